@@ -1,0 +1,108 @@
+// The error model. Every failure Sluice reports is a SluiceError carrying a Kafka-style
+// `code`, the HTTP status it maps to and whether the caller may retry. Handlers turn it
+// into `{"error":{"code","message",...details}}`; the client turns that body back into
+// the same class, so a code means the same thing on both sides of the wire.
+
+export type ErrorDetails = Record<string, unknown>;
+
+export class SluiceError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly retriable: boolean;
+  readonly details: ErrorDetails;
+
+  constructor(
+    code: string,
+    status: number,
+    message: string,
+    opts: { retriable?: boolean; details?: ErrorDetails; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status;
+    this.retriable = opts.retriable ?? false;
+    this.details = opts.details ?? {};
+  }
+
+  toJSON(): { error: { code: string; message: string } & ErrorDetails } {
+    return { error: { code: this.code, message: this.message, ...this.details } };
+  }
+}
+
+const define = (code: string, status: number, retriable = false) =>
+  class extends SluiceError {
+    static readonly code = code;
+    constructor(message: string, details?: ErrorDetails, cause?: unknown) {
+      super(code, status, message, { retriable, details, cause });
+    }
+  };
+
+// 400: the request itself is wrong; nothing was written.
+export class InvalidRequestError extends define('INVALID_REQUEST', 400) {}
+export class InvalidTopicError extends define('INVALID_TOPIC_EXCEPTION', 400) {}
+export class InvalidPartitionsError extends define('INVALID_PARTITIONS', 400) {}
+export class InvalidConfigError extends define('INVALID_CONFIG', 400) {}
+export class CorruptMessageError extends define('CORRUPT_MESSAGE', 400) {}
+export class UnsupportedCompressionError extends define('UNSUPPORTED_COMPRESSION_TYPE', 400) {}
+export class InvalidTimestampError extends define('INVALID_TIMESTAMP', 400) {}
+export class UnsupportedMediaTypeError extends define('UNSUPPORTED_MEDIA_TYPE', 415) {}
+export class MethodNotAllowedError extends define('METHOD_NOT_ALLOWED', 405) {}
+export class RouteNotFoundError extends define('NOT_FOUND', 404) {}
+
+// 404 / 409: the request names state that does not exist or conflicts with it.
+export class UnknownTopicOrPartitionError extends define('UNKNOWN_TOPIC_OR_PARTITION', 404) {}
+export class TopicAlreadyExistsError extends define('TOPIC_ALREADY_EXISTS', 409) {}
+export class IllegalGenerationError extends define('ILLEGAL_GENERATION', 409) {}
+export class UnknownMemberIdError extends define('UNKNOWN_MEMBER_ID', 409) {}
+export class RebalanceInProgressError extends define('REBALANCE_IN_PROGRESS', 409) {}
+export class OutOfOrderSequenceError extends define('OUT_OF_ORDER_SEQUENCE_NUMBER', 409) {}
+export class ProducerFencedError extends define('PRODUCER_FENCED', 409) {}
+
+// 413 / 416: sizes and positions.
+export class RecordTooLargeError extends define('RECORD_TOO_LARGE', 413) {}
+export class MessageTooLargeError extends define('MESSAGE_TOO_LARGE', 413) {}
+export class OffsetOutOfRangeError extends define('OFFSET_OUT_OF_RANGE', 416) {}
+
+// 429 / 503: retriable. The caller backs off for `retryAfterSeconds` and tries again.
+export class ThrottlingError extends define('THROTTLING_QUOTA_EXCEEDED', 429, true) {}
+export class RequestTimedOutError extends define('REQUEST_TIMED_OUT', 503, true) {}
+/** A dependency (DynamoDB, S3) failed; `details.dependency` says which. */
+export class DependencyError extends define('REQUEST_TIMED_OUT', 503, true) {}
+
+export function isSluiceError(err: unknown): err is SluiceError {
+  return err instanceof SluiceError;
+}
+
+/** Seconds a client should wait before retrying a retriable error. */
+export function retryAfterSeconds(err: SluiceError): number | undefined {
+  if (!err.retriable) return undefined;
+  const s = err.details.retryAfterSeconds;
+  return typeof s === 'number' ? s : 1;
+}
+
+/**
+ * Rebuild a typed error from an API error body, so client code can `instanceof` or
+ * switch on `code` without caring whether the error was raised here or remotely.
+ */
+export function errorFromBody(status: number, body: unknown): SluiceError {
+  const e = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+  const code = typeof e?.code === 'string' ? e.code : status >= 500 ? 'REQUEST_TIMED_OUT' : 'INVALID_REQUEST';
+  const message = typeof e?.message === 'string' ? e.message : `HTTP ${status}`;
+  const { code: _c, message: _m, ...details } = (e ?? {}) as Record<string, unknown>;
+  const Known = BY_CODE.get(code);
+  if (Known && Known !== DependencyError) return new Known(message, details);
+  return new SluiceError(code, status, message, { retriable: status === 429 || status >= 500, details });
+}
+
+const BY_CODE = new Map<string, new (message: string, details?: ErrorDetails) => SluiceError>(
+  [
+    InvalidRequestError, InvalidTopicError, InvalidPartitionsError, InvalidConfigError,
+    CorruptMessageError, UnsupportedCompressionError, InvalidTimestampError,
+    UnsupportedMediaTypeError, MethodNotAllowedError, RouteNotFoundError,
+    UnknownTopicOrPartitionError, TopicAlreadyExistsError, IllegalGenerationError,
+    UnknownMemberIdError, RebalanceInProgressError, OutOfOrderSequenceError,
+    ProducerFencedError, RecordTooLargeError, MessageTooLargeError, OffsetOutOfRangeError,
+    ThrottlingError, RequestTimedOutError,
+  ].map((C) => [C.code, C]),
+);

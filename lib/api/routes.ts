@@ -1,0 +1,128 @@
+// The route table: every HTTP route of API.md, the operation that serves it and the
+// function that hosts it. CDK creates one API route and one Lambda per function from
+// this table; the dev server matches requests against it and calls the same handlers.
+// Pure data: importing it pulls in no handler code.
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/**
+ * Functions are grouped by the access they need, so each gets least privilege:
+ * the fetch function can read but never write, only produce writes segments, and so on.
+ */
+export type FunctionName = 'admin' | 'produce' | 'fetch' | 'health';
+
+export type Access = 'none' | 'read' | 'write';
+
+export interface FunctionDefinition {
+  description: string;
+  /** Entry file under functions/, exporting `handler`. */
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Per table id of lib/storage/definitions.ts; missing = none. */
+  tables: Partial<Record<'topics' | 'partitions' | 'segments' | 'groups', Access>>;
+  /** Segment objects in the bucket. */
+  bucket: Access;
+}
+
+export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
+  admin: {
+    description: 'Topic administration: create, list, describe, alter, delete',
+    entry: 'functions/admin.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    tables: { topics: 'write', partitions: 'read' },
+    bucket: 'none',
+  },
+  produce: {
+    description: 'Produce: validate, upload a segment, commit offsets',
+    entry: 'functions/produce.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    tables: { topics: 'read', partitions: 'write', segments: 'write' },
+    bucket: 'write',
+  },
+  fetch: {
+    description: 'Fetch records and list offsets (read only, long polls)',
+    entry: 'functions/fetch.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    tables: { topics: 'read', partitions: 'read', segments: 'read' },
+    bucket: 'read',
+  },
+  health: {
+    description: 'Health check',
+    entry: 'functions/health.ts',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    tables: {},
+    bucket: 'none',
+  },
+};
+
+export interface RouteDefinition {
+  method: HttpMethod;
+  /** API Gateway path syntax: `{name}` is one path segment. */
+  path: string;
+  /** Operation id, the key of the handler implementing it. */
+  operation: string;
+  fn: FunctionName;
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'GET', path: '/v1/health', operation: 'health', fn: 'health' },
+  { method: 'POST', path: '/v1/topics', operation: 'createTopic', fn: 'admin' },
+  { method: 'GET', path: '/v1/topics', operation: 'listTopics', fn: 'admin' },
+  { method: 'GET', path: '/v1/topics/{topic}', operation: 'describeTopic', fn: 'admin' },
+  { method: 'PATCH', path: '/v1/topics/{topic}', operation: 'alterTopic', fn: 'admin' },
+  { method: 'DELETE', path: '/v1/topics/{topic}', operation: 'deleteTopic', fn: 'admin' },
+  { method: 'POST', path: '/v1/topics/{topic}/records', operation: 'produce', fn: 'produce' },
+  { method: 'GET', path: '/v1/topics/{topic}/partitions/{partition}/records', operation: 'fetch', fn: 'fetch' },
+  { method: 'GET', path: '/v1/topics/{topic}/partitions/{partition}/offsets', operation: 'listOffsets', fn: 'fetch' },
+];
+
+/** API Gateway's routeKey for a route: "GET /v1/topics/{topic}". */
+export const routeKey = (r: Pick<RouteDefinition, 'method' | 'path'>): string => `${r.method} ${r.path}`;
+
+export interface RouteMatch {
+  route: RouteDefinition;
+  pathParameters: Record<string, string>;
+}
+
+/**
+ * Match a concrete method and path (as the dev server receives it) against the table.
+ * Returns `{ allowed }` when the path exists under other methods, for a 405.
+ */
+export function matchRoute(method: string, rawPath: string): RouteMatch | { allowed: HttpMethod[] } | undefined {
+  const segments = rawPath.split('/');
+  const allowed: HttpMethod[] = [];
+  for (const route of ROUTES) {
+    const params = matchPath(route.path.split('/'), segments);
+    if (!params) continue;
+    if (route.method === method.toUpperCase()) return { route, pathParameters: params };
+    allowed.push(route.method);
+  }
+  return allowed.length ? { allowed } : undefined;
+}
+
+function matchPath(pattern: string[], actual: string[]): Record<string, string> | undefined {
+  if (pattern.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    const p = pattern[i]!;
+    const a = actual[i]!;
+    if (p.startsWith('{') && p.endsWith('}')) {
+      if (a === '') return undefined;
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(a);
+      } catch {
+        return undefined;
+      }
+      params[p.slice(1, -1)] = decoded;
+    } else if (p !== a) {
+      return undefined;
+    }
+  }
+  return params;
+}

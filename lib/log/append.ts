@@ -1,0 +1,198 @@
+// Append: turn records (or a producer's raw batches) into one segment object, upload it,
+// and commit it at the partition's next offsets. Validation happens before the upload,
+// so a rejected append writes nothing at all.
+import { InvalidRequestError, CorruptMessageError, RecordTooLargeError } from '../api/errors.ts';
+import { decodeBatches, encodeBatch, setBaseOffset, setLogAppendTime } from '../records/index.ts';
+import type { Compression, DecodedBatch, RecordInput } from '../records/types.ts';
+import type { StorageClients } from '../storage/clients.ts';
+import { commitSegment, type CommitOptions } from '../storage/commit.ts';
+import type { TopicRecord } from '../storage/metadata.ts';
+import { newSegmentKey, putSegment } from '../storage/segments.ts';
+import { effectiveConfig } from './config.ts';
+
+export type AppendInput = { records: RecordInput[] } | { batches: Buffer };
+
+export interface AppendResult {
+  partition: number;
+  baseOffset: number;
+  lastOffset: number;
+}
+
+export interface Segment {
+  body: Buffer;
+  recordCount: number;
+  firstTimestamp: number;
+  maxTimestamp: number;
+}
+
+const BATCH_OVERHEAD = 61;
+
+export async function appendToPartition(
+  clients: StorageClients,
+  topic: TopicRecord,
+  partition: number,
+  input: AppendInput,
+  opts: CommitOptions & { now?: () => number } = {},
+): Promise<AppendResult> {
+  const now = opts.now?.() ?? Date.now();
+  const segment = 'records' in input ? segmentFromRecords(topic, input.records, now) : segmentFromBatches(topic, input.batches, now);
+  const objectKey = newSegmentKey(topic.topicId, partition);
+  await putSegment(clients, objectKey, segment.body);
+  const { baseOffset, lastOffset } = await commitSegment(
+    clients,
+    {
+      topicName: topic.name,
+      topicId: topic.topicId,
+      partition,
+      objectKey,
+      byteLength: segment.body.length,
+      recordCount: segment.recordCount,
+      firstTimestamp: segment.firstTimestamp,
+      maxTimestamp: segment.maxTimestamp,
+    },
+    opts,
+  );
+  return { partition, baseOffset, lastOffset };
+}
+
+function storageCompression(topic: TopicRecord): Compression | undefined {
+  const c = effectiveConfig(topic.config)['compression.type'];
+  return c === 'gzip' ? 'gzip' : c === 'uncompressed' ? 'none' : undefined;
+}
+
+/**
+ * Records become as few batches as `max.message.bytes` allows, laid end to end in one
+ * object with offsets relative to the first. A record that cannot fit any batch alone is
+ * RECORD_TOO_LARGE.
+ */
+export function segmentFromRecords(topic: TopicRecord, records: RecordInput[], now: number): Segment {
+  if (records.length === 0) throw new InvalidRequestError('An append needs at least one record.');
+  const config = effectiveConfig(topic.config);
+  const maxBytes = Number(config['max.message.bytes']);
+  const logAppend = config['message.timestamp.type'] === 'LogAppendTime';
+  const compression = storageCompression(topic) ?? 'none';
+  const stamped = records.map((r) => ({ ...r, timestamp: logAppend ? now : (r.timestamp ?? now) }));
+
+  const batches: Buffer[] = [];
+  const encode = (chunk: RecordInput[], baseOffset: number): void => {
+    const batch = encodeBatch({
+      records: chunk,
+      baseOffset,
+      compression,
+      ...(logAppend ? { timestampType: 'LOG_APPEND_TIME' as const, logAppendTime: now } : {}),
+    });
+    if (batch.length <= maxBytes) {
+      batches.push(batch);
+    } else if (chunk.length === 1) {
+      throw new RecordTooLargeError(
+        `Record at index ${baseOffset} is ${batch.length} bytes as a batch; the topic's max.message.bytes is ${maxBytes}.`,
+        { maxMessageBytes: maxBytes },
+      );
+    } else {
+      const half = Math.ceil(chunk.length / 2);
+      encode(chunk.slice(0, half), baseOffset);
+      encode(chunk.slice(half), baseOffset + half);
+    }
+  };
+
+  // Greedy chunks by an upper bound of each record's encoded size; encode() splits
+  // further if compression overhead still pushes a chunk over the limit.
+  let start = 0;
+  let budget = 0;
+  for (let i = 0; i < stamped.length; i++) {
+    const size = recordSizeBound(stamped[i]!);
+    if (i > start && budget + size > maxBytes - BATCH_OVERHEAD) {
+      encode(stamped.slice(start, i), start);
+      start = i;
+      budget = 0;
+    }
+    budget += size;
+  }
+  encode(stamped.slice(start), start);
+
+  let first = stamped[0]!.timestamp;
+  let max = -1;
+  for (const r of stamped) max = Math.max(max, r.timestamp);
+  return { body: Buffer.concat(batches), recordCount: records.length, firstTimestamp: first, maxTimestamp: max };
+}
+
+/** Bytes a record can take at most inside a batch: payload plus worst-case varints. */
+function recordSizeBound(r: RecordInput): number {
+  let size = 5 + 1 + 10 + 5 + 5 + (r.key?.length ?? 0) + 5 + (r.value?.length ?? 0) + 5;
+  for (const h of r.headers ?? []) size += 10 + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
+  return size;
+}
+
+/**
+ * A producer's batches are checked whole (CRC, lengths, every record parses, offsets
+ * consecutive) and stored as sent, but with base offsets made relative to the segment.
+ * They are re-encoded only when the topic's compression.type asks for another codec.
+ */
+export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number): Segment {
+  const config = effectiveConfig(topic.config);
+  const maxBytes = Number(config['max.message.bytes']);
+  const logAppend = config['message.timestamp.type'] === 'LogAppendTime';
+  const wanted = storageCompression(topic);
+  const decoded = decodeBatches(body);
+
+  const parts: Buffer[] = [];
+  let count = 0;
+  let firstTimestamp = Number.NaN;
+  let maxTimestamp = -1;
+  let at = 0;
+  decoded.forEach((batch, i) => {
+    checkProducedBatch(batch, i, maxBytes);
+    let bytes: Buffer = Buffer.from(body.subarray(at, at + batch.sizeInBytes));
+    at += batch.sizeInBytes;
+    if (wanted !== undefined && wanted !== batch.compression) bytes = reencode(batch, wanted);
+    setBaseOffset(bytes, 0, count);
+    if (logAppend) setLogAppendTime(bytes, 0, now);
+    if (bytes.length > maxBytes) {
+      throw new RecordTooLargeError(`Batch ${i} is ${bytes.length} bytes stored; max.message.bytes is ${maxBytes}.`);
+    }
+    parts.push(bytes);
+    for (const r of batch.records) {
+      const ts = logAppend ? now : r.timestamp;
+      if (Number.isNaN(firstTimestamp)) firstTimestamp = ts;
+      maxTimestamp = Math.max(maxTimestamp, ts);
+    }
+    count += batch.recordCount;
+  });
+  return { body: Buffer.concat(parts), recordCount: count, firstTimestamp, maxTimestamp };
+}
+
+function checkProducedBatch(batch: DecodedBatch, i: number, maxBytes: number): void {
+  if (batch.isControl || batch.isTransactional) {
+    throw new InvalidRequestError(`Batch ${i} is transactional or a control batch; transactions are not supported.`);
+  }
+  if (batch.recordCount < 1) throw new CorruptMessageError(`Batch ${i} holds no records.`);
+  if (batch.lastOffsetDelta !== batch.recordCount - 1) {
+    throw new CorruptMessageError(
+      `Batch ${i} has lastOffsetDelta ${batch.lastOffsetDelta} for ${batch.recordCount} records.`,
+    );
+  }
+  batch.records.forEach((r, k) => {
+    if (r.offset - batch.baseOffset !== k) {
+      throw new CorruptMessageError(`Batch ${i}: record ${k} has offset delta ${r.offset - batch.baseOffset}; deltas must be consecutive from 0.`);
+    }
+  });
+  if (batch.sizeInBytes > maxBytes) {
+    throw new RecordTooLargeError(
+      `Batch ${i} is ${batch.sizeInBytes} bytes; the topic's max.message.bytes is ${maxBytes}.`,
+      { maxMessageBytes: maxBytes },
+    );
+  }
+}
+
+function reencode(batch: DecodedBatch, compression: Compression): Buffer {
+  return encodeBatch({
+    records: batch.records.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp })),
+    compression,
+    timestampType: batch.timestampType,
+    ...(batch.timestampType === 'LOG_APPEND_TIME' ? { logAppendTime: batch.maxTimestamp } : {}),
+    partitionLeaderEpoch: batch.partitionLeaderEpoch,
+    producerId: batch.producerId,
+    producerEpoch: batch.producerEpoch,
+    baseSequence: batch.baseSequence,
+  });
+}

@@ -1,0 +1,197 @@
+// Topics: Kafka's naming rules, partition counts, configs, and topic ids. A topic id is
+// fresh for every creation, and all data is keyed by it, so a name deleted and created
+// again starts empty even while the old data is still being removed.
+import { randomBytes } from 'node:crypto';
+import {
+  InvalidPartitionsError,
+  InvalidTopicError,
+  UnknownTopicOrPartitionError,
+} from '../api/errors.ts';
+import type { StorageClients } from '../storage/clients.ts';
+import {
+  deleteTopicRecord,
+  getTopic,
+  listHeads,
+  listTopicRecords,
+  putTopic,
+  updateTopic,
+  type TopicRecord,
+} from '../storage/metadata.ts';
+import { effectiveConfig, mergeOverrides, parseConfigOverrides, type TopicConfig } from './config.ts';
+
+export const MAX_PARTITIONS = 10_000;
+const MAX_NAME_LENGTH = 249;
+
+export interface TopicSummary {
+  name: string;
+  topicId: string;
+  partitions: number;
+  config: TopicConfig;
+}
+
+export interface PartitionDescription {
+  partition: number;
+  logStartOffset: number;
+  highWatermark: number;
+  sizeBytes: number;
+  segments: number;
+}
+
+export interface TopicDescription {
+  name: string;
+  topicId: string;
+  config: TopicConfig;
+  partitions: PartitionDescription[];
+}
+
+export interface CreateTopicInput {
+  name: string;
+  partitions?: number;
+  config?: Record<string, unknown>;
+}
+
+export interface AlterTopicInput {
+  partitions?: number;
+  config?: Record<string, unknown>;
+}
+
+export function validateTopicName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) throw new InvalidTopicError('Topic name must not be empty.');
+  if (name === '.' || name === '..') throw new InvalidTopicError(`Topic name cannot be '${name}'.`);
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new InvalidTopicError(`Topic name is ${name.length} characters; the limit is ${MAX_NAME_LENGTH}.`);
+  }
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
+    throw new InvalidTopicError(
+      `Topic name '${name}' is illegal: it may contain only ASCII letters, digits, '.', '_' and '-'.`,
+    );
+  }
+  return name;
+}
+
+function validatePartitionCount(n: unknown): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) {
+    throw new InvalidPartitionsError(`Partition count must be an integer from 1 to ${MAX_PARTITIONS}.`);
+  }
+  return n;
+}
+
+/** 16 random bytes, base64url: the same shape as Kafka's topic ids. */
+const newTopicId = (): string => randomBytes(16).toString('base64url');
+
+const summary = (t: TopicRecord): TopicSummary => ({
+  name: t.name,
+  topicId: t.topicId,
+  partitions: t.partitions,
+  config: effectiveConfig(t.config),
+});
+
+/**
+ * Topic metadata seen by the data path. Appends may use a cached entry because their
+ * commit transaction re-checks the topic id and partition count; anything negative
+ * (unknown topic, partition out of range) is re-read before it is reported.
+ */
+export class TopicCatalog {
+  private readonly cache = new Map<string, { topic: TopicRecord; until: number }>();
+
+  constructor(
+    private readonly clients: StorageClients,
+    private readonly ttlMs = 5_000,
+  ) {}
+
+  async create(input: CreateTopicInput): Promise<TopicDescription> {
+    const name = validateTopicName(input.name);
+    const partitions = validatePartitionCount(input.partitions ?? 1);
+    const overrides = mergeOverrides({}, parseConfigOverrides(input.config ?? {}));
+    const topic: TopicRecord = { name, topicId: newTopicId(), partitions, config: overrides, createdAt: Date.now() };
+    await putTopic(this.clients, topic);
+    this.remember(topic);
+    return {
+      name,
+      topicId: topic.topicId,
+      config: effectiveConfig(overrides),
+      partitions: Array.from({ length: partitions }, (_, p) => ({
+        partition: p, logStartOffset: 0, highWatermark: 0, sizeBytes: 0, segments: 0,
+      })),
+    };
+  }
+
+  async list(): Promise<TopicSummary[]> {
+    return (await listTopicRecords(this.clients)).map(summary);
+  }
+
+  async describe(name: string): Promise<TopicDescription> {
+    const topic = await this.require(name, { fresh: true });
+    const heads = await listHeads(this.clients, topic.topicId, topic.partitions);
+    return {
+      name: topic.name,
+      topicId: topic.topicId,
+      config: effectiveConfig(topic.config),
+      partitions: heads.map((h) => ({
+        partition: h.partition,
+        logStartOffset: h.logStartOffset,
+        highWatermark: h.nextOffset,
+        sizeBytes: h.sizeBytes,
+        segments: h.segmentCount,
+      })),
+    };
+  }
+
+  async alter(name: string, input: AlterTopicInput): Promise<TopicDescription> {
+    const topic = await this.require(name, { fresh: true });
+    const changes = parseConfigOverrides(input.config ?? {});
+    let partitions = topic.partitions;
+    if (input.partitions !== undefined) {
+      partitions = validatePartitionCount(input.partitions);
+      if (partitions < topic.partitions) {
+        throw new InvalidPartitionsError(
+          `Topic '${name}' has ${topic.partitions} partitions; the count can only grow.`,
+        );
+      }
+    }
+    const updated: TopicRecord = { ...topic, partitions, config: mergeOverrides(topic.config, changes) };
+    await updateTopic(this.clients, updated);
+    this.remember(updated);
+    return this.describe(name);
+  }
+
+  async delete(name: string): Promise<void> {
+    validateTopicName(name);
+    this.cache.delete(name);
+    await deleteTopicRecord(this.clients, name);
+  }
+
+  /** The topic, from cache when fresh enough and `fresh` is not asked for. */
+  async require(name: string, opts: { fresh?: boolean } = {}): Promise<TopicRecord> {
+    validateTopicName(name);
+    const hit = this.cache.get(name);
+    if (!opts.fresh && hit && hit.until > Date.now()) return hit.topic;
+    const topic = await getTopic(this.clients, name);
+    if (!topic) {
+      this.cache.delete(name);
+      throw new UnknownTopicOrPartitionError(`Topic '${name}' does not exist.`);
+    }
+    this.remember(topic);
+    return topic;
+  }
+
+  /** The topic and a checked partition number; a miss is confirmed against the table. */
+  async requirePartition(name: string, partition: number, opts: { fresh?: boolean } = {}): Promise<TopicRecord> {
+    let topic = await this.require(name, opts);
+    if (partition >= topic.partitions) topic = await this.require(name, { fresh: true });
+    if (!Number.isInteger(partition) || partition < 0 || partition >= topic.partitions) {
+      throw new UnknownTopicOrPartitionError(
+        `Partition ${partition} of topic '${name}' does not exist (partitions: ${topic.partitions}).`,
+      );
+    }
+    return topic;
+  }
+
+  forget(name: string): void {
+    this.cache.delete(name);
+  }
+
+  private remember(topic: TopicRecord): void {
+    this.cache.set(topic.name, { topic, until: Date.now() + this.ttlMs });
+  }
+}

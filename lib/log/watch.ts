@@ -1,0 +1,54 @@
+// Long polling. A fetch at the high watermark waits for the head to move: appends made
+// in this process wake it at once (the dev server serves producers and consumers from
+// one process); appends made elsewhere (other Lambda instances) are seen by polling the
+// head, with the interval growing from 25 ms to 250 ms.
+import type { StorageClients } from '../storage/clients.ts';
+import { getHead, type PartitionHead } from '../storage/metadata.ts';
+
+const MIN_POLL_MS = 25;
+const MAX_POLL_MS = 250;
+
+export class HeadWatch {
+  private readonly waiters = new Map<string, Set<() => void>>();
+
+  constructor(private readonly clients: StorageClients) {}
+
+  /** Called after a commit in this process. */
+  notify(topicId: string, partition: number): void {
+    const set = this.waiters.get(`${topicId}#${partition}`);
+    if (set) for (const wake of [...set]) wake();
+  }
+
+  /** The head once nextOffset > offset, or the last head read when waitMs ran out. */
+  async waitBeyond(
+    topicId: string,
+    partition: number,
+    offset: number,
+    waitMs: number,
+    signal?: AbortSignal,
+  ): Promise<PartitionHead> {
+    const deadline = Date.now() + waitMs;
+    const key = `${topicId}#${partition}`;
+    let interval = MIN_POLL_MS;
+    for (;;) {
+      const head = await getHead(this.clients, topicId, partition);
+      const left = deadline - Date.now();
+      if (head.nextOffset > offset || left <= 0 || signal?.aborted) return head;
+      await new Promise<void>((resolve) => {
+        let set = this.waiters.get(key);
+        if (!set) this.waiters.set(key, (set = new Set()));
+        const done = () => {
+          clearTimeout(timer);
+          set!.delete(done);
+          if (set!.size === 0) this.waiters.delete(key);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(interval, left));
+        set.add(done);
+        signal?.addEventListener('abort', done, { once: true });
+      });
+      interval = Math.min(MAX_POLL_MS, interval * 2);
+    }
+  }
+}

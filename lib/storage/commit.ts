@@ -1,0 +1,187 @@
+// The commit protocol (DESIGN.md): makes an uploaded segment visible at the next offsets
+// of its partition, exactly once, or not at all.
+//
+//   1. (caller) PutObject segments/{topicId}/{p}/{uuid}, batches based at offset 0
+//   2. GetItem head, consistent               -> base = nextOffset
+//   3. TransactWriteItems, ClientRequestToken = h(objectKey, base)
+//        Update head    nextOffset = base + n, counters    IF nextOffset = base
+//        Put index      {lastOffset: base + n - 1, ...}      IF not exists
+//        ConditionCheck topic  topicId = id AND partitions > p   (not deleted, not re-created)
+//   4. head moved: jittered backoff, re-read, retry at the new base (bounded)
+//   5. ambiguous (timeout, reset, 5xx): resend the identical request while the head still
+//      says base (the token makes a resend a no-op if the first one landed); before moving
+//      to a new base, look up the index entry the ambiguous attempt would have written; if
+//      it holds our object key, that attempt committed and its offsets are the answer.
+//
+// A segment committed at two bases would be a duplicate: the token and the index lookup
+// are what prevent it, so neither may be skipped.
+import { createHash } from 'node:crypto';
+import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { RequestTimedOutError, UnknownTopicOrPartitionError } from '../api/errors.ts';
+import type { StorageClients } from './clients.ts';
+import { dependencyFailure, errorName, isAmbiguous } from './failures.ts';
+import { getHead, getIndexEntry, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
+
+export interface SegmentToCommit {
+  topicName: string;
+  topicId: string;
+  partition: number;
+  objectKey: string;
+  byteLength: number;
+  recordCount: number;
+  firstTimestamp: number;
+  maxTimestamp: number;
+}
+
+export interface CommitResult {
+  baseOffset: number;
+  lastOffset: number;
+}
+
+export interface CommitOptions {
+  /** Attempts at the transaction before giving up with a retriable error. */
+  maxAttempts?: number;
+  /** Backoff ceiling in ms; each wait is uniform in [0, min(cap, base * 2^attempt)]. */
+  backoffCapMs?: number;
+}
+
+const BACKOFF_BASE_MS = 5;
+
+/** ≤ 36 chars, stable for one (object, base): a resend of the same attempt is a no-op. */
+export const requestToken = (objectKey: string, base: number): string =>
+  createHash('sha256').update(`${objectKey}@${base}`).digest('base64url').slice(0, 36);
+
+export async function commitSegment(
+  clients: StorageClients,
+  seg: SegmentToCommit,
+  opts: CommitOptions = {},
+): Promise<CommitResult> {
+  const maxAttempts = opts.maxAttempts ?? 40;
+  const cap = opts.backoffCapMs ?? 200;
+  const n = seg.recordCount;
+  // Bases at which an attempt ended ambiguously: any of them may hold our segment.
+  const ambiguous = new Set<number>();
+  let pending: { base: number; input: TransactWriteItemsCommandInput } | undefined;
+  let lastError: unknown;
+
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    if (attempt > 0) await sleep(Math.random() * Math.min(cap, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10)));
+    const head = await getHead(clients, seg.topicId, seg.partition);
+
+    for (const base of ambiguous) {
+      if (base === head.nextOffset) continue;
+      const entry = await getIndexEntry(clients, seg.topicId, seg.partition, base + n - 1);
+      if (entry?.objectKey === seg.objectKey) return { baseOffset: base, lastOffset: base + n - 1 };
+      if (head.nextOffset > base) ambiguous.delete(base);
+    }
+
+    // Re-send byte-identical input at an unchanged base: the token only dedupes equal requests.
+    if (pending?.base !== head.nextOffset) pending = { base: head.nextOffset, input: transaction(clients, seg, head) };
+    try {
+      await clients.ddb.send(new TransactWriteItemsCommand(pending.input));
+      return { baseOffset: pending.base, lastOffset: pending.base + n - 1 };
+    } catch (err) {
+      lastError = err;
+      const reasons = cancellationReasons(err);
+      if (reasons) {
+        if (reasons[2] === 'ConditionalCheckFailed') {
+          throw new UnknownTopicOrPartitionError(
+            `Topic '${seg.topicName}' or its partition ${seg.partition} no longer exists.`,
+          );
+        }
+        continue; // head moved, or a concurrent transaction touched it: re-read and retry
+      }
+      const name = errorName(err);
+      if (name === 'TransactionInProgressException' || name === 'ThrottlingException' ||
+          name === 'ProvisionedThroughputExceededException' || name === 'RequestLimitExceeded') {
+        if (name === 'TransactionInProgressException') ambiguous.add(pending.base);
+        continue;
+      }
+      if (isAmbiguous(err)) {
+        ambiguous.add(pending.base);
+        continue;
+      }
+      throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
+    }
+  }
+  // Out of attempts. If an ambiguous attempt may still have landed, say so: the caller
+  // must not assume the records are absent (they may be readable), only unacknowledged.
+  throw new RequestTimedOutError(
+    `Could not commit to partition ${seg.partition} of '${seg.topicName}' after ${maxAttempts} attempts` +
+      (ambiguous.size ? ' (the outcome of an interrupted attempt is unknown)' : '') +
+      `: ${errorName(lastError) ?? 'conflict'}`,
+    { dependency: 'dynamodb', retryAfterSeconds: 1 },
+    lastError,
+  );
+}
+
+function transaction(
+  clients: StorageClients,
+  seg: SegmentToCommit,
+  head: PartitionHead,
+): TransactWriteItemsCommandInput {
+  const base = head.nextOffset;
+  const entry: IndexEntry = {
+    baseOffset: base,
+    lastOffset: base + seg.recordCount - 1,
+    objectKey: seg.objectKey,
+    byteStart: 0,
+    byteLength: seg.byteLength,
+    recordCount: seg.recordCount,
+    firstTimestamp: seg.firstTimestamp,
+    maxTimestamp: seg.maxTimestamp,
+  };
+  const runningMax = Math.max(head.maxTimestamp, seg.maxTimestamp);
+  return {
+    ClientRequestToken: requestToken(seg.objectKey, base),
+    TransactItems: [
+      {
+        Update: {
+          TableName: clients.names.tables.partitions,
+          Key: { topicId: S(seg.topicId), partition: N(seg.partition) },
+          UpdateExpression:
+            'SET nextOffset = :next, logStartOffset = if_not_exists(logStartOffset, :zero), ' +
+            'sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
+            'segmentCount = if_not_exists(segmentCount, :zero) + :one, maxTimestamp = :maxTs',
+          ConditionExpression: head.exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
+          ExpressionAttributeValues: {
+            ':next': N(base + seg.recordCount),
+            ':zero': N(0),
+            ':one': N(1),
+            ':bytes': N(seg.byteLength),
+            ':maxTs': N(runningMax),
+            ...(head.exists ? { ':base': N(base) } : {}),
+          },
+        },
+      },
+      {
+        Put: {
+          TableName: clients.names.tables.segments,
+          Item: indexEntryItem(seg.topicId, seg.partition, entry, runningMax),
+          ConditionExpression: 'attribute_not_exists(tp)',
+        },
+      },
+      {
+        ConditionCheck: {
+          TableName: clients.names.tables.topics,
+          Key: { name: S(seg.topicName) },
+          ConditionExpression: 'topicId = :tid AND #parts > :p',
+          ExpressionAttributeNames: { '#parts': 'partitions' },
+          ExpressionAttributeValues: { ':tid': S(seg.topicId), ':p': N(seg.partition) },
+        },
+      },
+    ],
+  };
+}
+
+/** Cancellation reason codes in TransactItems order, or undefined if not a cancellation. */
+function cancellationReasons(err: unknown): (string | undefined)[] | undefined {
+  if (errorName(err) !== 'TransactionCanceledException') return undefined;
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  if (reasons?.length) return reasons.map((r) => r.Code);
+  // Some emulators put the reasons only in the message: "[ConditionalCheckFailed, None, None]".
+  const m = /\[([^\]]*)\]/.exec((err as Error).message ?? '');
+  return m ? m[1]!.split(',').map((s) => s.trim()) : [];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,39 @@
+// The storage boundary: SDK errors never leave lib/storage raw. Conditional-check
+// failures become domain errors where they are caught; everything else becomes a
+// DependencyError that names the service and operation and says it is retriable.
+import { DependencyError, isSluiceError, type SluiceError } from '../api/errors.ts';
+
+interface SdkErrorShape {
+  name?: string;
+  message?: string;
+  $fault?: 'client' | 'server';
+  $metadata?: { httpStatusCode?: number };
+  $response?: unknown;
+  code?: string;
+}
+
+export function dependencyFailure(service: 'dynamodb' | 's3', operation: string, err: unknown): SluiceError {
+  if (isSluiceError(err)) return err;
+  const e = (err ?? {}) as SdkErrorShape;
+  return new DependencyError(
+    `${service === 's3' ? 'S3' : 'DynamoDB'} ${operation} failed: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`,
+    { dependency: service, operation, retryAfterSeconds: 1 },
+    err,
+  );
+}
+
+/**
+ * True when a request may have taken effect although we saw no success: the connection
+ * broke, timed out, or the service answered 5xx after receiving it. A client error (4xx
+ * with a named exception) is a definite "no".
+ */
+export function isAmbiguous(err: unknown): boolean {
+  const e = (err ?? {}) as SdkErrorShape;
+  const status = e.$metadata?.httpStatusCode;
+  if (status !== undefined) return status >= 500;
+  return e.$fault !== 'client';
+}
+
+export function errorName(err: unknown): string | undefined {
+  return ((err ?? {}) as SdkErrorShape).name;
+}

@@ -1,0 +1,118 @@
+// Helpers for log tests: readers that check invariants from the stored state itself, and
+// SDK middleware to count requests or inject the faults emulators cannot produce.
+import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { expect } from 'vitest';
+import type { Log } from '../../lib/log/index.ts';
+import type { StorageClients } from '../../lib/storage/clients.ts';
+import { getHead, num, str, tpKey, type IndexEntry } from '../../lib/storage/metadata.ts';
+
+export const text = (b: Buffer | null | undefined): string | null => (b ? b.toString('utf8') : null);
+export const rec = (value: string, key: string | null = null) => ({
+  key: key === null ? null : Buffer.from(key),
+  value: Buffer.from(value),
+});
+
+/** Every committed index entry of a partition, in offset order, read straight from the table. */
+export async function indexEntries(clients: StorageClients, topicId: string, partition: number): Promise<IndexEntry[]> {
+  const out: IndexEntry[] = [];
+  let start: Record<string, any> | undefined;
+  do {
+    const res = await clients.ddb.send(
+      new QueryCommand({
+        TableName: clients.names.tables.segments,
+        KeyConditionExpression: 'tp = :tp',
+        ExpressionAttributeValues: { ':tp': { S: tpKey(topicId, partition) } },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of res.Items ?? []) {
+      out.push({
+        baseOffset: num(i.baseOffset), lastOffset: num(i.lastOffset), objectKey: str(i.objectKey),
+        byteStart: num(i.byteStart), byteLength: num(i.byteLength), recordCount: num(i.recordCount),
+        firstTimestamp: num(i.firstTimestamp), maxTimestamp: num(i.maxTimestamp),
+      });
+    }
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/**
+ * The first invariant of DESIGN.md: every offset in [logStartOffset, nextOffset) belongs
+ * to exactly one committed index entry, and no entry reaches past nextOffset.
+ */
+export async function expectDenseOffsets(clients: StorageClients, topicId: string, partition: number): Promise<void> {
+  const head = await getHead(clients, topicId, partition);
+  const entries = await indexEntries(clients, topicId, partition);
+  let expected = head.logStartOffset;
+  for (const e of entries) {
+    expect(e.baseOffset, `entry ${e.objectKey} starts where the previous one ended`).toBe(expected);
+    expect(e.lastOffset - e.baseOffset + 1).toBe(e.recordCount);
+    expected = e.lastOffset + 1;
+  }
+  expect(expected, 'entries end exactly at the head').toBe(head.nextOffset);
+}
+
+/** All records of a partition from `from`, following nextOffset until the high watermark. */
+export async function readAll(log: Log, topic: string, partition: number, from = 0) {
+  const out: { offset: number; key: string | null; value: string | null; timestamp: number }[] = [];
+  let offset = from;
+  for (;;) {
+    const res = await log.fetch(topic, partition, { offset, maxRecords: 10_000 });
+    for (const r of res.records) out.push({ offset: r.offset, key: text(r.key), value: text(r.value), timestamp: r.timestamp });
+    if (res.nextOffset >= res.highWatermark) return out;
+    expect(res.nextOffset, 'fetch makes progress').toBeGreaterThan(offset);
+    offset = res.nextOffset;
+  }
+}
+
+type AnyClient = DynamoDBClient | S3Client;
+
+/** Counts requests by operation name (e.g. "GetItem", "PutObject") sent through a client. */
+export function countRequests(client: AnyClient): { counts: Map<string, number>; total(): number; reset(): void; remove(): void } {
+  const counts = new Map<string, number>();
+  const name = `count-${Math.random()}`;
+  (client.middlewareStack as any).add(
+    (next: any, context: any) => async (args: any) => {
+      counts.set(context.commandName.replace(/Command$/, ''), (counts.get(context.commandName.replace(/Command$/, '')) ?? 0) + 1);
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  return {
+    counts,
+    total: () => [...counts.values()].reduce((a, b) => a + b, 0),
+    reset: () => counts.clear(),
+    remove: () => (client.middlewareStack as any).remove(name),
+  };
+}
+
+/**
+ * Injects a fault around one command: `before` fails the call without sending it,
+ * `after` sends it (it takes effect) and then fails as a lost response would.
+ * Returns a function removing the fault. `times` bounds how often it fires.
+ */
+export function injectFault(
+  client: AnyClient,
+  command: string,
+  when: 'before' | 'after',
+  opts: { times?: number; error?: () => Error } = {},
+): () => void {
+  const name = `fault-${Math.random()}`;
+  let left = opts.times ?? Number.POSITIVE_INFINITY;
+  const makeError = opts.error ?? (() => Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' }));
+  (client.middlewareStack as any).add(
+    (next: any, context: any) => async (args: any) => {
+      if (context.commandName !== `${command}Command` || left <= 0) return next(args);
+      left--;
+      if (when === 'before') throw makeError();
+      await next(args);
+      throw makeError();
+    },
+    // After the SDK's own retry layer: a fault here is what our code sees.
+    { step: 'initialize', name, priority: 'high' },
+  );
+  return () => (client.middlewareStack as any).remove(name);
+}

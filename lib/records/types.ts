@@ -15,7 +15,7 @@ export interface RecordInput {
   key: Buffer | null;
   value: Buffer | null;
   headers?: RecordHeader[];
-  /** Epoch ms; defaults to the batch's firstTimestamp (or now). */
+  /** Epoch ms; defaults to Date.now(), read once per batch (as Kafka producers stamp send time). */
   timestamp?: number;
 }
 

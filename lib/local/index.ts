@@ -1,0 +1,14 @@
+// Local development and test stack: DynamoDB Local + s3rver (or LocalStack), bootstrapped
+// with Sluice's tables and bucket.
+export { startEmulators, assertJava, type Emulators, type EmulatorOptions, type EmulatorCredentials } from './emulators.ts';
+export { ensureStorage } from './bootstrap.ts';
+export {
+  startLocalStack,
+  externalEndpoints,
+  emulatorEndpoints,
+  localStorageConfig,
+  DEFAULT_PREFIX,
+  type LocalStack,
+  type LocalStackOptions,
+  type LocalEndpoints,
+} from './stack.ts';

@@ -67,7 +67,7 @@ export function parseConfigOverrides(
   const out: Partial<Record<TopicConfigName, string | null>> = {};
   const problems: string[] = [];
   for (const [key, raw] of Object.entries(input)) {
-    const spec = (TOPIC_CONFIGS as Record<string, ConfigSpec>)[key];
+    const spec = Object.hasOwn(TOPIC_CONFIGS, key) ? (TOPIC_CONFIGS as Record<string, ConfigSpec>)[key] : undefined;
     if (!spec) {
       problems.push(`unknown config '${key}' (supported: ${Object.keys(TOPIC_CONFIGS).join(', ')})`);
       continue;

@@ -55,6 +55,12 @@ describe('topics', () => {
     await expect(log().describeTopic('cfg')).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION' });
   });
 
+  it.each(['constructor', '__proto__', 'toString'])('rejects the inherited property name %j as an unknown config', async (key) => {
+    await expect(log().createTopic({ name: `proto-${key.replace(/_/g, '')}`, config: JSON.parse(`{"${key}": "1"}`) })).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+    });
+  });
+
   it('lists topics with their effective config', async () => {
     await log().createTopic({ name: 'listed', partitions: 2 });
 

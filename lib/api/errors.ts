@@ -46,6 +46,8 @@ export class InvalidConfigError extends define('INVALID_CONFIG', 400) {}
 export class CorruptMessageError extends define('CORRUPT_MESSAGE', 400) {}
 export class UnsupportedCompressionError extends define('UNSUPPORTED_COMPRESSION_TYPE', 400) {}
 export class InvalidTimestampError extends define('INVALID_TIMESTAMP', 400) {}
+export class InvalidGroupIdError extends define('INVALID_GROUP_ID', 400) {}
+export class InvalidSessionTimeoutError extends define('INVALID_SESSION_TIMEOUT', 400) {}
 export class UnsupportedMediaTypeError extends define('UNSUPPORTED_MEDIA_TYPE', 415) {}
 export class MethodNotAllowedError extends define('METHOD_NOT_ALLOWED', 405) {}
 export class RouteNotFoundError extends define('NOT_FOUND', 404) {}
@@ -58,6 +60,8 @@ export class UnknownMemberIdError extends define('UNKNOWN_MEMBER_ID', 409) {}
 export class RebalanceInProgressError extends define('REBALANCE_IN_PROGRESS', 409) {}
 export class OutOfOrderSequenceError extends define('OUT_OF_ORDER_SEQUENCE_NUMBER', 409) {}
 export class ProducerFencedError extends define('PRODUCER_FENCED', 409) {}
+export class NonEmptyGroupError extends define('NON_EMPTY_GROUP', 409) {}
+export class GroupIdNotFoundError extends define('GROUP_ID_NOT_FOUND', 404) {}
 
 // 413 / 416: sizes and positions.
 export class RecordTooLargeError extends define('RECORD_TOO_LARGE', 413) {}
@@ -102,7 +106,8 @@ const BY_CODE = new Map<string, new (message: string, details?: ErrorDetails) =>
     UnsupportedMediaTypeError, MethodNotAllowedError, RouteNotFoundError,
     UnknownTopicOrPartitionError, TopicAlreadyExistsError, IllegalGenerationError,
     UnknownMemberIdError, RebalanceInProgressError, OutOfOrderSequenceError,
-    ProducerFencedError, RecordTooLargeError, MessageTooLargeError, OffsetOutOfRangeError,
+    ProducerFencedError, NonEmptyGroupError, GroupIdNotFoundError, InvalidGroupIdError,
+    InvalidSessionTimeoutError, RecordTooLargeError, MessageTooLargeError, OffsetOutOfRangeError,
     ThrottlingError, RequestTimedOutError,
   ].map((C) => [C.code, C]),
 );

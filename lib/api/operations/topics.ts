@@ -1,0 +1,91 @@
+// Topic administration: create, list, describe, alter, delete. Names, partition counts
+// and configs are validated by the log (INVALID_TOPIC_EXCEPTION / INVALID_PARTITIONS /
+// INVALID_CONFIG); here only the shape of the request is checked (INVALID_REQUEST).
+import { z } from 'zod';
+import type { ApiRequest } from '../http.ts';
+import type { Operations } from '../lambda.ts';
+import { TOPIC_CONFIGS } from '../../log/config.ts';
+import { validateTopicName } from '../../log/topics.ts';
+import { InvalidConfigError } from '../errors.ts';
+import { parseJsonBody, queryParams, requireJsonContentType, topicParam, validate } from '../validation.ts';
+
+/**
+ * Config values: strings or numbers, null resets to the default; the log checks each
+ * key and value (INVALID_CONFIG). The request's own object is passed on, as a record
+ * schema would silently drop a key like "__proto__".
+ */
+const config = z.record(z.string(), z.unknown());
+
+function body<S extends z.ZodType>(req: ApiRequest, schema: S): { parsed: z.output<S>; config?: Record<string, unknown> } {
+  requireJsonContentType(req);
+  const raw = parseJsonBody(req);
+  const parsed = validate(schema, raw);
+  const rawConfig = (raw as { config?: Record<string, unknown> }).config;
+  // Unknown keys are refused here too: a key named like an Object.prototype member
+  // ("constructor", "toString", "__proto__") must never reach a plain-object lookup.
+  const unknown = Object.keys(rawConfig ?? {}).filter((k) => !Object.hasOwn(TOPIC_CONFIGS, k));
+  if (unknown.length) {
+    throw new InvalidConfigError(
+      `Invalid topic config: unknown config ${unknown.map((k) => `'${k}'`).join(', ')} (supported: ${Object.keys(TOPIC_CONFIGS).join(', ')}).`,
+    );
+  }
+  return rawConfig === undefined ? { parsed } : { parsed, config: rawConfig };
+}
+
+const CreateTopic = z.strictObject({
+  name: z.string(),
+  partitions: z.number().optional(),
+  config: config.optional(),
+});
+
+const AlterTopic = z.strictObject({
+  partitions: z.number().optional(),
+  config: config.optional(),
+});
+
+export const topicOperations: Operations = {
+  createTopic: async (req, ctx) => {
+    queryParams(req, []);
+    const { parsed, config } = body(req, CreateTopic);
+    const log = await ctx.log();
+    const topic = await log.createTopic({
+      name: parsed.name,
+      ...(parsed.partitions !== undefined ? { partitions: parsed.partitions } : {}),
+      ...(config !== undefined ? { config } : {}),
+    });
+    return { status: 201, body: topic };
+  },
+
+  listTopics: async (req, ctx) => {
+    queryParams(req, []);
+    const log = await ctx.log();
+    return { status: 200, body: { topics: await log.listTopics() } };
+  },
+
+  describeTopic: async (req, ctx) => {
+    const name = validateTopicName(topicParam(req));
+    queryParams(req, []);
+    const log = await ctx.log();
+    return { status: 200, body: await log.describeTopic(name) };
+  },
+
+  alterTopic: async (req, ctx) => {
+    const name = validateTopicName(topicParam(req));
+    queryParams(req, []);
+    const { parsed, config } = body(req, AlterTopic);
+    const log = await ctx.log();
+    const topic = await log.alterTopic(name, {
+      ...(parsed.partitions !== undefined ? { partitions: parsed.partitions } : {}),
+      ...(config !== undefined ? { config } : {}),
+    });
+    return { status: 200, body: topic };
+  },
+
+  deleteTopic: async (req, ctx) => {
+    const name = validateTopicName(topicParam(req));
+    queryParams(req, []);
+    const log = await ctx.log();
+    await log.deleteTopic(name);
+    return { status: 204 };
+  },
+};

@@ -1,0 +1,34 @@
+// Cold start: the health function's bundle must not pull in the AWS SDK or storage code,
+// and the storage-backed functions must bundle at all (esbuild, as the CDK app does).
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const root = new URL('../../../', import.meta.url).pathname;
+
+async function inputs(entry: string): Promise<{ files: string[]; bytes: number }> {
+  const result = await build({
+    entryPoints: [`${root}${entry}`],
+    bundle: true,
+    write: false,
+    metafile: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+  });
+  return { files: Object.keys(result.metafile.inputs), bytes: result.outputFiles[0]!.contents.length };
+}
+
+describe('function bundles', () => {
+  it('health has no AWS SDK, storage, log or zod in it', async () => {
+    const { files, bytes } = await inputs('functions/health.ts');
+    expect(files.filter((f) => /@aws-sdk|@smithy|lib\/storage|lib\/log|lib\/records|\/zod\//.test(f))).toEqual([]);
+    expect(bytes).toBeLessThan(150_000);
+  });
+
+  it.each(['admin', 'produce', 'fetch'])('%s bundles', async (fn) => {
+    const { files } = await inputs(`functions/${fn}.ts`);
+    expect(files.some((f) => f.includes('lib/api/handler.ts'))).toBe(true);
+  });
+});

@@ -41,6 +41,8 @@ export interface PartitionHead {
   maxTimestamp: number;
   /** False when the partition was never written (no item yet). */
   exists: boolean;
+  /** Idempotent producers' state, owned by lib/log/idempotence.ts; stored opaque. */
+  producersJson?: string;
 }
 
 export interface IndexEntry {
@@ -188,6 +190,7 @@ const headFromItem = (topicId: string, partition: number, i: Item | undefined): 
   segmentCount: num(i?.segmentCount),
   maxTimestamp: num(i?.maxTimestamp, -1),
   exists: i !== undefined,
+  ...(i?.producers?.S ? { producersJson: i.producers.S } : {}),
 });
 
 export async function getHead(clients: StorageClients, topicId: string, partition: number): Promise<PartitionHead> {
@@ -227,7 +230,7 @@ export async function listHeads(clients: StorageClients, topicId: string, count:
 
 // ---- segment index ---------------------------------------------------------------------
 
-const entryFromItem = (i: Item): IndexEntry => ({
+export const entryFromItem = (i: Item): IndexEntry => ({
   baseOffset: num(i.baseOffset),
   lastOffset: num(i.lastOffset),
   objectKey: str(i.objectKey),

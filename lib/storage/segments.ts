@@ -7,8 +7,13 @@ import type { StorageClients } from './clients.ts';
 import { SEGMENT_PREFIX } from './definitions.ts';
 import { dependencyFailure } from './failures.ts';
 
+/** Where a topic's segment objects live (`segments/{topicId}/`), or one partition's (`.../{p}/`). */
+export function segmentPrefix(topicId: string, partition?: number): string {
+  return `${SEGMENT_PREFIX}${topicId}/${partition === undefined ? '' : `${partition}/`}`;
+}
+
 export function newSegmentKey(topicId: string, partition: number): string {
-  return `${SEGMENT_PREFIX}${topicId}/${partition}/${randomUUID()}`;
+  return `${segmentPrefix(topicId, partition)}${randomUUID()}`;
 }
 
 export async function putSegment(clients: StorageClients, key: string, body: Buffer): Promise<void> {

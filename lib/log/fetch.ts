@@ -1,7 +1,7 @@
 // Fetch and list offsets. A read costs one consistent head read, one index query and one
 // ranged GET per segment object it touches, whatever the length of the log: the index is
 // keyed by lastOffset, so the query starts at the entry holding the wanted offset.
-import { OffsetOutOfRangeError } from '../api/errors.ts';
+import { OffsetOutOfRangeError, RequestTimedOutError } from '../api/errors.ts';
 import { decodeBatches, readBatchHeaders, setBaseOffset } from '../records/index.ts';
 import type { DecodedRecord, TimestampType } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
@@ -48,6 +48,8 @@ export interface FetchBatchesResult extends FetchPosition {
 export const FETCH_DEFAULTS = { maxRecords: 500, maxBytes: 1_048_576 } as const;
 /** Index entries read per fetch at most: bounds the work of one request. */
 const MAX_ENTRIES = 100;
+/** Re-queries when the index was caught mid-swap (see entriesFor). */
+const SWAP_RETRIES = 5;
 
 /** Position checks and the long poll shared by both fetch forms. */
 async function headFor(
@@ -86,12 +88,29 @@ async function entriesFor(
   maxBytes: number,
 ): Promise<IndexEntry[]> {
   const limit = Math.min(MAX_ENTRIES, maxRecords);
-  const found = await queryIndexFrom(clients, topic.topicId, partition, offset, limit);
+  // A Query is read-committed, not a snapshot: it may see half of a compaction's swap
+  // (old entries gone, their replacement not yet, or both). So the entries used must
+  // start at `offset` and be contiguous; a first entry past `offset` means a swap was
+  // caught mid-way, and the query is simply asked again.
+  let found: IndexEntry[] = [];
+  for (let attempt = 0; ; attempt++) {
+    found = await queryIndexFrom(clients, topic.topicId, partition, offset, limit);
+    if (!found[0] || found[0].baseOffset <= offset || found[0].baseOffset >= head.nextOffset) break;
+    if (attempt === SWAP_RETRIES) {
+      throw new RequestTimedOutError(`The index of partition ${partition} is being rewritten; retry.`, {
+        dependency: 'dynamodb',
+        retryAfterSeconds: 1,
+      });
+    }
+    await new Promise((r) => setTimeout(r, 20 * (attempt + 1)));
+  }
   const chosen: IndexEntry[] = [];
   let bytes = 0;
   let records = 0;
   for (const e of found) {
     if (e.baseOffset >= head.nextOffset) break;
+    const previous = chosen.at(-1);
+    if (previous && e.baseOffset !== previous.lastOffset + 1) break;
     // Always take the first entry, so a batch larger than maxBytes still makes progress.
     if (chosen.length > 0 && (bytes + e.byteLength > maxBytes || records >= maxRecords)) break;
     chosen.push(e);

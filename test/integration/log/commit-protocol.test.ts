@@ -255,3 +255,44 @@ describe('a partition with thousands of segments', () => {
     expect(await log.listOffsets(name, 0, 1000 + 2345)).toBe(2345);
   });
 });
+
+describe('reads racing an index swap', () => {
+  /** Alters the items of the next segments Query as a read-committed read of a half-applied swap could. */
+  function tamperNextQuery(alter: (items: any[]) => any[]) {
+    let done = false;
+    (storage.clients.ddb.middlewareStack as any).add(
+      (next: any, ctx: any) => async (args: any) => {
+        const out = await next(args);
+        if (!done && ctx.commandName === 'QueryCommand' && args.input.TableName === storage.clients.names.tables.segments) {
+          done = true;
+          out.output.Items = alter(out.output.Items);
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'tamper-query', priority: 'high' },
+    );
+    return () => (storage.clients.ddb.middlewareStack as any).remove('tamper-query');
+  }
+
+  it('asks again when the entry holding the offset is missing from the answer', async () => {
+    const { log, name } = await topic();
+    for (const v of ['a', 'b', 'c']) await log.append(name, 0, { records: [rec(v)] });
+    const restore = tamperNextQuery((items) => items.slice(1));
+
+    const res = await log.fetch(name, 0, { offset: 0 }).finally(restore);
+
+    expect(res.records.map((r) => r.value?.toString())).toEqual(['a', 'b', 'c']);
+  });
+
+  it('stops before a gap rather than skipping records, and continues from there', async () => {
+    const { log, name } = await topic();
+    for (const v of ['a', 'b', 'c']) await log.append(name, 0, { records: [rec(v)] });
+    const restore = tamperNextQuery((items) => [items[0], items[2]]);
+
+    const first = await log.fetch(name, 0, { offset: 0 }).finally(restore);
+    const rest = await log.fetch(name, 0, { offset: first.nextOffset });
+
+    expect(first.records.map((r) => r.value?.toString())).toEqual(['a']);
+    expect(rest.records.map((r) => r.value?.toString())).toEqual(['b', 'c']);
+  });
+});

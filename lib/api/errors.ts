@@ -62,6 +62,8 @@ export class OutOfOrderSequenceError extends define('OUT_OF_ORDER_SEQUENCE_NUMBE
 export class ProducerFencedError extends define('PRODUCER_FENCED', 409) {}
 export class NonEmptyGroupError extends define('NON_EMPTY_GROUP', 409) {}
 export class GroupIdNotFoundError extends define('GROUP_ID_NOT_FOUND', 404) {}
+/** A request with the same Idempotency-Key is still being served; retry shortly. */
+export class ConcurrentRequestError extends define('CONCURRENT_TRANSACTIONS', 409, true) {}
 
 // 413 / 416: sizes and positions.
 export class RecordTooLargeError extends define('RECORD_TOO_LARGE', 413) {}
@@ -108,6 +110,6 @@ const BY_CODE = new Map<string, new (message: string, details?: ErrorDetails) =>
     UnknownMemberIdError, RebalanceInProgressError, OutOfOrderSequenceError,
     ProducerFencedError, NonEmptyGroupError, GroupIdNotFoundError, InvalidGroupIdError,
     InvalidSessionTimeoutError, RecordTooLargeError, MessageTooLargeError, OffsetOutOfRangeError,
-    ThrottlingError, RequestTimedOutError,
+    ThrottlingError, RequestTimedOutError, ConcurrentRequestError,
   ].map((C) => [C.code, C]),
 );

@@ -1,14 +1,15 @@
 // Append: turn records (or a producer's raw batches) into one segment object, upload it,
 // and commit it at the partition's next offsets. Validation happens before the upload,
 // so a rejected append writes nothing at all.
-import { InvalidRequestError, CorruptMessageError, RecordTooLargeError } from '../api/errors.ts';
+import { CorruptMessageError, InvalidRequestError, OutOfOrderSequenceError, RecordTooLargeError } from '../api/errors.ts';
 import { decodeBatches, encodeBatch, setBaseOffset, setLogAppendTime } from '../records/index.ts';
 import type { Compression, DecodedBatch, RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { commitSegment, type CommitOptions } from '../storage/commit.ts';
-import type { TopicRecord } from '../storage/metadata.ts';
+import type { PartitionHead, TopicRecord } from '../storage/metadata.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
 import { effectiveConfig } from './config.ts';
+import { checkSequence, nextSeq, parseProducerStates, type ProducerBatch } from './idempotence.ts';
 
 export type AppendInput = { records: RecordInput[] } | { batches: Buffer };
 
@@ -23,6 +24,8 @@ export interface Segment {
   recordCount: number;
   firstTimestamp: number;
   maxTimestamp: number;
+  /** Set when the batches came from an idempotent producer. */
+  producer?: ProducerBatch;
 }
 
 const BATCH_OVERHEAD = 61;
@@ -49,10 +52,21 @@ export async function appendToPartition(
       recordCount: segment.recordCount,
       firstTimestamp: segment.firstTimestamp,
       maxTimestamp: segment.maxTimestamp,
+      ...(segment.producer ? { producerCheck: producerCheck(segment.producer, segment.recordCount, now) } : {}),
     },
     opts,
   );
   return { partition, baseOffset, lastOffset };
+}
+
+/** `now` is fixed for the whole commit, so a resent transaction is byte-identical. */
+function producerCheck(producer: ProducerBatch, count: number, now: number) {
+  return (head: PartitionHead) => {
+    const verdict = checkSequence(parseProducerStates(head.producersJson), producer, head.nextOffset, count, now);
+    return verdict.kind === 'duplicate'
+      ? { duplicate: { baseOffset: verdict.baseOffset, lastOffset: verdict.lastOffset } }
+      : { producersJson: JSON.stringify(verdict.states) };
+  };
 }
 
 function storageCompression(topic: TopicRecord): Compression | undefined {
@@ -158,7 +172,40 @@ export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number
     }
     count += batch.recordCount;
   });
-  return { body: Buffer.concat(parts), recordCount: count, firstTimestamp, maxTimestamp };
+  const producer = producerOf(decoded);
+  return { body: Buffer.concat(parts), recordCount: count, firstTimestamp, maxTimestamp, ...(producer ? { producer } : {}) };
+}
+
+/**
+ * The producer identity of a request's batches: all from one idempotent producer with
+ * consecutive sequences, or all without a producer id.
+ */
+function producerOf(batches: DecodedBatch[]): ProducerBatch | undefined {
+  const first = batches[0]!;
+  if (first.producerId < 0n) {
+    if (batches.some((b) => b.producerId >= 0n)) {
+      throw new InvalidRequestError('Batches of one request must all come from the same producer.');
+    }
+    return undefined;
+  }
+  let expected = first.baseSequence;
+  for (const [i, b] of batches.entries()) {
+    if (b.producerId !== first.producerId || b.producerEpoch !== first.producerEpoch) {
+      throw new InvalidRequestError('Batches of one request must all come from the same producer and epoch.');
+    }
+    if (b.baseSequence < 0 || b.baseSequence !== expected) {
+      throw new OutOfOrderSequenceError(`Batch ${i} has sequence ${b.baseSequence}; expected ${expected}.`, {
+        expectedSequence: expected,
+      });
+    }
+    expected = nextSeq(b.baseSequence, b.recordCount);
+  }
+  return {
+    producerId: first.producerId.toString(),
+    epoch: first.producerEpoch,
+    firstSeq: first.baseSequence,
+    lastSeq: nextSeq(batches.at(-1)!.baseSequence, batches.at(-1)!.recordCount - 1),
+  };
 }
 
 function checkProducedBatch(batch: DecodedBatch, i: number, maxBytes: number): void {

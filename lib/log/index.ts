@@ -2,6 +2,7 @@
 // surface handlers, the dev server and tests use; nothing here knows about HTTP.
 import type { StorageClients } from '../storage/clients.ts';
 import type { CommitOptions } from '../storage/commit.ts';
+import { allocateProducerId, claimRequestKey, completeRequestKey, releaseRequestKey } from '../storage/producers.ts';
 import { appendToPartition, type AppendInput, type AppendResult } from './append.ts';
 import {
   fetchBatches,
@@ -96,6 +97,31 @@ export class Log {
   async fetchBatches(topicName: string, partition: number, opts: FetchOptions): Promise<FetchBatchesResult> {
     const topic = await this.topics.requirePartition(topicName, partition, FRESH);
     return fetchBatches(this.clients, this.watch, topic, partition, opts);
+  }
+
+  /** A producer id for idempotent produce: sequences per partition start at 0, epoch 0. */
+  async initProducer(): Promise<{ producerId: number; producerEpoch: number }> {
+    return { producerId: await allocateProducerId(this.clients), producerEpoch: 0 };
+  }
+
+  /**
+   * Run `work` at most once per (scope, key) within a day: a repeat gets the first
+   * answer. Work that wrote nothing (`wrote: false`) releases the key so a retry can
+   * try again; a crash mid-work holds it until the lease runs out.
+   */
+  async once<T>(scope: string, key: string, work: () => Promise<{ response: T; wrote: boolean }>, leaseMs = 60_000): Promise<T> {
+    const claim = await claimRequestKey<T>(this.clients, scope, key, this.opts.now?.() ?? Date.now(), leaseMs);
+    if (!claim.claimed) return claim.response;
+    let outcome: { response: T; wrote: boolean };
+    try {
+      outcome = await work();
+    } catch (err) {
+      await releaseRequestKey(this.clients, scope, key).catch(() => undefined);
+      throw err;
+    }
+    if (outcome.wrote) await completeRequestKey(this.clients, scope, key, outcome.response);
+    else await releaseRequestKey(this.clients, scope, key);
+    return outcome.response;
   }
 
   async listOffsets(topicName: string, partition: number, at: 'earliest' | 'latest' | number): Promise<number> {

@@ -31,6 +31,12 @@ export interface SegmentToCommit {
   recordCount: number;
   firstTimestamp: number;
   maxTimestamp: number;
+  /**
+   * For idempotent producers: judged against each head read. It may answer that the
+   * segment duplicates an earlier commit (whose offsets are then the result), or give
+   * the producer state to store with this append, in the same transaction.
+   */
+  producerCheck?: (head: PartitionHead) => { duplicate: CommitResult } | { producersJson: string };
 }
 
 export interface CommitResult {
@@ -61,7 +67,7 @@ export async function commitSegment(
   const n = seg.recordCount;
   // Bases at which an attempt ended ambiguously: any of them may hold our segment.
   const ambiguous = new Set<number>();
-  let pending: { base: number; input: TransactWriteItemsCommandInput } | undefined;
+  let pending: { base: number; state: string; input: TransactWriteItemsCommandInput } | undefined;
   let lastError: unknown;
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
@@ -75,8 +81,13 @@ export async function commitSegment(
       if (head.nextOffset > base) ambiguous.delete(base);
     }
 
-    // Re-send byte-identical input at an unchanged base: the token only dedupes equal requests.
-    if (pending?.base !== head.nextOffset) pending = { base: head.nextOffset, input: transaction(clients, seg, head) };
+    const verdict = seg.producerCheck?.(head);
+    if (verdict && 'duplicate' in verdict) return verdict.duplicate;
+    const producersJson = verdict?.producersJson;
+
+    // Re-send byte-identical input at an unchanged head: the token only dedupes equal requests.
+    const state = `${head.nextOffset}/${head.exists}/${head.maxTimestamp}/${producersJson ?? ''}`;
+    if (pending?.state !== state) pending = { base: head.nextOffset, state, input: transaction(clients, seg, head, producersJson) };
     try {
       await clients.ddb.send(new TransactWriteItemsCommand(pending.input));
       return { baseOffset: pending.base, lastOffset: pending.base + n - 1 };
@@ -119,6 +130,7 @@ function transaction(
   clients: StorageClients,
   seg: SegmentToCommit,
   head: PartitionHead,
+  producersJson: string | undefined,
 ): TransactWriteItemsCommandInput {
   const base = head.nextOffset;
   const entry: IndexEntry = {
@@ -142,7 +154,8 @@ function transaction(
           UpdateExpression:
             'SET nextOffset = :next, logStartOffset = if_not_exists(logStartOffset, :zero), ' +
             'sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
-            'segmentCount = if_not_exists(segmentCount, :zero) + :one, maxTimestamp = :maxTs',
+            'segmentCount = if_not_exists(segmentCount, :zero) + :one, maxTimestamp = :maxTs' +
+            (producersJson === undefined ? '' : ', producers = :producers'),
           ConditionExpression: head.exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
           ExpressionAttributeValues: {
             ':next': N(base + seg.recordCount),
@@ -151,6 +164,7 @@ function transaction(
             ':bytes': N(seg.byteLength),
             ':maxTs': N(runningMax),
             ...(head.exists ? { ':base': N(base) } : {}),
+            ...(producersJson === undefined ? {} : { ':producers': S(producersJson) }),
           },
         },
       },

@@ -25,7 +25,7 @@ export interface TableDefinition {
   timeToLiveAttribute?: string;
 }
 
-export type TableId = 'topics' | 'partitions' | 'segments' | 'groups';
+export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'producers';
 
 /**
  * topics      one item per live topic name: topicId, partition count, config.
@@ -39,6 +39,8 @@ export type TableId = 'topics' | 'partitions' | 'segments' | 'groups';
  *             (monotone, unlike record timestamps) for offset-by-time lookups.
  * groups      consumer groups: one item for membership and assignment, one per
  *             committed offset.
+ * producers   the producer-id counter, and the answers to JSON produce requests sent
+ *             with an Idempotency-Key (expired by TTL after a day).
  */
 export const TABLES: Record<TableId, TableDefinition> = {
   topics: {
@@ -61,6 +63,11 @@ export const TABLES: Record<TableId, TableDefinition> = {
     id: 'groups',
     partitionKey: { name: 'groupId', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
+  },
+  producers: {
+    id: 'producers',
+    partitionKey: { name: 'id', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
   },
 };
 

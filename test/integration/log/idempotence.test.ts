@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { Log } from '../../../lib/log/index.ts';
+import { encodeBatch } from '../../../lib/records/index.ts';
+import { useTestStorage } from '../../support/stack.ts';
+import { expectDenseOffsets, injectFault, readAll, rec } from '../../support/log.ts';
+
+const storage = useTestStorage();
+let n = 0;
+async function topic() {
+  const log = new Log(storage.clients);
+  const t = await log.createTopic({ name: `idem${n++}-${Date.now()}` });
+  const { producerId } = await log.initProducer();
+  return { log, name: t.name, topicId: t.topicId, producerId: BigInt(producerId) };
+}
+
+const batch = (producerId: bigint, baseSequence: number, values: string[], producerEpoch = 0) =>
+  encodeBatch({ records: values.map((v) => rec(v)), producerId, producerEpoch, baseSequence });
+
+describe('idempotent producers', () => {
+  it('allocates a distinct producer id each time', async () => {
+    const log = new Log(storage.clients);
+
+    const ids = await Promise.all([1, 2, 3, 4].map(() => log.initProducer()));
+
+    expect(new Set(ids.map((i) => i.producerId)).size).toBe(4);
+    expect(ids.every((i) => i.producerEpoch === 0)).toBe(true);
+  });
+
+  it('a retried batch returns its original offsets and appends nothing', async () => {
+    const { log, name, producerId } = await topic();
+    const first = await log.append(name, 0, { batches: batch(producerId, 0, ['a', 'b']) });
+    await log.append(name, 0, { batches: batch(producerId, 2, ['c']) });
+
+    const retried = await log.append(name, 0, { batches: batch(producerId, 0, ['a', 'b']) });
+
+    expect(retried).toEqual(first);
+    expect((await readAll(log, name, 0)).map((r) => r.value)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a lost response followed by the client resending the batch creates no duplicate', async () => {
+    const { log, name, topicId, producerId } = await topic();
+    const remove = injectFault(storage.clients.ddb, 'TransactWriteItems', 'after', {
+      times: 1,
+      error: () => new Error('the process serving the request died'),
+    });
+    const doomed = new Log(storage.clients, { commit: { maxAttempts: 1 } });
+    await expect(doomed.append(name, 0, { batches: batch(producerId, 0, ['x']) })).rejects.toThrow();
+    remove();
+
+    const resent = await log.append(name, 0, { batches: batch(producerId, 0, ['x']) });
+
+    expect(resent).toMatchObject({ baseOffset: 0, lastOffset: 0 });
+    expect((await readAll(log, name, 0)).map((r) => r.value)).toEqual(['x']);
+    await expectDenseOffsets(storage.clients, topicId, 0);
+  });
+
+  it('refuses a sequence gap with OUT_OF_ORDER_SEQUENCE_NUMBER and writes nothing', async () => {
+    const { log, name, producerId } = await topic();
+    await log.append(name, 0, { batches: batch(producerId, 0, ['a']) });
+
+    await expect(log.append(name, 0, { batches: batch(producerId, 5, ['gap']) })).rejects.toMatchObject({
+      code: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+      status: 409,
+      details: { expectedSequence: 1 },
+    });
+    expect((await readAll(log, name, 0)).map((r) => r.value)).toEqual(['a']);
+  });
+
+  it('a new producer must start at sequence 0', async () => {
+    const { log, name, producerId } = await topic();
+
+    await expect(log.append(name, 0, { batches: batch(producerId, 3, ['late']) })).rejects.toMatchObject({
+      code: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+    });
+  });
+
+  it('fences an older epoch once a newer one has written', async () => {
+    const { log, name, producerId } = await topic();
+    await log.append(name, 0, { batches: batch(producerId, 0, ['old'], 0) });
+    await log.append(name, 0, { batches: batch(producerId, 0, ['new'], 1) });
+
+    await expect(log.append(name, 0, { batches: batch(producerId, 1, ['zombie'], 0) })).rejects.toMatchObject({
+      code: 'PRODUCER_FENCED',
+      status: 409,
+    });
+    expect((await readAll(log, name, 0)).map((r) => r.value)).toEqual(['old', 'new']);
+  });
+
+  it('checks sequences across the batches of one request', async () => {
+    const { log, name, producerId } = await topic();
+    const body = Buffer.concat([batch(producerId, 0, ['a', 'b']), batch(producerId, 2, ['c'])]);
+    const broken = Buffer.concat([batch(producerId, 3, ['d']), batch(producerId, 9, ['e'])]);
+
+    await expect(log.append(name, 0, { batches: body })).resolves.toMatchObject({ baseOffset: 0, lastOffset: 2 });
+    await expect(log.append(name, 0, { batches: broken })).rejects.toMatchObject({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+  });
+
+  it('concurrent resends of one batch commit it once', async () => {
+    const { name, topicId, producerId } = await topic();
+    const body = batch(producerId, 0, ['once']);
+
+    const results = await Promise.all([1, 2, 3, 4, 5, 6].map(() => new Log(storage.clients).append(name, 0, { batches: body })));
+
+    expect(new Set(results.map((r) => r.baseOffset))).toEqual(new Set([0]));
+    expect((await readAll(new Log(storage.clients), name, 0)).map((r) => r.value)).toEqual(['once']);
+    await expectDenseOffsets(storage.clients, topicId, 0);
+  });
+});
+
+describe('request keys', () => {
+  it('runs the work once and answers a repeat with the first response', async () => {
+    const log = new Log(storage.clients);
+    let runs = 0;
+    const work = async () => ({ response: { run: ++runs }, wrote: true });
+
+    const first = await log.once('orders', 'key-1', work);
+    const second = await log.once('orders', 'key-1', work);
+
+    expect(first).toEqual({ run: 1 });
+    expect(second).toEqual({ run: 1 });
+    expect(runs).toBe(1);
+  });
+
+  it('a concurrent request with the same key is told to retry', async () => {
+    const log = new Log(storage.clients);
+    let release!: () => void;
+    const slow = log.once('orders', 'key-2', () => new Promise((r) => (release = () => r({ response: 'done', wrote: true }))));
+    await new Promise((r) => setTimeout(r, 100));
+
+    await expect(log.once('orders', 'key-2', async () => ({ response: 'again', wrote: true }))).rejects.toMatchObject({
+      code: 'CONCURRENT_TRANSACTIONS',
+      retriable: true,
+    });
+    release();
+    expect(await slow).toBe('done');
+  });
+
+  it('work that failed or wrote nothing leaves the key free for a retry', async () => {
+    const log = new Log(storage.clients);
+
+    await expect(log.once('orders', 'key-3', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await log.once('orders', 'key-3', async () => ({ response: 'nothing', wrote: false }));
+
+    expect(await log.once('orders', 'key-3', async () => ({ response: 'third', wrote: true }))).toBe('third');
+  });
+
+  it('a claim whose holder died is taken over after its lease', async () => {
+    let now = 1_000_000;
+    const log = new Log(storage.clients, { now: () => now });
+    void log.once('orders', 'key-4', () => new Promise(() => undefined), 5_000); // never finishes
+    await new Promise((r) => setTimeout(r, 100));
+
+    now += 6_000;
+
+    expect(await log.once('orders', 'key-4', async () => ({ response: 'took over', wrote: true }))).toBe('took over');
+  });
+});

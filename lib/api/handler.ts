@@ -8,6 +8,7 @@ import { Log } from '../log/index.ts';
 import { createStorageClients, storageConfigFromEnv } from '../storage/clients.ts';
 import { createLambdaHandler, type ApiHandler, type LogSource, type Operations } from './lambda.ts';
 import { fetchOperations } from './operations/fetch.ts';
+import { groupOperations } from './operations/groups.ts';
 import { healthOperations } from './operations/health.ts';
 import { produceOperations } from './operations/produce.ts';
 import { topicOperations } from './operations/topics.ts';
@@ -20,6 +21,7 @@ export const OPERATIONS: Record<FunctionName, Operations> = {
   admin: topicOperations,
   produce: produceOperations,
   fetch: fetchOperations,
+  groups: groupOperations,
   health: healthOperations,
 };
 

@@ -9,7 +9,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
  * Functions are grouped by the access they need, so each gets least privilege:
  * the fetch function can read but never write, only produce writes segments, and so on.
  */
-export type FunctionName = 'admin' | 'produce' | 'fetch' | 'health';
+export type FunctionName = 'admin' | 'produce' | 'fetch' | 'groups' | 'health';
 
 export type Access = 'none' | 'read' | 'write';
 
@@ -50,6 +50,19 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     tables: { topics: 'read', partitions: 'read', segments: 'read' },
     bucket: 'read',
   },
+  // Consumer groups (lib/groups). Membership and offsets live in the groups table
+  // (conditional Put/Update/Delete, TransactWrite with ConditionCheck, Query, Scan, batch
+  // delete); topics and partition heads are read to size assignments, fence commits at the
+  // high watermark and compute lag. Resetting offsets to a datetime is the log's
+  // listOffsets: the segments time index and one ranged read of a segment object.
+  groups: {
+    description: 'Consumer groups: membership, offset commits, lag, administration',
+    entry: 'functions/groups.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    tables: { groups: 'write', topics: 'read', partitions: 'read', segments: 'read' },
+    bucket: 'read',
+  },
   health: {
     description: 'Health check',
     entry: 'functions/health.ts',
@@ -79,6 +92,24 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/topics/{topic}/records', operation: 'produce', fn: 'produce' },
   { method: 'GET', path: '/v1/topics/{topic}/partitions/{partition}/records', operation: 'fetch', fn: 'fetch' },
   { method: 'GET', path: '/v1/topics/{topic}/partitions/{partition}/offsets', operation: 'listOffsets', fn: 'fetch' },
+  // Consumer groups (API.md "Consumer groups").
+  { method: 'GET', path: '/v1/groups', operation: 'listGroups', fn: 'groups' },
+  { method: 'GET', path: '/v1/groups/{group}', operation: 'describeGroup', fn: 'groups' },
+  { method: 'DELETE', path: '/v1/groups/{group}', operation: 'deleteGroup', fn: 'groups' },
+  { method: 'POST', path: '/v1/groups/{group}/members', operation: 'joinGroup', fn: 'groups' },
+  { method: 'POST', path: '/v1/groups/{group}/members/{memberId}/heartbeat', operation: 'heartbeat', fn: 'groups' },
+  { method: 'DELETE', path: '/v1/groups/{group}/members/{memberId}', operation: 'leaveGroup', fn: 'groups' },
+  { method: 'POST', path: '/v1/groups/{group}/offsets', operation: 'commitOffsets', fn: 'groups' },
+  { method: 'GET', path: '/v1/groups/{group}/offsets', operation: 'fetchOffsets', fn: 'groups' },
+  // Not in API.md: the admin reset behind `sluice groups reset-offsets` (Kafka's
+  // kafka-consumer-groups --reset-offsets). Only while the group has no members (409
+  // NON_EMPTY_GROUP otherwise); targets are clamped into [logStartOffset, highWatermark].
+  //   POST /v1/groups/{group}/offsets/reset
+  //   {"topic":"orders",
+  //    "to":"earliest"|"latest"|{"datetime":ms|"ISO-8601"}|{"offset":n}|{"shiftBy":n},
+  //    "partitions":[0,2]}                      (optional; default every partition)
+  //   → 200 {"offsets":[{"topic","partition","offset","metadata"}]}
+  { method: 'POST', path: '/v1/groups/{group}/offsets/reset', operation: 'resetOffsets', fn: 'groups' },
 ];
 
 /** API Gateway's routeKey for a route: "GET /v1/topics/{topic}". */

@@ -165,6 +165,56 @@ function requests(): { label: string; call: Call }[] {
     ),
   );
   add('bad binary partition', [binary(good, ''), binary(good, '?partition=-1'), binary(good, '?partition=2'), binary(good, '?partition=1&partition=0'), binary(good, '?partition=0&x=1'), binary(Buffer.alloc(0))]);
+  // Consumer groups: bad bodies for every group route, bad group ids in paths.
+  const G = '/v1/groups/fuzz-group';
+  const notTopicList = fc.oneof(fc.constant([]), fc.jsonValue().filter((v) => !Array.isArray(v)), fc.array(nonString, { minLength: 1, maxLength: 2 }));
+  add('bad join', sample(fc.oneof(
+    notTopicList.map((topics) => ({ topics })),
+    notSafeNonNegativeInt.filter((v) => typeof v !== 'number' || !Number.isInteger(v)).map((sessionTimeoutMs) => ({ topics: [TOPIC], sessionTimeoutMs })),
+    fc.constantFrom(0, -1, 999, 300_001).map((sessionTimeoutMs) => ({ topics: [TOPIC], sessionTimeoutMs })),
+    fc.tuple(unknownKey(['topics', 'sessionTimeoutMs']), fc.jsonValue()).map(([k, v]) => ({ topics: [TOPIC], [k]: v })),
+    fc.jsonValue().filter((v) => typeof v !== 'object' || v === null || Array.isArray(v)),
+  ).map((json): Call => ({ method: 'POST', url: `${G}/members`, json })), 25, 30));
+  add('bad heartbeat', sample(fc.oneof(
+    notSafeNonNegativeInt.map((generation) => ({ generation })),
+    fc.jsonValue().filter((v) => !Array.isArray(v)).map((owned) => ({ generation: 1, owned })),
+    fc.tuple(unknownKey(['generation', 'owned']), fc.jsonValue()).map(([k, v]) => ({ generation: 1, [k]: v })),
+  ).map((json): Call => ({ method: 'POST', url: `${G}/members/m-1/heartbeat`, json })), 20, 31));
+  add('bad commit', sample(fc.oneof(
+    notSafeNonNegativeInt.map((partition) => ({ offsets: [{ topic: TOPIC, partition, offset: 0 }] })),
+    notSafeNonNegativeInt.map((offset) => ({ offsets: [{ topic: TOPIC, partition: 0, offset }] })),
+    nonString.map((metadata) => ({ offsets: [{ topic: TOPIC, partition: 0, offset: 0, metadata }] })),
+    fc.jsonValue().filter((v) => !Array.isArray(v)).map((offsets) => ({ offsets })),
+    notSafeNonNegativeInt.map((generation) => ({ memberId: 'm-1', generation, offsets: [] })),
+    fc.tuple(unknownKey(['memberId', 'generation', 'offsets']), fc.jsonValue()).map(([k, v]) => ({ offsets: [], [k]: v })),
+    fc.constant({ offsets: [{ topic: TOPIC, partition: 0, offset: 0 }, { topic: TOPIC, partition: 0, offset: 1 }] }),
+    fc.constant({ offsets: [{ topic: TOPIC, partition: 0, offset: 99 }] }),
+    fc.constant({ offsets: [{ topic: TOPIC, partition: 5, offset: 0 }] }),
+  ).map((json): Call => ({ method: 'POST', url: `${G}/offsets`, json })), 25, 32));
+  add('bad reset', sample(fc.oneof(
+    fc.oneof(fc.string().filter((s) => s !== 'earliest' && s !== 'latest'), fc.integer(), fc.constant(null)).map((to) => ({ topic: TOPIC, to })),
+    notSafeNonNegativeInt.map((offset) => ({ topic: TOPIC, to: { offset } })),
+    fc.oneof(fc.double().filter((d) => !Number.isSafeInteger(d)), fc.string(), fc.boolean()).map((shiftBy) => ({ topic: TOPIC, to: { shiftBy } })),
+    fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('2025-02-30T25:00:00Z', '20250101', 'yesterday', -1)).map((datetime) => ({ topic: TOPIC, to: { datetime } })),
+    fc.constant({ topic: TOPIC, to: { offset: 1, shiftBy: 1 } }),
+    fc.constant({ topic: TOPIC, to: 'earliest', partitions: [] }),
+    fc.constant({ topic: TOPIC, to: 'earliest', partitions: [2] }),
+    fc.constant({ topic: 'no-such-topic', to: 'earliest' }),
+  ).map((json): Call => ({ method: 'POST', url: `${G}/offsets/reset`, json })), 25, 33));
+  const badGroupId = fc.oneof(fc.string({ minLength: 1, maxLength: 20 }), fc.constantFrom('a b', 'x'.repeat(250), 'ü', 'a/b', '%')).filter((g) => !/^[a-zA-Z0-9._-]{1,249}$/.test(g));
+  add('bad group ids', sample(fc.tuple(badGroupId, fc.constantFrom('join', 'describe', 'delete', 'commit', 'offsets')).map(([g, what]): Call => {
+    const base = `/v1/groups/${encodeURIComponent(g)}`;
+    switch (what) {
+      case 'join':
+        return { method: 'POST', url: `${base}/members`, json: { topics: [TOPIC] } };
+      case 'commit':
+        return { method: 'POST', url: `${base}/offsets`, json: { offsets: [{ topic: TOPIC, partition: 0, offset: 0 }] } };
+      case 'offsets':
+        return { method: 'GET', url: `${base}/offsets` };
+      default:
+        return { method: what === 'delete' ? 'DELETE' : 'GET', url: base };
+    }
+  }), 20, 34));
   add('wrong methods', [
     { method: 'PUT', url: '/v1/topics' },
     { method: 'DELETE', url: '/v1/topics' },
@@ -182,6 +232,7 @@ it('answers every malformed request with a 4xx error and writes nothing', async 
   expect(all.length).toBeGreaterThanOrEqual(200);
   const before = await api.log.describeTopic(TOPIC);
   const topicsBefore = (await api.call({ method: 'GET', url: '/v1/topics' })).json;
+  const groupsBefore = (await api.call({ method: 'GET', url: '/v1/groups' })).json;
 
   const failures: string[] = [];
   const queue = [...all];
@@ -209,6 +260,8 @@ it('answers every malformed request with a 4xx error and writes nothing', async 
 
   expect(await api.log.describeTopic(TOPIC)).toEqual(before);
   expect((await api.call({ method: 'GET', url: '/v1/topics' })).json).toEqual(topicsBefore);
+  expect(groupsBefore).toEqual({ groups: [] });
+  expect((await api.call({ method: 'GET', url: '/v1/groups' })).json).toEqual(groupsBefore);
 
   const good = await api.call({ method: 'POST', url: `/v1/topics/${TOPIC}/records`, json: { records: [{ partition: 1, value: 'after' }] } });
   expect(good.status).toBe(200);

@@ -147,7 +147,7 @@ describe('request keys', () => {
   it('a claim whose holder died is taken over after its lease', async () => {
     let now = 1_000_000;
     const log = new Log(storage.clients, { now: () => now });
-    void log.once('orders', 'key-4', () => new Promise(() => undefined), 5_000); // never finishes
+    void log.once<string>('orders', 'key-4', () => new Promise(() => undefined), 5_000); // never finishes
     await new Promise((r) => setTimeout(r, 100));
 
     now += 6_000;

@@ -124,7 +124,7 @@ describe('request keys', () => {
   it('a concurrent request with the same key is told to retry', async () => {
     const log = new Log(storage.clients);
     let release!: () => void;
-    const slow = log.once('orders', 'key-2', () => new Promise((r) => (release = () => r({ response: 'done', wrote: true }))));
+    const slow = log.once<string>('orders', 'key-2', () => new Promise((r) => (release = () => r({ response: 'done', wrote: true }))));
     await new Promise((r) => setTimeout(r, 100));
 
     await expect(log.once('orders', 'key-2', async () => ({ response: 'again', wrote: true }))).rejects.toMatchObject({

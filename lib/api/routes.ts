@@ -2,6 +2,7 @@
 // function that hosts it. CDK creates one API route and one Lambda per function from
 // this table; the dev server matches requests against it and calls the same handlers.
 // Pure data: importing it pulls in no handler code.
+import type { TableId } from '../storage/definitions.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
@@ -20,7 +21,7 @@ export interface FunctionDefinition {
   memoryMb: number;
   timeoutSeconds: number;
   /** Per table id of lib/storage/definitions.ts; missing = none. */
-  tables: Partial<Record<'topics' | 'partitions' | 'segments' | 'groups', Access>>;
+  tables: Partial<Record<TableId, Access>>;
   /** Segment objects in the bucket. */
   bucket: Access;
 }
@@ -39,7 +40,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     entry: 'functions/produce.ts',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    tables: { topics: 'read', partitions: 'write', segments: 'write' },
+    tables: { topics: 'read', partitions: 'write', segments: 'write', producers: 'write' },
     bucket: 'write',
   },
   fetch: {
@@ -90,6 +91,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PATCH', path: '/v1/topics/{topic}', operation: 'alterTopic', fn: 'admin' },
   { method: 'DELETE', path: '/v1/topics/{topic}', operation: 'deleteTopic', fn: 'admin' },
   { method: 'POST', path: '/v1/topics/{topic}/records', operation: 'produce', fn: 'produce' },
+  { method: 'POST', path: '/v1/producers', operation: 'initProducer', fn: 'produce' },
   { method: 'GET', path: '/v1/topics/{topic}/partitions/{partition}/records', operation: 'fetch', fn: 'fetch' },
   { method: 'GET', path: '/v1/topics/{topic}/partitions/{partition}/offsets', operation: 'listOffsets', fn: 'fetch' },
   // Consumer groups (API.md "Consumer groups").

@@ -210,6 +210,32 @@ async function produceJson(req: ApiRequest, ctx: OperationContext, topicName: st
     g.records.push(prepared[i]!.record);
   });
 
+  // With an Idempotency-Key, a retry of this request gets the first answer instead of
+  // appending again (scoped by topic id, so a re-created topic starts afresh).
+  const key = idempotencyKey(req);
+  const append = () => appendGroups(ctx, log, topicName, groups, prepared.length);
+  const body = key === undefined ? (await append()).response : await log.once(`topic#${topic.topicId}`, key, append);
+  return { status: 200, body };
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function idempotencyKey(req: ApiRequest): string | undefined {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new InvalidRequestError('Idempotency-Key must be 1 to 255 visible ASCII characters.', { fields: ['Idempotency-Key'] });
+  }
+  return key;
+}
+
+async function appendGroups(
+  ctx: OperationContext,
+  log: Log,
+  topicName: string,
+  groups: Map<number, Group>,
+  count: number,
+): Promise<{ response: { offsets: OffsetEntry[] }; wrote: boolean }> {
   const entries = [...groups.entries()];
   const settled = await Promise.allSettled(entries.map(([p, g]) => log.append(topicName, p, { records: g.records })));
 
@@ -219,7 +245,7 @@ async function produceJson(req: ApiRequest, ctx: OperationContext, topicName: st
   // partitions failed, the others are committed: 200 with per-record errors.
   if (settled.every((s) => s.status === 'rejected')) throw (settled[0] as PromiseRejectedResult).reason;
 
-  const offsets: OffsetEntry[] = new Array(prepared.length);
+  const offsets: OffsetEntry[] = new Array(count);
   settled.forEach((s, k) => {
     const [partition, group] = entries[k]!;
     if (s.status === 'fulfilled') {
@@ -233,7 +259,7 @@ async function produceJson(req: ApiRequest, ctx: OperationContext, topicName: st
       : { code: 'UNKNOWN_SERVER_ERROR', message: 'Internal server error; it has been logged.' };
     for (const index of group.indices) offsets[index] = { partition, error };
   });
-  return { status: 200, body: { offsets } };
+  return { response: { offsets }, wrote: true };
 }
 
 async function produceBatches(req: ApiRequest, ctx: OperationContext, topicName: string): Promise<ApiResponse> {
@@ -261,4 +287,12 @@ const produce: Operation = async (req, ctx) => {
   );
 };
 
-export const produceOperations: Operations = { produce };
+/** POST /v1/producers: an id and epoch for an idempotent producer (binary batches). */
+const initProducer: Operation = async (req, ctx) => {
+  queryParams(req, []);
+  if (req.body.length > 0) validate(z.strictObject({}), parseJsonBody(req));
+  const log = await ctx.log();
+  return { status: 200, body: await log.initProducer() };
+};
+
+export const produceOperations: Operations = { produce, initProducer };

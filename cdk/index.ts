@@ -1,0 +1,23 @@
+// Public surface of Sluice's CDK code (package export "sluice/cdk"): the reusable
+// construct for other CDK apps, the stack this repository deploys, and the bundling
+// options shared by the construct and the tests.
+export {
+  StreamingPlatform,
+  ACTIONS,
+  BINARY_MEDIA_TYPES,
+  DEFAULT_THROTTLE,
+  type ApiAuth,
+  type ApiType,
+  type LogLevelName,
+  type StreamingPlatformProps,
+} from './platform.ts';
+export {
+  SluiceStack,
+  DEFAULT_STACK_NAME,
+  addNagChecks,
+  buildSluiceApp,
+  platformPropsFromContext,
+  tableOutputKey,
+  type SluiceStackProps,
+} from './stack.ts';
+export { LAMBDA_BUNDLE, PROJECT_ROOT, esbuildBuildOptions, nodejsBundlingOptions } from './bundling.ts';

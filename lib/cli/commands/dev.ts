@@ -1,0 +1,76 @@
+// sluice dev — the local stack and API on loopback, until Ctrl-C / SIGTERM.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULT_ENDPOINT } from '../context.ts';
+import { CliError, UsageError } from '../errors.ts';
+import { parseInteger } from '../parse.ts';
+
+interface DevOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  verbose?: boolean;
+  emulatorLogs?: boolean;
+}
+
+export function registerDev(program: Command): void {
+  program
+    .command('dev')
+    .description('run Sluice locally: emulators (DynamoDB Local + S3) and the API on loopback')
+    .option('--port <n>', 'port to listen on', (v) => parseInteger(v, '--port', { min: 0, max: 65535 }), 9192)
+    .option('--host <host>', 'loopback address to bind (127.0.0.1, localhost or ::1)', '127.0.0.1')
+    .option('--data-dir <dir>', 'where the emulators keep data across restarts', '.sluice')
+    .option('-v, --verbose', 'log every request to stderr')
+    .option('--emulator-logs', 'show DynamoDB Local\'s own output')
+    .action(async (opts: DevOptions) => {
+      if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
+        throw new UsageError(`--host must be a loopback address (127.0.0.1, localhost or ::1), not '${opts.host}': the dev server has no authentication.`);
+      }
+      const { startDevServer } = await import('../../local/devServer.ts');
+      const { quickstartLines } = await import('../../local/quickstart.ts');
+      const dataDir = resolve(opts.dataDir);
+      let server: Awaited<ReturnType<typeof startDevServer>>;
+      try {
+        server = await startDevServer({
+          port: opts.port,
+          host: opts.host,
+          dataDir,
+          quiet: !opts.emulatorLogs,
+          ...(opts.verbose ? { accessLog: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+        });
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+      const emulators = server.stack.emulators;
+      const storage = emulators ? `data in ${dataDir}` : `storage at ${process.env.AWS_ENDPOINT_URL}`;
+      process.stdout.write(`Sluice dev server listening on ${server.url} (${storage})\n`);
+      if (process.env.SLUICE_DEBUG && emulators) process.stderr.write(`dynamodb-local pid ${emulators.pid}\n`);
+      process.stdout.write(
+        `\nQuickstart, in another terminal:\n${quickstartLines(server.url, DEFAULT_ENDPOINT)
+          .map((l) => `  ${l}\n`)
+          .join('')}\nPress Ctrl-C to stop.\n`,
+      );
+
+      await new Promise<void>((done) => {
+        const onSignal = (signal: NodeJS.Signals) => {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          // A second signal while stopping: give up waiting (the emulators' exit hook
+          // still kills DynamoDB Local).
+          const force = () => process.exit(1);
+          process.once('SIGINT', force);
+          process.once('SIGTERM', force);
+          process.stderr.write(`${signal === 'SIGINT' ? '\n' : ''}Stopping…\n`);
+          server
+            .stop()
+            .catch((err: unknown) => process.stderr.write(`error while stopping: ${(err as Error).message}\n`))
+            .finally(() => {
+              process.stderr.write('Stopped.\n');
+              done();
+            });
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+    });
+}

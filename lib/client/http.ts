@@ -1,0 +1,284 @@
+// The HTTP transport under the SDK and the CLI: one request to the Sluice API, signed
+// with SigV4 for deployed endpoints, with API errors turned back into the typed
+// SluiceError the server raised (see lib/api/errors.ts).
+//
+// Signing code (@smithy/signature-v4, the credential chain) is loaded on first use, so
+// talking to the local dev server never pays for it.
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { errorFromBody, SluiceError } from '../api/errors.ts';
+
+export type Credentials = AwsCredentialIdentity;
+export type CredentialsProvider = AwsCredentialIdentityProvider;
+
+export interface HttpClientOptions {
+  /** Base URL of the API, e.g. http://127.0.0.1:9192 or https://abc.execute-api.eu-west-1.amazonaws.com */
+  endpoint: string;
+  /** Signing region; default: parsed from an execute-api host, else AWS_REGION / AWS_DEFAULT_REGION. */
+  region?: string;
+  /** Named profile for the default credential chain. */
+  profile?: string;
+  /** Static credentials or a provider; default: the AWS SDK's Node provider chain. */
+  credentials?: Credentials | CredentialsProvider;
+  /** Sign requests with SigV4; default: sign unless the endpoint is loopback or LocalStack. */
+  sign?: boolean;
+  /** fetch implementation (tests); default: global fetch. */
+  fetch?: typeof fetch;
+  /** Headers sent with every request. */
+  headers?: Record<string, string>;
+}
+
+export type QueryValue = string | number | boolean | undefined | null;
+
+export interface HttpRequestOptions {
+  method: string;
+  /** Path below the endpoint, e.g. /v1/topics/orders (already URL-encoded). */
+  path: string;
+  query?: Record<string, QueryValue>;
+  headers?: Record<string, string>;
+  body?: Buffer | Uint8Array | string;
+  signal?: AbortSignal;
+}
+
+export interface JsonRequestOptions extends Omit<HttpRequestOptions, 'body'> {
+  /** Serialised with JSON.stringify; sent with Content-Type: application/json. */
+  body?: unknown;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** No response at all (refused, reset, DNS, TLS): Kafka's NETWORK_EXCEPTION, retriable. */
+export class NetworkError extends SluiceError {
+  static readonly code = 'NETWORK_EXCEPTION';
+  constructor(message: string, cause?: unknown) {
+    super('NETWORK_EXCEPTION', 503, message, { retriable: true, cause });
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+/** True for hosts that never want SigV4: loopback and LocalStack. */
+export function isLocalHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  if (LOOPBACK_HOSTS.has(h) || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h)) return true;
+  return h === 'localhost.localstack.cloud' || h.endsWith('.localhost.localstack.cloud');
+}
+
+/** The region in `{id}.execute-api.{region}.amazonaws.com[.cn]`, if the host has that shape. */
+export function regionFromEndpoint(endpoint: string | URL): string | undefined {
+  let host: string;
+  try {
+    host = (typeof endpoint === 'string' ? new URL(endpoint) : endpoint).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  return /^[^.]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
+}
+
+interface Signer {
+  sign(req: {
+    method: string;
+    protocol: string;
+    hostname: string;
+    port?: number;
+    path: string;
+    query: Record<string, string | string[]>;
+    headers: Record<string, string>;
+    body?: unknown;
+  }): Promise<{ headers: Record<string, string> }>;
+}
+
+export class HttpClient {
+  readonly endpoint: URL;
+  readonly signs: boolean;
+  private readonly opts: HttpClientOptions;
+  private readonly fetchImpl: typeof fetch;
+  private signer?: Promise<Signer>;
+
+  constructor(opts: HttpClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(opts.endpoint);
+    } catch {
+      throw new SluiceError('INVALID_REQUEST', 400, `Invalid endpoint URL '${opts.endpoint}'.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new SluiceError('INVALID_REQUEST', 400, `Endpoint must be an http(s) URL, got '${opts.endpoint}'.`);
+    }
+    url.search = '';
+    url.hash = '';
+    this.endpoint = url;
+    this.opts = opts;
+    this.signs = opts.sign ?? !isLocalHost(url.hostname);
+    this.fetchImpl = opts.fetch ?? globalThis.fetch;
+  }
+
+  /** The region requests are signed for (undefined when it cannot be determined). */
+  get region(): string | undefined {
+    return this.opts.region ?? regionFromEndpoint(this.endpoint) ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  }
+
+  /** The absolute URL for a path below the endpoint (the endpoint may carry a base path). */
+  url(path: string, query?: Record<string, QueryValue>): URL {
+    const base = this.endpoint.pathname.replace(/\/+$/, '');
+    const url = new URL(this.endpoint.href);
+    url.pathname = `${base}/${path.replace(/^\/+/, '')}`;
+    if (query) {
+      for (const [k, v] of Object.entries(query)) {
+        if (v !== undefined && v !== null) url.searchParams.append(k, String(v));
+      }
+    }
+    return url;
+  }
+
+  /** One request; resolves for 2xx, throws the API's error (a SluiceError) otherwise. */
+  async request(req: HttpRequestOptions): Promise<HttpResponse> {
+    const url = this.url(req.path, req.query);
+    const method = req.method.toUpperCase();
+    const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body) : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+    let headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...this.opts.headers, ...req.headers })) headers[k.toLowerCase()] = v;
+    if (this.signs) headers = await this.signHeaders(method, url, headers, body);
+
+    let res: Response;
+    try {
+      res = await this.fetchImpl(url, {
+        method,
+        headers,
+        ...(body !== undefined && method !== 'GET' && method !== 'HEAD' ? { body } : {}),
+        ...(req.signal ? { signal: req.signal } : {}),
+      });
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason ?? err;
+      throw this.networkError(err);
+    }
+    let buf: Buffer;
+    try {
+      buf = Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      if (req.signal?.aborted) throw req.signal.reason ?? err;
+      throw this.networkError(err);
+    }
+    const outHeaders: Record<string, string> = {};
+    res.headers.forEach((v, k) => (outHeaders[k.toLowerCase()] = v));
+    const response: HttpResponse = { status: res.status, headers: outHeaders, body: buf };
+    if (res.status < 200 || res.status > 299) throw responseError(response);
+    return response;
+  }
+
+  /** A JSON request; resolves to the parsed body (undefined for an empty one, e.g. 204). */
+  async json<T = unknown>(req: JsonRequestOptions): Promise<T> {
+    const { body, ...rest } = req;
+    const headers: Record<string, string> = { accept: 'application/json', ...rest.headers };
+    const hasBody = body !== undefined;
+    if (hasBody) headers['content-type'] = 'application/json';
+    const res = await this.request({ ...rest, headers, ...(hasBody ? { body: JSON.stringify(body) } : {}) });
+    if (res.body.length === 0) return undefined as T;
+    try {
+      return JSON.parse(res.body.toString('utf8')) as T;
+    } catch {
+      throw new SluiceError('INVALID_REQUEST', res.status, `Expected a JSON response from ${this.url(req.path).href}, got ${snippet(res.body)}`);
+    }
+  }
+
+  private networkError(err: unknown): SluiceError {
+    const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+    const why = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
+    const where = this.endpoint.href.replace(/\/$/, '');
+    const hint = isLocalHost(this.endpoint.hostname) ? ' — is `npm start` running?' : '';
+    return new NetworkError(`cannot reach Sluice at ${where} (${why})${hint}`, err);
+  }
+
+  private async signHeaders(method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined): Promise<Record<string, string>> {
+    const signer = await (this.signer ??= this.createSigner());
+    const query: Record<string, string | string[]> = {};
+    for (const [k, v] of url.searchParams) {
+      const prev = query[k];
+      query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    }
+    const signed = await signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query,
+      headers: { ...headers, host: url.host },
+      ...(body !== undefined ? { body } : {}),
+    });
+    // fetch sets Host itself and refuses to be told.
+    const { host: _host, ...rest } = signed.headers;
+    return rest;
+  }
+
+  private async createSigner(): Promise<Signer> {
+    const region = this.region;
+    if (!region) {
+      throw new SluiceError(
+        'INVALID_REQUEST',
+        400,
+        `Cannot tell which AWS region to sign requests to ${this.endpoint.host} for: pass --region (or region) or set AWS_REGION.`,
+      );
+    }
+    const [{ SignatureV4 }, { Sha256 }] = await Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]);
+    let credentials = this.opts.credentials;
+    if (!credentials) {
+      const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
+      credentials = fromNodeProviderChain(this.opts.profile ? { profile: this.opts.profile } : {});
+    }
+    const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 });
+    return {
+      sign: async (req) => {
+        try {
+          return (await signer.sign(req)) as unknown as { headers: Record<string, string> };
+        } catch (err) {
+          throw new SluiceError(
+            'CLUSTER_AUTHORIZATION_FAILED',
+            401,
+            `Cannot sign the request: no AWS credentials (${(err as Error).message}). Configure credentials or pass --profile.`,
+            { cause: err },
+          );
+        }
+      },
+    };
+  }
+}
+
+/** The SluiceError for a non-2xx response. */
+export function responseError(res: HttpResponse): SluiceError {
+  let parsed: unknown;
+  try {
+    parsed = res.body.length ? JSON.parse(res.body.toString('utf8')) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  const envelope = parsed as { error?: unknown; message?: unknown; Message?: unknown } | undefined;
+  let err: SluiceError;
+  if (envelope && typeof envelope === 'object' && envelope.error && typeof envelope.error === 'object') {
+    err = errorFromBody(res.status, parsed);
+  } else {
+    // Not our envelope: API Gateway ({"message": "Forbidden"}), a proxy, an HTML page.
+    const text = typeof envelope?.message === 'string' ? envelope.message : typeof envelope?.Message === 'string' ? envelope.Message : res.body.length ? snippet(res.body) : '';
+    const message = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
+    err =
+      res.status === 401 || res.status === 403
+        ? new SluiceError('CLUSTER_AUTHORIZATION_FAILED', res.status, message)
+        : res.status === 404
+          ? errorFromBody(404, { error: { code: 'NOT_FOUND', message } })
+          : errorFromBody(res.status, { error: { message } });
+  }
+  const retryAfter = Number(res.headers['retry-after']);
+  if (err.retriable && err.details.retryAfterSeconds === undefined && Number.isFinite(retryAfter) && retryAfter >= 0) {
+    (err.details as Record<string, unknown>).retryAfterSeconds = retryAfter;
+  }
+  return err;
+}
+
+function snippet(body: Buffer): string {
+  const text = body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
+  return body.length > 200 ? `${text}…` : text;
+}

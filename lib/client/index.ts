@@ -1,0 +1,28 @@
+// Sluice's TypeScript SDK: `import { Sluice } from 'sluice'`.
+//
+//   const sluice = new Sluice({ endpoint: 'http://127.0.0.1:9192' });
+//   const producer = sluice.producer();
+//   await producer.send({ topic: 'orders', key: 'alice', value: '{"amount":200}' });
+//   for await (const record of sluice.consumer({ groupId: 'billing', topics: ['orders'] })) { ... }
+//
+// Errors are the typed SluiceErrors of the API (`instanceof`, `.code`, `.retriable`).
+export { Sluice, type SluiceOptions } from './sluice.ts';
+export {
+  Producer,
+  type HeadersInput,
+  type ProducerOptions,
+  type ProducerRecord,
+  type RecordMetadata,
+} from './producer.ts';
+export {
+  Consumer,
+  type AutoOffsetReset,
+  type ConsumerEvents,
+  type ConsumerOptions,
+  type EachBatchPayload,
+  type RunOptions,
+} from './consumer.ts';
+export { Admin, type AlterTopicOptions, type CreateTopicOptions, type ResetOffsetsOptions } from './admin.ts';
+export { HttpClient, type Credentials, type CredentialsProvider, type HttpClientOptions } from './http.ts';
+export * from './errors.ts';
+export type * from './types.ts';

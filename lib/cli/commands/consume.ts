@@ -8,6 +8,10 @@
 // Where to stop: without --follow, at the high watermark each partition had when we
 // started (records produced meanwhile are not shown); with --follow, never (long polls).
 // --max-messages N stops after N records in total.
+// --group G consumes as a member of consumer group G instead (see consumeGroup in
+// groups.ts): the group's committed offsets and assignment decide where to read, and what
+// is printed is committed; --from-beginning then only applies to partitions the group has
+// no offset for.
 //
 // Partitions are read by independent loops taking turns (FIFO), so a partition with a
 // large backlog does not starve the others; within a partition, records come in offset
@@ -20,6 +24,7 @@ import { UsageError } from '../errors.ts';
 import { compileFormat, DEFAULT_FORMAT, jsonEnvelope, type OutputRecord } from '../format.ts';
 import { parseInteger, parseTime } from '../parse.ts';
 import { isRetriable, retryDelay, sleep } from '../retry.ts';
+import { consumeGroup } from './groups.ts';
 import type { TopicDescription } from './topics.ts';
 
 export type StartPosition =
@@ -264,6 +269,7 @@ interface CliConsumeOptions {
   format?: string;
   json?: boolean;
   quiet?: boolean;
+  group?: string;
 }
 
 export function registerConsume(program: Command): void {
@@ -280,6 +286,10 @@ export function registerConsume(program: Command): void {
     .option('--format <fmt>', 'kcat-style format: %t %p %o %k %v %T %h %K %S, \\n \\t escapes', DEFAULT_FORMAT)
     .option('--json', 'one JSON object per record: {topic,partition,offset,timestamp,key,value,headers}')
     .option('-q, --quiet', 'do not print the "Processed a total of N messages" line to stderr')
+    .option(
+      '-g, --group <id>',
+      "consume as a member of this consumer group: start at its committed offsets (else the end, or the log start with --from-beginning), follow its assignment, commit what is printed",
+    )
     .addHelpText(
       'after',
       `
@@ -287,9 +297,14 @@ Examples:
   sluice consume quickstart-events --from-beginning
   sluice consume orders --from-beginning --format '%p/%o %k:%v\\n'
   sluice consume orders --partition 0 --offset 42 --max-messages 10 --json
-  sluice consume orders --follow`,
+  sluice consume orders --follow
+  sluice consume orders --group billing --max-messages 100`,
     )
     .action(async (topic: string, opts: CliConsumeOptions, cmd: Command) => {
+      if (opts.group !== undefined) {
+        const clash = [opts.offset !== undefined ? '--offset' : '', opts.fromTime !== undefined ? '--from-time' : '', opts.partition !== undefined ? '--partition' : ''].filter(Boolean);
+        if (clash.length) throw new UsageError(`--group cannot be combined with ${clash.join(', ')}: the group decides partitions and offsets.`);
+      }
       const start = startPositionFrom(opts);
       if (opts.json && cmd.getOptionValueSource('format') === 'cli') throw new UsageError('--json and --format cannot be combined.');
       const render = opts.json
@@ -301,15 +316,26 @@ Examples:
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const n = await consumeTopic(client, topic, {
-          start,
-          ...(opts.partition !== undefined ? { partition: opts.partition } : {}),
-          ...(opts.maxMessages !== undefined ? { maxMessages: opts.maxMessages } : {}),
-          follow: opts.follow ?? false,
-          render,
-          write: stdoutWriter(),
-          signal: stop.signal,
-        });
+        const n =
+          opts.group !== undefined
+            ? await consumeGroup(client, topic, {
+                group: opts.group,
+                fromBeginning: opts.fromBeginning ?? false,
+                ...(opts.maxMessages !== undefined ? { maxMessages: opts.maxMessages } : {}),
+                follow: opts.follow ?? false,
+                render,
+                write: stdoutWriter(),
+                signal: stop.signal,
+              })
+            : await consumeTopic(client, topic, {
+                start,
+                ...(opts.partition !== undefined ? { partition: opts.partition } : {}),
+                ...(opts.maxMessages !== undefined ? { maxMessages: opts.maxMessages } : {}),
+                follow: opts.follow ?? false,
+                render,
+                write: stdoutWriter(),
+                signal: stop.signal,
+              });
         if (!opts.quiet) process.stderr.write(`Processed a total of ${n} messages\n`);
       } finally {
         process.off('SIGINT', onSignal);

@@ -10,6 +10,7 @@ export {
   type ApiType,
   type LogLevelName,
   type StreamingPlatformProps,
+  type SubscriptionOptions,
 } from './platform.ts';
 export {
   SluiceStack,

@@ -32,21 +32,29 @@
  * - `projectRoot` (this repository): where functions/ and the lock file are.
  *
  * Exposes `tables`, `bucket`, `functions`, `storageNames`, `apiUrl` (no trailing slash;
- * append `/v1/...`), `apiId`, and `httpApi` or `restApi`.
+ * append `/v1/...`), `apiId`, `deadLetterQueue`, and `httpApi` or `restApi`.
+ *
+ * Subscriptions: the dispatcher function reads the partitions table's stream through an
+ * event source mapping, and `addSubscription(topic, fn, opts)` subscribes a Lambda
+ * function to a topic at deploy time (a custom resource served by the subscriptions
+ * function), granting the dispatcher lambda:InvokeFunction on exactly that function.
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { FUNCTIONS, ROUTES, type FunctionName } from '../lib/api/routes.ts';
@@ -60,6 +68,7 @@ import {
   type StorageNames,
   type TableId,
 } from '../lib/storage/definitions.ts';
+import { DEAD_LETTER_QUEUE_ENV_VAR, validateSubscriptionName, type SubscriptionSpec } from '../lib/subscriptions/model.ts';
 import { PROJECT_ROOT, nodejsBundlingOptions } from './bundling.ts';
 import { acknowledge, flattenForFinding } from './findings.ts';
 
@@ -108,8 +117,30 @@ export const ACTIONS = {
   dynamodbWrite: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
   s3Read: ['s3:GetObject'],
   s3Write: ['s3:PutObject'],
+  s3Delete: ['s3:DeleteObject'],
+  s3List: ['s3:ListBucket'],
   logs: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  /** What an event source mapping needs to read a table's stream. */
+  dynamodbStream: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+  sqsSend: ['sqs:SendMessage'],
+  lambdaInvoke: ['lambda:InvokeFunction'],
 } as const;
+
+/** `platform.addSubscription` options; the defaults are the API's. */
+export interface SubscriptionOptions {
+  /** Subscription name (topic-name rules); default: the function's construct id. */
+  readonly name?: string;
+  /** Records per invocation at most, 1..10000 (default 100). */
+  readonly batchSize?: number;
+  /** How long a short batch may wait for more records, up to 5 minutes (default 0). */
+  readonly maxBatchingWindow?: Duration;
+  /** Where a new subscription starts on an existing topic (default 'latest'). */
+  readonly startingPosition?: 'latest' | 'earliest';
+  /** Retries of a failed batch before it is dead-lettered, 0..10000 (default 3). */
+  readonly maxRetries?: number;
+  /** Dead-letter queue; default: the platform's `deadLetterQueue`. */
+  readonly deadLetterQueue?: sqs.IQueue;
+}
 
 const ATTRIBUTE_TYPES: Record<AttributeType, dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,
@@ -150,6 +181,13 @@ export class StreamingPlatform extends Construct {
   readonly apiId: string;
   readonly httpApi?: apigwv2.HttpApi;
   readonly restApi?: apigw.RestApi;
+  /**
+   * Dead letters of subscriptions without their own queue (batches that failed
+   * maxRetries + 1 times): SQS-managed encryption, TLS-only, 14 days retention.
+   */
+  readonly deadLetterQueue: sqs.Queue;
+  private readonly dispatchTargets = new Set<string>();
+  private readonly dispatchQueues = new Set<string>();
 
   constructor(scope: Construct, id: string, props: StreamingPlatformProps = {}) {
     super(scope, id);
@@ -296,8 +334,31 @@ export class StreamingPlatform extends Construct {
         'Pinned to nodejs22.x on purpose: bundles target node22 and the test suite runs Node 22 semantics; a runtime upgrade is a deliberate change with its own test run.',
       );
       functions[name] = fn;
+      if (def.scheduleMinutes) {
+        new events.Rule(this, `${Name}Schedule`, {
+          description: `Runs the Sluice ${name} function every ${def.scheduleMinutes} minutes`,
+          schedule: events.Schedule.rate(Duration.minutes(def.scheduleMinutes)),
+          targets: [new eventsTargets.LambdaFunction(fn, { retryAttempts: 0 })],
+        });
+      }
     }
     this.functions = functions;
+
+    // ---- Subscriptions: the stream-triggered dispatcher and its dead-letter queue ----------
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    acknowledge(
+      this.deadLetterQueue,
+      'AwsSolutions-SQS3',
+      'This queue is itself the dead-letter destination of subscriptions (batches the dispatcher gave up on after maxRetries); a dead-letter queue behind it would only receive the same messages again.',
+    );
+    for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
+      if (FUNCTIONS[name].trigger === 'partitions-stream') this.wirePartitionsStream(name);
+    }
 
     // ---- API: every route of ROUTES -----------------------------------------------------
     const throttle = props.throttle ?? DEFAULT_THROTTLE;
@@ -314,6 +375,113 @@ export class StreamingPlatform extends Construct {
       const stack = Stack.of(this);
       this.apiUrl = `https://${api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${api.deploymentStage.stageName}`;
     }
+  }
+
+  /**
+   * Subscribes a Lambda function to a topic at deploy time. The subscription is created
+   * by a custom resource (served by the subscriptions function, same code as the API);
+   * the topic need not exist yet: the subscription waits and starts at the topic's first
+   * record once it is created. Grants the dispatcher lambda:InvokeFunction on exactly this
+   * function, and sqs:SendMessage on the dead-letter queue when one is given.
+   */
+  addSubscription(topic: string, fn: lambda.IFunction, opts: SubscriptionOptions = {}): CustomResource {
+    const name = opts.name ?? fn.node.id.replace(/[^a-zA-Z0-9._-]/g, '-');
+    for (const [what, value] of [['topic', topic], ['subscription name', name]] as const) {
+      try {
+        validateSubscriptionName(value);
+      } catch (err) {
+        throw new Error(`StreamingPlatform.addSubscription: invalid ${what} '${value}': ${(err as Error).message}`);
+      }
+    }
+    const windowMs = opts.maxBatchingWindow?.toMilliseconds() ?? 0;
+    const spec: Omit<SubscriptionSpec, 'startingPosition'> & { startingPosition: string } = {
+      target: { type: 'lambda', functionArn: fn.functionArn },
+      batchSize: opts.batchSize ?? 100,
+      maxBatchingWindowMs: windowMs,
+      startingPosition: opts.startingPosition ?? 'latest',
+      maxRetries: opts.maxRetries ?? 3,
+      ...(opts.deadLetterQueue ? { deadLetter: { type: 'sqs', queueUrl: opts.deadLetterQueue.queueUrl } } : {}),
+    };
+    const checks: [string, number, number, number][] = [
+      ['batchSize', spec.batchSize, 1, 10_000],
+      ['maxBatchingWindow (ms)', windowMs, 0, 300_000],
+      ['maxRetries', spec.maxRetries, 0, 10_000],
+    ];
+    for (const [what, v, min, max] of checks) {
+      if (!Number.isInteger(v) || v < min || v > max) {
+        throw new Error(`StreamingPlatform.addSubscription: ${what} must be an integer from ${min} to ${max}, got ${v}`);
+      }
+    }
+    this.allowDispatchTo(fn);
+    if (opts.deadLetterQueue) this.allowDeadLettersTo(opts.deadLetterQueue);
+    const resource = new CustomResource(this, `Subscription-${topic}-${name}`, {
+      serviceToken: this.functions.subscriptions.functionArn,
+      resourceType: 'Custom::SluiceSubscription',
+      properties: { Topic: topic, Name: name, Spec: Stack.of(this).toJsonString(spec) },
+    });
+    // The dispatcher may invoke the function before anyone produces.
+    resource.node.addDependency(this.functions.dispatcher);
+    return resource;
+  }
+
+  /**
+   * Lets the dispatcher invoke this function (for subscriptions created through the API
+   * with a Lambda target): lambda:InvokeFunction on exactly its ARN.
+   */
+  allowDispatchTo(fn: lambda.IFunction): void {
+    const key = Stack.of(this).resolve(fn.functionArn) as unknown;
+    const id = JSON.stringify(key);
+    if (this.dispatchTargets.has(id)) return;
+    this.dispatchTargets.add(id);
+    this.functions.dispatcher.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...ACTIONS.lambdaInvoke], resources: [fn.functionArn] }),
+    );
+  }
+
+  /** Lets the dispatcher send dead letters to this queue (and use its KMS key, if any). */
+  allowDeadLettersTo(queue: sqs.IQueue): void {
+    const id = JSON.stringify(Stack.of(this).resolve(queue.queueArn));
+    if (this.dispatchQueues.has(id)) return;
+    this.dispatchQueues.add(id);
+    this.functions.dispatcher.addToRolePolicy(new iam.PolicyStatement({ actions: [...ACTIONS.sqsSend], resources: [queue.queueArn] }));
+    queue.encryptionMasterKey?.grant(this.functions.dispatcher, 'kms:GenerateDataKey', 'kms:Decrypt');
+  }
+
+  /**
+   * The event source mapping from the partitions table's stream to a function, the
+   * permissions it needs to read that stream, and the platform's dead-letter queue.
+   * Parallelization 1: one batch per shard at a time. Per-partition order does not rely
+   * on it (the dispatcher's lease serializes each partition), but it keeps the stream
+   * reader simple; a failed record is retried (split in halves) a few times and then left
+   * to the dispatcher's one-minute sweep, which catches up every lagging partition.
+   */
+  private wirePartitionsStream(name: FunctionName): void {
+    const fn = this.functions[name];
+    const table = this.tables.partitions;
+    const streams = `${table.tableArn}/stream/*`;
+    fn.addToRolePolicy(new iam.PolicyStatement({ sid: 'ReadPartitionsStream', actions: [...ACTIONS.dynamodbStream], resources: [streams] }));
+    acknowledge(
+      this.node.findChild(`${pascal(name)}Role`),
+      `AwsSolutions-IAM5[Resource::${flattenForFinding(this, streams)}]`,
+      'The stream ARN of the partitions table ends in a label DynamoDB assigns at deploy time, so reading the stream is granted on this one table\'s streams (table/NAME/stream/*), as AWS documents for Lambda stream triggers; the actions are the four read actions only.',
+    );
+    const mapping = new lambda.EventSourceMapping(this, `${pascal(name)}PartitionsStream`, {
+      target: fn,
+      eventSourceArn: table.tableStreamArn!,
+      startingPosition: lambda.StartingPosition.LATEST,
+      batchSize: 100,
+      parallelizationFactor: 1,
+      bisectBatchOnError: true,
+      retryAttempts: 3,
+      maxRecordAge: Duration.hours(1),
+      reportBatchItemFailures: true,
+      // Only head changes that can move nextOffset; removals (topic purges) never do.
+      filters: [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.or('INSERT', 'MODIFY') })],
+    });
+    const policy = this.node.findChild(`${pascal(name)}Role`).node.tryFindChild('DefaultPolicy');
+    if (policy) mapping.node.addDependency(policy);
+    fn.addEnvironment(DEAD_LETTER_QUEUE_ENV_VAR, this.deadLetterQueue.queueUrl);
+    this.allowDeadLettersTo(this.deadLetterQueue);
   }
 
   /** The explicit policy statements of one function: no wildcard actions, no managed policies. */
@@ -348,19 +516,35 @@ export class StreamingPlatform extends Construct {
         );
       }
     }
-    if (def.bucket === 'read' || def.bucket === 'write') {
+    if (def.bucket !== 'none') {
       const segments = this.bucket.arnForObjects(`${SEGMENT_PREFIX}*`);
+      const actions = [
+        ...ACTIONS.s3Read,
+        ...(def.bucket === 'read' ? [] : ACTIONS.s3Write),
+        ...(def.bucket === 'manage' ? ACTIONS.s3Delete : []),
+      ];
       statements.push(
         new iam.PolicyStatement({
-          sid: def.bucket === 'write' ? 'ReadWriteSegmentObjects' : 'ReadSegmentObjects',
-          actions: [...ACTIONS.s3Read, ...(def.bucket === 'write' ? ACTIONS.s3Write : [])],
+          sid: { read: 'ReadSegmentObjects', write: 'ReadWriteSegmentObjects', manage: 'ManageSegmentObjects' }[def.bucket],
+          actions,
           resources: [segments],
         }),
       );
+      if (def.bucket === 'manage') {
+        // Maintenance lists the segment prefix to find orphans; listing is limited to it.
+        statements.push(
+          new iam.PolicyStatement({
+            sid: 'ListSegmentObjects',
+            actions: [...ACTIONS.s3List],
+            resources: [this.bucket.bucketArn],
+            conditions: { StringLike: { 's3:prefix': [`${SEGMENT_PREFIX}*`] } },
+          }),
+        );
+      }
       acknowledge(
         this.node.findChild(`${pascal(name)}Role`),
         `AwsSolutions-IAM5[Resource::${flattenForFinding(this, segments)}]`,
-        `Segment object keys are generated per append (${SEGMENT_PREFIX}{topicId}/{partition}/{uuid}), so the grant must cover the ${SEGMENT_PREFIX} prefix; it is limited to that prefix of this one bucket and to ${def.bucket === 'write' ? 'GetObject/PutObject' : 'GetObject'}.`,
+        `Segment object keys are generated per append (${SEGMENT_PREFIX}{topicId}/{partition}/{uuid}), so the grant must cover the ${SEGMENT_PREFIX} prefix; it is limited to that prefix of this one bucket and to ${actions.map((a) => a.replace('s3:', '')).join('/')}.`,
       );
     }
     return statements;
@@ -487,6 +671,6 @@ function describeAccess(def: (typeof FUNCTIONS)[FunctionName]): string {
   const tables = Object.entries(def.tables)
     .filter(([, a]) => a === 'read' || a === 'write')
     .map(([t, a]) => `${t} ${a}`);
-  const parts = [...tables, ...(def.bucket === 'read' || def.bucket === 'write' ? [`segments ${def.bucket}`] : [])];
+  const parts = [...tables, ...(def.bucket !== 'none' ? [`segments ${def.bucket}`] : [])];
   return parts.length ? parts.join(', ') : 'no storage access';
 }

@@ -62,6 +62,12 @@ export class OutOfOrderSequenceError extends define('OUT_OF_ORDER_SEQUENCE_NUMBE
 export class ProducerFencedError extends define('PRODUCER_FENCED', 409) {}
 export class NonEmptyGroupError extends define('NON_EMPTY_GROUP', 409) {}
 export class GroupIdNotFoundError extends define('GROUP_ID_NOT_FOUND', 404) {}
+// Subscriptions (lib/subscriptions): names follow the topic-name rules; targets are checked
+// at creation (https only when deployed, module targets only in the local dev server).
+export class InvalidSubscriptionNameError extends define('INVALID_SUBSCRIPTION_NAME', 400) {}
+export class InvalidTargetError extends define('INVALID_TARGET', 400) {}
+export class UnknownSubscriptionError extends define('UNKNOWN_SUBSCRIPTION', 404) {}
+export class SubscriptionAlreadyExistsError extends define('SUBSCRIPTION_ALREADY_EXISTS', 409) {}
 /** A request with the same Idempotency-Key is still being served; retry shortly. */
 export class ConcurrentRequestError extends define('CONCURRENT_TRANSACTIONS', 409, true) {}
 
@@ -111,5 +117,6 @@ const BY_CODE = new Map<string, new (message: string, details?: ErrorDetails) =>
     ProducerFencedError, NonEmptyGroupError, GroupIdNotFoundError, InvalidGroupIdError,
     InvalidSessionTimeoutError, RecordTooLargeError, MessageTooLargeError, OffsetOutOfRangeError,
     ThrottlingError, RequestTimedOutError, ConcurrentRequestError,
+    InvalidSubscriptionNameError, InvalidTargetError, UnknownSubscriptionError, SubscriptionAlreadyExistsError,
   ].map((C) => [C.code, C]),
 );

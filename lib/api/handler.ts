@@ -10,7 +10,9 @@ import { createLambdaHandler, type ApiHandler, type LogSource, type Operations }
 import { fetchOperations } from './operations/fetch.ts';
 import { groupOperations } from './operations/groups.ts';
 import { healthOperations } from './operations/health.ts';
+import { maintenanceOperations } from './operations/maintenance.ts';
 import { produceOperations } from './operations/produce.ts';
+import { subscriptionOperations } from './operations/subscriptions.ts';
 import { topicOperations } from './operations/topics.ts';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { normalizeEvent, type ApiGatewayEvent } from './http.ts';
@@ -23,6 +25,11 @@ export const OPERATIONS: Record<FunctionName, Operations> = {
   fetch: fetchOperations,
   groups: groupOperations,
   health: healthOperations,
+  maintenance: maintenanceOperations,
+  subscriptions: subscriptionOperations,
+  // No HTTP routes: driven by the partitions stream and a schedule (functions/dispatcher.ts).
+  // Its API handler answers every request 404, like any function reached by another's route.
+  dispatcher: {},
 };
 
 export interface HandlerDeps {

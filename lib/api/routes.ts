@@ -10,9 +10,11 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
  * Functions are grouped by the access they need, so each gets least privilege:
  * the fetch function can read but never write, only produce writes segments, and so on.
  */
-export type FunctionName = 'admin' | 'produce' | 'fetch' | 'groups' | 'health';
+export type FunctionName = 'admin' | 'produce' | 'fetch' | 'groups' | 'health' | 'maintenance' | 'subscriptions' | 'dispatcher';
 
 export type Access = 'none' | 'read' | 'write';
+/** 'manage' adds listing and deleting segment objects: the maintenance function's alone. */
+export type BucketAccess = Access | 'manage';
 
 export interface FunctionDefinition {
   description: string;
@@ -23,7 +25,15 @@ export interface FunctionDefinition {
   /** Per table id of lib/storage/definitions.ts; missing = none. */
   tables: Partial<Record<TableId, Access>>;
   /** Segment objects in the bucket. */
-  bucket: Access;
+  bucket: BucketAccess;
+  /** Also invoked on this schedule (EventBridge deployed, a timer in the dev server). */
+  scheduleMinutes?: number;
+  /**
+   * Invoked by the stream of the partitions table (an event source mapping deployed, the
+   * dev server's stream poller locally). A function may have no HTTP routes at all: it
+   * still gets its Lambda, just no API route.
+   */
+  trigger?: 'partitions-stream';
 }
 
 export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
@@ -72,6 +82,40 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     tables: {},
     bucket: 'none',
   },
+  maintenance: {
+    description: 'Maintenance pass: retention, compaction, orphan and deleted-topic cleanup',
+    entry: 'functions/maintenance.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 900,
+    tables: { topics: 'read', partitions: 'write', segments: 'write' },
+    bucket: 'manage',
+    scheduleMinutes: 15,
+  },
+  // Subscriptions (lib/subscriptions): definitions, cursors and dead letters live in the
+  // subscriptions table; topics and heads are read to resolve starting positions and lag.
+  subscriptions: {
+    description: 'Subscriptions: create, list, describe, delete, dead letters',
+    entry: 'functions/subscriptions.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    tables: { subscriptions: 'write', topics: 'read', partitions: 'read' },
+    bucket: 'none',
+  },
+  // Delivers records to subscriptions; no HTTP routes. Driven by the partitions table's
+  // stream, and swept every minute for batching windows, retries and pending bindings.
+  // Reads records like fetch does; writes only the subscriptions table (cursors, leases,
+  // dead letters). The construct also grants it lambda:InvokeFunction on each subscribed
+  // function (platform.addSubscription) and sqs:SendMessage on the dead-letter queues.
+  dispatcher: {
+    description: 'Subscription dispatcher: delivers records to subscribed functions in order',
+    entry: 'functions/dispatcher.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 180,
+    tables: { subscriptions: 'write', topics: 'read', partitions: 'read', segments: 'read' },
+    bucket: 'read',
+    scheduleMinutes: 1,
+    trigger: 'partitions-stream',
+  },
 };
 
 export interface RouteDefinition {
@@ -85,6 +129,8 @@ export interface RouteDefinition {
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/health', operation: 'health', fn: 'health' },
+  // Runs one maintenance pass now and answers its report (the schedule runs it too).
+  { method: 'POST', path: '/v1/maintenance', operation: 'runMaintenance', fn: 'maintenance' },
   { method: 'POST', path: '/v1/topics', operation: 'createTopic', fn: 'admin' },
   { method: 'GET', path: '/v1/topics', operation: 'listTopics', fn: 'admin' },
   { method: 'GET', path: '/v1/topics/{topic}', operation: 'describeTopic', fn: 'admin' },
@@ -112,6 +158,12 @@ export const ROUTES: readonly RouteDefinition[] = [
   //    "partitions":[0,2]}                      (optional; default every partition)
   //   → 200 {"offsets":[{"topic","partition","offset","metadata"}]}
   { method: 'POST', path: '/v1/groups/{group}/offsets/reset', operation: 'resetOffsets', fn: 'groups' },
+  // Subscriptions (API.md "Subscriptions"; lib/api/operations/subscriptions.ts).
+  { method: 'POST', path: '/v1/topics/{topic}/subscriptions', operation: 'createSubscription', fn: 'subscriptions' },
+  { method: 'GET', path: '/v1/topics/{topic}/subscriptions', operation: 'listSubscriptions', fn: 'subscriptions' },
+  { method: 'GET', path: '/v1/topics/{topic}/subscriptions/{subscription}', operation: 'describeSubscription', fn: 'subscriptions' },
+  { method: 'DELETE', path: '/v1/topics/{topic}/subscriptions/{subscription}', operation: 'deleteSubscription', fn: 'subscriptions' },
+  { method: 'GET', path: '/v1/topics/{topic}/subscriptions/{subscription}/dead-letters', operation: 'listDeadLetters', fn: 'subscriptions' },
 ];
 
 /** API Gateway's routeKey for a route: "GET /v1/topics/{topic}". */

@@ -4,6 +4,9 @@
 //   sluice topics create|list|describe|alter|delete
 //   sluice produce TOPIC  < lines                one record per line
 //   sluice consume TOPIC [--from-beginning]      records to stdout
+//   sluice consume TOPIC --group G               as a consumer group member, committing
+//   sluice groups list|describe|reset-offsets|delete
+//   sluice subscriptions create|list|describe|delete|dead-letters   trigger functions from topics
 //   sluice bench codec                           codec throughput vs kafkajs
 //
 // Data goes to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 error (API errors
@@ -12,7 +15,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { registerBench } from './commands/bench.ts';
 import { registerConsume } from './commands/consume.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerGroups } from './commands/groups.ts';
+import { registerMaintenance } from './commands/maintenance.ts';
 import { registerProduce } from './commands/produce.ts';
+import { registerSubscriptions } from './commands/subscriptions.ts';
 import { registerTopics } from './commands/topics.ts';
 import { DEFAULT_ENDPOINT } from './context.ts';
 import { describeError, EXIT_OK, EXIT_USAGE } from './errors.ts';
@@ -40,6 +46,9 @@ export function buildProgram(): Command {
   registerTopics(program);
   registerProduce(program);
   registerConsume(program);
+  registerGroups(program);
+  registerSubscriptions(program);
+  registerMaintenance(program);
   registerBench(program);
   // Subcommands inherit exitOverride and output settings only when set before they are
   // added, so apply them to the whole tree now.

@@ -12,10 +12,14 @@ import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError, Reques
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
 import { Log } from '../log/index.ts';
+import { runMaintenance } from '../log/maintenance.ts';
+import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
+import { every, logMaintenance } from './timers.ts';
 
 export const DEFAULT_DEV_PORT = 9192;
 export const DEFAULT_DATA_DIR = '.sluice';
+export const DEFAULT_MAINTENANCE_INTERVAL_MS = 60_000;
 
 export interface DevServerOptions {
   port?: number;
@@ -36,6 +40,13 @@ export interface DevServerOptions {
   logger?: Logger;
   /** Environment for the local stack (AWS_ENDPOINT_URL); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** How often the maintenance pass runs (retention, compaction, cleanup); 0 turns it off. */
+  maintenanceIntervalMs?: number;
+  /**
+   * The subscription dispatcher (lib/local/dispatch.ts): polls the partitions stream and
+   * sweeps every second, as the deployed dispatcher function. false turns it off.
+   */
+  subscriptions?: LocalDispatcherOptions | false;
 }
 
 export interface DevServer {
@@ -112,6 +123,25 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     (Object.keys(FUNCTIONS) as FunctionName[]).map((fn) => [fn, createHandler(fn, { log, logger }) as unknown as Handler]),
   );
 
+  const maintenance = every(
+    opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
+    async () => logMaintenance(logger, await runMaintenance(stack.clients)),
+    (err) => logger.warn('maintenance pass failed', { error: err as Error }),
+  );
+
+  const dispatch =
+    opts.subscriptions === false
+      ? undefined
+      : startLocalDispatcher(stack, {
+          logger: {
+            info: (message, details) => logger.info(message, details ?? {}),
+            warn: (message, details) => logger.warn(message, details ?? {}),
+            error: (message, details) => logger.error(message, details ?? {}),
+          },
+          ...opts.subscriptions,
+        });
+  await dispatch?.poller.ready;
+
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   let stopping: Promise<void> | undefined;
@@ -123,6 +153,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       (stopping ??= (async () => {
         try {
           await closeServer(server);
+          await maintenance.stop();
+          await dispatch?.stop();
         } finally {
           await stack.stop();
         }

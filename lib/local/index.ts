@@ -12,3 +12,5 @@ export {
   type LocalStackOptions,
   type LocalEndpoints,
 } from './stack.ts';
+export { startStreamPoller, type LambdaStreamRecord, type StreamPoller, type StreamPollerOptions } from './streams.ts';
+export { startLocalDispatcher, type LocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';

@@ -25,7 +25,7 @@ export interface TableDefinition {
   timeToLiveAttribute?: string;
 }
 
-export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'producers';
+export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'producers' | 'subscriptions';
 
 /**
  * topics      one item per live topic name: topicId, partition count, config.
@@ -41,6 +41,9 @@ export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'produce
  *             committed offset.
  * producers   the producer-id counter, and the answers to JSON produce requests sent
  *             with an Idempotency-Key (expired by TTL after a day).
+ * subscriptions  triggers (lib/storage/subscriptions.ts): definitions by topic name,
+ *             bindings by topic id (what the dispatcher looks up), per-partition cursors
+ *             with their delivery lease, and dead letters (expired by TTL).
  */
 export const TABLES: Record<TableId, TableDefinition> = {
   topics: {
@@ -67,6 +70,12 @@ export const TABLES: Record<TableId, TableDefinition> = {
   producers: {
     id: 'producers',
     partitionKey: { name: 'id', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+  },
+  subscriptions: {
+    id: 'subscriptions',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
   },
 };

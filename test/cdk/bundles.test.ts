@@ -11,7 +11,7 @@ import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_BUNDLE, PROJECT_ROOT, esbuildBuildOptions } from '../../cdk/bundling.ts';
 import { buildV2Event } from '../../lib/api/index.ts';
-import { FUNCTIONS, type FunctionName } from '../../lib/api/routes.ts';
+import { FUNCTIONS, ROUTES, type FunctionName } from '../../lib/api/routes.ts';
 import { BUCKET_ENV_VAR, TABLE_IDS, tableEnvVar } from '../../lib/storage/definitions.ts';
 
 const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
@@ -140,13 +140,21 @@ describe('bundled functions', () => {
     }
   });
 
-  it('every function loads, exports handler and answers an unknown route with 404 NOT_FOUND', () => {
-    for (const fn of FUNCTION_NAMES) {
+  it('every function with routes loads, exports handler and answers an unknown route with 404 NOT_FOUND', () => {
+    for (const fn of FUNCTION_NAMES.filter((f) => ROUTES.some((r) => r.fn === f))) {
       const { exported, result } = invoke(fn, buildV2Event({ method: 'GET', rawPath: '/v1/no-such-route' }));
       expect(exported, fn).toEqual(['handler']);
       expect(result.statusCode, fn).toBe(404);
       expect(bodyOf(result).error.code, fn).toBe('NOT_FOUND');
     }
+  });
+
+  it('functions without routes (the dispatcher) load, export handler and answer their own events', () => {
+    const routeless = FUNCTION_NAMES.filter((f) => !ROUTES.some((r) => r.fn === f));
+    expect(routeless).toContain('dispatcher');
+    const { exported, result } = invoke('dispatcher', { Records: [] });
+    expect(exported).toEqual(['handler']);
+    expect(result).toMatchObject({ batchItemFailures: [] });
   });
 
   it('health (HTTP API v2): 200 {"status":"ok"}', () => {
@@ -192,6 +200,15 @@ describe('bundled functions', () => {
 
   it('fetch: a missing offset is 400 INVALID_REQUEST', () => {
     const { result } = invoke('fetch', buildV2Event({ method: 'GET', rawPath: '/v1/topics/orders/partitions/0/records' }));
+    expect(result.statusCode).toBe(400);
+    expect(bodyOf(result).error.code).toBe('INVALID_REQUEST');
+  });
+
+  it('maintenance: an unknown body field is 400 INVALID_REQUEST', () => {
+    const { result } = invoke(
+      'maintenance',
+      buildV2Event({ method: 'POST', rawPath: '/v1/maintenance', headers: { 'content-type': 'application/json' }, body: '{"all":true}' }),
+    );
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result).error.code).toBe('INVALID_REQUEST');
   });

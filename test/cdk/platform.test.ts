@@ -355,11 +355,27 @@ describe('least privilege', () => {
             (writes.length ? granted.write : granted.read).add(t!);
           } else if (service === 's3') {
             expect(refs).toEqual([bucketId]);
+            expect(def.bucket, `${fn} may not touch the bucket`).not.toBe('none');
+            if (actions.includes('s3:ListBucket')) {
+              // Listing is the bucket itself, narrowed to the segment prefix by condition.
+              expect(def.bucket).toBe('manage');
+              expect(actions).toEqual(['s3:ListBucket']);
+              expect(s.Condition).toEqual({ StringLike: { 's3:prefix': [`${SEGMENT_PREFIX}*`] } });
+              continue;
+            }
             expect(JSON.stringify(r)).toContain(`/${SEGMENT_PREFIX}*`);
-            expect(def.bucket === 'read' || def.bucket === 'write', `${fn} may not touch the bucket`).toBe(true);
-            const writes = actions.filter((a) => WRITE_ACTION.test(a));
-            if (writes.length) expect(def.bucket).toBe('write');
-            expect(actions.every((a) => a === 's3:GetObject' || a === 's3:PutObject')).toBe(true);
+            const allowed = {
+              read: ['s3:GetObject'],
+              write: ['s3:GetObject', 's3:PutObject'],
+              manage: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+            }[def.bucket as 'read' | 'write' | 'manage'];
+            expect(actions).toEqual(allowed);
+          } else if (service === 'sqs') {
+            // The stream-triggered dispatcher sends dead letters to the platform's queue
+            // (platform.addSubscription may add others; see test/cdk/subscriptions.test.ts).
+            expect(def.trigger, `${fn} may not use SQS`).toBe('partitions-stream');
+            expect(actions).toEqual(['sqs:SendMessage']);
+            expect(refs).toEqual([logicalId(stack.platform.deadLetterQueue)]);
           } else {
             throw new Error(`unexpected service ${service} in ${fn}'s policy`);
           }
@@ -372,6 +388,28 @@ describe('least privilege', () => {
       }
     });
   }
+
+  it('only the maintenance function can delete or list segment objects', () => {
+    const deleters = FUNCTION_NAMES.filter((fn) => {
+      const role = refOf(templates.http.Resources[fnId(stacks.http, fn)]!.Properties!.Role)!;
+      return roleStatements(templates.http, role).flatMap(actionsOf).some((a) => a === 's3:DeleteObject' || a === 's3:ListBucket');
+    });
+
+    expect(deleters).toEqual(['maintenance']);
+  });
+
+  it('runs every scheduled function on its EventBridge schedule', () => {
+    const rules = resourcesOfType(templates.http, 'AWS::Events::Rule').map(([, r]) => r);
+    const scheduled = FUNCTION_NAMES.filter((fn) => FUNCTIONS[fn].scheduleMinutes);
+
+    expect(scheduled).toContain('maintenance');
+    for (const fn of scheduled) {
+      const rule = rules.find((r) => JSON.stringify(r.Properties?.Targets).includes(fnId(stacks.http, fn)));
+      expect(rule, `${fn} has a schedule`).toBeDefined();
+      const minutes = FUNCTIONS[fn].scheduleMinutes!;
+      expect(rule!.Properties!.ScheduleExpression).toBe(`rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`);
+    }
+  });
 
   it('read access covers the local indexes by name, not by wildcard', () => {
     const role = refOf(templates.http.Resources[fnId(stacks.http, 'fetch')]!.Properties!.Role)!;

@@ -11,6 +11,7 @@ interface DevOptions {
   dataDir: string;
   verbose?: boolean;
   emulatorLogs?: boolean;
+  maintenanceInterval: number;
 }
 
 export function registerDev(program: Command): void {
@@ -22,6 +23,12 @@ export function registerDev(program: Command): void {
     .option('--data-dir <dir>', 'where the emulators keep data across restarts', '.sluice')
     .option('-v, --verbose', 'log every request to stderr')
     .option('--emulator-logs', 'show DynamoDB Local\'s own output')
+    .option(
+      '--maintenance-interval <seconds>',
+      'run retention, compaction and cleanup this often (0: never)',
+      (v) => parseInteger(v, '--maintenance-interval', { min: 0, max: 86_400 }),
+      60,
+    )
     .action(async (opts: DevOptions) => {
       if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
         throw new UsageError(`--host must be a loopback address (127.0.0.1, localhost or ::1), not '${opts.host}': the dev server has no authentication.`);
@@ -36,6 +43,7 @@ export function registerDev(program: Command): void {
           host: opts.host,
           dataDir,
           quiet: !opts.emulatorLogs,
+          maintenanceIntervalMs: opts.maintenanceInterval * 1000,
           ...(opts.verbose ? { accessLog: (line: string) => process.stderr.write(`${line}\n`) } : {}),
         });
       } catch (err) {

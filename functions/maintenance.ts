@@ -1,0 +1,24 @@
+// Lambda entry point of the 'maintenance' function (see FUNCTIONS in lib/api/routes.ts):
+// POST /v1/maintenance through the API, and the EventBridge schedule, which sends a
+// "Scheduled Event" instead of an HTTP event.
+import type { Context } from 'aws-lambda';
+import { createHandler, logFromEnv } from '../lib/api/handler.ts';
+import { createLogger } from '../lib/api/lambda.ts';
+import { runMaintenance } from '../lib/log/maintenance.ts';
+
+const api = createHandler('maintenance');
+const logger = createLogger();
+
+interface ScheduledEvent {
+  source?: string;
+  'detail-type'?: string;
+}
+
+export const handler = async (event: unknown, context?: Context) => {
+  if ((event as ScheduledEvent)['detail-type'] === 'Scheduled Event') {
+    const report = await runMaintenance(logFromEnv().clients);
+    logger.info('maintenance pass', { totals: report.totals, errors: report.errors });
+    return report.totals;
+  }
+  return api(event as Parameters<typeof api>[0], context);
+};

@@ -1,0 +1,28 @@
+// POST /v1/maintenance: run one maintenance pass now and answer its report. The same
+// pass runs on a schedule (see functions/maintenance.ts); this route is for operators
+// and for `sluice maintenance run`. Behind API Gateway a pass longer than the
+// integration timeout (30 s) keeps running in Lambda; the caller then gets a 503.
+import { z } from 'zod';
+import { runMaintenance } from '../../log/maintenance.ts';
+import { validateTopicName } from '../../log/topics.ts';
+import type { Operations } from '../lambda.ts';
+import { parseJsonBody, queryParams, requireJsonContentType, validate } from '../validation.ts';
+
+const MaintenanceBody = z.strictObject({
+  /** Only these topics; default all (and the data of deleted topics). */
+  topics: z.array(z.string()).min(1).max(1000).optional(),
+});
+
+export const maintenanceOperations: Operations = {
+  runMaintenance: async (req, ctx) => {
+    queryParams(req, []);
+    let topics: string[] | undefined;
+    if (req.body.length > 0) {
+      requireJsonContentType(req);
+      topics = validate(MaintenanceBody, parseJsonBody(req)).topics?.map(validateTopicName);
+    }
+    const log = await ctx.log();
+    const report = await runMaintenance(log.clients, topics ? { topics } : {});
+    return { status: 200, body: report };
+  },
+};

@@ -1,0 +1,42 @@
+// Subscriptions: triggers that deliver a topic's records to functions (a Lambda function,
+// an HTTP endpoint, or locally a module), per partition in offset order, with batching,
+// retries and dead letters. catalog.ts administers them, dispatcher.ts delivers,
+// targets.ts speaks to the targets, lambda.ts and resource.ts adapt Lambda events.
+export { SubscriptionCatalog, type CatalogOptions, type PartitionPosition, type SubscriptionDescription } from './catalog.ts';
+export {
+  Dispatcher,
+  movedPartition,
+  type DispatcherLogger,
+  type DispatcherOptions,
+  type PartitionOutcome,
+  type PartitionStreamRecord,
+  type StreamReport,
+  type SweepReport,
+} from './dispatcher.ts';
+export {
+  createDispatcherHandler,
+  dispatcherOptionsFromEnv,
+  DEAD_LETTER_QUEUE_ENV_VAR,
+  INLINE_WAIT_ENV_VAR,
+  type DispatcherEvent,
+  type DispatcherHandler,
+  type DispatcherResult,
+} from './lambda.ts';
+export {
+  CreateSubscriptionSchema,
+  LIMITS,
+  SUBSCRIPTION_DEFAULTS,
+  parseSubscriptionInput,
+  validateSubscriptionName,
+  validateTarget,
+  type DeadLetterDestination,
+  type DeadLetterRecord,
+  type KafkaEventRecord,
+  type SluiceKafkaEvent,
+  type StartingPosition,
+  type SubscriptionRecord,
+  type SubscriptionSpec,
+  type Target,
+} from './model.ts';
+export { handleCustomResource, isCustomResourceEvent, physicalId, type CustomResourceEvent } from './resource.ts';
+export { createDeliver, createSqsSender, kafkaEvent, type Deliver, type DeliveryResult, type SendDeadLetter } from './targets.ts';

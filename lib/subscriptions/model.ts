@@ -1,0 +1,260 @@
+// What a subscription is: a topic, a name, a target and its delivery settings, and the
+// checks every way of creating one goes through (the API, the CDK custom resource, the
+// CLI via the API). Names follow Kafka's topic-name rules. Targets:
+//
+//   lambda  {"type":"lambda","functionArn":"arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]"}
+//   http    {"type":"http","url":"https://..."}      plain http only to a loopback host, and
+//                                                    only outside Lambda (local development)
+//   module  {"type":"module","path":"/abs/handler.ts"} a JS/TS module exporting `handler`,
+//                                                    imported in-process: local dev server only
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { InvalidSubscriptionNameError, InvalidTargetError } from '../api/errors.ts';
+import { validate } from '../api/validation.ts';
+
+export type Target =
+  | { type: 'lambda'; functionArn: string }
+  | { type: 'http'; url: string }
+  | { type: 'module'; path: string };
+
+export interface DeadLetterDestination {
+  type: 'sqs';
+  queueUrl: string;
+}
+
+export type StartingPosition = 'latest' | 'earliest';
+
+/** Everything a subscription is configured with, defaults applied. */
+export interface SubscriptionSpec {
+  target: Target;
+  /** Records per invocation at most (1..10000). */
+  batchSize: number;
+  /** How long a batch smaller than batchSize may wait for more records (0..300000). */
+  maxBatchingWindowMs: number;
+  /** Resolved to per-partition cursors when the subscription is bound to its topic. */
+  startingPosition: StartingPosition;
+  /** Retries of a failed batch before it is dead-lettered (0..10000). */
+  maxRetries: number;
+  /** Where dead letters go besides the subscription's list; default: the platform's queue, if any. */
+  deadLetter?: DeadLetterDestination;
+}
+
+export interface SubscriptionRecord extends SubscriptionSpec {
+  topic: string;
+  name: string;
+  /** Fresh for every creation: a re-created name never inherits cursors or dead letters. */
+  subscriptionId: string;
+  createdAt: number;
+  /** The topic incarnation it is bound to; absent while the topic does not exist (pending). */
+  topicId?: string;
+}
+
+/** Env var naming the queue that receives dead letters of subscriptions without their own. */
+export const DEAD_LETTER_QUEUE_ENV_VAR = 'SLUICE_DEAD_LETTER_QUEUE_URL';
+
+export const SUBSCRIPTION_DEFAULTS = {
+  batchSize: 100,
+  maxBatchingWindowMs: 0,
+  startingPosition: 'latest' as StartingPosition,
+  maxRetries: 3,
+} as const;
+
+export const LIMITS = {
+  batchSize: { min: 1, max: 10_000 },
+  maxBatchingWindowMs: { min: 0, max: 300_000 },
+  maxRetries: { min: 0, max: 10_000 },
+} as const;
+
+const MAX_NAME_LENGTH = 249;
+
+/** Subscription names follow the topic-name rules (INVALID_SUBSCRIPTION_NAME). */
+export function validateSubscriptionName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0) throw new InvalidSubscriptionNameError('Subscription name must not be empty.');
+  if (name === '.' || name === '..') throw new InvalidSubscriptionNameError(`Subscription name cannot be '${name}'.`);
+  if (name.length > MAX_NAME_LENGTH) {
+    throw new InvalidSubscriptionNameError(`Subscription name is ${name.length} characters; the limit is ${MAX_NAME_LENGTH}.`);
+  }
+  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
+    throw new InvalidSubscriptionNameError(
+      `Subscription name '${name}' is illegal: it may contain only ASCII letters, digits, '.', '_' and '-'.`,
+    );
+  }
+  return name;
+}
+
+const int = (what: keyof typeof LIMITS) =>
+  z
+    .number({ error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` })
+    .int({ error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` })
+    .min(LIMITS[what].min, { error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` })
+    .max(LIMITS[what].max, { error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` });
+
+const TargetSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('lambda'), functionArn: z.string() }),
+    z.strictObject({ type: z.literal('http'), url: z.string() }),
+    z.strictObject({ type: z.literal('module'), path: z.string() }),
+  ],
+  { error: 'must be {"type":"lambda","functionArn"}, {"type":"http","url"} or {"type":"module","path"}' },
+);
+
+/** The body of `POST /v1/topics/{topic}/subscriptions`. */
+export const CreateSubscriptionSchema = z.strictObject({
+  name: z.string(),
+  target: TargetSchema,
+  batchSize: int('batchSize').optional(),
+  maxBatchingWindowMs: int('maxBatchingWindowMs').optional(),
+  startingPosition: z.enum(['latest', 'earliest'], { error: 'must be "latest" or "earliest"' }).optional(),
+  maxRetries: int('maxRetries').optional(),
+  deadLetter: z
+    .strictObject({ type: z.literal('sqs'), queueUrl: z.string() }, { error: 'must be {"type":"sqs","queueUrl"}' })
+    .nullable()
+    .optional(),
+});
+
+export interface ValidationEnvironment {
+  /**
+   * Running in AWS (the deployed functions): targets must be Lambda functions or https
+   * URLs. Default: inside Lambda (AWS_LAMBDA_FUNCTION_NAME is set).
+   */
+  deployed?: boolean;
+  /** Relative module paths resolve against this directory (default: the working directory). */
+  cwd?: string;
+}
+
+export const isDeployed = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+
+/** A creation request checked and completed with defaults: name and spec. */
+export function parseSubscriptionInput(
+  input: unknown,
+  env: ValidationEnvironment = {},
+): { name: string; spec: SubscriptionSpec } {
+  const body = validate(CreateSubscriptionSchema, input);
+  const name = validateSubscriptionName(body.name);
+  const spec: SubscriptionSpec = {
+    target: validateTarget(body.target, env),
+    batchSize: body.batchSize ?? SUBSCRIPTION_DEFAULTS.batchSize,
+    maxBatchingWindowMs: body.maxBatchingWindowMs ?? SUBSCRIPTION_DEFAULTS.maxBatchingWindowMs,
+    startingPosition: body.startingPosition ?? SUBSCRIPTION_DEFAULTS.startingPosition,
+    maxRetries: body.maxRetries ?? SUBSCRIPTION_DEFAULTS.maxRetries,
+    ...(body.deadLetter ? { deadLetter: { type: 'sqs', queueUrl: validateQueueUrl(body.deadLetter.queueUrl, env) } } : {}),
+  };
+  return { name, spec };
+}
+
+const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,140}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
+
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+export function validateTarget(target: Target, env: ValidationEnvironment = {}): Target {
+  const deployed = env.deployed ?? isDeployed();
+  switch (target.type) {
+    case 'lambda':
+      if (!LAMBDA_ARN.test(target.functionArn)) {
+        throw new InvalidTargetError(
+          `'target.functionArn' must be a Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]); got '${short(target.functionArn)}'.`,
+          { fields: ['target.functionArn'] },
+        );
+      }
+      return { type: 'lambda', functionArn: target.functionArn };
+    case 'http':
+      return { type: 'http', url: validateUrl(target.url, 'target.url', deployed) };
+    case 'module': {
+      if (deployed) {
+        throw new InvalidTargetError('Module targets run only in the local dev server; deployed, use a Lambda function or an https URL.', {
+          fields: ['target.type'],
+        });
+      }
+      if (target.path.length === 0) throw new InvalidTargetError("'target.path' must not be empty.", { fields: ['target.path'] });
+      const path = isAbsolute(target.path) ? target.path : resolve(env.cwd ?? process.cwd(), target.path);
+      return { type: 'module', path };
+    }
+  }
+}
+
+function validateUrl(raw: string, field: string, deployed: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InvalidTargetError(`'${field}' is not a valid URL: '${short(raw)}'.`, { fields: [field] });
+  }
+  if (url.username || url.password) {
+    throw new InvalidTargetError(`'${field}' must not carry credentials.`, { fields: [field] });
+  }
+  if (url.protocol === 'https:') return url.toString();
+  if (url.protocol === 'http:') {
+    if (!deployed && isLoopbackHost(url.hostname)) return url.toString();
+    throw new InvalidTargetError(
+      deployed
+        ? `'${field}' must be an https URL.`
+        : `'${field}' must be an https URL; plain http is allowed only to a loopback host (localhost, 127.0.0.1, ::1).`,
+      { fields: [field] },
+    );
+  }
+  throw new InvalidTargetError(`'${field}' must be an https URL; got scheme '${url.protocol.replace(':', '')}'.`, { fields: [field] });
+}
+
+function validateQueueUrl(raw: string, env: ValidationEnvironment): string {
+  return validateUrl(raw, 'deadLetter.queueUrl', env.deployed ?? isDeployed());
+}
+
+const short = (s: string, n = 80): string => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+/** The spec part of a record (what is stored as JSON and compared on updates). */
+export function specOf(r: SubscriptionSpec): SubscriptionSpec {
+  return {
+    target: r.target,
+    batchSize: r.batchSize,
+    maxBatchingWindowMs: r.maxBatchingWindowMs,
+    startingPosition: r.startingPosition,
+    maxRetries: r.maxRetries,
+    ...(r.deadLetter ? { deadLetter: r.deadLetter } : {}),
+  };
+}
+
+// ---- the event a target receives (Lambda's Kafka event shape) ---------------------------
+
+export interface KafkaEventRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: number;
+  timestampType: 'CREATE_TIME' | 'LOG_APPEND_TIME';
+  /** Base64; null for a null key. */
+  key: string | null;
+  /** Base64; null for a null value (a tombstone). */
+  value: string | null;
+  /** One object per header, in order: {name: [byte, ...]} (null for a null value). */
+  headers: Record<string, number[] | null>[];
+}
+
+export interface SluiceKafkaEvent {
+  eventSource: 'sluice';
+  subscription: string;
+  /** "topic-partition" → records in offset order. */
+  records: Record<string, KafkaEventRecord[]>;
+}
+
+// ---- dead letters ---------------------------------------------------------------------------
+
+export interface DeadLetterRecord {
+  subscription: string;
+  subscriptionId: string;
+  topic: string;
+  topicId: string;
+  partition: number;
+  firstOffset: number;
+  lastOffset: number;
+  recordCount: number;
+  error: { code: string; message: string };
+  /** Delivery attempts made (0 when the records were gone before any attempt). */
+  attempts: number;
+  failedAt: number;
+  /** The SQS copy: its message id, or why sending it failed. */
+  destination?: { type: 'sqs'; queueUrl: string; messageId?: string; error?: string };
+}

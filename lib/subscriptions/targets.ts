@@ -1,0 +1,165 @@
+// Delivery: the event a target receives (Lambda's Kafka event shape) and the three kinds
+// of target. A delivery succeeds or fails as a whole; every failure is a value with a
+// code and a message (never a throw), so the dispatcher decides about retries alone.
+//
+//   lambda  Invoke, RequestResponse. A FunctionError (the function threw or timed out)
+//           and any Invoke error (throttling, AccessDenied, ...) count as failures.
+//   http    POST application/json; any 2xx is success.
+//   module  import(path), call its `handler(event)` in-process; a throw (or rejection) is
+//           a failure. Only when allowed (the local dev server): deployed, refused.
+//
+// Dead letters also go to SQS (SendMessage) when a queue is configured.
+import { pathToFileURL } from 'node:url';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { FetchedRecord } from '../log/fetch.ts';
+import type { DeadLetterRecord, KafkaEventRecord, SluiceKafkaEvent, Target } from './model.ts';
+
+export function kafkaEvent(subscription: string, topic: string, partition: number, records: readonly FetchedRecord[]): SluiceKafkaEvent {
+  return {
+    eventSource: 'sluice',
+    subscription,
+    records: { [`${topic}-${partition}`]: records.map((r) => kafkaRecord(topic, partition, r)) },
+  };
+}
+
+function kafkaRecord(topic: string, partition: number, r: FetchedRecord): KafkaEventRecord {
+  return {
+    topic,
+    partition,
+    offset: r.offset,
+    timestamp: r.timestamp,
+    timestampType: r.timestampType,
+    key: r.key === null ? null : r.key.toString('base64'),
+    value: r.value === null ? null : r.value.toString('base64'),
+    headers: r.headers.map((h) => ({ [h.key]: h.value === null ? null : [...h.value] })),
+  };
+}
+
+export type DeliveryResult = { ok: true } | { ok: false; error: { code: string; message: string } };
+
+export interface DeliveryOptions {
+  /** Give up (and count a failure) after this long. */
+  timeoutMs: number;
+}
+
+/** Delivers one event to one target. Implementations never throw. */
+export type Deliver = (target: Target, event: SluiceKafkaEvent, opts: DeliveryOptions) => Promise<DeliveryResult>;
+
+export interface TargetOptions {
+  /** Import module targets in-process (the local dev server); refused otherwise. */
+  allowModules?: boolean;
+  lambda?: LambdaClient;
+  fetch?: typeof fetch;
+}
+
+const failure = (code: string, message: string): DeliveryResult => ({ ok: false, error: { code, message: truncate(message, 1000) } });
+const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…` : s);
+
+export function createDeliver(opts: TargetOptions = {}): Deliver {
+  let lambda = opts.lambda;
+  const doFetch = opts.fetch ?? fetch;
+  return async (target, event, { timeoutMs }) => {
+    try {
+      switch (target.type) {
+        case 'lambda': {
+          lambda ??= new LambdaClient({ maxAttempts: 1 });
+          const res = await lambda.send(
+            new InvokeCommand({
+              FunctionName: target.functionArn,
+              InvocationType: 'RequestResponse',
+              Payload: Buffer.from(JSON.stringify(event)),
+            }),
+            { abortSignal: AbortSignal.timeout(timeoutMs) },
+          );
+          if (res.FunctionError) {
+            const payload = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
+            let message = payload;
+            try {
+              const p = JSON.parse(payload) as { errorType?: string; errorMessage?: string };
+              message = [p.errorType, p.errorMessage].filter(Boolean).join(': ') || payload;
+            } catch {
+              // not JSON: keep the text
+            }
+            return failure('FUNCTION_ERROR', `${res.FunctionError}: ${message}`);
+          }
+          if (res.StatusCode !== undefined && (res.StatusCode < 200 || res.StatusCode >= 300)) {
+            return failure('FUNCTION_ERROR', `Invoke answered status ${res.StatusCode}`);
+          }
+          return { ok: true };
+        }
+        case 'http': {
+          const res = await doFetch(target.url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'user-agent': 'sluice-dispatcher' },
+            body: JSON.stringify(event),
+            signal: AbortSignal.timeout(timeoutMs),
+            redirect: 'manual',
+          });
+          if (res.status >= 200 && res.status < 300) {
+            await res.body?.cancel().catch(() => {});
+            return { ok: true };
+          }
+          const text = await res.text().catch(() => '');
+          return failure(`HTTP_${res.status}`, `POST ${target.url} answered ${res.status}${text ? `: ${text}` : ''}`);
+        }
+        case 'module': {
+          if (!opts.allowModules) {
+            return failure('MODULE_TARGET_NOT_ALLOWED', 'Module targets run only in the local dev server.');
+          }
+          const handler = await loadModuleHandler(target.path);
+          let timer: NodeJS.Timeout | undefined;
+          const timeout = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(Object.assign(new Error(`handler did not finish within ${timeoutMs} ms`), { name: 'TIMEOUT' })), timeoutMs);
+          });
+          try {
+            await Promise.race([Promise.resolve().then(() => handler(event)), timeout]);
+          } finally {
+            clearTimeout(timer);
+          }
+          return { ok: true };
+        }
+      }
+    } catch (err) {
+      const e = err as { name?: string; message?: string; code?: string };
+      const code = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'TIMEOUT' : (e.name ?? 'Error');
+      return failure(code, e.message ?? String(err));
+    }
+  };
+}
+
+type ModuleHandler = (event: SluiceKafkaEvent) => unknown;
+
+async function loadModuleHandler(path: string): Promise<ModuleHandler> {
+  const mod = (await import(pathToFileURL(path).href)) as { handler?: unknown; default?: { handler?: unknown } | unknown };
+  const handler = typeof mod.handler === 'function'
+    ? mod.handler
+    : typeof (mod.default as { handler?: unknown } | undefined)?.handler === 'function'
+      ? (mod.default as { handler: unknown }).handler
+      : undefined;
+  if (typeof handler !== 'function') throw Object.assign(new Error(`module ${path} exports no handler function`), { name: 'NO_HANDLER' });
+  return handler as ModuleHandler;
+}
+
+// ---- SQS copies of dead letters ----------------------------------------------------------
+
+/** Sends one dead letter to a queue; resolves to the message id, throws on failure. */
+export type SendDeadLetter = (queueUrl: string, dl: DeadLetterRecord) => Promise<string | undefined>;
+
+export function createSqsSender(client?: SQSClient): SendDeadLetter {
+  let sqs = client;
+  return async (queueUrl, dl) => {
+    sqs ??= new SQSClient({});
+    const res = await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify({ source: 'sluice', type: 'dead-letter', ...dl }),
+        MessageAttributes: {
+          topic: { DataType: 'String', StringValue: dl.topic },
+          subscription: { DataType: 'String', StringValue: dl.subscription },
+        },
+      }),
+    );
+    return res.MessageId;
+  };
+}

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { RequestTimedOutError, UnknownTopicOrPartitionError } from '../api/errors.ts';
 import type { StorageClients } from './clients.ts';
-import { dependencyFailure, errorName, isAmbiguous } from './failures.ts';
+import { cancellationReasons, dependencyFailure, errorName, isAmbiguous } from './failures.ts';
 import { getHead, getIndexEntry, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
 
 export interface SegmentToCommit {
@@ -186,16 +186,6 @@ function transaction(
       },
     ],
   };
-}
-
-/** Cancellation reason codes in TransactItems order, or undefined if not a cancellation. */
-function cancellationReasons(err: unknown): (string | undefined)[] | undefined {
-  if (errorName(err) !== 'TransactionCanceledException') return undefined;
-  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  if (reasons?.length) return reasons.map((r) => r.Code);
-  // Some emulators put the reasons only in the message: "[ConditionalCheckFailed, None, None]".
-  const m = /\[([^\]]*)\]/.exec((err as Error).message ?? '');
-  return m ? m[1]!.split(',').map((s) => s.trim()) : [];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

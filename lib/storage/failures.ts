@@ -37,3 +37,13 @@ export function isAmbiguous(err: unknown): boolean {
 export function errorName(err: unknown): string | undefined {
   return ((err ?? {}) as SdkErrorShape).name;
 }
+
+/** Cancellation reason codes in TransactItems order, or undefined if not a cancellation. */
+export function cancellationReasons(err: unknown): (string | undefined)[] | undefined {
+  if (errorName(err) !== 'TransactionCanceledException') return undefined;
+  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+  if (reasons?.length) return reasons.map((r) => r.Code);
+  // Some emulators put the reasons only in the message: "[ConditionalCheckFailed, None, None]".
+  const m = /\[([^\]]*)\]/.exec((err as Error).message ?? '');
+  return m ? m[1]!.split(',').map((s) => s.trim()) : [];
+}

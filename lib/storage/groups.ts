@@ -42,7 +42,7 @@ import {
   type SluiceError,
 } from '../api/errors.ts';
 import type { StorageClients } from './clients.ts';
-import { dependencyFailure, errorName } from './failures.ts';
+import { cancellationReasons, dependencyFailure, errorName } from './failures.ts';
 import { N, num, S, str, type Item } from './metadata.ts';
 
 /** Partitions by topic; partition lists ascending, topics with no partitions omitted. */
@@ -554,14 +554,4 @@ export async function scanGroups(clients: StorageClients): Promise<ScannedGroup[
     start = res.LastEvaluatedKey;
   } while (start);
   return [...groups.values()].sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
-}
-
-/** Cancellation reason codes in TransactItems order, or undefined if not a cancellation. */
-function cancellationReasons(err: unknown): (string | undefined)[] | undefined {
-  if (errorName(err) !== 'TransactionCanceledException') return undefined;
-  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  if (reasons?.length) return reasons.map((r) => r.Code);
-  // Some emulators put the reasons only in the message: "[ConditionalCheckFailed, None, None]".
-  const m = /\[([^\]]*)\]/.exec((err as Error).message ?? '');
-  return m ? m[1]!.split(',').map((s) => s.trim()) : [];
 }

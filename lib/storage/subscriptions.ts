@@ -36,7 +36,7 @@ import {
 } from '../api/errors.ts';
 import type { DeadLetterRecord, SubscriptionRecord, SubscriptionSpec } from '../subscriptions/model.ts';
 import type { StorageClients } from './clients.ts';
-import { dependencyFailure, errorName } from './failures.ts';
+import { cancellationReasons, dependencyFailure, errorName } from './failures.ts';
 import { N, num, S, str, type Item } from './metadata.ts';
 
 export const DEAD_LETTER_RETENTION_DAYS = 14;
@@ -59,15 +59,6 @@ async function ddb<T>(op: string, run: () => Promise<T>): Promise<T> {
 }
 
 const isConditionFailure = (err: unknown) => errorName(err) === 'ConditionalCheckFailedException';
-
-/** Cancellation reason codes in TransactItems order, or undefined if not a cancellation. */
-function cancellationReasons(err: unknown): (string | undefined)[] | undefined {
-  if (errorName(err) !== 'TransactionCanceledException') return undefined;
-  const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-  if (reasons?.length) return reasons.map((r) => r.Code);
-  const m = /\[([^\]]*)\]/.exec((err as Error).message ?? '');
-  return m ? m[1]!.split(',').map((s) => s.trim()) : [];
-}
 
 const RETRIABLE_TX = new Set(['TransactionInProgressException', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -51,7 +51,7 @@ import {
   type SluiceError,
 } from '../api/errors.ts';
 import type { Log } from '../log/index.ts';
-import { validateTopicName } from '../log/topics.ts';
+import { validateKafkaName, validateTopicName } from '../log/topics.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
   deleteGroupItem,
@@ -94,7 +94,6 @@ export type { TopicPartitions } from '../storage/groups.ts';
 
 export const SESSION_TIMEOUT = { min: 1_000, max: 300_000, default: 45_000 } as const;
 export const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
-export const MAX_GROUP_ID_LENGTH = 249;
 /** Kafka's offset.metadata.max.bytes default. */
 export const MAX_OFFSET_METADATA_LENGTH = 4096;
 
@@ -213,16 +212,9 @@ export interface GroupsOptions {
   backoffCapMs?: number;
 }
 
-export function validateGroupId(group: unknown): string {
-  if (typeof group !== 'string' || group.length === 0) throw new InvalidGroupIdError('Group id must not be empty.');
-  if (group.length > MAX_GROUP_ID_LENGTH) {
-    throw new InvalidGroupIdError(`Group id is ${group.length} characters; the limit is ${MAX_GROUP_ID_LENGTH}.`);
-  }
-  if (!/^[a-zA-Z0-9._-]+$/.test(group)) {
-    throw new InvalidGroupIdError(`Group id '${group}' is illegal: it may contain only ASCII letters, digits, '.', '_' and '-'.`);
-  }
-  return group;
-}
+/** Group ids follow Kafka's name rule (Kafka allows "." and ".." as group ids). */
+export const validateGroupId = (group: unknown): string =>
+  validateKafkaName(group, 'Group id', InvalidGroupIdError, { allowDots: true });
 
 export const heartbeatIntervalMs = (sessionTimeoutMs: number): number =>
   Math.min(MAX_HEARTBEAT_INTERVAL_MS, Math.floor(sessionTimeoutMs / 3));

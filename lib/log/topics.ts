@@ -6,6 +6,7 @@ import {
   InvalidPartitionsError,
   InvalidTopicError,
   UnknownTopicOrPartitionError,
+  type SluiceError,
 } from '../api/errors.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
@@ -55,19 +56,29 @@ export interface AlterTopicInput {
   config?: Record<string, unknown>;
 }
 
-export function validateTopicName(name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0) throw new InvalidTopicError('Topic name must not be empty.');
-  if (name === '.' || name === '..') throw new InvalidTopicError(`Topic name cannot be '${name}'.`);
+/**
+ * Kafka's naming rule, shared by topics, groups and subscriptions: 1 to 249 of
+ * [a-zA-Z0-9._-], and not "." or "..". `what` names the thing in the message; `Err` is
+ * the error the caller reports (INVALID_TOPIC_EXCEPTION, INVALID_GROUP_ID, ...).
+ */
+export function validateKafkaName(
+  name: unknown,
+  what: string,
+  Err: new (message: string) => SluiceError,
+  opts: { allowDots?: boolean } = {},
+): string {
+  if (typeof name !== 'string' || name.length === 0) throw new Err(`${what} must not be empty.`);
+  if (!opts.allowDots && (name === '.' || name === '..')) throw new Err(`${what} cannot be '${name}'.`);
   if (name.length > MAX_NAME_LENGTH) {
-    throw new InvalidTopicError(`Topic name is ${name.length} characters; the limit is ${MAX_NAME_LENGTH}.`);
+    throw new Err(`${what} is ${name.length} characters; the limit is ${MAX_NAME_LENGTH}.`);
   }
   if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
-    throw new InvalidTopicError(
-      `Topic name '${name}' is illegal: it may contain only ASCII letters, digits, '.', '_' and '-'.`,
-    );
+    throw new Err(`${what} '${name}' is illegal: it may contain only ASCII letters, digits, '.', '_' and '-'.`);
   }
   return name;
 }
+
+export const validateTopicName = (name: unknown): string => validateKafkaName(name, 'Topic name', InvalidTopicError);
 
 function validatePartitionCount(n: unknown): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) {

@@ -11,6 +11,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { InvalidSubscriptionNameError, InvalidTargetError } from '../api/errors.ts';
 import { validate } from '../api/validation.ts';
+import { validateKafkaName } from '../log/topics.ts';
 
 export type Target =
   | { type: 'lambda'; functionArn: string }
@@ -65,22 +66,9 @@ export const LIMITS = {
   maxRetries: { min: 0, max: 10_000 },
 } as const;
 
-const MAX_NAME_LENGTH = 249;
-
 /** Subscription names follow the topic-name rules (INVALID_SUBSCRIPTION_NAME). */
-export function validateSubscriptionName(name: unknown): string {
-  if (typeof name !== 'string' || name.length === 0) throw new InvalidSubscriptionNameError('Subscription name must not be empty.');
-  if (name === '.' || name === '..') throw new InvalidSubscriptionNameError(`Subscription name cannot be '${name}'.`);
-  if (name.length > MAX_NAME_LENGTH) {
-    throw new InvalidSubscriptionNameError(`Subscription name is ${name.length} characters; the limit is ${MAX_NAME_LENGTH}.`);
-  }
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
-    throw new InvalidSubscriptionNameError(
-      `Subscription name '${name}' is illegal: it may contain only ASCII letters, digits, '.', '_' and '-'.`,
-    );
-  }
-  return name;
-}
+export const validateSubscriptionName = (name: unknown): string =>
+  validateKafkaName(name, 'Subscription name', InvalidSubscriptionNameError);
 
 const int = (what: keyof typeof LIMITS) =>
   z

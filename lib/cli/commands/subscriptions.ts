@@ -15,46 +15,14 @@ import { createClient, topicPath, type GlobalOptions } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { parseInteger } from '../parse.ts';
 import { table } from '../table.ts';
+import type { PartitionPosition, SubscriptionDescription } from '../../subscriptions/catalog.ts';
+import type { DeadLetterRecord } from '../../subscriptions/model.ts';
 
-export interface SubscriptionPartition {
-  partition: number;
-  position: number;
-  highWatermark: number;
-  lag: number;
-  delivered: number;
-  deadLettered: number;
-  attempts?: number;
-  retryAt?: number;
-  lastError?: { code: string; message: string; at: number };
-}
-
-export interface Subscription {
-  topic: string;
-  name: string;
-  status: 'active' | 'pending';
-  target: { type: 'lambda'; functionArn: string } | { type: 'http'; url: string } | { type: 'module'; path: string };
-  batchSize: number;
-  maxBatchingWindowMs: number;
-  startingPosition: string;
-  maxRetries: number;
-  deadLetter?: { type: 'sqs'; queueUrl: string };
-  lag: number;
-  delivered: number;
-  deadLettered: number;
-  partitions: SubscriptionPartition[];
-}
-
-export interface DeadLetter {
-  topic: string;
-  partition: number;
-  firstOffset: number;
-  lastOffset: number;
-  recordCount: number;
-  error: { code: string; message: string };
-  attempts: number;
-  failedAt: number;
-  destination?: { type: 'sqs'; queueUrl: string; messageId?: string; error?: string };
-}
+// The API's response shapes, as the server defines them (types only: nothing of the
+// server is loaded by the CLI).
+export type SubscriptionPartition = PartitionPosition;
+export type Subscription = Omit<SubscriptionDescription, 'subscriptionId' | 'topicId' | 'createdAt'>;
+export type DeadLetter = Omit<DeadLetterRecord, 'subscription' | 'subscriptionId' | 'topicId'>;
 
 interface CreateOptions {
   lambda?: string;

@@ -4,20 +4,10 @@ import { createClient, topicPath, type GlobalOptions } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { collect, parseConfigs, parseInteger } from '../parse.ts';
 import { formatBytes, table } from '../table.ts';
+import type { TopicDescription } from '../../client/types.ts';
 
-interface PartitionInfo {
-  partition: number;
-  logStartOffset: number;
-  highWatermark: number;
-  sizeBytes: number;
-}
-
-export interface TopicDescription {
-  name: string;
-  topicId: string;
-  config: Record<string, unknown>;
-  partitions: PartitionInfo[];
-}
+// Response shapes are the SDK's (types only).
+export type { TopicDescription };
 
 interface TopicSummary {
   name: string;

@@ -1,7 +1,7 @@
 // Lambda entry point of the 'dispatcher' function (see FUNCTIONS in lib/api/routes.ts): no
 // HTTP routes. Invoked by the partitions table's stream (event source mapping) and by the
 // EventBridge schedule; see lib/subscriptions/lambda.ts.
-import { createLogger } from '../lib/api/lambda.ts';
+import { createLogger } from '../lib/api/logger.ts';
 import { createDispatcherHandler } from '../lib/subscriptions/lambda.ts';
 
 const logger = createLogger('sluice-dispatcher');

@@ -1,4 +1,6 @@
-// Lambda entry point of the 'fetch' function (see FUNCTIONS in lib/api/routes.ts).
-import { createHandler } from '../lib/api/handler.ts';
+// Lambda entry point of the 'fetch' function (see FUNCTIONS in lib/api/routes.ts). Only its
+// own operations are imported, so the bundle carries no other function's code.
+import { createFunctionHandler } from '../lib/api/function.ts';
+import { fetchOperations } from '../lib/api/operations/fetch.ts';
 
-export const handler = createHandler('fetch');
+export const handler = createFunctionHandler('fetch', fetchOperations);

@@ -2,11 +2,12 @@
 // POST /v1/maintenance through the API, and the EventBridge schedule, which sends a
 // "Scheduled Event" instead of an HTTP event.
 import type { Context } from 'aws-lambda';
-import { createHandler, logFromEnv } from '../lib/api/handler.ts';
-import { createLogger } from '../lib/api/lambda.ts';
+import { createFunctionHandler, logFromEnv } from '../lib/api/function.ts';
+import { createLogger } from '../lib/api/logger.ts';
+import { maintenanceOperations } from '../lib/api/operations/maintenance.ts';
 import { runMaintenance } from '../lib/log/maintenance.ts';
 
-const api = createHandler('maintenance');
+const api = createFunctionHandler('maintenance', maintenanceOperations);
 const logger = createLogger();
 
 interface ScheduledEvent {

@@ -1,6 +1,7 @@
 // The HTTP API: Lambda handlers for the route table's functions, and the event helpers
 // the local dev server uses to call them over plain HTTP.
 export { createApiHandler, createHandler, logFromEnv, OPERATIONS, type HandlerDeps } from './handler.ts';
+export { createFunctionHandler, type FunctionHandlerDeps } from './function.ts';
 export {
   createLambdaHandler,
   createLogger,

@@ -5,8 +5,9 @@
 // request; EMF metrics only inside Lambda.
 //
 // This module imports no AWS SDK: the health function is built from it alone, and the
-// storage-backed functions hand it a Log factory (see handler.ts).
-import { Logger } from '@aws-lambda-powertools/logger';
+// storage-backed functions hand it a Log factory (see function.ts), or a factory of the
+// part of it they need (functions/admin.ts, functions/subscriptions.ts).
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { Log } from '../log/index.ts';
@@ -21,27 +22,35 @@ import {
   type ApiRequest,
   type ApiResponse,
 } from './http.ts';
+import { createLogger } from './logger.ts';
 import type { FunctionName } from './routes.ts';
 
-export interface OperationContext {
+export { createLogger };
+
+/**
+ * What an operation is handed. `L` is what it needs of storage: the Log by default; an
+ * operation needing less says so (`Pick<Log, 'topics'>`, ...), so that its function can
+ * be deployed without the rest of the Log (and without an S3 client).
+ */
+export interface OperationContext<L = Log> {
   /** The log, built on first use (cold start) and shared by later requests. */
-  log(): Promise<Log>;
+  log(): Promise<L>;
   /** Milliseconds before Lambda stops this invocation, when known. */
   remainingMs(): number | undefined;
   logger: Logger;
 }
 
-export type Operation = (req: ApiRequest, ctx: OperationContext) => Promise<ApiResponse>;
+export type Operation<L = Log> = (req: ApiRequest, ctx: OperationContext<L>) => Promise<ApiResponse>;
 /** Operation id (routes.ts `operation`) → implementation. */
-export type Operations = Readonly<Record<string, Operation>>;
+export type Operations<L = Log> = Readonly<Record<string, Operation<L>>>;
 
 /** A Log, or a function returning one (called once, lazily). */
-export type LogSource = Log | (() => Log | Promise<Log>);
+export type LogSource<L = Log> = L | (() => L | Promise<L>);
 
-export interface LambdaHandlerOptions {
+export interface LambdaHandlerOptions<L = Log> {
   fn: FunctionName;
-  operations: Operations;
-  log?: LogSource;
+  operations: Operations<L>;
+  log?: LogSource<L>;
   /** Defaults to a Powertools logger, silent under vitest unless POWERTOOLS_LOG_LEVEL says otherwise. */
   logger?: Logger;
   /** EMF metrics; default: on inside Lambda (AWS_LAMBDA_FUNCTION_NAME set), off elsewhere. */
@@ -51,15 +60,6 @@ export interface LambdaHandlerOptions {
 export type ApiHandler = (event: ApiGatewayEvent, context?: Context) => Promise<ApiGatewayResult>;
 
 const UNKNOWN_SERVER_ERROR = 'UNKNOWN_SERVER_ERROR';
-
-export function createLogger(serviceName = 'sluice'): Logger {
-  const fromEnv = process.env.POWERTOOLS_LOG_LEVEL || process.env.LOG_LEVEL;
-  const underTest = Boolean(process.env.VITEST) || process.env.NODE_ENV === 'test';
-  return new Logger({
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME || serviceName,
-    ...(!fromEnv && underTest ? { logLevel: 'SILENT' as const } : {}),
-  });
-}
 
 function createMetrics(fn: FunctionName, enabled: boolean | undefined): Metrics | undefined {
   if (!(enabled ?? Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME))) return undefined;
@@ -83,13 +83,13 @@ export function errorResponse(err: SluiceError): ApiResponse {
   return { status: err.status, headers, body };
 }
 
-function memoLog(source: LogSource | undefined): () => Promise<Log> {
-  let pending: Promise<Log> | undefined;
+function memoLog<L>(source: LogSource<L> | undefined): () => Promise<L> {
+  let pending: Promise<L> | undefined;
   return () => {
     if (!source) return Promise.reject(new Error('This function has no log: it was created without storage.'));
     if (pending) return pending;
     pending = Promise.resolve()
-      .then(() => (typeof source === 'function' ? source() : source))
+      .then(() => (typeof source === 'function' ? (source as () => L | Promise<L>)() : source))
       .catch((err: unknown) => {
         pending = undefined; // a failed cold start is retried by the next request
         throw err;
@@ -102,7 +102,7 @@ function memoLog(source: LogSource | undefined): () => Promise<Log> {
  * A Lambda handler serving the routes of `fn` with the given operations. A route of
  * another function reaching it answers 404, as does any route without an operation.
  */
-export function createLambdaHandler(opts: LambdaHandlerOptions): ApiHandler {
+export function createLambdaHandler<L = Log>(opts: LambdaHandlerOptions<L>): ApiHandler {
   const logger = opts.logger ?? createLogger(`sluice-${opts.fn}`);
   const metrics = createMetrics(opts.fn, opts.metrics);
   let coldStart = true;

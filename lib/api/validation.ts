@@ -1,47 +1,11 @@
 // Request validation shared by the operations: JSON bodies checked by zod schemas (strict:
-// unknown fields are errors), query parameters checked by name and parsed strictly.
-// Every failure is INVALID_REQUEST naming the field, except a body of the wrong media
-// type (UNSUPPORTED_MEDIA_TYPE).
-import type { z } from 'zod';
+// unknown fields are errors; see schema.ts), query parameters checked by name and parsed
+// strictly. Every failure is INVALID_REQUEST naming the field, except a body of the wrong
+// media type (UNSUPPORTED_MEDIA_TYPE).
+//
+// No zod here: the SDK-free health function imports this module.
 import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts';
 import { JSON_TYPE, mediaType, type ApiRequest } from './http.ts';
-
-/** "records[0].headers.source" from a zod issue path. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += out === '' ? String(p) : `.${String(p)}`;
-  }
-  return out;
-}
-
-const MAX_ISSUES = 5;
-
-/** One readable sentence for a failed parse, naming each offending field. */
-export function describeIssues(issues: readonly z.core.$ZodIssue[], what = 'request body'): string {
-  const parts = issues.slice(0, MAX_ISSUES).map((issue) => {
-    const at = formatPath(issue.path);
-    if (issue.code === 'unrecognized_keys') {
-      const fields = issue.keys.map((k) => (at ? `${at}.${k}` : k));
-      return `unknown field${fields.length > 1 ? 's' : ''} ${fields.map((f) => `'${f}'`).join(', ')}`;
-    }
-    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message) && at) return `'${at}' is required`;
-    return at ? `'${at}': ${issue.message}` : issue.message;
-  });
-  const more = issues.length > MAX_ISSUES ? ` (and ${issues.length - MAX_ISSUES} more)` : '';
-  return `Invalid ${what}: ${parts.join('; ')}${more}.`;
-}
-
-export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'request body'): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new InvalidRequestError(describeIssues(result.error.issues, what), {
-      fields: [...new Set(result.error.issues.map((i) => formatPath(i.path)))].filter(Boolean).slice(0, MAX_ISSUES),
-    });
-  }
-  return result.data;
-}
 
 /** 415 unless the body is declared JSON (or not declared at all). */
 export function requireJsonContentType(req: ApiRequest): void {

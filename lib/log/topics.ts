@@ -8,7 +8,7 @@ import {
   UnknownTopicOrPartitionError,
   type SluiceError,
 } from '../api/errors.ts';
-import type { StorageClients } from '../storage/clients.ts';
+import type { TableClients } from '../storage/tables.ts';
 import {
   deleteTopicRecord,
   getTopic,
@@ -106,7 +106,7 @@ export class TopicCatalog {
   private readonly cache = new Map<string, { topic: TopicRecord; until: number }>();
 
   constructor(
-    private readonly clients: StorageClients,
+    private readonly clients: TableClients,
     private readonly ttlMs = 5_000,
   ) {}
 

@@ -12,7 +12,7 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../api/errors.ts';
-import type { StorageClients } from './clients.ts';
+import type { TableClients } from './tables.ts';
 import { dependencyFailure } from './failures.ts';
 
 export type Item = Record<string, AttributeValue>;
@@ -62,7 +62,7 @@ export const tpKey = (topicId: string, partition: number): string => `${topicId}
 export const timeKey = (runningMaxTimestamp: number, lastOffset: number): string =>
   `${String(Math.max(0, runningMaxTimestamp)).padStart(16, '0')}#${String(lastOffset).padStart(16, '0')}`;
 
-async function ddb<T>(clients: StorageClients, op: string, run: () => Promise<T>): Promise<T> {
+async function ddb<T>(clients: TableClients, op: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
@@ -88,7 +88,7 @@ const topicFromItem = (i: Item): TopicRecord => ({
   createdAt: num(i.createdAt),
 });
 
-export async function putTopic(clients: StorageClients, topic: TopicRecord): Promise<void> {
+export async function putTopic(clients: TableClients, topic: TopicRecord): Promise<void> {
   try {
     await clients.ddb.send(
       new PutItemCommand({
@@ -106,7 +106,7 @@ export async function putTopic(clients: StorageClients, topic: TopicRecord): Pro
   }
 }
 
-export async function getTopic(clients: StorageClients, name: string): Promise<TopicRecord | undefined> {
+export async function getTopic(clients: TableClients, name: string): Promise<TopicRecord | undefined> {
   const res = await ddb(clients, 'GetItem', () =>
     clients.ddb.send(
       new GetItemCommand({ TableName: clients.names.tables.topics, Key: { name: S(name) }, ConsistentRead: true }),
@@ -115,7 +115,7 @@ export async function getTopic(clients: StorageClients, name: string): Promise<T
   return res.Item ? topicFromItem(res.Item) : undefined;
 }
 
-export async function listTopicRecords(clients: StorageClients): Promise<TopicRecord[]> {
+export async function listTopicRecords(clients: TableClients): Promise<TopicRecord[]> {
   const out: TopicRecord[] = [];
   let start: Item | undefined;
   do {
@@ -132,7 +132,7 @@ export async function listTopicRecords(clients: StorageClients): Promise<TopicRe
 
 /** Replace partitions and config of the topic with this id; fails if it was deleted or re-created. */
 export async function updateTopic(
-  clients: StorageClients,
+  clients: TableClients,
   topic: TopicRecord,
 ): Promise<void> {
   try {
@@ -159,7 +159,7 @@ export async function updateTopic(
   }
 }
 
-export async function deleteTopicRecord(clients: StorageClients, name: string): Promise<TopicRecord> {
+export async function deleteTopicRecord(clients: TableClients, name: string): Promise<TopicRecord> {
   try {
     const res = await clients.ddb.send(
       new DeleteItemCommand({
@@ -193,7 +193,7 @@ const headFromItem = (topicId: string, partition: number, i: Item | undefined): 
   ...(i?.producers?.S ? { producersJson: i.producers.S } : {}),
 });
 
-export async function getHead(clients: StorageClients, topicId: string, partition: number): Promise<PartitionHead> {
+export async function getHead(clients: TableClients, topicId: string, partition: number): Promise<PartitionHead> {
   const res = await ddb(clients, 'GetItem', () =>
     clients.ddb.send(
       new GetItemCommand({
@@ -207,7 +207,7 @@ export async function getHead(clients: StorageClients, topicId: string, partitio
 }
 
 /** Heads of partitions 0..count-1; partitions never written read as empty. */
-export async function listHeads(clients: StorageClients, topicId: string, count: number): Promise<PartitionHead[]> {
+export async function listHeads(clients: TableClients, topicId: string, count: number): Promise<PartitionHead[]> {
   const found = new Map<number, Item>();
   let start: Item | undefined;
   do {
@@ -262,7 +262,7 @@ export function indexEntryItem(topicId: string, partition: number, e: IndexEntry
  * every entry that ends before it without reading it. Cost is independent of log length.
  */
 export async function queryIndexFrom(
-  clients: StorageClients,
+  clients: TableClients,
   topicId: string,
   partition: number,
   offset: number,
@@ -283,7 +283,7 @@ export async function queryIndexFrom(
 }
 
 export async function getIndexEntry(
-  clients: StorageClients,
+  clients: TableClients,
   topicId: string,
   partition: number,
   lastOffset: number,
@@ -306,7 +306,7 @@ export async function getIndexEntry(
  * are all older). One query on the byTime index.
  */
 export async function queryIndexByTime(
-  clients: StorageClients,
+  clients: TableClients,
   topicId: string,
   partition: number,
   timestamp: number,

@@ -35,7 +35,7 @@ import {
   UnknownSubscriptionError,
 } from '../api/errors.ts';
 import type { DeadLetterRecord, SubscriptionRecord, SubscriptionSpec } from '../subscriptions/model.ts';
-import type { StorageClients } from './clients.ts';
+import type { TableClients } from './tables.ts';
 import { cancellationReasons, dependencyFailure, errorName } from './failures.ts';
 import { N, num, S, str, type Item } from './metadata.ts';
 
@@ -68,7 +68,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * (not a failed condition). Resolves to the cancellation reasons of a failed condition,
  * or undefined on success.
  */
-async function transact(clients: StorageClients, items: TransactWriteItem[], what: string): Promise<(string | undefined)[] | undefined> {
+async function transact(clients: TableClients, items: TransactWriteItem[], what: string): Promise<(string | undefined)[] | undefined> {
   let last: unknown;
   for (let attempt = 0; attempt < 10; attempt++) {
     if (attempt > 0) await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
@@ -130,7 +130,7 @@ const bindingKey = (topicId: string, name: string) => ({ pk: S(bindingPk(topicId
  * SUBSCRIPTION_ALREADY_EXISTS if the name is taken for the topic. Cursors must be
  * written before (putCursors) so the dispatcher never sees a binding without them.
  */
-export async function putSubscription(clients: StorageClients, r: SubscriptionRecord): Promise<void> {
+export async function putSubscription(clients: TableClients, r: SubscriptionRecord): Promise<void> {
   const TableName = clients.names.tables.subscriptions;
   const items: TransactWriteItem[] = [
     {
@@ -151,7 +151,7 @@ export async function putSubscription(clients: StorageClients, r: SubscriptionRe
   }
 }
 
-export async function getSubscription(clients: StorageClients, topic: string, name: string): Promise<SubscriptionRecord | undefined> {
+export async function getSubscription(clients: TableClients, topic: string, name: string): Promise<SubscriptionRecord | undefined> {
   const res = await ddb('GetItem', () =>
     clients.ddb.send(
       new GetItemCommand({ TableName: clients.names.tables.subscriptions, Key: definitionKey(topic, name), ConsistentRead: true }),
@@ -160,7 +160,7 @@ export async function getSubscription(clients: StorageClients, topic: string, na
   return res.Item ? recordFromItem(res.Item) : undefined;
 }
 
-async function queryAll(clients: StorageClients, pk: string, prefix: string, opts: { limit?: number; descending?: boolean } = {}): Promise<Item[]> {
+async function queryAll(clients: TableClients, pk: string, prefix: string, opts: { limit?: number; descending?: boolean } = {}): Promise<Item[]> {
   const out: Item[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
@@ -184,19 +184,19 @@ async function queryAll(clients: StorageClients, pk: string, prefix: string, opt
 }
 
 /** Definitions of one topic name, or of every topic; sorted by topic, then name. */
-export async function listSubscriptionRecords(clients: StorageClients, topic?: string): Promise<SubscriptionRecord[]> {
+export async function listSubscriptionRecords(clients: TableClients, topic?: string): Promise<SubscriptionRecord[]> {
   const items = await queryAll(clients, DEF_PK, topic === undefined ? '' : `${topic}#`);
   return items.map(recordFromItem);
 }
 
 /** The subscriptions bound to a topic id: what the dispatcher delivers for its partitions. */
-export async function listBindings(clients: StorageClients, topicId: string): Promise<SubscriptionRecord[]> {
+export async function listBindings(clients: TableClients, topicId: string): Promise<SubscriptionRecord[]> {
   const items = await queryAll(clients, bindingPk(topicId), 'sub#');
   return items.map(recordFromItem);
 }
 
 /** Deletes definition and binding together; UNKNOWN_SUBSCRIPTION if it does not exist. */
-export async function deleteSubscriptionRecord(clients: StorageClients, topic: string, name: string): Promise<SubscriptionRecord> {
+export async function deleteSubscriptionRecord(clients: TableClients, topic: string, name: string): Promise<SubscriptionRecord> {
   const TableName = clients.names.tables.subscriptions;
   for (let attempt = 0; attempt < 5; attempt++) {
     const current = await getSubscription(clients, topic, name);
@@ -226,7 +226,7 @@ export async function deleteSubscriptionRecord(clients: StorageClients, topic: s
  * bound to a deleted incarnation to the new one): definition and bindings change in one
  * transaction, conditional on the definition being as read. False when it changed.
  */
-export async function bindSubscription(clients: StorageClients, r: SubscriptionRecord, topicId: string): Promise<boolean> {
+export async function bindSubscription(clients: TableClients, r: SubscriptionRecord, topicId: string): Promise<boolean> {
   const TableName = clients.names.tables.subscriptions;
   const bound: SubscriptionRecord = { ...r, topicId };
   const items: TransactWriteItem[] = [
@@ -248,7 +248,7 @@ export async function bindSubscription(clients: StorageClients, r: SubscriptionR
 }
 
 /** Replaces the spec of an existing definition (and its binding); false when it changed meanwhile. */
-export async function updateSubscriptionSpec(clients: StorageClients, r: SubscriptionRecord): Promise<boolean> {
+export async function updateSubscriptionSpec(clients: TableClients, r: SubscriptionRecord): Promise<boolean> {
   const TableName = clients.names.tables.subscriptions;
   const attrs = recordAttributes(r);
   const items: TransactWriteItem[] = [
@@ -324,7 +324,7 @@ function cursorFromItem(i: Item): CursorState {
 }
 
 /** Starting cursors of a new subscription, written before its binding exists. */
-export async function putCursors(clients: StorageClients, topicId: string, subscriptionId: string, cursors: { partition: number; offset: number }[]): Promise<void> {
+export async function putCursors(clients: TableClients, topicId: string, subscriptionId: string, cursors: { partition: number; offset: number }[]): Promise<void> {
   const TableName = clients.names.tables.subscriptions;
   for (let i = 0; i < cursors.length; i += 25) {
     let requests = cursors.slice(i, i + 25).map((c) => ({
@@ -347,12 +347,12 @@ export async function putCursors(clients: StorageClients, topicId: string, subsc
 }
 
 /** Every cursor of a subscription under one topic id, by partition. */
-export async function readCursors(clients: StorageClients, topicId: string, subscriptionId: string): Promise<Map<number, CursorState>> {
+export async function readCursors(clients: TableClients, topicId: string, subscriptionId: string): Promise<Map<number, CursorState>> {
   const items = await queryAll(clients, bindingPk(topicId), cursorPrefix(subscriptionId));
   return new Map(items.map((i) => [num(i.partition), cursorFromItem(i)]));
 }
 
-export async function readCursor(clients: StorageClients, k: CursorKey): Promise<CursorState | undefined> {
+export async function readCursor(clients: TableClients, k: CursorKey): Promise<CursorState | undefined> {
   const res = await ddb('GetItem', () =>
     clients.ddb.send(new GetItemCommand({ TableName: clients.names.tables.subscriptions, Key: cursorKey(k), ConsistentRead: true })),
   );
@@ -360,7 +360,7 @@ export async function readCursor(clients: StorageClients, k: CursorKey): Promise
 }
 
 /** Deletes every cursor of a subscription under one topic id (best effort cleanup). */
-export async function deleteCursors(clients: StorageClients, topicId: string, subscriptionId: string): Promise<void> {
+export async function deleteCursors(clients: TableClients, topicId: string, subscriptionId: string): Promise<void> {
   const TableName = clients.names.tables.subscriptions;
   const items = await queryAll(clients, bindingPk(topicId), cursorPrefix(subscriptionId));
   for (let i = 0; i < items.length; i += 25) {
@@ -379,7 +379,7 @@ export async function deleteCursors(clients: StorageClients, topicId: string, su
  * it has none. Returns the cursor as it now is, or undefined when another owner holds it.
  */
 export async function acquireLease(
-  clients: StorageClients,
+  clients: TableClients,
   k: CursorKey,
   owner: string,
   now: number,
@@ -415,7 +415,7 @@ export async function acquireLease(
 }
 
 /** Drops the lease (if still ours), leaving the batching window's start or clearing it. */
-export async function releaseLease(clients: StorageClients, k: CursorKey, owner: string, waitingSince?: number): Promise<boolean> {
+export async function releaseLease(clients: TableClients, k: CursorKey, owner: string, waitingSince?: number): Promise<boolean> {
   return conditionalUpdate(clients, {
     Key: cursorKey(k),
     UpdateExpression:
@@ -426,7 +426,7 @@ export async function releaseLease(clients: StorageClients, k: CursorKey, owner:
 }
 
 /** Records when a short batch started waiting for the batching window (lease holder only). */
-export async function markWaiting(clients: StorageClients, k: CursorKey, owner: string, from: number, since: number): Promise<boolean> {
+export async function markWaiting(clients: TableClients, k: CursorKey, owner: string, from: number, since: number): Promise<boolean> {
   return conditionalUpdate(clients, {
     Key: cursorKey(k),
     UpdateExpression: 'SET waitingSince = :ws',
@@ -440,7 +440,7 @@ export async function markWaiting(clients: StorageClients, k: CursorKey, owner: 
  * Moves the cursor from `from` to `to` after a delivery: only while `owner` holds the
  * lease and the cursor is still at `from`. Resets the retry state and the window.
  */
-export async function advanceCursor(clients: StorageClients, k: CursorKey, owner: string, from: number, to: number, now: number): Promise<boolean> {
+export async function advanceCursor(clients: TableClients, k: CursorKey, owner: string, from: number, to: number, now: number): Promise<boolean> {
   return conditionalUpdate(clients, {
     Key: cursorKey(k),
     UpdateExpression:
@@ -454,7 +454,7 @@ export async function advanceCursor(clients: StorageClients, k: CursorKey, owner
 
 /** Records a failed attempt at the batch [from, pendingLast] and when to try again. */
 export async function recordFailure(
-  clients: StorageClients,
+  clients: TableClients,
   k: CursorKey,
   owner: string,
   from: number,
@@ -483,7 +483,7 @@ export async function recordFailure(
  * cursor moved.
  */
 export async function deadLetterAndAdvance(
-  clients: StorageClients,
+  clients: TableClients,
   k: CursorKey,
   owner: string,
   dl: DeadLetterRecord,
@@ -529,13 +529,13 @@ export async function deadLetterAndAdvance(
 }
 
 /** Most recent dead letters of a subscription first, at most `limit`. */
-export async function listDeadLetters(clients: StorageClients, subscriptionId: string, limit: number): Promise<DeadLetterRecord[]> {
+export async function listDeadLetters(clients: TableClients, subscriptionId: string, limit: number): Promise<DeadLetterRecord[]> {
   const items = await queryAll(clients, dlPk(subscriptionId), '', { limit, descending: true });
   return items.slice(0, limit).map((i) => JSON.parse(str(i.record)) as DeadLetterRecord);
 }
 
 async function conditionalUpdate(
-  clients: StorageClients,
+  clients: TableClients,
   input: {
     Key: Item;
     UpdateExpression: string;

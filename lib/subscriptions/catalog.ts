@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { UnknownSubscriptionError, UnknownTopicOrPartitionError } from '../api/errors.ts';
 import { validateTopicName } from '../log/topics.ts';
-import type { StorageClients } from '../storage/clients.ts';
+import type { TableClients } from '../storage/tables.ts';
 import { getTopic, listHeads, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import {
   bindSubscription,
@@ -86,7 +86,7 @@ export class SubscriptionCatalog {
   private readonly now: () => number;
 
   constructor(
-    readonly clients: StorageClients,
+    readonly clients: TableClients,
     private readonly opts: CatalogOptions = {},
   ) {
     this.now = opts.now ?? Date.now;

@@ -8,9 +8,9 @@
 //   module  {"type":"module","path":"/abs/handler.ts"} a JS/TS module exporting `handler`,
 //                                                    imported in-process: local dev server only
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { InvalidSubscriptionNameError, InvalidTargetError } from '../api/errors.ts';
-import { validate } from '../api/validation.ts';
+import { validate } from '../api/schema.ts';
 import { validateKafkaName } from '../log/topics.ts';
 
 export type Target =
@@ -73,9 +73,11 @@ export const validateSubscriptionName = (name: unknown): string =>
 const int = (what: keyof typeof LIMITS) =>
   z
     .number({ error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` })
-    .int({ error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` })
-    .min(LIMITS[what].min, { error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` })
-    .max(LIMITS[what].max, { error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` });
+    .check(
+      z.int({ error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` }),
+      z.minimum(LIMITS[what].min, { error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` }),
+      z.maximum(LIMITS[what].max, { error: `must be an integer from ${LIMITS[what].min} to ${LIMITS[what].max}` }),
+    );
 
 const TargetSchema = z.discriminatedUnion(
   'type',
@@ -91,14 +93,13 @@ const TargetSchema = z.discriminatedUnion(
 export const CreateSubscriptionSchema = z.strictObject({
   name: z.string(),
   target: TargetSchema,
-  batchSize: int('batchSize').optional(),
-  maxBatchingWindowMs: int('maxBatchingWindowMs').optional(),
-  startingPosition: z.enum(['latest', 'earliest'], { error: 'must be "latest" or "earliest"' }).optional(),
-  maxRetries: int('maxRetries').optional(),
-  deadLetter: z
-    .strictObject({ type: z.literal('sqs'), queueUrl: z.string() }, { error: 'must be {"type":"sqs","queueUrl"}' })
-    .nullable()
-    .optional(),
+  batchSize: z.optional(int('batchSize')),
+  maxBatchingWindowMs: z.optional(int('maxBatchingWindowMs')),
+  startingPosition: z.optional(z.enum(['latest', 'earliest'], { error: 'must be "latest" or "earliest"' })),
+  maxRetries: z.optional(int('maxRetries')),
+  deadLetter: z.optional(
+    z.nullable(z.strictObject({ type: z.literal('sqs'), queueUrl: z.string() }, { error: 'must be {"type":"sqs","queueUrl"}' })),
+  ),
 });
 
 export interface ValidationEnvironment {

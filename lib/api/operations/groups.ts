@@ -4,13 +4,14 @@
 // fencing and ranges are lib/groups' checks (INVALID_GROUP_ID, INVALID_TOPIC_EXCEPTION,
 // INVALID_SESSION_TIMEOUT, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, NON_EMPTY_GROUP, ...).
 // Every check runs before anything is written.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { Groups, validateGroupId, type ResetTo } from '../../groups/index.ts';
 import type { Log } from '../../log/index.ts';
 import { InvalidRequestError } from '../errors.ts';
 import type { ApiRequest } from '../http.ts';
 import type { OperationContext, Operations } from '../lambda.ts';
-import { parseJsonBody, queryParams, requireJsonContentType, validate } from '../validation.ts';
+import { validate } from '../schema.ts';
+import { parseJsonBody, queryParams, requireJsonContentType } from '../validation.ts';
 
 /** One Groups per Log: a container builds its Log once, so its Groups is built once too. */
 const cache = new WeakMap<Log, Groups>();
@@ -27,7 +28,7 @@ async function groupsOf(ctx: OperationContext): Promise<Groups> {
 
 // ---- request shapes --------------------------------------------------------------------
 
-const count = z.number().int().min(0);
+const count = z.number().check(z.int(), z.minimum(0));
 
 const TopicPartitionsList = z.array(
   z.strictObject({
@@ -37,24 +38,24 @@ const TopicPartitionsList = z.array(
 );
 
 const JoinBody = z.strictObject({
-  topics: z.array(z.string()).min(1),
-  sessionTimeoutMs: z.number().int().optional(),
+  topics: z.array(z.string()).check(z.minLength(1)),
+  sessionTimeoutMs: z.optional(z.number().check(z.int())),
 });
 
 const HeartbeatBody = z.strictObject({
   generation: count,
-  owned: TopicPartitionsList.optional(),
+  owned: z.optional(TopicPartitionsList),
 });
 
 const CommitBody = z.strictObject({
-  memberId: z.string().min(1).optional(),
-  generation: count.optional(),
+  memberId: z.optional(z.string().check(z.minLength(1))),
+  generation: z.optional(count),
   offsets: z.array(
     z.strictObject({
       topic: z.string(),
       partition: count,
       offset: count,
-      metadata: z.string().nullable().optional(),
+      metadata: z.optional(z.nullable(z.string())),
     }),
   ),
 });
@@ -66,12 +67,12 @@ const ResetToSchema = z.union(
   [
     z.enum(['earliest', 'latest']),
     z.strictObject({
-      datetime: z.union([count, z.string().regex(ISO_DATETIME, 'must be epoch ms or an ISO 8601 date-time')], {
+      datetime: z.union([count, z.string().check(z.regex(ISO_DATETIME, 'must be epoch ms or an ISO 8601 date-time'))], {
         error: 'must be epoch ms or an ISO 8601 date-time',
       }),
     }),
     z.strictObject({ offset: count }),
-    z.strictObject({ shiftBy: z.number().int() }),
+    z.strictObject({ shiftBy: z.number().check(z.int()) }),
   ],
   { error: 'must be "earliest", "latest", {"datetime": ms or ISO 8601}, {"offset": n} or {"shiftBy": n}' },
 );
@@ -79,10 +80,10 @@ const ResetToSchema = z.union(
 const ResetBody = z.strictObject({
   topic: z.string(),
   to: ResetToSchema,
-  partitions: z.array(count).min(1).optional(),
+  partitions: z.optional(z.array(count).check(z.minLength(1))),
 });
 
-function jsonBody<S extends z.ZodType>(req: ApiRequest, schema: S): z.output<S> {
+function jsonBody<S extends z.ZodMiniType>(req: ApiRequest, schema: S): z.output<S> {
   requireJsonContentType(req);
   return validate(schema, parseJsonBody(req));
 }

@@ -2,15 +2,16 @@
 // pass runs on a schedule (see functions/maintenance.ts); this route is for operators
 // and for `sluice maintenance run`. Behind API Gateway a pass longer than the
 // integration timeout (30 s) keeps running in Lambda; the caller then gets a 503.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { runMaintenance } from '../../log/maintenance.ts';
 import { validateTopicName } from '../../log/topics.ts';
 import type { Operations } from '../lambda.ts';
-import { parseJsonBody, queryParams, requireJsonContentType, validate } from '../validation.ts';
+import { validate } from '../schema.ts';
+import { parseJsonBody, queryParams, requireJsonContentType } from '../validation.ts';
 
 const MaintenanceBody = z.strictObject({
   /** Only these topics; default all (and the data of deleted topics). */
-  topics: z.array(z.string()).min(1).max(1000).optional(),
+  topics: z.optional(z.array(z.string()).check(z.minLength(1), z.maxLength(1000))),
 });
 
 export const maintenanceOperations: Operations = {

@@ -4,7 +4,7 @@
 // the first append: the body's shape and encodings, that every named partition exists,
 // and that every record fits the topic's max.message.bytes on its own. Only then are the
 // records grouped by partition and appended, one append per partition, in parallel.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   InvalidRequestError,
   isSluiceError,
@@ -20,23 +20,24 @@ import { validateTopicName } from '../../log/topics.ts';
 import { BATCH_HEADER_SIZE, defaultPartition, encodeBatch } from '../../records/index.ts';
 import type { Compression, RecordHeader, RecordInput } from '../../records/types.ts';
 import type { TopicRecord } from '../../storage/metadata.ts';
-import { parseInteger, parseJsonBody, queryParams, topicParam, validate } from '../validation.ts';
+import { validate } from '../schema.ts';
+import { parseInteger, parseJsonBody, queryParams, topicParam } from '../validation.ts';
 
 export type ProduceEncoding = 'json' | 'string' | 'base64';
 
-const optionalInt = z.number().int().min(0).nullable().optional();
+const optionalInt = z.optional(z.nullable(z.number().check(z.int(), z.minimum(0))));
 
 const ProduceRecord = z.strictObject({
-  key: z.unknown().optional(),
-  value: z.unknown().optional(),
-  headers: z.record(z.string(), z.string().nullable()).nullable().optional(),
+  key: z.optional(z.unknown()),
+  value: z.optional(z.unknown()),
+  headers: z.optional(z.nullable(z.record(z.string(), z.nullable(z.string())))),
   timestamp: optionalInt,
   partition: optionalInt,
 });
 
 const ProduceBody = z.strictObject({
-  encoding: z.enum(['json', 'string', 'base64']).optional(),
-  records: z.array(ProduceRecord).min(1, 'needs at least one record'),
+  encoding: z.optional(z.enum(['json', 'string', 'base64'])),
+  records: z.array(ProduceRecord).check(z.minLength(1, 'needs at least one record')),
 });
 
 /** Standard base64 with padding, nothing else (no whitespace, no URL alphabet). */

@@ -10,15 +10,23 @@
 //   DELETE /v1/topics/{topic}/subscriptions/{subscription}          → 204
 //   GET    /v1/topics/{topic}/subscriptions/{subscription}/dead-letters?limit=100
 //                                                                   → {"deadLetters":[...]}
-import type { Log } from '../../log/index.ts';
+//
+// The catalog lives in DynamoDB alone: the subscriptions function is served without the
+// rest of the Log and without an S3 client (functions/subscriptions.ts).
+import type { TableClients } from '../../storage/tables.ts';
 import { SubscriptionCatalog } from '../../subscriptions/catalog.ts';
 import type { OperationContext, Operations } from '../lambda.ts';
 import type { ApiRequest } from '../http.ts';
 import { parseInteger, parseJsonBody, queryParams, requireJsonContentType, topicParam } from '../validation.ts';
 
-const cache = new WeakMap<Log, SubscriptionCatalog>();
+/** What the subscription routes need of the log: the clients of its tables (a Log will do). */
+export interface SubscriptionsLog {
+  readonly clients: TableClients;
+}
 
-async function catalogOf(ctx: OperationContext): Promise<SubscriptionCatalog> {
+const cache = new WeakMap<SubscriptionsLog, SubscriptionCatalog>();
+
+async function catalogOf(ctx: OperationContext<SubscriptionsLog>): Promise<SubscriptionCatalog> {
   const log = await ctx.log();
   let catalog = cache.get(log);
   if (!catalog) {
@@ -30,7 +38,7 @@ async function catalogOf(ctx: OperationContext): Promise<SubscriptionCatalog> {
 
 const subscriptionParam = (req: ApiRequest): string => req.pathParameters.subscription ?? '';
 
-export const subscriptionOperations: Operations = {
+export const subscriptionOperations: Operations<SubscriptionsLog> = {
   createSubscription: async (req, ctx) => {
     const topic = topicParam(req);
     queryParams(req, []);

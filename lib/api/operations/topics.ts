@@ -1,13 +1,18 @@
 // Topic administration: create, list, describe, alter, delete. Names, partition counts
 // and configs are validated by the log (INVALID_TOPIC_EXCEPTION / INVALID_PARTITIONS /
 // INVALID_CONFIG); here only the shape of the request is checked (INVALID_REQUEST).
-import { z } from 'zod';
+//
+// Topic administration needs the log's topic catalog and nothing else (no segment
+// objects): the admin function serves it from DynamoDB alone (functions/admin.ts).
+import * as z from 'zod/mini';
 import type { ApiRequest } from '../http.ts';
 import type { Operations } from '../lambda.ts';
+import type { Log } from '../../log/index.ts';
 import { TOPIC_CONFIGS } from '../../log/config.ts';
 import { validateTopicName } from '../../log/topics.ts';
 import { InvalidConfigError } from '../errors.ts';
-import { parseJsonBody, queryParams, requireJsonContentType, topicParam, validate } from '../validation.ts';
+import { validate } from '../schema.ts';
+import { parseJsonBody, queryParams, requireJsonContentType, topicParam } from '../validation.ts';
 
 /**
  * Config values: strings or numbers, null resets to the default; the log checks each
@@ -16,7 +21,7 @@ import { parseJsonBody, queryParams, requireJsonContentType, topicParam, validat
  */
 const config = z.record(z.string(), z.unknown());
 
-function body<S extends z.ZodType>(req: ApiRequest, schema: S): { parsed: z.output<S>; config?: Record<string, unknown> } {
+function body<S extends z.ZodMiniType>(req: ApiRequest, schema: S): { parsed: z.output<S>; config?: Record<string, unknown> } {
   requireJsonContentType(req);
   const raw = parseJsonBody(req);
   const parsed = validate(schema, raw);
@@ -34,21 +39,24 @@ function body<S extends z.ZodType>(req: ApiRequest, schema: S): { parsed: z.outp
 
 const CreateTopic = z.strictObject({
   name: z.string(),
-  partitions: z.number().optional(),
-  config: config.optional(),
+  partitions: z.optional(z.number()),
+  config: z.optional(config),
 });
 
 const AlterTopic = z.strictObject({
-  partitions: z.number().optional(),
-  config: config.optional(),
+  partitions: z.optional(z.number()),
+  config: z.optional(config),
 });
 
-export const topicOperations: Operations = {
+/** What topic administration needs of the log: its topic catalog. */
+export type TopicsLog = Pick<Log, 'topics'>;
+
+export const topicOperations: Operations<TopicsLog> = {
   createTopic: async (req, ctx) => {
     queryParams(req, []);
     const { parsed, config } = body(req, CreateTopic);
     const log = await ctx.log();
-    const topic = await log.createTopic({
+    const topic = await log.topics.create({
       name: parsed.name,
       ...(parsed.partitions !== undefined ? { partitions: parsed.partitions } : {}),
       ...(config !== undefined ? { config } : {}),
@@ -59,14 +67,14 @@ export const topicOperations: Operations = {
   listTopics: async (req, ctx) => {
     queryParams(req, []);
     const log = await ctx.log();
-    return { status: 200, body: { topics: await log.listTopics() } };
+    return { status: 200, body: { topics: await log.topics.list() } };
   },
 
   describeTopic: async (req, ctx) => {
     const name = validateTopicName(topicParam(req));
     queryParams(req, []);
     const log = await ctx.log();
-    return { status: 200, body: await log.describeTopic(name) };
+    return { status: 200, body: await log.topics.describe(name) };
   },
 
   alterTopic: async (req, ctx) => {
@@ -74,7 +82,7 @@ export const topicOperations: Operations = {
     queryParams(req, []);
     const { parsed, config } = body(req, AlterTopic);
     const log = await ctx.log();
-    const topic = await log.alterTopic(name, {
+    const topic = await log.topics.alter(name, {
       ...(parsed.partitions !== undefined ? { partitions: parsed.partitions } : {}),
       ...(config !== undefined ? { config } : {}),
     });
@@ -85,7 +93,7 @@ export const topicOperations: Operations = {
     const name = validateTopicName(topicParam(req));
     queryParams(req, []);
     const log = await ctx.log();
-    await log.deleteTopic(name);
+    await log.topics.delete(name);
     return { status: 204 };
   },
 };

@@ -29,6 +29,31 @@ describe('function bundles', () => {
 
   it.each(['admin', 'produce', 'fetch'])('%s bundles', async (fn) => {
     const { files } = await inputs(`functions/${fn}.ts`);
-    expect(files.some((f) => f.includes('lib/api/handler.ts'))).toBe(true);
+    expect(files.some((f) => f.includes('lib/api/lambda.ts'))).toBe(true);
+  });
+
+  // Each function imports its own operations module, never the map of all of them
+  // (lib/api/operations/index.ts, for the dev server): admin must not carry produce's code.
+  it.each([
+    ['admin', 'topics'],
+    ['produce', 'produce'],
+    ['fetch', 'fetch'],
+    ['groups', 'groups'],
+    ['maintenance', 'maintenance'],
+    ['subscriptions', 'subscriptions'],
+  ])('%s carries its own operations only', async (fn, own) => {
+    const { files } = await inputs(`functions/${fn}.ts`);
+    expect(files.filter((f) => /lib\/api\/(operations\/|handler\.ts)/.test(f))).toEqual([`lib/api/operations/${own}.ts`]);
+  });
+
+  it.each(['admin', 'subscriptions'])('%s (no bucket access) carries no S3 client and no log data path', async (fn) => {
+    const { files } = await inputs(`functions/${fn}.ts`);
+    expect(files.filter((f) => /@aws-sdk\/client-s3|lib\/storage\/(clients|segments)\.ts|lib\/log\/index\.ts/.test(f))).toEqual([]);
+  });
+
+  it('zod classic is in no function: request bodies are checked with zod/mini', async () => {
+    const { files } = await inputs('functions/produce.ts');
+    expect(files.some((f) => f.includes('/zod/v4/mini/'))).toBe(true);
+    expect(files.filter((f) => f.includes('/zod/v4/classic/'))).toEqual([]);
   });
 });

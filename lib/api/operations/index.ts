@@ -1,0 +1,26 @@
+// Every function's operations, by function name: the whole API in one map, for the local
+// dev server and tests (lib/api/handler.ts). A deployed function imports only its own
+// module (functions/<fn>.ts), so its bundle carries no other function's code.
+import type { Operations } from '../lambda.ts';
+import type { FunctionName } from '../routes.ts';
+import { fetchOperations } from './fetch.ts';
+import { groupOperations } from './groups.ts';
+import { healthOperations } from './health.ts';
+import { maintenanceOperations } from './maintenance.ts';
+import { produceOperations } from './produce.ts';
+import { subscriptionOperations } from './subscriptions.ts';
+import { topicOperations } from './topics.ts';
+
+/** Each function's operations, by operation id of the route table. */
+export const OPERATIONS: Record<FunctionName, Operations> = {
+  admin: topicOperations,
+  produce: produceOperations,
+  fetch: fetchOperations,
+  groups: groupOperations,
+  health: healthOperations,
+  maintenance: maintenanceOperations,
+  subscriptions: subscriptionOperations,
+  // No HTTP routes: driven by the partitions stream and a schedule (functions/dispatcher.ts).
+  // Its API handler answers every request 404, like any function reached by another's route.
+  dispatcher: {},
+};

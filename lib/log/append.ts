@@ -1,12 +1,18 @@
 // Append: turn records (or a producer's raw batches) into one segment object, upload it,
 // and commit it at the partition's next offsets. Validation happens before the upload,
 // so a rejected append writes nothing at all.
-import { CorruptMessageError, InvalidRequestError, OutOfOrderSequenceError, RecordTooLargeError } from '../api/errors.ts';
+import {
+  CorruptMessageError,
+  InvalidRequestError,
+  OutOfOrderSequenceError,
+  RecordTooLargeError,
+  UnknownTopicOrPartitionError,
+} from '../api/errors.ts';
 import { decodeBatches, encodeBatch, setBaseOffset, setLogAppendTime } from '../records/index.ts';
 import type { Compression, DecodedBatch, RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { commitSegment, type CommitOptions } from '../storage/commit.ts';
-import type { PartitionHead, TopicRecord } from '../storage/metadata.ts';
+import { getTopic, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
 import { effectiveConfig } from './config.ts';
 import { checkSequence, nextSeq, parseProducerStates, type ProducerBatch } from './idempotence.ts';
@@ -40,7 +46,17 @@ export async function appendToPartition(
   const now = opts.now?.() ?? Date.now();
   const segment = 'records' in input ? segmentFromRecords(topic, input.records, now) : segmentFromBatches(topic, input.batches, now);
   const objectKey = newSegmentKey(topic.topicId, partition);
-  await putSegment(clients, objectKey, segment.body);
+  // The topic may come from a cache: confirm it still exists under this id with one
+  // consistent read while the upload runs, so a stale cache never appends to a deleted
+  // or re-created topic. (Partition counts only grow, so a cached count is never too
+  // high.) A deletion landing in the milliseconds between this read and the commit
+  // loses that append together with the rest of the deleted topic, as in Kafka.
+  const [, current] = await Promise.all([putSegment(clients, objectKey, segment.body), getTopic(clients, topic.name)]);
+  if (current?.topicId !== topic.topicId) {
+    throw new UnknownTopicOrPartitionError(`Topic '${topic.name}' was deleted${current ? ' and created again' : ''}.`, {
+      topicChanged: true,
+    });
+  }
   const { baseOffset, lastOffset } = await commitSegment(
     clients,
     {

@@ -1,5 +1,6 @@
 // The log: Kafka's topic/partition/offset model over the storage layer. This is the
 // surface handlers, the dev server and tests use; nothing here knows about HTTP.
+import { UnknownTopicOrPartitionError } from '../api/errors.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import type { CommitOptions } from '../storage/commit.ts';
 import { allocateProducerId, claimRequestKey, completeRequestKey, releaseRequestKey } from '../storage/producers.ts';
@@ -76,14 +77,19 @@ export class Log {
 
   /** Append to one partition; resolves once the records are committed (acknowledged). */
   async append(topicName: string, partition: number, input: AppendInput): Promise<AppendResult> {
-    const topic = await this.topics.requirePartition(topicName, partition);
-    try {
-      const result = await appendToPartition(this.clients, topic, partition, input, { ...this.opts.commit, now: this.opts.now });
-      this.watch.notify(topic.topicId, partition);
-      return result;
-    } catch (err) {
-      this.topics.forget(topicName);
-      throw err;
+    // A cached topic that turns out to be stale (re-created under the same name) is read
+    // afresh and the append made once more, to the topic that has the name now.
+    for (let attempt = 0; ; attempt++) {
+      const topic = await this.topics.requirePartition(topicName, partition, attempt > 0 ? FRESH : {});
+      try {
+        const result = await appendToPartition(this.clients, topic, partition, input, { ...this.opts.commit, now: this.opts.now });
+        this.watch.notify(topic.topicId, partition);
+        return result;
+      } catch (err) {
+        this.topics.forget(topicName);
+        if (attempt === 0 && err instanceof UnknownTopicOrPartitionError && err.details.topicChanged) continue;
+        throw err;
+      }
     }
   }
 

@@ -6,7 +6,6 @@
 //   3. TransactWriteItems, ClientRequestToken = h(objectKey, base)
 //        Update head    nextOffset = base + n, counters    IF nextOffset = base
 //        Put index      {lastOffset: base + n - 1, ...}      IF not exists
-//        ConditionCheck topic  topicId = id AND partitions > p   (not deleted, not re-created)
 //   4. head moved: jittered backoff, re-read, retry at the new base (bounded)
 //   5. ambiguous (timeout, reset, 5xx): resend the identical request while the head still
 //      says base (the token makes a resend a no-op if the first one landed); before moving
@@ -17,7 +16,7 @@
 // are what prevent it, so neither may be skipped.
 import { createHash } from 'node:crypto';
 import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
-import { RequestTimedOutError, UnknownTopicOrPartitionError } from '../api/errors.ts';
+import { RequestTimedOutError } from '../api/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { cancellationReasons, dependencyFailure, errorName, isAmbiguous } from './failures.ts';
 import { getHead, getIndexEntry, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
@@ -93,15 +92,8 @@ export async function commitSegment(
       return { baseOffset: pending.base, lastOffset: pending.base + n - 1 };
     } catch (err) {
       lastError = err;
-      const reasons = cancellationReasons(err);
-      if (reasons) {
-        if (reasons[2] === 'ConditionalCheckFailed') {
-          throw new UnknownTopicOrPartitionError(
-            `Topic '${seg.topicName}' or its partition ${seg.partition} no longer exists.`,
-          );
-        }
-        continue; // head moved, or a concurrent transaction touched it: re-read and retry
-      }
+      // Head moved, or a concurrent transaction touched it: re-read and retry.
+      if (cancellationReasons(err)) continue;
       const name = errorName(err);
       if (name === 'TransactionInProgressException' || name === 'ThrottlingException' ||
           name === 'ProvisionedThroughputExceededException' || name === 'RequestLimitExceeded') {
@@ -173,15 +165,6 @@ function transaction(
           TableName: clients.names.tables.segments,
           Item: indexEntryItem(seg.topicId, seg.partition, entry, runningMax),
           ConditionExpression: 'attribute_not_exists(tp)',
-        },
-      },
-      {
-        ConditionCheck: {
-          TableName: clients.names.tables.topics,
-          Key: { name: S(seg.topicName) },
-          ConditionExpression: 'topicId = :tid AND #parts > :p',
-          ExpressionAttributeNames: { '#parts': 'partitions' },
-          ExpressionAttributeValues: { ':tid': S(seg.topicId), ':p': N(seg.partition) },
         },
       },
     ],

@@ -119,6 +119,19 @@ describe('topics', () => {
     });
   });
 
+  it('an append through a stale cache of a re-created topic lands in the new topic', async () => {
+    const cachedWriter = log();
+    await cachedWriter.createTopic({ name: 'reborn' });
+    await cachedWriter.append('reborn', 0, { records: [rec('old life')] });
+    const admin = log();
+    await admin.deleteTopic('reborn');
+    await admin.createTopic({ name: 'reborn' });
+
+    await cachedWriter.append('reborn', 0, { records: [rec('new life')] });
+
+    expect((await readAll(admin, 'reborn', 0)).map((r) => r.value)).toEqual(['new life']);
+  });
+
   it('deleting an unknown topic is UNKNOWN_TOPIC_OR_PARTITION', async () => {
     await expect(log().deleteTopic('never-was')).rejects.toMatchObject({ code: 'UNKNOWN_TOPIC_OR_PARTITION', status: 404 });
   });

@@ -2,6 +2,7 @@
 // formats (HTTP API v2 and REST API v1, which LocalStack Community offers) become one
 // ApiRequest; an ApiResponse becomes the proxy result of the format that came in. The dev
 // server uses buildV2Event / resultToHttp to speak the same shapes over plain Node HTTP.
+import { isUtf8 as nodeIsUtf8 } from 'node:buffer';
 // Type-only imports of aws-lambda: nothing here pulls in the AWS SDK.
 import { randomUUID } from 'node:crypto';
 import type {
@@ -386,16 +387,8 @@ export function buildV2Event(input: BuildV2EventInput): APIGatewayProxyEventV2 {
   };
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-export function isUtf8(bytes: Uint8Array): boolean {
-  try {
-    utf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Node's validator: no exception thrown and caught per non-UTF-8 body. */
+export const isUtf8 = (bytes: Uint8Array): boolean => nodeIsUtf8(bytes);
 
 /** A handler's result as plain HTTP: status, headers, body bytes. */
 export function resultToHttp(result: APIGatewayProxyStructuredResultV2 | APIGatewayProxyResult | string | undefined): {

@@ -27,7 +27,6 @@ const ENVELOPE_BYTES = 512;
 export type FetchEncoding = 'json' | 'string' | 'base64';
 
 const utf8Lenient = new TextDecoder('utf-8');
-const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Key or value bytes for a JSON response. `json`: parsed when the bytes are JSON, else
@@ -38,12 +37,9 @@ export function renderBytes(bytes: Uint8Array | null, encoding: FetchEncoding): 
   if (bytes === null) return { value: null };
   if (encoding === 'base64') return { value: Buffer.from(bytes).toString('base64') };
   if (encoding === 'string') return { value: utf8Lenient.decode(bytes) };
-  let text: string;
-  try {
-    text = utf8Strict.decode(bytes);
-  } catch {
-    return { value: Buffer.from(bytes).toString('base64'), base64: true };
-  }
+  // Binary values are common: test for UTF-8 rather than throw and catch per field.
+  if (!isUtf8(bytes)) return { value: Buffer.from(bytes).toString('base64'), base64: true };
+  const text = utf8Lenient.decode(bytes);
   try {
     const parsed: unknown = JSON.parse(text);
     // 1e400 parses as Infinity, which JSON cannot carry back: keep such text as it is.

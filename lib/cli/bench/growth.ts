@@ -2,9 +2,10 @@
 // appender grows partition 0 by single-record produce requests (no commit conflicts)
 // while a probe sends one single-record produce every 200 ms, alternating between that
 // partition and an empty one. Every `every` records it prints the probe's latency, the
-// latency of the storage calls, the event-loop delay of this process (the dev server and
-// s3rver run in it), the index entries of the partition, and the storage calls that scale
-// with the log (unbounded segment-index Queries, Scans, ListObjectsV2) with their time.
+// latency of the storage calls, the event-loop delay of this process (the dev server runs
+// in it; s3rver runs in a child process), the index entries of the partition, and the
+// storage calls that scale with the log (unbounded segment-index Queries, Scans,
+// ListObjectsV2) with their time.
 // With `background: false` the dev server runs without its maintenance timer and
 // subscription dispatcher, which separates their cost from the emulators'.
 import { mkdtemp, rm } from 'node:fs/promises';

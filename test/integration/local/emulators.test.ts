@@ -104,10 +104,10 @@ describe('emulators with a data directory', () => {
   });
 });
 
-describe.concurrent('the JVM does not outlive its Node process', () => {
+describe.concurrent('the emulators do not outlive their Node process', () => {
   const fixture = new URL('./fixtures/emulator-child.ts', import.meta.url).pathname;
 
-  /** Starts the fixture, returns the child and the JVM pid it reports. */
+  /** Starts the fixture; returns the child, and the JVM and s3rver pids it reports. */
   async function startChild(mode: 'exit' | 'wait') {
     const child = spawn(process.execPath, ['--import', 'tsx', fixture, mode], {
       cwd: new URL('../../..', import.meta.url).pathname,
@@ -122,20 +122,26 @@ describe.concurrent('the JVM does not outlive its Node process', () => {
         throw new Error(`fixture exited early: ${stderr}`);
       }),
     ])) as [string];
-    return { child, pid: (JSON.parse(line) as { pid: number }).pid };
+    const { pid, s3rver } = JSON.parse(line) as { pid: number; s3rver: number[] | null };
+    // null: no /proc to find the s3rver child with.
+    if (s3rver) expect(s3rver).toHaveLength(1);
+    return { child, pid, s3rver: s3rver ?? [] };
   }
 
   it('when the process exits without stop()', { timeout: 120_000 }, async () => {
-    const { child, pid } = await startChild('exit');
+    const { child, pid, s3rver } = await startChild('exit');
     await once(child, 'exit');
     expect(await waitUntilGone(pid)).toBe(true);
+    for (const p of s3rver) expect(await waitUntilGone(p)).toBe(true);
   });
 
   it('when the process is killed with SIGKILL', { timeout: 120_000 }, async () => {
-    const { child, pid } = await startChild('wait');
+    const { child, pid, s3rver } = await startChild('wait');
     expect(isRunning(pid)).toBe(true);
+    for (const p of s3rver) expect(isRunning(p)).toBe(true);
     child.kill('SIGKILL');
     await once(child, 'exit');
     expect(await waitUntilGone(pid)).toBe(true);
+    for (const p of s3rver) expect(await waitUntilGone(p)).toBe(true);
   });
 });

@@ -1,0 +1,72 @@
+// s3rver in a child process of its own, forked by startEmulators() (emulators.ts).
+//
+// s3rver does much of its work synchronously (its ListObjects walks the whole bucket
+// directory with statSync/readdirSync on every page), which in the dev server's process
+// would stall every request while a large bucket is listed. Here it can only stall itself.
+//
+// Protocol (over the IPC channel): argv[2] is the directory for s3rver's objects. Once
+// s3rver listens on 127.0.0.1 we send { type: 'ready', port }; if it cannot start, we send
+// { type: 'error', message } and exit 1. The parent sends { type: 'stop' } to have us close
+// and exit. Our lifetime is the parent's: we exit when the IPC channel closes (the parent
+// exited or was killed, SIGKILL included), and ignore SIGINT/SIGTERM sent to the whole
+// process group (Ctrl-C in a terminal), so the parent can drain its own work on S3 first.
+import S3rver from 's3rver';
+import { applyS3rverFixes } from './s3rver-compat.ts';
+
+export type S3rverParentMessage = { type: 'stop' };
+export type S3rverChildMessage = { type: 'ready'; port: number } | { type: 'error'; message: string };
+
+const send = (message: S3rverChildMessage) =>
+  new Promise<void>((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+
+if (!process.send) {
+  process.stderr.write('s3rver-process: must be started with child_process.fork() (no IPC channel)\n');
+  process.exit(2);
+}
+
+process.on('disconnect', () => process.exit(0));
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
+
+const directory = process.argv[2];
+let s3: S3rver | undefined;
+let closing: Promise<void> | undefined;
+const closeAndExit = () =>
+  (closing ??= (async () => {
+    const server = s3?.httpServer;
+    if (server?.listening) {
+      const closed = s3!.close();
+      // Clients with keep-alive sockets would otherwise hold close() open.
+      server.closeAllConnections();
+      await closed.catch(() => {});
+    }
+    process.exit(0);
+  })());
+
+process.on('message', (message: S3rverParentMessage) => {
+  if (message?.type === 'stop') void closeAndExit();
+});
+
+try {
+  if (!directory) throw new Error('no directory given');
+  s3 = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    resetOnClose: false,
+    // The SDK's SigV4 signatures are not always reproduced exactly by s3rver; the
+    // credentials still have to name its account.
+    allowMismatchedSignatures: true,
+    vhostBuckets: false,
+  });
+  applyS3rverFixes(s3);
+  const { port } = await s3.run();
+  await send({ type: 'ready', port });
+} catch (err) {
+  await send({ type: 'error', message: (err as Error)?.stack ?? String(err) });
+  process.exit(1);
+}

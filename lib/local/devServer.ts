@@ -20,6 +20,7 @@ import { every, logMaintenance } from './timers.ts';
 export const DEFAULT_DEV_PORT = 9192;
 export const DEFAULT_DATA_DIR = '.sluice';
 export const DEFAULT_MAINTENANCE_INTERVAL_MS = 60_000;
+const ORPHAN_SCAN_EVERY = 10;
 
 export interface DevServerOptions {
   port?: number;
@@ -123,9 +124,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     (Object.keys(FUNCTIONS) as FunctionName[]).map((fn) => [fn, createHandler(fn, { log, logger }) as unknown as Handler]),
   );
 
+  // Listing every object for crash orphans is O(objects); released objects need no
+  // listing. So only every ORPHAN_SCAN_EVERY-th pass scans (the first one included).
+  let passes = 0;
   const maintenance = every(
     opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
-    async () => logMaintenance(logger, await runMaintenance(stack.clients)),
+    async () => logMaintenance(logger, await runMaintenance(stack.clients, { orphanScan: passes++ % ORPHAN_SCAN_EVERY === 0 })),
     (err) => logger.warn('maintenance pass failed', { error: err as Error }),
   );
 

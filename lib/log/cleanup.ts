@@ -47,15 +47,16 @@ export async function collectGarbage(
   clients: StorageClients,
   topicId: string,
   partition: number,
-  opts: { now: () => number; graceMs: number },
+  opts: { now: () => number; graceMs: number; orphanScan?: boolean },
 ): Promise<GarbageResult> {
   const referenced = new Set((await readIndex(clients, topicId, partition)).map((e) => e.objectKey));
   const releases = await readReleases(clients, topicId, partition);
-  const objects = await listObjects(clients, segmentPrefix(topicId, partition));
-  const now = opts.now();
-
   const releasedAt = new Map<string, number>();
   for (const r of releases) for (const k of r.objectKeys) releasedAt.set(k, Math.max(releasedAt.get(k) ?? -Infinity, r.since));
+  if (opts.orphanScan === false) return collectReleased(clients, topicId, partition, { referenced, releases, releasedAt, ...opts });
+
+  const objects = await listObjects(clients, segmentPrefix(topicId, partition));
+  const now = opts.now();
 
   const result: GarbageResult = { objectsDeleted: 0, orphansDeleted: 0, bytesDeleted: 0, objectsPending: 0 };
   const doomed: string[] = [];
@@ -80,6 +81,40 @@ export async function collectGarbage(
   const gone = new Set(doomed);
   const present = new Set(objects.map((o) => o.key).filter((k) => !gone.has(k)));
   const done = releases.filter((r) => r.objectKeys.every((k) => !present.has(k)));
+  await deleteReleases(clients, topicId, partition, done.map((r) => r.id));
+  return result;
+}
+
+/**
+ * Garbage collection from the release records alone, without listing the bucket: each
+ * released object that is unreferenced and whose latest release is past the grace period
+ * is deleted (deleting one already gone is harmless). A release is done once all of its
+ * objects went this way. Crash orphans, which no release names, wait for a full scan.
+ * Sizes are unknown without a listing, so bytesDeleted stays 0 here.
+ */
+async function collectReleased(
+  clients: StorageClients,
+  topicId: string,
+  partition: number,
+  opts: {
+    referenced: Set<string>;
+    releases: Awaited<ReturnType<typeof readReleases>>;
+    releasedAt: Map<string, number>;
+    now: () => number;
+    graceMs: number;
+  },
+): Promise<GarbageResult> {
+  const now = opts.now();
+  const result: GarbageResult = { objectsDeleted: 0, orphansDeleted: 0, bytesDeleted: 0, objectsPending: 0 };
+  const doomed = new Set<string>();
+  for (const [key, since] of opts.releasedAt) {
+    if (opts.referenced.has(key)) continue;
+    if (now - since < opts.graceMs) result.objectsPending++;
+    else doomed.add(key);
+  }
+  await deleteObjects(clients, [...doomed]);
+  result.objectsDeleted = doomed.size;
+  const done = opts.releases.filter((r) => r.objectKeys.every((k) => doomed.has(k)));
   await deleteReleases(clients, topicId, partition, done.map((r) => r.id));
   return result;
 }

@@ -52,6 +52,12 @@ export interface MaintenanceOptions {
   deletedTopics?: boolean;
   /** Partitions maintained in parallel. */
   concurrency?: number;
+  /**
+   * List every object to find uploads that were never committed (crash orphans); default
+   * true. Without it a pass deletes only objects named by release records, which needs
+   * no listing: cheap enough to run often, with a full scan now and then.
+   */
+  orphanScan?: boolean;
 }
 
 export interface PartitionMaintenance {
@@ -235,7 +241,11 @@ export async function maintainPartition(
       }
     }
     // Also for a partition never written: a first append that crashed leaves an orphan.
-    r.cleanup = await collectGarbage(clients, topic.topicId, partition, { now: opts.now, graceMs: opts.graceMs });
+    r.cleanup = await collectGarbage(clients, topic.topicId, partition, {
+      now: opts.now,
+      graceMs: opts.graceMs,
+      orphanScan: opts.orphanScan ?? true,
+    });
   } catch (err) {
     r.error = toError(err, { topic: topic.name, topicId: topic.topicId, partition });
   }

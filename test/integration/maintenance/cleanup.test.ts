@@ -8,7 +8,7 @@ import { listHeadPartitions } from '../../../lib/storage/maintenance.ts';
 import { tpKey } from '../../../lib/storage/metadata.ts';
 import type { TestStorage } from '../../support/stack.ts';
 import { useTestStorage } from '../../support/stack.ts';
-import { expectDenseOffsets, indexEntries, injectFault, readAll, rec } from '../../support/log.ts';
+import { countRequests, expectDenseOffsets, indexEntries, injectFault, readAll, rec } from '../../support/log.ts';
 import { expectCountersMatchIndex, GRACE, objectKeys, releaseCount, segmentItems, testClock } from './helpers.ts';
 
 let n = 0;
@@ -103,6 +103,37 @@ describe('orphan cleanup', () => {
       expect(await objectKeys(storage.clients, topicId, p)).toEqual(await referencedKeys(storage, topicId, p));
       expect(await releaseCount(storage.clients, topicId, p)).toBe(0);
     }
+  });
+});
+
+describe('cleanup without the orphan scan', () => {
+  const storage = useTestStorage();
+
+  it('deletes released objects after the grace period without listing, and leaves orphans for a full scan', async () => {
+    const clock = testClock();
+    const log = new Log(storage.clients, { now: clock.now });
+    const { name, topicId } = await log.createTopic({ name: `quick${n++}`, config: { 'retention.ms': -1 } });
+    for (let i = 0; i < 6; i++) await log.append(name, 0, { records: [rec(`v${i}`)] });
+    await crashedAppend(storage, name, 0);
+    const compacted = await runMaintenance(storage.clients, { now: clock.now, topics: [name], compactionTargetBytes: 10_000, orphanScan: false });
+    expect(compacted.totals.runsCompacted).toBeGreaterThan(0);
+    clock.advance(GRACE + 1);
+    const listings = countRequests(storage.clients.s3);
+
+    const quick = await runMaintenance(storage.clients, { now: clock.now, topics: [name], orphanScan: false });
+    const listed = listings.counts.get('ListObjectsV2') ?? 0;
+    listings.remove();
+
+    expect(listed).toBe(0);
+    expect(quick.partitions[0]!.cleanup).toMatchObject({ objectsDeleted: 6, orphansDeleted: 0 });
+    expect(await objectKeys(storage.clients, topicId, 0)).toHaveLength(2); // the compacted object and the orphan
+    expect((await readAll(log, name, 0)).map((r) => r.value)).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
+    expect(await releaseCount(storage.clients, topicId, 0)).toBe(0);
+
+    const full = await runMaintenance(storage.clients, { now: clock.now, topics: [name] });
+
+    expect(full.partitions[0]!.cleanup).toMatchObject({ orphansDeleted: 1 });
+    expect(await objectKeys(storage.clients, topicId, 0)).toEqual(await referencedKeys(storage, topicId, 0));
   });
 });
 

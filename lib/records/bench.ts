@@ -77,8 +77,8 @@ async function loadPeer(): Promise<Peer> {
   };
 }
 
-/** Deterministic filler, so runs compare like for like without random-number cost. */
-function bytes(n: number, seed: number): Buffer {
+/** Deterministic filler bytes (xorshift), so runs compare like for like without random-number cost. */
+export function filler(n: number, seed: number): Buffer {
   const b = Buffer.allocUnsafe(n);
   let x = seed | 1;
   for (let i = 0; i < n; i++) {
@@ -110,9 +110,9 @@ export async function runCodecBench(opts: CodecBenchOptions = {}): Promise<Codec
     const rs: RecordInput[] = [];
     const ms: KafkajsMessage[] = [];
     for (let i = 0; i < perBatch; i++) {
-      const key = bytes(16, b * 7919 + i + 1);
-      const value = bytes(recordBytes, b * 104729 + i + 1);
-      const trace = bytes(16, i + 31);
+      const key = filler(16, b * 7919 + i + 1);
+      const value = filler(recordBytes, b * 104729 + i + 1);
+      const trace = filler(16, i + 31);
       rs.push({ key, value, headers: [{ key: 'trace-id', value: trace }], timestamp: t0 + i });
       ms.push({ key, value, headers: { 'trace-id': trace }, timestamp: t0 + i });
     }

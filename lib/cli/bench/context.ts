@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpClient } from '../../client/http.ts';
 import type { DevServer } from '../../local/devServer.ts';
+import { filler } from '../../records/bench.ts';
 import { encodeBatch } from '../../records/index.ts';
 import type { RecordInput } from '../../records/types.ts';
 import type { Meter } from './meter.ts';
@@ -56,18 +57,7 @@ export interface BenchContext {
 
 export const newRunId = (): string => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
-/** Deterministic filler bytes (xorshift), so runs compare like for like. */
-export function filler(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x;
-  }
-  return b;
-}
+export { filler };
 
 /** A JSON document of exactly `n` bytes (n >= 16), as a JSON-speaking producer would send. */
 export function jsonValue(n: number, i: number): Buffer {

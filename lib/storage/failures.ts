@@ -47,3 +47,21 @@ export function cancellationReasons(err: unknown): (string | undefined)[] | unde
   const m = /\[([^\]]*)\]/.exec((err as Error).message ?? '');
   return m ? m[1]!.split(',').map((s) => s.trim()) : [];
 }
+
+/** Run one DynamoDB call; any failure leaves as a DependencyError naming the operation. */
+export async function callDynamo<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw dependencyFailure('dynamodb', operation, err);
+  }
+}
+
+/** Run one S3 call; any failure leaves as a DependencyError naming the operation. */
+export async function callS3<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw dependencyFailure('s3', operation, err);
+  }
+}

@@ -42,7 +42,7 @@ import {
   type SluiceError,
 } from '../api/errors.ts';
 import type { StorageClients } from './clients.ts';
-import { cancellationReasons, dependencyFailure, errorName } from './failures.ts';
+import { callDynamo, cancellationReasons, dependencyFailure, errorName } from './failures.ts';
 import { N, num, S, str, type Item } from './metadata.ts';
 
 /** Partitions by topic; partition lists ascending, topics with no partitions omitted. */
@@ -108,13 +108,6 @@ export const offsetSk = (topic: string, partition: number): string => `${OFFSET_
 export const ownerKey = (topic: string, partition: number): string => `${topic}#${partition}`;
 const ownerValue = (memberId: string, epoch: number): string => `${memberId}:${epoch}`;
 
-async function ddb<T>(op: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw dependencyFailure('dynamodb', op, err);
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backoff = (attempt: number, cap: number) => sleep(Math.random() * Math.min(cap, 5 * 2 ** Math.min(attempt, 10)));
@@ -172,7 +165,7 @@ function groupItem(rec: GroupRecord, version: number, now: number): Item {
 }
 
 export async function readGroup(clients: StorageClients, groupId: string): Promise<GroupRecord | undefined> {
-  const res = await ddb('GetItem', () =>
+  const res = await callDynamo('GetItem', () =>
     clients.ddb.send(
       new GetItemCommand({
         TableName: clients.names.tables.groups,
@@ -321,7 +314,7 @@ export async function readOffsets(clients: StorageClients, groupId: string): Pro
   const out: StoredOffset[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const res = await ddb('Query', () =>
+    const res = await callDynamo('Query', () =>
       clients.ddb.send(
         new QueryCommand({
           TableName: clients.names.tables.groups,
@@ -339,7 +332,7 @@ export async function readOffsets(clients: StorageClients, groupId: string): Pro
 }
 
 async function readOffset(clients: StorageClients, groupId: string, topic: string, partition: number) {
-  const res = await ddb('GetItem', () =>
+  const res = await callDynamo('GetItem', () =>
     clients.ddb.send(
       new GetItemCommand({
         TableName: clients.names.tables.groups,
@@ -518,7 +511,7 @@ export async function deleteOffsets(clients: StorageClients, groupId: string, of
           retryAfterSeconds: 1,
         });
       }
-      const res = await ddb('BatchWriteItem', () =>
+      const res = await callDynamo('BatchWriteItem', () =>
         clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [clients.names.tables.groups]: requests } })),
       );
       requests = (res.UnprocessedItems?.[clients.names.tables.groups] ?? []) as typeof requests;
@@ -539,7 +532,7 @@ export async function scanGroups(clients: StorageClients): Promise<ScannedGroup[
   const groups = new Map<string, ScannedGroup>();
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const res = await ddb('Scan', () =>
+    const res = await callDynamo('Scan', () =>
       clients.ddb.send(
         new ScanCommand({ TableName: clients.names.tables.groups, ExclusiveStartKey: start, ConsistentRead: true }),
       ),

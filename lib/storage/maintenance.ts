@@ -32,7 +32,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SluiceError, type ErrorDetails } from '../api/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { SEGMENT_PREFIX } from './definitions.ts';
-import { dependencyFailure, errorName } from './failures.ts';
+import { callDynamo, callS3, dependencyFailure, errorName } from './failures.ts';
 import {
   entryFromItem,
   getIndexEntry,
@@ -81,27 +81,13 @@ export interface StoredObject {
 const releaseTp = (topicId: string, partition: number): string => `gc#${tpKey(topicId, partition)}`;
 const randomId = (): string => BigInt(`0x${randomBytes(12).toString('hex')}`).toString();
 
-async function ddb<T>(op: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw dependencyFailure('dynamodb', op, err);
-  }
-}
 
-async function s3<T>(op: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw dependencyFailure('s3', op, err);
-  }
-}
 
 async function queryAll(clients: StorageClients, tp: string, projection?: string): Promise<Item[]> {
   const out: Item[] = [];
   let start: Item | undefined;
   do {
-    const res = await ddb('Query', () =>
+    const res = await callDynamo('Query', () =>
       clients.ddb.send(
         new QueryCommand({
           TableName: clients.names.tables.segments,
@@ -137,7 +123,7 @@ export async function scanHeadKeys(clients: StorageClients): Promise<{ topicId: 
   const out: { topicId: string; partition: number }[] = [];
   let start: Item | undefined;
   do {
-    const res = await ddb('Scan', () =>
+    const res = await callDynamo('Scan', () =>
       clients.ddb.send(
         new ScanCommand({
           TableName: clients.names.tables.partitions,
@@ -159,7 +145,7 @@ export async function listHeadPartitions(clients: StorageClients, topicId: strin
   const out: number[] = [];
   let start: Item | undefined;
   do {
-    const res = await ddb('Query', () =>
+    const res = await callDynamo('Query', () =>
       clients.ddb.send(
         new QueryCommand({
           TableName: clients.names.tables.partitions,
@@ -376,7 +362,7 @@ export async function listObjects(clients: StorageClients, prefix: string): Prom
   const out: StoredObject[] = [];
   let token: string | undefined;
   do {
-    const res = await s3('ListObjectsV2', () =>
+    const res = await callS3('ListObjectsV2', () =>
       clients.s3.send(new ListObjectsV2Command({ Bucket: clients.names.bucket, Prefix: prefix, ContinuationToken: token })),
     );
     for (const o of res.Contents ?? []) {
@@ -396,7 +382,7 @@ export async function listTopicIdsWithObjects(clients: StorageClients): Promise<
   const ids: string[] = [];
   let after: string | undefined;
   for (;;) {
-    const res = await s3('ListObjectsV2', () =>
+    const res = await callS3('ListObjectsV2', () =>
       clients.s3.send(
         new ListObjectsV2Command({ Bucket: clients.names.bucket, Prefix: SEGMENT_PREFIX, MaxKeys: 1, StartAfter: after }),
       ),
@@ -418,7 +404,7 @@ export async function listTopicIdsWithObjects(clients: StorageClients): Promise<
 export async function deleteObjects(clients: StorageClients, keys: string[]): Promise<void> {
   for (let i = 0; i < keys.length; i += 1000) {
     const chunk = keys.slice(i, i + 1000);
-    const res = await s3('DeleteObjects', () =>
+    const res = await callS3('DeleteObjects', () =>
       clients.s3.send(
         new DeleteObjectsCommand({
           Bucket: clients.names.bucket,
@@ -446,7 +432,7 @@ export async function deletePartitionIndex(clients: StorageClients, topicId: str
 }
 
 export async function deleteHead(clients: StorageClients, topicId: string, partition: number): Promise<void> {
-  await ddb('DeleteItem', () =>
+  await callDynamo('DeleteItem', () =>
     clients.ddb.send(
       new DeleteItemCommand({
         TableName: clients.names.tables.partitions,
@@ -463,7 +449,7 @@ async function batchDelete(clients: StorageClients, keys: Item[]): Promise<void>
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
       if (attempt >= 8) throw dependencyFailure('dynamodb', 'BatchWriteItem', new Error('items left unprocessed'));
-      const res = await ddb('BatchWriteItem', () =>
+      const res = await callDynamo('BatchWriteItem', () =>
         clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } })),
       );
       requests = res.UnprocessedItems?.[table] ?? [];

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../api/errors.ts';
 import type { TableClients } from './tables.ts';
-import { dependencyFailure } from './failures.ts';
+import { callDynamo, dependencyFailure } from './failures.ts';
 
 export type Item = Record<string, AttributeValue>;
 export const S = (s: string): AttributeValue => ({ S: s });
@@ -62,13 +62,6 @@ export const tpKey = (topicId: string, partition: number): string => `${topicId}
 export const timeKey = (runningMaxTimestamp: number, lastOffset: number): string =>
   `${String(Math.max(0, runningMaxTimestamp)).padStart(16, '0')}#${String(lastOffset).padStart(16, '0')}`;
 
-async function ddb<T>(clients: TableClients, op: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw dependencyFailure('dynamodb', op, err);
-  }
-}
 
 // ---- topics -------------------------------------------------------------------------
 
@@ -107,7 +100,7 @@ export async function putTopic(clients: TableClients, topic: TopicRecord): Promi
 }
 
 export async function getTopic(clients: TableClients, name: string): Promise<TopicRecord | undefined> {
-  const res = await ddb(clients, 'GetItem', () =>
+  const res = await callDynamo('GetItem', () =>
     clients.ddb.send(
       new GetItemCommand({ TableName: clients.names.tables.topics, Key: { name: S(name) }, ConsistentRead: true }),
     ),
@@ -119,7 +112,7 @@ export async function listTopicRecords(clients: TableClients): Promise<TopicReco
   const out: TopicRecord[] = [];
   let start: Item | undefined;
   do {
-    const res = await ddb(clients, 'Scan', () =>
+    const res = await callDynamo('Scan', () =>
       clients.ddb.send(
         new ScanCommand({ TableName: clients.names.tables.topics, ExclusiveStartKey: start, ConsistentRead: true }),
       ),
@@ -194,7 +187,7 @@ const headFromItem = (topicId: string, partition: number, i: Item | undefined): 
 });
 
 export async function getHead(clients: TableClients, topicId: string, partition: number): Promise<PartitionHead> {
-  const res = await ddb(clients, 'GetItem', () =>
+  const res = await callDynamo('GetItem', () =>
     clients.ddb.send(
       new GetItemCommand({
         TableName: clients.names.tables.partitions,
@@ -211,7 +204,7 @@ export async function listHeads(clients: TableClients, topicId: string, count: n
   const found = new Map<number, Item>();
   let start: Item | undefined;
   do {
-    const res = await ddb(clients, 'Query', () =>
+    const res = await callDynamo('Query', () =>
       clients.ddb.send(
         new QueryCommand({
           TableName: clients.names.tables.partitions,
@@ -268,7 +261,7 @@ export async function queryIndexFrom(
   offset: number,
   limit: number,
 ): Promise<IndexEntry[]> {
-  const res = await ddb(clients, 'Query', () =>
+  const res = await callDynamo('Query', () =>
     clients.ddb.send(
       new QueryCommand({
         TableName: clients.names.tables.segments,
@@ -288,7 +281,7 @@ export async function getIndexEntry(
   partition: number,
   lastOffset: number,
 ): Promise<IndexEntry | undefined> {
-  const res = await ddb(clients, 'GetItem', () =>
+  const res = await callDynamo('GetItem', () =>
     clients.ddb.send(
       new GetItemCommand({
         TableName: clients.names.tables.segments,
@@ -311,7 +304,7 @@ export async function queryIndexByTime(
   partition: number,
   timestamp: number,
 ): Promise<IndexEntry | undefined> {
-  const res = await ddb(clients, 'Query', () =>
+  const res = await callDynamo('Query', () =>
     clients.ddb.send(
       new QueryCommand({
         TableName: clients.names.tables.segments,

@@ -36,7 +36,7 @@ import {
 } from '../api/errors.ts';
 import type { DeadLetterRecord, SubscriptionRecord, SubscriptionSpec } from '../subscriptions/model.ts';
 import type { TableClients } from './tables.ts';
-import { cancellationReasons, dependencyFailure, errorName } from './failures.ts';
+import { callDynamo, cancellationReasons, dependencyFailure, errorName } from './failures.ts';
 import { N, num, S, str, type Item } from './metadata.ts';
 
 export const DEAD_LETTER_RETENTION_DAYS = 14;
@@ -50,13 +50,6 @@ const cursorSk = (subscriptionId: string, partition: number) => `${cursorPrefix(
 const dlPk = (subscriptionId: string) => `dl#${subscriptionId}`;
 const pad16 = (n: number) => String(n).padStart(16, '0');
 
-async function ddb<T>(op: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw dependencyFailure('dynamodb', op, err);
-  }
-}
 
 const isConditionFailure = (err: unknown) => errorName(err) === 'ConditionalCheckFailedException';
 
@@ -152,7 +145,7 @@ export async function putSubscription(clients: TableClients, r: SubscriptionReco
 }
 
 export async function getSubscription(clients: TableClients, topic: string, name: string): Promise<SubscriptionRecord | undefined> {
-  const res = await ddb('GetItem', () =>
+  const res = await callDynamo('GetItem', () =>
     clients.ddb.send(
       new GetItemCommand({ TableName: clients.names.tables.subscriptions, Key: definitionKey(topic, name), ConsistentRead: true }),
     ),
@@ -164,7 +157,7 @@ async function queryAll(clients: TableClients, pk: string, prefix: string, opts:
   const out: Item[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const res = await ddb('Query', () =>
+    const res = await callDynamo('Query', () =>
       clients.ddb.send(
         new QueryCommand({
           TableName: clients.names.tables.subscriptions,
@@ -340,7 +333,7 @@ export async function putCursors(clients: TableClients, topicId: string, subscri
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt >= 20) throw new RequestTimedOutError('Could not write the subscription cursors; retry.', { dependency: 'dynamodb', retryAfterSeconds: 1 });
       if (attempt > 0) await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
-      const res = await ddb('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [TableName]: requests } })));
+      const res = await callDynamo('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [TableName]: requests } })));
       requests = (res.UnprocessedItems?.[TableName] ?? []) as typeof requests;
     }
   }
@@ -353,7 +346,7 @@ export async function readCursors(clients: TableClients, topicId: string, subscr
 }
 
 export async function readCursor(clients: TableClients, k: CursorKey): Promise<CursorState | undefined> {
-  const res = await ddb('GetItem', () =>
+  const res = await callDynamo('GetItem', () =>
     clients.ddb.send(new GetItemCommand({ TableName: clients.names.tables.subscriptions, Key: cursorKey(k), ConsistentRead: true })),
   );
   return res.Item ? cursorFromItem(res.Item) : undefined;
@@ -367,7 +360,7 @@ export async function deleteCursors(clients: TableClients, topicId: string, subs
     let requests = items.slice(i, i + 25).map((it) => ({ DeleteRequest: { Key: { pk: it.pk!, sk: it.sk! } } }));
     for (let attempt = 0; requests.length > 0 && attempt < 20; attempt++) {
       if (attempt > 0) await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
-      const res = await ddb('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [TableName]: requests } })));
+      const res = await callDynamo('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [TableName]: requests } })));
       requests = (res.UnprocessedItems?.[TableName] ?? []) as typeof requests;
     }
   }

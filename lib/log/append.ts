@@ -147,7 +147,7 @@ export function segmentFromRecords(topic: TopicRecord, records: RecordInput[], n
 }
 
 /** Bytes a record can take at most inside a batch: payload plus worst-case varints. */
-function recordSizeBound(r: RecordInput): number {
+export function recordSizeBound(r: RecordInput): number {
   let size = 5 + 1 + 10 + 5 + 5 + (r.key?.length ?? 0) + 5 + (r.value?.length ?? 0) + 5;
   for (const h of r.headers ?? []) size += 10 + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
   return size;

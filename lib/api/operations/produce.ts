@@ -15,6 +15,7 @@ import {
 import { JSON_TYPE, mediaType, RECORD_BATCH_TYPE, type ApiRequest, type ApiResponse } from '../http.ts';
 import type { Operation, Operations, OperationContext } from '../lambda.ts';
 import { effectiveConfig } from '../../log/config.ts';
+import { recordSizeBound } from '../../log/append.ts';
 import type { Log } from '../../log/index.ts';
 import { validateTopicName } from '../../log/topics.ts';
 import { BATCH_HEADER_SIZE, defaultPartition, encodeBatch } from '../../records/index.ts';
@@ -136,13 +137,6 @@ async function topicFor(log: Log, name: string, highestPartition: number): Promi
   let topic = await log.topics.require(name);
   if (highestPartition >= topic.partitions) topic = await log.topics.require(name, { fresh: true });
   return topic;
-}
-
-/** Bytes a record can take at most inside an uncompressed batch (as the log estimates). */
-function recordSizeBound(r: RecordInput): number {
-  let size = 31 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  for (const h of r.headers ?? []) size += 10 + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
-  return size;
 }
 
 /**

@@ -62,7 +62,7 @@ async function headFor(
   let head = await getHead(clients, topic.topicId, partition);
   checkRange(head, opts.offset);
   if (opts.offset === head.nextOffset && (opts.waitMs ?? 0) > 0) {
-    head = await watch.waitBeyond(topic.topicId, partition, opts.offset, opts.waitMs!, opts.signal);
+    head = await watch.waitBeyond(topic.topicId, partition, opts.offset, opts.waitMs!, opts.signal, head);
     checkRange(head, opts.offset);
   }
   return head;

@@ -19,19 +19,25 @@ export class HeadWatch {
     if (set) for (const wake of [...set]) wake();
   }
 
-  /** The head once nextOffset > offset, or the last head read when waitMs ran out. */
+  /**
+   * The head once nextOffset > offset, or the last head read when waitMs ran out.
+   * `current` is a head the caller just read, so the first wait starts without another.
+   */
   async waitBeyond(
     topicId: string,
     partition: number,
     offset: number,
     waitMs: number,
     signal?: AbortSignal,
+    current?: PartitionHead,
   ): Promise<PartitionHead> {
     const deadline = Date.now() + waitMs;
     const key = `${topicId}#${partition}`;
     let interval = MIN_POLL_MS;
+    let known = current;
     for (;;) {
-      const head = await getHead(this.clients, topicId, partition);
+      const head = known ?? (await getHead(this.clients, topicId, partition));
+      known = undefined;
       const left = deadline - Date.now();
       if (head.nextOffset > offset || left <= 0 || signal?.aborted) return head;
       await new Promise<void>((resolve) => {

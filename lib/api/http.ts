@@ -11,7 +11,7 @@ import type {
   APIGatewayProxyResult,
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
-import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
+import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError } from '../core/errors.ts';
 import { matchRoute, ROUTES, routeKey, type HttpMethod, type RouteDefinition } from './routes.ts';
 
 /** Largest request body accepted (after base64 decoding): Lambda's 6 MB payload limit. */

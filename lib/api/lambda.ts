@@ -11,7 +11,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { Log } from '../log/index.ts';
-import { isSluiceError, MethodNotAllowedError, retryAfterSeconds, RouteNotFoundError, type SluiceError } from './errors.ts';
+import { isSluiceError, MethodNotAllowedError, retryAfterSeconds, RouteNotFoundError, type SluiceError } from '../core/errors.ts';
 import {
   decodeBody,
   normalizeEvent,

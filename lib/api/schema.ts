@@ -10,7 +10,7 @@
 // zod may reach that bundle.
 import type * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { InvalidRequestError } from './errors.ts';
+import { InvalidRequestError } from '../core/errors.ts';
 
 /** zod classic's default messages: "Invalid input: expected string, received number". */
 const PARSE_CONTEXT = { error: en().localeError } as const;

@@ -4,7 +4,7 @@
 // media type (UNSUPPORTED_MEDIA_TYPE).
 //
 // No zod here: the SDK-free health function imports this module.
-import { InvalidRequestError, UnsupportedMediaTypeError } from './errors.ts';
+import { InvalidRequestError, UnsupportedMediaTypeError } from '../core/errors.ts';
 import { JSON_TYPE, mediaType, type ApiRequest } from './http.ts';
 
 /** 415 unless the body is declared JSON (or not declared at all). */

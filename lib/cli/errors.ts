@@ -1,6 +1,6 @@
 // How the CLI fails: usage errors exit 2, everything else (API errors included) exits 1
 // with `error: <CODE>: <message>` on stderr.
-import { isSluiceError } from '../api/errors.ts';
+import { isSluiceError } from '../core/errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;

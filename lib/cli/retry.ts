@@ -1,5 +1,5 @@
 // Retrying retriable API errors (throttling, timeouts, unreachable server) with backoff.
-import { isSluiceError, retryAfterSeconds } from '../api/errors.ts';
+import { isSluiceError, retryAfterSeconds } from '../core/errors.ts';
 
 export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {

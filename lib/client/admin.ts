@@ -1,6 +1,6 @@
 // Admin: topics, consumer groups and offsets (API.md "Topics", "Consumer groups", and the
 // offsets reset of routes.ts). Thin: one request per call, errors as typed SluiceErrors.
-import { InvalidRequestError } from '../api/errors.ts';
+import { InvalidRequestError } from '../core/errors.ts';
 import type { HttpClient } from './http.ts';
 import type {
   CommittedOffset,

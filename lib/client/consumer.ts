@@ -30,7 +30,7 @@ import {
   OffsetOutOfRangeError,
   UnknownMemberIdError,
   UnknownTopicOrPartitionError,
-} from '../api/errors.ts';
+} from '../core/errors.ts';
 import { decodeBatches } from '../records/index.ts';
 import { groupPath, topicPath } from './admin.ts';
 import { ClientClosedError, NoOffsetForPartitionError } from './errors.ts';

@@ -5,7 +5,7 @@
 // Signing code (@smithy/signature-v4, the credential chain) is loaded on first use, so
 // talking to the local dev server never pays for it.
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { errorFromBody, SluiceError } from '../api/errors.ts';
+import { ClusterAuthorizationError, errorFromBody, InvalidRequestError, NetworkError, SluiceError } from '../core/errors.ts';
 
 export type Credentials = AwsCredentialIdentity;
 export type CredentialsProvider = AwsCredentialIdentityProvider;
@@ -51,13 +51,6 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-/** No response at all (refused, reset, DNS, TLS): Kafka's NETWORK_EXCEPTION, retriable. */
-export class NetworkError extends SluiceError {
-  static readonly code = 'NETWORK_EXCEPTION';
-  constructor(message: string, cause?: unknown) {
-    super('NETWORK_EXCEPTION', 503, message, { retriable: true, cause });
-  }
-}
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
 
@@ -104,10 +97,10 @@ export class HttpClient {
     try {
       url = new URL(opts.endpoint);
     } catch {
-      throw new SluiceError('INVALID_REQUEST', 400, `Invalid endpoint URL '${opts.endpoint}'.`);
+      throw new InvalidRequestError(`Invalid endpoint URL '${opts.endpoint}'.`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new SluiceError('INVALID_REQUEST', 400, `Endpoint must be an http(s) URL, got '${opts.endpoint}'.`);
+      throw new InvalidRequestError(`Endpoint must be an http(s) URL, got '${opts.endpoint}'.`);
     }
     url.search = '';
     url.hash = '';
@@ -190,7 +183,7 @@ export class HttpClient {
     const why = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
     const where = this.endpoint.href.replace(/\/$/, '');
     const hint = isLocalHost(this.endpoint.hostname) ? ' — is `npm start` running?' : '';
-    return new NetworkError(`cannot reach Sluice at ${where} (${why})${hint}`, err);
+    return new NetworkError(`cannot reach Sluice at ${where} (${why})${hint}`, {}, err);
   }
 
   private async signHeaders(method: string, url: URL, headers: Record<string, string>, body: Buffer | undefined): Promise<Record<string, string>> {
@@ -236,11 +229,10 @@ export class HttpClient {
         try {
           return (await signer.sign(req)) as unknown as { headers: Record<string, string> };
         } catch (err) {
-          throw new SluiceError(
-            'CLUSTER_AUTHORIZATION_FAILED',
-            401,
+          throw new ClusterAuthorizationError(
             `Cannot sign the request: no AWS credentials (${(err as Error).message}). Configure credentials or pass --profile.`,
-            { cause: err },
+            {},
+            err,
           );
         }
       },
@@ -266,7 +258,7 @@ export function responseError(res: HttpResponse): SluiceError {
     const message = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
     err =
       res.status === 401 || res.status === 403
-        ? new SluiceError('CLUSTER_AUTHORIZATION_FAILED', res.status, message)
+        ? new ClusterAuthorizationError(message, { status: res.status })
         : res.status === 404
           ? errorFromBody(404, { error: { code: 'NOT_FOUND', message } })
           : errorFromBody(res.status, { error: { message } });

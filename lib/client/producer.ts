@@ -33,7 +33,7 @@ import {
   OutOfOrderSequenceError,
   ProducerFencedError,
   UnknownTopicOrPartitionError,
-} from '../api/errors.ts';
+} from '../core/errors.ts';
 import { BATCH_HEADER_SIZE, defaultPartition, encodeBatch, type Compression, type RecordHeader, type RecordInput } from '../records/index.ts';
 import { topicPath } from './admin.ts';
 import { ClientClosedError } from './errors.ts';

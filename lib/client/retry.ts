@@ -1,6 +1,6 @@
 // Backoff for retriable errors: the server's Retry-After when it gave one, else jittered
 // exponential backoff.
-import { isSluiceError, SluiceError } from '../api/errors.ts';
+import { isSluiceError, SluiceError } from '../core/errors.ts';
 
 export interface BackoffOptions {
   /** First delay in ms (default 100). */

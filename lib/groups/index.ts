@@ -49,7 +49,7 @@ import {
   UnknownTopicOrPartitionError,
   IllegalGenerationError,
   type SluiceError,
-} from '../api/errors.ts';
+} from '../core/errors.ts';
 import type { Log } from '../log/index.ts';
 import { validateKafkaName, validateTopicName } from '../log/topics.ts';
 import type { StorageClients } from '../storage/clients.ts';

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { createHandler } from '../api/index.ts';
-import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError, type SluiceError } from '../api/errors.ts';
+import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError, type SluiceError } from '../core/errors.ts';
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
 import { Log } from '../log/index.ts';

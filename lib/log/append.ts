@@ -7,7 +7,7 @@ import {
   OutOfOrderSequenceError,
   RecordTooLargeError,
   UnknownTopicOrPartitionError,
-} from '../api/errors.ts';
+} from '../core/errors.ts';
 import { decodeBatches, encodeBatch, setBaseOffset, setLogAppendTime } from '../records/index.ts';
 import type { Compression, DecodedBatch, RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';

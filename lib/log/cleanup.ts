@@ -9,7 +9,7 @@
 // And deleted topics: Log.deleteTopic only removes the name; heads, index and objects
 // stay under the old topic id, which no reader can reach again (reads resolve the name
 // afresh, and a re-created name gets a new id). Those are removed outright.
-import { InvalidRequestError } from '../api/errors.ts';
+import { InvalidRequestError } from '../core/errors.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
   deleteHead,

@@ -18,12 +18,11 @@
 //   large object is not rewritten to absorb a few small ones.
 // - A pass repeats this for up to `maxRounds` rounds, since one transaction can merge at
 //   most 98 entries.
-import { CorruptMessageError } from '../api/errors.ts';
+import { ConcurrentModificationError, CorruptMessageError } from '../core/errors.ts';
 import { readBatchHeaders, setBaseOffset } from '../records/index.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
   deleteObjects,
-  MaintenanceConflictError,
   MAX_ENTRIES_PER_SWAP,
   readIndex,
   swapIndexEntries,
@@ -202,7 +201,7 @@ export async function commitRun(
     await swapIndexEntries(clients, { topicId, partition, replaced: p.run, written: p.written, releasedAt: now() });
     return true;
   } catch (err) {
-    if (!(err instanceof MaintenanceConflictError)) throw err; // outcome unknown: orphan cleanup decides later
+    if (!(err instanceof ConcurrentModificationError)) throw err; // outcome unknown: orphan cleanup decides later
     // Definitely not committed, so nobody references the new object: it can go now.
     await deleteObjects(clients, [p.objectKey]).catch(() => undefined);
     return false;

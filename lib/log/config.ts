@@ -1,6 +1,6 @@
 // Topic configuration: Kafka's names, Kafka's defaults, Kafka's value rules. Values are
 // kept as strings, as Kafka's DescribeConfigs returns them; callers may send numbers.
-import { InvalidConfigError } from '../api/errors.ts';
+import { InvalidConfigError } from '../core/errors.ts';
 
 interface ConfigSpec {
   default: string;

@@ -1,7 +1,7 @@
 // Fetch and list offsets. A read costs one consistent head read, one index query and one
 // ranged GET per segment object it touches, whatever the length of the log: the index is
 // keyed by lastOffset, so the query starts at the entry holding the wanted offset.
-import { OffsetOutOfRangeError, RequestTimedOutError } from '../api/errors.ts';
+import { OffsetOutOfRangeError, RequestTimedOutError } from '../core/errors.ts';
 import { decodeBatches, readBatchHeaders, setBaseOffset } from '../records/index.ts';
 import type { DecodedRecord, TimestampType } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';

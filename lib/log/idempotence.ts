@@ -12,7 +12,7 @@
 // Sequences wrap at 2^31 like Kafka's. State of producers silent for longer than
 // PRODUCER_EXPIRY_MS is dropped (Kafka's producer.id.expiration.ms), and at most
 // MAX_PRODUCERS are kept per partition so the head item stays small.
-import { OutOfOrderSequenceError, ProducerFencedError } from '../api/errors.ts';
+import { OutOfOrderSequenceError, ProducerFencedError } from '../core/errors.ts';
 
 export const PRODUCER_EXPIRY_MS = 86_400_000;
 export const MAX_PRODUCERS = 1_000;

@@ -1,6 +1,6 @@
 // The log: Kafka's topic/partition/offset model over the storage layer. This is the
 // surface handlers, the dev server and tests use; nothing here knows about HTTP.
-import { UnknownTopicOrPartitionError } from '../api/errors.ts';
+import { UnknownTopicOrPartitionError } from '../core/errors.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import type { CommitOptions } from '../storage/commit.ts';
 import { allocateProducerId, claimRequestKey, completeRequestKey, releaseRequestKey } from '../storage/producers.ts';

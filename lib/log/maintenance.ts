@@ -13,7 +13,7 @@
 //
 // The HTTP API (POST /v1/maintenance), the scheduled Lambda and the dev server's timer
 // call runMaintenance; tests inject `now` (the same clock as Log's) instead of sleeping.
-import { isSluiceError } from '../api/errors.ts';
+import { isSluiceError } from '../core/errors.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { getHead, listTopicRecords, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import { collectGarbage, findDeletedTopics, purgeTopicData, type DeletedTopicCleanup, type GarbageResult } from './cleanup.ts';

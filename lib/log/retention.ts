@@ -3,10 +3,10 @@
 // at least retention.bytes. Only whole index entries are removed, only from the front, and
 // logStartOffset moves with them in the same transaction (lib/storage/maintenance.ts), so
 // offsets never restart: with everything expired, logStartOffset = nextOffset.
+import { ConcurrentModificationError } from '../core/errors.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
   advanceLogStart,
-  MaintenanceConflictError,
   MAX_ENTRIES_PER_ADVANCE,
   readIndex,
   type StoredIndexEntry,
@@ -84,7 +84,7 @@ export async function applyRetention(
       try {
         await advanceLogStart(clients, { topicId: topic.topicId, partition, from, to, entries: chunk, releasedAt: now() });
       } catch (err) {
-        if (!(err instanceof MaintenanceConflictError)) throw err;
+        if (!(err instanceof ConcurrentModificationError)) throw err;
         if (++result.conflicts >= MAX_CONFLICTS) return result;
         continue attempt;
       }

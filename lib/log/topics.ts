@@ -7,7 +7,7 @@ import {
   InvalidTopicError,
   UnknownTopicOrPartitionError,
   type SluiceError,
-} from '../api/errors.ts';
+} from '../core/errors.ts';
 import type { TableClients } from '../storage/tables.ts';
 import {
   deleteTopicRecord,

@@ -7,7 +7,7 @@ import {
   InvalidRequestError,
   InvalidTimestampError,
   type ErrorDetails,
-} from '../api/errors.ts';
+} from '../core/errors.ts';
 import { compress, compressionFromAttributes, compressionId, decompress } from './compression.ts';
 import { crc32c } from './crc32c.ts';
 import type { BatchHeader, BatchInput, DecodedBatch, DecodedRecord, RecordHeader } from './types.ts';

@@ -4,7 +4,7 @@
 // act on by switching codec) rather than CORRUPT_MESSAGE (which says its bytes are wrong).
 
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { CorruptMessageError, UnsupportedCompressionError } from '../api/errors.ts';
+import { CorruptMessageError, UnsupportedCompressionError } from '../core/errors.ts';
 import type { Compression } from './types.ts';
 
 export const COMPRESSION_MASK = 0x07;

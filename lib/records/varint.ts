@@ -7,7 +7,7 @@
 // exactly before writing, pays no bounds checks or object traffic. Writer and Reader add a
 // growable buffer and a bounds-checked cursor for everything else.
 
-import { CorruptMessageError } from '../api/errors.ts';
+import { CorruptMessageError } from '../core/errors.ts';
 
 const TWO_32 = 4294967296;
 

@@ -16,7 +16,7 @@
 // are what prevent it, so neither may be skipped.
 import { createHash } from 'node:crypto';
 import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
-import { RequestTimedOutError } from '../api/errors.ts';
+import { RequestTimedOutError } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { cancellationReasons, dependencyFailure, errorName, isAmbiguous } from './failures.ts';
 import { getHead, getIndexEntry, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';

@@ -1,7 +1,7 @@
 // The storage boundary: SDK errors never leave lib/storage raw. Conditional-check
 // failures become domain errors where they are caught; everything else becomes a
 // DependencyError that names the service and operation and says it is retriable.
-import { DependencyError, isSluiceError, type SluiceError } from '../api/errors.ts';
+import { DependencyError, isSluiceError, type SluiceError } from '../core/errors.ts';
 
 interface SdkErrorShape {
   name?: string;

@@ -40,7 +40,7 @@ import {
   RequestTimedOutError,
   UnknownMemberIdError,
   type SluiceError,
-} from '../api/errors.ts';
+} from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { callDynamo, cancellationReasons, dependencyFailure, errorName } from './failures.ts';
 import { N, num, S, str, type Item } from './metadata.ts';

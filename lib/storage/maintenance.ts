@@ -29,7 +29,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { SluiceError, type ErrorDetails } from '../api/errors.ts';
+import { ConcurrentModificationError } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { SEGMENT_PREFIX } from './definitions.ts';
 import { callDynamo, callS3, dependencyFailure, errorName } from './failures.ts';
@@ -49,15 +49,6 @@ import {
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
-/**
- * A maintenance transaction lost to a concurrent change (an append, another pass):
- * nothing was written. The pass re-reads and tries again, or leaves it to the next pass.
- */
-export class MaintenanceConflictError extends SluiceError {
-  constructor(message: string, details?: ErrorDetails, cause?: unknown) {
-    super('MAINTENANCE_CONFLICT', 409, message, { retriable: true, details, cause });
-  }
-}
 
 /** An index entry as stored, with its byTime sort key. */
 export interface StoredIndexEntry extends IndexEntry {
@@ -187,7 +178,7 @@ export const MAX_ENTRIES_PER_ADVANCE = MAX_TRANSACTION_ITEMS - 2;
  * nextOffset) and lower its counters, delete the entries below it (each only if it still
  * points at the object we read) and record their objects as released. Readers check
  * offsets against the head, so nothing below `to` is served once this commits; the
- * objects stay until the grace period has passed. MaintenanceConflictError if the head or
+ * objects stay until the grace period has passed. ConcurrentModificationError if the head or
  * any entry changed meanwhile.
  */
 export async function advanceLogStart(clients: StorageClients, a: LogStartAdvance): Promise<void> {
@@ -212,7 +203,7 @@ export async function advanceLogStart(clients: StorageClients, a: LogStartAdvanc
     await clients.ddb.send(new TransactWriteItemsCommand({ TransactItems: items }));
   } catch (err) {
     if (errorName(err) === 'TransactionCanceledException') {
-      throw new MaintenanceConflictError(
+      throw new ConcurrentModificationError(
         `Log start of partition ${a.partition} moved, or its index changed, during retention.`,
         { topicId: a.topicId, partition: a.partition },
         err,
@@ -249,7 +240,7 @@ export const MAX_ENTRIES_PER_SWAP = MAX_TRANSACTION_ITEMS - 2;
  * conditional Deletes. Readers see the old entries or the new ones (the old objects stay
  * through the grace period), never a mix of offsets.
  *
- * MaintenanceConflictError when it definitely did not commit (so the new object may be
+ * ConcurrentModificationError when it definitely did not commit (so the new object may be
  * deleted); any other error leaves the outcome unknown.
  */
 export async function swapIndexEntries(clients: StorageClients, swap: IndexSwap): Promise<void> {
@@ -294,7 +285,7 @@ export async function swapIndexEntries(clients: StorageClients, swap: IndexSwap)
       const probe = written.at(-1)!;
       const now = await getIndexEntry(clients, swap.topicId, swap.partition, probe.lastOffset);
       if (now?.objectKey === probe.objectKey) return;
-      throw new MaintenanceConflictError(
+      throw new ConcurrentModificationError(
         `The index of partition ${swap.partition} changed during compaction of offsets ${first}..${last}.`,
         { topicId: swap.topicId, partition: swap.partition },
         err,

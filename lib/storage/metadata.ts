@@ -11,7 +11,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../api/errors.ts';
+import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../core/errors.ts';
 import type { TableClients } from './tables.ts';
 import { callDynamo, dependencyFailure } from './failures.ts';
 

@@ -14,7 +14,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ConcurrentRequestError } from '../api/errors.ts';
+import { ConcurrentRequestError } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { dependencyFailure } from './failures.ts';
 import { N, num, S } from './metadata.ts';

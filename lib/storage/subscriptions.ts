@@ -33,7 +33,7 @@ import {
   RequestTimedOutError,
   SubscriptionAlreadyExistsError,
   UnknownSubscriptionError,
-} from '../api/errors.ts';
+} from '../core/errors.ts';
 import type { DeadLetterRecord, SubscriptionRecord, SubscriptionSpec } from '../subscriptions/model.ts';
 import type { TableClients } from './tables.ts';
 import { callDynamo, cancellationReasons, dependencyFailure, errorName } from './failures.ts';

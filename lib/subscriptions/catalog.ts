@@ -18,7 +18,7 @@
 // happens when the topic is deleted and created again: the subscription follows the
 // name to the new incarnation, from its start.
 import { randomBytes } from 'node:crypto';
-import { UnknownSubscriptionError, UnknownTopicOrPartitionError } from '../api/errors.ts';
+import { UnknownSubscriptionError, UnknownTopicOrPartitionError } from '../core/errors.ts';
 import { validateTopicName } from '../log/topics.ts';
 import type { TableClients } from '../storage/tables.ts';
 import { getTopic, listHeads, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';

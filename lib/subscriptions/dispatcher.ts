@@ -43,7 +43,7 @@
 // when its lease expires; a target call that timed out may have run. A lost condition
 // (lease expired and taken over) stops the run without recording anything.
 import { randomBytes } from 'node:crypto';
-import { isSluiceError, OffsetOutOfRangeError } from '../api/errors.ts';
+import { isSluiceError, OffsetOutOfRangeError } from '../core/errors.ts';
 import { fetchRecords, type FetchedRecord } from '../log/fetch.ts';
 import { HeadWatch } from '../log/watch.ts';
 import type { StorageClients } from '../storage/clients.ts';

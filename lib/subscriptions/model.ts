@@ -9,7 +9,7 @@
 //                                                    imported in-process: local dev server only
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod/mini';
-import { InvalidSubscriptionNameError, InvalidTargetError } from '../api/errors.ts';
+import { InvalidSubscriptionNameError, InvalidTargetError } from '../core/errors.ts';
 import { validate } from '../api/schema.ts';
 import { validateKafkaName } from '../log/topics.ts';
 

@@ -11,7 +11,7 @@
 // old one. The topic need not exist at deploy time: the subscription stays pending and is
 // bound when the topic is created (see catalog.ts). Every request gets an answer on the
 // pre-signed ResponseURL, failures included, so a stack never waits for a timeout.
-import { isSluiceError } from '../api/errors.ts';
+import { isSluiceError } from '../core/errors.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
 import { parseSubscriptionInput } from './model.ts';
 

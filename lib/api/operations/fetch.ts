@@ -3,7 +3,7 @@
 // asked for at most READ_BUDGET bytes and the rendered answer is cut at a record (or
 // batch) boundary when it would still grow past MAX_RESPONSE_BYTES; `nextOffset` then
 // points at the first record left out.
-import { MessageTooLargeError, InvalidRequestError } from '../errors.ts';
+import { MessageTooLargeError, InvalidRequestError } from '../../core/errors.ts';
 import { accepts, MAX_RESPONSE_BYTES, RECORD_BATCH_TYPE, isUtf8, type ApiResponse } from '../http.ts';
 import type { Operation, Operations } from '../lambda.ts';
 import type { FetchedRecord } from '../../log/index.ts';

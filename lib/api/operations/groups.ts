@@ -7,7 +7,7 @@
 import * as z from 'zod/mini';
 import { Groups, validateGroupId, type ResetTo } from '../../groups/index.ts';
 import type { Log } from '../../log/index.ts';
-import { InvalidRequestError } from '../errors.ts';
+import { InvalidRequestError } from '../../core/errors.ts';
 import type { ApiRequest } from '../http.ts';
 import type { OperationContext, Operations } from '../lambda.ts';
 import { validate } from '../schema.ts';

@@ -11,7 +11,7 @@ import {
   RecordTooLargeError,
   UnknownTopicOrPartitionError,
   UnsupportedMediaTypeError,
-} from '../errors.ts';
+} from '../../core/errors.ts';
 import { JSON_TYPE, mediaType, RECORD_BATCH_TYPE, type ApiRequest, type ApiResponse } from '../http.ts';
 import type { Operation, Operations, OperationContext } from '../lambda.ts';
 import { effectiveConfig } from '../../log/config.ts';

@@ -10,7 +10,7 @@ import type { Operations } from '../lambda.ts';
 import type { Log } from '../../log/index.ts';
 import { TOPIC_CONFIGS } from '../../log/config.ts';
 import { validateTopicName } from '../../log/topics.ts';
-import { InvalidConfigError } from '../errors.ts';
+import { InvalidConfigError } from '../../core/errors.ts';
 import { validate } from '../schema.ts';
 import { parseJsonBody, queryParams, requireJsonContentType, topicParam } from '../validation.ts';
 

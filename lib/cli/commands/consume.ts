@@ -17,7 +17,7 @@
 // large backlog does not starve the others; within a partition, records come in offset
 // order. Records are fetched base64-encoded and printed as raw bytes.
 import type { Command } from 'commander';
-import { isSluiceError, OffsetOutOfRangeError, UnknownTopicOrPartitionError, type SluiceError } from '../../api/errors.ts';
+import { isSluiceError, OffsetOutOfRangeError, UnknownTopicOrPartitionError, type SluiceError } from '../../core/errors.ts';
 import type { HttpClient } from '../../client/http.ts';
 import { createClient, topicPath, type GlobalOptions } from '../context.ts';
 import { UsageError } from '../errors.ts';

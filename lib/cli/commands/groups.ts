@@ -1,7 +1,7 @@
 // sluice groups list|describe|reset-offsets|delete — kafka-consumer-groups habits, over
 // the SDK's Admin.
 import type { Command } from 'commander';
-import { isSluiceError } from '../../api/errors.ts';
+import { isSluiceError } from '../../core/errors.ts';
 import { Admin, topicPath } from '../../client/admin.ts';
 import { Consumer, type ConsumerOptions } from '../../client/consumer.ts';
 import type { HttpClient } from '../../client/http.ts';

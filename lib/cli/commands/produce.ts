@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { errorFromBody, SluiceError } from '../../api/errors.ts';
+import { errorFromBody, SluiceError } from '../../core/errors.ts';
 import type { HttpClient } from '../../client/http.ts';
 import { createClient, topicPath, type GlobalOptions } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';

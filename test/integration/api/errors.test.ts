@@ -258,7 +258,7 @@ describe('retriable dependency failures', () => {
       { method: 'GET', url: '/v1/topics/errs/partitions/0/records?offset=0' },
     ]) {
       const r = await down.call(req);
-      expectError(r, 503, 'REQUEST_TIMED_OUT');
+      expectError(r, 503, 'KAFKA_STORAGE_ERROR');
       expect(r.headers['retry-after']).toBe('1');
       expect(r.json.error).toMatchObject({ dependency: 'dynamodb', retriable: true });
     }
@@ -272,12 +272,12 @@ describe('retriable dependency failures', () => {
     const base = before[0]!.highWatermark;
     expect(r.json.offsets[0]).toEqual({ partition: 0, offset: base });
     expect(r.json.offsets[2]).toEqual({ partition: 0, offset: base + 1 });
-    expect(r.json.offsets[1]).toMatchObject({ partition: 1, error: { code: 'REQUEST_TIMED_OUT', retriable: true } });
+    expect(r.json.offsets[1]).toMatchObject({ partition: 1, error: { code: 'KAFKA_STORAGE_ERROR', retriable: true } });
     expect(r.json.offsets[1].offset).toBeUndefined();
     expect((await heads('errs'))[1]).toEqual(before[1]);
 
     const all = await half.call(produceTo('errs', { records: [{ partition: 1, value: 'b' }] }));
-    expectError(all, 503, 'REQUEST_TIMED_OUT', /S3 PutObject/);
+    expectError(all, 503, 'KAFKA_STORAGE_ERROR', /S3 PutObject/);
     expect(all.headers['retry-after']).toBe('1');
     expect(all.json.error.dependency).toBe('s3');
   });

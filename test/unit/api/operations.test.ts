@@ -2,7 +2,7 @@
 // record rendering for fetch, strict numbers, and the handler's error mapping and logs.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
-import { DependencyError, InvalidRequestError, ThrottlingError } from '../../../lib/api/errors.ts';
+import { DependencyError, InvalidRequestError, ThrottlingError } from '../../../lib/core/errors.ts';
 import { buildV2Event, resultToHttp } from '../../../lib/api/http.ts';
 import { createLambdaHandler, errorResponse } from '../../../lib/api/lambda.ts';
 import { renderBytes, renderRecord } from '../../../lib/api/operations/fetch.ts';
@@ -173,7 +173,7 @@ describe('handler error mapping and logging', () => {
     expect(r).toEqual({
       status: 503,
       headers: { 'Retry-After': '2' },
-      body: { error: { code: 'REQUEST_TIMED_OUT', message: 'DynamoDB GetItem failed', dependency: 'dynamodb', retryAfterSeconds: 2, retriable: true } },
+      body: { error: { code: 'KAFKA_STORAGE_ERROR', message: 'DynamoDB GetItem failed', dependency: 'dynamodb', retryAfterSeconds: 2, retriable: true } },
     });
     expect(errorResponse(new ThrottlingError('slow down')).headers).toEqual({ 'Retry-After': '1' });
     expect(errorResponse(new InvalidRequestError('no')).headers).toEqual({});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SluiceError, UnknownTopicOrPartitionError, ThrottlingError } from '../../../lib/api/errors.ts';
+import { SluiceError, UnknownTopicOrPartitionError, ThrottlingError } from '../../../lib/core/errors.ts';
 import { HttpClient, isLocalHost, regionFromEndpoint } from '../../../lib/client/http.ts';
 
 interface Seen {

@@ -2,7 +2,7 @@
 // code, and with a message that says which batch and what was wrong.
 
 import { describe, expect, it } from 'vitest';
-import { CorruptMessageError, UnsupportedCompressionError } from '../../../lib/api/errors.ts';
+import { CorruptMessageError, UnsupportedCompressionError } from '../../../lib/core/errors.ts';
 import { decodeBatches, encodeBatch, readBatchHeaders } from '../../../lib/records/batch.ts';
 import { crc32c } from '../../../lib/records/crc32c.ts';
 import type { BatchInput } from '../../../lib/records/types.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CorruptMessageError } from '../../../lib/api/errors.ts';
+import { CorruptMessageError } from '../../../lib/core/errors.ts';
 import { decodeBatches, encodeBatch, readBatchHeaders, setBaseOffset, setLogAppendTime } from '../../../lib/records/batch.ts';
 import { batchInput } from './arbitraries.ts';
 import { kafkajsDecode } from './kafkajs.ts';

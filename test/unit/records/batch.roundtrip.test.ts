@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { InvalidRequestError, InvalidTimestampError } from '../../../lib/api/errors.ts';
+import { InvalidRequestError, InvalidTimestampError } from '../../../lib/core/errors.ts';
 import { BATCH_HEADER_SIZE, decodeBatches, encodeBatch, readBatchHeaders } from '../../../lib/records/batch.ts';
 import { batchInput, expectedBatch } from './arbitraries.ts';
 

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CorruptMessageError, UnsupportedCompressionError } from '../../../lib/api/errors.ts';
+import { CorruptMessageError, UnsupportedCompressionError } from '../../../lib/core/errors.ts';
 import { compress, compressionFromAttributes, decompress } from '../../../lib/records/compression.ts';
 
 describe('compressionFromAttributes', () => {

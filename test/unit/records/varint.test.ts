@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CorruptMessageError } from '../../../lib/api/errors.ts';
+import { CorruptMessageError } from '../../../lib/core/errors.ts';
 import { Reader, Writer, sizeOfVarint, sizeOfVarlong } from '../../../lib/records/varint.ts';
 import { kafkajsVarint, kafkajsVarlong } from './kafkajs.ts';
 

@@ -1,7 +1,9 @@
-// The error model. Every failure Sluice reports is a SluiceError carrying a Kafka-style
-// `code`, the HTTP status it maps to and whether the caller may retry. Handlers turn it
-// into `{"error":{"code","message",...details}}`; the client turns that body back into
-// the same class, so a code means the same thing on both sides of the wire.
+// The error model, the one list of codes. Every failure Sluice reports is a SluiceError
+// carrying a Kafka-style `code`, the HTTP status it maps to and whether the caller may
+// retry. Handlers turn it into `{"error":{"code","message",...details}}`; the SDK turns
+// that body back into the same class (errorFromBody), so a code means the same thing on
+// both sides of the wire. Each class has its own code; ERROR_CLASSES below is the only
+// list of them, and BY_CODE and the SDK's exports are derived from it.
 
 export type ErrorDetails = Record<string, unknown>;
 
@@ -30,9 +32,18 @@ export class SluiceError extends Error {
   }
 }
 
+export interface SluiceErrorClass {
+  readonly code: string;
+  readonly status: number;
+  readonly retriable: boolean;
+  new (message: string, details?: ErrorDetails, cause?: unknown): SluiceError;
+}
+
 const define = (code: string, status: number, retriable = false) =>
   class extends SluiceError {
     static readonly code = code;
+    static readonly status = status;
+    static readonly retriable = retriable;
     constructor(message: string, details?: ErrorDetails, cause?: unknown) {
       super(code, status, message, { retriable, details, cause });
     }
@@ -51,6 +62,8 @@ export class InvalidSessionTimeoutError extends define('INVALID_SESSION_TIMEOUT'
 export class UnsupportedMediaTypeError extends define('UNSUPPORTED_MEDIA_TYPE', 415) {}
 export class MethodNotAllowedError extends define('METHOD_NOT_ALLOWED', 405) {}
 export class RouteNotFoundError extends define('NOT_FOUND', 404) {}
+/** Credentials missing or refused (SigV4 signing failed, API Gateway said 401/403). */
+export class ClusterAuthorizationError extends define('CLUSTER_AUTHORIZATION_FAILED', 403) {}
 
 // 404 / 409: the request names state that does not exist or conflicts with it.
 export class UnknownTopicOrPartitionError extends define('UNKNOWN_TOPIC_OR_PARTITION', 404) {}
@@ -62,25 +75,57 @@ export class OutOfOrderSequenceError extends define('OUT_OF_ORDER_SEQUENCE_NUMBE
 export class ProducerFencedError extends define('PRODUCER_FENCED', 409) {}
 export class NonEmptyGroupError extends define('NON_EMPTY_GROUP', 409) {}
 export class GroupIdNotFoundError extends define('GROUP_ID_NOT_FOUND', 404) {}
-// Subscriptions (lib/subscriptions): names follow the topic-name rules; targets are checked
-// at creation (https only when deployed, module targets only in the local dev server).
+// Subscriptions: names follow the topic-name rules; targets are checked at creation
+// (https only when deployed, module targets only in the local dev server).
 export class InvalidSubscriptionNameError extends define('INVALID_SUBSCRIPTION_NAME', 400) {}
 export class InvalidTargetError extends define('INVALID_TARGET', 400) {}
 export class UnknownSubscriptionError extends define('UNKNOWN_SUBSCRIPTION', 404) {}
 export class SubscriptionAlreadyExistsError extends define('SUBSCRIPTION_ALREADY_EXISTS', 409) {}
 /** A request with the same Idempotency-Key is still being served; retry shortly. */
 export class ConcurrentRequestError extends define('CONCURRENT_TRANSACTIONS', 409, true) {}
+/**
+ * A conditional write lost to a concurrent change (an append, another maintenance pass):
+ * nothing was written. The caller re-reads and tries again, or leaves it to a later pass.
+ */
+export class ConcurrentModificationError extends define('CONCURRENT_MODIFICATION', 409, true) {}
 
 // 413 / 416: sizes and positions.
 export class RecordTooLargeError extends define('RECORD_TOO_LARGE', 413) {}
 export class MessageTooLargeError extends define('MESSAGE_TOO_LARGE', 413) {}
 export class OffsetOutOfRangeError extends define('OFFSET_OUT_OF_RANGE', 416) {}
+/**
+ * A consumer has no committed offset for a partition and its autoOffsetReset is 'none'
+ * (Kafka's NoOffsetForPartitionException). `details` name the topic and partition.
+ */
+export class NoOffsetForPartitionError extends define('NO_OFFSET_FOR_PARTITION', 416) {}
 
 // 429 / 503: retriable. The caller backs off for `retryAfterSeconds` and tries again.
 export class ThrottlingError extends define('THROTTLING_QUOTA_EXCEEDED', 429, true) {}
 export class RequestTimedOutError extends define('REQUEST_TIMED_OUT', 503, true) {}
-/** A dependency (DynamoDB, S3) failed; `details.dependency` says which. */
-export class DependencyError extends define('REQUEST_TIMED_OUT', 503, true) {}
+/** A dependency (DynamoDB, S3) failed; `details.dependency` and `operation` say which. */
+export class DependencyError extends define('KAFKA_STORAGE_ERROR', 503, true) {}
+/** No response at all (refused, reset, DNS, TLS): Kafka's NETWORK_EXCEPTION. */
+export class NetworkError extends define('NETWORK_EXCEPTION', 503, true) {}
+
+// Raised by the SDK on its own side, never answered by the server.
+/** The producer or consumer was closed before (or while) the call could be served. */
+export class ClientClosedError extends define('CLIENT_CLOSED', 400) {}
+
+/** Every error class, once. Codes are unique (a test checks it). */
+export const ERROR_CLASSES: readonly SluiceErrorClass[] = [
+  InvalidRequestError, InvalidTopicError, InvalidPartitionsError, InvalidConfigError,
+  CorruptMessageError, UnsupportedCompressionError, InvalidTimestampError, InvalidGroupIdError,
+  InvalidSessionTimeoutError, UnsupportedMediaTypeError, MethodNotAllowedError, RouteNotFoundError,
+  ClusterAuthorizationError, UnknownTopicOrPartitionError, TopicAlreadyExistsError,
+  IllegalGenerationError, UnknownMemberIdError, RebalanceInProgressError, OutOfOrderSequenceError,
+  ProducerFencedError, NonEmptyGroupError, GroupIdNotFoundError, InvalidSubscriptionNameError,
+  InvalidTargetError, UnknownSubscriptionError, SubscriptionAlreadyExistsError,
+  ConcurrentRequestError, ConcurrentModificationError, RecordTooLargeError, MessageTooLargeError,
+  OffsetOutOfRangeError, NoOffsetForPartitionError, ThrottlingError, RequestTimedOutError,
+  DependencyError, NetworkError, ClientClosedError,
+];
+
+export const BY_CODE: ReadonlyMap<string, SluiceErrorClass> = new Map(ERROR_CLASSES.map((C) => [C.code, C]));
 
 export function isSluiceError(err: unknown): err is SluiceError {
   return err instanceof SluiceError;
@@ -103,20 +148,6 @@ export function errorFromBody(status: number, body: unknown): SluiceError {
   const message = typeof e?.message === 'string' ? e.message : `HTTP ${status}`;
   const { code: _c, message: _m, ...details } = (e ?? {}) as Record<string, unknown>;
   const Known = BY_CODE.get(code);
-  if (Known && Known !== DependencyError) return new Known(message, details);
+  if (Known) return new Known(message, details);
   return new SluiceError(code, status, message, { retriable: status === 429 || status >= 500, details });
 }
-
-const BY_CODE = new Map<string, new (message: string, details?: ErrorDetails) => SluiceError>(
-  [
-    InvalidRequestError, InvalidTopicError, InvalidPartitionsError, InvalidConfigError,
-    CorruptMessageError, UnsupportedCompressionError, InvalidTimestampError,
-    UnsupportedMediaTypeError, MethodNotAllowedError, RouteNotFoundError,
-    UnknownTopicOrPartitionError, TopicAlreadyExistsError, IllegalGenerationError,
-    UnknownMemberIdError, RebalanceInProgressError, OutOfOrderSequenceError,
-    ProducerFencedError, NonEmptyGroupError, GroupIdNotFoundError, InvalidGroupIdError,
-    InvalidSessionTimeoutError, RecordTooLargeError, MessageTooLargeError, OffsetOutOfRangeError,
-    ThrottlingError, RequestTimedOutError, ConcurrentRequestError,
-    InvalidSubscriptionNameError, InvalidTargetError, UnknownSubscriptionError, SubscriptionAlreadyExistsError,
-  ].map((C) => [C.code, C]),
-);

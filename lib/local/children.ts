@@ -53,6 +53,25 @@ export function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
+const OUTPUT_TAIL_CHARS = 8_000;
+
+/**
+ * Keeps the last few KB of a child's stdout and stderr (for the message if it fails to
+ * start) and, unless `quiet`, forwards them to our stderr, each line prefixed with
+ * `[name]`. Returns what was kept.
+ */
+export function collectOutput(child: ChildProcess, name: string, quiet: boolean): () => string {
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-OUTPUT_TAIL_CHARS);
+    if (!quiet) process.stderr.write(text.replace(/^(?=.)/gm, `[${name}] `));
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return () => output;
+}
+
 /** Writes one diagnostic line to stderr; a closed stderr (terminal gone) is not an error. */
 export function warn(line: string): void {
   try {

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { MessageTooLargeError, RequestTimedOutError, type SluiceError } from '../core/errors.ts';
 import { MAX_REQUEST_BYTES } from '../api/http.ts';
+import { listenAll } from './events.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = Buffer.from(JSON.stringify(body));
@@ -40,33 +41,29 @@ export function sendTooLarge(res: ServerResponse, close: boolean): void {
  */
 function rejectOversized(req: IncomingMessage, res: ServerResponse): void {
   let discarded = 0;
+  const cleanup = () => {
+    clearTimeout(timer);
+    stopListening();
+    req.resume();
+  };
   const giveUp = () => {
     cleanup();
     sendTooLarge(res, true);
     res.once('finish', () => req.socket.destroy());
   };
   const timer = setTimeout(giveUp, MAX_DISCARD_MS);
-  const onData = (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > MAX_DISCARD_BYTES) giveUp();
-  };
-  const onEnd = () => {
-    cleanup();
-    sendTooLarge(res, false);
-  };
-  const onGone = () => cleanup();
-  const cleanup = () => {
-    clearTimeout(timer);
-    req.off('data', onData);
-    req.off('end', onEnd);
-    req.off('error', onGone);
-    req.off('close', onGone);
-    req.resume();
-  };
-  req.on('data', onData);
-  req.once('end', onEnd);
-  req.once('error', onGone);
-  req.once('close', onGone);
+  const stopListening = listenAll(req, {
+    data: (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > MAX_DISCARD_BYTES) giveUp();
+    },
+    end: () => {
+      cleanup();
+      sendTooLarge(res, false);
+    },
+    error: cleanup,
+    close: cleanup,
+  });
   req.resume();
 }
 
@@ -80,38 +77,30 @@ export async function readBody(req: IncomingMessage, res: ServerResponse): Promi
   const chunks: Buffer[] = [];
   let size = 0;
   return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        cleanup();
-        chunks.length = 0;
-        rejectOversized(req, res);
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onClose = () => {
-      cleanup();
-      reject(new Error('client went away'));
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('error', onError);
-    req.once('close', onClose);
+    const stopListening = listenAll(req, {
+      data: (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_REQUEST_BYTES) {
+          stopListening();
+          chunks.length = 0;
+          rejectOversized(req, res);
+          resolve(undefined);
+          return;
+        }
+        chunks.push(chunk);
+      },
+      end: () => {
+        stopListening();
+        resolve(Buffer.concat(chunks, size));
+      },
+      error: (err: Error) => {
+        stopListening();
+        reject(err);
+      },
+      close: () => {
+        stopListening();
+        reject(new Error('client went away'));
+      },
+    });
   });
 }

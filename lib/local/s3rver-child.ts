@@ -8,11 +8,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { describeExit, stopGracefully, type EmulatorInterruption } from './children.ts';
+import { collectOutput, describeExit, stopGracefully, type EmulatorInterruption } from './children.ts';
+import { listenAll } from './events.ts';
 import type { EmulatorCredentials } from './credentials.ts';
 import type { S3rverChildMessage, S3rverParentMessage } from './s3rver-process.ts';
 
-const OUTPUT_TAIL_CHARS = 8_000;
 /** Environment variable carrying the key pair the child's s3rver accepts, as JSON. */
 export const CREDENTIALS_ENV_VAR = 'SLUICE_S3RVER_CREDENTIALS';
 
@@ -45,14 +45,7 @@ export async function startS3rver(directory: string, opts: S3rverOptions): Promi
   });
   // Until it reports ready, the child may not be listening for 'stop' yet.
   let ready = false;
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    const text = chunk.toString();
-    output = (output + text).slice(-OUTPUT_TAIL_CHARS);
-    if (!opts.quiet) process.stderr.write(text.replace(/^(?=.)/gm, '[s3rver] '));
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  const output = collectOutput(child, 's3rver', opts.quiet);
   let spawnError: Error | undefined;
   child.on('error', (err) => (spawnError ??= err));
 
@@ -75,31 +68,28 @@ export async function startS3rver(directory: string, opts: S3rverOptions): Promi
   try {
     const port = await new Promise<number>((resolvePort, reject) => {
       const fail = (how: string) => {
-        cleanup();
+        settle();
         // Let the pipes drain so the message carries the child's last words.
-        setTimeout(() => reject(new Error(`s3rver ${how}. Its output:\n${output.trim() || '(none)'}`)), 50);
+        setTimeout(() => reject(new Error(`s3rver ${how}. Its output:\n${output().trim() || '(none)'}`)), 50);
       };
-      const onMessage = (message: S3rverChildMessage) => {
-        if (message?.type === 'ready') {
-          ready = true;
-          cleanup();
-          resolvePort(message.port);
-        } else if (message?.type === 'error') {
-          fail(`could not be started: ${message.message}`);
-        }
-      };
-      const onExit = () => fail(spawnError ? `could not be started (${spawnError.message})` : `exited (code ${child.exitCode ?? child.signalCode}) before it was ready`);
-      const onError = (err: Error) => fail(`could not be started (${err.message})`);
       const timer = setTimeout(() => fail(`did not start within ${opts.timeoutMs / 1000} s`), opts.timeoutMs);
-      const cleanup = () => {
+      const stopListening = listenAll(child, {
+        message: (message: S3rverChildMessage) => {
+          if (message?.type === 'ready') {
+            ready = true;
+            settle();
+            resolvePort(message.port);
+          } else if (message?.type === 'error') {
+            fail(`could not be started: ${message.message}`);
+          }
+        },
+        exit: () => fail(spawnError ? `could not be started (${spawnError.message})` : `exited (code ${child.exitCode ?? child.signalCode}) before it was ready`),
+        error: (err: Error) => fail(`could not be started (${err.message})`),
+      });
+      const settle = () => {
         clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        child.off('error', onError);
+        stopListening();
       };
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-      child.once('error', onError);
     });
     return { child, port, stop };
   } catch (err) {

@@ -271,16 +271,9 @@ function lambdaContext(fn: FunctionName, requestId: string): Context {
   };
 }
 
-async function serve(
-  req: IncomingMessage,
-  res: ServerResponse,
-  handlers: Map<FunctionName, Handler> | undefined,
-  accessLog: ((line: string) => void) | undefined,
-): Promise<void> {
-  const started = Date.now();
-  const method = (req.method ?? 'GET').toUpperCase();
-  let target = req.url ?? '/';
-  // Absolute-form request targets ("GET http://host/path") are legal HTTP/1.1.
+/** The request target's path and query; absolute-form targets ("GET http://host/path") are legal HTTP/1.1. */
+function splitTarget(url: string): { target: string; rawPath: string; rawQueryString: string } {
+  let target = url;
   if (!target.startsWith('/')) {
     try {
       const u = new URL(target);
@@ -290,8 +283,18 @@ async function serve(
     }
   }
   const q = target.indexOf('?');
-  const rawPath = q < 0 ? target : target.slice(0, q);
-  const rawQueryString = q < 0 ? '' : target.slice(q + 1);
+  return { target, rawPath: q < 0 ? target : target.slice(0, q), rawQueryString: q < 0 ? '' : target.slice(q + 1) };
+}
+
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handlers: Map<FunctionName, Handler> | undefined,
+  accessLog: ((line: string) => void) | undefined,
+): Promise<void> {
+  const started = Date.now();
+  const method = (req.method ?? 'GET').toUpperCase();
+  const { target, rawPath, rawQueryString } = splitTarget(req.url ?? '/');
   if (accessLog) res.once('finish', () => accessLog(`${method} ${target} ${res.statusCode} ${Date.now() - started}ms`));
   if (!admitted(req, res)) return;
 

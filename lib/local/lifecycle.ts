@@ -19,6 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { STOP_SIGNALS } from './children.ts';
 import type { DevServer } from './devServer.ts';
+
 const DEFAULT_PARENT_POLL_MS = 500;
 
 export interface ServeOptions {
@@ -65,6 +66,7 @@ export function serveUntilStopped(server: Pick<DevServer, 'stop' | 'stack'>, opt
         });
     };
     const onSignal = (signal: NodeJS.Signals) => {
+      if (signal === 'SIGINT') opts.log(''); // past the ^C the terminal echoed
       if (++signals === 1) return stop(signal, EXIT_STOPPED);
       opts.log(`${signal} again: exiting without waiting; the emulators still stop in the background.`);
       finish(EXIT_FAILED);

@@ -11,7 +11,10 @@
 // So, on DynamoDB Local only (the local stack's clients), each successful
 // TransactWriteItems is followed by a barrier, ListTables with Limit 1 (it takes the
 // queue and touches no table), and the success is handed on only after the barrier
-// answered. Should the barrier fail, the transaction may or may not have reached the
+// answered. The barrier goes through a client of its own with the same endpoint, key
+// and region (hence the same database and queue), so that what is installed on the
+// stack's client (the benchmark's request meter) never sees it: deployed, there is no
+// such request. Should the barrier fail, the transaction may or may not have reached the
 // file: that is reported as an ambiguous outcome (a server fault without a status), which
 // the commit protocol resolves by its ClientRequestToken and index lookup.
 import { ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -27,8 +30,11 @@ export class CommitNotConfirmedError extends Error {
   }
 }
 
-/** Installs the barrier on a client of DynamoDB Local. Idempotent. */
-export function confirmTransactionCommits(ddb: DynamoDBClient): void {
+/**
+ * Installs the barrier on a client of DynamoDB Local; `barrier` (a client of the same
+ * endpoint, credentials and region) sends the barrier requests. Idempotent.
+ */
+export function confirmTransactionCommits(ddb: DynamoDBClient, barrier: DynamoDBClient): void {
   const stack = ddb.middlewareStack as unknown as {
     add(mw: unknown, opts: { step: string; name: string; override?: boolean }): void;
   };
@@ -37,7 +43,7 @@ export function confirmTransactionCommits(ddb: DynamoDBClient): void {
       const result = await next(args);
       if (context.commandName === 'TransactWriteItemsCommand') {
         try {
-          await ddb.send(new ListTablesCommand({ Limit: 1 }));
+          await barrier.send(new ListTablesCommand({ Limit: 1 }));
         } catch (err) {
           throw new CommitNotConfirmedError(err);
         }

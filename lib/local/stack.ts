@@ -1,6 +1,7 @@
 // A whole local storage stack: endpoints (our emulators, or LocalStack when
 // AWS_ENDPOINT_URL is set), clients, and Sluice's tables and bucket, ready to use.
 import { createStorageClients, destroyStorageClients, type StorageClients, type StorageConfig } from '../storage/clients.ts';
+import { createDynamoClient } from '../storage/tables.ts';
 import { prefixedStorageNames } from '../storage/definitions.ts';
 import { ensureStorage } from './bootstrap.ts';
 import { confirmTransactionCommits } from './commit-barrier.ts';
@@ -77,11 +78,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const config = localStorageConfig(external ?? emulatorEndpoints(emulators!), opts.prefix ?? DEFAULT_PREFIX);
   const clients = createStorageClients(config);
   // Our DynamoDB Local acknowledges transactions before they are durable; see commit-barrier.ts.
-  if (emulators) confirmTransactionCommits(clients.ddb);
+  const barrier = emulators ? createDynamoClient(config) : undefined;
+  if (barrier) confirmTransactionCommits(clients.ddb, barrier);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       destroyStorageClients(clients);
+      barrier?.destroy();
       await emulators?.stop();
     })());
   try {

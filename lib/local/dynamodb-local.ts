@@ -83,7 +83,9 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions): Promise<Dy
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function spawnAndWait(port: number, opts: DynamoDbLocalOptions): Promise<DynamoDbLocal> {
-  const child = spawnDynamoDbLocal({ port, path: opts.dbPath ?? null, sharedDb: false, detached: true, stdio: 'pipe' });
+  // Its own process group (on Windows, detaching would open a console window instead).
+  const detached = process.platform !== 'win32';
+  const child = spawnDynamoDbLocal({ port, path: opts.dbPath ?? null, sharedDb: false, detached, stdio: 'pipe' });
   const output = collectOutput(child, 'dynamodb-local', opts.quiet);
   let spawnError: Error | undefined;
   child.on('error', (err) => (spawnError = err));

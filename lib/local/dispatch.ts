@@ -4,7 +4,7 @@
 // `{Records:[...]}` event, so delivery starts within a second of a produce; a sweep runs
 // every second in place of the one-minute EventBridge schedule (batching windows,
 // retries, pending subscriptions, anything the stream did not cover). Module targets
-// are allowed here, and only here.
+// are allowed here, and only here, from the allowed directories only.
 import { createDispatcherHandler, dispatcherOptionsFromEnv } from '../subscriptions/lambda.ts';
 import { Dispatcher, type DispatcherLogger, type DispatcherOptions } from '../subscriptions/dispatcher.ts';
 import type { LocalStack } from './stack.ts';
@@ -16,6 +16,8 @@ export interface LocalDispatcherOptions {
   pollIntervalMs?: number;
   /** Sweep interval; default 1 s. 0 turns the sweep off. */
   sweepIntervalMs?: number;
+  /** Directories module targets must lie in (default: the working directory). */
+  moduleDirs?: readonly string[];
   /** Dispatcher overrides (tests). */
   dispatcher?: DispatcherOptions;
   env?: NodeJS.ProcessEnv;
@@ -31,6 +33,7 @@ export function startLocalDispatcher(stack: Pick<LocalStack, 'config' | 'clients
   const logger = opts.logger;
   const dispatcher = new Dispatcher(stack.clients, {
     allowModules: true,
+    ...(opts.moduleDirs ? { moduleDirs: opts.moduleDirs } : {}),
     inlineWaitMs: 1_000,
     ...dispatcherOptionsFromEnv(opts.env ?? process.env),
     ...(logger ? { logger } : {}),

@@ -1,9 +1,11 @@
 // A whole local storage stack: endpoints (our emulators, or LocalStack when
 // AWS_ENDPOINT_URL is set), clients, and Sluice's tables and bucket, ready to use.
 import { createStorageClients, destroyStorageClients, type StorageClients, type StorageConfig } from '../storage/clients.ts';
+import { createDynamoClient } from '../storage/tables.ts';
 import { prefixedStorageNames } from '../storage/definitions.ts';
 import { ensureStorage } from './bootstrap.ts';
-import { startEmulators, type Emulators } from './emulators.ts';
+import { confirmTransactionCommits } from './commit-barrier.ts';
+import { EMULATOR_REGION, startEmulators, type Emulators } from './emulators.ts';
 
 /** Where the local services are and how to sign requests to them. */
 export interface LocalEndpoints {
@@ -13,7 +15,6 @@ export interface LocalEndpoints {
 }
 
 export const DEFAULT_PREFIX = 'sluice';
-const EMULATOR_REGION = 'us-east-1';
 
 /**
  * The externally run stack (LocalStack) named by AWS_ENDPOINT_URL, if any.
@@ -37,8 +38,8 @@ export function externalEndpoints(env: NodeJS.ProcessEnv = process.env): LocalEn
   };
 }
 
-export function emulatorEndpoints(emulators: Pick<Emulators, 'endpoints' | 'credentials'>): LocalEndpoints {
-  return { endpoints: { ...emulators.endpoints }, credentials: { ...emulators.credentials }, region: EMULATOR_REGION };
+export function emulatorEndpoints(emulators: Pick<Emulators, 'endpoints' | 'credentials' | 'region'>): LocalEndpoints {
+  return { endpoints: { ...emulators.endpoints }, credentials: { ...emulators.credentials }, region: emulators.region };
 }
 
 /** The StorageConfig for Sluice's tables and bucket under `prefix` on these endpoints. */
@@ -76,10 +77,14 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
   const emulators = external ? undefined : await startEmulators({ dataDir: opts.dataDir, quiet: opts.quiet });
   const config = localStorageConfig(external ?? emulatorEndpoints(emulators!), opts.prefix ?? DEFAULT_PREFIX);
   const clients = createStorageClients(config);
+  // Our DynamoDB Local acknowledges transactions before they are durable; see commit-barrier.ts.
+  const barrier = emulators ? createDynamoClient(config) : undefined;
+  if (barrier) confirmTransactionCommits(clients.ddb, barrier);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       destroyStorageClients(clients);
+      barrier?.destroy();
       await emulators?.stop();
     })());
   try {

@@ -77,6 +77,8 @@ export interface DispatcherOptions {
   deliver?: Deliver;
   /** Import module targets in-process (the local dev server only). */
   allowModules?: boolean;
+  /** Directories module targets must lie in (default: the working directory). */
+  moduleDirs?: readonly string[];
   /** SQS copy of dead letters; default: SendMessage with the default SQS client. */
   sendDeadLetter?: SendDeadLetter;
   /** Queue for subscriptions without their own deadLetter (deployed: the platform's queue). */
@@ -172,7 +174,7 @@ export class Dispatcher {
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
     this.catalog = new SubscriptionCatalog(clients, { now: this.now });
-    this.deliver = opts.deliver ?? createDeliver({ allowModules: opts.allowModules ?? false });
+    this.deliver = opts.deliver ?? createDeliver({ allowModules: opts.allowModules ?? false, ...(opts.moduleDirs ? { moduleDirs: opts.moduleDirs } : {}) });
     this.sendDeadLetter = opts.sendDeadLetter ?? createSqsSender();
     this.watch = new HeadWatch(clients);
     this.budgetMs = opts.budgetMs ?? 25_000;

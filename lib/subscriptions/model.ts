@@ -6,12 +6,13 @@
 //   http    {"type":"http","url":"https://..."}      plain http only to a loopback host, and
 //                                                    only outside Lambda (local development)
 //   module  {"type":"module","path":"/abs/handler.ts"} a JS/TS module exporting `handler`,
-//                                                    imported in-process: local dev server only
-import { isAbsolute, resolve } from 'node:path';
+//                                                    imported in-process: local dev server only,
+//                                                    inside its allowed directories (modulePaths.ts)
 import * as z from 'zod/mini';
 import { InvalidSubscriptionNameError, InvalidTargetError } from '../core/errors.ts';
 import { validate } from '../api/schema.ts';
 import { validateKafkaName } from '../log/topics.ts';
+import { checkModulePath } from './modulePaths.ts';
 
 export type Target =
   | { type: 'lambda'; functionArn: string }
@@ -110,6 +111,8 @@ export interface ValidationEnvironment {
   deployed?: boolean;
   /** Relative module paths resolve against this directory (default: the working directory). */
   cwd?: string;
+  /** Directories module targets must lie in (default: the working directory). */
+  moduleDirs?: readonly string[];
 }
 
 export const isDeployed = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
@@ -159,8 +162,8 @@ export function validateTarget(target: Target, env: ValidationEnvironment = {}):
         });
       }
       if (target.path.length === 0) throw new InvalidTargetError("'target.path' must not be empty.", { fields: ['target.path'] });
-      const path = isAbsolute(target.path) ? target.path : resolve(env.cwd ?? process.cwd(), target.path);
-      return { type: 'module', path };
+      const cwd = env.cwd ?? process.cwd();
+      return { type: 'module', path: checkModulePath(target.path, { dirs: env.moduleDirs ?? [cwd], cwd }) };
     }
   }
 }

@@ -6,7 +6,8 @@
 //           and any Invoke error (throttling, AccessDenied, ...) count as failures.
 //   http    POST application/json; any 2xx is success.
 //   module  import(path), call its `handler(event)` in-process; a throw (or rejection) is
-//           a failure. Only when allowed (the local dev server): deployed, refused.
+//           a failure. Only when allowed (the local dev server): deployed, refused. The
+//           real path must lie inside the allowed directories (modulePaths.ts).
 //
 // Dead letters also go to SQS (SendMessage) when a queue is configured.
 import { pathToFileURL } from 'node:url';
@@ -14,6 +15,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { FetchedRecord } from '../log/fetch.ts';
 import type { DeadLetterRecord, KafkaEventRecord, SluiceKafkaEvent, Target } from './model.ts';
+import { importablePath } from './modulePaths.ts';
 
 export function kafkaEvent(subscription: string, topic: string, partition: number, records: readonly FetchedRecord[]): SluiceKafkaEvent {
   return {
@@ -49,6 +51,8 @@ export type Deliver = (target: Target, event: SluiceKafkaEvent, opts: DeliveryOp
 export interface TargetOptions {
   /** Import module targets in-process (the local dev server); refused otherwise. */
   allowModules?: boolean;
+  /** Directories module targets must lie in (default: the working directory). */
+  moduleDirs?: readonly string[];
   lambda?: LambdaClient;
   fetch?: typeof fetch;
 }
@@ -107,7 +111,7 @@ export function createDeliver(opts: TargetOptions = {}): Deliver {
           if (!opts.allowModules) {
             return failure('MODULE_TARGET_NOT_ALLOWED', 'Module targets run only in the local dev server.');
           }
-          const handler = await loadModuleHandler(target.path);
+          const handler = await loadModuleHandler(await importablePath(target.path, opts.moduleDirs ?? [process.cwd()]));
           let timer: NodeJS.Timeout | undefined;
           const timeout = new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(Object.assign(new Error(`handler did not finish within ${timeoutMs} ms`), { name: 'TIMEOUT' })), timeoutMs);

@@ -11,8 +11,22 @@
 //
 // Choices (Kafka leaves some open or does them differently):
 //   * Subscribing to a topic that does not exist is allowed (as in Kafka); it is not
-//     assigned until it exists. New partitions are picked up at the next join, heartbeat,
-//     leave or expiry that recomputes the targets (every heartbeat re-reads the counts).
+//     assigned until it exists.
+//   * Topic metadata (ids, partition counts) is kept on the group item, not read per
+//     heartbeat: a join looks up the joiner's topics the group does not know yet, and
+//     every subscribed topic is looked up again (BatchGetItem, 100 per call) by the first
+//     join, heartbeat or leave that finds the stored counts older than
+//     TOPIC_METADATA_MAX_AGE_MS. So a plain heartbeat costs one GetItem and at most one
+//     write whatever the number of topics, and new partitions, created or deleted topics
+//     reach the assignment within 30 s (Kafka's consumers notice them only at their
+//     metadata refresh, metadata.max.age.ms, 5 minutes by default).
+//   * Bounds (Kafka has none, but one group is one DynamoDB item of at most 400 KB): at
+//     most MAX_TOPICS_PER_MEMBER topics per member (INVALID_REQUEST), and a join must
+//     leave the group item within MAX_GROUP_JOIN_BYTES (GROUP_MAX_SIZE_REACHED); both
+//     are checked before anything is written. The rest of the item limit is headroom for
+//     what changes without a join (partitions added to subscribed topics, partitions
+//     listed twice while they move); a write that would still pass 400 KB is refused
+//     with the same GROUP_MAX_SIZE_REACHED instead of failing in DynamoDB.
 //   * Heartbeat with a generation lower than the member's epoch: not an error; it gets the
 //     current generation and assignment and confirms nothing (KIP-848 style). Higher than
 //     the epoch (never handed out): ILLEGAL_GENERATION.
@@ -40,6 +54,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   GroupIdNotFoundError,
+  GroupMaxSizeReachedError,
   InvalidGroupIdError,
   InvalidRequestError,
   InvalidSessionTimeoutError,
@@ -57,6 +72,7 @@ import {
   deleteGroupItem,
   deleteOffsets,
   fenceError,
+  groupItemBytes,
   readGroup,
   readOffsets,
   scanGroups,
@@ -71,7 +87,8 @@ import {
   type TopicInfo,
   type TopicPartitions,
 } from '../storage/groups.ts';
-import { getHead, getTopic, listHeads, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
+import { MAX_ITEM_BYTES } from '../storage/itemSize.ts';
+import { getHead, getTopics, listHeads, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import {
   confirmRevocations,
   expireMembers,
@@ -96,6 +113,23 @@ export const SESSION_TIMEOUT = { min: 1_000, max: 300_000, default: 45_000 } as 
 export const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
 /** Kafka's offset.metadata.max.bytes default. */
 export const MAX_OFFSET_METADATA_LENGTH = 4096;
+/**
+ * Topics one member may subscribe to. A member's topic names are stored in the group
+ * item (those of existing topics once more, with their ids and partition counts): 1,000
+ * of the longest names (249 bytes) take about 250 KB, most of the item's 400 KB, while
+ * 1,000 names of typical length (20-30 bytes) leave room for many members. The count is
+ * checked first, so a huge list costs nothing but its parsing; the item-size check
+ * below then decides exactly.
+ */
+export const MAX_TOPICS_PER_MEMBER = 1_000;
+/**
+ * A join is refused when the group item would pass this size (3/4 of DynamoDB's item
+ * limit): the remaining 100 KB is for what grows without a join (partitions added to
+ * subscribed topics, partitions listed twice while they move between members).
+ */
+export const MAX_GROUP_JOIN_BYTES = (MAX_ITEM_BYTES * 3) / 4;
+/** How old the topic metadata stored on a group may get before a call reads it again. */
+export const TOPIC_METADATA_MAX_AGE_MS = 30_000;
 
 export interface TopicAssignment {
   topic: string;
@@ -256,9 +290,11 @@ export class Groups {
       rec ??= newGroup(group, now);
       expireMembers(rec, now);
       rec.members[memberId] = newMember(memberId, topics, sessionTimeoutMs, now);
-      await this.refreshTopics(rec, lookup);
+      await this.refreshTopics(rec, now, lookup, topics);
       retarget(rec);
       if (!reconcileMember(rec, memberId)) rec.members[memberId]!.epoch = ++rec.generation;
+      const bytes = groupItemBytes(rec, now);
+      if (bytes > MAX_GROUP_JOIN_BYTES) return { rec: undefined, step: { error: groupTooLarge(group, bytes, MAX_GROUP_JOIN_BYTES) } };
       return { rec, step: { result: assignmentOf(rec.members[memberId]!) } };
     });
   }
@@ -286,7 +322,7 @@ export class Groups {
       }
       m.expiresAt = now + m.sessionTimeoutMs;
       if (generation === m.epoch) confirmRevocations(m, owned);
-      await this.refreshTopics(rec, lookup);
+      await this.refreshTopics(rec, now, lookup);
       retarget(rec);
       reconcileMember(rec, memberId);
       return {
@@ -303,7 +339,7 @@ export class Groups {
       if (!rec?.members[memberId]) return { rec, step: { error: unknownMember(memberId) } };
       delete rec.members[memberId];
       expireMembers(rec, now);
-      await this.refreshTopics(rec, lookup);
+      await this.refreshTopics(rec, now, lookup);
       retarget(rec);
       return { rec, step: { result: undefined } };
     });
@@ -466,11 +502,9 @@ export class Groups {
     const known = new Map<string, TopicInfo | undefined>();
     const lookup: TopicLookup = async (names) => {
       const missing = names.filter((n) => !known.has(n));
-      const found = await Promise.all(missing.map((n) => getTopic(this.clients, n)));
-      missing.forEach((n, i) => {
-        const t = found[i];
+      for (const [n, t] of await getTopics(this.clients, missing)) {
         known.set(n, t ? { topicId: t.topicId, partitions: t.partitions } : undefined);
-      });
+      }
       return new Map(names.map((n) => [n, known.get(n)]));
     };
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
@@ -479,6 +513,8 @@ export class Groups {
       const before = structure(read);
       const { rec, step } = await fn(read, this.now(), lookup);
       if (rec && structure(rec) !== before) {
+        const bytes = groupItemBytes(rec, this.now());
+        if (bytes > MAX_ITEM_BYTES) throw groupTooLarge(group, bytes, MAX_ITEM_BYTES);
         if (!(await writeGroup(this.clients, rec, this.now()))) continue;
         rec.version++;
       } else if (rec && step.touch && !step.error) {
@@ -492,16 +528,24 @@ export class Groups {
     throw this.exhausted(group);
   }
 
-  /** Current partition counts of the subscribed topics, merged into the record. */
-  private async refreshTopics(rec: GroupRecord, lookup: TopicLookup): Promise<void> {
-    mergeTopics(rec, await lookup(subscribedTopics(rec)));
+  /**
+   * Brings the record's topic metadata up to date for a change of membership or
+   * assignment: every subscribed topic once the stored metadata is older than
+   * TOPIC_METADATA_MAX_AGE_MS, else only `joining` topics the group does not know (a
+   * joiner's); topics nobody subscribes to any more drop out either way.
+   */
+  private async refreshTopics(rec: GroupRecord, now: number, lookup: TopicLookup, joining: readonly string[] = []): Promise<void> {
+    const stale = now - rec.topicsCheckedAt >= TOPIC_METADATA_MAX_AGE_MS;
+    const names = stale ? subscribedTopics(rec) : joining.filter((t) => !(t in rec.topics));
+    mergeTopics(rec, names.length > 0 ? await lookup(names) : new Map());
+    if (stale) rec.topicsCheckedAt = now;
   }
 
   /** The group with expired members removed (written back if there were any). */
   private removeExpired(group: string): Promise<GroupRecord | undefined> {
     return this.update(group, async (rec, now, lookup) => {
       if (rec && expireMembers(rec, now).length > 0) {
-        await this.refreshTopics(rec, lookup);
+        await this.refreshTopics(rec, now, lookup);
         retarget(rec);
       }
       return { rec, step: { result: rec } };
@@ -509,11 +553,9 @@ export class Groups {
   }
 
   private async requireTopics(names: readonly string[]): Promise<Map<string, TopicRecord>> {
-    const distinct = [...new Set(names)];
-    const found = await Promise.all(distinct.map((n) => getTopic(this.clients, n)));
+    const found = await getTopics(this.clients, names);
     return new Map(
-      distinct.map((n, i) => {
-        const t = found[i];
+      [...found].map(([n, t]) => {
         if (!t) throw new UnknownTopicOrPartitionError(`Topic '${n}' does not exist.`);
         return [n, t];
       }),
@@ -525,10 +567,11 @@ export class Groups {
     const stored = await readOffsets(this.clients, group);
     const names = [...new Set([...members.flatMap((m) => m.topics), ...stored.map((o) => o.topic)])].sort();
     const rows: OffsetLag[] = [];
+    const topics = await getTopics(this.clients, names);
     await Promise.all(
       names.map(async (name) => {
         const mine = stored.filter((o) => o.topic === name);
-        const topic = await getTopic(this.clients, name);
+        const topic = topics.get(name);
         if (!topic) {
           for (const o of mine) {
             rows.push({ topic: name, partition: o.partition, offset: o.offset, metadata: o.metadata, lag: null, logStartOffset: null, highWatermark: null });
@@ -598,6 +641,14 @@ const unknownMember = (memberId: string) =>
     memberId,
   });
 
+const groupTooLarge = (group: string, bytes: number, limit: number) =>
+  new GroupMaxSizeReachedError(
+    `Group '${group}' cannot take this: its state would take ${bytes} bytes, over the limit of ${limit} bytes ` +
+      '(a group is one DynamoDB item of at most 400 KB, filled by members times their topics, and the partitions ' +
+      'they own). Subscribe each member to fewer topics, or spread the consumers over several groups.',
+    { group, limit, bytes },
+  );
+
 const groupNotFound = (group: string) => new GroupIdNotFoundError(`Group '${group}' does not exist.`, { group });
 
 function requirePartition(topic: TopicRecord, partition: number): void {
@@ -614,7 +665,14 @@ function validateSubscription(topics: unknown): string[] {
   if (!Array.isArray(topics) || topics.length === 0) {
     throw new InvalidRequestError('topics must be a non-empty list of topic names.');
   }
-  return [...new Set(topics.map((t) => validateTopicName(t)))].sort();
+  const distinct = [...new Set(topics)];
+  if (distinct.length > MAX_TOPICS_PER_MEMBER) {
+    throw new InvalidRequestError(
+      `A member may subscribe to at most ${MAX_TOPICS_PER_MEMBER} topics; got ${distinct.length}.`,
+      { fields: ['topics'], limit: MAX_TOPICS_PER_MEMBER, topics: distinct.length },
+    );
+  }
+  return distinct.map((t) => validateTopicName(t)).sort();
 }
 
 function validateSessionTimeout(ms: unknown): number {

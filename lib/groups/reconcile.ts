@@ -65,7 +65,7 @@ export function sameAssignment(a: TopicPartitions, b: TopicPartitions): boolean 
 }
 
 export function newGroup(groupId: string, now: number): GroupRecord {
-  return { groupId, version: 0, generation: 0, createdAt: now, members: {}, topics: {} };
+  return { groupId, version: 0, generation: 0, createdAt: now, members: {}, topics: {}, topicsCheckedAt: 0 };
 }
 
 export function newMember(memberId: string, topics: readonly string[], sessionTimeoutMs: number, now: number): MemberRecord {
@@ -198,5 +198,5 @@ export function structure(rec: GroupRecord | undefined): string {
   const members = Object.values(rec.members)
     .map(({ expiresAt: _e, ...m }) => m)
     .sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
-  return JSON.stringify({ g: rec.generation, t: rec.topics, m: members });
+  return JSON.stringify({ g: rec.generation, t: rec.topics, c: rec.topicsCheckedAt, m: members });
 }

@@ -3,8 +3,8 @@
 // polled (lib/local/streams.ts, every 250 ms) and each page becomes a
 // `{Records:[...]}` event, so delivery starts within a second of a produce; a sweep runs
 // every second in place of the one-minute EventBridge schedule (batching windows,
-// retries, pending subscriptions, anything the stream did not cover). Module targets
-// are allowed here, and only here.
+// retries, pending subscriptions, anything the stream did not cover). Module targets,
+// and http targets on loopback, are allowed here, and only here.
 import { createDispatcherHandler, dispatcherOptionsFromEnv } from '../subscriptions/lambda.ts';
 import { Dispatcher, type DispatcherLogger, type DispatcherOptions } from '../subscriptions/dispatcher.ts';
 import type { LocalStack } from './stack.ts';
@@ -31,6 +31,7 @@ export function startLocalDispatcher(stack: Pick<LocalStack, 'config' | 'clients
   const logger = opts.logger;
   const dispatcher = new Dispatcher(stack.clients, {
     allowModules: true,
+    allowLoopback: true,
     inlineWaitMs: 1_000,
     ...dispatcherOptionsFromEnv(opts.env ?? process.env),
     ...(logger ? { logger } : {}),

@@ -306,7 +306,10 @@ export class Groups {
     const owned = opts.owned === undefined ? undefined : toTopicPartitions(opts.owned, 'owned');
     return this.update(group, async (rec, now, lookup) => {
       if (!rec) return { rec, step: { error: unknownMember(memberId) } };
-      expireMembers(rec, now);
+      // Targets change only with the members or the topics: recompute them only then (the
+      // assignor's cost grows with the partitions; a plain heartbeat need not pay it).
+      const expired = expireMembers(rec, now).length > 0;
+      if ((await this.refreshTopics(rec, now, lookup)) || expired) retarget(rec);
       const m = rec.members[memberId];
       if (!m) return { rec, step: { error: unknownMember(memberId) } };
       if (generation > m.epoch) {
@@ -322,8 +325,6 @@ export class Groups {
       }
       m.expiresAt = now + m.sessionTimeoutMs;
       if (generation === m.epoch) confirmRevocations(m, owned);
-      await this.refreshTopics(rec, now, lookup);
-      retarget(rec);
       reconcileMember(rec, memberId);
       return {
         rec,
@@ -532,13 +533,15 @@ export class Groups {
    * Brings the record's topic metadata up to date for a change of membership or
    * assignment: every subscribed topic once the stored metadata is older than
    * TOPIC_METADATA_MAX_AGE_MS, else only `joining` topics the group does not know (a
-   * joiner's); topics nobody subscribes to any more drop out either way.
+   * joiner's); topics nobody subscribes to any more drop out either way. True when it
+   * read the topics table.
    */
-  private async refreshTopics(rec: GroupRecord, now: number, lookup: TopicLookup, joining: readonly string[] = []): Promise<void> {
+  private async refreshTopics(rec: GroupRecord, now: number, lookup: TopicLookup, joining: readonly string[] = []): Promise<boolean> {
     const stale = now - rec.topicsCheckedAt >= TOPIC_METADATA_MAX_AGE_MS;
     const names = stale ? subscribedTopics(rec) : joining.filter((t) => !(t in rec.topics));
     mergeTopics(rec, names.length > 0 ? await lookup(names) : new Map());
     if (stale) rec.topicsCheckedAt = now;
+    return names.length > 0;
   }
 
   /** The group with expired members removed (written back if there were any). */

@@ -27,9 +27,10 @@
 //   * A released partition goes to its target member at that member's next heartbeat.
 //     Members that leave or whose session expires own nothing from that moment on.
 import type { GroupRecord, MemberRecord, TopicInfo, TopicPartitions } from '../storage/groups.ts';
+import type { GroupState } from '../core/groups.ts';
 import { assignPartitions } from './assignor.ts';
 
-export type GroupState = 'Empty' | 'Reconciling' | 'Stable';
+export type { GroupState } from '../core/groups.ts';
 
 export const tpKey = (topic: string, partition: number): string => `${topic}#${partition}`;
 

@@ -16,10 +16,11 @@
 //     heartbeat: a join looks up the joiner's topics the group does not know yet, and
 //     every subscribed topic is looked up again (BatchGetItem, 100 per call) by the first
 //     join, heartbeat or leave that finds the stored counts older than
-//     TOPIC_METADATA_MAX_AGE_MS. So a plain heartbeat costs one GetItem and at most one
-//     write whatever the number of topics, and new partitions, created or deleted topics
-//     reach the assignment within 30 s (Kafka's consumers notice them only at their
-//     metadata refresh, metadata.max.age.ms, 5 minutes by default).
+//     TOPIC_METADATA_MAX_AGE_MS. Targets are recomputed only when members or topics
+//     changed. So a plain heartbeat costs one GetItem and at most one write whatever the
+//     number of topics, and new partitions, created or deleted topics reach the
+//     assignment within 30 s (Kafka's consumers notice them only at their metadata
+//     refresh, metadata.max.age.ms, 5 minutes by default).
 //   * Bounds (Kafka has none, but one group is one DynamoDB item of at most 400 KB): at
 //     most MAX_TOPICS_PER_MEMBER topics per member (INVALID_REQUEST), and a join must
 //     leave the group item within MAX_GROUP_JOIN_BYTES (GROUP_MAX_SIZE_REACHED); both
@@ -99,7 +100,6 @@ import {
   structure,
   subscribedTopics,
 } from './reconcile.ts';
-
 import type {
   CommitRequest,
   CommittedOffset,

@@ -1,4 +1,5 @@
 // Shapes of the SDK's inputs and of the API's answers (API.md), as the SDK hands them out.
+import type { GroupDescription as CoreGroupDescription } from '../core/groups.ts';
 
 /** Bytes as the SDK accepts them: a Buffer (or any Uint8Array), a string (UTF-8), or null. */
 export type Bytes = Buffer | Uint8Array | string | null;
@@ -51,59 +52,19 @@ export interface TopicSummary {
   config: Record<string, string>;
 }
 
-export interface TopicAssignment {
-  topic: string;
-  partitions: number[];
-}
+export type {
+  CommittedOffset,
+  GroupMember,
+  GroupOffset,
+  GroupState,
+  GroupSummary,
+  MemberAssignment,
+  TopicAssignment,
+} from '../core/groups.ts';
 
-export type GroupState = 'Empty' | 'Reconciling' | 'Stable';
-
-export interface GroupSummary {
-  group: string;
-  state: GroupState;
-  members: number;
-  generation: number;
-}
-
-export interface GroupMember {
-  memberId: string;
-  topics: string[];
-  generation: number;
-  assignment: TopicAssignment[];
-  revoking: TopicAssignment[];
-  target: TopicAssignment[];
-  sessionTimeoutMs: number;
-  expiresAt: number;
-  joinedAt: number;
-}
-
-export interface GroupOffset {
-  topic: string;
-  partition: number;
-  /** Committed offset (the next to read); null when the group has not committed this partition. */
-  offset: number | null;
-  metadata: string | null;
-  /** null only when the topic no longer exists. */
-  lag: number | null;
-  logStartOffset: number | null;
-  highWatermark: number | null;
-}
-
-export interface GroupDescription {
-  group: string;
-  state: GroupState;
-  generation: number;
-  members: GroupMember[];
-  offsets: GroupOffset[];
+export interface GroupDescription extends CoreGroupDescription {
   /** Total lag over the partitions whose topic exists. */
   lag: number;
-}
-
-export interface CommittedOffset {
-  topic: string;
-  partition: number;
-  offset: number;
-  metadata: string;
 }
 
 /** Where resetOffsets moves a group's offsets (clamped into each partition's log). */
@@ -117,10 +78,3 @@ export type ResetTarget =
 /** A position for listOffsets: log start, high watermark, or the first offset at/after a time. */
 export type OffsetSpec = 'earliest' | 'latest' | number | Date;
 
-/** The answer to join and heartbeat. */
-export interface MemberAssignment {
-  memberId: string;
-  generation: number;
-  assignment: TopicAssignment[];
-  heartbeatIntervalMs: number;
-}

@@ -27,9 +27,10 @@
 //   * A released partition goes to its target member at that member's next heartbeat.
 //     Members that leave or whose session expires own nothing from that moment on.
 import type { GroupRecord, MemberRecord, TopicInfo, TopicPartitions } from '../storage/groups.ts';
+import type { GroupState } from '../core/groups.ts';
 import { assignPartitions } from './assignor.ts';
 
-export type GroupState = 'Empty' | 'Reconciling' | 'Stable';
+export type { GroupState } from '../core/groups.ts';
 
 export const tpKey = (topic: string, partition: number): string => `${topic}#${partition}`;
 
@@ -65,7 +66,7 @@ export function sameAssignment(a: TopicPartitions, b: TopicPartitions): boolean 
 }
 
 export function newGroup(groupId: string, now: number): GroupRecord {
-  return { groupId, version: 0, generation: 0, createdAt: now, members: {}, topics: {} };
+  return { groupId, version: 0, generation: 0, createdAt: now, members: {}, topics: {}, topicsCheckedAt: 0 };
 }
 
 export function newMember(memberId: string, topics: readonly string[], sessionTimeoutMs: number, now: number): MemberRecord {
@@ -198,5 +199,5 @@ export function structure(rec: GroupRecord | undefined): string {
   const members = Object.values(rec.members)
     .map(({ expiresAt: _e, ...m }) => m)
     .sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
-  return JSON.stringify({ g: rec.generation, t: rec.topics, m: members });
+  return JSON.stringify({ g: rec.generation, t: rec.topics, c: rec.topicsCheckedAt, m: members });
 }

@@ -4,7 +4,8 @@
 // `{Records:[...]}` event, so delivery starts within a second of a produce; a sweep runs
 // every second in place of the one-minute EventBridge schedule (batching windows,
 // retries, pending subscriptions, anything the stream did not cover). Module targets
-// are allowed here, and only here, from the allowed directories only.
+// (from the allowed directories only) and http targets on loopback are allowed here,
+// and only here.
 import { createDispatcherHandler, dispatcherOptionsFromEnv } from '../subscriptions/lambda.ts';
 import { Dispatcher, type DispatcherLogger, type DispatcherOptions } from '../subscriptions/dispatcher.ts';
 import type { LocalStack } from './stack.ts';
@@ -34,6 +35,7 @@ export function startLocalDispatcher(stack: Pick<LocalStack, 'config' | 'clients
   const dispatcher = new Dispatcher(stack.clients, {
     allowModules: true,
     ...(opts.moduleDirs ? { moduleDirs: opts.moduleDirs } : {}),
+    allowLoopback: true,
     inlineWaitMs: 1_000,
     ...dispatcherOptionsFromEnv(opts.env ?? process.env),
     ...(logger ? { logger } : {}),

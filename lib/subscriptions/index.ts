@@ -1,7 +1,8 @@
 // Subscriptions: triggers that deliver a topic's records to functions (a Lambda function,
 // an HTTP endpoint, or locally a module), per partition in offset order, with batching,
 // retries and dead letters. catalog.ts administers them, dispatcher.ts delivers,
-// targets.ts speaks to the targets, lambda.ts and resource.ts adapt Lambda events.
+// targets.ts speaks to the targets (through egress.ts's address rules), sqs.ts to
+// dead-letter queues (queues.ts says which), lambda.ts and resource.ts adapt Lambda events.
 export { SubscriptionCatalog, type CatalogOptions, type PartitionPosition, type SubscriptionDescription } from './catalog.ts';
 export {
   Dispatcher,
@@ -39,4 +40,7 @@ export {
   type Target,
 } from './model.ts';
 export { handleCustomResource, isCustomResourceEvent, physicalId, type CustomResourceEvent } from './resource.ts';
-export { createDeliver, createSqsSender, kafkaEvent, type Deliver, type DeliveryResult, type SendDeadLetter } from './targets.ts';
+export { createDeliver, kafkaEvent, type Deliver, type DeliveryResult } from './targets.ts';
+export { createSqsSender, type SendDeadLetter } from './sqs.ts';
+export { parseQueueUrl, sqsEnvironment, type QueueEndpoint, type SqsEnvironment } from './queues.ts';
+export { addressClass, postChecked, refusedAddress, refusedHost, type LoopbackPolicy, type Resolver } from './egress.ts';

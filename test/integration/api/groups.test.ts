@@ -362,6 +362,7 @@ describe('malformed requests', () => {
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: { topics: [TOPIC], sessionTimeoutMs: 1500.5 } } },
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: { topics: [TOPIC], sessionTimeoutMs: '30000' } } },
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: { topics: [TOPIC], extra: 1 } } },
+      { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: { topics: Array.from({ length: 40_000 }, (_, i) => `t${i}`) } } },
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: [TOPIC] } },
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: null } },
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, headers: { 'content-type': 'application/json' }, body: '{"topics":["events"]' } },

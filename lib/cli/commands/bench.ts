@@ -1,5 +1,5 @@
 // sluice bench — benchmarks.
-//   sluice bench [--quick] [--json FILE]   the whole suite (lib/cli/bench/suite.ts): produce,
+//   sluice bench [--quick] [--json FILE]   the whole suite (lib/bench): produce,
 //                                          fetch, end-to-end, compaction, codec, cost model,
 //                                          handler profiles; on a local platform it starts
 //                                          itself, or over HTTP against --endpoint/--outputs
@@ -67,8 +67,8 @@ export function registerBench(program: Command): void {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       const remote = globals.endpoint !== undefined || globals.outputs !== undefined;
       const endpoint = remote ? createClient(globals) : undefined;
-      const { runSuite } = await import('../bench/suite.ts');
-      const { renderReport } = await import('../bench/report.ts');
+      const { runSuite } = await import('../../bench/harness/suite.ts');
+      const { renderReport } = await import('../../bench/harness/report.ts');
       let result: Awaited<ReturnType<typeof runSuite>>;
       try {
         result = await runSuite({
@@ -91,7 +91,7 @@ export function registerBench(program: Command): void {
     .option('--every <n>', 'report every n records (default 5000)', (v) => parseInteger(v, '--every', { min: 1, max: 10_000_000 }))
     .option('--no-background', 'run the dev server without its maintenance timer and subscription dispatcher')
     .action(async (opts: { records?: number; every?: number; background: boolean }) => {
-      const { runGrowth } = await import('../bench/growth.ts');
+      const { runGrowth } = await import('../../bench/growth.ts');
       const records = opts.records ?? 50_000;
       process.stderr.write(`growing one partition to ${records} records, background work ${opts.background ? 'on (dev server defaults)' : 'off'}…\n`);
       try {
@@ -112,7 +112,7 @@ export function registerBench(program: Command): void {
     .addHelpText('after', '\n  --json <file> (an option of `bench`) also writes the numbers as JSON to <file>.')
     .action(async (opts: { seconds?: number; records?: number; recordBytes?: number }, cmd: Command) => {
       const json = (cmd.parent?.opts() as SuiteCommandOptions | undefined)?.json;
-      const { runCodecBench } = await import('../../records/bench.ts');
+      const { runCodecBench } = await import('../../bench/codec/measure.ts');
       const recordBytes = opts.recordBytes ?? 1024;
       const tty = process.stderr.isTTY;
       let result: CodecNumbers;

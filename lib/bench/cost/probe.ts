@@ -4,11 +4,11 @@
 // as JSON. For each: the storage calls and request units (meter.ts) and the handler's
 // duration (the dev server's access log) per request.
 import { FUNCTIONS } from '../../api/routes.ts';
-import { makeBatch, recordsThatFit, RECORD_BATCH_TYPE, type BenchContext } from './context.ts';
-import { type RequestProfile } from './cost.ts';
-import { perRequest, type MeterSnapshot } from './meter.ts';
-import { createTopic, produceBatch } from './produce.ts';
-import { summarize, type Summary } from './stats.ts';
+import { makeBatch, recordsThatFit, RECORD_BATCH_TYPE, type BenchContext } from '../harness/context.ts';
+import { type RequestProfile } from './model.ts';
+import { perRequest, type MeterSnapshot } from '../harness/meter.ts';
+import { createTopic, produceBatch } from '../sections/produce.ts';
+import { summarize, type Summary } from '../harness/stats.ts';
 
 export interface ProbeResult {
   label: string;

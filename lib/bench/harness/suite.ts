@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { FUNCTIONS } from '../../api/routes.ts';
 import { HttpClient } from '../../client/http.ts';
 import { newRunId, ServerTimings, type BenchContext } from './context.ts';
-import { runCostProbe } from './costprobe.ts';
-import { costPerGiB, headReadsPerIdlePoll, idleLongPollUsdPerHour } from './cost.ts';
-import { runE2eBench } from './e2e.ts';
-import { runFetchBench } from './fetch.ts';
+import { runCostProbe } from '../cost/probe.ts';
+import { costPerGiB, headReadsPerIdlePoll, idleLongPollUsdPerHour } from '../cost/model.ts';
+import { runE2eBench } from '../sections/e2e.ts';
+import { runFetchBench } from '../sections/fetch.ts';
 import { Meter } from './meter.ts';
-import { runProduceBench } from './produce.ts';
-import { runHandlerProfiles } from './profile.ts';
+import { runProduceBench } from '../sections/produce.ts';
+import { runHandlerProfiles } from '../profile/handlers.ts';
 import { Progress, type ProgressStream } from './progress.ts';
 import { buildValues, type BenchMeta, type BenchParts, type Values } from './report.ts';
 
@@ -71,7 +71,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
 
   // In-process, CPU-only parts first, while nothing else runs.
   progress.start('codec: RecordBatch v2 vs kafkajs', 1000);
-  const { runCodecBench } = await import('../../records/bench.ts');
+  const { runCodecBench } = await import('../codec/measure.ts');
   parts.codec = await runCodecBench({ seconds: size.codecSeconds, onProgress: (f) => progress.update(Math.round(f * 1000)) });
 
   if (!opts.noProfile) {
@@ -158,7 +158,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
 
     if (server) {
       progress.start(`compaction: reading 1 MiB from ${size.compaction.segments} small segments, before and after`);
-      const { benchCompaction } = await import('../../log/maintenance-bench.ts');
+      const { benchCompaction } = await import('../sections/compaction.ts');
       const segments = size.compaction.segments;
       let after = 0;
       parts.compaction = await benchCompaction(server.stack.clients, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCodecBench } from '../../../lib/records/bench.ts';
+import { runCodecBench } from '../../../lib/bench/codec/measure.ts';
 
 describe('runCodecBench', () => {
   it('measures both codecs and reports progress up to completion', async () => {

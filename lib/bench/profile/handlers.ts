@@ -13,9 +13,9 @@ import type { ApiHandler } from '../../api/lambda.ts';
 import { Log } from '../../log/index.ts';
 import { encodeBatch } from '../../records/index.ts';
 import { indexEntryItem, N, S } from '../../storage/metadata.ts';
-import { filler, jsonValue, makeBatch, RECORD_BATCH_TYPE } from './context.ts';
+import { filler, jsonValue, makeBatch, RECORD_BATCH_TYPE } from '../harness/context.ts';
 import { FakeAws } from './fakeStorage.ts';
-import { summarizeProfile, type CpuProfile, type Locate, type ProfileSummary } from './profileAnalysis.ts';
+import { summarizeProfile, type CpuProfile, type Locate, type ProfileSummary } from './analysis.ts';
 
 export interface PathProfile {
   path: string;

@@ -1,16 +1,16 @@
 // The benchmark's output: the flat numeric keys of the --json file, the targets with
 // pass/fail marks, and the human-readable report. Pure functions of the results.
-import type { CompactionBenchResult } from '../../log/maintenance-bench.ts';
-import type { CodecBenchResult } from '../../records/bench.ts';
-import { table } from '../table.ts';
-import type { CostProbeResult } from './costprobe.ts';
-import { baselineCosts, type CostBreakdown } from './cost.ts';
-import type { E2eResult } from './e2e.ts';
-import type { FetchResult } from './fetch.ts';
+import type { CompactionBenchResult } from '../sections/compaction.ts';
+import type { CodecBenchResult } from '../codec/measure.ts';
+import { table } from '../../cli/table.ts';
+import type { CostProbeResult } from '../cost/probe.ts';
+import { baselineCosts, type CostBreakdown } from '../cost/model.ts';
+import type { E2eResult } from '../sections/e2e.ts';
+import type { FetchResult } from '../sections/fetch.ts';
 import type { MeterSnapshot } from './meter.ts';
-import { PRICES_AS_OF } from './prices.ts';
-import type { ProduceResult } from './produce.ts';
-import type { PathProfile } from './profile.ts';
+import { PRICES_AS_OF } from '../cost/prices.ts';
+import type { ProduceResult } from '../sections/produce.ts';
+import type { PathProfile } from '../profile/handlers.ts';
 import { round } from './stats.ts';
 
 export interface CostResult {

@@ -10,9 +10,9 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { HttpClient } from '../../client/http.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { indexEntryItem, N, S } from '../../storage/metadata.ts';
-import { concurrently, makeBatch, RECORD_BATCH_TYPE, type BenchContext } from './context.ts';
-import { perRequest, type MeterSnapshot } from './meter.ts';
-import { summarize, type Summary } from './stats.ts';
+import { concurrently, makeBatch, RECORD_BATCH_TYPE, type BenchContext } from '../harness/context.ts';
+import { perRequest, type MeterSnapshot } from '../harness/meter.ts';
+import { summarize, type Summary } from '../harness/stats.ts';
 
 export interface ProduceOptions {
   producers: number;

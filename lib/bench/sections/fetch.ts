@@ -9,10 +9,10 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { encodeBatch } from '../../records/index.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { indexEntryItem, N, S } from '../../storage/metadata.ts';
-import { concurrently, filler, jsonValue, RECORD_BATCH_TYPE, sleep, type BenchContext } from './context.ts';
+import { concurrently, filler, jsonValue, RECORD_BATCH_TYPE, sleep, type BenchContext } from '../harness/context.ts';
 import { addSnapshots, createTopic, type CreatedTopic } from './produce.ts';
-import { perRequest, type MeterSnapshot } from './meter.ts';
-import { summarize, type Summary } from './stats.ts';
+import { perRequest, type MeterSnapshot } from '../harness/meter.ts';
+import { summarize, type Summary } from '../harness/stats.ts';
 
 export interface FetchOptions {
   smallSegments: number;

@@ -1,10 +1,10 @@
 // What compaction buys a reader: append many small segments (one small append each, as
 // a chatty producer makes them), read the same bytes before and after a maintenance pass,
 // and count the S3 requests and time the read took. Called by `sluice bench`.
-import type { StorageClients } from '../storage/clients.ts';
-import { Log } from './index.ts';
-import { purgeDeletedTopic } from './cleanup.ts';
-import { runMaintenance, type MaintenanceOptions } from './maintenance.ts';
+import type { StorageClients } from '../../storage/clients.ts';
+import { Log } from '../../log/index.ts';
+import { purgeDeletedTopic } from '../../log/cleanup.ts';
+import { runMaintenance, type MaintenanceOptions } from '../../log/maintenance.ts';
 
 export interface CompactionBenchOptions {
   /** Appends of one record each (default 1,000). */

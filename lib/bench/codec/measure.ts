@@ -6,8 +6,8 @@
 // kafkajs is a devDependency: it is loaded here, on demand, so nothing else in lib/records
 // depends on it at runtime.
 
-import { decodeBatches, encodeBatch } from './batch.ts';
-import type { RecordInput } from './types.ts';
+import { decodeBatches, encodeBatch } from '../../records/batch.ts';
+import type { RecordInput } from '../../records/types.ts';
 
 export interface CodecBenchOptions {
   /** Records per batch (default 100). */

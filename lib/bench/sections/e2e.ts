@@ -3,9 +3,9 @@
 // with waitMs). One record in flight at a time, with a short random pause between, so
 // the consumer is parked in its long poll whenever a record is sent.
 import { encodeBatch } from '../../records/index.ts';
-import { jsonValue, sleep, type BenchContext } from './context.ts';
+import { jsonValue, sleep, type BenchContext } from '../harness/context.ts';
 import { createTopic, produceBatch } from './produce.ts';
-import { summarize, type Summary } from './stats.ts';
+import { summarize, type Summary } from '../harness/stats.ts';
 
 export interface E2eOptions {
   messages: number;

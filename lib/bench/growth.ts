@@ -13,10 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { HttpClient } from '../../client/http.ts';
-import { tpKey } from '../../storage/metadata.ts';
-import { sleep } from './context.ts';
-import { percentile } from './stats.ts';
+import { HttpClient } from '../client/http.ts';
+import { tpKey } from '../storage/metadata.ts';
+import { sleep } from './harness/context.ts';
+import { percentile } from './harness/stats.ts';
 
 export interface GrowthOptions {
   records: number;
@@ -48,8 +48,8 @@ export interface GrowthWindow {
 type Stack = { add(m: unknown, o: unknown): void; remove(name: string): boolean };
 
 export async function runGrowth(opts: GrowthOptions): Promise<GrowthWindow[]> {
-  const { startDevServer } = await import('../../local/devServer.ts');
-  const { freePort } = await import('../../local/emulators.ts');
+  const { startDevServer } = await import('../local/devServer.ts');
+  const { freePort } = await import('../local/emulators.ts');
   const dataDir = await mkdtemp(join(tmpdir(), 'sluice-growth-'));
   const server = await startDevServer({
     port: await freePort(),

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpClient } from '../../client/http.ts';
 import type { DevServer } from '../../local/devServer.ts';
-import { filler } from '../../records/bench.ts';
+import { filler } from '../codec/measure.ts';
 import { encodeBatch } from '../../records/index.ts';
 import type { RecordInput } from '../../records/types.ts';
 import type { Meter } from './meter.ts';

@@ -15,6 +15,7 @@ import { Log } from '../log/index.ts';
 import { runMaintenance } from '../log/maintenance.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
+import type { StorageTap } from './taps.ts';
 import { every, logMaintenance } from './timers.ts';
 
 export const DEFAULT_DEV_PORT = 9192;
@@ -48,6 +49,8 @@ export interface DevServerOptions {
    * sweeps every second, as the deployed dispatcher function. false turns it off.
    */
   subscriptions?: LocalDispatcherOptions | false;
+  /** Taps on the storage clients the handlers use (lib/local/taps.ts). */
+  taps?: readonly StorageTap[];
 }
 
 export interface DevServer {
@@ -108,6 +111,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
       ...(opts.quiet !== undefined ? { quiet: opts.quiet } : {}),
       ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.taps ? { taps: opts.taps } : {}),
     });
   } catch (err) {
     await closeServer(server);

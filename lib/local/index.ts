@@ -13,4 +13,7 @@ export {
   type LocalEndpoints,
 } from './stack.ts';
 export { startStreamPoller, type LambdaStreamRecord, type StreamPoller, type StreamPollerOptions } from './streams.ts';
+export { installTaps, type StorageCall, type StorageOutput, type StorageTap } from './taps.ts';
+export { seedPartition, type SeedOptions, type SeedTarget } from './seed.ts';
+export { storageLayout, type LocalTable, type StorageLayout } from './layout.ts';
 export { startLocalDispatcher, type LocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';

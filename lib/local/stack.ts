@@ -4,6 +4,8 @@ import { createStorageClients, destroyStorageClients, type StorageClients, type 
 import { prefixedStorageNames } from '../storage/definitions.ts';
 import { ensureStorage } from './bootstrap.ts';
 import { startEmulators, type Emulators } from './emulators.ts';
+import { storageLayout, type StorageLayout } from './layout.ts';
+import { installTaps, type StorageTap } from './taps.ts';
 
 /** Where the local services are and how to sign requests to them. */
 export interface LocalEndpoints {
@@ -60,11 +62,15 @@ export interface LocalStackOptions {
   quiet?: boolean;
   /** Where AWS_ENDPOINT_URL and friends are read from; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Taps on the stack's storage clients, installed before their first call (taps.ts). */
+  taps?: readonly StorageTap[];
 }
 
 export interface LocalStack {
   config: StorageConfig;
   clients: StorageClients;
+  /** Its tables and bucket as seen from outside (layout.ts). */
+  layout: StorageLayout;
   /** The emulators this stack started; undefined when AWS_ENDPOINT_URL named one. */
   emulators?: Emulators;
   /** Destroys the clients and stops the emulators it started. */
@@ -74,8 +80,10 @@ export interface LocalStack {
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const external = externalEndpoints(opts.env ?? process.env);
   const emulators = external ? undefined : await startEmulators({ dataDir: opts.dataDir, quiet: opts.quiet });
-  const config = localStorageConfig(external ?? emulatorEndpoints(emulators!), opts.prefix ?? DEFAULT_PREFIX);
+  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const config = localStorageConfig(external ?? emulatorEndpoints(emulators!), prefix);
   const clients = createStorageClients(config);
+  if (opts.taps?.length) installTaps(clients, opts.taps);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -88,5 +96,5 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await stop().catch(() => {});
     throw err;
   }
-  return { config, clients, ...(emulators ? { emulators } : {}), stop };
+  return { config, clients, layout: storageLayout(prefix), ...(emulators ? { emulators } : {}), stop };
 }

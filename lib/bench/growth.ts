@@ -8,14 +8,12 @@
 // ListObjectsV2) with their time.
 // With `background: false` the dev server runs without its maintenance timer and
 // subscription dispatcher, which separates their cost from the emulators'.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { QueryCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { HttpClient } from '../client/http.ts';
-import { tpKey } from '../storage/metadata.ts';
-import { sleep } from './harness/context.ts';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { HttpClient } from '../client/index.ts';
+import type { StorageLayout, StorageTap } from '../local/index.ts';
+import { Log } from '../log/index.ts';
+import { startPlatform } from './harness/platform.ts';
 import { percentile } from './harness/stats.ts';
 
 export interface GrowthOptions {
@@ -45,99 +43,124 @@ export interface GrowthWindow {
   networkErrors: number;
 }
 
-type Stack = { add(m: unknown, o: unknown): void; remove(name: string): boolean };
+/** Storage calls by `service.Operation` with their times, and those that scale with the log. */
+class CallTimes {
+  readonly callMs = new Map<string, number[]>();
+  readonly scaled = new Map<string, number>();
+  scaledMs = 0;
+  readonly listMs: number[] = [];
+  private tableIds = new Map<string, string>();
+  private segments = '';
+
+  /** Knows the tables once the stack's layout is known. */
+  use(layout: StorageLayout): StorageTap {
+    this.tableIds = new Map(layout.tables.map((t) => [t.name, t.id]));
+    this.segments = layout.names.tables.segments;
+    return this.tap;
+  }
+
+  private readonly tap: StorageTap = async (call, send) => {
+    const { operation: op, input } = call;
+    const table = this.tableIds.get(String(input.TableName)) ?? '';
+    const logScaled = (op === 'Query' && input.TableName === this.segments && input.Limit === undefined) || op === 'Scan' || op === 'ListObjectsV2';
+    const t = performance.now();
+    try {
+      await send();
+    } finally {
+      const ms = performance.now() - t;
+      const key = `${call.service}.${op}`;
+      (this.callMs.get(key) ?? this.callMs.set(key, []).get(key)!).push(ms);
+      if (logScaled) {
+        const k = `${op}${table ? `.${table}` : ''}`;
+        this.scaled.set(k, (this.scaled.get(k) ?? 0) + 1);
+        this.scaledMs += ms;
+        if (op === 'ListObjectsV2') this.listMs.push(ms);
+      }
+    }
+  };
+
+  reset(): void {
+    this.callMs.clear();
+    this.scaled.clear();
+    this.scaledMs = 0;
+    this.listMs.length = 0;
+  }
+}
+
+/** Single-record JSON produce; a connection reset (the server closing a keep-alive socket as the client reuses it) is retried once and counted. */
+class Producer {
+  networkErrors = 0;
+  constructor(private readonly http: HttpClient, private readonly topic: string) {}
+
+  /** Milliseconds the produce took, the retry included. */
+  async send(i: number, partition: number): Promise<number> {
+    const t = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.http.json({
+          method: 'POST',
+          path: `/v1/topics/${encodeURIComponent(this.topic)}/records`,
+          body: { records: [{ key: `k${i}`, value: { i, pad: 'x'.repeat(200) }, partition }] },
+        });
+        return performance.now() - t;
+      } catch (err) {
+        if (attempt > 0 || (err as { code?: string }).code !== 'NETWORK_EXCEPTION') throw err;
+        this.networkErrors++;
+      }
+    }
+  }
+}
+
+interface WindowState {
+  records: number;
+  every: number;
+  t0: number;
+  windowStart: number;
+  probe: { partition: number; ms: number }[];
+  calls: CallTimes;
+  eld: IntervalHistogram;
+  networkErrors: number;
+}
+
+/** The figures of the window that ends now (index entries are read afterwards). */
+function closeWindow(s: WindowState): GrowthWindow {
+  const p0 = s.probe.filter((x) => x.partition === 0).map((x) => x.ms);
+  const p1 = s.probe.filter((x) => x.partition === 1).map((x) => x.ms);
+  const p99 = (k: string) => percentile(s.calls.callMs.get(k) ?? [], 0.99);
+  const now = performance.now();
+  return {
+    records: s.records,
+    seconds: (now - s.t0) / 1000,
+    appendsPerSec: (s.records % s.every || s.every) / ((now - s.windowStart) / 1000),
+    indexEntries: 0,
+    probeP50Ms: percentile(p0, 0.5),
+    probeP99Ms: percentile(p0, 0.99),
+    probeMaxMs: percentile(p0, 1),
+    emptyPartitionP99Ms: percentile(p1, 0.99),
+    eventLoopDelayP99Ms: s.eld.percentile(99) / 1e6,
+    eventLoopDelayMaxMs: s.eld.max / 1e6,
+    logScaledCalls: Object.fromEntries(s.calls.scaled),
+    logScaledMs: s.calls.scaledMs,
+    listPageMaxMs: s.calls.listMs.length ? Math.max(...s.calls.listMs) : 0,
+    callP99Ms: { GetItem: p99('dynamodb.GetItem'), TransactWriteItems: p99('dynamodb.TransactWriteItems'), PutObject: p99('s3.PutObject') },
+    networkErrors: s.networkErrors,
+  };
+}
 
 export async function runGrowth(opts: GrowthOptions): Promise<GrowthWindow[]> {
-  const { startDevServer } = await import('../local/devServer.ts');
-  const { freePort } = await import('../local/emulators.ts');
-  const dataDir = await mkdtemp(join(tmpdir(), 'sluice-growth-'));
-  const server = await startDevServer({
-    port: await freePort(),
-    dataDir,
-    quiet: true,
-    ...(opts.background ? {} : { maintenanceIntervalMs: 0, subscriptions: false }),
-  });
+  const calls = new CallTimes();
+  const platform = await startPlatform({ name: 'bench-growth', background: opts.background, taps: (layout) => [calls.use(layout)] });
   const windows: GrowthWindow[] = [];
   try {
-    const clients = server.stack.clients;
-    const http = new HttpClient({ endpoint: server.url, headers: { 'user-agent': 'sluice-bench-growth' } });
-    const callMs = new Map<string, number[]>();
-    const scaled = new Map<string, number>();
-    let scaledMs = 0;
-    const listMs: number[] = [];
-    const name = `bench-growth-${Math.random().toString(36).slice(2)}`;
-    const tableIds = new Map(Object.entries(clients.names.tables).map(([id, table]) => [table, id]));
-    for (const [svc, client] of [['s3', clients.s3], ['dynamodb', clients.ddb]] as const) {
-      (client.middlewareStack as unknown as Stack).add(
-        (next: (a: unknown) => Promise<unknown>, ctx: { commandName?: string }) => async (args: { input?: Record<string, unknown> }) => {
-          const op = (ctx.commandName ?? '').replace(/Command$/, '');
-          const table = tableIds.get(String(args.input?.TableName)) ?? '';
-          const logScaled = (op === 'Query' && args.input?.TableName === clients.names.tables.segments && args.input?.Limit === undefined) || op === 'Scan' || op === 'ListObjectsV2';
-          const t = performance.now();
-          try {
-            return await next(args);
-          } finally {
-            const ms = performance.now() - t;
-            const key = `${svc}.${op}`;
-            (callMs.get(key) ?? callMs.set(key, []).get(key)!).push(ms);
-            if (logScaled) {
-              const k = `${op}${table ? `.${table}` : ''}`;
-              scaled.set(k, (scaled.get(k) ?? 0) + 1);
-              scaledMs += ms;
-              if (op === 'ListObjectsV2') listMs.push(ms);
-            }
-          }
-        },
-        { step: 'initialize', name },
-      );
-    }
-
+    const log = new Log(platform.server.stack.clients);
     const topic = `growth-${Date.now().toString(36)}`;
-    const created = await http.json<{ topicId: string }>({ method: 'POST', path: '/v1/topics', body: { name: topic, partitions: 2 } });
-    let networkErrors = 0;
-    // A connection reset (the server closing a keep-alive socket as the client reuses it)
-    // is retried once and counted; the latency includes the retry.
-    const produce = async (i: number, partition: number) => {
-      const t = performance.now();
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await http.json({
-            method: 'POST',
-            path: `/v1/topics/${encodeURIComponent(topic)}/records`,
-            body: { records: [{ key: `k${i}`, value: { i, pad: 'x'.repeat(200) }, partition }] },
-          });
-          return performance.now() - t;
-        } catch (err) {
-          if (attempt > 0 || (err as { code?: string }).code !== 'NETWORK_EXCEPTION') throw err;
-          networkErrors++;
-        }
-      }
-    };
-    const indexEntries = async (): Promise<number> => {
-      let n = 0;
-      let start: Record<string, AttributeValue> | undefined;
-      do {
-        const r = await clients.ddb.send(
-          new QueryCommand({
-            TableName: clients.names.tables.segments,
-            KeyConditionExpression: 'tp = :tp',
-            ExpressionAttributeValues: { ':tp': { S: tpKey(created.topicId, 0) } },
-            Select: 'COUNT',
-            ConsistentRead: true,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        n += r.Count ?? 0;
-        start = r.LastEvaluatedKey;
-      } while (start);
-      return n;
-    };
-
-    const probe: { partition: number; ms: number }[] = [];
+    await platform.http.json({ method: 'POST', path: '/v1/topics', body: { name: topic, partitions: 2 } });
+    const producer = new Producer(platform.http, topic);
+    const probe: WindowState['probe'] = [];
     let stop = false;
     const prober = (async () => {
       for (let i = 0; !stop; i++) {
-        probe.push({ partition: i % 2, ms: await produce(i, i % 2) });
+        probe.push({ partition: i % 2, ms: await producer.send(i, i % 2) });
         await sleep(200);
       }
     })();
@@ -147,42 +170,16 @@ export async function runGrowth(opts: GrowthOptions): Promise<GrowthWindow[]> {
     let windowStart = t0;
     try {
       for (let records = 1; records <= opts.records; records++) {
-        await produce(records, 0);
+        await producer.send(records, 0);
         if (records % opts.every !== 0 && records !== opts.records) continue;
-        // The Query below is ours, not the server's: stop counting while it runs.
-        const counts = Object.fromEntries(scaled);
-        const spent = scaledMs;
-        const lists = [...listMs];
-        const p0 = probe.filter((x) => x.partition === 0).map((x) => x.ms);
-        const p1 = probe.filter((x) => x.partition === 1).map((x) => x.ms);
-        const p99 = (k: string) => percentile(callMs.get(k) ?? [], 0.99);
-        const now = performance.now();
-        const w: GrowthWindow = {
-          records,
-          seconds: (now - t0) / 1000,
-          appendsPerSec: (records % opts.every || opts.every) / ((now - windowStart) / 1000),
-          indexEntries: 0,
-          probeP50Ms: percentile(p0, 0.5),
-          probeP99Ms: percentile(p0, 0.99),
-          probeMaxMs: percentile(p0, 1),
-          emptyPartitionP99Ms: percentile(p1, 0.99),
-          eventLoopDelayP99Ms: eld.percentile(99) / 1e6,
-          eventLoopDelayMaxMs: eld.max / 1e6,
-          logScaledCalls: counts,
-          logScaledMs: spent,
-          listPageMaxMs: lists.length ? Math.max(...lists) : 0,
-          callP99Ms: { GetItem: p99('dynamodb.GetItem'), TransactWriteItems: p99('dynamodb.TransactWriteItems'), PutObject: p99('s3.PutObject') },
-          networkErrors,
-        };
-        networkErrors = 0;
-        w.indexEntries = await indexEntries();
+        const w = closeWindow({ records, every: opts.every, t0, windowStart, probe, calls, eld, networkErrors: producer.networkErrors });
+        producer.networkErrors = 0;
+        // Our own read of the head comes after the window's figures: it is not the server's.
+        w.indexEntries = (await log.describeTopic(topic)).partitions[0]!.segments;
         windows.push(w);
         opts.out(formatWindow(w));
         probe.length = 0;
-        callMs.clear();
-        scaled.clear();
-        scaledMs = 0;
-        listMs.length = 0;
+        calls.reset();
         eld.reset();
         windowStart = performance.now();
       }
@@ -192,8 +189,7 @@ export async function runGrowth(opts: GrowthOptions): Promise<GrowthWindow[]> {
       await prober;
     }
   } finally {
-    await server.stop().catch(() => undefined);
-    await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    await platform.stop();
   }
   return windows;
 }

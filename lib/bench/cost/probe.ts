@@ -1,14 +1,14 @@
 // Measures what one request costs at the batch sizes the cost model prices: produce
 // 1 MiB and 16 KiB batches of 1 KiB records one at a time (as one Lambda invocation
 // each would be), then read the 1 MiB batches back 1 MiB per fetch, as raw batches and
-// as JSON. For each: the storage calls and request units (meter.ts) and the handler's
+// as JSON. For each: the storage calls and request units (the meter) and the handler's
 // duration (the dev server's access log) per request.
-import { FUNCTIONS } from '../../api/routes.ts';
-import { makeBatch, recordsThatFit, RECORD_BATCH_TYPE, type BenchContext } from '../harness/context.ts';
-import { type RequestProfile } from './model.ts';
+import { FUNCTIONS } from '../../api/index.ts';
+import { api, localPlatform, type BenchContext } from '../harness/context.ts';
 import { perRequest, type MeterSnapshot } from '../harness/meter.ts';
-import { createTopic, produceBatch } from '../sections/produce.ts';
 import { summarize, type Summary } from '../harness/stats.ts';
+import { createTopic, makeBatch, produceBatch, recordsThatFit, RECORD_BATCH_TYPE } from '../harness/workload.ts';
+import type { RequestProfile } from './model.ts';
 
 export interface ProbeResult {
   label: string;
@@ -36,9 +36,9 @@ export interface CostProbeOptions {
 const MiB = 1 << 20;
 
 export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): Promise<CostProbeResult> {
-  const local = ctx.local;
-  if (!local) throw new Error('the cost probe needs the local platform');
-  const { http, progress } = ctx;
+  const local = localPlatform(ctx);
+  const http = api(ctx);
+  const { progress } = ctx;
   const total = opts.batches1MiB * 3 + opts.batches16KiB;
   let done = 0;
   progress.update(0, total);
@@ -80,8 +80,8 @@ export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): P
     };
   };
 
-  const big = await createTopic(ctx, `bench-cost-1mib-${ctx.runId}`);
-  const small = await createTopic(ctx, `bench-cost-16kib-${ctx.runId}`);
+  const big = await createTopic(ctx, http, `bench-cost-1mib-${ctx.runId}`);
+  const small = await createTopic(ctx, http, `bench-cost-16kib-${ctx.runId}`);
   const perBig = recordsThatFit(MiB, opts.recordBytes);
   const perSmall = recordsThatFit(16 * 1024, opts.recordBytes);
   const bigBatches = [makeBatch(perBig, opts.recordBytes, 11, 'json'), makeBatch(perBig, opts.recordBytes, 12, 'json')];

@@ -1,16 +1,13 @@
-// What the benchmark workloads share: the HTTP client, and when the bench started the
-// platform itself, the dev server with its storage clients, the request meter on them,
-// and the server-side duration of each request (from the dev server's access log).
+// What the sections of a run share: the API under test, and when the suite started the
+// local platform itself, that platform (dev server, its storage clients, the meter and
+// timers tapped onto them, the server-side duration of each request); the progress line;
+// and the topics the run created.
 import { randomBytes } from 'node:crypto';
-import type { HttpClient } from '../../client/http.ts';
+import type { HttpClient } from '../../client/index.ts';
 import type { DevServer } from '../../local/devServer.ts';
-import { filler } from '../codec/measure.ts';
-import { encodeBatch } from '../../records/index.ts';
-import type { RecordInput } from '../../records/types.ts';
 import type { Meter } from './meter.ts';
 import type { Progress } from './progress.ts';
-
-export const RECORD_BATCH_TYPE = 'application/vnd.kafka.recordbatch';
+import type { StorageSpans } from './spans.ts';
 
 export interface ServerTiming {
   method: string;
@@ -43,10 +40,21 @@ export class ServerTimings {
   }
 }
 
+/** The local platform the suite started, with what it measures on it. */
+export interface LocalPlatform {
+  server: DevServer;
+  /** Counts and prices every storage call of the server's clients while unpaused. */
+  meter: Meter;
+  /** Storage time of work done in this process on the server's clients. */
+  spans: StorageSpans;
+  timings: ServerTimings;
+}
+
 export interface BenchContext {
-  http: HttpClient;
-  /** Present when the bench started the local platform itself. */
-  local?: { server: DevServer; meter: Meter; timings: ServerTimings };
+  /** The API under test; absent while the sections that need none run (where: 'process'). */
+  http?: HttpClient;
+  /** Present when the suite started the local platform itself. */
+  local?: LocalPlatform;
   progress: Progress;
   quick: boolean;
   /** Unique suffix for this run's topic names. */
@@ -57,40 +65,14 @@ export interface BenchContext {
 
 export const newRunId = (): string => `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 
-export { filler };
-
-/** A JSON document of exactly `n` bytes (n >= 16), as a JSON-speaking producer would send. */
-export function jsonValue(n: number, i: number): Buffer {
-  const head = `{"i":${i},"pad":"`;
-  const tail = '"}';
-  const pad = Math.max(0, n - head.length - tail.length);
-  return Buffer.from(`${head}${'x'.repeat(pad)}${tail}`, 'utf8');
+/** The API, for a section that runs over HTTP. */
+export function api(ctx: BenchContext): HttpClient {
+  if (!ctx.http) throw new Error('this section runs over HTTP, but no API was given to it');
+  return ctx.http;
 }
 
-/** `count` records of `valueBytes` (16-byte keys) encoded as one RecordBatch v2. */
-export function makeBatch(count: number, valueBytes: number, seed: number, value: 'binary' | 'json' = 'binary'): Buffer {
-  const t0 = 1_750_000_000_000;
-  const records: RecordInput[] = Array.from({ length: count }, (_, i) => ({
-    key: filler(16, seed * 7919 + i + 1),
-    value: value === 'json' ? jsonValue(valueBytes, seed * 100_000 + i) : filler(valueBytes, seed * 104_729 + i + 1),
-    timestamp: t0 + i,
-  }));
-  return encodeBatch({ records });
-}
-
-/** The most records of `valueBytes` whose batch stays within `maxBytes`. */
-export function recordsThatFit(maxBytes: number, valueBytes: number): number {
-  const one = makeBatch(1, valueBytes, 1).length;
-  const two = makeBatch(2, valueBytes, 1).length;
-  const per = two - one;
-  let n = Math.max(1, Math.floor((maxBytes - (one - per)) / per));
-  while (n > 1 && makeBatch(n, valueBytes, 1).length > maxBytes) n--;
-  return n;
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Runs `fn` for workers 0..workers-1 concurrently. */
-export async function concurrently(workers: number, fn: (worker: number) => Promise<void>): Promise<void> {
-  await Promise.all(Array.from({ length: workers }, (_, w) => fn(w)));
+/** The local platform, for a section that needs it (where: 'local'). */
+export function localPlatform(ctx: BenchContext): LocalPlatform {
+  if (!ctx.local) throw new Error('this section needs the local platform');
+  return ctx.local;
 }

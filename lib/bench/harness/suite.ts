@@ -1,31 +1,25 @@
-// `sluice bench`: the whole suite. Starts the local platform itself (dev server on a free
-// port over a temporary data directory, stopped afterwards) unless an endpoint is given,
-// in which case only the parts that go through HTTP run (produce, end-to-end) besides the
-// in-process ones (codec, handler profiles).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { cpus, loadavg, platform, release, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FUNCTIONS } from '../../api/routes.ts';
-import { HttpClient } from '../../client/http.ts';
+// `sluice bench`: the whole suite. Runs the in-process sections first, while nothing
+// else runs; then starts the local platform (platform.ts) and runs the sections that need
+// an API, unless an endpoint is given, in which case only those that go over HTTP run
+// there. A section that cannot run here (SectionSkipped) is noted and the rest go on.
+import { cpus, loadavg, platform, release } from 'node:os';
+import type { HttpClient } from '../../client/index.ts';
+import { SECTIONS } from '../sections.ts';
 import { newRunId, ServerTimings, type BenchContext } from './context.ts';
-import { runCostProbe } from '../cost/probe.ts';
-import { costPerGiB, headReadsPerIdlePoll, idleLongPollUsdPerHour } from '../cost/model.ts';
-import { runE2eBench } from '../sections/e2e.ts';
-import { runFetchBench } from '../sections/fetch.ts';
 import { Meter } from './meter.ts';
-import { runProduceBench } from '../sections/produce.ts';
-import { runHandlerProfiles } from '../profile/handlers.ts';
+import { startPlatform, type Platform } from './platform.ts';
 import { Progress, type ProgressStream } from './progress.ts';
 import { buildValues, type BenchMeta, type BenchParts, type Values } from './report.ts';
+import { SectionSkipped, type Section } from './section.ts';
+import { StorageSpans } from './spans.ts';
 
 export interface SuiteOptions {
   quick: boolean;
   /** Run against this API instead of a local platform started for the run. */
   endpoint?: HttpClient;
   stderr: ProgressStream;
-  /** Skip the handler CPU profiles. */
-  noProfile?: boolean;
+  /** Sections not to run, by name (e.g. `profile` for --no-profile). */
+  skip?: readonly string[];
 }
 
 export interface SuiteResult {
@@ -34,176 +28,88 @@ export interface SuiteResult {
   values: Values;
 }
 
-/** Workload sizes: full, and --quick (under two minutes on two cores). */
-export const SIZES = {
-  full: {
-    codecSeconds: 8,
-    produce: { rounds: 6, batchesPerRound: 30, warmup: 4 },
-    cost: { batches1MiB: 16, batches16KiB: 60 },
-    fetch: { smallSegments: 100, largeSegments: 10_000, fetches: 200 },
-    e2e: { messages: 200 },
-    compaction: { segments: 1000 },
-    profile: { invocations: 300, repetitions: 3 },
-  },
-  quick: {
-    codecSeconds: 3,
-    produce: { rounds: 5, batchesPerRound: 10, warmup: 2 },
-    cost: { batches1MiB: 6, batches16KiB: 20 },
-    fetch: { smallSegments: 100, largeSegments: 2_000, fetches: 60 },
-    e2e: { messages: 50 },
-    compaction: { segments: 1000 },
-    profile: { invocations: 150, repetitions: 2 },
-  },
-} as const;
+type AnySection = Section<string, any, any>;
 
-const PROJECT_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const RECORD_BYTES = 1024;
+const LOCAL_NOTE =
+  'Latencies are on emulators (DynamoDB Local, s3rver) sharing the machine with the server and the load generator; ratios against baselines measured in the same run are the comparable figures, not the absolute milliseconds.';
+const ENDPOINT_NOTE = '--endpoint: the storage baseline, fetch scaling, request counts, cost model and compaction need the local platform and were skipped.';
 
-export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
-  const size = opts.quick ? SIZES.quick : SIZES.full;
+export async function runSuite(opts: SuiteOptions, sections: readonly AnySection[] = SECTIONS): Promise<SuiteResult> {
+  const size = opts.quick ? 'quick' : 'full';
   const started = performance.now();
   const loadBefore = loadavg()[0]!;
   const local = !opts.endpoint;
-  const phases = (local ? 8 : 4) - (opts.noProfile ? 1 : 0);
-  const progress = new Progress(opts.stderr, phases);
-  const parts: BenchParts = {};
-  const notes: string[] = [];
+  const runnable = sections.filter((s) => !opts.skip?.includes(s.name) && (local || s.where !== 'local'));
+  const inProcess = runnable.filter((s) => s.where === 'process');
+  const overApi = runnable.filter((s) => s.where !== 'process');
+  const progress = new Progress(opts.stderr, runnable.length + (local && overApi.length ? 1 : 0));
+  const parts: Record<string, unknown> = {};
+  const skipped: string[] = [];
+  const ctx: BenchContext = { progress, quick: opts.quick, runId: newRunId(), topics: [] };
 
-  // In-process, CPU-only parts first, while nothing else runs.
-  progress.start('codec: RecordBatch v2 vs kafkajs', 1000);
-  const { runCodecBench } = await import('../codec/measure.ts');
-  parts.codec = await runCodecBench({ seconds: size.codecSeconds, onProgress: (f) => progress.update(Math.round(f * 1000)) });
+  const run = async (s: AnySection) => {
+    const workload = s.sizes[size];
+    progress.start(s.title(workload, ctx));
+    try {
+      parts[s.name] = await s.run(ctx, workload);
+    } catch (err) {
+      if (!(err instanceof SectionSkipped)) throw err;
+      const note = `${s.name}: skipped: ${err.message}.`;
+      progress.log(note);
+      progress.finish('skipped');
+      skipped.push(note);
+    }
+  };
 
-  if (!opts.noProfile) {
-    progress.start('profile: produce and fetch handlers, storage in memory');
-    parts.profiles = await runHandlerProfiles({
-      ...size.profile,
-      recordsPerBatch: 100,
-      recordBytes: RECORD_BYTES,
-      fetchRecords: 100,
-      projectRoot: PROJECT_ROOT,
-      onProgress: (d, t) => progress.update(d, t),
-    });
-  }
-
-  const topics: string[] = [];
-  let dataDir: string | undefined;
-  let server: Awaited<ReturnType<typeof import('../../local/devServer.ts').startDevServer>> | undefined;
-  const timings = new ServerTimings();
+  for (const s of inProcess) await run(s);
+  let platformStarted: Platform | undefined;
   try {
-    let http: HttpClient;
-    let meter: Meter | undefined;
-    if (opts.endpoint) {
-      http = opts.endpoint;
-    } else {
-      progress.start('starting the local platform (DynamoDB Local, s3rver, dev server)');
-      const { startDevServer } = await import('../../local/devServer.ts');
-      const { freePort } = await import('../../local/emulators.ts');
-      dataDir = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
-      // Without the background maintenance pass and subscription dispatcher: deployed,
-      // those are other functions, and here they would add their storage calls to the
-      // counts and their CPU to the latencies of the requests being measured.
-      server = await startDevServer({
-        port: await freePort(),
-        dataDir,
-        quiet: true,
-        accessLog: timings.accessLog,
-        maintenanceIntervalMs: 0,
-        subscriptions: false,
-      });
-      http = new HttpClient({ endpoint: server.url, headers: { 'user-agent': 'sluice-bench' } });
-      meter = new Meter(server.stack.clients).attach();
-      meter.pause(true);
+    if (overApi.length) {
+      if (opts.endpoint) ctx.http = opts.endpoint;
+      else {
+        progress.start('starting the local platform (DynamoDB Local, s3rver, dev server)');
+        const timings = new ServerTimings();
+        const spans = new StorageSpans();
+        let meter: Meter | undefined;
+        platformStarted = await startPlatform({
+          name: 'bench',
+          accessLog: timings.accessLog,
+          taps: (layout) => [(meter = new Meter(layout.tables)).tap, spans.tap],
+        });
+        meter!.pause(true);
+        ctx.http = platformStarted.http;
+        ctx.local = { server: platformStarted.server, meter: meter!, spans, timings };
+      }
     }
-    const ctx: BenchContext = {
-      http,
-      ...(server && meter ? { local: { server, meter, timings } } : {}),
-      progress,
-      quick: opts.quick,
-      runId: newRunId(),
-      topics,
-    };
-
-    progress.start(local ? 'produce: binary batches over HTTP vs the bare storage calls' : 'produce: binary batches over HTTP');
-    parts.produce = await runProduceBench(ctx, { producers: 4, recordsPerBatch: 100, recordBytes: RECORD_BYTES, ...size.produce });
-
-    if (local) {
-      progress.start('cost: 1 MiB and 16 KiB batches, 1 MiB reads');
-      const probe = await runCostProbe(ctx, { recordBytes: RECORD_BYTES, ...size.cost });
-      const waitMs = 20_000;
-      parts.cost = {
-        ingest1MiB: costPerGiB(probe.ingest1MiB.profile),
-        ingest16KiB: costPerGiB(probe.ingest16KiB.profile),
-        read1MiB: costPerGiB(probe.read1MiB.profile),
-        readJson1MiB: costPerGiB(probe.readJson1MiB.profile),
-        idleLongPollUsdPerHour: idleLongPollUsdPerHour({
-          waitMs,
-          lambdaMemoryMb: FUNCTIONS.fetch.memoryMb,
-          // Per poll: the topic lookup and the first head read, both consistent reads of
-          // items under 4 KB; then the watch's head reads (another Lambda appends, so
-          // nothing wakes the poll early).
-          fixedRru: 2,
-          headReads: headReadsPerIdlePoll(waitMs),
-          rruPerHeadRead: 1,
-        }),
-        probe,
-      };
-
-      progress.start(`fetch: 100 records from ${size.fetch.smallSegments} vs ${size.fetch.largeSegments.toLocaleString('en-US')} segments`);
-      parts.fetch = await runFetchBench(ctx, { ...size.fetch, recordBytes: RECORD_BYTES, records: 100 });
-    }
-
-    progress.start('end to end: produce → long-polling consumer');
-    parts.e2e = await runE2eBench(ctx, { ...size.e2e, recordBytes: RECORD_BYTES, waitMs: 5_000 });
-
-    if (server) {
-      progress.start(`compaction: reading 1 MiB from ${size.compaction.segments} small segments, before and after`);
-      const { benchCompaction } = await import('../sections/compaction.ts');
-      const segments = size.compaction.segments;
-      let after = 0;
-      parts.compaction = await benchCompaction(server.stack.clients, {
-        segments,
-        recordBytes: RECORD_BYTES,
-        onProgress: (phase, done) => progress.update(phase === 'append' ? done : segments + Math.min(6, ++after), segments + 6),
-      });
-    }
+    for (const s of overApi) await run(s);
     progress.finish();
   } finally {
     progress.finish();
     // Against an endpoint, leave nothing behind (locally the whole data directory goes).
     if (opts.endpoint) {
-      for (const name of topics) {
+      for (const name of ctx.topics) {
         await opts.endpoint.request({ method: 'DELETE', path: `/v1/topics/${encodeURIComponent(name)}` }).catch(() => undefined);
       }
     }
-    if (server) {
-      await server.stop().catch(() => undefined);
-    }
-    if (dataDir) await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+    await platformStarted?.stop();
   }
 
-  if (opts.quick) {
-    notes.push(
-      `--quick: the large fetch log has ${size.fetch.largeSegments.toLocaleString('en-US')} segments (full run: ${SIZES.full.fetch.largeSegments.toLocaleString('en-US')}); fewer iterations throughout. Key names are unchanged.`,
-    );
-  }
-  if (!local) notes.push('--endpoint: the storage baseline, fetch scaling, request counts, cost model and compaction need the local platform and were skipped.');
-  if (local) {
-    notes.push(
-      'Latencies are on emulators (DynamoDB Local, s3rver) sharing the machine with the server and the load generator; ratios against baselines measured in the same run are the comparable figures, not the absolute milliseconds.',
-      'Fetch: the small log holds exactly 100 records, so its fetches start at offset 0; the large log is read at random offsets. End to end: the dev server wakes a long poll in-process the moment an append commits; deployed, the poll runs in another Lambda and sees the new head by polling it every 25-250 ms, which adds up to that much.',
-      'Cost: request counts and DynamoDB units are counted on the server\'s own SDK clients; Lambda duration is the dev server\'s handler time against the emulators (AWS latencies differ); API Gateway is metered per 512 KB of the larger of request and response; an LSI write is counted at the table write\'s rate (an upper bound inside transactions).',
-    );
-  }
+  const notes: string[] = [];
+  const quickNotes = runnable.flatMap((s) => s.quickNote?.(s.sizes.quick, s.sizes.full) ?? []);
+  if (opts.quick) notes.push(`--quick: ${[...quickNotes, 'fewer iterations throughout'].join('; ')}. Key names are unchanged.`);
+  if (!local) notes.push(ENDPOINT_NOTE);
+  if (local) notes.push(LOCAL_NOTE);
+  for (const s of runnable) if (parts[s.name] !== undefined) notes.push(...(s.notes?.(parts[s.name]) ?? []));
+  notes.push(...skipped);
   const loadAfter = loadavg()[0]!;
   notes.push(`1-minute load average: ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end (${cpus().length} CPUs); anything else running skews the latencies.`);
-  const values = buildValues(parts);
+
   const cpuList = cpus();
   const meta: BenchMeta = {
     date: new Date().toISOString().slice(0, 10),
     mode: local ? 'local' : 'endpoint',
     endpoint: opts.endpoint?.endpoint.href ?? 'local',
-    size: opts.quick ? 'quick' : 'full',
+    size,
     node: process.version,
     cpus: cpuList.length,
     cpuModel: cpuList[0]?.model.trim() ?? 'unknown CPU',
@@ -211,5 +117,5 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
     durationSec: (performance.now() - started) / 1000,
     notes,
   };
-  return { meta, parts, values };
+  return { meta, parts: parts as BenchParts, values: buildValues(parts as BenchParts, sections) };
 }

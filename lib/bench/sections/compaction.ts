@@ -1,24 +1,23 @@
 // What compaction buys a reader: append many small segments (one small append each, as
-// a chatty producer makes them), read the same bytes before and after a maintenance pass,
-// and count the S3 requests and time the read took. Called by `sluice bench`.
-import type { StorageClients } from '../../storage/clients.ts';
+// a chatty producer makes them), read the same bytes before and after a maintenance pass
+// (POST /v1/maintenance, as `sluice maintenance run` asks for one), and count the storage
+// requests and time the read took. Appends and reads go through a Log on the dev server's
+// own storage clients, whose calls the meter counts.
 import { Log } from '../../log/index.ts';
-import { purgeDeletedTopic } from '../../log/cleanup.ts';
-import { runMaintenance, type MaintenanceOptions } from '../../log/maintenance.ts';
+import { api, localPlatform, type BenchContext, type LocalPlatform } from '../harness/context.ts';
+import { defineSection } from '../harness/section.ts';
+import { concurrently } from '../harness/workload.ts';
 
 export interface CompactionBenchOptions {
-  /** Appends of one record each (default 1,000). */
-  segments?: number;
-  /** Value bytes per record (default 1,024). */
-  recordBytes?: number;
+  /** Appends of one record each. */
+  segments: number;
+  /** Value bytes per record. */
+  recordBytes: number;
   /** Bytes of values to read in each measurement (default 1 MiB). */
   readBytes?: number;
   /** Concurrent appenders while seeding (default 4). */
   concurrency?: number;
-  compactionTargetBytes?: number;
-  /** Keep the topic afterwards instead of deleting it and its data. */
-  keep?: boolean;
-  onProgress?: (phase: 'append' | 'read' | 'compact' | 'cleanup', done: number, total: number) => void;
+  onProgress?: (phase: 'append' | 'read' | 'compact', done: number, total: number) => void;
 }
 
 export interface ReadMeasurement {
@@ -39,28 +38,20 @@ export interface CompactionBenchResult {
   appendMs: number;
 }
 
-type Counted = { middlewareStack: { add(m: unknown, o: unknown): void; remove(name: string): boolean } };
-
-/** Counts requests sent through a client until the returned stop() is called. */
-function counter(client: unknown): { count: () => number; stop: () => void } {
-  const stack = (client as Counted).middlewareStack;
-  const name = `bench-count-${Math.random()}`;
-  let n = 0;
-  stack.add((next: (a: unknown) => Promise<unknown>) => async (args: unknown) => {
-    n++;
-    return next(args);
-  }, { step: 'initialize', name });
-  return { count: () => n, stop: () => void stack.remove(name) };
+interface MaintenanceReply {
+  totals: { runsCompacted: number; segmentsCompacted: number };
+  errors: { message: string }[];
 }
 
-async function measureRead(clients: StorageClients, log: Log, topic: string, from: number, readBytes: number): Promise<ReadMeasurement> {
-  const s3 = counter(clients.s3);
-  const ddb = counter(clients.ddb);
-  const t0 = performance.now();
+/** Reads `readBytes` of record data from `from`, counting the storage requests it took. */
+async function measureRead(local: LocalPlatform, log: Log, topic: string, from: number, readBytes: number): Promise<ReadMeasurement> {
   let offset = from;
   let bytes = 0;
   let records = 0;
   let fetches = 0;
+  local.meter.reset();
+  local.meter.pause(false);
+  const t0 = performance.now();
   try {
     while (bytes < readBytes) {
       const res = await log.fetch(topic, 0, { offset, maxBytes: Math.min(readBytes - bytes, 1 << 20), maxRecords: 100_000 });
@@ -70,84 +61,102 @@ async function measureRead(clients: StorageClients, log: Log, topic: string, fro
       if (res.records.length === 0 || res.nextOffset >= res.highWatermark) break;
       offset = res.nextOffset;
     }
-    return { s3Requests: s3.count(), ddbRequests: ddb.count(), ms: Math.round(performance.now() - t0), fetches, records, bytes };
   } finally {
-    s3.stop();
-    ddb.stop();
+    local.meter.pause(true);
   }
+  const counted = local.meter.snapshot();
+  return { s3Requests: counted.s3, ddbRequests: counted.dynamodb, ms: Math.round(performance.now() - t0), fetches, records, bytes };
 }
 
-export async function benchCompaction(clients: StorageClients, opts: CompactionBenchOptions = {}): Promise<CompactionBenchResult> {
-  const segments = opts.segments ?? 1000;
-  const recordBytes = opts.recordBytes ?? 1024;
+export async function benchCompaction(ctx: BenchContext, opts: CompactionBenchOptions): Promise<CompactionBenchResult> {
+  const local = localPlatform(ctx);
+  const http = api(ctx);
   const readBytes = opts.readBytes ?? 1 << 20;
-  const concurrency = Math.max(1, opts.concurrency ?? 4);
   const progress = opts.onProgress ?? (() => undefined);
-  const log = new Log(clients);
-  const topic = `bench-compaction-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-  const created = await log.createTopic({ name: topic, partitions: 1 });
+  const log = new Log(local.server.stack.clients);
+  const topic = `bench-compaction-${ctx.runId}`;
+  await log.createTopic({ name: topic, partitions: 1 });
+  ctx.topics.push(topic);
+
+  const t0 = performance.now();
+  let next = 0;
+  let done = 0;
+  await concurrently(Math.max(1, opts.concurrency ?? 4), async () => {
+    while (next < opts.segments) {
+      const i = next++;
+      const value = Buffer.alloc(opts.recordBytes, 97 + (i % 26));
+      await log.append(topic, 0, { records: [{ key: Buffer.from(`k${i}`), value }] });
+      progress('append', ++done, opts.segments);
+    }
+  });
+  const appendMs = Math.round(performance.now() - t0);
+
+  const reader = new Log(local.server.stack.clients);
+  const headBefore = await log.describeTopic(topic);
+  const from = headBefore.partitions[0]!.logStartOffset;
+  progress('read', 0, 2);
+  const before = await measureRead(local, reader, topic, from, readBytes);
+
+  progress('compact', 0, 1);
+  local.meter.reset();
+  local.meter.pause(false);
+  const tc = performance.now();
+  let report: MaintenanceReply;
   try {
-    const t0 = performance.now();
-    let next = 0;
-    let done = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < segments) {
-          const i = next++;
-          const value = Buffer.alloc(recordBytes, 97 + (i % 26));
-          await log.append(topic, 0, { records: [{ key: Buffer.from(`k${i}`), value }] });
-          progress('append', ++done, segments);
-        }
-      }),
-    );
-    const appendMs = Math.round(performance.now() - t0);
-
-    const reader = new Log(clients);
-    const headBefore = await log.describeTopic(topic);
-    const from = headBefore.partitions[0]!.logStartOffset;
-    progress('read', 0, 2);
-    const before = await measureRead(clients, reader, topic, from, readBytes);
-
-    progress('compact', 0, 1);
-    const s3 = counter(clients.s3);
-    const tc = performance.now();
-    const maintenanceOpts: MaintenanceOptions = {
-      topics: [topic],
-      ...(opts.compactionTargetBytes !== undefined ? { compactionTargetBytes: opts.compactionTargetBytes } : {}),
-    };
-    let report;
-    try {
-      report = await runMaintenance(clients, maintenanceOpts);
-    } finally {
-      s3.stop();
-    }
-    const compaction = {
-      ms: Math.round(performance.now() - tc),
-      runs: report.totals.runsCompacted,
-      segmentsCompacted: report.totals.segmentsCompacted,
-      s3Requests: s3.count(),
-    };
-    if (report.errors.length) throw new Error(`maintenance failed: ${report.errors.map((e) => e.message).join('; ')}`);
-    progress('compact', 1, 1);
-
-    progress('read', 1, 2);
-    const after = await measureRead(clients, reader, topic, from, readBytes);
-    const headAfter = await log.describeTopic(topic);
-    progress('read', 2, 2);
-    return {
-      topic,
-      segments: { before: headBefore.partitions[0]!.segments, after: headAfter.partitions[0]!.segments },
-      before,
-      after,
-      compaction,
-      appendMs,
-    };
+    report = await http.json<MaintenanceReply>({ method: 'POST', path: '/v1/maintenance', body: { topics: [topic] } });
   } finally {
-    if (!opts.keep) {
-      progress('cleanup', 0, 1);
-      await log.deleteTopic(topic).catch(() => undefined);
-      await purgeDeletedTopic(clients, created.topicId).catch(() => undefined);
-      progress('cleanup', 1, 1);
-    }
+    local.meter.pause(true);
   }
+  const compaction = {
+    ms: Math.round(performance.now() - tc),
+    runs: report.totals.runsCompacted,
+    segmentsCompacted: report.totals.segmentsCompacted,
+    s3Requests: local.meter.snapshot().s3,
+  };
+  if (report.errors.length) throw new Error(`maintenance failed: ${report.errors.map((e) => e.message).join('; ')}`);
+  progress('compact', 1, 1);
+
+  progress('read', 1, 2);
+  const after = await measureRead(local, reader, topic, from, readBytes);
+  const headAfter = await log.describeTopic(topic);
+  progress('read', 2, 2);
+  return {
+    topic,
+    segments: { before: headBefore.partitions[0]!.segments, after: headAfter.partitions[0]!.segments },
+    before,
+    after,
+    compaction,
+    appendMs,
+  };
 }
+
+export const compaction = defineSection({
+  name: 'compaction',
+  where: 'local',
+  sizes: { full: { segments: 1000 }, quick: { segments: 1000 } },
+  title: (size) => `compaction: reading 1 MiB from ${size.segments} small segments, before and after`,
+  run(ctx, size) {
+    let after = 0;
+    return benchCompaction(ctx, {
+      segments: size.segments,
+      recordBytes: 1024,
+      onProgress: (phase, done) => ctx.progress.update(phase === 'append' ? done : size.segments + Math.min(6, ++after), size.segments + 6),
+    });
+  },
+  values(c: CompactionBenchResult, put) {
+    put('compaction.beforeS3Requests', c.before.s3Requests);
+    put('compaction.afterS3Requests', c.after.s3Requests);
+    put('compaction.beforeDdbRequests', c.before.ddbRequests);
+    put('compaction.afterDdbRequests', c.after.ddbRequests);
+    put('compaction.beforeMs', c.before.ms);
+    put('compaction.afterMs', c.after.ms);
+    put('compaction.readBytes', c.after.bytes);
+    put('compaction.segmentsBefore', c.segments.before);
+    put('compaction.segmentsAfter', c.segments.after);
+    put('compaction.compactionMs', c.compaction.ms);
+  },
+  figures(c, row) {
+    row('compaction S3 requests', `${c.before.s3Requests} → ${c.after.s3Requests}`, `reading ${(c.after.bytes / 1048576).toFixed(2)} MiB from ${c.segments.before} segments, then ${c.segments.after}`);
+    row('compaction ms', `${c.before.ms} → ${c.after.ms}`, `DynamoDB requests ${c.before.ddbRequests} → ${c.after.ddbRequests}; compaction took ${c.compaction.ms} ms`);
+  },
+});

@@ -1,18 +1,16 @@
 // Fetch cost against log length: 100 records read over HTTP (JSON) from a partition of
-// 100 one-record segments and from one of many thousands. Both are seeded the same way
-// (as test/integration/log/commit-protocol.test.ts does): one S3 object holding the
-// one-record batches end to end, one index entry per batch (BatchWriteItem), and the
-// head. Every fetch then reads 100 index entries and one byte range, whatever the
-// length of the log, so latency and request counts should not depend on it.
-import { BatchWriteItemCommand, PutItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { encodeBatch } from '../../records/index.ts';
-import type { StorageClients } from '../../storage/clients.ts';
-import { indexEntryItem, N, S } from '../../storage/metadata.ts';
-import { concurrently, filler, jsonValue, RECORD_BATCH_TYPE, sleep, type BenchContext } from '../harness/context.ts';
-import { addSnapshots, createTopic, type CreatedTopic } from './produce.ts';
-import { perRequest, type MeterSnapshot } from '../harness/meter.ts';
-import { summarize, type Summary } from '../harness/stats.ts';
+// 100 one-record segments and from one of many thousands. The local stack seeds both the
+// same way (lib/local/seed.ts): one object holding the one-record batches end to end, one
+// index entry per batch, and the head. Every fetch then reads 100 index entries and one
+// byte range, whatever the length of the log, so latency and request counts should not
+// depend on it.
+import { seedPartition } from '../../local/index.ts';
+import { api, localPlatform, type BenchContext } from '../harness/context.ts';
+import { atMost, callList, figure, ms } from '../harness/format.ts';
+import { addSnapshots, perRequest, type MeterSnapshot } from '../harness/meter.ts';
+import { defineSection, type TargetRow } from '../harness/section.ts';
+import { round, summarize, type Summary } from '../harness/stats.ts';
+import { createTopic, oneRecordBatches, type CreatedTopic } from '../harness/workload.ts';
 
 export interface FetchOptions {
   smallSegments: number;
@@ -41,73 +39,25 @@ export interface FetchResult {
   seedMs: number;
 }
 
-const T0 = 1_750_000_000_000;
-
-/** A committed partition of `segments` one-record segments, written straight to storage. */
-export async function seedPartition(clients: StorageClients, topic: CreatedTopic, segments: number, recordBytes: number, onProgress?: (done: number) => void): Promise<void> {
-  const batches = Array.from({ length: segments }, (_, i) =>
-    encodeBatch({ records: [{ key: filler(16, i + 1), value: jsonValue(recordBytes, i), timestamp: T0 + i }] }),
-  );
-  const objectKey = `segments/${topic.topicId}/0/seeded-${segments}`;
-  const body = Buffer.concat(batches);
-  await clients.s3.send(new PutObjectCommand({ Bucket: clients.names.bucket, Key: objectKey, Body: body, ContentLength: body.length, ContentType: RECORD_BATCH_TYPE }));
-  let at = 0;
-  const items = batches.map((b, i) => {
-    const item = indexEntryItem(topic.topicId, 0, { baseOffset: i, lastOffset: i, objectKey, byteStart: at, byteLength: b.length, recordCount: 1, firstTimestamp: T0 + i, maxTimestamp: T0 + i }, T0 + i);
-    at += b.length;
-    return item;
-  });
-  const table = clients.names.tables.segments;
-  let next = 0;
-  let written = 0;
-  await concurrently(4, async () => {
-    while (next < items.length) {
-      const start = next;
-      next += 25;
-      let pending: WriteRequest[] = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await sleep(Math.min(1000, 20 * 2 ** attempt));
-        const res = await clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-        pending = res.UnprocessedItems?.[table] ?? [];
-        if (attempt > 10) throw new Error('seeding: DynamoDB keeps leaving items unprocessed');
-      }
-      written += Math.min(25, items.length - start);
-      onProgress?.(written);
-    }
-  });
-  await clients.ddb.send(
-    new PutItemCommand({
-      TableName: clients.names.tables.partitions,
-      Item: {
-        topicId: S(topic.topicId),
-        partition: N(0),
-        nextOffset: N(segments),
-        logStartOffset: N(0),
-        sizeBytes: N(body.length),
-        segmentCount: N(segments),
-        maxTimestamp: N(T0 + segments - 1),
-      },
-    }),
-  );
-}
+type Which = 'small' | 'large';
 
 export async function runFetchBench(ctx: BenchContext, opts: FetchOptions): Promise<FetchResult> {
-  const local = ctx.local;
-  if (!local) throw new Error('the fetch benchmark seeds storage directly: it needs the local platform');
-  const { http, progress } = ctx;
-  const clients = local.server.stack.clients;
-  const small = await createTopic(ctx, `bench-fetch-small-${ctx.runId}`);
-  const large = await createTopic(ctx, `bench-fetch-large-${ctx.runId}`);
+  const local = localPlatform(ctx);
+  const http = api(ctx);
+  const { progress } = ctx;
+  const topics = { small: await createTopic(ctx, http, `bench-fetch-small-${ctx.runId}`), large: await createTopic(ctx, http, `bench-fetch-large-${ctx.runId}`) };
+  const segments = { small: opts.smallSegments, large: opts.largeSegments };
 
   const seedTotal = opts.smallSegments + opts.largeSegments;
-  const total = seedTotal + 2 * opts.fetches;
-  progress.update(0, total);
+  progress.update(0, seedTotal + 2 * opts.fetches);
   const t0 = performance.now();
-  await seedPartition(clients, small, opts.smallSegments, opts.recordBytes, (d) => progress.update(d));
-  await seedPartition(clients, large, opts.largeSegments, opts.recordBytes, (d) => progress.update(opts.smallSegments + d));
+  const seed = (t: CreatedTopic, n: number, before: number) =>
+    seedPartition(local.server.stack.clients, { topicId: t.topicId, partition: 0 }, oneRecordBatches(n, opts.recordBytes), { onProgress: (d) => progress.update(before + d) });
+  await seed(topics.small, opts.smallSegments, 0);
+  await seed(topics.large, opts.largeSegments, opts.smallSegments);
   const seedMs = performance.now() - t0;
 
-  const fetchOnce = async (topic: CreatedTopic, offset: number, segments: number) => {
+  const fetchOnce = async (topic: CreatedTopic, offset: number, count: number) => {
     const res = await http.request({
       method: 'GET',
       path: `/v1/topics/${encodeURIComponent(topic.name)}/partitions/0/records`,
@@ -115,22 +65,20 @@ export async function runFetchBench(ctx: BenchContext, opts: FetchOptions): Prom
       headers: { accept: 'application/json' },
     });
     const body = JSON.parse(res.body.toString('utf8')) as { records: { offset: number }[] };
-    if (body.records.length !== Math.min(opts.records, segments - offset) || body.records[0]?.offset !== offset) {
+    if (body.records.length !== Math.min(opts.records, count - offset) || body.records[0]?.offset !== offset) {
       throw new Error(`fetch at ${offset} of ${topic.name} returned ${body.records.length} records from ${body.records[0]?.offset}`);
     }
   };
 
   type Acc = { lat: number[]; counts: number[]; snap?: MeterSnapshot };
-  const acc: Record<'small' | 'large', Acc> = { small: { lat: [], counts: [] }, large: { lat: [], counts: [] } };
-  const one = async (which: 'small' | 'large', record: boolean) => {
-    const topic = which === 'small' ? small : large;
-    const segments = which === 'small' ? opts.smallSegments : opts.largeSegments;
+  const acc: Record<Which, Acc> = { small: { lat: [], counts: [] }, large: { lat: [], counts: [] } };
+  const one = async (which: Which, record: boolean) => {
     // The small log holds exactly one run of `records`; the large one is read anywhere.
-    const offset = Math.floor(Math.random() * (segments - opts.records + 1));
+    const offset = Math.floor(Math.random() * (segments[which] - opts.records + 1));
     local.meter.reset();
     local.meter.pause(false);
     const s = performance.now();
-    await fetchOnce(topic, offset, segments);
+    await fetchOnce(topics[which], offset, segments[which]);
     const ms = performance.now() - s;
     local.meter.pause(true);
     if (!record) return;
@@ -148,18 +96,18 @@ export async function runFetchBench(ctx: BenchContext, opts: FetchOptions): Prom
   let done = seedTotal;
   for (let i = 0; i < opts.fetches; i++) {
     // Alternate which goes first, so neither always follows the other.
-    const order: ('small' | 'large')[] = i % 2 ? ['small', 'large'] : ['large', 'small'];
+    const order: Which[] = i % 2 ? ['small', 'large'] : ['large', 'small'];
     for (const which of order) {
       await one(which, true);
       progress.update(++done);
     }
   }
 
-  const result = (which: 'small' | 'large', segments: number): LogFetchResult => {
+  const result = (which: Which): LogFetchResult => {
     const a = acc[which];
     const n = a.counts.length;
     return {
-      segments,
+      segments: segments[which],
       latency: summarize(a.lat),
       requestsPerFetch: a.counts.reduce((x, y) => x + y, 0) / n,
       minRequests: Math.min(...a.counts),
@@ -167,7 +115,55 @@ export async function runFetchBench(ctx: BenchContext, opts: FetchOptions): Prom
       perFetch: perRequest(a.snap!, n),
     };
   };
-  const s = result('small', opts.smallSegments);
-  const l = result('large', opts.largeSegments);
+  const s = result('small');
+  const l = result('large');
   return { small: s, large: l, scalingRatio: l.latency.p50 / s.latency.p50, seedMs };
 }
+
+/** The request counts of both logs must be the same: the cost of a fetch never grows with the log. */
+function sameRequests(v: Record<string, number>): TargetRow {
+  const small = v['fetch.smallLogRequestsPerFetch'];
+  const large = v['fetch.largeLogRequestsPerFetch'];
+  const both = small !== undefined && large !== undefined;
+  return {
+    name: 'fetch.requestsPerFetch',
+    value: both ? `${figure(small)} vs ${figure(large)}` : 'n/a',
+    target: 'same for both logs',
+    ...(both ? { pass: small === large } : {}),
+  };
+}
+
+export const fetch = defineSection({
+  name: 'fetch',
+  where: 'local',
+  sizes: {
+    full: { smallSegments: 100, largeSegments: 10_000, fetches: 200 },
+    quick: { smallSegments: 100, largeSegments: 2_000, fetches: 60 },
+  },
+  title: (size) => `fetch: 100 records from ${size.smallSegments} vs ${size.largeSegments.toLocaleString('en-US')} segments`,
+  run: (ctx, size) => runFetchBench(ctx, { ...size, recordBytes: 1024, records: 100 }),
+  values(f: FetchResult, put) {
+    put('fetch.smallLogMs', f.small.latency.p50);
+    put('fetch.largeLogMs', f.large.latency.p50);
+    put('fetch.smallLogP99Ms', f.small.latency.p99);
+    put('fetch.largeLogP99Ms', f.large.latency.p99);
+    put('fetch.scalingRatio', f.scalingRatio);
+    put('fetch.requestsPerFetch', f.large.requestsPerFetch);
+    put('fetch.smallLogRequestsPerFetch', f.small.requestsPerFetch);
+    put('fetch.largeLogRequestsPerFetch', f.large.requestsPerFetch);
+    put('fetch.smallLogSegments', f.small.segments);
+    put('fetch.largeLogSegments', f.large.segments);
+  },
+  figures(f, row) {
+    row('fetch.smallLogMs', ms(f.small.latency.p50), `p50, 100 records from a log of ${f.small.segments} segments (p99 ${ms(f.small.latency.p99)})`);
+    row('fetch.largeLogMs', ms(f.large.latency.p50), `p50, 100 records from a log of ${f.large.segments} segments (p99 ${ms(f.large.latency.p99)})`);
+    row('fetch.scalingRatio', f.scalingRatio.toFixed(2), 'large / small');
+    row('fetch.requestsPerFetch', `${round(f.small.requestsPerFetch, 3)} / ${round(f.large.requestsPerFetch, 3)}`, `small / large log: ${callList(f.large.perFetch)}`);
+  },
+  targets: (v) => [atMost(v, 'fetch.scalingRatio', 1.2), sameRequests(v)],
+  notes: () => [
+    'Fetch: the small log holds exactly 100 records, so its fetches start at offset 0; the large log is read at random offsets. End to end: the dev server wakes a long poll in-process the moment an append commits; deployed, the poll runs in another Lambda and sees the new head by polling it every 25-250 ms, which adds up to that much.',
+  ],
+  quickNote: (quick, full) =>
+    `the large fetch log has ${quick.largeSegments.toLocaleString('en-US')} segments (full run: ${full.largeSegments.toLocaleString('en-US')})`,
+});

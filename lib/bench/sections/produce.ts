@@ -1,18 +1,16 @@
 // Produce throughput and latency through the binary path (HTTP, RecordBatch v2 bodies),
 // against a baseline measured in the same run on the same emulators: the same batches
-// written with nothing but the storage calls a commit needs (S3 PutObject, a consistent
-// GetItem of the head, one TransactWriteItems), made straight on the dev server's own
-// storage clients. The two alternate in rounds, so drift in the emulators (a growing
+// appended in this process by a Log on the dev server's own storage clients, timing only
+// its storage calls (S3 PutObject, the consistent reads, one TransactWriteItems) with
+// nothing around them. The two alternate in rounds, so drift in the emulators (a growing
 // table, a JIT warming up) hits both alike.
-import { randomUUID } from 'node:crypto';
-import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { HttpClient } from '../../client/http.ts';
-import type { StorageClients } from '../../storage/clients.ts';
-import { indexEntryItem, N, S } from '../../storage/metadata.ts';
-import { concurrently, makeBatch, RECORD_BATCH_TYPE, type BenchContext } from '../harness/context.ts';
-import { perRequest, type MeterSnapshot } from '../harness/meter.ts';
+import { Log } from '../../log/index.ts';
+import { api, type BenchContext } from '../harness/context.ts';
+import { atMost, callList, ms } from '../harness/format.ts';
+import { addSnapshots, perRequest, type MeterSnapshot } from '../harness/meter.ts';
+import { defineSection } from '../harness/section.ts';
 import { summarize, type Summary } from '../harness/stats.ts';
+import { concurrently, createTopic, makeBatch, produceBatch } from '../harness/workload.ts';
 
 export interface ProduceOptions {
   producers: number;
@@ -40,110 +38,14 @@ export interface ProduceResult {
   serverMs?: Summary;
 }
 
-export interface CreatedTopic {
-  name: string;
-  topicId: string;
-}
-
-export async function createTopic(ctx: Pick<BenchContext, 'http' | 'topics'>, name: string, partitions = 1): Promise<CreatedTopic> {
-  const res = await ctx.http.json<{ name: string; topicId: string }>({ method: 'POST', path: '/v1/topics', body: { name, partitions } });
-  ctx.topics.push(res.name);
-  return { name: res.name, topicId: res.topicId };
-}
-
-export async function produceBatch(http: HttpClient, topic: string, partition: number, body: Buffer): Promise<{ baseOffset: number; lastOffset: number }> {
-  const res = await http.request({
-    method: 'POST',
-    path: `/v1/topics/${encodeURIComponent(topic)}/records`,
-    query: { partition },
-    headers: { 'content-type': RECORD_BATCH_TYPE, accept: 'application/json' },
-    body,
-  });
-  return JSON.parse(res.body.toString('utf8')) as { baseOffset: number; lastOffset: number };
-}
-
-/**
- * One commit with nothing around it: PutObject, consistent GetItem of the head, and the
- * TransactWriteItems of the commit protocol (head update, index entry, topic check).
- */
-export async function baselineCommit(clients: StorageClients, topic: CreatedTopic, partition: number, body: Buffer, recordCount: number): Promise<void> {
-  const objectKey = `segments/${topic.topicId}/${partition}/${randomUUID()}`;
-  await clients.s3.send(
-    new PutObjectCommand({
-      Bucket: clients.names.bucket,
-      Key: objectKey,
-      Body: body,
-      ContentLength: body.length,
-      ContentType: RECORD_BATCH_TYPE,
-    }),
-  );
-  const key = { topicId: S(topic.topicId), partition: N(partition) };
-  const head = await clients.ddb.send(new GetItemCommand({ TableName: clients.names.tables.partitions, Key: key, ConsistentRead: true }));
-  const exists = head.Item !== undefined;
-  const base = Number(head.Item?.nextOffset?.N ?? 0);
-  const maxTs = Math.max(Number(head.Item?.maxTimestamp?.N ?? -1), 1_750_000_000_000 + recordCount - 1);
-  await clients.ddb.send(
-    new TransactWriteItemsCommand({
-      ClientRequestToken: randomUUID(),
-      TransactItems: [
-        {
-          Update: {
-            TableName: clients.names.tables.partitions,
-            Key: key,
-            UpdateExpression:
-              'SET nextOffset = :next, logStartOffset = if_not_exists(logStartOffset, :zero), ' +
-              'sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
-              'segmentCount = if_not_exists(segmentCount, :zero) + :one, maxTimestamp = :maxTs',
-            ConditionExpression: exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
-            ExpressionAttributeValues: {
-              ':next': N(base + recordCount),
-              ':zero': N(0),
-              ':one': N(1),
-              ':bytes': N(body.length),
-              ':maxTs': N(maxTs),
-              ...(exists ? { ':base': N(base) } : {}),
-            },
-          },
-        },
-        {
-          Put: {
-            TableName: clients.names.tables.segments,
-            Item: indexEntryItem(
-              topic.topicId,
-              partition,
-              {
-                baseOffset: base,
-                lastOffset: base + recordCount - 1,
-                objectKey,
-                byteStart: 0,
-                byteLength: body.length,
-                recordCount,
-                firstTimestamp: 1_750_000_000_000,
-                maxTimestamp: maxTs,
-              },
-              maxTs,
-            ),
-            ConditionExpression: 'attribute_not_exists(tp)',
-          },
-        },
-        {
-          ConditionCheck: {
-            TableName: clients.names.tables.topics,
-            Key: { name: S(topic.name) },
-            ConditionExpression: 'topicId = :tid AND #parts > :p',
-            ExpressionAttributeNames: { '#parts': 'partitions' },
-            ExpressionAttributeValues: { ':tid': S(topic.topicId), ':p': N(partition) },
-          },
-        },
-      ],
-    }),
-  );
-}
+const workload = { producers: 4, recordsPerBatch: 100, recordBytes: 1024 };
 
 export async function runProduceBench(ctx: BenchContext, opts: ProduceOptions): Promise<ProduceResult> {
-  const { http, local, progress } = ctx;
-  const topic = await createTopic(ctx, `bench-produce-${ctx.runId}`, opts.producers);
-  const baseTopic = local ? await createTopic(ctx, `bench-baseline-${ctx.runId}`, opts.producers) : undefined;
+  const { local, progress } = ctx;
+  const http = api(ctx);
+  const topic = await createTopic(ctx, http, `bench-produce-${ctx.runId}`, opts.producers);
+  const baseTopic = local ? await createTopic(ctx, http, `bench-baseline-${ctx.runId}`, opts.producers) : undefined;
+  const baseLog = local ? new Log(local.server.stack.clients) : undefined;
   const batches = Array.from({ length: 8 }, (_, i) => makeBatch(opts.recordsPerBatch, opts.recordBytes, i + 1));
   const batchBytes = batches[0]!.length;
 
@@ -153,8 +55,7 @@ export async function runProduceBench(ctx: BenchContext, opts: ProduceOptions): 
   let produced = 0;
   let producedBytes = 0;
   const perRound = opts.producers * opts.batchesPerRound * (baseTopic ? 2 : 1);
-  const total = opts.rounds * perRound;
-  progress.update(0, total);
+  progress.update(0, opts.rounds * perRound);
   let done = 0;
 
   const produceSlice = async (n: number, record: boolean) => {
@@ -178,17 +79,16 @@ export async function runProduceBench(ctx: BenchContext, opts: ProduceOptions): 
     await concurrently(opts.producers, async (p) => {
       for (let i = 0; i < n; i++) {
         const body = batches[(p + i) % batches.length]!;
-        const s = performance.now();
-        await baselineCommit(local!.server.stack.clients, baseTopic!, p, body, opts.recordsPerBatch);
+        const span = await local!.spans.measure(() => baseLog!.append(baseTopic!.name, p, { batches: body }));
         if (record) {
-          baseLat.push(performance.now() - s);
+          baseLat.push(span.storageMs);
           progress.update(++done);
         }
       }
     });
   };
 
-  // Warm-up: connections, JIT, the topic cache; nothing recorded.
+  // Warm-up: connections, JIT, the topic caches; nothing recorded.
   await produceSlice(opts.warmup, false);
   if (baseTopic) await baselineSlice(opts.warmup, false);
 
@@ -225,26 +125,40 @@ export async function runProduceBench(ctx: BenchContext, opts: ProduceOptions): 
   };
 }
 
-export function addSnapshots(a: MeterSnapshot, b: MeterSnapshot): MeterSnapshot {
-  const add = (x: Record<string, number>, y: Record<string, number>) => {
-    const out = { ...x };
-    for (const [k, v] of Object.entries(y)) out[k] = (out[k] ?? 0) + v;
-    return out;
-  };
-  const max = (x: Record<string, number>, y: Record<string, number>) => {
-    const out = { ...x };
-    for (const [k, v] of Object.entries(y)) out[k] = Math.max(out[k] ?? 0, v);
-    return out;
-  };
-  return {
-    calls: add(a.calls, b.calls),
-    transactItems: add(a.transactItems, b.transactItems),
-    s3: a.s3 + b.s3,
-    dynamodb: a.dynamodb + b.dynamodb,
-    s3Puts: a.s3Puts + b.s3Puts,
-    s3Gets: a.s3Gets + b.s3Gets,
-    wru: a.wru + b.wru,
-    rru: a.rru + b.rru,
-    maxItemBytes: max(a.maxItemBytes, b.maxItemBytes),
-  };
-}
+export const produce = defineSection({
+  name: 'produce',
+  where: 'http',
+  sizes: {
+    full: { rounds: 6, batchesPerRound: 30, warmup: 4 },
+    quick: { rounds: 5, batchesPerRound: 10, warmup: 2 },
+  },
+  title: (_size, ctx) => (ctx.local ? 'produce: binary batches over HTTP vs the bare storage calls' : 'produce: binary batches over HTTP'),
+  run: (ctx, size) => runProduceBench(ctx, { ...workload, ...size }),
+  values(r: ProduceResult, put) {
+    put('produce.recordsPerSec', r.recordsPerSec);
+    put('produce.mbPerSec', r.mbPerSec);
+    put('produce.p50Ms', r.latency.p50);
+    put('produce.p99Ms', r.latency.p99);
+    put('produce.storageBaselineMs', r.baseline?.p50);
+    put('produce.storageBaselineP99Ms', r.baseline?.p99);
+    put('produce.overheadRatio', r.overheadRatio);
+    put('produce.serverP50Ms', r.serverMs?.p50);
+    put('produce.batches', r.batches);
+    put('produce.batchBytes', r.batchBytes);
+    if (r.perBatch) {
+      put('produce.s3RequestsPerBatch', r.perBatch.s3);
+      put('produce.dynamodbRequestsPerBatch', r.perBatch.dynamodb);
+      put('produce.wruPerBatch', r.perBatch.wru);
+      put('produce.rruPerBatch', r.perBatch.rru);
+    }
+  },
+  figures(r, row) {
+    row('produce.recordsPerSec', String(Math.round(r.recordsPerSec)), `1 KiB records, ${r.batchBytes} B batches of 100, 4 producers`);
+    row('produce.mbPerSec', r.mbPerSec.toFixed(2), 'MB/s of encoded batches');
+    row('produce.p50Ms / p99Ms', `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`, `${r.batches} batches over HTTP`);
+    if (r.baseline) row('produce.storageBaselineMs', `${ms(r.baseline.p50)} / ${ms(r.baseline.p99)}`, 'p50 / p99: PutObject + GetItem + TransactWriteItems alone');
+    if (r.overheadRatio !== undefined) row('produce.overheadRatio', r.overheadRatio.toFixed(2), 'produce p50 / baseline p50');
+  },
+  targets: (v) => [atMost(v, 'produce.overheadRatio', 1.3)],
+  footer: (r) => (r.perBatch ? [`Storage calls per produced batch: ${callList(r.perBatch)}`, ''] : []),
+});

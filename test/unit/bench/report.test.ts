@@ -1,10 +1,11 @@
-import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { FakeAws } from '../../../lib/bench/profile/fakeStorage.ts';
 import { Meter } from '../../../lib/bench/harness/meter.ts';
 import { categorize, summarizeProfile, type CpuProfile } from '../../../lib/bench/profile/analysis.ts';
 import { buildValues, evaluateTargets, renderReport, type BenchMeta, type BenchParts } from '../../../lib/bench/harness/report.ts';
+import { installTaps } from '../../../lib/local/taps.ts';
 import { N, S } from '../../../lib/storage/metadata.ts';
 
 const summary = (p50: number, p99 = p50 * 2) => ({ n: 10, p50, p99, mean: p50, min: p50 / 2, max: p99 });
@@ -117,12 +118,13 @@ describe('profile analysis', () => {
 });
 
 describe('Meter', () => {
-  it('counts calls and request units on the clients it is attached to', async () => {
+  it('counts calls and request units on the clients it taps', async () => {
     const fake = new FakeAws();
     const clients = fake.clients();
     const names = clients.names;
-    fake.putItem(names.tables.topics, { name: S('orders'), topicId: S('abc'), partitions: N(1), config: { M: {} }, createdAt: N(1) });
-    const meter = new Meter(clients).attach();
+    await clients.ddb.send(new PutItemCommand({ TableName: names.tables.topics, Item: { name: S('orders'), topicId: S('abc'), partitions: N(1), config: { M: {} }, createdAt: N(1) } }));
+    const meter = new Meter(fake.layout.tables);
+    installTaps(clients, [meter.tap]);
     try {
       await clients.ddb.send(new GetItemCommand({ TableName: names.tables.topics, Key: { name: S('orders') }, ConsistentRead: true }));
       await clients.ddb.send(
@@ -153,7 +155,6 @@ describe('Meter', () => {
       await clients.ddb.send(new GetItemCommand({ TableName: names.tables.topics, Key: { name: S('orders') } }));
       expect(meter.snapshot()).toMatchObject({ dynamodb: 1, rru: 0.5 });
     } finally {
-      meter.detach();
       clients.ddb.destroy();
       clients.s3.destroy();
     }

@@ -36,14 +36,11 @@ interface Slot {
   ms: number;
 }
 
-export async function runCodecBench(opts: CodecBenchOptions = {}): Promise<CodecBenchResult> {
-  const perBatch = opts.records ?? 100;
-  const recordBytes = opts.recordBytes ?? 1024;
-  const seconds = opts.seconds ?? 8;
-  const peer = await (opts.peer ?? loadKafkajs)();
+/** A few distinct batches so neither side benefits from one hot buffer. */
+const BATCHES = 8;
 
-  // A few distinct batches so neither side benefits from one hot buffer.
-  const BATCHES = 8;
+/** The same records for both sides, each in its own codec's input shape. */
+function workload(perBatch: number, recordBytes: number): { ours: RecordInput[][]; theirs: KafkajsMessage[][] } {
   const t0 = 1_700_000_000_000;
   const ours: RecordInput[][] = [];
   const theirs: KafkajsMessage[][] = [];
@@ -60,6 +57,13 @@ export async function runCodecBench(opts: CodecBenchOptions = {}): Promise<Codec
     ours.push(rs);
     theirs.push(ms);
   }
+  return { ours, theirs };
+}
+
+export async function runCodecBench(opts: CodecBenchOptions = {}): Promise<CodecBenchResult> {
+  const seconds = opts.seconds ?? 8;
+  const peer = await (opts.peer ?? loadKafkajs)();
+  const { ours, theirs } = workload(opts.records ?? 100, opts.recordBytes ?? 1024);
   const ourBatches = ours.map((records) => encodeBatch({ records }));
   const peerBatches: Buffer[] = [];
   for (const ms of theirs) peerBatches.push(await peer.encode(ms));

@@ -4,7 +4,7 @@
 // as JSON. For each: the storage calls and request units (the meter) and the handler's
 // duration (the dev server's access log) per request.
 import { FUNCTIONS } from '../../api/index.ts';
-import { api, localPlatform, type BenchContext } from '../harness/context.ts';
+import { api, localPlatform, type BenchContext, type LocalPlatform } from '../harness/context.ts';
 import { perRequest, type MeterSnapshot } from '../harness/meter.ts';
 import { summarize, type Summary } from '../harness/stats.ts';
 import { createTopic, makeBatch, produceBatch, recordsThatFit, RECORD_BATCH_TYPE } from '../harness/workload.ts';
@@ -35,50 +35,53 @@ export interface CostProbeOptions {
 
 const MiB = 1 << 20;
 
+type Request = (i: number) => Promise<{ data: number; api: number }>;
+
+/** `n` requests one at a time, metered: per request, the storage calls, units and handler time. */
+async function measure(local: LocalPlatform, label: string, n: number, records: number, memoryMb: number, request: Request, tick: () => void): Promise<ProbeResult> {
+  // One unmeasured request first: the topic cache and connections are warm afterwards,
+  // as they are for all but the first request a Lambda container serves.
+  await request(-1);
+  local.meter.reset();
+  local.meter.pause(false);
+  local.timings.record();
+  let data = 0;
+  let api = 0;
+  for (let i = 0; i < n; i++) {
+    const r = await request(i);
+    data += r.data;
+    api = Math.max(api, r.api);
+    tick();
+  }
+  local.meter.pause(true);
+  const snap = perRequest(local.meter.snapshot(), n);
+  const serverMs = summarize(local.timings.stop().filter((t) => t.status === 200).map((t) => t.ms));
+  return {
+    label,
+    requests: n,
+    records,
+    perRequest: snap,
+    serverMs,
+    profile: {
+      dataBytes: data / n,
+      apiPayloadBytes: api,
+      lambdaMemoryMb: memoryMb,
+      lambdaMs: serverMs.mean,
+      s3Puts: snap.s3Puts,
+      s3Gets: snap.s3Gets,
+      wru: snap.wru,
+      rru: snap.rru,
+    },
+  };
+}
+
 export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): Promise<CostProbeResult> {
   const local = localPlatform(ctx);
   const http = api(ctx);
   const { progress } = ctx;
-  const total = opts.batches1MiB * 3 + opts.batches16KiB;
   let done = 0;
-  progress.update(0, total);
-
-  const measure = async (label: string, n: number, records: number, fn: (i: number) => Promise<{ data: number; api: number }>, memoryMb: number): Promise<ProbeResult> => {
-    // One unmeasured request first: the topic cache and connections are warm afterwards,
-    // as they are for all but the first request a Lambda container serves.
-    await fn(-1);
-    local.meter.reset();
-    local.meter.pause(false);
-    local.timings.record();
-    let data = 0;
-    let api = 0;
-    for (let i = 0; i < n; i++) {
-      const r = await fn(i);
-      data += r.data;
-      api = Math.max(api, r.api);
-      progress.update(++done);
-    }
-    local.meter.pause(true);
-    const snap = perRequest(local.meter.snapshot(), n);
-    const serverMs = summarize(local.timings.stop().filter((t) => t.status === 200).map((t) => t.ms));
-    return {
-      label,
-      requests: n,
-      records,
-      perRequest: snap,
-      serverMs,
-      profile: {
-        dataBytes: data / n,
-        apiPayloadBytes: api,
-        lambdaMemoryMb: memoryMb,
-        lambdaMs: serverMs.mean,
-        s3Puts: snap.s3Puts,
-        s3Gets: snap.s3Gets,
-        wru: snap.wru,
-        rru: snap.rru,
-      },
-    };
-  };
+  progress.update(0, opts.batches1MiB * 3 + opts.batches16KiB);
+  const tick = () => progress.update(++done);
 
   const big = await createTopic(ctx, http, `bench-cost-1mib-${ctx.runId}`);
   const small = await createTopic(ctx, http, `bench-cost-16kib-${ctx.runId}`);
@@ -94,8 +97,8 @@ export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): P
 
   const produceMb = FUNCTIONS.produce.memoryMb;
   const fetchMb = FUNCTIONS.fetch.memoryMb;
-  const ingest1MiB = await measure('produce 1 MiB batch', opts.batches1MiB, perBig, produce(big.name, bigBatches), produceMb);
-  const ingest16KiB = await measure('produce 16 KiB batch', opts.batches16KiB, perSmall, produce(small.name, smallBatches), produceMb);
+  const ingest1MiB = await measure(local, 'produce 1 MiB batch', opts.batches1MiB, perBig, produceMb, produce(big.name, bigBatches), tick);
+  const ingest16KiB = await measure(local, 'produce 16 KiB batch', opts.batches16KiB, perSmall, produceMb, produce(small.name, smallBatches), tick);
 
   // Batch i sits at offsets [(i + 1) * perBig, (i + 2) * perBig): the warm-up wrote the first.
   const path = `/v1/topics/${encodeURIComponent(big.name)}/partitions/0/records`;
@@ -113,7 +116,7 @@ export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): P
     // Priced per GiB of record data delivered, which is what the raw batches carry.
     return { data: bigBatches[0]!.length, api: res.body.length };
   };
-  const read1MiB = await measure('fetch 1 MiB (raw batches)', opts.batches1MiB, perBig, readRaw, fetchMb);
-  const readJson1MiB = await measure('fetch 1 MiB (JSON)', opts.batches1MiB, perBig, readJson, fetchMb);
+  const read1MiB = await measure(local, 'fetch 1 MiB (raw batches)', opts.batches1MiB, perBig, fetchMb, readRaw, tick);
+  const readJson1MiB = await measure(local, 'fetch 1 MiB (JSON)', opts.batches1MiB, perBig, fetchMb, readJson, tick);
   return { ingest1MiB, ingest16KiB, read1MiB, readJson1MiB };
 }

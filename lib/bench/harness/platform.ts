@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { HttpClient } from '../../client/index.ts';
 import type { DevServer } from '../../local/devServer.ts';
 import { DEFAULT_PREFIX, storageLayout, type StorageLayout, type StorageTap } from '../../local/index.ts';
+import { ServerTimings, type LocalPlatform } from './context.ts';
+import { Meter } from './meter.ts';
+import { StorageSpans } from './spans.ts';
 
 export interface PlatformOptions {
   /** Names the data directory (`sluice-<name>-…`) and the user agent (`sluice-<name>`). */
@@ -60,4 +63,14 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       await removeData();
     },
   };
+}
+
+/** The platform of a suite run, with the request meter (paused), storage spans and request timings on it. */
+export async function startMeasuredPlatform(): Promise<{ platform: Platform; local: LocalPlatform }> {
+  const timings = new ServerTimings();
+  const spans = new StorageSpans();
+  const meter = new Meter(storageLayout(DEFAULT_PREFIX).tables);
+  meter.pause(true);
+  const platform = await startPlatform({ name: 'bench', accessLog: timings.accessLog, taps: () => [meter.tap, spans.tap] });
+  return { platform, local: { server: platform.server, meter, spans, timings } };
 }

@@ -21,6 +21,11 @@ export type Values = Record<string, number>;
 /** Sets a --json key, rounded to `digits` significant digits; absent or non-finite values are left out. */
 export type Put = (key: string, n: number | undefined, digits?: number) => void;
 
+/** Sets `prefix.key` for each entry of `figures`. */
+export function putAll(put: Put, prefix: string, figures: Record<string, number | undefined>): void {
+  for (const [key, n] of Object.entries(figures)) put(`${prefix}.${key}`, n);
+}
+
 /** Adds a line to the FIGURE table: the figure's name, its value, and what it means. */
 export type FigureRow = (name: string, value: string, context?: string) => void;
 

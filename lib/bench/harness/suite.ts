@@ -5,13 +5,11 @@
 import { cpus, loadavg, platform, release } from 'node:os';
 import type { HttpClient } from '../../client/index.ts';
 import { SECTIONS } from '../sections.ts';
-import { newRunId, ServerTimings, type BenchContext } from './context.ts';
-import { Meter } from './meter.ts';
-import { startPlatform, type Platform } from './platform.ts';
+import { newRunId, type BenchContext } from './context.ts';
+import { startMeasuredPlatform, type Platform } from './platform.ts';
 import { Progress, type ProgressStream } from './progress.ts';
 import { buildValues, type BenchMeta, type BenchParts, type Values } from './report.ts';
 import { SectionSkipped, type Section } from './section.ts';
-import { StorageSpans } from './spans.ts';
 
 export interface SuiteOptions {
   quick: boolean;
@@ -33,6 +31,18 @@ type AnySection = Section<string, any, any>;
 const LOCAL_NOTE =
   'Latencies are on emulators (DynamoDB Local, s3rver) sharing the machine with the server and the load generator; ratios against baselines measured in the same run are the comparable figures, not the absolute milliseconds.';
 const ENDPOINT_NOTE = '--endpoint: the storage baseline, fetch scaling, request counts, cost model and compaction need the local platform and were skipped.';
+
+/** What --quick changed, where the run went, and each section's notes on its figures. */
+function suiteNotes(opts: SuiteOptions, runnable: readonly AnySection[], parts: Record<string, unknown>): string[] {
+  const notes: string[] = [];
+  if (opts.quick) {
+    const changed = runnable.flatMap((s) => s.quickNote?.(s.sizes.quick, s.sizes.full) ?? []);
+    notes.push(`--quick: ${[...changed, 'fewer iterations throughout'].join('; ')}. Key names are unchanged.`);
+  }
+  notes.push(opts.endpoint ? ENDPOINT_NOTE : LOCAL_NOTE);
+  for (const s of runnable) if (parts[s.name] !== undefined) notes.push(...(s.notes?.(parts[s.name]) ?? []));
+  return notes;
+}
 
 export async function runSuite(opts: SuiteOptions, sections: readonly AnySection[] = SECTIONS): Promise<SuiteResult> {
   const size = opts.quick ? 'quick' : 'full';
@@ -68,17 +78,10 @@ export async function runSuite(opts: SuiteOptions, sections: readonly AnySection
       if (opts.endpoint) ctx.http = opts.endpoint;
       else {
         progress.start('starting the local platform (DynamoDB Local, s3rver, dev server)');
-        const timings = new ServerTimings();
-        const spans = new StorageSpans();
-        let meter: Meter | undefined;
-        platformStarted = await startPlatform({
-          name: 'bench',
-          accessLog: timings.accessLog,
-          taps: (layout) => [(meter = new Meter(layout.tables)).tap, spans.tap],
-        });
-        meter!.pause(true);
-        ctx.http = platformStarted.http;
-        ctx.local = { server: platformStarted.server, meter: meter!, spans, timings };
+        const started = await startMeasuredPlatform();
+        platformStarted = started.platform;
+        ctx.http = started.platform.http;
+        ctx.local = started.local;
       }
     }
     for (const s of overApi) await run(s);
@@ -94,16 +97,11 @@ export async function runSuite(opts: SuiteOptions, sections: readonly AnySection
     await platformStarted?.stop();
   }
 
-  const notes: string[] = [];
-  const quickNotes = runnable.flatMap((s) => s.quickNote?.(s.sizes.quick, s.sizes.full) ?? []);
-  if (opts.quick) notes.push(`--quick: ${[...quickNotes, 'fewer iterations throughout'].join('; ')}. Key names are unchanged.`);
-  if (!local) notes.push(ENDPOINT_NOTE);
-  if (local) notes.push(LOCAL_NOTE);
-  for (const s of runnable) if (parts[s.name] !== undefined) notes.push(...(s.notes?.(parts[s.name]) ?? []));
-  notes.push(...skipped);
-  const loadAfter = loadavg()[0]!;
-  notes.push(`1-minute load average: ${loadBefore.toFixed(2)} at the start, ${loadAfter.toFixed(2)} at the end (${cpus().length} CPUs); anything else running skews the latencies.`);
-
+  const notes = [
+    ...suiteNotes(opts, runnable, parts),
+    ...skipped,
+    `1-minute load average: ${loadBefore.toFixed(2)} at the start, ${loadavg()[0]!.toFixed(2)} at the end (${cpus().length} CPUs); anything else running skews the latencies.`,
+  ];
   const cpuList = cpus();
   const meta: BenchMeta = {
     date: new Date().toISOString().slice(0, 10),

@@ -4,7 +4,7 @@
 import { runCodecBench, type CodecBenchOptions, type CodecBenchResult } from '../codec/measure.ts';
 import { MissingDevDependency } from '../codec/kafkajs.ts';
 import { atLeast, table } from '../harness/format.ts';
-import { defineSection, SectionSkipped } from '../harness/section.ts';
+import { defineSection, putAll, SectionSkipped } from '../harness/section.ts';
 
 export type { CodecBenchResult };
 
@@ -48,13 +48,8 @@ export const codec = defineSection({
     ctx.progress.update(0, 1000);
     return measureCodec({ seconds: size.seconds, onProgress: (f) => ctx.progress.update(Math.round(f * 1000)) });
   },
-  values(c, put) {
-    put('codec.encodeMBps', c.encodeMBps);
-    put('codec.decodeMBps', c.decodeMBps);
-    put('codec.peerEncodeMBps', c.peerEncodeMBps);
-    put('codec.peerDecodeMBps', c.peerDecodeMBps);
-    put('codec.ratio', c.ratio);
-  },
+  values: (c, put) =>
+    putAll(put, 'codec', { encodeMBps: c.encodeMBps, decodeMBps: c.decodeMBps, peerEncodeMBps: c.peerEncodeMBps, peerDecodeMBps: c.peerDecodeMBps, ratio: c.ratio }),
   figures(c, row) {
     row('codec.encodeMBps / decodeMBps', `${c.encodeMBps.toFixed(0)} / ${c.decodeMBps.toFixed(0)}`, `kafkajs: ${c.peerEncodeMBps.toFixed(0)} / ${c.peerDecodeMBps.toFixed(0)}`);
     row('codec.ratio', c.ratio.toFixed(2), 'sluice / kafkajs, encode+decode');

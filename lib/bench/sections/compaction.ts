@@ -5,7 +5,7 @@
 // own storage clients, whose calls the meter counts.
 import { Log } from '../../log/index.ts';
 import { api, localPlatform, type BenchContext, type LocalPlatform } from '../harness/context.ts';
-import { defineSection } from '../harness/section.ts';
+import { defineSection, putAll } from '../harness/section.ts';
 import { concurrently } from '../harness/workload.ts';
 
 export interface CompactionBenchOptions {
@@ -143,18 +143,13 @@ export const compaction = defineSection({
       onProgress: (phase, done) => ctx.progress.update(phase === 'append' ? done : size.segments + Math.min(6, ++after), size.segments + 6),
     });
   },
-  values(c: CompactionBenchResult, put) {
-    put('compaction.beforeS3Requests', c.before.s3Requests);
-    put('compaction.afterS3Requests', c.after.s3Requests);
-    put('compaction.beforeDdbRequests', c.before.ddbRequests);
-    put('compaction.afterDdbRequests', c.after.ddbRequests);
-    put('compaction.beforeMs', c.before.ms);
-    put('compaction.afterMs', c.after.ms);
-    put('compaction.readBytes', c.after.bytes);
-    put('compaction.segmentsBefore', c.segments.before);
-    put('compaction.segmentsAfter', c.segments.after);
-    put('compaction.compactionMs', c.compaction.ms);
-  },
+  values: (c: CompactionBenchResult, put) =>
+    putAll(put, 'compaction', {
+      beforeS3Requests: c.before.s3Requests, afterS3Requests: c.after.s3Requests,
+      beforeDdbRequests: c.before.ddbRequests, afterDdbRequests: c.after.ddbRequests,
+      beforeMs: c.before.ms, afterMs: c.after.ms, readBytes: c.after.bytes,
+      segmentsBefore: c.segments.before, segmentsAfter: c.segments.after, compactionMs: c.compaction.ms,
+    }),
   figures(c, row) {
     row('compaction S3 requests', `${c.before.s3Requests} → ${c.after.s3Requests}`, `reading ${(c.after.bytes / 1048576).toFixed(2)} MiB from ${c.segments.before} segments, then ${c.segments.after}`);
     row('compaction ms', `${c.before.ms} → ${c.after.ms}`, `DynamoDB requests ${c.before.ddbRequests} → ${c.after.ddbRequests}; compaction took ${c.compaction.ms} ms`);

@@ -7,7 +7,7 @@ import { baselineCosts, costPerGiB, headReadsPerIdlePoll, idleLongPollUsdPerHour
 import { PRICES_AS_OF } from '../cost/prices.ts';
 import { runCostProbe, type CostProbeResult } from '../cost/probe.ts';
 import { atMost, callList, ms, table, usd } from '../harness/format.ts';
-import { defineSection } from '../harness/section.ts';
+import { defineSection, putAll } from '../harness/section.ts';
 import { round } from '../harness/stats.ts';
 
 export interface CostResult {
@@ -83,20 +83,13 @@ export const cost = defineSection({
     };
   },
   values(c, put) {
-    put('cost.usdPerGiBIngest1MiB', c.ingest1MiB.total);
-    put('cost.usdPerGiBIngest16KiB', c.ingest16KiB.total);
-    put('cost.usdPerGiBRead1MiB', c.read1MiB.total);
-    put('cost.usdPerGiBReadJson1MiB', c.readJson1MiB.total);
-    put('cost.idleLongPollUsdPerHour', c.idleLongPollUsdPerHour);
-    put('cost.kinesisIngest', baselineCosts.kinesisIngest);
-    put('cost.kinesisRead', baselineCosts.kinesisRead);
-    put('cost.mskIngest', baselineCosts.mskIngest);
-    put('cost.mskRead', baselineCosts.mskRead);
-    for (const [name, probe] of Object.entries(c.probe)) {
-      put(`cost.${name}.lambdaMs`, probe.profile.lambdaMs);
-      put(`cost.${name}.wru`, probe.profile.wru);
-      put(`cost.${name}.rru`, probe.profile.rru);
-      put(`cost.${name}.s3Requests`, probe.profile.s3Puts + probe.profile.s3Gets);
+    putAll(put, 'cost', {
+      usdPerGiBIngest1MiB: c.ingest1MiB.total, usdPerGiBIngest16KiB: c.ingest16KiB.total,
+      usdPerGiBRead1MiB: c.read1MiB.total, usdPerGiBReadJson1MiB: c.readJson1MiB.total,
+      idleLongPollUsdPerHour: c.idleLongPollUsdPerHour, ...baselineCosts,
+    });
+    for (const [name, { profile: p }] of Object.entries(c.probe)) {
+      putAll(put, `cost.${name}`, { lambdaMs: p.lambdaMs, wru: p.wru, rru: p.rru, s3Requests: p.s3Puts + p.s3Gets });
     }
   },
   figures(c, row) {

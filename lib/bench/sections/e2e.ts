@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeBatch } from '../../records/index.ts';
 import { api, type BenchContext } from '../harness/context.ts';
 import { ms } from '../harness/format.ts';
-import { defineSection } from '../harness/section.ts';
+import { defineSection, putAll } from '../harness/section.ts';
 import { summarize, type Summary } from '../harness/stats.ts';
 import { createTopic, jsonValue, produceBatch } from '../harness/workload.ts';
 
@@ -99,11 +99,7 @@ export const e2e = defineSection({
   sizes: { full: { messages: 200 }, quick: { messages: 50 } },
   title: () => 'end to end: produce → long-polling consumer',
   run: (ctx, size) => runE2eBench(ctx, { ...size, recordBytes: 1024, waitMs: 5_000 }),
-  values(r: E2eResult, put) {
-    put('e2e.p50Ms', r.latency.p50);
-    put('e2e.p99Ms', r.latency.p99);
-    put('e2e.messages', r.latency.n);
-  },
+  values: (r: E2eResult, put) => putAll(put, 'e2e', { p50Ms: r.latency.p50, p99Ms: r.latency.p99, messages: r.latency.n }),
   figures(r, row) {
     row('e2e.p50Ms / p99Ms', `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`, `produce → long-polling consumer, ${r.latency.n} records`);
   },

@@ -8,7 +8,7 @@ import { seedPartition } from '../../local/index.ts';
 import { api, localPlatform, type BenchContext } from '../harness/context.ts';
 import { atMost, callList, figure, ms } from '../harness/format.ts';
 import { addSnapshots, perRequest, type MeterSnapshot } from '../harness/meter.ts';
-import { defineSection, type TargetRow } from '../harness/section.ts';
+import { defineSection, putAll, type TargetRow } from '../harness/section.ts';
 import { round, summarize, type Summary } from '../harness/stats.ts';
 import { createTopic, oneRecordBatches, type CreatedTopic } from '../harness/workload.ts';
 
@@ -136,24 +136,17 @@ function sameRequests(v: Record<string, number>): TargetRow {
 export const fetch = defineSection({
   name: 'fetch',
   where: 'local',
-  sizes: {
-    full: { smallSegments: 100, largeSegments: 10_000, fetches: 200 },
-    quick: { smallSegments: 100, largeSegments: 2_000, fetches: 60 },
-  },
+  sizes: { full: { smallSegments: 100, largeSegments: 10_000, fetches: 200 }, quick: { smallSegments: 100, largeSegments: 2_000, fetches: 60 } },
   title: (size) => `fetch: 100 records from ${size.smallSegments} vs ${size.largeSegments.toLocaleString('en-US')} segments`,
   run: (ctx, size) => runFetchBench(ctx, { ...size, recordBytes: 1024, records: 100 }),
-  values(f: FetchResult, put) {
-    put('fetch.smallLogMs', f.small.latency.p50);
-    put('fetch.largeLogMs', f.large.latency.p50);
-    put('fetch.smallLogP99Ms', f.small.latency.p99);
-    put('fetch.largeLogP99Ms', f.large.latency.p99);
-    put('fetch.scalingRatio', f.scalingRatio);
-    put('fetch.requestsPerFetch', f.large.requestsPerFetch);
-    put('fetch.smallLogRequestsPerFetch', f.small.requestsPerFetch);
-    put('fetch.largeLogRequestsPerFetch', f.large.requestsPerFetch);
-    put('fetch.smallLogSegments', f.small.segments);
-    put('fetch.largeLogSegments', f.large.segments);
-  },
+  values: (f: FetchResult, put) =>
+    putAll(put, 'fetch', {
+      smallLogMs: f.small.latency.p50, largeLogMs: f.large.latency.p50,
+      smallLogP99Ms: f.small.latency.p99, largeLogP99Ms: f.large.latency.p99,
+      scalingRatio: f.scalingRatio, requestsPerFetch: f.large.requestsPerFetch,
+      smallLogRequestsPerFetch: f.small.requestsPerFetch, largeLogRequestsPerFetch: f.large.requestsPerFetch,
+      smallLogSegments: f.small.segments, largeLogSegments: f.large.segments,
+    }),
   figures(f, row) {
     row('fetch.smallLogMs', ms(f.small.latency.p50), `p50, 100 records from a log of ${f.small.segments} segments (p99 ${ms(f.small.latency.p99)})`);
     row('fetch.largeLogMs', ms(f.large.latency.p50), `p50, 100 records from a log of ${f.large.segments} segments (p99 ${ms(f.large.latency.p99)})`);

@@ -1,5 +1,6 @@
 // Local development and test stack: DynamoDB Local + s3rver (or LocalStack), bootstrapped
-// with Sluice's tables and bucket.
+// with Sluice's tables and bucket; taps on its storage clients, its layout, and seeding
+// of long partitions, for the tools that measure it (lib/bench).
 export { startEmulators, assertJava, type Emulators, type EmulatorOptions, type EmulatorCredentials } from './emulators.ts';
 export { ensureStorage } from './bootstrap.ts';
 export {

@@ -3,7 +3,7 @@
 // server, taps on its storage clients, seeding), the Log class, and the Lambda handlers
 // of lib/api. None of this ships in a Lambda bundle.
 //
-//   sections.ts   every section, in report order: one file under sections/ and one line
+//   sections.ts   every section, in run order: one file under sections/ and one line
 //   sections/     produce, codec, fetch, e2e, compaction, cost, profile
 //   harness/      the suite, the section contract, the local platform, the request meter
 //                 and storage timer (taps), statistics, progress, the report

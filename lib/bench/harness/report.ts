@@ -1,7 +1,7 @@
 // The benchmark's output: the flat numeric keys of the --json file, the targets with
 // pass/fail marks, and the human-readable report. Each section contributes its own keys,
-// figures, targets and blocks (section.ts); this file lays them out, sections in the
-// order ../sections.ts lists them. Pure functions of the results.
+// figures, targets and blocks (section.ts); this file lays them out, sections in report
+// order (ties in the order ../sections.ts lists them). Pure functions of the results.
 import { SECTIONS } from '../sections.ts';
 import { table } from './format.ts';
 import type { ResultOf, Section, TargetRow, Values } from './section.ts';
@@ -27,9 +27,13 @@ export interface BenchMeta {
 
 type AnySection = Section<string, any, any>;
 
-/** The sections that ran, with their results. */
+/** Sections in report order. */
+export const inReportOrder = (sections: readonly AnySection[]): AnySection[] =>
+  [...sections].sort((a, b) => (a.reportOrder ?? Infinity) - (b.reportOrder ?? Infinity));
+
+/** The sections that ran, with their results, in report order. */
 function ran(parts: BenchParts, sections: readonly AnySection[]): [AnySection, unknown][] {
-  return sections.flatMap((s) => {
+  return inReportOrder(sections).flatMap((s) => {
     const result = (parts as Record<string, unknown>)[s.name];
     return result === undefined ? [] : [[s, result] as [AnySection, unknown]];
   });
@@ -47,7 +51,7 @@ export function buildValues(parts: BenchParts, sections: readonly AnySection[] =
 
 /** Every section's targets, run or not. */
 export function evaluateTargets(v: Values, sections: readonly AnySection[] = SECTIONS): TargetRow[] {
-  return sections.flatMap((s) => s.targets?.(v) ?? []);
+  return inReportOrder(sections).flatMap((s) => s.targets?.(v) ?? []);
 }
 
 const mark = (pass: boolean | undefined): string => (pass === undefined ? '-  not run' : pass ? '✓  pass' : '✗  FAIL');

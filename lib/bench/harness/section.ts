@@ -1,8 +1,9 @@
 // What a benchmark section is: one measured part of `sluice bench` (produce, codec,
 // fetch…) with its workload sizes, where it can run, how it runs, and how its result
 // shows in the report and in the --json file. The suite (suite.ts) runs the sections
-// listed in ../sections.ts, and the report (report.ts) asks each for its lines; so a new
-// section is one file exporting a Section and one line in that list.
+// listed in ../sections.ts in that order, and the report (report.ts) asks each for its
+// lines in report order; so a new section is one file exporting a Section and one line
+// in that list.
 import type { BenchContext } from './context.ts';
 
 export type RunSize = 'full' | 'quick';
@@ -41,6 +42,8 @@ export interface Section<N extends string = string, R = unknown, S = unknown> {
   /** The key of its result and the prefix of its --json keys. */
   name: N;
   where: Where;
+  /** Its place in the report and the --json file, lowest first; without one, after those with one. */
+  reportOrder?: number;
   /** The workload of a full run and of --quick. */
   sizes: Record<RunSize, S>;
   /** The progress line while it runs. */

@@ -8,7 +8,7 @@ import { SECTIONS } from '../sections.ts';
 import { newRunId, type BenchContext } from './context.ts';
 import { startMeasuredPlatform, type Platform } from './platform.ts';
 import { Progress, type ProgressStream } from './progress.ts';
-import { buildValues, type BenchMeta, type BenchParts, type Values } from './report.ts';
+import { buildValues, inReportOrder, type BenchMeta, type BenchParts, type Values } from './report.ts';
 import { SectionSkipped, type Section } from './section.ts';
 
 export interface SuiteOptions {
@@ -32,15 +32,16 @@ const LOCAL_NOTE =
   'Latencies are on emulators (DynamoDB Local, s3rver) sharing the machine with the server and the load generator; ratios against baselines measured in the same run are the comparable figures, not the absolute milliseconds.';
 const ENDPOINT_NOTE = '--endpoint: the storage baseline, fetch scaling, request counts, cost model and compaction need the local platform and were skipped.';
 
-/** What --quick changed, where the run went, and each section's notes on its figures. */
+/** What --quick changed, where the run went, and each section's notes on its figures, in report order. */
 function suiteNotes(opts: SuiteOptions, runnable: readonly AnySection[], parts: Record<string, unknown>): string[] {
   const notes: string[] = [];
+  const sections = inReportOrder(runnable);
   if (opts.quick) {
-    const changed = runnable.flatMap((s) => s.quickNote?.(s.sizes.quick, s.sizes.full) ?? []);
+    const changed = sections.flatMap((s) => s.quickNote?.(s.sizes.quick, s.sizes.full) ?? []);
     notes.push(`--quick: ${[...changed, 'fewer iterations throughout'].join('; ')}. Key names are unchanged.`);
   }
   notes.push(opts.endpoint ? ENDPOINT_NOTE : LOCAL_NOTE);
-  for (const s of runnable) if (parts[s.name] !== undefined) notes.push(...(s.notes?.(parts[s.name]) ?? []));
+  for (const s of sections) if (parts[s.name] !== undefined) notes.push(...(s.notes?.(parts[s.name]) ?? []));
   return notes;
 }
 

@@ -40,8 +40,7 @@ export function renderCodecTable(r: CodecBenchResult, recordBytes: number): stri
 }
 
 export const codec = defineSection({
-  name: 'codec',
-  where: 'process',
+  name: 'codec', where: 'process', reportOrder: 20,
   sizes: { full: { seconds: 8 }, quick: { seconds: 3 } },
   title: () => 'codec: RecordBatch v2 vs kafkajs',
   run(ctx, size) {

@@ -131,8 +131,7 @@ export async function benchCompaction(ctx: BenchContext, opts: CompactionBenchOp
 }
 
 export const compaction = defineSection({
-  name: 'compaction',
-  where: 'local',
+  name: 'compaction', where: 'local', reportOrder: 50,
   sizes: { full: { segments: 1000 }, quick: { segments: 1000 } },
   title: (size) => `compaction: reading 1 MiB from ${size.segments} small segments, before and after`,
   run(ctx, size) {

@@ -58,8 +58,7 @@ function probeTable(c: CostResult): string {
 }
 
 export const cost = defineSection({
-  name: 'cost',
-  where: 'local',
+  name: 'cost', where: 'local', reportOrder: 60,
   sizes: { full: { batches1MiB: 16, batches16KiB: 60 }, quick: { batches1MiB: 6, batches16KiB: 20 } },
   title: () => 'cost: 1 MiB and 16 KiB batches, 1 MiB reads',
   async run(ctx, size): Promise<CostResult> {

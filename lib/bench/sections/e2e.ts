@@ -94,8 +94,7 @@ export async function runE2eBench(ctx: BenchContext, opts: E2eOptions): Promise<
 }
 
 export const e2e = defineSection({
-  name: 'e2e',
-  where: 'http',
+  name: 'e2e', where: 'http', reportOrder: 40,
   sizes: { full: { messages: 200 }, quick: { messages: 50 } },
   title: () => 'end to end: produce → long-polling consumer',
   run: (ctx, size) => runE2eBench(ctx, { ...size, recordBytes: 1024, waitMs: 5_000 }),

@@ -134,8 +134,7 @@ function sameRequests(v: Record<string, number>): TargetRow {
 }
 
 export const fetch = defineSection({
-  name: 'fetch',
-  where: 'local',
+  name: 'fetch', where: 'local', reportOrder: 30,
   sizes: { full: { smallSegments: 100, largeSegments: 10_000, fetches: 200 }, quick: { smallSegments: 100, largeSegments: 2_000, fetches: 60 } },
   title: (size) => `fetch: 100 records from ${size.smallSegments} vs ${size.largeSegments.toLocaleString('en-US')} segments`,
   run: (ctx, size) => runFetchBench(ctx, { ...size, recordBytes: 1024, records: 100 }),

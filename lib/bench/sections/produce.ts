@@ -142,8 +142,7 @@ export async function runProduceBench(ctx: BenchContext, opts: ProduceOptions): 
 }
 
 export const produce = defineSection({
-  name: 'produce',
-  where: 'http',
+  name: 'produce', where: 'http', reportOrder: 10,
   sizes: { full: { rounds: 6, batchesPerRound: 30, warmup: 4 }, quick: { rounds: 5, batchesPerRound: 10, warmup: 2 } },
   title: (_size, ctx) => (ctx.local ? 'produce: binary batches over HTTP vs the bare storage calls' : 'produce: binary batches over HTTP'),
   run: (ctx, size) => runProduceBench(ctx, { ...workload, ...size }),

@@ -35,8 +35,7 @@ function profileLines(p: PathProfile): string[] {
 }
 
 export const profile = defineSection({
-  name: 'profile',
-  where: 'process',
+  name: 'profile', where: 'process', reportOrder: 70,
   sizes: { full: { invocations: 300, repetitions: 3 }, quick: { invocations: 150, repetitions: 2 } },
   title: () => 'profile: produce and fetch handlers, storage in memory',
   run: (ctx, size) =>

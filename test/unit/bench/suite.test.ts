@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HttpClient } from '../../../lib/client/index.ts';
 import { defineSection, SectionSkipped } from '../../../lib/bench/harness/section.ts';
+import { inReportOrder } from '../../../lib/bench/harness/report.ts';
 import { runSuite } from '../../../lib/bench/harness/suite.ts';
 import { SECTIONS } from '../../../lib/bench/sections.ts';
 
@@ -79,5 +80,10 @@ describe('the registry', () => {
         expect('pass' in row).toBe(false);
       }
     }
+  });
+
+  it('runs the in-process sections first and reports in the established order', () => {
+    expect(SECTIONS.map((s) => s.name)).toEqual(['codec', 'profile', 'produce', 'cost', 'fetch', 'e2e', 'compaction']);
+    expect(inReportOrder(SECTIONS).map((s) => s.name)).toEqual(['produce', 'codec', 'fetch', 'e2e', 'compaction', 'cost', 'profile']);
   });
 });

@@ -24,6 +24,7 @@ import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts
 import { allowedHosts, refusal } from './requestGuard.ts';
 import { realModuleDirs } from '../subscriptions/modulePaths.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
+import type { StorageTap } from './taps.ts';
 import { every, logMaintenance } from './timers.ts';
 
 export const DEFAULT_DEV_PORT = 9192;
@@ -65,6 +66,8 @@ export interface DevServerOptions {
   moduleDirs?: readonly string[];
   /** HTTP timeouts (defaults: HTTP_TIMEOUTS). */
   timeouts?: Partial<HttpTimeouts>;
+  /** Taps on the storage clients the handlers use (lib/local/taps.ts). */
+  taps?: readonly StorageTap[];
 }
 
 /**
@@ -113,6 +116,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
       ...(opts.quiet !== undefined ? { quiet: opts.quiet } : {}),
       ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.taps ? { taps: opts.taps } : {}),
     });
   } catch (err) {
     await closeServer(server);

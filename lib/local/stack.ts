@@ -6,6 +6,8 @@ import { prefixedStorageNames } from '../storage/definitions.ts';
 import { ensureStorage } from './bootstrap.ts';
 import { confirmTransactionCommits } from './commit-barrier.ts';
 import { EMULATOR_REGION, startEmulators, type Emulators } from './emulators.ts';
+import { storageLayout, type StorageLayout } from './layout.ts';
+import { installTaps, type StorageTap } from './taps.ts';
 
 /** Where the local services are and how to sign requests to them. */
 export interface LocalEndpoints {
@@ -61,11 +63,15 @@ export interface LocalStackOptions {
   quiet?: boolean;
   /** Where AWS_ENDPOINT_URL and friends are read from; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Taps on the stack's storage clients, installed before their first call (taps.ts). */
+  taps?: readonly StorageTap[];
 }
 
 export interface LocalStack {
   config: StorageConfig;
   clients: StorageClients;
+  /** Its tables and bucket as seen from outside (layout.ts). */
+  layout: StorageLayout;
   /** The emulators this stack started; undefined when AWS_ENDPOINT_URL named one. */
   emulators?: Emulators;
   /** Destroys the clients and stops the emulators it started. */
@@ -75,11 +81,13 @@ export interface LocalStack {
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const external = externalEndpoints(opts.env ?? process.env);
   const emulators = external ? undefined : await startEmulators({ dataDir: opts.dataDir, quiet: opts.quiet });
-  const config = localStorageConfig(external ?? emulatorEndpoints(emulators!), opts.prefix ?? DEFAULT_PREFIX);
+  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const config = localStorageConfig(external ?? emulatorEndpoints(emulators!), prefix);
   const clients = createStorageClients(config);
   // Our DynamoDB Local acknowledges transactions before they are durable; see commit-barrier.ts.
   const barrier = emulators ? createDynamoClient(config) : undefined;
   if (barrier) confirmTransactionCommits(clients.ddb, barrier);
+  if (opts.taps?.length) installTaps(clients, opts.taps);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -93,5 +101,5 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await stop().catch(() => {});
     throw err;
   }
-  return { config, clients, ...(emulators ? { emulators } : {}), stop };
+  return { config, clients, layout: storageLayout(prefix), ...(emulators ? { emulators } : {}), stop };
 }

@@ -1,10 +1,10 @@
 // Counts what the server's storage clients send: calls per service, operation and table,
 // S3 requests by price class, and DynamoDB request units computed from the items in the
-// requests and responses (capacity.ts). Installed as SDK middleware on the very client
-// instances the dev server's handlers use, so nothing is estimated from the source code.
+// requests and responses (capacity.ts). A tap on the very clients the dev server's
+// handlers use (lib/local/taps.ts), so nothing is estimated from the source code; the
+// stack's layout says which table a name is and which attributes are its keys.
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { StorageClients } from '../../storage/clients.ts';
-import { TABLES, type TableDefinition, type TableId } from '../../storage/definitions.ts';
+import type { LocalTable, StorageTap } from '../../local/index.ts';
 import { itemSize, readUnits, valueSize, writeUnits } from './capacity.ts';
 
 type Item = Record<string, AttributeValue>;
@@ -28,8 +28,6 @@ export interface MeterSnapshot {
 const S3_PUT_CLASS = new Set(['PutObject', 'CopyObject', 'CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload', 'ListObjectsV2', 'ListObjects', 'ListBuckets', 'ListParts', 'ListMultipartUploads']);
 const S3_FREE = new Set(['DeleteObject', 'DeleteObjects', 'AbortMultipartUpload']);
 
-type Stack = { add(m: unknown, o: unknown): void; remove(name: string): boolean };
-
 export class Meter {
   private calls = new Map<string, number>();
   private actions = new Map<string, number>();
@@ -42,48 +40,26 @@ export class Meter {
   private maxItem = new Map<string, number>();
   /** Item sizes last seen per table and key, for updates and condition checks. */
   private readonly known = new Map<string, number>();
-  private readonly tables = new Map<string, { id: TableId; def: TableDefinition }>();
-  private readonly names: string[] = [];
+  private readonly tables: Map<string, LocalTable>;
   private paused = false;
 
-  constructor(private readonly clients: StorageClients) {
-    for (const id of Object.keys(TABLES) as TableId[]) this.tables.set(clients.names.tables[id], { id, def: TABLES[id] });
+  constructor(tables: readonly LocalTable[]) {
+    this.tables = new Map(tables.map((t) => [t.name, t]));
   }
 
-  /** Installs the counting middleware on both clients; detach() removes it. */
-  attach(): this {
-    const name = `bench-meter-${Math.random().toString(36).slice(2)}`;
-    this.names.push(`${name}-s3`, `${name}-ddb`);
-    (this.clients.s3.middlewareStack as unknown as Stack).add(
-      (next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-        if (!this.paused) this.onS3(op(context.commandName));
-        return next(args);
-      },
-      { step: 'initialize', name: `${name}-s3` },
-    );
-    (this.clients.ddb.middlewareStack as unknown as Stack).add(
-      (next: (a: unknown) => Promise<{ output?: Record<string, unknown> }>, context: { commandName?: string }) =>
-        async (args: { input: Record<string, unknown> }) => {
-          if (this.paused) return next(args);
-          const operation = op(context.commandName);
-          this.onDdbRequest(operation, args.input);
-          const result = await next(args);
-          this.onDdbResponse(operation, args.input, result.output ?? {});
-          return result;
-        },
-      { step: 'initialize', name: `${name}-ddb` },
-    );
-    return this;
-  }
-
-  detach(): void {
-    for (const n of this.names.splice(0)) {
-      if (n.endsWith('-s3')) (this.clients.s3.middlewareStack as unknown as Stack).remove(n);
-      else (this.clients.ddb.middlewareStack as unknown as Stack).remove(n);
+  /** Install on the clients to meter (LocalStackOptions.taps); counts while not paused. */
+  readonly tap: StorageTap = async (call, send) => {
+    if (this.paused) return send();
+    if (call.service === 's3') {
+      this.onS3(call.operation);
+      return send();
     }
-  }
+    this.onDdbRequest(call.operation, call.input);
+    const output = await send();
+    this.onDdbResponse(call.operation, call.input, output);
+  };
 
-  /** Stop or resume counting (the middleware stays installed). */
+  /** Stop or resume counting. */
   pause(paused = true): void {
     this.paused = paused;
   }
@@ -127,8 +103,7 @@ export class Meter {
   private keyOf(tableName: string, item: Item | undefined): string | undefined {
     const t = this.tables.get(tableName);
     if (!t || !item) return undefined;
-    const parts = [t.def.partitionKey.name, ...(t.def.sortKey ? [t.def.sortKey.name] : [])].map((k) => JSON.stringify(item[k] ?? null));
-    return `${tableName}|${parts.join('|')}`;
+    return `${tableName}|${t.keys.map((k) => JSON.stringify(item[k] ?? null)).join('|')}`;
   }
 
   private seen(tableName: string, item: Item | undefined, size: number): void {
@@ -143,8 +118,8 @@ export class Meter {
     const size = itemSize(item);
     this.seen(tableName, item, size);
     let units = writeUnits(size, transactional);
-    for (const index of this.tables.get(tableName)?.def.localIndexes ?? []) {
-      if (item[index.sortKey.name] !== undefined) units += writeUnits(size, transactional);
+    for (const indexKey of this.tables.get(tableName)?.indexKeys ?? []) {
+      if (item[indexKey] !== undefined) units += writeUnits(size, transactional);
     }
     return units;
   }
@@ -156,7 +131,7 @@ export class Meter {
     return Math.max(prior, estimate);
   }
 
-  private onDdbRequest(operation: string, input: Record<string, unknown>): void {
+  private onDdbRequest(operation: string, input: Readonly<Record<string, unknown>>): void {
     this.ddbCount++;
     const table = input.TableName as string | undefined;
     this.bump(`dynamodb.${operation}${table ? `.${this.tableId(table)}` : ''}`);
@@ -187,7 +162,7 @@ export class Meter {
     }
   }
 
-  private onDdbResponse(operation: string, input: Record<string, unknown>, output: Record<string, unknown>): void {
+  private onDdbResponse(operation: string, input: Readonly<Record<string, unknown>>, output: Readonly<Record<string, unknown>>): void {
     const consistent = input.ConsistentRead === true;
     const table = input.TableName as string | undefined;
     switch (operation) {
@@ -225,8 +200,6 @@ export class Meter {
 const sorted = (m: Map<string, number>): Record<string, number> =>
   Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)));
 
-const op = (commandName: string | undefined): string => (commandName ?? 'Unknown').replace(/Command$/, '');
-
 /** Per-request averages of a snapshot over `n` requests. */
 export function perRequest(s: MeterSnapshot, n: number): MeterSnapshot {
   const div = (x: number) => (n > 0 ? x / n : NaN);
@@ -240,5 +213,30 @@ export function perRequest(s: MeterSnapshot, n: number): MeterSnapshot {
     wru: div(s.wru),
     rru: div(s.rru),
     maxItemBytes: s.maxItemBytes,
+  };
+}
+
+/** The sum of two snapshots (largest items: the larger of the two). */
+export function addSnapshots(a: MeterSnapshot, b: MeterSnapshot): MeterSnapshot {
+  const add = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = { ...x };
+    for (const [k, v] of Object.entries(y)) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  const max = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = { ...x };
+    for (const [k, v] of Object.entries(y)) out[k] = Math.max(out[k] ?? 0, v);
+    return out;
+  };
+  return {
+    calls: add(a.calls, b.calls),
+    transactItems: add(a.transactItems, b.transactItems),
+    s3: a.s3 + b.s3,
+    dynamodb: a.dynamodb + b.dynamodb,
+    s3Puts: a.s3Puts + b.s3Puts,
+    s3Gets: a.s3Gets + b.s3Gets,
+    wru: a.wru + b.wru,
+    rru: a.rru + b.rru,
+    maxItemBytes: max(a.maxItemBytes, b.maxItemBytes),
   };
 }

@@ -60,7 +60,7 @@ export function categorize(url: string, functionName: string, projectRoot: strin
     if (pkg.startsWith('@aws-sdk/') || pkg.startsWith('@smithy/') || pkg.startsWith('@aws-crypto/') || pkg === 'fast-xml-parser' || pkg === 'strnum') return 'aws-sdk';
     return pkg;
   }
-  if (path.startsWith(`${root}lib/cli/bench/`)) return 'bench harness';
+  if (path.startsWith(`${root}lib/bench/`)) return 'bench harness';
   if (path.startsWith(root)) return 'sluice';
   if (path.startsWith('node:') || !path.startsWith('/')) return 'node';
   return 'other';

@@ -2,10 +2,13 @@
 // moment a consumer has it, the consumer long-polling at the high watermark (JSON fetch
 // with waitMs). One record in flight at a time, with a short random pause between, so
 // the consumer is parked in its long poll whenever a record is sent.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeBatch } from '../../records/index.ts';
-import { jsonValue, sleep, type BenchContext } from './context.ts';
-import { createTopic, produceBatch } from './produce.ts';
-import { summarize, type Summary } from './stats.ts';
+import { api, type BenchContext } from '../harness/context.ts';
+import { ms } from '../harness/format.ts';
+import { defineSection, putAll } from '../harness/section.ts';
+import { summarize, type Summary } from '../harness/stats.ts';
+import { createTopic, jsonValue, produceBatch } from '../harness/workload.ts';
 
 export interface E2eOptions {
   messages: number;
@@ -25,8 +28,9 @@ interface JsonFetch {
 }
 
 export async function runE2eBench(ctx: BenchContext, opts: E2eOptions): Promise<E2eResult> {
-  const { http, progress } = ctx;
-  const topic = await createTopic(ctx, `bench-e2e-${ctx.runId}`);
+  const { progress } = ctx;
+  const http = api(ctx);
+  const topic = await createTopic(ctx, http, `bench-e2e-${ctx.runId}`);
   const path = `/v1/topics/${encodeURIComponent(topic.name)}/partitions/0/records`;
   const sent = new Map<number, number>();
   const waiting = new Map<number, () => void>();
@@ -88,3 +92,14 @@ export async function runE2eBench(ctx: BenchContext, opts: E2eOptions): Promise<
   }
   return { latency: summarize(latencies), polls };
 }
+
+export const e2e = defineSection({
+  name: 'e2e', where: 'http', reportOrder: 40,
+  sizes: { full: { messages: 200 }, quick: { messages: 50 } },
+  title: () => 'end to end: produce → long-polling consumer',
+  run: (ctx, size) => runE2eBench(ctx, { ...size, recordBytes: 1024, waitMs: 5_000 }),
+  values: (r: E2eResult, put) => putAll(put, 'e2e', { p50Ms: r.latency.p50, p99Ms: r.latency.p99, messages: r.latency.n }),
+  figures(r, row) {
+    row('e2e.p50Ms / p99Ms', `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`, `produce → long-polling consumer, ${r.latency.n} records`);
+  },
+});

@@ -1,7 +1,7 @@
 // The cost model: what AWS bills for moving one GiB through Sluice, from what one request
 // was measured to use (requests to S3 and DynamoDB, request units, handler duration) and
 // the published prices in prices.ts. Pure arithmetic, no I/O.
-import { apiGatewayRequests } from './capacity.ts';
+import { apiGatewayRequests } from '../harness/capacity.ts';
 import { BASELINES, PRICES, type Prices } from './prices.ts';
 
 export const GiB = 2 ** 30;

@@ -1,10 +1,11 @@
-import { GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { FakeAws } from '../../../lib/cli/bench/fakeStorage.ts';
-import { Meter } from '../../../lib/cli/bench/meter.ts';
-import { categorize, summarizeProfile, type CpuProfile } from '../../../lib/cli/bench/profileAnalysis.ts';
-import { buildValues, evaluateTargets, renderReport, type BenchMeta, type BenchParts } from '../../../lib/cli/bench/report.ts';
+import { FakeAws } from '../../../lib/bench/profile/fakeStorage.ts';
+import { Meter } from '../../../lib/bench/harness/meter.ts';
+import { categorize, summarizeProfile, type CpuProfile } from '../../../lib/bench/profile/analysis.ts';
+import { buildValues, evaluateTargets, renderReport, type BenchMeta, type BenchParts } from '../../../lib/bench/harness/report.ts';
+import { installTaps } from '../../../lib/local/taps.ts';
 import { N, S } from '../../../lib/storage/metadata.ts';
 
 const summary = (p50: number, p99 = p50 * 2) => ({ n: 10, p50, p99, mean: p50, min: p50 / 2, max: p99 });
@@ -77,7 +78,7 @@ describe('profile analysis', () => {
   it('sorts code by where it lives', () => {
     const root = '/work/main';
     expect(categorize('file:///work/main/lib/log/append.ts', 'f', root)).toBe('sluice');
-    expect(categorize('file:///work/main/lib/cli/bench/fakeStorage.ts', 'f', root)).toBe('bench harness');
+    expect(categorize('file:///work/main/lib/bench/profile/fakeStorage.ts', 'f', root)).toBe('bench harness');
     expect(categorize('file:///work/main/node_modules/@smithy/core/dist-cjs/index.js', 'f', root)).toBe('aws-sdk');
     expect(categorize('file:///work/main/node_modules/zod/index.js', 'f', root)).toBe('zod');
     expect(categorize('node:internal/encoding', 'decode', root)).toBe('node');
@@ -117,12 +118,13 @@ describe('profile analysis', () => {
 });
 
 describe('Meter', () => {
-  it('counts calls and request units on the clients it is attached to', async () => {
+  it('counts calls and request units on the clients it taps', async () => {
     const fake = new FakeAws();
     const clients = fake.clients();
     const names = clients.names;
-    fake.putItem(names.tables.topics, { name: S('orders'), topicId: S('abc'), partitions: N(1), config: { M: {} }, createdAt: N(1) });
-    const meter = new Meter(clients).attach();
+    await clients.ddb.send(new PutItemCommand({ TableName: names.tables.topics, Item: { name: S('orders'), topicId: S('abc'), partitions: N(1), config: { M: {} }, createdAt: N(1) } }));
+    const meter = new Meter(fake.layout.tables);
+    installTaps(clients, [meter.tap]);
     try {
       await clients.ddb.send(new GetItemCommand({ TableName: names.tables.topics, Key: { name: S('orders') }, ConsistentRead: true }));
       await clients.ddb.send(
@@ -153,7 +155,6 @@ describe('Meter', () => {
       await clients.ddb.send(new GetItemCommand({ TableName: names.tables.topics, Key: { name: S('orders') } }));
       expect(meter.snapshot()).toMatchObject({ dynamodb: 1, rru: 0.5 });
     } finally {
-      meter.detach();
       clients.ddb.destroy();
       clients.s3.destroy();
     }
@@ -162,7 +163,7 @@ describe('Meter', () => {
 
 describe('growth report line', () => {
   it('shows the probe, the event loop and the calls that scale with the log', async () => {
-    const { formatWindow } = await import('../../../lib/cli/bench/growth.ts');
+    const { formatWindow } = await import('../../../lib/bench/growth.ts');
     const line = formatWindow({
       records: 40_000, seconds: 514, appendsPerSec: 58, indexEntries: 2803,
       probeP50Ms: 19, probeP99Ms: 820, probeMaxMs: 831, emptyPartitionP99Ms: 837,

@@ -1,13 +1,10 @@
-// Codec throughput against a reference: kafkajs's RecordBatch v2 encoder and decoder, the
-// JavaScript implementation most Node Kafka clients run. Both sides get the same records in
-// the same process run, alternating in short slices so JIT warm-up, GC pressure and CPU
-// frequency changes hit both equally. Our decode also verifies the CRC; kafkajs's does not.
-//
-// kafkajs is a devDependency: it is loaded here, on demand, so nothing else in lib/records
-// depends on it at runtime.
-
-import { decodeBatches, encodeBatch } from './batch.ts';
-import type { RecordInput } from './types.ts';
+// Codec throughput against a reference: kafkajs's RecordBatch v2 encoder and decoder
+// (kafkajs.ts). Both sides get the same records in the same process run, alternating in
+// short slices so JIT warm-up, GC pressure and CPU frequency changes hit both equally.
+// Our decode also verifies the CRC; kafkajs's does not.
+import { decodeBatches, encodeBatch, type RecordInput } from '../../records/index.ts';
+import { filler } from '../harness/workload.ts';
+import { loadKafkajs, type KafkajsMessage, type Peer } from './kafkajs.ts';
 
 export interface CodecBenchOptions {
   /** Records per batch (default 100). */
@@ -17,6 +14,8 @@ export interface CodecBenchOptions {
   /** Total measuring time in seconds, warm-up included (default 8). */
   seconds?: number;
   onProgress?: (fraction: number) => void;
+  /** The reference codec (default: kafkajs, loaded now; MissingDevDependency without it). */
+  peer?: () => Promise<Peer>;
 }
 
 /** Throughputs in MB/s (10^6 bytes of encoded batch per second). */
@@ -32,77 +31,16 @@ export interface CodecBenchResult {
   ratio: number;
 }
 
-interface KafkajsMessage {
-  key: Buffer;
-  value: Buffer;
-  headers: Record<string, Buffer>;
-  timestamp: number;
-}
-
-interface Peer {
-  encode(messages: KafkajsMessage[]): Promise<Buffer>;
-  decode(buf: Buffer): Promise<unknown>;
-}
-
-async function loadCjs(specifier: string): Promise<any> {
-  // A computed specifier keeps TypeScript from demanding declarations for kafkajs internals.
-  const mod = (await import(specifier)) as { default?: unknown };
-  return mod.default ?? mod;
-}
-
-async function loadPeer(): Promise<Peer> {
-  const base = 'kafkajs/src/protocol';
-  const { RecordBatch } = await loadCjs(`${base}/recordBatch/v0/index.js`);
-  const Record = await loadCjs(`${base}/recordBatch/record/v0/index.js`);
-  const decodeBatch = await loadCjs(`${base}/recordBatch/v0/decoder.js`);
-  const Decoder = await loadCjs(`${base}/decoder.js`);
-  return {
-    // What kafkajs's Produce v3 request does per partition (timestamps already in order).
-    async encode(messages) {
-      const first = messages[0]!.timestamp;
-      const records = messages.map((m, i) =>
-        Record({ offsetDelta: i, timestampDelta: m.timestamp - first, key: m.key, value: m.value, headers: m.headers }),
-      );
-      const batch = await RecordBatch({
-        records,
-        firstTimestamp: first,
-        maxTimestamp: messages[messages.length - 1]!.timestamp,
-        lastOffsetDelta: messages.length - 1,
-      });
-      return batch.buffer as Buffer;
-    },
-    decode(buf) {
-      return decodeBatch(new Decoder(buf));
-    },
-  };
-}
-
-/** Deterministic filler bytes (xorshift), so runs compare like for like without random-number cost. */
-export function filler(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  let x = seed | 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x;
-  }
-  return b;
-}
-
 interface Slot {
   bytes: number;
   ms: number;
 }
 
-export async function runCodecBench(opts: CodecBenchOptions = {}): Promise<CodecBenchResult> {
-  const perBatch = opts.records ?? 100;
-  const recordBytes = opts.recordBytes ?? 1024;
-  const seconds = opts.seconds ?? 8;
-  const peer = await loadPeer();
+/** A few distinct batches so neither side benefits from one hot buffer. */
+const BATCHES = 8;
 
-  // A few distinct batches so neither side benefits from one hot buffer.
-  const BATCHES = 8;
+/** The same records for both sides, each in its own codec's input shape. */
+function workload(perBatch: number, recordBytes: number): { ours: RecordInput[][]; theirs: KafkajsMessage[][] } {
   const t0 = 1_700_000_000_000;
   const ours: RecordInput[][] = [];
   const theirs: KafkajsMessage[][] = [];
@@ -119,6 +57,13 @@ export async function runCodecBench(opts: CodecBenchOptions = {}): Promise<Codec
     ours.push(rs);
     theirs.push(ms);
   }
+  return { ours, theirs };
+}
+
+export async function runCodecBench(opts: CodecBenchOptions = {}): Promise<CodecBenchResult> {
+  const seconds = opts.seconds ?? 8;
+  const peer = await (opts.peer ?? loadKafkajs)();
+  const { ours, theirs } = workload(opts.records ?? 100, opts.recordBytes ?? 1024);
   const ourBatches = ours.map((records) => encodeBatch({ records }));
   const peerBatches: Buffer[] = [];
   for (const ms of theirs) peerBatches.push(await peer.encode(ms));

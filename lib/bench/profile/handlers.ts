@@ -1,21 +1,18 @@
 // CPU cost of the produce and fetch handlers themselves: the Lambda handlers of
-// lib/api, called in-process with API Gateway events, over real SDK clients whose HTTP
-// layer answers from memory (fakeStorage.ts). CPU milliseconds per MiB come from
-// process.cpuUsage() over a run without the profiler; where the time goes comes from a
-// second run under node:inspector's sampling profiler.
+// lib/api, called in-process with API Gateway events, over a Log whose storage clients
+// are real SDK clients with an HTTP layer that answers from memory (fakeStorage.ts). CPU
+// milliseconds per MiB come from process.cpuUsage() over a run without the profiler;
+// where the time goes comes from a second run under node:inspector's sampling profiler.
 import { findSourceMap } from 'node:module';
 import { Session } from 'node:inspector/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { createHandler } from '../../api/handler.ts';
-import { buildV2Event } from '../../api/http.ts';
-import type { ApiHandler } from '../../api/lambda.ts';
+import { buildV2Event, createHandler, RECORD_BATCH_TYPE, type ApiHandler } from '../../api/index.ts';
+import { seedPartition } from '../../local/index.ts';
 import { Log } from '../../log/index.ts';
-import { encodeBatch } from '../../records/index.ts';
-import { indexEntryItem, N, S } from '../../storage/metadata.ts';
-import { filler, jsonValue, makeBatch, RECORD_BATCH_TYPE } from './context.ts';
+import { makeBatch, oneRecordBatches } from '../harness/workload.ts';
+import { summarizeProfile, type CpuProfile, type Locate, type ProfileSummary } from './analysis.ts';
 import { FakeAws } from './fakeStorage.ts';
-import { summarizeProfile, type CpuProfile, type Locate, type ProfileSummary } from './profileAnalysis.ts';
 
 export interface PathProfile {
   path: string;
@@ -91,18 +88,16 @@ interface Env {
 }
 
 /** Handlers over their own in-memory storage, with the workloads to run on them. */
-function environment(opts: ProfileOptions, withoutInfoLogger: boolean): Env {
+async function environment(opts: ProfileOptions, withoutInfoLogger: boolean): Promise<Env> {
   const fake = new FakeAws();
   const clients = fake.clients({ withoutInfoLogger });
   const log = new Log(clients);
   const logger = new Logger({ serviceName: 'sluice-bench', logLevel: 'WARN' });
   const produceHandler = createHandler('produce', { log, logger, metrics: false });
   const fetchHandler = createHandler('fetch', { log, logger, metrics: false });
-  const names = fake.names;
 
-  // Produce: a topic of one partition; the head advances as the fake applies commits.
-  const produceTopic = { name: 'profile-produce', topicId: 'cHJvZmlsZS1wcm9kdWNl' };
-  fake.putItem(names.tables.topics, topicItem(produceTopic.name, produceTopic.topicId));
+  // Produce: a topic of one partition; the head advances as the stand-in applies commits.
+  const produceTopic = await log.createTopic({ name: 'profile-produce', partitions: 1 });
   const bodies = Array.from({ length: 4 }, (_, i) => makeBatch(opts.recordsPerBatch, opts.recordBytes, i + 21));
   const produceEvents = bodies.map((body) =>
     buildV2Event({
@@ -114,20 +109,12 @@ function environment(opts: ProfileOptions, withoutInfoLogger: boolean): Env {
     }),
   );
 
-  // Fetch: a partition of one-record segments in one object, as the fetch benchmark seeds.
-  const fetchTopic = { name: 'profile-fetch', topicId: 'cHJvZmlsZS1mZXRjaA' };
-  fake.putItem(names.tables.topics, topicItem(fetchTopic.name, fetchTopic.topicId));
+  // Fetch: a partition of one-record segments in one object, as the fetch section seeds.
+  const fetchTopic = await log.createTopic({ name: 'profile-fetch', partitions: 1 });
   const n = opts.fetchRecords;
-  const t0 = 1_750_000_000_000;
-  const batches = Array.from({ length: n }, (_, i) => encodeBatch({ records: [{ key: filler(16, i + 1), value: jsonValue(opts.recordBytes, i), timestamp: t0 + i }] }));
-  const objectKey = `segments/${fetchTopic.topicId}/0/seeded`;
-  fake.objects.set(objectKey, Buffer.concat(batches));
-  let at = 0;
-  batches.forEach((b, i) => {
-    fake.putItem(names.tables.segments, indexEntryItem(fetchTopic.topicId, 0, { baseOffset: i, lastOffset: i, objectKey, byteStart: at, byteLength: b.length, recordCount: 1, firstTimestamp: t0 + i, maxTimestamp: t0 + i }, t0 + i));
-    at += b.length;
-  });
-  fake.putItem(names.tables.partitions, { topicId: S(fetchTopic.topicId), partition: N(0), nextOffset: N(n), logStartOffset: N(0), sizeBytes: N(at), segmentCount: N(n), maxTimestamp: N(t0 + n - 1) });
+  const batches = oneRecordBatches(n, opts.recordBytes);
+  const at = batches.reduce((sum, b) => sum + b.length, 0);
+  await seedPartition(clients, { topicId: fetchTopic.topicId, partition: 0 }, batches);
   const fetchEvent = (accept: string) =>
     buildV2Event({
       method: 'GET',
@@ -164,7 +151,7 @@ const median = (xs: number[]): number => {
 };
 
 export async function runHandlerProfiles(opts: ProfileOptions): Promise<PathProfile[]> {
-  const envs = [environment(opts, false), environment(opts, true)];
+  const envs = [await environment(opts, false), await environment(opts, true)];
   const paths = envs[0]!.workloads.length;
   const warm = Math.max(200, opts.invocations);
   const total = paths * (2 + 2 * opts.repetitions + 1);
@@ -223,8 +210,4 @@ export async function runHandlerProfiles(opts: ProfileOptions): Promise<PathProf
     for (const env of envs) env.close();
   }
   return results;
-}
-
-function topicItem(name: string, topicId: string) {
-  return { name: S(name), topicId: S(topicId), partitions: N(1), config: { M: {} }, createdAt: N(1_750_000_000_000) };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { apiGatewayRequests, itemSize, numberSize, readUnits, valueSize, writeUnits } from '../../../lib/cli/bench/capacity.ts';
-import { baselineCosts, costPerGiB, GiB, headReadsPerIdlePoll, idleLongPollUsdPerHour, type RequestProfile } from '../../../lib/cli/bench/cost.ts';
-import { BASELINES, PRICES } from '../../../lib/cli/bench/prices.ts';
+import { apiGatewayRequests, itemSize, numberSize, readUnits, valueSize, writeUnits } from '../../../lib/bench/harness/capacity.ts';
+import { baselineCosts, costPerGiB, GiB, headReadsPerIdlePoll, idleLongPollUsdPerHour, type RequestProfile } from '../../../lib/bench/cost/model.ts';
+import { BASELINES, PRICES } from '../../../lib/bench/cost/prices.ts';
 
 describe('DynamoDB item sizes', () => {
   it('counts numbers by significant digits, one byte per two plus one', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { percentile, round, summarize } from '../../../lib/cli/bench/stats.ts';
-import { Progress, renderBar } from '../../../lib/cli/bench/progress.ts';
+import { percentile, round, summarize } from '../../../lib/bench/harness/stats.ts';
+import { Progress, renderBar } from '../../../lib/bench/harness/progress.ts';
 
 describe('percentile', () => {
   it('is the nearest-rank quantile of the samples, in any order', () => {

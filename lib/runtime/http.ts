@@ -51,7 +51,14 @@ const UNKNOWN_SERVER_ERROR = 'UNKNOWN_SERVER_ERROR';
  */
 export function createHttpHandler<L = Log>(opts: HttpHandlerOptions<L>): ApiHandler {
   const logger = opts.logger ?? createLogger(`sluice-${opts.fn}`);
-  const metrics = createMetrics(opts.fn, opts.metrics);
+  const metrics =
+    (opts.metrics ?? Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME))
+      ? new Metrics({
+          namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'Sluice',
+          serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'sluice',
+          defaultDimensions: { function: opts.fn },
+        })
+      : undefined;
   const log = memoLog(opts.log);
   let coldStart = true;
 
@@ -139,15 +146,6 @@ function record(line: RequestLine, failure: unknown, logger: Logger, metrics: Me
   } catch (err) {
     logger.warn('metrics failed', { error: err as Error });
   }
-}
-
-function createMetrics(fn: FunctionName, enabled: boolean | undefined): Metrics | undefined {
-  if (!(enabled ?? Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME))) return undefined;
-  return new Metrics({
-    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'Sluice',
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'sluice',
-    defaultDimensions: { function: fn },
-  });
 }
 
 function memoLog<L>(source: LogSource<L> | undefined): () => Promise<L> {

@@ -73,9 +73,7 @@ export function createInvokeHandler(fn: FunctionName, provider: CustomResourcePr
       logger.warn('ignored an invocation that is no custom resource request', { keys: Object.keys((event as object | null) ?? {}) });
       return {};
     }
-    const result = await handleCustomResource(event, provider, send);
-    logger.info('custom resource', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, ...result });
-    return result;
+    return handleCustomResource(event, provider, send);
   };
 }
 

@@ -87,6 +87,8 @@ export class StreamingPlatform extends Construct {
     const subscriptions = new PlatformSubscriptions(this, settings, storage, functions);
     const api = new PlatformApi(this, settings, functions.functions);
     this.parts = { settings, storage, functions, subscriptions, api };
+    // Optional features are built here, after the core, from `this.parts`, each only when
+    // its prop is set (and exposed as an optional field of its own).
 
     this.tables = storage.tables;
     this.bucket = storage.bucket;

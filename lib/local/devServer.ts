@@ -12,13 +12,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { createHandler } from '../api/index.ts';
+import { createHandler } from './apiGateway.ts';
 import { MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError } from '../core/errors.ts';
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
 import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
 import { Log } from '../log/index.ts';
-import { runMaintenance } from '../log/maintenance.ts';
+import { scheduledMaintenance } from '../log/maintenance-schedule.ts';
 import { internalError, readBody, sendError, sendTooLarge } from './devHttp.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
@@ -30,7 +30,6 @@ import { every, logMaintenance } from './timers.ts';
 export const DEFAULT_DEV_PORT = 9192;
 export const DEFAULT_DATA_DIR = '.sluice';
 export const DEFAULT_MAINTENANCE_INTERVAL_MS = 60_000;
-const ORPHAN_SCAN_EVERY = 10;
 
 export interface DevServerOptions {
   port?: number;
@@ -137,12 +136,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     ]),
   );
 
-  // Listing every object for crash orphans is O(objects); released objects need no
-  // listing. So only every ORPHAN_SCAN_EVERY-th pass scans (the first one included).
-  let passes = 0;
+  // The deployed schedule's passes, with its orphan-scan policy (maintenance-schedule.ts).
   const maintenance = every(
     opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
-    async () => logMaintenance(logger, await runMaintenance(stack.clients, { orphanScan: passes++ % ORPHAN_SCAN_EVERY === 0 })),
+    async (pass) => logMaintenance(logger, await scheduledMaintenance(stack.clients, pass)),
     (err) => logger.warn('maintenance pass failed', { error: err as Error }),
   );
 

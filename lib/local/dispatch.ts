@@ -5,11 +5,14 @@
 // every second in place of the one-minute EventBridge schedule (batching windows,
 // retries, pending subscriptions, anything the stream did not cover). Module targets
 // (from the allowed directories only) and http targets on loopback are allowed here,
-// and only here.
-import { createDispatcherHandler, dispatcherOptionsFromEnv } from '../subscriptions/lambda.ts';
+// and only here. Stream pages go through the deployed function's own stream adapter
+// (lib/runtime/stream.ts) and the same dispatcher runs (runs.ts).
+import { createStreamHandler } from '../runtime/stream.ts';
 import { Dispatcher, type DispatcherLogger, type DispatcherOptions } from '../subscriptions/dispatcher.ts';
+import { dispatcherOptionsFromEnv, dispatcherRuns } from '../subscriptions/runs.ts';
 import type { LocalStack } from './stack.ts';
 import { startStreamPoller, type StreamPoller } from './streams.ts';
+import { every } from './timers.ts';
 
 export interface LocalDispatcherOptions {
   logger?: DispatcherLogger;
@@ -41,7 +44,7 @@ export function startLocalDispatcher(stack: Pick<LocalStack, 'config' | 'clients
     ...(logger ? { logger } : {}),
     ...opts.dispatcher,
   });
-  const handler = createDispatcherHandler(dispatcher, logger);
+  const handler = createStreamHandler('dispatcher', dispatcherRuns(() => dispatcher).streamBatch, logger ? { logger } : {});
   const poller = startStreamPoller({
     config: stack.config,
     clients: stack.clients,
@@ -54,33 +57,20 @@ export function startLocalDispatcher(stack: Pick<LocalStack, 'config' | 'clients
     onError: (err) => logger?.warn('stream poll failed', { error: (err as Error)?.message ?? String(err) }),
   });
 
-  const sweepEvery = opts.sweepIntervalMs ?? 1_000;
-  let stopped = false;
-  let sweeping: Promise<unknown> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const schedule = () => {
-    if (stopped || sweepEvery <= 0) return;
-    timer = setTimeout(() => {
-      sweeping = dispatcher
-        .sweep()
-        .catch((err: unknown) => logger?.warn('sweep failed', { error: (err as Error)?.message ?? String(err) }))
-        .finally(() => {
-          sweeping = undefined;
-          schedule();
-        });
-    }, sweepEvery);
-    timer.unref?.();
-  };
-  schedule();
+  // One sweep a second (not sweepWhileDue's loop): the next is never more than a second away.
+  const sweeps = every(
+    opts.sweepIntervalMs ?? 1_000,
+    async () => void (await dispatcher.sweep()),
+    (err) => logger?.warn('sweep failed', { error: (err as Error)?.message ?? String(err) }),
+  );
 
   return {
     dispatcher,
     poller,
     stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
+      const swept = sweeps.stop();
       await poller.stop();
-      await sweeping;
+      await swept;
     },
   };
 }

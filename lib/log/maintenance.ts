@@ -11,8 +11,9 @@
 // run concurrently with appends, fetches and another pass: each write is conditional
 // on what was read, and a lost race only leaves work for the next pass.
 //
-// The HTTP API (POST /v1/maintenance), the scheduled Lambda and the dev server's timer
-// call runMaintenance; tests inject `now` (the same clock as Log's) instead of sleeping.
+// The HTTP API (POST /v1/maintenance) calls runMaintenance, and so do the scheduled
+// Lambda and the dev server's timer, through maintenance-schedule.ts (which passes scan
+// for orphans); tests inject `now` (the same clock as Log's) instead of sleeping.
 import { isSluiceError } from '../core/errors.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { getHead, listTopicRecords, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';

@@ -5,7 +5,7 @@
 // points at the first record left out.
 import { MessageTooLargeError, InvalidRequestError } from '../../core/errors.ts';
 import { accepts, MAX_RESPONSE_BYTES, RECORD_BATCH_TYPE, isUtf8, type ApiResponse } from '../http.ts';
-import type { Operation, Operations } from '../lambda.ts';
+import type { Operation, Operations } from '../operation.ts';
 import type { FetchedRecord } from '../../log/index.ts';
 import { validateTopicName } from '../../log/topics.ts';
 import { readBatchHeaders } from '../../records/index.ts';

@@ -16,7 +16,7 @@
 import type { TableClients } from '../../storage/tables.ts';
 import { SubscriptionCatalog } from '../../subscriptions/catalog.ts';
 import type { ValidationEnvironment } from '../../subscriptions/model.ts';
-import type { OperationContext, Operations } from '../lambda.ts';
+import type { OperationContext, Operations } from '../operation.ts';
 import type { ApiRequest } from '../http.ts';
 import { parseInteger, parseJsonBody, queryParams, requireJsonContentType, topicParam } from '../validation.ts';
 

@@ -1,7 +1,7 @@
 // Consumer groups through the Lambda handlers, against the emulators: API Gateway v2
 // events in (buildV2Event), proxy results out, the real Log, Groups and storage below.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../../../lib/api/handler.ts';
+import { createHandler } from '../../../lib/local/apiGateway.ts';
 import { FUNCTIONS, ROUTES } from '../../../lib/api/routes.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { apiOver, newLog, parseReply, toEvent, type Reply } from './helpers.ts';

@@ -3,12 +3,15 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
+import { handleEvents } from '../../../lib/runtime/events.ts';
+import { createScheduleHandler } from '../../../lib/runtime/schedule.ts';
+import { createStreamHandler } from '../../../lib/runtime/stream.ts';
 import { readCursor } from '../../../lib/storage/subscriptions.ts';
 import { SubscriptionCatalog } from '../../../lib/subscriptions/catalog.ts';
 import { Dispatcher, type DispatcherOptions, type PartitionOutcome } from '../../../lib/subscriptions/dispatcher.ts';
-import { createDispatcherHandler } from '../../../lib/subscriptions/lambda.ts';
 import type { DeadLetterRecord, SluiceKafkaEvent } from '../../../lib/subscriptions/model.ts';
 import { createSqsSender } from '../../../lib/subscriptions/sqs.ts';
+import { dispatcherRuns } from '../../../lib/subscriptions/runs.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { apiOver } from '../api/helpers.ts';
 import { headRecords, offsetsOf, sleep, startTargetServer, type TargetServer } from './helpers.ts';
@@ -338,25 +341,34 @@ describe('racing dispatchers', () => {
   });
 });
 
+/** The deployed function's handler (functions/dispatcher.ts) over a given dispatcher. */
+function lambdaHandler(d: Dispatcher) {
+  const runs = dispatcherRuns(() => d);
+  const sweep = createScheduleHandler('dispatcher', runs.sweep);
+  return handleEvents('dispatcher', { stream: createStreamHandler('dispatcher', runs.streamBatch), schedule: sweep, invoke: sweep });
+}
+
 describe('the Lambda handler', () => {
-  it('answers stream batches with batchItemFailures and runs the sweep on the schedule', async () => {
+  it('answers stream batches with batchItemFailures, and sweeps on the schedule and when invoked directly', async () => {
     const topicId = await createTopic('handler', 1);
     await subscribe('handler', { name: 'h', target: { type: 'http', url: target.url('/handler') } });
     await produce('handler', [{ value: 'a' }]);
-    const handler = createDispatcherHandler(dispatcher());
+    const handler = lambdaHandler(dispatcher());
     const context = { getRemainingTimeInMillis: () => 60_000 };
     expect(await handler({ Records: [] }, context)).toEqual({ batchItemFailures: [], dispatched: 0, delivered: 0, deadLettered: 0 });
     const result = await handler({ Records: (await headRecords(storage.clients, topicId, 1)) as never }, context);
     expect(result).toMatchObject({ batchItemFailures: [], delivered: 1 });
     await produce('handler', [{ value: 'b' }]);
     expect(await handler({ 'detail-type': 'Scheduled Event' }, context)).toMatchObject({ delivered: 1, lagging: 0 });
-    expect(offsetsOf(target.succeeded('/handler')).map((o) => o.offset)).toEqual([0, 1]);
+    await produce('handler', [{ value: 'c' }]);
+    expect(await handler({ sweep: true }, context)).toMatchObject({ delivered: 1, lagging: 0 });
+    expect(offsetsOf(target.succeeded('/handler')).map((o) => o.offset)).toEqual([0, 1, 2]);
   });
 
   it('reports the stream records whose dispatch failed on storage', async () => {
     const broken = new Dispatcher({ ...storage.clients, names: { ...storage.clients.names, tables: { ...storage.clients.names.tables, subscriptions: 'no-such-table' } } }, FAST);
     const records = [{ eventName: 'MODIFY', dynamodb: { Keys: { topicId: { S: 'x' }, partition: { N: '0' } }, NewImage: { nextOffset: { N: '1' } }, SequenceNumber: '42' } }];
-    const result = await createDispatcherHandler(broken)({ Records: records });
+    const result = (await lambdaHandler(broken)({ Records: records })) as { batchItemFailures: unknown[] };
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '42' }]);
   });
 });

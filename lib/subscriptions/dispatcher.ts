@@ -63,6 +63,7 @@ import {
 import { SubscriptionCatalog } from './catalog.ts';
 import type { DeadLetterRecord, SubscriptionRecord } from './model.ts';
 import { createDeliver, createSqsSender, kafkaEvent, type Deliver, type SendDeadLetter } from './targets.ts';
+import { sleep } from '../core/time.ts';
 
 export interface DispatcherLogger {
   info(message: string, details?: Record<string, unknown>): void;
@@ -170,7 +171,7 @@ export class Dispatcher {
     private readonly opts: DispatcherOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = opts.sleep ?? ((ms) => sleep(ms));
     this.catalog = new SubscriptionCatalog(clients, { now: this.now });
     this.deliver = opts.deliver ?? createDeliver({ allowModules: opts.allowModules ?? false });
     this.sendDeadLetter = opts.sendDeadLetter ?? createSqsSender();

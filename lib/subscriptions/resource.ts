@@ -14,6 +14,7 @@
 import { isSluiceError } from '../core/errors.ts';
 import type { SubscriptionCatalog } from './catalog.ts';
 import { parseSubscriptionInput } from './model.ts';
+import { sleep } from '../core/time.ts';
 
 export interface CustomResourceEvent {
   RequestType: 'Create' | 'Update' | 'Delete';
@@ -94,7 +95,7 @@ async function putResponse(url: string, body: string): Promise<void> {
     } catch (err) {
       last = err;
     }
-    await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+    await sleep(500 * 2 ** attempt);
   }
   throw last;
 }

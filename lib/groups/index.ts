@@ -51,6 +51,14 @@ import {
   type SluiceError,
 } from '../core/errors.ts';
 import { fullJitter, sleep } from '../core/time.ts';
+import type {
+  CommittedOffset,
+  GroupDescription as WireGroupDescription,
+  GroupOffset as OffsetLag,
+  GroupSummary,
+  MemberAssignment,
+  TopicAssignment,
+} from '../core/wire.ts';
 import type { Log } from '../log/index.ts';
 import { validateKafkaName, validateTopicName } from '../log/topics.ts';
 import type { StorageClients } from '../storage/clients.ts';
@@ -98,10 +106,9 @@ export const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
 /** Kafka's offset.metadata.max.bytes default. */
 export const MAX_OFFSET_METADATA_LENGTH = 4096;
 
-export interface TopicAssignment {
-  topic: string;
-  partitions: number[];
-}
+// The answers' shapes are the API's (lib/core/wire.ts); the API adds the total lag to a description.
+export type { CommittedOffset, GroupSummary, MemberAssignment, TopicAssignment };
+export type GroupDescription = Omit<WireGroupDescription, 'lag'>;
 
 export interface JoinOptions {
   topics: string[];
@@ -116,15 +123,6 @@ export interface HeartbeatOptions {
   owned?: TopicAssignment[];
 }
 
-export interface MemberAssignment {
-  memberId: string;
-  /** The member epoch; send it with heartbeats and commits. */
-  generation: number;
-  /** What the member may consume now. */
-  assignment: TopicAssignment[];
-  heartbeatIntervalMs: number;
-}
-
 export interface OffsetCommit {
   topic: string;
   partition: number;
@@ -137,57 +135,6 @@ export interface CommitRequest {
   memberId?: string;
   generation?: number;
   offsets: OffsetCommit[];
-}
-
-export interface CommittedOffset {
-  topic: string;
-  partition: number;
-  /** The offset in effect after the commit (a lower commit keeps the stored one). */
-  offset: number;
-  metadata: string;
-}
-
-export interface OffsetLag {
-  topic: string;
-  partition: number;
-  /** Committed offset; null when the group has not committed this partition. */
-  offset: number | null;
-  metadata: string | null;
-  /** null only when the topic no longer exists. */
-  lag: number | null;
-  logStartOffset: number | null;
-  highWatermark: number | null;
-}
-
-export interface GroupSummary {
-  group: string;
-  state: GroupState;
-  /** Members whose session has not expired. */
-  members: number;
-  generation: number;
-}
-
-export interface MemberDescription {
-  memberId: string;
-  topics: string[];
-  generation: number;
-  /** What it may consume now. */
-  assignment: TopicAssignment[];
-  /** Told to give up, not yet confirmed. */
-  revoking: TopicAssignment[];
-  /** Where reconciliation is taking it. */
-  target: TopicAssignment[];
-  sessionTimeoutMs: number;
-  expiresAt: number;
-  joinedAt: number;
-}
-
-export interface GroupDescription {
-  group: string;
-  state: GroupState;
-  generation: number;
-  members: MemberDescription[];
-  offsets: OffsetLag[];
 }
 
 export type ResetTo =

@@ -12,18 +12,19 @@ import type {
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
 import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError } from '../core/errors.ts';
-import { JSON_TYPE, MAX_REQUEST_BYTES } from '../core/wire.ts';
+import { JSON_TYPE } from '../core/wire.ts';
 import { matchRoute, ROUTES, routeKey, type HttpMethod, type RouteDefinition } from './routes.ts';
 
-// The wire constants live in lib/core (the SDK shares them); the API's plumbing hands them on.
-export { JSON_TYPE, MAX_REQUEST_BYTES, RECORD_BATCH_TYPE } from '../core/wire.ts';
+// The content types live in lib/core (the SDK shares them); the API's plumbing hands them on.
+export { JSON_TYPE, RECORD_BATCH_TYPE } from '../core/wire.ts';
 
+/** Largest request body accepted (after base64 decoding): Lambda's 6 MB payload limit. */
+export const MAX_REQUEST_BYTES = 6_291_456;
 /**
  * Largest response body we produce. Lambda's synchronous response limit is 6 MB for the
  * whole JSON envelope (status, headers, base64 body); stay clear of it.
  */
 export const MAX_RESPONSE_BYTES = 6_000_000;
-
 
 export type ApiGatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
 export type ApiGatewayResult = APIGatewayProxyStructuredResultV2 & APIGatewayProxyResult;

@@ -3,14 +3,11 @@
 // these shapes and the SDK hands them out; one definition serves both sides, so a field
 // cannot drift between them. Types and constants only.
 
-// ---- content types and limits ------------------------------------------------------------
+// ---- content types and fetch limits ------------------------------------------------------------
 
 export const JSON_TYPE = 'application/json';
 /** Kafka RecordBatch v2 blocks: binary produce bodies, binary fetch answers, stored segments. */
 export const RECORD_BATCH_TYPE = 'application/vnd.kafka.recordbatch';
-
-/** Largest request body the API accepts (after base64 decoding): Lambda's 6 MB payload limit. */
-export const MAX_REQUEST_BYTES = 6_291_456;
 
 /** Query limits of GET .../records: the default when a value is absent, and the largest accepted. */
 export const FETCH_LIMITS = {

@@ -2,6 +2,7 @@
 // offsets reset of routes.ts). Thin: one request per call, errors as typed SluiceErrors.
 import { InvalidRequestError } from '../core/errors.ts';
 import type { HttpClient } from './http.ts';
+import { groupPath, partitionPath, topicPath } from './paths.ts';
 import type {
   CommittedOffset,
   GroupDescription,
@@ -33,9 +34,6 @@ export interface ResetOffsetsOptions {
   /** Default: every partition of the topic. */
   partitions?: number[];
 }
-
-export const topicPath = (topic: string, rest = ''): string => `/v1/topics/${encodeURIComponent(topic)}${rest}`;
-export const groupPath = (group: string, rest = ''): string => `/v1/groups/${encodeURIComponent(group)}${rest}`;
 
 export class Admin {
   constructor(private readonly http: HttpClient) {}
@@ -72,7 +70,7 @@ export class Admin {
     const q = at instanceof Date ? at.getTime() : at;
     const res = await this.http.json<{ offset: number }>({
       method: 'GET',
-      path: topicPath(topic, `/partitions/${partition}/offsets`),
+      path: partitionPath(topic, partition, '/offsets'),
       query: { at: q },
     });
     return res.offset;

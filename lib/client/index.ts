@@ -13,7 +13,7 @@ export {
   type ProducerOptions,
   type ProducerRecord,
   type RecordMetadata,
-} from './producer.ts';
+} from './producer/index.ts';
 export {
   Consumer,
   type AutoOffsetReset,
@@ -21,7 +21,7 @@ export {
   type ConsumerOptions,
   type EachBatchPayload,
   type RunOptions,
-} from './consumer.ts';
+} from './consumer/index.ts';
 export { Admin, type AlterTopicOptions, type CreateTopicOptions, type ResetOffsetsOptions } from './admin.ts';
 export { HttpClient, type Credentials, type CredentialsProvider, type HttpClientOptions } from './http.ts';
 export * from './errors.ts';

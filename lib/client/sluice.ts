@@ -2,9 +2,9 @@
 // an admin client that share its HttpClient (SigV4 for deployed endpoints, none for
 // loopback and LocalStack).
 import { Admin } from './admin.ts';
-import { Consumer, type ConsumerOptions } from './consumer.ts';
+import { Consumer, type ConsumerOptions } from './consumer/index.ts';
 import { HttpClient, type Credentials, type CredentialsProvider } from './http.ts';
-import { Producer, type ProducerOptions } from './producer.ts';
+import { Producer, type ProducerOptions } from './producer/index.ts';
 
 export interface SluiceOptions {
   /** API URL: http://127.0.0.1:9192 locally, the stack's ApiUrl when deployed. */

@@ -2,8 +2,9 @@
 // the SDK's Admin.
 import type { Command } from 'commander';
 import { isSluiceError } from '../../core/errors.ts';
-import { Admin, topicPath } from '../../client/admin.ts';
-import { Consumer, type ConsumerOptions } from '../../client/consumer.ts';
+import { Admin } from '../../client/admin.ts';
+import { topicPath } from '../../client/paths.ts';
+import { Consumer, type ConsumerOptions } from '../../client/consumer/index.ts';
 import type { HttpClient } from '../../client/http.ts';
 import type { GroupDescription, GroupSummary, ResetTarget, TopicAssignment } from '../../client/types.ts';
 import { createClient, type GlobalOptions } from '../context.ts';

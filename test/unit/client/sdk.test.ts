@@ -15,7 +15,7 @@ import {
   ThrottlingError,
   type GroupDescription,
 } from '../../../lib/client/index.ts';
-import { pickStickyPartition, recordSizeBound, toBuffer, toHeaders, toRecordInput } from '../../../lib/client/producer.ts';
+import { pickStickyPartition, recordSizeBound, toBuffer, toHeaders, toRecordInput } from '../../../lib/client/producer/index.ts';
 import { backoffDelay } from '../../../lib/client/retry.ts';
 import { BATCH_HEADER_SIZE, encodeBatch } from '../../../lib/records/index.ts';
 

@@ -1,5 +1,6 @@
-// Admin: topics, consumer groups and offsets (API.md "Topics", "Consumer groups", and the
-// offsets reset of routes.ts). Thin: one request per call, errors as typed SluiceErrors.
+// Admin: topics, consumer groups and offsets, and maintenance (API.md "Topics", "Consumer
+// groups", "Maintenance and resets"). Thin: one request per call, errors as typed
+// SluiceErrors.
 import { InvalidRequestError } from '../core/errors.ts';
 import type { HttpClient } from './http.ts';
 import { groupPath, partitionPath, topicPath } from './paths.ts';
@@ -8,6 +9,7 @@ import type {
   GroupDescription,
   GroupOffset,
   GroupSummary,
+  MaintenanceReport,
   OffsetSpec,
   ResetTarget,
   TopicDescription,
@@ -107,6 +109,14 @@ export class Admin {
   /** Deletes a group without members and its offsets. */
   async deleteGroup(group: string): Promise<void> {
     await this.http.request({ method: 'DELETE', path: groupPath(group) });
+  }
+
+  /**
+   * Runs one maintenance pass now (retention, compaction, cleanup), as the schedule would,
+   * over the named topics (default: all, and the data of deleted topics).
+   */
+  async runMaintenance(opts: { topics?: string[] } = {}): Promise<MaintenanceReport> {
+    return this.http.json<MaintenanceReport>({ method: 'POST', path: '/v1/maintenance', ...(opts.topics?.length ? { body: { topics: opts.topics } } : {}) });
   }
 
   /** Resolves when the API answers GET /v1/health. */

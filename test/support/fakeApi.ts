@@ -76,6 +76,19 @@ export class FakeApi {
     this.topics.set(name, { partitions: partitions.map((p) => p.map(toInput)), logStart: partitions.map((_, i) => opts.logStart?.[i] ?? 0) });
   }
 
+  /** Appends records to a partition, as a producer would. */
+  append(topic: string, partition: number, records: FakeRecord[]): void {
+    const recs = this.topics.get(topic)!.partitions[partition]!;
+    recs.push(...records.map((r, i) => toInput(r, recs.length + i)));
+  }
+
+  /** Moves a partition's log start (retention) or cuts its end (a topic deleted and re-created). */
+  reshape(topic: string, partition: number, opts: { logStart?: number; length?: number }): void {
+    const t = this.topics.get(topic)!;
+    if (opts.logStart !== undefined) t.logStart[partition] = opts.logStart;
+    if (opts.length !== undefined) t.partitions[partition]!.length = opts.length;
+  }
+
   /** The stored records of a partition, as strings. */
   values(topic: string, partition: number): Array<string | null> {
     return this.topics.get(topic)!.partitions[partition]!.map((r) => r.value?.toString() ?? null);

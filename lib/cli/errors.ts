@@ -1,6 +1,6 @@
 // How the CLI fails: usage errors exit 2, everything else (API errors included) exits 1
 // with `error: <CODE>: <message>` on stderr. Warnings go to stderr too, repeats held back.
-import { isSluiceError } from '../core/errors.ts';
+import { isSluiceError } from '../client/errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;

@@ -14,16 +14,7 @@
 // The HTTP API (POST /v1/maintenance), the scheduled Lambda and the dev server's timer
 // call runMaintenance; tests inject `now` (the same clock as Log's) instead of sleeping.
 import { isSluiceError } from '../core/errors.ts';
-import type {
-  CompactionResult,
-  DeletedTopicCleanup,
-  GarbageResult,
-  MaintenanceError,
-  MaintenanceReport,
-  MaintenanceTotals,
-  PartitionMaintenance,
-  RetentionResult,
-} from '../core/wire.ts';
+import type { MaintenanceError, MaintenanceReport, PartitionMaintenance } from '../core/wire.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { getHead, listTopicRecords, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import { collectGarbage, findDeletedTopics, purgeTopicData } from './cleanup.ts';
@@ -40,7 +31,7 @@ export type {
   MaintenanceTotals,
   PartitionMaintenance,
   RetentionResult,
-};
+} from '../core/wire.ts';
 export { purgeDeletedTopic } from './cleanup.ts';
 
 export const MAINTENANCE_DEFAULTS = {

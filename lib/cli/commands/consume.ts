@@ -15,7 +15,7 @@
 // Reading is the SDK's Reader: partitions take turns, records of a partition come in
 // offset order, and they are printed as raw bytes through --format or --json.
 import type { Command } from 'commander';
-import { isSluiceError } from '../../core/errors.ts';
+import { isSluiceError } from '../../client/errors.ts';
 import type { ReaderOptions, ReadFrom } from '../../client/reader/index.ts';
 import type { Sluice } from '../../client/sluice.ts';
 import { createSluice, type GlobalOptions } from '../context.ts';
@@ -31,19 +31,24 @@ export type StartPosition =
   | { kind: 'offset'; offset: number }
   | { kind: 'time'; at: number };
 
-export interface ConsumeOptions {
-  start: StartPosition;
-  partition?: number;
+/** How much to print, where, and when to stop: the same with or without a group. */
+export interface PrintOptions {
   maxMessages?: number;
+  /** Keep waiting for records; without it, stop at the end. */
   follow?: boolean;
-  /** Long-poll wait when caught up (follow mode). */
+  /** Long-poll wait when caught up. */
   waitMs?: number;
-  maxRecordsPerFetch?: number;
   /** Render one record to output bytes. */
   render: (r: OutputRecord) => Buffer;
   write: (chunk: Buffer) => Promise<void> | void;
   warn?: (line: string) => void;
   signal?: AbortSignal;
+}
+
+export interface ConsumeOptions extends PrintOptions {
+  start: StartPosition;
+  partition?: number;
+  maxRecordsPerFetch?: number;
 }
 
 const readFrom = (start: StartPosition): ReadFrom =>

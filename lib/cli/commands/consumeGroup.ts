@@ -1,24 +1,18 @@
 // sluice consume TOPIC --group G: consuming as a member of a consumer group, through the
 // SDK's Consumer. The group's committed offsets and assignment decide where to read; what
 // is printed is committed; the member leaves the group at the end.
-import { isSluiceError } from '../../core/errors.ts';
+import { isSluiceError } from '../../client/errors.ts';
 import type { ConsumerOptions } from '../../client/consumer/index.ts';
 import type { Sluice } from '../../client/sluice.ts';
 import { warnOnce } from '../errors.ts';
-import { outputRecord, type OutputRecord } from '../format.ts';
+import { outputRecord } from '../format.ts';
+import type { PrintOptions } from './consume.ts';
 
-export interface GroupConsumeOptions {
+/** Without `follow`, consuming stops once every assigned partition reached its high watermark. */
+export interface GroupConsumeOptions extends PrintOptions {
   group: string;
   /** Partitions without a committed offset start at the log start (else at the end). */
   fromBeginning?: boolean;
-  maxMessages?: number;
-  /** Keep consuming; without it, stop once every assigned partition reached its high watermark. */
-  follow?: boolean;
-  waitMs?: number;
-  render: (r: OutputRecord) => Buffer;
-  write: (chunk: Buffer) => Promise<void> | void;
-  warn?: (line: string) => void;
-  signal?: AbortSignal;
   /** Group timing (tests). */
   consumer?: Partial<ConsumerOptions>;
 }

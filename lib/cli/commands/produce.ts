@@ -8,8 +8,8 @@
 // and idempotent: a retried batch is the same numbered batch, which the server stores once.
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { isSluiceError } from '../../core/errors.ts';
-import type { ProducerOptions, ProducerRecord } from '../../client/producer/index.ts';
+import { isSluiceError } from '../../client/errors.ts';
+import type { Producer, ProducerOptions, ProducerRecord } from '../../client/producer/index.ts';
 import type { Sluice } from '../../client/sluice.ts';
 import { createSluice, type GlobalOptions } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
@@ -79,108 +79,123 @@ function lineParser(topic: string, opts: ProduceOptions): (line: Buffer, lineNo:
  * `stop()` on the returned handle ends reading as if the input had ended.
  */
 export function produceLines(sluice: Sluice, topic: string, input: Readable, opts: ProduceOptions = {}): { done: Promise<number>; stop(): void } {
-  const warn = opts.warn ?? ((s: string) => process.stderr.write(`${s}\n`));
-  const toRecord = lineParser(topic, opts);
-  const producer = sluice.producer({ ...PRODUCE_DEFAULTS, ...opts.producer });
-  producer.on('warning', (err) => warn(`warning: ${isSluiceError(err) ? `${err.code}: ` : ''}${err.message}; retrying`));
+  const lines = new LineProducer(sluice, topic, input, opts);
+  return { done: lines.done(), stop: () => lines.stop() };
+}
 
-  let carry: Buffer[] = [];
-  let lineNo = 0;
-  let produced = 0;
-  let pending = { records: 0, bytes: 0 };
-  let failure: unknown;
-  let reading = true;
-  let inputDone!: () => void;
-  const ended = new Promise<void>((resolve) => (inputDone = resolve));
+/** Lines of the input, as records handed to a Producer, with stdin paused while too much is pending. */
+class LineProducer {
+  private readonly toRecord: (line: Buffer, lineNo: number) => ProducerRecord;
+  private readonly producer: Producer;
+  private carry: Buffer[] = [];
+  private lineNo = 0;
+  private produced = 0;
+  private pending = { records: 0, bytes: 0 };
+  private failure: unknown;
+  private reading = true;
+  private inputDone!: () => void;
+  private readonly ended = new Promise<void>((resolve) => (this.inputDone = resolve));
+  private readonly onData = (chunk: Buffer | string) => this.read(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  private readonly onEnd = () => this.end();
+  private readonly onError = (err: Error) => this.fail(new CliError(`reading stdin failed: ${err.message}`));
 
-  const stopReading = () => {
-    reading = false;
-    input.off('data', onData);
-    input.pause();
-  };
-  const fail = (err: unknown) => {
-    failure ??= err;
-    stopReading();
-    inputDone();
-  };
-  const send = (records: ProducerRecord[]) => {
-    for (const rec of records) {
-      const bytes = (rec.value as Buffer).length + ((rec.key as Buffer | null)?.length ?? 0);
-      pending = { records: pending.records + 1, bytes: pending.bytes + bytes };
-      void producer
-        .send(rec)
-        .then(() => void produced++, fail)
-        .finally(() => {
-          pending = { records: pending.records - 1, bytes: pending.bytes - bytes };
-          if (reading && input.isPaused() && pending.records < MAX_PENDING.records / 2 && pending.bytes < MAX_PENDING.bytes / 2) input.resume();
-        });
+  constructor(
+    sluice: Sluice,
+    topic: string,
+    private readonly input: Readable,
+    private readonly opts: ProduceOptions,
+  ) {
+    const warn = opts.warn ?? ((s: string) => process.stderr.write(`${s}\n`));
+    this.toRecord = lineParser(topic, opts);
+    this.producer = sluice.producer({ ...PRODUCE_DEFAULTS, ...opts.producer });
+    this.producer.on('warning', (err) => warn(`warning: ${isSluiceError(err) ? `${err.code}: ` : ''}${err.message}; retrying`));
+    input.on('data', this.onData);
+    input.once('end', this.onEnd);
+    input.once('error', this.onError);
+  }
+
+  async done(): Promise<number> {
+    try {
+      await this.ended;
+      // Every record handed to the producer is acknowledged or failed before we answer.
+      await this.producer.close();
+    } finally {
+      this.input.off('data', this.onData);
+      this.input.off('end', this.onEnd);
+      this.input.off('error', this.onError);
     }
-    // Backpressure: do not read far ahead of what the server has taken.
-    if (pending.records >= MAX_PENDING.records || pending.bytes >= MAX_PENDING.bytes) input.pause();
-  };
+    if (this.failure instanceof MissingSeparator) throw this.failure.error(this.opts.keySeparator!, this.produced);
+    if (this.failure) throw this.failure;
+    return this.produced;
+  }
 
-  const onData = (chunk: Buffer | string) => {
-    if (failure) return;
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+  stop(): void {
+    this.stopReading();
+    this.end();
+  }
+
+  private read(buf: Buffer): void {
+    if (this.failure) return;
     const records: ProducerRecord[] = [];
     try {
       let start = 0;
       for (let i = buf.indexOf(NEWLINE); i >= 0; i = buf.indexOf(NEWLINE, start)) {
         const piece = buf.subarray(start, i);
-        const line = carry.length ? Buffer.concat([...carry, piece]) : Buffer.from(piece);
-        carry = [];
+        const line = this.carry.length ? Buffer.concat([...this.carry, piece]) : Buffer.from(piece);
+        this.carry = [];
         start = i + 1;
-        records.push(toRecord(line, ++lineNo));
+        records.push(this.toRecord(line, ++this.lineNo));
       }
-      if (start < buf.length) carry.push(Buffer.from(buf.subarray(start)));
+      if (start < buf.length) this.carry.push(Buffer.from(buf.subarray(start)));
     } catch (err) {
       // Nothing of this block of input is sent.
-      fail(err);
+      this.fail(err);
       return;
     }
-    send(records);
-  };
+    this.send(records);
+  }
 
-  const onEnd = () => {
-    if (!failure && carry.length) {
+  private end(): void {
+    if (!this.failure && this.carry.length) {
       try {
-        send([toRecord(Buffer.concat(carry), ++lineNo)]);
+        this.send([this.toRecord(Buffer.concat(this.carry), ++this.lineNo)]);
       } catch (err) {
-        fail(err);
+        this.fail(err);
       }
     }
-    carry = [];
-    inputDone();
-  };
+    this.carry = [];
+    this.inputDone();
+  }
 
-  const onError = (err: Error) => fail(new CliError(`reading stdin failed: ${err.message}`));
-
-  input.on('data', onData);
-  input.once('end', onEnd);
-  input.once('error', onError);
-
-  const done = (async () => {
-    try {
-      await ended;
-      // Every record handed to the producer is acknowledged or failed before we answer.
-      await producer.close();
-    } finally {
-      input.off('data', onData);
-      input.off('end', onEnd);
-      input.off('error', onError);
+  private send(records: ProducerRecord[]): void {
+    for (const rec of records) {
+      const bytes = (rec.value as Buffer).length + ((rec.key as Buffer | null)?.length ?? 0);
+      this.track(1, bytes);
+      void this.producer
+        .send(rec)
+        .then(() => void this.produced++, (err: unknown) => this.fail(err))
+        .finally(() => this.track(-1, -bytes));
     }
-    if (failure instanceof MissingSeparator) throw failure.error(opts.keySeparator!, produced);
-    if (failure) throw failure;
-    return produced;
-  })();
+  }
 
-  return {
-    done,
-    stop: () => {
-      stopReading();
-      onEnd();
-    },
-  };
+  /** Backpressure: do not read far ahead of what the server has taken. */
+  private track(records: number, bytes: number): void {
+    const p = (this.pending = { records: this.pending.records + records, bytes: this.pending.bytes + bytes });
+    if (p.records >= MAX_PENDING.records || p.bytes >= MAX_PENDING.bytes) this.input.pause();
+    else if (this.reading && this.input.isPaused() && p.records < MAX_PENDING.records / 2 && p.bytes < MAX_PENDING.bytes / 2) this.input.resume();
+  }
+
+  private fail(err: unknown): void {
+    this.failure ??= err;
+    this.stopReading();
+    this.inputDone();
+  }
+
+  private stopReading(): void {
+    this.reading = false;
+    this.input.off('data', this.onData);
+    this.input.pause();
+  }
 }
 
 export function registerProduce(program: Command): void {

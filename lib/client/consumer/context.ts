@@ -63,7 +63,7 @@ export class ConsumerContext {
   }
 
   emit<K extends keyof ConsumerEvents>(event: K, ...args: ConsumerEvents[K]): void {
-    (this.events.emit as (e: K, ...a: ConsumerEvents[K]) => boolean)(event, ...args);
+    (this.events as EventEmitter).emit(event, ...args);
   }
 
   warn(err: unknown): void {

@@ -112,7 +112,7 @@ export class Reader extends EventEmitter<ReaderEvents> implements AsyncIterable<
     const follow = opts.follow ?? false;
     const admin = new Admin(this.http);
     const desc = await admin.describeTopic(this.topic);
-    const ranges = await readRanges(admin, desc, { ...(opts.partitions ? { partitions: opts.partitions } : {}), from: opts.from ?? 'latest', follow });
+    const ranges = await readRanges(admin, desc, { ...(opts.partitions ? { partitions: [...new Set(opts.partitions)] } : {}), from: opts.from ?? 'latest', follow });
     const turns = new Turns(Math.max(1, Math.min(ranges.length, opts.concurrency ?? (follow ? 64 : 8))));
     const readOpts = {
       maxRecords: Math.max(1, Math.min(FETCH_LIMITS.maxRecords.max, opts.maxRecords ?? FETCH_LIMITS.maxRecords.default)),
@@ -146,7 +146,7 @@ export class Reader extends EventEmitter<ReaderEvents> implements AsyncIterable<
     for (const reader of readers) {
       void (async () => {
         try {
-          for (let batch = await reader.read(remaining); batch; batch = await reader.read(remaining)) {
+          for (let batch = await reader.read(remaining); batch && !this.abort.signal.aborted; batch = await reader.read(remaining)) {
             const taken = deferred<void>();
             ready.push({ batch, taken });
             notify();

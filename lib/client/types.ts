@@ -1,5 +1,5 @@
 // Shapes of the SDK's inputs and of the API's answers (API.md), as the SDK hands them out.
-import type { GroupDescription as CoreGroupDescription } from '../core/groups.ts';
+// The answers' shapes are defined once, in lib/core/wire.ts, for the server and the SDK.
 
 /** Bytes as the SDK accepts them: a Buffer (or any Uint8Array), a string (UTF-8), or null. */
 export type Bytes = Buffer | Uint8Array | string | null;
@@ -29,43 +29,32 @@ export interface ConsumedRecord {
   headers: Record<string, Buffer | null>;
 }
 
-// ---- admin ------------------------------------------------------------------------------
-
-export interface PartitionDescription {
-  partition: number;
-  logStartOffset: number;
-  highWatermark: number;
-  sizeBytes: number;
-}
-
-export interface TopicDescription {
-  name: string;
-  topicId: string;
-  config: Record<string, string>;
-  partitions: PartitionDescription[];
-}
-
-export interface TopicSummary {
-  name: string;
-  topicId: string;
-  partitions: number;
-  config: Record<string, string>;
-}
+// ---- the API's answers (lib/core/wire.ts: the server builds the same shapes) -----------
 
 export type {
   CommittedOffset,
+  CreateSubscriptionRequest,
+  DeadLetterDestination,
+  DeadLetterRecord,
+  GroupDescription,
   GroupMember,
   GroupOffset,
   GroupState,
   GroupSummary,
+  MaintenanceError,
+  MaintenanceReport,
+  MaintenanceTotals,
   MemberAssignment,
+  PartitionDescription,
+  PartitionPosition,
+  StartingPosition,
+  SubscriptionDescription,
+  SubscriptionSpec,
+  Target,
   TopicAssignment,
-} from '../core/groups.ts';
-
-export interface GroupDescription extends CoreGroupDescription {
-  /** Total lag over the partitions whose topic exists. */
-  lag: number;
-}
+  TopicDescription,
+  TopicSummary,
+} from '../core/wire.ts';
 
 /** Where resetOffsets moves a group's offsets (clamped into each partition's log). */
 export type ResetTarget =
@@ -77,4 +66,3 @@ export type ResetTarget =
 
 /** A position for listOffsets: log start, high watermark, or the first offset at/after a time. */
 export type OffsetSpec = 'earliest' | 'latest' | number | Date;
-

@@ -63,6 +63,7 @@ import {
   IllegalGenerationError,
   type SluiceError,
 } from '../core/errors.ts';
+import { fullJitter, sleep } from '../core/time.ts';
 import type { Log } from '../log/index.ts';
 import { validateTopicName } from '../log/topics.ts';
 import type { StorageClients } from '../storage/clients.ts';
@@ -496,8 +497,7 @@ export class Groups {
   }
 
   private backoff(attempt: number): Promise<void> {
-    const ms = Math.random() * Math.min(this.backoffCapMs, 5 * 2 ** Math.min(attempt, 10));
-    return new Promise((r) => setTimeout(r, ms));
+    return sleep(fullJitter(attempt, { baseMs: 5, maxMs: this.backoffCapMs }));
   }
 
   private exhausted(group: string): SluiceError {

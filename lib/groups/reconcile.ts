@@ -26,11 +26,11 @@
 //     revoking response arrived) confirms nothing and just gets the current state.
 //   * A released partition goes to its target member at that member's next heartbeat.
 //     Members that leave or whose session expires own nothing from that moment on.
+import type { GroupState } from '../core/wire.ts';
 import type { GroupRecord, MemberRecord, TopicInfo, TopicPartitions } from '../storage/groups.ts';
-import type { GroupState } from '../core/groups.ts';
 import { assignPartitions } from './assignor.ts';
 
-export type { GroupState } from '../core/groups.ts';
+export type { GroupState };
 
 export const tpKey = (topic: string, partition: number): string => `${topic}#${partition}`;
 

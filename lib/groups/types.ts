@@ -1,16 +1,11 @@
 // The shapes of lib/groups' surface: what join, heartbeat, commit, describe and reset
-// take and answer (the answers are the wire types of lib/core/groups.ts). Kept apart from
+// take and answer (the answers are the wire types of lib/core/wire.ts). Kept apart from
 // the service so the API layer and tests can name them without the implementation.
-import type { GroupMember, GroupOffset, TopicAssignment } from '../core/groups.ts';
+import type { GroupDescription as WireGroupDescription, GroupMember, GroupOffset, TopicAssignment } from '../core/wire.ts';
 
-export type {
-  CommittedOffset,
-  GroupDescription,
-  GroupState,
-  GroupSummary,
-  MemberAssignment,
-  TopicAssignment,
-} from '../core/groups.ts';
+export type { CommittedOffset, GroupState, GroupSummary, MemberAssignment, TopicAssignment } from '../core/wire.ts';
+/** The API adds the total lag to a description. */
+export type GroupDescription = Omit<WireGroupDescription, 'lag'>;
 export type MemberDescription = GroupMember;
 export type OffsetLag = GroupOffset;
 

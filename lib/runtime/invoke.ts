@@ -17,6 +17,7 @@
 // resource: invoked directly, it sweeps, through the schedule adapter.)
 import type { FunctionName } from '../api/routes.ts';
 import { isSluiceError } from '../core/errors.ts';
+import { sleep } from '../core/time.ts';
 import type { AdapterLogger, EventHandler } from './events.ts';
 import { createLogger } from './logger.ts';
 
@@ -117,7 +118,7 @@ async function putResponse(url: string, body: string): Promise<void> {
     } catch (err) {
       last = err;
     }
-    await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+    await sleep(500 * 2 ** attempt);
   }
   throw last;
 }

@@ -47,6 +47,7 @@ import type { StorageClients } from './clients.ts';
 import { callDynamo, cancellationReasons, dependencyFailure, errorName } from './failures.ts';
 import { itemSize } from './itemSize.ts';
 import { N, num, S, str, type Item } from './metadata.ts';
+import { fullJitter, sleep } from '../core/time.ts';
 
 /** Partitions by topic; partition lists ascending, topics with no partitions omitted. */
 export type TopicPartitions = Record<string, number[]>;
@@ -114,8 +115,7 @@ export const ownerKey = (topic: string, partition: number): string => `${topic}#
 const ownerValue = (memberId: string, epoch: number): string => `${memberId}:${epoch}`;
 
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const backoff = (attempt: number, cap: number) => sleep(Math.random() * Math.min(cap, 5 * 2 ** Math.min(attempt, 10)));
+const backoff = (attempt: number, cap: number) => sleep(fullJitter(attempt, { baseMs: 5, maxMs: cap }));
 
 // ---- the group item ---------------------------------------------------------------------
 

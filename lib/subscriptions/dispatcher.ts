@@ -64,6 +64,7 @@ import { SubscriptionCatalog } from './catalog.ts';
 import type { DeadLetterRecord, SubscriptionRecord } from './model.ts';
 import { createSqsSender, type SendDeadLetter } from './sqs.ts';
 import { createDeliver, kafkaEvent, type Deliver } from './targets.ts';
+import { sleep } from '../core/time.ts';
 
 export interface DispatcherLogger {
   info(message: string, details?: Record<string, unknown>): void;
@@ -175,7 +176,7 @@ export class Dispatcher {
     private readonly opts: DispatcherOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = opts.sleep ?? ((ms) => sleep(ms));
     this.catalog = new SubscriptionCatalog(clients, { now: this.now });
     this.deliver =
       opts.deliver ??

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { SluiceError, UnknownTopicOrPartitionError, ThrottlingError } from '../../../lib/core/errors.ts';
-import { HttpClient, isLocalHost, regionFromEndpoint } from '../../../lib/client/http.ts';
+import {
+  ConcurrentRequestError,
+  OffsetOutOfRangeError,
+  OutOfOrderSequenceError,
+  ProducerFencedError,
+  SluiceError,
+  ThrottlingError,
+  UnknownTopicOrPartitionError,
+} from '../../../lib/core/errors.ts';
+import { HttpClient, isLocalHost, regionFromEndpoint, responseError } from '../../../lib/client/http.ts';
 
 interface Seen {
   url: string;
@@ -181,5 +189,25 @@ describe('errors', () => {
     const { impl } = fakeFetch(() => new Response(null, { status: 204 }));
     const client = new HttpClient({ endpoint: 'http://127.0.0.1:1', fetch: impl });
     expect(await client.json({ method: 'DELETE', path: '/v1/topics/x' })).toBeUndefined();
+  });
+});
+
+describe('typed errors from responses', () => {
+  const res = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+    responseError({ status, headers, body: Buffer.from(JSON.stringify(body)) });
+
+  it('rebuilds the class, code and retriable flag', () => {
+    const ooo = res(409, { error: { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', message: 'gap', expectedSequence: 3 } });
+    expect(ooo).toBeInstanceOf(OutOfOrderSequenceError);
+    expect(ooo).toBeInstanceOf(SluiceError);
+    expect(ooo).toMatchObject({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER', retriable: false, details: { expectedSequence: 3 } });
+    expect(res(409, { error: { code: 'PRODUCER_FENCED', message: 'x' } })).toBeInstanceOf(ProducerFencedError);
+    expect(res(409, { error: { code: 'CONCURRENT_TRANSACTIONS', message: 'x' } })).toMatchObject({ retriable: true });
+    expect(res(409, { error: { code: 'CONCURRENT_TRANSACTIONS', message: 'x' } })).toBeInstanceOf(ConcurrentRequestError);
+    const throttled = res(429, { error: { code: 'THROTTLING_QUOTA_EXCEEDED', message: 'x' } }, { 'retry-after': '3' });
+    expect(throttled).toMatchObject({ retriable: true, details: { retryAfterSeconds: 3 } });
+    const range = res(416, { error: { code: 'OFFSET_OUT_OF_RANGE', message: 'x', logStartOffset: 5, highWatermark: 9 } });
+    expect(range).toBeInstanceOf(OffsetOutOfRangeError);
+    expect(range.details).toEqual({ logStartOffset: 5, highWatermark: 9 });
   });
 });

@@ -23,6 +23,8 @@ import { internalError, readBody, sendError, sendTooLarge } from './devHttp.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
 import { realModuleDirs } from '../subscriptions/modulePaths.ts';
+
+export { realModuleDirs };
 import { startLocalStack, type LocalStack } from './stack.ts';
 import type { StorageTap } from './taps.ts';
 import { every, logMaintenance } from './timers.ts';

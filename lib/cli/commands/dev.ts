@@ -40,10 +40,9 @@ export function registerDev(program: Command): void {
       if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
         throw new UsageError(`--host must be a loopback address (127.0.0.1, localhost or ::1), not '${opts.host}': the dev server has no authentication.`);
       }
-      const { startDevServer } = await import('../../local/devServer.ts');
+      const { startDevServer, realModuleDirs } = await import('../../local/devServer.ts');
       const { serveUntilStopped } = await import('../../local/lifecycle.ts');
       const { quickstartLines } = await import('../../local/quickstart.ts');
-      const { realModuleDirs } = await import('../../subscriptions/modulePaths.ts');
       const dataDir = resolve(opts.dataDir);
       let moduleDirs: string[];
       try {

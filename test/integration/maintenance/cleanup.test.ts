@@ -120,6 +120,7 @@ describe('cleanup without the orphan scan', () => {
     await crashedAppend(storage, name, 0);
     const compacted = await runMaintenance(storage.clients, { now: clock.now, topics: [name], compactionTargetBytes: 10_000, orphanScan: false });
     expect(compacted.totals.runsCompacted).toBeGreaterThan(0);
+    clock.catchUp();
     clock.advance(GRACE + 1);
     const listings = countRequests(storage.clients.s3);
 
@@ -150,6 +151,7 @@ describe('scheduled passes', () => {
     const { name, topicId } = await log.createTopic({ name: `sched${n++}`, config: { 'retention.ms': -1 } });
     await log.append(name, 0, { records: [rec('kept')] });
     await crashedAppend(storage, name, 0);
+    clock.catchUp();
     clock.advance(GRACE + 1);
     const opts = { now: clock.now, topics: [name] };
 

@@ -18,7 +18,8 @@ import { createHash } from 'node:crypto';
 import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { RequestTimedOutError } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
-import { cancellationReasons, dependencyFailure, errorName, isAmbiguous } from './failures.ts';
+import { classifyTransactionError } from './dynamo.ts';
+import { dependencyFailure, errorName } from './failures.ts';
 import { getHead, getIndexEntry, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
 import { fullJitter, sleep } from '../core/time.ts';
 
@@ -93,19 +94,11 @@ export async function commitSegment(
       return { baseOffset: pending.base, lastOffset: pending.base + n - 1 };
     } catch (err) {
       lastError = err;
-      // Head moved, or a concurrent transaction touched it: re-read and retry.
-      if (cancellationReasons(err)) continue;
-      const name = errorName(err);
-      if (name === 'TransactionInProgressException' || name === 'ThrottlingException' ||
-          name === 'ProvisionedThroughputExceededException' || name === 'RequestLimitExceeded') {
-        if (name === 'TransactionInProgressException') ambiguous.add(pending.base);
-        continue;
-      }
-      if (isAmbiguous(err)) {
-        ambiguous.add(pending.base);
-        continue;
-      }
-      throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
+      const failure = classifyTransactionError(err);
+      if (failure.kind === 'failed') throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
+      // The head moved, or another transaction or throttling was in the way: re-read and
+      // retry. An attempt that may still land (in progress, or no answer) is remembered.
+      if (failure.kind === 'in-progress' || failure.kind === 'ambiguous') ambiguous.add(pending.base);
     }
   }
   // Out of attempts. If an ambiguous attempt may still have landed, say so: the caller

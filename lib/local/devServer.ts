@@ -18,7 +18,7 @@ import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
 import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
 import { Log } from '../log/index.ts';
-import { scheduledMaintenance } from '../log/maintenance-schedule.ts';
+import { scheduledMaintenance } from '../log/maintenance/index.ts';
 import { internalError, readBody, sendError, sendTooLarge } from './devHttp.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
@@ -138,7 +138,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     ]),
   );
 
-  // The deployed schedule's passes, with its orphan-scan policy (maintenance-schedule.ts).
+  // The deployed schedule's passes, with its orphan-scan policy (lib/log/maintenance/schedule.ts).
   const maintenance = every(
     opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
     async (pass) => logMaintenance(logger, await scheduledMaintenance(stack.clients, pass)),

@@ -6,7 +6,7 @@
 // A pass works on the storage clients alone: the maintenance function is served without
 // the Log's append and fetch paths (functions/maintenance.ts).
 import * as z from 'zod/mini';
-import { runMaintenance } from '../../log/maintenance.ts';
+import { runMaintenance } from '../../log/maintenance/index.ts';
 import { validateTopicName } from '../../log/topics.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import type { Operations } from '../operation.ts';

@@ -5,19 +5,20 @@
 //   2. compaction   merge runs of small adjacent segments into objects of ~targetBytes,
 //                   one index-swap transaction per run; offsets unchanged
 //   3. garbage      delete objects no entry references once the grace period has passed
-//                   since they became unreferenced (release records, lib/storage/maintenance.ts)
+//                   since they became unreferenced (release records, store.ts)
 //
 // then removes the heads, index and objects of deleted topics. Every step is safe to
 // run concurrently with appends, fetches and another pass: each write is conditional
 // on what was read, and a lost race only leaves work for the next pass.
 //
 // The HTTP API (POST /v1/maintenance) calls runMaintenance, and so do the scheduled
-// Lambda and the dev server's timer, through maintenance-schedule.ts (which passes scan
+// Lambda and the dev server's timer, through schedule.ts (which passes scan
 // for orphans); tests inject `now` (the same clock as Log's) instead of sleeping.
-import { isSluiceError } from '../core/errors.ts';
-import type { MaintenanceError, MaintenanceReport, PartitionMaintenance } from '../core/wire.ts';
-import type { StorageClients } from '../storage/clients.ts';
-import { getHead, listTopicRecords, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
+import { isSluiceError } from '../../core/errors.ts';
+import { inParallel } from '../../core/parallel.ts';
+import type { MaintenanceError, MaintenanceReport, PartitionMaintenance } from '../../core/wire.ts';
+import type { StorageClients } from '../../storage/clients.ts';
+import { getHead, listTopicRecords, type PartitionHead, type TopicRecord } from '../../storage/metadata.ts';
 import { collectGarbage, findDeletedTopics, purgeTopicData } from './cleanup.ts';
 import { compactPartition } from './compaction.ts';
 import { applyRetention } from './retention.ts';
@@ -32,7 +33,7 @@ export type {
   MaintenanceTotals,
   PartitionMaintenance,
   RetentionResult,
-} from '../core/wire.ts';
+} from '../../core/wire.ts';
 export { purgeDeletedTopic } from './cleanup.ts';
 
 export const MAINTENANCE_DEFAULTS = {
@@ -227,17 +228,4 @@ function eventful(r: PartitionMaintenance): boolean {
       r.cleanup.orphansDeleted ||
       r.cleanup.objectsPending,
   );
-}
-
-async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }

@@ -18,20 +18,14 @@
 //   large object is not rewritten to absorb a few small ones.
 // - A pass repeats this for up to `maxRounds` rounds, since one transaction can merge at
 //   most 98 entries.
-import { ConcurrentModificationError, CorruptMessageError } from '../core/errors.ts';
-import type { CompactionResult } from '../core/wire.ts';
-import { readBatchHeaders, setBaseOffset } from '../records/index.ts';
-import type { StorageClients } from '../storage/clients.ts';
-import {
-  deleteObjects,
-  MAX_ENTRIES_PER_SWAP,
-  readIndex,
-  swapIndexEntries,
-  type StoredIndexEntry,
-} from '../storage/maintenance.ts';
-import { getHead } from '../storage/metadata.ts';
-import { newSegmentKey, putSegment, readRanges } from '../storage/segments.ts';
+import { ConcurrentModificationError, CorruptMessageError } from '../../core/errors.ts';
+import type { CompactionResult } from '../../core/wire.ts';
+import { readBatchHeaders, setBaseOffset } from '../../records/index.ts';
+import type { StorageClients } from '../../storage/clients.ts';
+import { getHead } from '../../storage/metadata.ts';
+import { deleteObjects, newSegmentKey, putSegment, readRanges } from '../../storage/segments.ts';
 import { liveEntries } from './retention.ts';
+import { MAX_ENTRIES_PER_SWAP, readIndex, swapIndexEntries, type StoredIndexEntry } from './store.ts';
 
 export interface CompactionOptions {
   /** Merged objects grow up to about this size. */

@@ -4,9 +4,9 @@
 // of a dev server that just started.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SCHEDULE_MINUTES } from '../../../lib/api/routes.ts';
-import { orphanScanDue, ORPHAN_SCAN_PERIOD_MS } from '../../../lib/log/maintenance-schedule.ts';
-import { scheduledPass } from '../../../lib/runtime/schedule.ts';
+import { SCHEDULE_MINUTES } from '../../../../lib/api/routes.ts';
+import { orphanScanDue, ORPHAN_SCAN_PERIOD_MS } from '../../../../lib/log/maintenance/index.ts';
+import { scheduledPass } from '../../../../lib/runtime/schedule.ts';
 
 const MINUTE = 60_000;
 const HOUR = ORPHAN_SCAN_PERIOD_MS;

@@ -2,13 +2,13 @@
 import { BatchWriteItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
-import { segmentFromRecords } from '../../../lib/log/append.ts';
-import type { Log } from '../../../lib/log/index.ts';
-import { readBatchHeaders, setBaseOffset, type RecordInput } from '../../../lib/records/index.ts';
-import type { StorageClients } from '../../../lib/storage/clients.ts';
-import { getHead, getTopic, indexEntryItem, N, S, tpKey, type Item } from '../../../lib/storage/metadata.ts';
-import { newSegmentKey, putSegment } from '../../../lib/storage/segments.ts';
-import { indexEntries } from '../../support/log.ts';
+import { segmentFromRecords } from '../../../../lib/log/append.ts';
+import type { Log } from '../../../../lib/log/index.ts';
+import { readBatchHeaders, setBaseOffset, type RecordInput } from '../../../../lib/records/index.ts';
+import type { StorageClients } from '../../../../lib/storage/clients.ts';
+import { getHead, getTopic, indexEntryItem, N, S, tpKey, type Item } from '../../../../lib/storage/metadata.ts';
+import { newSegmentKey, putSegment } from '../../../../lib/storage/segments.ts';
+import { indexEntries } from '../../../support/log.ts';
 
 export const GRACE = 10 * 60_000;
 

@@ -3,29 +3,26 @@
 // segments retention removed, and objects compaction replaced. An object is deleted once
 // it is unreferenced and the grace period has passed since it became so: since its
 // upload for the first kind, since its release (recorded in the same transaction that
-// dropped its last index entry, see lib/storage/maintenance.ts) for the others. A reader
+// dropped its last index entry, see store.ts) for the others. A reader
 // that read the index before the entry went has the whole grace period to GET it.
 //
 // And deleted topics: Log.deleteTopic only removes the name; heads, index and objects
 // stay under the old topic id, which no reader can reach again (reads resolve the name
 // afresh, and a re-created name gets a new id). Those are removed outright.
-import { InvalidRequestError } from '../core/errors.ts';
-import type { DeletedTopicCleanup, GarbageResult } from '../core/wire.ts';
-import type { StorageClients } from '../storage/clients.ts';
+import { InvalidRequestError } from '../../core/errors.ts';
+import type { DeletedTopicCleanup, GarbageResult } from '../../core/wire.ts';
+import type { StorageClients } from '../../storage/clients.ts';
+import { listTopicRecords } from '../../storage/metadata.ts';
+import { deleteObjects, listObjects, listTopicIdsWithObjects, segmentPrefix } from '../../storage/segments.ts';
 import {
   deleteHead,
-  deleteObjects,
   deletePartitionIndex,
   deleteReleases,
   listHeadPartitions,
-  listObjects,
-  listTopicIdsWithObjects,
   readIndex,
   readReleases,
   scanHeadKeys,
-} from '../storage/maintenance.ts';
-import { listTopicRecords } from '../storage/metadata.ts';
-import { segmentPrefix } from '../storage/segments.ts';
+} from './store.ts';
 
 /**
  * One partition. The order of the reads is what makes it safe: the index first, then

@@ -3,11 +3,11 @@
 // after the grace period, and offsets never restart. The clock is injected into both the
 // Log (record timestamps) and the pass: nothing sleeps.
 import { describe, expect, it } from 'vitest';
-import { Log } from '../../../lib/log/index.ts';
-import { runMaintenance } from '../../../lib/log/maintenance.ts';
-import { getHead } from '../../../lib/storage/metadata.ts';
-import { useTestStorage } from '../../support/stack.ts';
-import { expectDenseOffsets, indexEntries, readAll, rec } from '../../support/log.ts';
+import { Log } from '../../../../lib/log/index.ts';
+import { runMaintenance } from '../../../../lib/log/maintenance/index.ts';
+import { getHead } from '../../../../lib/storage/metadata.ts';
+import { useTestStorage } from '../../../support/stack.ts';
+import { expectDenseOffsets, indexEntries, readAll, rec } from '../../../support/log.ts';
 import { expectCountersMatchIndex, GRACE, objectKeys, releaseCount, seedSegments, testClock } from './helpers.ts';
 
 const storage = useTestStorage();

@@ -1,17 +1,17 @@
 // Garbage: uploads that were never committed, and everything of deleted topics. What an
 // index entry references is never deleted, whatever the clock says. Scheduled passes
-// list for orphans once an hour (lib/log/maintenance-schedule.ts).
+// list for orphans once an hour (lib/log/maintenance/schedule.ts).
 import { describe, expect, it } from 'vitest';
-import { Log } from '../../../lib/log/index.ts';
-import { runMaintenance } from '../../../lib/log/maintenance.ts';
-import { scheduledMaintenance } from '../../../lib/log/maintenance-schedule.ts';
-import { scheduledPass } from '../../../lib/runtime/schedule.ts';
-import { createStorageClients, destroyStorageClients } from '../../../lib/storage/clients.ts';
-import { listHeadPartitions } from '../../../lib/storage/maintenance.ts';
-import { tpKey } from '../../../lib/storage/metadata.ts';
-import type { TestStorage } from '../../support/stack.ts';
-import { useTestStorage } from '../../support/stack.ts';
-import { countRequests, expectDenseOffsets, indexEntries, injectFault, readAll, rec } from '../../support/log.ts';
+import { Log } from '../../../../lib/log/index.ts';
+import { runMaintenance } from '../../../../lib/log/maintenance/index.ts';
+import { scheduledMaintenance } from '../../../../lib/log/maintenance/index.ts';
+import { scheduledPass } from '../../../../lib/runtime/schedule.ts';
+import { createStorageClients, destroyStorageClients } from '../../../../lib/storage/clients.ts';
+import { listHeadPartitions } from '../../../../lib/log/maintenance/store.ts';
+import { tpKey } from '../../../../lib/storage/metadata.ts';
+import type { TestStorage } from '../../../support/stack.ts';
+import { useTestStorage } from '../../../support/stack.ts';
+import { countRequests, expectDenseOffsets, indexEntries, injectFault, readAll, rec } from '../../../support/log.ts';
 import { expectCountersMatchIndex, GRACE, objectKeys, releaseCount, segmentItems, testClock } from './helpers.ts';
 
 let n = 0;

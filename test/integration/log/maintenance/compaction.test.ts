@@ -2,12 +2,12 @@
 // What a consumer reads must not change by a single byte, also while the swap happens,
 // and the head's counters must keep matching the index.
 import { describe, expect, it } from 'vitest';
-import { Log } from '../../../lib/log/index.ts';
-import { runMaintenance } from '../../../lib/log/maintenance.ts';
-import type { RecordInput } from '../../../lib/records/index.ts';
-import { getHead } from '../../../lib/storage/metadata.ts';
-import { useTestStorage } from '../../support/stack.ts';
-import { expectDenseOffsets, indexEntries, readAll, rec } from '../../support/log.ts';
+import { Log } from '../../../../lib/log/index.ts';
+import { runMaintenance } from '../../../../lib/log/maintenance/index.ts';
+import type { RecordInput } from '../../../../lib/records/index.ts';
+import { getHead } from '../../../../lib/storage/metadata.ts';
+import { useTestStorage } from '../../../support/stack.ts';
+import { expectDenseOffsets, indexEntries, readAll, rec } from '../../../support/log.ts';
 import { expectCountersMatchIndex, expectedSnapshot, GRACE, objectKeys, rawBatches, releaseCount, seedSegments, snapshot, testClock } from './helpers.ts';
 
 const storage = useTestStorage();

@@ -1,6 +1,7 @@
-// The storage calls of the maintenance pass (lib/log/maintenance.ts): retention's
-// log-start advance, compaction's index swap, release records, object listing and
-// deletion, and the purge of a deleted topic's heads and index.
+// The log's maintenance store: retention's log-start advance, compaction's index swap,
+// release records, and the purge of a deleted topic's heads and index. These are the
+// log's own items (the `partitions` and `segments` tables) written by maintenance only;
+// the data path's reads and the commit protocol are lib/storage's.
 //
 // Release records ("an object stopped being referenced at time t"). S3's LastModified is
 // the upload time, which says nothing about when an index entry stopped pointing at an
@@ -19,37 +20,14 @@
 // ids are base64url, so "gc#..." cannot collide), and they are not in the byTime index
 // (no timeKey).
 import { randomBytes } from 'node:crypto';
-import {
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  QueryCommand,
-  ScanCommand,
-  TransactWriteItemsCommand,
-  type TransactWriteItem,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
-import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { ConcurrentModificationError } from '../core/errors.ts';
-import type { StorageClients } from './clients.ts';
-import { SEGMENT_PREFIX } from './definitions.ts';
-import { callDynamo, callS3, dependencyFailure, errorName } from './failures.ts';
-import {
-  entryFromItem,
-  getIndexEntry,
-  indexEntryItem,
-  N,
-  num,
-  S,
-  str,
-  tpKey,
-  type IndexEntry,
-  type Item,
-} from './metadata.ts';
-import { backoffCeiling, sleep } from '../core/time.ts';
+import { DeleteItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { ConcurrentModificationError } from '../../core/errors.ts';
+import type { StorageClients } from '../../storage/clients.ts';
+import { batchWrite, call, N, num, queryAll, S, scanAll, str, transact, type Item } from '../../storage/dynamo.ts';
+import { entryFromItem, getIndexEntry, indexEntryItem, tpKey, type IndexEntry } from '../../storage/metadata.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
-
 
 /** An index entry as stored, with its byTime sort key. */
 export interface StoredIndexEntry extends IndexEntry {
@@ -63,97 +41,51 @@ export interface Release {
   since: number;
 }
 
-export interface StoredObject {
-  key: string;
-  size: number;
-  /** Upload time, epoch ms. */
-  lastModified: number;
-}
-
 const releaseTp = (topicId: string, partition: number): string => `gc#${tpKey(topicId, partition)}`;
 const randomId = (): string => BigInt(`0x${randomBytes(12).toString('hex')}`).toString();
 
-
-
-async function queryAll(clients: StorageClients, tp: string, projection?: string): Promise<Item[]> {
-  const out: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const res = await callDynamo('Query', () =>
-      clients.ddb.send(
-        new QueryCommand({
-          TableName: clients.names.tables.segments,
-          KeyConditionExpression: 'tp = :tp',
-          ExpressionAttributeValues: { ':tp': S(tp) },
-          ...(projection ? { ProjectionExpression: projection } : {}),
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    out.push(...(res.Items ?? []));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
+/** Every item of the segments table under one `tp` (index entries or releases). */
+const itemsOf = (clients: StorageClients, tp: string, projection?: string): Promise<Item[]> =>
+  queryAll(clients, {
+    TableName: clients.names.tables.segments,
+    KeyConditionExpression: 'tp = :tp',
+    ExpressionAttributeValues: { ':tp': S(tp) },
+    ...(projection ? { ProjectionExpression: projection } : {}),
+  });
 
 // ---- reading ---------------------------------------------------------------------------
 
 /** Every index entry of a partition in offset order. O(entries): maintenance only. */
 export async function readIndex(clients: StorageClients, topicId: string, partition: number): Promise<StoredIndexEntry[]> {
-  const items = await queryAll(clients, tpKey(topicId, partition));
+  const items = await itemsOf(clients, tpKey(topicId, partition));
   return items.map((i) => ({ ...entryFromItem(i), timeKey: str(i.timeKey) }));
 }
 
 export async function readReleases(clients: StorageClients, topicId: string, partition: number): Promise<Release[]> {
-  const items = await queryAll(clients, releaseTp(topicId, partition));
+  const items = await itemsOf(clients, releaseTp(topicId, partition));
   return items.map((i) => ({ id: i.lastOffset?.N ?? '0', objectKeys: i.objectKeys?.SS ?? [], since: num(i.since) }));
 }
 
 /** (topicId, partition) of every partition head: a full scan of the partitions table. */
 export async function scanHeadKeys(clients: StorageClients): Promise<{ topicId: string; partition: number }[]> {
-  const out: { topicId: string; partition: number }[] = [];
-  let start: Item | undefined;
-  do {
-    const res = await callDynamo('Scan', () =>
-      clients.ddb.send(
-        new ScanCommand({
-          TableName: clients.names.tables.partitions,
-          ProjectionExpression: 'topicId, #p',
-          ExpressionAttributeNames: { '#p': 'partition' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const i of res.Items ?? []) out.push({ topicId: str(i.topicId), partition: num(i.partition) });
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await scanAll(clients, {
+    TableName: clients.names.tables.partitions,
+    ProjectionExpression: 'topicId, #p',
+    ExpressionAttributeNames: { '#p': 'partition' },
+  });
+  return items.map((i) => ({ topicId: str(i.topicId), partition: num(i.partition) }));
 }
 
 /** Partitions of a topic id that have a head. */
 export async function listHeadPartitions(clients: StorageClients, topicId: string): Promise<number[]> {
-  const out: number[] = [];
-  let start: Item | undefined;
-  do {
-    const res = await callDynamo('Query', () =>
-      clients.ddb.send(
-        new QueryCommand({
-          TableName: clients.names.tables.partitions,
-          KeyConditionExpression: 'topicId = :t',
-          ExpressionAttributeValues: { ':t': S(topicId) },
-          ProjectionExpression: '#p',
-          ExpressionAttributeNames: { '#p': 'partition' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const i of res.Items ?? []) out.push(num(i.partition));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll(clients, {
+    TableName: clients.names.tables.partitions,
+    KeyConditionExpression: 'topicId = :t',
+    ExpressionAttributeValues: { ':t': S(topicId) },
+    ProjectionExpression: '#p',
+    ExpressionAttributeNames: { '#p': 'partition' },
+  });
+  return items.map((i) => num(i.partition));
 }
 
 // ---- retention -------------------------------------------------------------------------
@@ -200,17 +132,12 @@ export async function advanceLogStart(clients: StorageClients, a: LogStartAdvanc
     ...a.entries.map((e) => deleteEntry(clients, a.topicId, a.partition, e)),
     releasePut(clients, a.topicId, a.partition, a.entries.map((e) => e.objectKey), a.releasedAt, 'retention'),
   ];
-  try {
-    await clients.ddb.send(new TransactWriteItemsCommand({ TransactItems: items }));
-  } catch (err) {
-    if (errorName(err) === 'TransactionCanceledException') {
-      throw new ConcurrentModificationError(
-        `Log start of partition ${a.partition} moved, or its index changed, during retention.`,
-        { topicId: a.topicId, partition: a.partition },
-        err,
-      );
-    }
-    throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
+  const advanced = await transact(clients, items, { what: `advance the log start of partition ${a.partition}` });
+  if (!advanced.ok) {
+    throw new ConcurrentModificationError(`Log start of partition ${a.partition} moved, or its index changed, during retention.`, {
+      topicId: a.topicId,
+      partition: a.partition,
+    });
   }
 }
 
@@ -277,23 +204,16 @@ export async function swapIndexEntries(clients: StorageClients, swap: IndexSwap)
     }),
     releasePut(clients, swap.topicId, swap.partition, replaced.map((e) => e.objectKey), swap.releasedAt, 'compaction'),
   ];
-  try {
-    await clients.ddb.send(new TransactWriteItemsCommand({ TransactItems: items }));
-  } catch (err) {
-    if (errorName(err) === 'TransactionCanceledException') {
-      // A cancellation can also be the answer to the SDK's own resend of a request that
-      // had already committed: the new object is referenced then, and must stay.
-      const probe = written.at(-1)!;
-      const now = await getIndexEntry(clients, swap.topicId, swap.partition, probe.lastOffset);
-      if (now?.objectKey === probe.objectKey) return;
-      throw new ConcurrentModificationError(
-        `The index of partition ${swap.partition} changed during compaction of offsets ${first}..${last}.`,
-        { topicId: swap.topicId, partition: swap.partition },
-        err,
-      );
-    }
-    throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
-  }
+  if ((await transact(clients, items, { what: `compact offsets ${first}..${last} of partition ${swap.partition}` })).ok) return;
+  // A lost condition can also be the answer to the SDK's own resend of a request that
+  // had already committed: the new object is referenced then, and must stay.
+  const probe = written.at(-1)!;
+  const now = await getIndexEntry(clients, swap.topicId, swap.partition, probe.lastOffset);
+  if (now?.objectKey === probe.objectKey) return;
+  throw new ConcurrentModificationError(`The index of partition ${swap.partition} changed during compaction of offsets ${first}..${last}.`, {
+    topicId: swap.topicId,
+    partition: swap.partition,
+  });
 }
 
 function checkSameOffsets(replaced: IndexEntry[], written: IndexEntry[]): void {
@@ -349,74 +269,11 @@ export async function deleteReleases(clients: StorageClients, topicId: string, p
   await batchDelete(clients, ids.map((id) => ({ tp: S(tp), lastOffset: { N: id } })));
 }
 
-/** Objects under a prefix, every page. */
-export async function listObjects(clients: StorageClients, prefix: string): Promise<StoredObject[]> {
-  const out: StoredObject[] = [];
-  let token: string | undefined;
-  do {
-    const res = await callS3('ListObjectsV2', () =>
-      clients.s3.send(new ListObjectsV2Command({ Bucket: clients.names.bucket, Prefix: prefix, ContinuationToken: token })),
-    );
-    for (const o of res.Contents ?? []) {
-      if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified?.getTime() ?? 0 });
-    }
-    token = res.IsTruncated ? res.NextContinuationToken : undefined;
-  } while (token);
-  return out;
-}
-
-/**
- * The topic ids that have objects under segments/. One LIST per topic id: each asks for
- * the first key after the previous id's keys (StartAfter), instead of a Delimiter
- * listing, which s3rver gets wrong for nested keys (it reports no common prefixes).
- */
-export async function listTopicIdsWithObjects(clients: StorageClients): Promise<string[]> {
-  const ids: string[] = [];
-  let after: string | undefined;
-  for (;;) {
-    const res = await callS3('ListObjectsV2', () =>
-      clients.s3.send(
-        new ListObjectsV2Command({ Bucket: clients.names.bucket, Prefix: SEGMENT_PREFIX, MaxKeys: 1, StartAfter: after }),
-      ),
-    );
-    const key = res.Contents?.[0]?.Key;
-    if (!key) return ids;
-    const id = key.slice(SEGMENT_PREFIX.length).split('/')[0]!;
-    if (ids.at(-1) === id) {
-      after = key; // a key sorting after "{id}/~": step over it one by one
-      continue;
-    }
-    ids.push(id);
-    // Keys are segments/{id}/{partition}/{uuid}: all of them sort before "{id}/~".
-    after = `${SEGMENT_PREFIX}${id}/~`;
-  }
-}
-
-/** Deletes objects, 1,000 per request; deleting a missing key is not an error. */
-export async function deleteObjects(clients: StorageClients, keys: string[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 1000) {
-    const chunk = keys.slice(i, i + 1000);
-    const res = await callS3('DeleteObjects', () =>
-      clients.s3.send(
-        new DeleteObjectsCommand({
-          Bucket: clients.names.bucket,
-          Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true },
-        }),
-      ),
-    );
-    const failed = (res.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
-    if (failed.length) {
-      const e = failed[0]!;
-      throw dependencyFailure('s3', 'DeleteObjects', Object.assign(new Error(`${e.Key}: ${e.Message ?? ''}`), { name: e.Code ?? 'Error' }));
-    }
-  }
-}
-
 // ---- deleted topics ----------------------------------------------------------------------
 
 /** Deletes every index entry and release of a partition; returns how many index entries went. */
 export async function deletePartitionIndex(clients: StorageClients, topicId: string, partition: number): Promise<number> {
-  const keys = (tp: string) => queryAll(clients, tp, 'tp, lastOffset');
+  const keys = (tp: string) => itemsOf(clients, tp, 'tp, lastOffset');
   const entries = await keys(tpKey(topicId, partition));
   await batchDelete(clients, entries);
   await batchDelete(clients, await keys(releaseTp(topicId, partition)));
@@ -424,7 +281,7 @@ export async function deletePartitionIndex(clients: StorageClients, topicId: str
 }
 
 export async function deleteHead(clients: StorageClients, topicId: string, partition: number): Promise<void> {
-  await callDynamo('DeleteItem', () =>
+  await call('DeleteItem', () =>
     clients.ddb.send(
       new DeleteItemCommand({
         TableName: clients.names.tables.partitions,
@@ -434,17 +291,7 @@ export async function deleteHead(clients: StorageClients, topicId: string, parti
   );
 }
 
-async function batchDelete(clients: StorageClients, keys: Item[]): Promise<void> {
-  const table = clients.names.tables.segments;
-  for (let i = 0; i < keys.length; i += 25) {
-    let requests: WriteRequest[] = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 0) await sleep(backoffCeiling(attempt, { baseMs: 20, maxMs: 1000 }));
-      if (attempt >= 8) throw dependencyFailure('dynamodb', 'BatchWriteItem', new Error('items left unprocessed'));
-      const res = await callDynamo('BatchWriteItem', () =>
-        clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } })),
-      );
-      requests = res.UnprocessedItems?.[table] ?? [];
-    }
-  }
+function batchDelete(clients: StorageClients, keys: Item[]): Promise<void> {
+  const requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
+  return batchWrite(clients, clients.names.tables.segments, requests, 'delete index entries');
 }

@@ -5,9 +5,9 @@
 // started, which may find the orphans of its last run). The deployed schedule (every
 // FUNCTIONS.maintenance.scheduleMinutes, through lib/runtime/schedule.ts) and the dev
 // server's timer (lib/local/timers.ts) both run their passes through here.
-import { firstInPeriod, type ScheduledPass } from '../core/schedule.ts';
-import type { StorageClients } from '../storage/clients.ts';
-import { runMaintenance, type MaintenanceOptions, type MaintenanceReport } from './maintenance.ts';
+import { firstInPeriod, type ScheduledPass } from '../../core/schedule.ts';
+import type { StorageClients } from '../../storage/clients.ts';
+import { runMaintenance, type MaintenanceOptions, type MaintenanceReport } from './pass.ts';
 
 /** How often scheduled maintenance scans for orphans. */
 export const ORPHAN_SCAN_PERIOD_MS = 60 * 60_000;

@@ -1,19 +1,19 @@
 // Retention (Kafka's delete policy): whole segments go from the front of the log when
 // their newest record is older than retention.ms, or while the log without them is still
 // at least retention.bytes. Only whole index entries are removed, only from the front, and
-// logStartOffset moves with them in the same transaction (lib/storage/maintenance.ts), so
+// logStartOffset moves with them in the same transaction (store.ts), so
 // offsets never restart: with everything expired, logStartOffset = nextOffset.
-import { ConcurrentModificationError } from '../core/errors.ts';
-import type { RetentionResult } from '../core/wire.ts';
-import type { StorageClients } from '../storage/clients.ts';
+import { ConcurrentModificationError } from '../../core/errors.ts';
+import type { RetentionResult } from '../../core/wire.ts';
+import type { StorageClients } from '../../storage/clients.ts';
 import {
   advanceLogStart,
   MAX_ENTRIES_PER_ADVANCE,
   readIndex,
   type StoredIndexEntry,
-} from '../storage/maintenance.ts';
-import { getHead, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
-import { effectiveConfig } from './config.ts';
+} from './store.ts';
+import { getHead, type PartitionHead, type TopicRecord } from '../../storage/metadata.ts';
+import { effectiveConfig } from '../config.ts';
 
 const MAX_CONFLICTS = 3;
 

@@ -18,7 +18,7 @@
 // Finally each class splits its pool: ceil-quotas go to the members that kept the most,
 // every member keeps previous partitions up to its quota, the rest are dealt round-robin
 // to the members below quota.
-import type { TopicPartitions } from '../storage/groups.ts';
+import type { TopicPartitions } from './store.ts';
 
 export interface AssignorMember {
   memberId: string;

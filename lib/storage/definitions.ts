@@ -37,11 +37,11 @@ export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'produce
  *             keyed by lastOffset so `lastOffset >= o` finds the entry holding o in one
  *             query. The byTime index orders entries by the running maximum timestamp
  *             (monotone, unlike record timestamps) for offset-by-time lookups.
- * groups      consumer groups: one item for membership and assignment, one per
- *             committed offset.
+ * groups      consumer groups (lib/groups/store.ts): one item for membership and
+ *             assignment, one per committed offset.
  * producers   the producer-id counter, and the answers to JSON produce requests sent
  *             with an Idempotency-Key (expired by TTL after a day).
- * subscriptions  triggers (lib/storage/subscriptions.ts): definitions by topic name,
+ * subscriptions  triggers (lib/subscriptions/store.ts): definitions by topic name,
  *             bindings by topic id (what the dispatcher looks up), per-partition cursors
  *             with their delivery lease, and dead letters (expired by TTL).
  */

@@ -6,7 +6,7 @@ import { Log } from '../../../lib/log/index.ts';
 import { handleEvents } from '../../../lib/runtime/events.ts';
 import { createScheduleHandler } from '../../../lib/runtime/schedule.ts';
 import { createStreamHandler } from '../../../lib/runtime/stream.ts';
-import { readCursor } from '../../../lib/storage/subscriptions.ts';
+import { readCursor } from '../../../lib/subscriptions/cursorStore.ts';
 import { SubscriptionCatalog } from '../../../lib/subscriptions/catalog.ts';
 import { Dispatcher, type DispatcherOptions, type PartitionOutcome } from '../../../lib/subscriptions/dispatcher.ts';
 import type { DeadLetterRecord, SluiceKafkaEvent } from '../../../lib/subscriptions/model.ts';

@@ -13,7 +13,7 @@
 import * as z from 'zod/mini';
 import { InvalidGroupIdError, InvalidRequestError, InvalidSessionTimeoutError } from '../core/errors.ts';
 import { convert, rule } from '../core/schema.ts';
-import { validateKafkaName, validateTopicName } from '../log/topics.ts';
+import { validateKafkaName, validateTopicName } from '../log/schema.ts';
 import { MAX_ITEM_BYTES } from '../storage/itemSize.ts';
 
 export const SESSION_TIMEOUT = { min: 1_000, max: 300_000, default: 45_000 } as const;

@@ -20,7 +20,7 @@
 import { randomBytes } from 'node:crypto';
 import { UnknownSubscriptionError, UnknownTopicOrPartitionError } from '../core/errors.ts';
 import type { PartitionPosition, SubscriptionDescription } from '../core/wire.ts';
-import { validateTopicName } from '../log/topics.ts';
+import { validateTopicName } from '../log/schema.ts';
 import type { TableClients } from '../storage/tables.ts';
 import { getTopic, listHeads, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import { deleteCursors, listDeadLetters, putCursors, readCursors, type CursorState } from './cursorStore.ts';

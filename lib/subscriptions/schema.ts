@@ -18,7 +18,7 @@ import * as z from 'zod/mini';
 import { InvalidSubscriptionNameError, InvalidTargetError } from '../core/errors.ts';
 import type { StartingPosition, SubscriptionSpec, Target } from '../core/wire.ts';
 import { validate } from '../core/schema.ts';
-import { validateKafkaName } from '../log/topics.ts';
+import { validateKafkaName } from '../log/schema.ts';
 import { checkModulePath } from './modulePaths.ts';
 import { refusedHost } from './egress.ts';
 import { parseQueueUrl, sqsEnvironment, type SqsEnvironment } from './queues.ts';

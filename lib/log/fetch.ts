@@ -222,3 +222,19 @@ export async function offsetForPosition(
   }
   return Math.max(entry.lastOffset + 1, head.logStartOffset);
 }
+
+/**
+ * The whole batches at the front of `batches` (as fetchBatches answers them, offsets
+ * absolute) whose total size `fits`: their byte length and the offset after them. When
+ * not even the first fits, `bytes` is 0 and `firstBatchBytes` says how large it is.
+ */
+export function batchesThatFit(batches: Buffer, fits: (bytes: number) => boolean): { bytes: number; nextOffset?: number; firstBatchBytes?: number } {
+  let bytes = 0;
+  let nextOffset: number | undefined;
+  for (const h of readBatchHeaders(batches, { verifyCrc: false })) {
+    if (!fits(bytes + h.sizeInBytes)) return bytes === 0 ? { bytes, firstBatchBytes: h.sizeInBytes } : { bytes, ...(nextOffset !== undefined ? { nextOffset } : {}) };
+    bytes += h.sizeInBytes;
+    nextOffset = h.baseOffset + h.lastOffsetDelta + 1;
+  }
+  return { bytes, ...(nextOffset !== undefined ? { nextOffset } : {}) };
+}

@@ -2,6 +2,9 @@
 // tables from these, local bootstrap creates them from these, and the runtime finds their
 // names through the environment variables named here. Nothing else spells a key name.
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { TABLE_IDS, type TableId } from '../core/tables.ts';
+
+export { TABLE_IDS, type TableId };
 
 export type AttributeType = 'S' | 'N';
 export interface KeyAttribute {
@@ -24,8 +27,6 @@ export interface TableDefinition {
   /** Attribute holding an epoch-seconds expiry. */
   timeToLiveAttribute?: string;
 }
-
-export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'producers' | 'subscriptions';
 
 /**
  * topics      one item per live topic name: topicId, partition count, config.
@@ -79,8 +80,6 @@ export const TABLES: Record<TableId, TableDefinition> = {
     timeToLiveAttribute: 'expiresAt',
   },
 };
-
-export const TABLE_IDS = Object.keys(TABLES) as TableId[];
 
 /** Segment objects live under this prefix: `segments/{topicId}/{partition}/{uuid}`. */
 export const SEGMENT_PREFIX = 'segments/';

@@ -7,9 +7,9 @@ import { MessageTooLargeError, InvalidRequestError } from '../../core/errors.ts'
 import { FETCH_HEADERS, FETCH_LIMITS, RECORD_BATCH_TYPE } from '../../core/wire.ts';
 import { accepts, MAX_RESPONSE_BYTES, isUtf8, type ApiResponse } from '../http.ts';
 import type { Operation, Operations } from '../operation.ts';
+import { batchesThatFit } from '../../log/fetch.ts';
 import type { FetchedRecord } from '../../log/index.ts';
-import { validateTopicName } from '../../log/topics.ts';
-import { readBatchHeaders } from '../../records/index.ts';
+import { validateTopicName } from '../../log/schema.ts';
 import { parseInteger, partitionParam, queryParams, topicParam, truncate } from '../validation.ts';
 
 /** Most bytes read from the log for one response; base64 of this stays below 6 MB. */
@@ -124,18 +124,13 @@ const fetch: Operation = async (req, ctx) => {
     const result = await log.fetchBatches(topic, partition, opts);
     let body = result.batches;
     let nextOffset = result.nextOffset;
-    if (Math.ceil(body.length / 3) * 4 > MAX_RESPONSE_BYTES) {
-      // Cut at the last batch boundary that fits; batches here carry absolute offsets.
-      let end = 0;
-      let next = offset;
-      for (const h of readBatchHeaders(body, { verifyCrc: false })) {
-        if (end > 0 && Math.ceil((end + h.sizeInBytes) / 3) * 4 > MAX_RESPONSE_BYTES) break;
-        if (end === 0 && Math.ceil(h.sizeInBytes / 3) * 4 > MAX_RESPONSE_BYTES) throw tooLargeForResponse(offset, h.sizeInBytes);
-        end += h.sizeInBytes;
-        next = h.baseOffset + h.lastOffsetDelta + 1;
-      }
-      body = body.subarray(0, end);
-      nextOffset = next;
+    // Lambda answers binary bodies in base64: cut at the last batch boundary that fits.
+    const fits = (bytes: number) => Math.ceil(bytes / 3) * 4 <= MAX_RESPONSE_BYTES;
+    if (!fits(body.length)) {
+      const cut = batchesThatFit(body, fits);
+      if (cut.bytes === 0) throw tooLargeForResponse(offset, cut.firstBatchBytes!);
+      body = body.subarray(0, cut.bytes);
+      nextOffset = cut.nextOffset ?? offset;
     }
     return {
       status: 200,

@@ -8,7 +8,7 @@
 import { validate } from '../../core/schema.ts';
 import { runMaintenance } from '../../log/maintenance/index.ts';
 import { MaintenanceRequest } from '../../log/schema.ts';
-import type { StorageClients } from '../../storage/clients.ts';
+import type { StorageClients } from '../../log/clientsFromEnv.ts';
 import type { Operations } from '../operation.ts';
 import { parseJsonBody, queryParams, requireJsonContentType } from '../validation.ts';
 

@@ -8,11 +8,11 @@
 // A commit is fenced in the same transaction that writes it (a ConditionCheck on the
 // group item's owner entries), so a member that lost a partition cannot overwrite its new
 // owner's progress; offsets never move backwards except by an explicit reset.
-import { GetItemCommand, type ConditionCheck, type Put, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { ConditionCheck, Put, TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { RequestTimedOutError } from '../core/errors.ts';
 import { fullJitter, sleep } from '../core/time.ts';
 import type { StorageClients } from '../storage/clients.ts';
-import { batchWrite, call, N, num, queryAll, S, str, transact, type Item } from '../storage/dynamo.ts';
+import { batchWrite, getItem, N, num, queryAll, S, str, transact, type Item } from '../storage/dynamo.ts';
 import { fenceError, type OffsetFence } from './fencing.ts';
 import { groupKey, ownerKey, ownerValue, readGroup } from './store.ts';
 
@@ -56,12 +56,8 @@ export async function readOffsets(clients: StorageClients, groupId: string): Pro
 }
 
 async function readOffset(clients: StorageClients, groupId: string, topic: string, partition: number): Promise<StoredOffset | undefined> {
-  const res = await call('GetItem', () =>
-    clients.ddb.send(
-      new GetItemCommand({ TableName: clients.names.tables.groups, Key: offsetKey(groupId, topic, partition), ConsistentRead: true }),
-    ),
-  );
-  return res.Item ? offsetFromItem(res.Item) : undefined;
+  const item = await getItem(clients, clients.names.tables.groups, offsetKey(groupId, topic, partition));
+  return item ? offsetFromItem(item) : undefined;
 }
 
 export interface WriteOffsetsOptions {

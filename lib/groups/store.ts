@@ -17,9 +17,9 @@
 //     owners       map "topic#partition" -> "memberId:epoch" for every partition a member
 //                  owns (assigned or still revoking). Offset commits are conditioned on
 //                  these entries in the same transaction that writes the offsets.
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../storage/clients.ts';
-import { call, conditional, N, num, S, scanAll, str, type Item, type Written } from '../storage/dynamo.ts';
+import { conditional, getItem, N, num, S, scanAll, str, type Item, type Written } from '../storage/dynamo.ts';
 import { itemSize } from '../storage/itemSize.ts';
 
 /** Partitions by topic; partition lists ascending, topics with no partitions omitted. */
@@ -128,10 +128,8 @@ export function groupItemBytes(rec: GroupRecord, now: number): number {
 }
 
 export async function readGroup(clients: StorageClients, groupId: string): Promise<GroupRecord | undefined> {
-  const res = await call('GetItem', () =>
-    clients.ddb.send(new GetItemCommand({ TableName: clients.names.tables.groups, Key: groupKey(groupId), ConsistentRead: true })),
-  );
-  return res.Item ? groupFromItem(groupId, res.Item) : undefined;
+  const item = await getItem(clients, clients.names.tables.groups, groupKey(groupId));
+  return item ? groupFromItem(groupId, item) : undefined;
 }
 
 /**

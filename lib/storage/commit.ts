@@ -20,7 +20,7 @@ import { RequestTimedOutError } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { classifyTransactionError } from './dynamo.ts';
 import { dependencyFailure, errorName } from './failures.ts';
-import { getHead, getIndexEntry, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
+import { getHead, getIndexEntry, headKey, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
 import { fullJitter, sleep } from '../core/time.ts';
 
 export interface SegmentToCommit {
@@ -136,7 +136,7 @@ function transaction(
       {
         Update: {
           TableName: clients.names.tables.partitions,
-          Key: { topicId: S(seg.topicId), partition: N(seg.partition) },
+          Key: headKey(seg.topicId, seg.partition),
           UpdateExpression:
             'SET nextOffset = :next, logStartOffset = if_not_exists(logStartOffset, :zero), ' +
             'sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +

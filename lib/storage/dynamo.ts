@@ -2,6 +2,7 @@
 // handled in one place and means the same everywhere:
 //
 //   call         one request; any failure leaves as a DependencyError naming the operation
+//   getItem      one item by its key, strongly consistent
 //   paginate     every page of a paginated read, in order (queryAll, scanAll: DynamoDB's)
 //   conditional  one conditional Put, Update or Delete
 //   transact     one TransactWriteItems, resent while another transaction was in the way
@@ -19,6 +20,7 @@
 // errors with the same classifyTransactionError.
 import {
   BatchWriteItemCommand,
+  GetItemCommand,
   QueryCommand,
   ScanCommand,
   TransactWriteItemsCommand,
@@ -69,6 +71,12 @@ export async function call<T>(operation: string, send: () => Promise<T>): Promis
   } catch (err) {
     throw dependencyFailure('dynamodb', operation, err);
   }
+}
+
+/** One item by its key, strongly consistent; undefined when there is none. */
+export async function getItem(clients: TableClients, table: string, key: Item): Promise<Item | undefined> {
+  const res = await call('GetItem', () => clients.ddb.send(new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true })));
+  return res.Item;
 }
 
 /** One conditional write (`operation` names it: PutItem, UpdateItem, DeleteItem). */

@@ -6,7 +6,6 @@
 import {
   BatchGetItemCommand,
   DeleteItemCommand,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
@@ -14,7 +13,7 @@ import {
 import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../core/errors.ts';
 import { fullJitter, sleep } from '../core/time.ts';
 import type { TableClients } from './tables.ts';
-import { call, conditional, N, num, queryAll, S, scanAll, str, type Item } from './dynamo.ts';
+import { call, conditional, getItem, N, num, queryAll, S, scanAll, str, type Item } from './dynamo.ts';
 import { dependencyFailure } from './failures.ts';
 
 // The item helpers, for the modules that read items through this one.
@@ -95,12 +94,8 @@ export async function putTopic(clients: TableClients, topic: TopicRecord): Promi
 }
 
 export async function getTopic(clients: TableClients, name: string): Promise<TopicRecord | undefined> {
-  const res = await call('GetItem', () =>
-    clients.ddb.send(
-      new GetItemCommand({ TableName: clients.names.tables.topics, Key: { name: S(name) }, ConsistentRead: true }),
-    ),
-  );
-  return res.Item ? topicFromItem(res.Item) : undefined;
+  const item = await getItem(clients, clients.names.tables.topics, { name: S(name) });
+  return item ? topicFromItem(item) : undefined;
 }
 
 /** BatchGetItem's limit on keys per call. */
@@ -190,17 +185,11 @@ const headFromItem = (topicId: string, partition: number, i: Item | undefined): 
   ...(i?.producers?.S ? { producersJson: i.producers.S } : {}),
 });
 
+/** The key of a partition's head. */
+export const headKey = (topicId: string, partition: number): Item => ({ topicId: S(topicId), partition: N(partition) });
+
 export async function getHead(clients: TableClients, topicId: string, partition: number): Promise<PartitionHead> {
-  const res = await call('GetItem', () =>
-    clients.ddb.send(
-      new GetItemCommand({
-        TableName: clients.names.tables.partitions,
-        Key: { topicId: S(topicId), partition: N(partition) },
-        ConsistentRead: true,
-      }),
-    ),
-  );
-  return headFromItem(topicId, partition, res.Item);
+  return headFromItem(topicId, partition, await getItem(clients, clients.names.tables.partitions, headKey(topicId, partition)));
 }
 
 /** Heads of partitions 0..count-1; partitions never written read as empty. */
@@ -274,16 +263,8 @@ export async function getIndexEntry(
   partition: number,
   lastOffset: number,
 ): Promise<IndexEntry | undefined> {
-  const res = await call('GetItem', () =>
-    clients.ddb.send(
-      new GetItemCommand({
-        TableName: clients.names.tables.segments,
-        Key: { tp: S(tpKey(topicId, partition)), lastOffset: N(lastOffset) },
-        ConsistentRead: true,
-      }),
-    ),
-  );
-  return res.Item ? entryFromItem(res.Item) : undefined;
+  const item = await getItem(clients, clients.names.tables.segments, { tp: S(tpKey(topicId, partition)), lastOffset: N(lastOffset) });
+  return item ? entryFromItem(item) : undefined;
 }
 
 /**

@@ -3,8 +3,8 @@
 // write after the lease is conditional on the lease and the cursor position, so a
 // dispatcher that lost its lease can change nothing; a lost condition comes back as the
 // storage layer's result.
-import { GetItemCommand, UpdateItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { batchWrite, call, conditional, N, num, S, str, transact, type Item, type Written } from '../storage/dynamo.ts';
+import { UpdateItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { batchWrite, conditional, getItem, N, num, S, str, transact, type Item, type Written } from '../storage/dynamo.ts';
 import type { TableClients } from '../storage/tables.ts';
 import type { DeadLetterRecord } from './model.ts';
 import { bindingPk, itemsUnder } from './store.ts';
@@ -91,10 +91,8 @@ export async function readCursors(clients: TableClients, topicId: string, subscr
 }
 
 export async function readCursor(clients: TableClients, k: CursorKey): Promise<CursorState | undefined> {
-  const res = await call('GetItem', () =>
-    clients.ddb.send(new GetItemCommand({ TableName: clients.names.tables.subscriptions, Key: cursorKey(k), ConsistentRead: true })),
-  );
-  return res.Item ? cursorFromItem(res.Item) : undefined;
+  const item = await getItem(clients, clients.names.tables.subscriptions, cursorKey(k));
+  return item ? cursorFromItem(item) : undefined;
 }
 
 /** Deletes every cursor of a subscription under one topic id (best effort cleanup). */

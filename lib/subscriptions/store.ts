@@ -21,9 +21,9 @@
 //
 // Topic and subscription names cannot contain '#', topic ids are base64url: keys never
 // collide.
-import { GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { RequestTimedOutError, SubscriptionAlreadyExistsError, UnknownSubscriptionError } from '../core/errors.ts';
-import { call, N, num, queryAll, S, str, transact, type Item, type Written } from '../storage/dynamo.ts';
+import { getItem, N, num, queryAll, S, str, transact, type Item, type Written } from '../storage/dynamo.ts';
 import type { TableClients } from '../storage/tables.ts';
 import { specOf, type SubscriptionRecord, type SubscriptionSpec } from './model.ts';
 
@@ -100,12 +100,8 @@ export async function putSubscription(clients: TableClients, r: SubscriptionReco
 }
 
 export async function getSubscription(clients: TableClients, topic: string, name: string): Promise<SubscriptionRecord | undefined> {
-  const res = await call('GetItem', () =>
-    clients.ddb.send(
-      new GetItemCommand({ TableName: clients.names.tables.subscriptions, Key: definitionKey(topic, name), ConsistentRead: true }),
-    ),
-  );
-  return res.Item ? recordFromItem(res.Item) : undefined;
+  const item = await getItem(clients, clients.names.tables.subscriptions, definitionKey(topic, name));
+  return item ? recordFromItem(item) : undefined;
 }
 
 /** Definitions of one topic name, or of every topic; sorted by topic, then name. */

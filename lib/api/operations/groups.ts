@@ -8,7 +8,7 @@
 import { Groups } from '../../groups/index.ts';
 import type { Log } from '../../log/index.ts';
 import type { ApiRequest } from '../http.ts';
-import type { OperationContext, Operations } from '../operation.ts';
+import type { Operation, OperationContext, Operations } from '../operation.ts';
 import { parseJsonBody, queryParams, requireJsonContentType } from '../validation.ts';
 
 /** One Groups per Log: a container builds its Log once, so its Groups is built once too. */
@@ -33,71 +33,39 @@ function jsonBody(req: ApiRequest): unknown {
 const groupParam = (req: ApiRequest): string => req.pathParameters.group ?? '';
 const memberParam = (req: ApiRequest): string => req.pathParameters.memberId ?? '';
 
-// ---- operations --------------------------------------------------------------------------
+/**
+ * An operation that takes no query parameters: checks them (and, with `body`, reads the
+ * JSON body) before anything else, then answers 200 with what `serve` returns, or 204
+ * when it returns nothing.
+ */
+const operation =
+  (serve: (groups: Groups, req: ApiRequest, body: unknown) => Promise<unknown>, opts: { body?: boolean } = {}): Operation =>
+  async (req, ctx) => {
+    queryParams(req, []);
+    const body = opts.body ? jsonBody(req) : undefined;
+    const answer = await serve(await groupsOf(ctx), req, body);
+    return answer === undefined ? { status: 204 } : { status: 200, body: answer };
+  };
+
+const BODY = { body: true };
 
 export const groupOperations: Operations = {
-  joinGroup: async (req, ctx) => {
-    queryParams(req, []);
-    const body = jsonBody(req);
-    const groups = await groupsOf(ctx);
-    return { status: 200, body: await groups.join(groupParam(req), body) };
-  },
-
-  heartbeat: async (req, ctx) => {
-    queryParams(req, []);
-    const body = jsonBody(req);
-    const groups = await groupsOf(ctx);
-    return { status: 200, body: await groups.heartbeat(groupParam(req), memberParam(req), body) };
-  },
-
-  leaveGroup: async (req, ctx) => {
-    queryParams(req, []);
-    const groups = await groupsOf(ctx);
-    await groups.leave(groupParam(req), memberParam(req));
-    return { status: 204 };
-  },
-
-  commitOffsets: async (req, ctx) => {
-    queryParams(req, []);
-    const body = jsonBody(req);
-    const groups = await groupsOf(ctx);
-    return { status: 200, body: await groups.commit(groupParam(req), body) };
-  },
-
-  fetchOffsets: async (req, ctx) => {
-    queryParams(req, []);
-    const groups = await groupsOf(ctx);
-    return { status: 200, body: await groups.fetchOffsets(groupParam(req)) };
-  },
-
-  listGroups: async (req, ctx) => {
-    queryParams(req, []);
-    const groups = await groupsOf(ctx);
+  joinGroup: operation((groups, req, body) => groups.join(groupParam(req), body), BODY),
+  heartbeat: operation((groups, req, body) => groups.heartbeat(groupParam(req), memberParam(req), body), BODY),
+  leaveGroup: operation((groups, req) => groups.leave(groupParam(req), memberParam(req))),
+  commitOffsets: operation((groups, req, body) => groups.commit(groupParam(req), body), BODY),
+  fetchOffsets: operation((groups, req) => groups.fetchOffsets(groupParam(req))),
+  listGroups: operation(async (groups) => {
     const list = await groups.list();
     list.sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
-    return { status: 200, body: { groups: list } };
-  },
-
-  describeGroup: async (req, ctx) => {
-    queryParams(req, []);
-    const groups = await groupsOf(ctx);
+    return { groups: list };
+  }),
+  describeGroup: operation(async (groups, req) => {
     const described = await groups.describe(groupParam(req));
     // Total lag over the partitions whose topic still exists.
     const lag = described.offsets.reduce((sum, o) => sum + (o.lag ?? 0), 0);
-    return { status: 200, body: { ...described, lag } };
-  },
-
-  deleteGroup: async (req, ctx) => {
-    queryParams(req, []);
-    const groups = await groupsOf(ctx);
-    await groups.delete(groupParam(req));
-    return { status: 204 };
-  },
-
-  resetOffsets: async (req, ctx) => {
-    queryParams(req, []);
-    const body = jsonBody(req);
-    const groups = await groupsOf(ctx);
-    return { status: 200, body: await groups.resetOffsets(groupParam(req), body) };
-  },
+    return { ...described, lag };
+  }),
+  deleteGroup: operation((groups, req) => groups.delete(groupParam(req))),
+  resetOffsets: operation((groups, req, body) => groups.resetOffsets(groupParam(req), body), BODY),
 };

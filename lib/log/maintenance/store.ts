@@ -20,11 +20,11 @@
 // ids are base64url, so "gc#..." cannot collide), and they are not in the byTime index
 // (no timeKey).
 import { randomBytes } from 'node:crypto';
-import { DeleteItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, type TransactWriteItem, type Update } from '@aws-sdk/client-dynamodb';
 import { ConcurrentModificationError } from '../../core/errors.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { batchWrite, call, N, num, queryAll, S, scanAll, str, transact, type Item } from '../../storage/dynamo.ts';
-import { entryFromItem, getIndexEntry, indexEntryItem, tpKey, type IndexEntry } from '../../storage/metadata.ts';
+import { entryFromItem, getIndexEntry, headKey, indexEntryItem, tpKey, type IndexEntry } from '../../storage/metadata.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
@@ -120,15 +120,11 @@ export async function advanceLogStart(clients: StorageClients, a: LogStartAdvanc
   }
   const bytes = a.entries.reduce((s, e) => s + e.byteLength, 0);
   const items: TransactWriteItem[] = [
-    {
-      Update: {
-        TableName: clients.names.tables.partitions,
-        Key: { topicId: S(a.topicId), partition: N(a.partition) },
-        UpdateExpression: 'SET logStartOffset = :to, sizeBytes = sizeBytes - :bytes, segmentCount = segmentCount - :n',
-        ConditionExpression: 'logStartOffset = :from AND nextOffset >= :to',
-        ExpressionAttributeValues: { ':from': N(a.from), ':to': N(a.to), ':bytes': N(bytes), ':n': N(a.entries.length) },
-      },
-    },
+    updateHead(clients, a.topicId, a.partition, {
+      UpdateExpression: 'SET logStartOffset = :to, sizeBytes = sizeBytes - :bytes, segmentCount = segmentCount - :n',
+      ConditionExpression: 'logStartOffset = :from AND nextOffset >= :to',
+      ExpressionAttributeValues: { ':from': N(a.from), ':to': N(a.to), ':bytes': N(bytes), ':n': N(a.entries.length) },
+    }),
     ...a.entries.map((e) => deleteEntry(clients, a.topicId, a.partition, e)),
     releasePut(clients, a.topicId, a.partition, a.entries.map((e) => e.objectKey), a.releasedAt, 'retention'),
   ];
@@ -181,15 +177,11 @@ export async function swapIndexEntries(clients: StorageClients, swap: IndexSwap)
   const first = replaced[0]!.baseOffset;
   const last = replaced.at(-1)!.lastOffset;
   const items: TransactWriteItem[] = [
-    {
-      Update: {
-        TableName: clients.names.tables.partitions,
-        Key: { topicId: S(swap.topicId), partition: N(swap.partition) },
-        UpdateExpression: 'SET segmentCount = segmentCount - :d',
-        ConditionExpression: 'logStartOffset <= :first AND nextOffset > :last',
-        ExpressionAttributeValues: { ':d': N(replaced.length - written.length), ':first': N(first), ':last': N(last) },
-      },
-    },
+    updateHead(clients, swap.topicId, swap.partition, {
+      UpdateExpression: 'SET segmentCount = segmentCount - :d',
+      ConditionExpression: 'logStartOffset <= :first AND nextOffset > :last',
+      ExpressionAttributeValues: { ':d': N(replaced.length - written.length), ':first': N(first), ':last': N(last) },
+    }),
     ...replaced.map((old): TransactWriteItem => {
       const w = byLast.get(old.lastOffset);
       if (!w) return deleteEntry(clients, swap.topicId, swap.partition, old);
@@ -226,6 +218,11 @@ function checkSameOffsets(replaced: IndexEntry[], written: IndexEntry[]): void {
     expect = w.lastOffset + 1;
   }
   if (expect !== replaced.at(-1)!.lastOffset + 1) throw new RangeError('written entries do not cover the replaced ones');
+}
+
+/** A conditional update of a partition's head, inside a maintenance transaction. */
+function updateHead(clients: StorageClients, topicId: string, partition: number, change: Omit<Update, 'TableName' | 'Key'>): TransactWriteItem {
+  return { Update: { TableName: clients.names.tables.partitions, Key: headKey(topicId, partition), ...change } };
 }
 
 function deleteEntry(clients: StorageClients, topicId: string, partition: number, e: IndexEntry): TransactWriteItem {
@@ -285,7 +282,7 @@ export async function deleteHead(clients: StorageClients, topicId: string, parti
     clients.ddb.send(
       new DeleteItemCommand({
         TableName: clients.names.tables.partitions,
-        Key: { topicId: S(topicId), partition: N(partition) },
+        Key: headKey(topicId, partition),
       }),
     ),
   );

@@ -6,7 +6,8 @@
 // kafkajs is a devDependency: it is loaded here, on demand, so nothing else in lib/records
 // depends on it at runtime.
 
-import { decodeBatches, encodeBatch } from './batch.ts';
+import { encodeBatch } from './batch.ts';
+import { decodeBatches } from './decode.ts';
 import type { RecordInput } from './types.ts';
 
 export interface CodecBenchOptions {

@@ -14,13 +14,9 @@ import type {
 import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError } from '../core/errors.ts';
 import { matchRoute, ROUTES, routeKey, type HttpMethod, type RouteDefinition } from './routes.ts';
 
-/** Largest request body accepted (after base64 decoding): Lambda's 6 MB payload limit. */
-export const MAX_REQUEST_BYTES = 6_291_456;
-/**
- * Largest response body we produce. Lambda's synchronous response limit is 6 MB for the
- * whole JSON envelope (status, headers, base64 body); stay clear of it.
- */
-export const MAX_RESPONSE_BYTES = 6_000_000;
+import { MAX_REQUEST_BYTES } from '../core/limits.ts';
+
+export { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES } from '../core/limits.ts';
 
 export const JSON_TYPE = 'application/json';
 export const RECORD_BATCH_TYPE = 'application/vnd.kafka.recordbatch';

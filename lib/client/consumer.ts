@@ -31,7 +31,7 @@ import {
   UnknownMemberIdError,
   UnknownTopicOrPartitionError,
 } from '../core/errors.ts';
-import { decodeBatches } from '../records/index.ts';
+import { decodeEachBatch } from '../records/index.ts';
 import { groupPath, topicPath } from './admin.ts';
 import { ClientClosedError, NoOffsetForPartitionError } from './errors.ts';
 import type { HttpClient } from './http.ts';
@@ -706,7 +706,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
         if (epoch !== part.epoch || this.owned.get(part.key) !== part) continue;
         const records: ConsumedRecord[] = [];
         let last = position - 1;
-        for (const batch of body.length > 0 ? decodeBatches(body) : []) {
+        for (const batch of body.length > 0 ? decodeEachBatch(body) : []) {
           for (const r of batch.records) {
             if (r.offset < position) continue;
             records.push({

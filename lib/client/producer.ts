@@ -34,7 +34,16 @@ import {
   ProducerFencedError,
   UnknownTopicOrPartitionError,
 } from '../core/errors.ts';
-import { BATCH_HEADER_SIZE, defaultPartition, encodeBatch, type Compression, type RecordHeader, type RecordInput } from '../records/index.ts';
+import { MAX_HEADERS_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../core/limits.ts';
+import {
+  BATCH_HEADER_SIZE,
+  checkRecordLimits,
+  defaultPartition,
+  encodeBatch,
+  type Compression,
+  type RecordHeader,
+  type RecordInput,
+} from '../records/index.ts';
 import { topicPath } from './admin.ts';
 import { ClientClosedError } from './errors.ts';
 import type { HttpClient } from './http.ts';
@@ -107,6 +116,7 @@ class Batch {
   records: RecordInput[] = [];
   waiters: Waiter[] = [];
   bytes = BATCH_HEADER_SIZE;
+  headers = 0;
   timer: NodeJS.Timeout | undefined;
   /** Linger passed; send as soon as the partition may. */
   ready = false;
@@ -251,6 +261,8 @@ export class Producer {
         throw new InvalidRequestError(`record.partition must be a non-negative integer, got ${String(rec.partition)}.`);
       }
       record = toRecordInput(rec);
+      // Refused here, on its own, rather than by the server with the batch it would join.
+      checkRecordLimits(record, 0);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -391,15 +403,22 @@ export class Producer {
     batch.records.push(item.record);
     batch.waiters.push(item);
     batch.bytes += item.size;
-    if (batch.bytes >= this.maxBatchBytes(t)) this.seal(batch);
+    batch.headers += item.record.headers?.length ?? 0;
+    if (batch.bytes >= this.maxBatchBytes(t) || batch.records.length >= MAX_RECORDS_PER_REQUEST) this.seal(batch);
   }
 
   private maxBatchBytes(t: TopicState): number {
     return Math.min(this.batchBytes, t.maxMessageBytes);
   }
 
+  /** Whether the item can join the batch within the batch size and one request's limits. */
   private fits(t: TopicState, batch: Batch, item: Item): boolean {
-    return batch.records.length === 0 || batch.bytes + item.size <= this.maxBatchBytes(t);
+    if (batch.records.length === 0) return true;
+    return (
+      batch.bytes + item.size <= this.maxBatchBytes(t) &&
+      batch.records.length < MAX_RECORDS_PER_REQUEST &&
+      batch.headers + (item.record.headers?.length ?? 0) <= MAX_HEADERS_PER_REQUEST
+    );
   }
 
   /** The partition's open batch if the item fits, else a new one (the old one is closed). */

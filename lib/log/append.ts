@@ -4,17 +4,19 @@
 import {
   CorruptMessageError,
   InvalidRequestError,
+  MessageTooLargeError,
   OutOfOrderSequenceError,
   RecordTooLargeError,
   UnknownTopicOrPartitionError,
 } from '../core/errors.ts';
-import { decodeBatches, encodeBatch, setBaseOffset, setLogAppendTime } from '../records/index.ts';
+import { MAX_BATCH_BYTES, MAX_HEADERS_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../core/limits.ts';
+import { checkRecordLimits, decodeBatches, encodeBatch, setBaseOffset, setLogAppendTime, type RecordParts } from '../records/index.ts';
 import type { Compression, DecodedBatch, RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { commitSegment, type CommitOptions } from '../storage/commit.ts';
 import { getTopic, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
-import { effectiveConfig } from './config.ts';
+import { effectiveConfig, type TopicConfig } from './config.ts';
 import { checkSequence, nextSeq, parseProducerStates, type ProducerBatch } from './idempotence.ts';
 
 export type AppendInput = { records: RecordInput[] } | { batches: Buffer };
@@ -97,8 +99,9 @@ function storageCompression(topic: TopicRecord): Compression | undefined {
  */
 export function segmentFromRecords(topic: TopicRecord, records: RecordInput[], now: number): Segment {
   if (records.length === 0) throw new InvalidRequestError('An append needs at least one record.');
+  checkRecords(records);
   const config = effectiveConfig(topic.config);
-  const maxBytes = Number(config['max.message.bytes']);
+  const maxBytes = maxMessageBytes(config);
   const logAppend = config['message.timestamp.type'] === 'LogAppendTime';
   const compression = storageCompression(topic) ?? 'none';
   const stamped = records.map((r) => ({ ...r, timestamp: logAppend ? now : (r.timestamp ?? now) }));
@@ -146,6 +149,38 @@ export function segmentFromRecords(topic: TopicRecord, records: RecordInput[], n
   return { body: Buffer.concat(batches), recordCount: records.length, firstTimestamp: first, maxTimestamp: max };
 }
 
+/**
+ * The topic's max.message.bytes, never above MAX_BATCH_BYTES: a topic configured before
+ * that bound existed still stores only batches every reader can be sent.
+ */
+export function maxMessageBytes(config: TopicConfig): number {
+  return Math.min(Number(config['max.message.bytes']), MAX_BATCH_BYTES);
+}
+
+/**
+ * Records an append may take: at most MAX_RECORDS_PER_REQUEST, with at most
+ * MAX_HEADERS_PER_REQUEST headers together, each within checkRecordLimits. Throws
+ * before anything is written.
+ */
+export function checkRecords(records: readonly RecordParts[]): void {
+  if (records.length > MAX_RECORDS_PER_REQUEST) {
+    throw new MessageTooLargeError(`An append of ${records.length} records is over the limit of ${MAX_RECORDS_PER_REQUEST}.`, {
+      limit: MAX_RECORDS_PER_REQUEST,
+    });
+  }
+  let headers = 0;
+  records.forEach((r, i) => {
+    checkRecordLimits(r, i);
+    headers += r.headers?.length ?? 0;
+    if (headers > MAX_HEADERS_PER_REQUEST) {
+      throw new MessageTooLargeError(`The records up to ${i} have more than ${MAX_HEADERS_PER_REQUEST} headers together.`, {
+        record: i,
+        limit: MAX_HEADERS_PER_REQUEST,
+      });
+    }
+  });
+}
+
 /** Bytes a record can take at most inside a batch: payload plus worst-case varints. */
 export function recordSizeBound(r: RecordInput): number {
   let size = 5 + 1 + 10 + 5 + 5 + (r.key?.length ?? 0) + 5 + (r.value?.length ?? 0) + 5;
@@ -160,7 +195,7 @@ export function recordSizeBound(r: RecordInput): number {
  */
 export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number): Segment {
   const config = effectiveConfig(topic.config);
-  const maxBytes = Number(config['max.message.bytes']);
+  const maxBytes = maxMessageBytes(config);
   const logAppend = config['message.timestamp.type'] === 'LogAppendTime';
   const wanted = storageCompression(topic);
   const decoded = decodeBatches(body);
@@ -181,6 +216,7 @@ export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number
       throw new RecordTooLargeError(`Batch ${i} is ${bytes.length} bytes stored; max.message.bytes is ${maxBytes}.`);
     }
     parts.push(bytes);
+    batch.records.forEach((r, k) => checkRecordLimits(r, count + k));
     for (const r of batch.records) {
       const ts = logAppend ? now : r.timestamp;
       if (Number.isNaN(firstTimestamp)) firstTimestamp = ts;

@@ -190,6 +190,23 @@ export function decodeBatches(buf: Buffer, opts: DecodeOptions = {}): DecodedBat
   }));
 }
 
+/**
+ * Decodes batches one at a time as the caller asks for them, each within `limits` on its
+ * own: for stored data and fetch responses, where every batch was once checked as part
+ * of one request but a response or compacted segment may hold the batches of many. A
+ * reader that has what it needs stops without decoding the rest.
+ */
+export function* decodeEachBatch(buf: Buffer, opts: DecodeOptions = {}): Generator<DecodedBatch> {
+  if (buf.length === 0) corrupt('no record batch: the buffer is empty');
+  const limits = opts.limits ?? REQUEST_LIMITS;
+  const verifyCrc = opts.verifyCrc ?? true;
+  for (let pos = 0, index = 0; pos < buf.length; index++) {
+    const h = headerAt(buf, pos, index, verifyCrc);
+    yield { ...h, records: decodeRecords(buf, h, pos, index, { ...limits, limits }) };
+    pos += h.sizeInBytes;
+  }
+}
+
 function tooLarge(where: string, what: string, limit: number, details: ErrorDetails): never {
   throw new MessageTooLargeError(`${where}: ${what} take the request past ${limit}, the most one request may carry.`, {
     ...details,

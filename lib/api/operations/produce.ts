@@ -6,22 +6,26 @@
 // records grouped by partition and appended, one append per partition, in parallel.
 import * as z from 'zod/mini';
 import {
+  InvalidRecordError,
   InvalidRequestError,
   isSluiceError,
+  MessageTooLargeError,
   RecordTooLargeError,
   UnknownTopicOrPartitionError,
   UnsupportedMediaTypeError,
 } from '../../core/errors.ts';
+import { MAX_HEADERS_PER_RECORD, MAX_HEADERS_PER_REQUEST, MAX_JSON_RECORDS_PER_REQUEST } from '../../core/limits.ts';
 import { JSON_TYPE, mediaType, RECORD_BATCH_TYPE, type ApiRequest, type ApiResponse } from '../http.ts';
 import type { Operation, Operations, OperationContext } from '../lambda.ts';
 import { effectiveConfig } from '../../log/config.ts';
-import { recordSizeBound } from '../../log/append.ts';
+import { checkRecords, maxMessageBytes, recordSizeBound } from '../../log/append.ts';
 import type { Log } from '../../log/index.ts';
 import { validateTopicName } from '../../log/topics.ts';
 import { BATCH_HEADER_SIZE, defaultPartition, encodeBatch } from '../../records/index.ts';
 import type { Compression, RecordHeader, RecordInput } from '../../records/types.ts';
 import type { TopicRecord } from '../../storage/metadata.ts';
 import { validate } from '../schema.ts';
+import { countTopLevelArray } from '../json-scan.ts';
 import { parseInteger, parseJsonBody, queryParams, topicParam } from '../validation.ts';
 
 export type ProduceEncoding = 'json' | 'string' | 'base64';
@@ -110,8 +114,57 @@ export interface PreparedRecord {
   partition?: number;
 }
 
+/**
+ * MESSAGE_TOO_LARGE, before the body is parsed, when it holds more records than a JSON
+ * request may: counting is one pass over the bytes; parsing and converting them is not.
+ */
+export function checkJsonRecordCount(body: Buffer): void {
+  const count = countTopLevelArray(body, 'records', MAX_JSON_RECORDS_PER_REQUEST);
+  if (count > MAX_JSON_RECORDS_PER_REQUEST) {
+    throw new MessageTooLargeError(
+      `A JSON produce request may carry at most ${MAX_JSON_RECORDS_PER_REQUEST} records; this one has more. Nothing was written.`,
+      { limit: MAX_JSON_RECORDS_PER_REQUEST },
+    );
+  }
+}
+
+/** Keys of a plain object, counted up to `stopAt` without allocating them. */
+function keyCount(o: object, stopAt: number): number {
+  let n = 0;
+  for (const _ in o) if (++n >= stopAt) break;
+  return n;
+}
+
+/**
+ * INVALID_RECORD / MESSAGE_TOO_LARGE for too many headers, checked on the parsed body
+ * before it is validated or converted: both cost per header.
+ */
+function checkJsonHeaderCounts(body: unknown): void {
+  const records = (body as { records?: unknown } | null)?.records;
+  if (!Array.isArray(records)) return;
+  let total = 0;
+  records.forEach((r: unknown, i) => {
+    const h = (r as { headers?: unknown } | null)?.headers;
+    if (h === null || typeof h !== 'object') return;
+    const count = keyCount(h, MAX_HEADERS_PER_RECORD + 1);
+    if (count > MAX_HEADERS_PER_RECORD) {
+      throw new InvalidRecordError(`'records[${i}].headers' has more than ${MAX_HEADERS_PER_RECORD} headers, the most a record may have.`, {
+        fields: [`records[${i}].headers`],
+        limit: MAX_HEADERS_PER_RECORD,
+      });
+    }
+    total += count;
+    if (total > MAX_HEADERS_PER_REQUEST) {
+      throw new MessageTooLargeError(`The records up to records[${i}] have more than ${MAX_HEADERS_PER_REQUEST} headers together.`, {
+        limit: MAX_HEADERS_PER_REQUEST,
+      });
+    }
+  });
+}
+
 /** Parse and convert the JSON body; no I/O. */
 export function prepareJsonRecords(body: unknown): PreparedRecord[] {
+  checkJsonHeaderCounts(body);
   const parsed = validate(ProduceBody, body);
   const rawRecords = (body as { records: { headers?: unknown }[] }).records;
   const encoding = parsed.encoding ?? 'json';
@@ -146,7 +199,7 @@ async function topicFor(log: Log, name: string, highestPartition: number): Promi
  */
 export function checkRecordSizes(topic: TopicRecord, records: readonly RecordInput[]): void {
   const config = effectiveConfig(topic.config);
-  const maxBytes = Number(config['max.message.bytes']);
+  const maxBytes = maxMessageBytes(config);
   const compression: Compression = config['compression.type'] === 'gzip' ? 'gzip' : 'none';
   records.forEach((r, i) => {
     const bound = recordSizeBound(r);
@@ -181,6 +234,7 @@ type OffsetEntry = { partition: number; offset: number } | { partition: number; 
 
 async function produceJson(req: ApiRequest, ctx: OperationContext, topicName: string): Promise<ApiResponse> {
   queryParams(req, []);
+  checkJsonRecordCount(req.body);
   const prepared = prepareJsonRecords(parseJsonBody(req));
   const highest = prepared.reduce((m, p) => Math.max(m, p.partition ?? -1), -1);
 
@@ -194,7 +248,9 @@ async function produceJson(req: ApiRequest, ctx: OperationContext, topicName: st
       );
     }
   });
-  checkRecordSizes(topic, prepared.map((p) => p.record));
+  const records = prepared.map((p) => p.record);
+  checkRecords(records);
+  checkRecordSizes(topic, records);
 
   const targets = assignPartitions(prepared, topic.partitions);
   const groups = new Map<number, Group>();

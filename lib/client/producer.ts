@@ -22,7 +22,8 @@
 // UNKNOWN_TOPIC_OR_PARTITION while the topic still exists) are retried with exponential
 // backoff up to `retries` times. Then, or on any other error, the batch's sends reject
 // with the typed error. OUT_OF_ORDER_SEQUENCE_NUMBER fails the batch (and the batches
-// sent behind it on that partition, which the server refuses the same way);
+// sent behind it on that partition, which the server refuses the same way), and so does
+// UNKNOWN_PRODUCER_ID (a producer id whose registration expired);
 // PRODUCER_FENCED fails every pending send and the producer. After a batch failed with an
 // outcome that leaves the partition's sequence unknown (exhausted retries, an out-of-order
 // answer), the partition continues under a new producer id, so later sends do not inherit
@@ -32,6 +33,7 @@ import {
   InvalidRequestError,
   OutOfOrderSequenceError,
   ProducerFencedError,
+  UnknownProducerIdError,
   UnknownTopicOrPartitionError,
 } from '../core/errors.ts';
 import { MAX_HEADERS_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../core/limits.ts';
@@ -547,6 +549,12 @@ export class Producer {
           if (this.fatal) throw this.fatal;
           if (err instanceof ProducerFencedError) {
             this.fail(err);
+            throw err;
+          }
+          if (err instanceof UnknownProducerIdError) {
+            // The server no longer knows this producer (its registration expired): nothing
+            // was written; later batches go under a new producer id.
+            part.needsNewIdentity = true;
             throw err;
           }
           if (err instanceof OutOfOrderSequenceError) {

@@ -15,9 +15,10 @@ import type { Compression, DecodedBatch, RecordInput } from '../records/types.ts
 import type { StorageClients } from '../storage/clients.ts';
 import { commitSegment, type CommitOptions } from '../storage/commit.ts';
 import { getTopic, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
+import { confirmProducer } from '../storage/producers.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
 import { effectiveConfig, type TopicConfig } from './config.ts';
-import { checkSequence, nextSeq, parseProducerStates, type ProducerBatch } from './idempotence.ts';
+import { checkSequence, needsConfirmation, nextSeq, parseProducerStates, type ProducerBatch } from './idempotence.ts';
 
 export type AppendInput = { records: RecordInput[] } | { batches: Buffer };
 
@@ -70,17 +71,27 @@ export async function appendToPartition(
       recordCount: segment.recordCount,
       firstTimestamp: segment.firstTimestamp,
       maxTimestamp: segment.maxTimestamp,
-      ...(segment.producer ? { producerCheck: producerCheck(segment.producer, segment.recordCount, now) } : {}),
+      ...(segment.producer ? { producerCheck: producerCheck(clients, segment.producer, segment.recordCount, now) } : {}),
     },
     opts,
   );
   return { partition, baseOffset, lastOffset };
 }
 
-/** `now` is fixed for the whole commit, so a resent transaction is byte-identical. */
-function producerCheck(producer: ProducerBatch, count: number, now: number) {
-  return (head: PartitionHead) => {
-    const verdict = checkSequence(parseProducerStates(head.producersJson), producer, head.nextOffset, count, now);
+/**
+ * `now` is fixed for the whole commit, so a resent transaction is byte-identical. The
+ * producer is confirmed registered at most once per append, and only when the head
+ * cannot vouch for it (needsConfirmation).
+ */
+function producerCheck(clients: StorageClients, producer: ProducerBatch, count: number, now: number) {
+  let confirmedAt: number | undefined;
+  return async (head: PartitionHead) => {
+    const states = parseProducerStates(head.producersJson);
+    if (confirmedAt === undefined && needsConfirmation(states, producer, now)) {
+      await confirmProducer(clients, producer.producerId, producer.epoch, now);
+      confirmedAt = now;
+    }
+    const verdict = checkSequence(states, producer, head.nextOffset, count, now, confirmedAt);
     return verdict.kind === 'duplicate'
       ? { duplicate: { baseOffset: verdict.baseOffset, lastOffset: verdict.lastOffset } }
       : { producersJson: JSON.stringify(verdict.states) };

@@ -3,7 +3,7 @@
 import { UnknownTopicOrPartitionError } from '../core/errors.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import type { CommitOptions } from '../storage/commit.ts';
-import { allocateProducerId, claimRequestKey, completeRequestKey, releaseRequestKey } from '../storage/producers.ts';
+import { claimRequestKey, completeRequestKey, registerProducer, releaseRequestKey } from '../storage/producers.ts';
 import { appendToPartition, type AppendInput, type AppendResult } from './append.ts';
 import {
   fetchBatches,
@@ -105,9 +105,12 @@ export class Log {
     return fetchBatches(this.clients, this.watch, topic, partition, opts);
   }
 
-  /** A producer id for idempotent produce: sequences per partition start at 0, epoch 0. */
+  /**
+   * A producer id for idempotent produce: random and registered, so only ids handed out
+   * here are accepted. Sequences per partition start at 0, epoch 0.
+   */
   async initProducer(): Promise<{ producerId: number; producerEpoch: number }> {
-    return { producerId: await allocateProducerId(this.clients), producerEpoch: 0 };
+    return { producerId: await registerProducer(this.clients, this.opts.now?.() ?? Date.now()), producerEpoch: 0 };
   }
 
   /**

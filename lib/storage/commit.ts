@@ -35,7 +35,7 @@ export interface SegmentToCommit {
    * segment duplicates an earlier commit (whose offsets are then the result), or give
    * the producer state to store with this append, in the same transaction.
    */
-  producerCheck?: (head: PartitionHead) => { duplicate: CommitResult } | { producersJson: string };
+  producerCheck?: (head: PartitionHead) => Promise<{ duplicate: CommitResult } | { producersJson: string }>;
 }
 
 export interface CommitResult {
@@ -80,7 +80,7 @@ export async function commitSegment(
       if (head.nextOffset > base) ambiguous.delete(base);
     }
 
-    const verdict = seg.producerCheck?.(head);
+    const verdict = await seg.producerCheck?.(head);
     if (verdict && 'duplicate' in verdict) return verdict.duplicate;
     const producersJson = verdict?.producersJson;
 

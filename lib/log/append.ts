@@ -10,10 +10,18 @@ import {
   UnknownTopicOrPartitionError,
 } from '../core/errors.ts';
 import { MAX_BATCH_BYTES, MAX_HEADERS_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../core/limits.ts';
-import { checkRecordLimits, decodeBatches, encodeBatch, setBaseOffset, setLogAppendTime, type RecordParts } from '../records/index.ts';
+import {
+  BATCH_HEADER_SIZE,
+  checkRecordLimits,
+  decodeBatches,
+  encodeBatch,
+  setBaseOffset,
+  setLogAppendTime,
+  type RecordParts,
+} from '../records/index.ts';
 import type { Compression, DecodedBatch, RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
-import { commitSegment, type CommitOptions } from '../storage/commit.ts';
+import { commitSegment, type CommitGuard, type CommitOptions } from '../storage/commit.ts';
 import { getTopic, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import { confirmProducer } from '../storage/producers.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
@@ -44,7 +52,7 @@ export async function appendToPartition(
   topic: TopicRecord,
   partition: number,
   input: AppendInput,
-  opts: CommitOptions & { now?: () => number } = {},
+  opts: CommitOptions & { now?: () => number; guard?: CommitGuard } = {},
 ): Promise<AppendResult> {
   const now = opts.now?.() ?? Date.now();
   const segment = 'records' in input ? segmentFromRecords(topic, input.records, now) : segmentFromBatches(topic, input.batches, now);
@@ -72,6 +80,7 @@ export async function appendToPartition(
       firstTimestamp: segment.firstTimestamp,
       maxTimestamp: segment.maxTimestamp,
       ...(segment.producer ? { producerCheck: producerCheck(clients, segment.producer, segment.recordCount, now) } : {}),
+      ...(opts.guard ? { guard: opts.guard } : {}),
     },
     opts,
   );
@@ -188,6 +197,29 @@ export function checkRecords(records: readonly RecordParts[]): void {
         record: i,
         limit: MAX_HEADERS_PER_REQUEST,
       });
+    }
+  });
+}
+
+/**
+ * RECORD_TOO_LARGE unless each record alone fits the topic's max.message.bytes as the
+ * log will store it. Cheap for records clearly below the limit; the few near or over it
+ * are encoded exactly.
+ */
+export function checkRecordSizes(topic: TopicRecord, records: readonly RecordInput[]): void {
+  const config = effectiveConfig(topic.config);
+  const maxBytes = maxMessageBytes(config);
+  const compression: Compression = config['compression.type'] === 'gzip' ? 'gzip' : 'none';
+  records.forEach((r, i) => {
+    const bound = recordSizeBound(r);
+    const slack = compression === 'gzip' ? Math.ceil(bound / 1000) + 64 : 0;
+    if (bound + BATCH_HEADER_SIZE + slack <= maxBytes) return;
+    const size = encodeBatch({ records: [{ ...r, timestamp: r.timestamp ?? 0 }], compression }).length;
+    if (size > maxBytes) {
+      throw new RecordTooLargeError(
+        `Record ${i} is ${size} bytes as a batch; the topic's max.message.bytes is ${maxBytes}. Nothing was written.`,
+        { maxMessageBytes: maxBytes, record: i },
+      );
     }
   });
 }

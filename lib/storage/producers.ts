@@ -1,8 +1,7 @@
-// The producers table: the idempotent producers handed out, and the first answer to
-// each JSON produce request sent with an Idempotency-Key.
+// The idempotent producers handed out, in the producers table (which also holds the
+// Idempotency-Key claims of JSON produce requests: requests.ts).
 //
 //   id = "producer#{producerId}"  { epoch, expiresAt }                registered producer
-//   id = "request#{scope}#{key}"  { state: pending|done, leaseUntil, response (gzip JSON), expiresAt }
 //
 // Producer ids are random, not counted: a batch's producer id and sequence numbers are
 // what makes a retry a duplicate, so an id anyone could guess would let one client make
@@ -11,25 +10,13 @@
 // JavaScript client's JSON.parse). A registration lives REGISTRATION_TTL_SECONDS after
 // it was last confirmed; the log confirms it whenever a partition first sees the producer
 // and at most daily after that, so producers in use never expire.
-//
-// A request key is claimed before the work and completed after it. A claim whose holder
-// died (lease passed) may be taken over; a live claim makes a concurrent retry wait.
 import { randomBytes } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { ConcurrentRequestError, ProducerFencedError, UnknownProducerIdError } from '../core/errors.ts';
+import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { ProducerFencedError, UnknownProducerIdError } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { dependencyFailure } from './failures.ts';
 import { N, num, S } from './metadata.ts';
 
-/** Answers are kept for a day, like a client's retry horizon. */
-export const REQUEST_KEY_TTL_SECONDS = 86_400;
 /** A producer unconfirmed for this long is forgotten (Kafka's transactional.id.expiration.ms). */
 export const REGISTRATION_TTL_SECONDS = 7 * 86_400;
 
@@ -97,86 +84,5 @@ export async function confirmProducer(clients: StorageClients, producerId: strin
     throw new UnknownProducerIdError(`Producer ${producerId} has epoch ${registered}; epoch ${epoch} was never handed out.`, {
       producerId,
     });
-  }
-}
-
-const requestId = (scope: string, key: string) => ({ id: S(`request#${scope}#${key}`) });
-
-export type Claim<T> = { claimed: true } | { claimed: false; response: T };
-
-/**
- * Claim a request key for `leaseMs`, or get the answer already given for it. Throws a
- * retriable CONCURRENT_TRANSACTIONS while another live request holds the key.
- */
-export async function claimRequestKey<T>(
-  clients: StorageClients,
-  scope: string,
-  key: string,
-  now: number,
-  leaseMs: number,
-): Promise<Claim<T>> {
-  try {
-    await clients.ddb.send(
-      new PutItemCommand({
-        TableName: clients.names.tables.producers,
-        Item: {
-          ...requestId(scope, key),
-          state: S('pending'),
-          leaseUntil: N(now + leaseMs),
-          expiresAt: N(Math.floor(now / 1000) + REQUEST_KEY_TTL_SECONDS),
-        },
-        ConditionExpression: 'attribute_not_exists(id) OR (#state = :pending AND leaseUntil < :now)',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':pending': S('pending'), ':now': N(now) },
-      }),
-    );
-    return { claimed: true };
-  } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw dependencyFailure('dynamodb', 'PutItem', err);
-  }
-  const res = await clients.ddb
-    .send(new GetItemCommand({ TableName: clients.names.tables.producers, Key: requestId(scope, key), ConsistentRead: true }))
-    .catch((err) => {
-      throw dependencyFailure('dynamodb', 'GetItem', err);
-    });
-  const item = res.Item;
-  if (item?.state?.S === 'done' && item.response?.B) {
-    return { claimed: false, response: JSON.parse(gunzipSync(item.response.B).toString('utf8')) as T };
-  }
-  throw new ConcurrentRequestError(`A request with Idempotency-Key '${key}' is in progress; retry shortly.`, {
-    retryAfterSeconds: 1,
-  });
-}
-
-export async function completeRequestKey(clients: StorageClients, scope: string, key: string, response: unknown): Promise<void> {
-  try {
-    await clients.ddb.send(
-      new UpdateItemCommand({
-        TableName: clients.names.tables.producers,
-        Key: requestId(scope, key),
-        UpdateExpression: 'SET #state = :done, #response = :r REMOVE leaseUntil',
-        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-        ExpressionAttributeValues: { ':done': S('done'), ':r': { B: gzipSync(JSON.stringify(response)) } },
-      }),
-    );
-  } catch (err) {
-    throw dependencyFailure('dynamodb', 'UpdateItem', err);
-  }
-}
-
-/** Give a key back after a request that wrote nothing, so a retry may do the work. */
-export async function releaseRequestKey(clients: StorageClients, scope: string, key: string): Promise<void> {
-  try {
-    await clients.ddb.send(
-      new DeleteItemCommand({
-        TableName: clients.names.tables.producers,
-        Key: requestId(scope, key),
-        ConditionExpression: '#state = :pending',
-        ExpressionAttributeNames: { '#state': 'state' },
-        ExpressionAttributeValues: { ':pending': S('pending') },
-      }),
-    );
-  } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw dependencyFailure('dynamodb', 'DeleteItem', err);
   }
 }

@@ -250,6 +250,7 @@ export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number
   let at = 0;
   decoded.forEach((batch, i) => {
     checkProducedBatch(batch, i, maxBytes);
+    batch.records.forEach((r, k) => checkRecordLimits(r, count + k));
     let bytes: Buffer = Buffer.from(body.subarray(at, at + batch.sizeInBytes));
     at += batch.sizeInBytes;
     if (wanted !== undefined && wanted !== batch.compression) bytes = reencode(batch, wanted);
@@ -259,7 +260,6 @@ export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number
       throw new RecordTooLargeError(`Batch ${i} is ${bytes.length} bytes stored; max.message.bytes is ${maxBytes}.`);
     }
     parts.push(bytes);
-    batch.records.forEach((r, k) => checkRecordLimits(r, count + k));
     for (const r of batch.records) {
       const ts = logAppend ? now : r.timestamp;
       if (Number.isNaN(firstTimestamp)) firstTimestamp = ts;

@@ -1,6 +1,7 @@
 // The log: Kafka's topic/partition/offset model over the storage layer. This is the
 // surface handlers, the dev server and tests use; nothing here knows about HTTP.
 import { UnknownTopicOrPartitionError } from '../core/errors.ts';
+import type { RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import type { CommitGuard, CommitOptions } from '../storage/commit.ts';
 import type { TopicRecord } from '../storage/metadata.ts';
@@ -23,7 +24,6 @@ import {
   type TopicSummary,
 } from './topics.ts';
 import { HeadWatch } from './watch.ts';
-import type { RecordInput } from '../records/types.ts';
 
 export type { AppendInput, AppendResult } from './append.ts';
 export type { PreparedRecord, ProducedRecord } from './produce.ts';

@@ -102,7 +102,6 @@ function toHeaders(h: unknown, encoding: ProduceEncoding, at: string): RecordHea
   return out;
 }
 
-
 /**
  * MESSAGE_TOO_LARGE, before the body is parsed, when it holds more records than a JSON
  * request may: counting is one pass over the bytes; parsing and converting them is not.

@@ -214,32 +214,64 @@ function tooLarge(where: string, what: string, limit: number, details: ErrorDeta
   });
 }
 
-/** The records section as bytes: a view of `buf`, or the inflated gzip section. */
-function recordsSection(buf: Buffer, h: BatchHeader, pos: number, where: string, details: ErrorDetails, budget: Budget) {
-  const start = pos + BATCH_HEADER_SIZE;
-  const end = pos + h.sizeInBytes;
-  if (h.compression === 'none') return { data: buf, start, end };
-  const data = decompress(h.compression, buf.subarray(start, end), budget.decompressedBytes, where, details);
-  budget.decompressedBytes -= data.length;
-  return { data, start: 0, end: data.length };
+interface Section {
+  data: Buffer;
+  start: number;
+  end: number;
+  where: string;
+  details: ErrorDetails;
 }
 
-function decodeRecords(buf: Buffer, h: BatchHeader, pos: number, index: number, budget: Budget): DecodedRecord[] {
+/**
+ * The batch's records section as bytes (a view of `buf`, or the inflated gzip section),
+ * once its record count is known to be possible and within what the call has left.
+ */
+function openSection(buf: Buffer, h: BatchHeader, pos: number, index: number, budget: Budget): Section {
   const where = `batch ${index} at byte ${pos}`;
   const details = { batchIndex: index, byteOffset: pos };
   const count = h.recordCount;
-  const holdsCount = (bytes: number) => {
-    if (count > bytes / MIN_RECORD_SIZE) {
-      corrupt(`${where}: header counts ${count} records but the records section has only ${bytes} bytes`, details);
-    }
-  };
+  let start = pos + BATCH_HEADER_SIZE;
+  let end = pos + h.sizeInBytes;
+  let data = buf;
   // An uncompressed section shows at once whether the count is possible; a compressed
   // one is inflated only once the count fits what the request has left.
-  if (h.compression === 'none') holdsCount(h.sizeInBytes - BATCH_HEADER_SIZE);
+  if (h.compression === 'none') checkCount(count, end - start, where, details);
   if (count > budget.records) tooLarge(where, `its ${count} records`, budget.limits.records, details);
   budget.records -= count;
-  const { data, start, end } = recordsSection(buf, h, pos, where, details, budget);
-  holdsCount(end - start);
+  if (h.compression !== 'none') {
+    data = decompress(h.compression, buf.subarray(start, end), budget.decompressedBytes, where, details);
+    budget.decompressedBytes -= data.length;
+    start = 0;
+    end = data.length;
+    checkCount(count, end, where, details);
+  }
+  return { data, start, end, where, details };
+}
+
+/** The smallest record takes MIN_RECORD_SIZE bytes: a section of `bytes` holds no more. */
+function checkCount(count: number, bytes: number, where: string, details: ErrorDetails): void {
+  if (count > bytes / MIN_RECORD_SIZE) {
+    corrupt(`${where}: header counts ${count} records but the records section has only ${bytes} bytes`, details);
+  }
+}
+
+/** Charges a record's headers to the call, before any is read: the count alone costs memory. */
+function chargeHeaders(budget: Budget, headerCount: number, record: number, s: Section): void {
+  const perRecord = budget.limits.headersPerRecord;
+  if (headerCount > perRecord) {
+    throw new InvalidRecordError(
+      `${s.where}: record ${record} has ${headerCount} headers; a record may have at most ${perRecord}.`,
+      { ...s.details, record, limit: perRecord },
+    );
+  }
+  budget.headers -= headerCount;
+  if (budget.headers < 0) tooLarge(s.where, `the headers of record ${record}`, budget.limits.headers, s.details);
+}
+
+function decodeRecords(buf: Buffer, h: BatchHeader, pos: number, index: number, budget: Budget): DecodedRecord[] {
+  const section = openSection(buf, h, pos, index, budget);
+  const { data, start, end, where, details } = section;
+  const count = h.recordCount;
   const baseOffset = h.baseOffset;
   const firstTimestamp = h.firstTimestamp;
   const logAppend = h.timestampType === 'LOG_APPEND_TIME';
@@ -266,16 +298,7 @@ function decodeRecords(buf: Buffer, h: BatchHeader, pos: number, index: number, 
       if (headerCount < 0) corrupt(`negative header count ${headerCount}`);
       const headers: RecordHeader[] = [];
       if (headerCount > 0) {
-        // Checked before a single header is read: the count alone is what costs memory.
-        const perRecord = budget.limits.headersPerRecord;
-        if (headerCount > perRecord) {
-          throw new InvalidRecordError(
-            `${where}: record ${i} has ${headerCount} headers; a record may have at most ${perRecord}.`,
-            { ...details, record: i, limit: perRecord },
-          );
-        }
-        budget.headers -= headerCount;
-        if (budget.headers < 0) tooLarge(where, `the headers of record ${i}`, budget.limits.headers, details);
+        chargeHeaders(budget, headerCount, i, section);
         for (let k = 0; k < headerCount; k++) {
           const hk = r.varString();
           headers.push({ key: hk, value: r.varBytes() });

@@ -255,8 +255,8 @@ function checkCount(count: number, bytes: number, where: string, details: ErrorD
   }
 }
 
-/** Charges a record's headers to the call, before any is read: the count alone costs memory. */
-function chargeHeaders(budget: Budget, headerCount: number, record: number, s: Section): void {
+/** INVALID_RECORD or MESSAGE_TOO_LARGE for a record whose headers broke a limit. */
+function tooManyHeaders(budget: Budget, headerCount: number, record: number, s: Section): never {
   const perRecord = budget.limits.headersPerRecord;
   if (headerCount > perRecord) {
     throw new InvalidRecordError(
@@ -264,8 +264,7 @@ function chargeHeaders(budget: Budget, headerCount: number, record: number, s: S
       { ...s.details, record, limit: perRecord },
     );
   }
-  budget.headers -= headerCount;
-  if (budget.headers < 0) tooLarge(s.where, `the headers of record ${record}`, budget.limits.headers, s.details);
+  tooLarge(s.where, `the headers of record ${record}`, budget.limits.headers, s.details);
 }
 
 function decodeRecords(buf: Buffer, h: BatchHeader, pos: number, index: number, budget: Budget): DecodedRecord[] {
@@ -276,6 +275,8 @@ function decodeRecords(buf: Buffer, h: BatchHeader, pos: number, index: number, 
   const firstTimestamp = h.firstTimestamp;
   const logAppend = h.timestampType === 'LOG_APPEND_TIME';
   const maxTimestamp = h.maxTimestamp;
+  const perRecord = budget.limits.headersPerRecord;
+  let headersLeft = budget.headers;
   const records: DecodedRecord[] = new Array(count);
   const r = new Reader(data, start, end);
   let i = 0;
@@ -298,7 +299,9 @@ function decodeRecords(buf: Buffer, h: BatchHeader, pos: number, index: number, 
       if (headerCount < 0) corrupt(`negative header count ${headerCount}`);
       const headers: RecordHeader[] = [];
       if (headerCount > 0) {
-        chargeHeaders(budget, headerCount, i, section);
+        // Charged before a single header is read: the count alone is what costs memory.
+        headersLeft -= headerCount;
+        if (headerCount > perRecord || headersLeft < 0) tooManyHeaders(budget, headerCount, i, section);
         for (let k = 0; k < headerCount; k++) {
           const hk = r.varString();
           headers.push({ key: hk, value: r.varBytes() });
@@ -324,5 +327,6 @@ function decodeRecords(buf: Buffer, h: BatchHeader, pos: number, index: number, 
   if (r.pos !== end) {
     corrupt(`${where}: ${end - r.pos} bytes left over after the ${count} records the header counts`, details);
   }
+  budget.headers = headersLeft;
   return records;
 }

@@ -1,7 +1,8 @@
 // Admin: topics, consumer groups and offsets (API.md "Topics", "Consumer groups", and the
 // offsets reset of routes.ts). Thin: one request per call, errors as typed SluiceErrors.
+// Written against JsonTransport, so the web console runs it over plain fetch.
 import { InvalidRequestError } from '../core/errors.ts';
-import type { HttpClient } from './http.ts';
+import type { JsonTransport } from './transport.ts';
 import type {
   CommittedOffset,
   GroupDescription,
@@ -38,7 +39,7 @@ export const topicPath = (topic: string, rest = ''): string => `/v1/topics/${enc
 export const groupPath = (group: string, rest = ''): string => `/v1/groups/${encodeURIComponent(group)}${rest}`;
 
 export class Admin {
-  constructor(private readonly http: HttpClient) {}
+  constructor(private readonly http: JsonTransport) {}
 
   async createTopic(opts: CreateTopicOptions): Promise<TopicDescription> {
     const body: Record<string, unknown> = { name: opts.name };
@@ -64,7 +65,7 @@ export class Admin {
   }
 
   async deleteTopic(topic: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: topicPath(topic) });
+    await this.http.json({ method: 'DELETE', path: topicPath(topic) });
   }
 
   /** The offset at a position of one partition: log start, high watermark, or by time. */
@@ -108,7 +109,7 @@ export class Admin {
 
   /** Deletes a group without members and its offsets. */
   async deleteGroup(group: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: groupPath(group) });
+    await this.http.json({ method: 'DELETE', path: groupPath(group) });
   }
 
   /** Resolves when the API answers GET /v1/health. */

@@ -24,5 +24,9 @@ export {
 } from './consumer.ts';
 export { Admin, type AlterTopicOptions, type CreateTopicOptions, type ResetOffsetsOptions } from './admin.ts';
 export { HttpClient, type Credentials, type CredentialsProvider, type HttpClientOptions } from './http.ts';
+export { FetchTransport, type FetchTransportOptions, type JsonRequestOptions, type JsonTransport } from './transport.ts';
+export { Records, type FetchRecordsOptions, type ProduceRecordsOptions } from './records.ts';
+export { Subscriptions, type CreateSubscriptionOptions, type DeadLetter, type Subscription } from './subscriptions.ts';
+export type * from '../core/wire.ts';
 export * from './errors.ts';
 export type * from './types.ts';

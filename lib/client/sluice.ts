@@ -5,6 +5,8 @@ import { Admin } from './admin.ts';
 import { Consumer, type ConsumerOptions } from './consumer.ts';
 import { HttpClient, type Credentials, type CredentialsProvider } from './http.ts';
 import { Producer, type ProducerOptions } from './producer.ts';
+import { Records } from './records.ts';
+import { Subscriptions } from './subscriptions.ts';
 
 export interface SluiceOptions {
   /** API URL: http://127.0.0.1:9192 locally, the stack's ApiUrl when deployed. */
@@ -53,5 +55,14 @@ export class Sluice {
 
   admin(): Admin {
     return new Admin(this.http);
+  }
+
+  /** JSON produce and fetch of a few records, for inspection tools. */
+  records(): Records {
+    return new Records(this.http);
+  }
+
+  subscriptions(): Subscriptions {
+    return new Subscriptions(this.http);
   }
 }

@@ -35,6 +35,8 @@ export interface PartitionDescription {
   logStartOffset: number;
   highWatermark: number;
   sizeBytes: number;
+  /** Segment index entries (stored batches) between log start and high watermark. */
+  segments: number;
 }
 
 export interface TopicDescription {

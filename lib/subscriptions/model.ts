@@ -10,35 +10,12 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as z from 'zod/mini';
 import { InvalidSubscriptionNameError, InvalidTargetError } from '../core/errors.ts';
+import type { DeadLetterRecord, StartingPosition, SubscriptionSpec, Target } from '../core/wire.ts';
 import { validate } from '../api/schema.ts';
 import { validateKafkaName } from '../log/topics.ts';
 
-export type Target =
-  | { type: 'lambda'; functionArn: string }
-  | { type: 'http'; url: string }
-  | { type: 'module'; path: string };
-
-export interface DeadLetterDestination {
-  type: 'sqs';
-  queueUrl: string;
-}
-
-export type StartingPosition = 'latest' | 'earliest';
-
-/** Everything a subscription is configured with, defaults applied. */
-export interface SubscriptionSpec {
-  target: Target;
-  /** Records per invocation at most (1..10000). */
-  batchSize: number;
-  /** How long a batch smaller than batchSize may wait for more records (0..300000). */
-  maxBatchingWindowMs: number;
-  /** Resolved to per-partition cursors when the subscription is bound to its topic. */
-  startingPosition: StartingPosition;
-  /** Retries of a failed batch before it is dead-lettered (0..10000). */
-  maxRetries: number;
-  /** Where dead letters go besides the subscription's list; default: the platform's queue, if any. */
-  deadLetter?: DeadLetterDestination;
-}
+// The wire shapes (target, spec, dead letter) are the API's, in lib/core/wire.ts.
+export type { DeadLetterDestination, DeadLetterRecord, StartingPosition, SubscriptionSpec, Target } from '../core/wire.ts';
 
 export interface SubscriptionRecord extends SubscriptionSpec {
   topic: string;
@@ -227,23 +204,4 @@ export interface SluiceKafkaEvent {
   subscription: string;
   /** "topic-partition" → records in offset order. */
   records: Record<string, KafkaEventRecord[]>;
-}
-
-// ---- dead letters ---------------------------------------------------------------------------
-
-export interface DeadLetterRecord {
-  subscription: string;
-  subscriptionId: string;
-  topic: string;
-  topicId: string;
-  partition: number;
-  firstOffset: number;
-  lastOffset: number;
-  recordCount: number;
-  error: { code: string; message: string };
-  /** Delivery attempts made (0 when the records were gone before any attempt). */
-  attempts: number;
-  failedAt: number;
-  /** The SQS copy: its message id, or why sending it failed. */
-  destination?: { type: 'sqs'; queueUrl: string; messageId?: string; error?: string };
 }

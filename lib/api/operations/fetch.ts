@@ -4,6 +4,7 @@
 // batch) boundary when it would still grow past MAX_RESPONSE_BYTES; `nextOffset` then
 // points at the first record left out.
 import { MessageTooLargeError, InvalidRequestError } from '../../core/errors.ts';
+import type { JsonRecord, RecordEncoding } from '../../core/wire.ts';
 import { accepts, MAX_RESPONSE_BYTES, RECORD_BATCH_TYPE, isUtf8, type ApiResponse } from '../http.ts';
 import type { Operation, Operations } from '../lambda.ts';
 import type { FetchedRecord } from '../../log/index.ts';
@@ -24,7 +25,7 @@ const ANSWER_MARGIN_MS = 2_000;
 /** Room for the envelope around the records array. */
 const ENVELOPE_BYTES = 512;
 
-export type FetchEncoding = 'json' | 'string' | 'base64';
+export type FetchEncoding = RecordEncoding;
 
 const utf8Lenient = new TextDecoder('utf-8');
 
@@ -50,16 +51,7 @@ export function renderBytes(bytes: Uint8Array | null, encoding: FetchEncoding): 
   }
 }
 
-export interface JsonRecord {
-  offset: number;
-  timestamp: number;
-  key: unknown;
-  value: unknown;
-  headers: Record<string, string | null>;
-  keyEncoding?: 'base64';
-  valueEncoding?: 'base64';
-  headerEncoding?: 'base64';
-}
+export type { JsonRecord } from '../../core/wire.ts';
 
 /**
  * One record for a JSON response. Header values were produced as strings, so they come

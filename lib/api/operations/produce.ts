@@ -12,6 +12,7 @@ import {
   UnknownTopicOrPartitionError,
   UnsupportedMediaTypeError,
 } from '../../core/errors.ts';
+import type { RecordEncoding } from '../../core/wire.ts';
 import { JSON_TYPE, mediaType, RECORD_BATCH_TYPE, type ApiRequest, type ApiResponse } from '../http.ts';
 import type { Operation, Operations, OperationContext } from '../lambda.ts';
 import { effectiveConfig } from '../../log/config.ts';
@@ -24,7 +25,7 @@ import type { TopicRecord } from '../../storage/metadata.ts';
 import { validate } from '../schema.ts';
 import { parseInteger, parseJsonBody, queryParams, topicParam } from '../validation.ts';
 
-export type ProduceEncoding = 'json' | 'string' | 'base64';
+export type ProduceEncoding = RecordEncoding;
 
 const optionalInt = z.optional(z.nullable(z.number().check(z.int(), z.minimum(0))));
 

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { createHandler } from '../api/index.ts';
+import { isConsolePath, serveConsole } from '../console/server/assets.ts';
 import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError, type SluiceError } from '../core/errors.ts';
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
@@ -344,6 +345,8 @@ async function serve(
   const rawQueryString = q < 0 ? '' : target.slice(q + 1);
   if (accessLog) res.once('finish', () => accessLog(`${method} ${target} ${res.statusCode} ${Date.now() - started}ms`));
 
+  // The web console (lib/console): its page and assets, same origin as the API it calls.
+  if (isConsolePath(rawPath)) return serveConsole(req, res, rawPath);
   const match = matchRoute(method, rawPath);
   if (!match) {
     req.resume();

@@ -1,0 +1,51 @@
+// Live data: a hook that loads on mount and again every few seconds without reloading the
+// page, and keeps the last good answer on screen while a poll fails.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+
+/** How often live pages poll the API. */
+export const POLL_MS = 2_000;
+
+export interface Poll<T> {
+  data: T | undefined;
+  error: unknown;
+  /** Loads now (after a change made by the user). */
+  refresh: () => void;
+}
+
+export function usePoll<T>(load: () => Promise<T>, deps: unknown[], intervalMs: number | null = POLL_MS): Poll<T> {
+  const [state, setState] = useState<{ data: T | undefined; error: unknown }>({ data: undefined, error: undefined });
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  const kick = useRef<() => void>(() => {});
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let running = false;
+    setState({ data: undefined, error: undefined });
+    const run = async () => {
+      if (stopped || running) return;
+      running = true;
+      clearTimeout(timer);
+      try {
+        const data = await loadRef.current();
+        if (!stopped) setState({ data, error: undefined });
+      } catch (error) {
+        if (!stopped) setState((s) => ({ data: s.data, error }));
+      } finally {
+        running = false;
+        if (!stopped && intervalMs !== null) timer = setTimeout(run, intervalMs);
+      }
+    };
+    kick.current = () => void run();
+    void run();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+
+  const refresh = useCallback(() => kick.current(), []);
+  return { data: state.data, error: state.error, refresh };
+}

@@ -1,0 +1,145 @@
+// Topics: the list (searchable, paged), creating a topic with partitions and configs, and
+// deleting one after typing its name. Also the topics card of the overview.
+import { useState } from 'preact/hooks';
+import { admin, describeAllTopics } from '../api.ts';
+import { formatBytes, formatCount } from '../format.ts';
+import { usePoll } from '../live.ts';
+import { registerPage } from '../registry.ts';
+import { href, navigate, seg } from '../router.ts';
+import { appended } from '../sampling.ts';
+import { ConfirmButton, ErrorNote, Field, Loading, Page, PagedTable } from '../ui/common.tsx';
+import { KeyValueRows, toObject, type KeyValue } from '../ui/kv.tsx';
+
+const topicSize = (t: { partitions: { sizeBytes: number }[] }) => t.partitions.reduce((n, p) => n + p.sizeBytes, 0);
+
+function Topics() {
+  const [search, setSearch] = useState('');
+  const poll = usePoll(describeAllTopics, []);
+  const topics = (poll.data ?? []).filter((t) => t.name.toLowerCase().includes(search.trim().toLowerCase()));
+  const configNames = Object.keys(poll.data?.[0]?.config ?? {});
+  return (
+    <Page title="Topics">
+      <CreateTopic configNames={configNames} onCreated={poll.refresh} />
+      <h2>All topics</h2>
+      <Field label="Search topics">
+        <input type="search" value={search} onInput={(e) => setSearch(e.currentTarget.value)} placeholder="name contains…" />
+      </Field>
+      <ErrorNote error={poll.error} what="Cannot list topics" />
+      {poll.data === undefined && !poll.error ? (
+        <Loading />
+      ) : (
+        <PagedTable
+          caption="Topics"
+          columns={[{ label: 'Name' }, { label: 'Partitions', numeric: true }, { label: 'Records appended', numeric: true }, { label: 'Size', numeric: true }, { label: 'Actions' }]}
+          rows={topics}
+          empty={search ? 'No topic matches.' : 'No topics yet.'}
+          row={(t) => (
+            <tr key={t.name}>
+              <td>
+                <a href={href(`/topics/${seg(t.name)}`)}>{t.name}</a>
+              </td>
+              <td class="num">{t.partitions.length}</td>
+              <td class="num">{formatCount(appended(t))}</td>
+              <td class="num">{formatBytes(topicSize(t))}</td>
+              <td class="actions">
+                <a href={href(`/topics/${seg(t.name)}/messages`)}>Messages</a>
+                <a href={href(`/topics/${seg(t.name)}/produce`)}>Produce</a>
+                <DeleteTopic name={t.name} onDeleted={poll.refresh} />
+              </td>
+            </tr>
+          )}
+        />
+      )}
+    </Page>
+  );
+}
+
+export function DeleteTopic({ name, onDeleted }: { name: string; onDeleted: () => void }) {
+  return (
+    <ConfirmButton
+      label="Delete…"
+      title={`Delete topic ${name}?`}
+      body={<p>Its records are removed in the background. This cannot be undone.</p>}
+      confirmLabel="Delete topic"
+      typeToConfirm={name}
+      danger
+      onConfirm={async () => {
+        await admin.deleteTopic(name);
+        onDeleted();
+      }}
+    />
+  );
+}
+
+function CreateTopic({ configNames, onCreated }: { configNames: string[]; onCreated: () => void }) {
+  const [name, setName] = useState('');
+  const [partitions, setPartitions] = useState('1');
+  const [config, setConfig] = useState<KeyValue[]>([]);
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const created = await admin.createTopic({ name: name.trim(), partitions: Number(partitions), config: toObject(config) });
+      onCreated();
+      navigate(href(`/topics/${seg(created.name)}`));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <details class="card">
+      <summary>Create a topic</summary>
+      <form onSubmit={submit} aria-label="Create a topic">
+        <div class="form-row">
+          <Field label="Name" hint="Letters, digits, . _ - (up to 249)">
+            <input name="name" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          </Field>
+          <Field label="Partitions">
+            <input name="partitions" type="number" min={1} max={10000} required value={partitions} onInput={(e) => setPartitions(e.currentTarget.value)} />
+          </Field>
+        </div>
+        <KeyValueRows legend="Configs" keyLabel="Config" valueLabel="Value" rows={config} onChange={setConfig} suggestions={configNames} />
+        <ErrorNote error={error} />
+        <p>
+          <button type="submit" class="primary" disabled={busy}>
+            Create topic
+          </button>
+        </p>
+      </form>
+    </details>
+  );
+}
+
+function TopicsCard() {
+  const poll = usePoll(describeAllTopics, []);
+  const largest = [...(poll.data ?? [])].sort((a, b) => topicSize(b) - topicSize(a)).slice(0, 8);
+  return (
+    <section class="card" aria-labelledby="card-topics">
+      <h2 id="card-topics">
+        <a href={href('/topics')}>Topics</a>
+      </h2>
+      <PagedTable
+        caption="Largest topics"
+        columns={[{ label: 'Topic' }, { label: 'Partitions', numeric: true }, { label: 'Size', numeric: true }]}
+        rows={largest}
+        empty="No topics yet."
+        row={(t) => (
+          <tr key={t.name}>
+            <td>
+              <a href={href(`/topics/${seg(t.name)}`)}>{t.name}</a>
+            </td>
+            <td class="num">{t.partitions.length}</td>
+            <td class="num">{formatBytes(topicSize(t))}</td>
+          </tr>
+        )}
+      />
+    </section>
+  );
+}
+
+registerPage({ path: '/topics', title: () => 'Topics', component: Topics, nav: { label: 'Topics', order: 10 }, overviewCard: TopicsCard });

@@ -1,0 +1,115 @@
+// A live time-series chart (uPlot on a canvas) with a text alternative: a caption with
+// the newest values and a table of recent points, for screen readers and for anyone who
+// wants the numbers. The chart is created once and fed new data in place, so it updates
+// every poll without flicker; it follows the container's width and the colour scheme.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { formatTime } from '../format.ts';
+import type { Series } from '../series.ts';
+
+export interface ChartLine {
+  key: string;
+  label: string;
+  /** CSS custom property holding its colour, e.g. --chart-1. */
+  color: string;
+}
+
+interface Props {
+  title: string;
+  series: Series;
+  lines: ChartLine[];
+  /** Formats a value for the axis, the caption and the table. */
+  format: (v: number) => string;
+  /** Bumped by the page after every sample, to redraw. */
+  version: number;
+  height?: number;
+}
+
+const dark = () => window.matchMedia('(prefers-color-scheme: dark)').matches;
+
+export function TimeChart({ title, series, lines, format, version, height = 220 }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const [scheme, setScheme] = useState(dark());
+
+  useEffect(() => {
+    const mq = window.matchMedia('(prefers-color-scheme: dark)');
+    const on = () => setScheme(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
+
+  useEffect(() => {
+    const el = box.current!;
+    const css = getComputedStyle(el);
+    const color = (v: string) => css.getPropertyValue(v).trim() || '#888';
+    const axis = { stroke: color('--fg-muted'), grid: { stroke: color('--grid') }, ticks: { stroke: color('--grid') } };
+    const u = new uPlot(
+      {
+        width: Math.max(el.clientWidth, 200),
+        height,
+        legend: { show: true },
+        cursor: { drag: { x: false, y: false } },
+        // At least the last two minutes on the x axis, so a few samples do not fill it.
+        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 120), max] }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max * 1.1)] } },
+        axes: [axis, { ...axis, size: 70, values: (_u, ticks) => ticks.map((t) => format(t)) }],
+        series: [{}, ...lines.map((l) => ({ label: l.label, stroke: color(l.color), width: 2, value: (_u: uPlot, v: number | null) => (v === null ? '–' : format(v)) }))],
+      },
+      series.aligned() as uPlot.AlignedData,
+      el,
+    );
+    plot.current = u;
+    const resize = new ResizeObserver(() => u.setSize({ width: Math.max(el.clientWidth, 200), height }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      u.destroy();
+      plot.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [series, scheme, height, lines.map((l) => l.key).join()]);
+
+  useEffect(() => {
+    plot.current?.setData(series.aligned() as uPlot.AlignedData);
+  }, [version, series]);
+
+  const recent = series.recent(10);
+  const newest = recent[0];
+  const caption = newest
+    ? lines.map((l) => `${l.label}: ${newest.values[l.key] === null ? '–' : format(newest.values[l.key]!)}`).join(', ')
+    : 'collecting samples…';
+  return (
+    <figure class="chart">
+      <figcaption>
+        <strong>{title}</strong> <span class="muted" aria-live="polite">{caption}</span>
+      </figcaption>
+      <div ref={box} class="chart-canvas" role="img" aria-label={`${title}: ${caption}`} />
+      <details class="chart-data">
+        <summary>Data</summary>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              {lines.map((l) => (
+                <th scope="col" key={l.key}>{l.label}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {recent.map((r) => (
+              <tr key={r.t}>
+                <td>{formatTime(r.t)}</td>
+                {lines.map((l) => (
+                  <td key={l.key} data-key={l.key} data-value={r.values[l.key] ?? ''}>
+                    {r.values[l.key] === null ? '–' : format(r.values[l.key]!)}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </figure>
+  );
+}

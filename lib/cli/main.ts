@@ -1,6 +1,7 @@
 // The `sluice` command: kcat / kafka-console-* habits over the Sluice HTTP API.
 //
-//   sluice dev                                   run the local stack + API on :9192
+//   sluice dev                                   run the local stack + API on :9192 (console at /console)
+//   sluice console --outputs cdk-outputs.json    the web console for a deployed stack, on loopback
 //   sluice topics create|list|describe|alter|delete
 //   sluice produce TOPIC  < lines                one record per line
 //   sluice consume TOPIC [--from-beginning]      records to stdout
@@ -13,6 +14,7 @@
 // print `error: CODE: message`), 2 usage error.
 import { Command, CommanderError, Option } from 'commander';
 import { registerBench } from './commands/bench.ts';
+import { registerConsole } from './commands/console.ts';
 import { registerConsume } from './commands/consume.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerGroups } from './commands/groups.ts';
@@ -43,6 +45,7 @@ export function buildProgram(): Command {
       writeErr: (s) => process.stderr.write(s),
     });
   registerDev(program);
+  registerConsole(program);
   registerTopics(program);
   registerProduce(program);
   registerConsume(program);

@@ -121,6 +121,16 @@ export class HttpClient implements JsonTransport {
 
   /** One request; resolves for 2xx, throws the API's error (a SluiceError) otherwise. */
   async request(req: HttpRequestOptions): Promise<HttpResponse> {
+    const response = await this.send(req);
+    if (response.status < 200 || response.status > 299) throw responseError(response);
+    return response;
+  }
+
+  /**
+   * One request, signed when this client signs, resolving to the response whatever its
+   * status (a proxy passes errors on as they came); throws only when there is no response.
+   */
+  async send(req: HttpRequestOptions): Promise<HttpResponse> {
     const url = this.url(req.path, req.query);
     const method = req.method.toUpperCase();
     const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body) : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
@@ -149,9 +159,7 @@ export class HttpClient implements JsonTransport {
     }
     const outHeaders: Record<string, string> = {};
     res.headers.forEach((v, k) => (outHeaders[k.toLowerCase()] = v));
-    const response: HttpResponse = { status: res.status, headers: outHeaders, body: buf };
-    if (res.status < 200 || res.status > 299) throw responseError(response);
-    return response;
+    return { status: res.status, headers: outHeaders, body: buf };
   }
 
   /** A JSON request; resolves to the parsed body (undefined for an empty one, e.g. 204). */

@@ -3,6 +3,7 @@
 // its console pages (say, processors or connectors) by adding one file: its routes, its
 // place in the navigation and, optionally, a card on the overview.
 import type { ComponentType } from 'preact';
+import { matchPath } from './paths.ts';
 
 export interface PageProps {
   /** The path's :name segments, decoded. */
@@ -49,24 +50,4 @@ export function findPage(path: string): { page: PageDefinition; params: Record<s
     if (params) return { page, params };
   }
   return undefined;
-}
-
-/** The :name parameters of `path` under `pattern`, or undefined when it does not match. */
-export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
-  const want = pattern.split('/').filter(Boolean);
-  const have = path.split('/').filter(Boolean);
-  if (want.length !== have.length) return undefined;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
-    const h = have[i]!;
-    if (w.startsWith(':')) {
-      try {
-        params[w.slice(1)] = decodeURIComponent(h);
-      } catch {
-        return undefined;
-      }
-    } else if (w !== h) return undefined;
-  }
-  return params;
 }

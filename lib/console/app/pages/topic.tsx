@@ -43,7 +43,7 @@ function TopicDetail({ params }: PageProps) {
           <a class="button" href={href('/subscriptions', { topic: name })}>
             Subscriptions
           </a>
-          <DeleteTopic name={name} onDeleted={() => navigate(href('/topics'))} />
+          <DeleteTopic name={name} before={poll.pause} onDeleted={() => navigate(href('/topics'))} />
         </>
       }
     >

@@ -44,7 +44,7 @@ function Topics() {
               <td class="actions">
                 <a href={href(`/topics/${seg(t.name)}/messages`)}>Messages</a>
                 <a href={href(`/topics/${seg(t.name)}/produce`)}>Produce</a>
-                <DeleteTopic name={t.name} onDeleted={poll.refresh} />
+                <DeleteTopic name={t.name} before={poll.pause} onDeleted={poll.refresh} />
               </td>
             </tr>
           )}
@@ -54,7 +54,8 @@ function Topics() {
   );
 }
 
-export function DeleteTopic({ name, onDeleted }: { name: string; onDeleted: () => void }) {
+/** Delete with confirmation; `before` stops the page's polling of what is about to go. */
+export function DeleteTopic({ name, before, onDeleted }: { name: string; before: () => Promise<void>; onDeleted: () => void }) {
   return (
     <ConfirmButton
       label="Delete…"
@@ -64,6 +65,7 @@ export function DeleteTopic({ name, onDeleted }: { name: string; onDeleted: () =
       typeToConfirm={name}
       danger
       onConfirm={async () => {
+        await before();
         await admin.deleteTopic(name);
         onDeleted();
       }}

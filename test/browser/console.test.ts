@@ -90,7 +90,7 @@ describe('web console', () => {
     expect(await page().evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
     await page().keyboard.press('Tab');
     expect(await page().evaluate(() => document.activeElement?.textContent)).toBe('Sluice');
-    await shot('overview');
+    await shot('overview-start');
 
     await page().emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'dark' }]);
     expect(await page().evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(20, 23, 27)');
@@ -203,6 +203,14 @@ describe('web console', () => {
     await waitForText('.notice', /Reset 2 partitions/);
     const described = await sluice.admin().describeGroup(group);
     expect(described.lag).toBe(191);
+  });
+
+  it('sums topics, throughput and lagging groups on the overview', async () => {
+    await open('/console', 'Overview');
+    await waitForText('.stats', /Topics[1-9]/);
+    await waitForText('#card-groups', /1 lagging/);
+    await waitForChartValue('in', (v) => v >= 0);
+    await shot('overview');
   });
 
   it('lists a failing subscription, highlighted, with its dead letters', async () => {

@@ -26,6 +26,12 @@ interface Props {
   height?: number;
 }
 
+/** The x axis in seconds: the samples' span, at least the last minute (now when empty). */
+function xRange(min: number | null, max: number | null): [number, number] {
+  const end = max ?? Date.now() / 1000;
+  return [Math.min(min ?? end, end - 60), end];
+}
+
 const dark = () => window.matchMedia('(prefers-color-scheme: dark)').matches;
 
 export function TimeChart({ title, series, lines, format, version, height = 220 }: Props) {
@@ -51,8 +57,8 @@ export function TimeChart({ title, series, lines, format, version, height = 220 
         height,
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
-        // At least the last two minutes on the x axis, so a few samples do not fill it.
-        scales: { x: { time: true, range: (_u, min, max) => [Math.min(min, max - 120), max] }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max * 1.1)] } },
+        // At least the last minute on the x axis, so a few samples do not fill it.
+        scales: { x: { time: true, range: (_u, min, max) => xRange(min, max) }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max * 1.1)] } },
         axes: [axis, { ...axis, size: 70, values: (_u, ticks) => ticks.map((t) => format(t)) }],
         series: [{}, ...lines.map((l) => ({ label: l.label, stroke: color(l.color), width: 2, value: (_u: uPlot, v: number | null) => (v === null ? '–' : format(v)) }))],
       },

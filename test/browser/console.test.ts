@@ -18,9 +18,10 @@ declare const document: {
   querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null;
   activeElement: { textContent: string | null } | null;
   body: { textContent: string | null };
+  documentElement: unknown;
 };
 declare const location: { search: string };
-declare function getComputedStyle(element: unknown): { backgroundColor: string };
+declare function getComputedStyle(element: unknown): { backgroundColor: string; getPropertyValue(name: string): string };
 
 const ARTIFACTS = new URL('../../test-artifacts/console/', import.meta.url).pathname;
 const dev = useDevServer();
@@ -82,6 +83,26 @@ async function waitForChartValue(key: string, ok: (v: number) => boolean): Promi
   throw new Error(`chart line ${key} never reached the wanted value (last ${await newestChartValue(key)})`);
 }
 
+/** WCAG 2 contrast ratio of two #rrggbb colours. */
+function contrast(a: string, b: string): number {
+  const luminance = (hex: string) => {
+    const [r, g, bl] = [1, 3, 5].map((i) => {
+      const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+/** Text colour on background, as the stylesheet pairs them. */
+const TEXT_ON_BACKGROUND = [
+  ['--fg', '--bg'], ['--fg', '--bg-alt'], ['--fg-muted', '--bg'], ['--fg-muted', '--bg-alt'],
+  ['--accent', '--bg'], ['--accent', '--bg-alt'], ['--accent-fg', '--accent'], ['--bad', '--bad-bg'],
+  ['--bad', '--bg'], ['--bg', '--bad'], ['--warn', '--warn-bg'], ['--fg', '--warn-bg'], ['--fg', '--bad-bg'], ['--ok', '--bg'],
+] as const;
+
 describe('web console', () => {
   it('opens on the overview, reachable by keyboard, with light and dark themes', async () => {
     await open('/console', 'Overview');
@@ -97,6 +118,19 @@ describe('web console', () => {
     await shot('overview-dark');
     await page().emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
     expect(await page().evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(255, 255, 255)');
+  });
+
+  it('keeps every text colour at 4.5:1 contrast or more on its background, in both themes', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page().emulateMediaFeatures([{ name: 'prefers-color-scheme', value: scheme }]);
+      const colours = await page().evaluate((names) => {
+        const style = getComputedStyle(document.documentElement);
+        return Object.fromEntries(names.map((n) => [n, style.getPropertyValue(n).trim()]));
+      }, [...new Set(TEXT_ON_BACKGROUND.flat())]);
+      const low = TEXT_ON_BACKGROUND.filter(([fg, bg]) => contrast(colours[fg]!, colours[bg]!) < 4.5);
+      expect({ scheme, low }).toEqual({ scheme, low: [] });
+    }
+    await page().emulateMediaFeatures([{ name: 'prefers-color-scheme', value: 'light' }]);
   });
 
   it('creates a topic with a config from the topics page', async () => {
@@ -156,8 +190,7 @@ describe('web console', () => {
     // The permalink opens the browser at that record, highlighted.
     await page().locator('.messages tbody tr a').click();
     await page().waitForFunction(() => location.search.includes('from=offset'));
-    await page().waitForSelector('.messages tr.linked');
-    expect(await page().$eval('.messages tr.linked .record-key', (e) => e.textContent)).toBe('console-key');
+    await waitForText('.messages tr.linked .record-key', /^console-key$/);
   });
 
   it("shows a group's lag rising and falling on the live chart while a consumer runs", async () => {
@@ -209,8 +242,22 @@ describe('web console', () => {
     await open('/console', 'Overview');
     await waitForText('.stats', /Topics[1-9]/);
     await waitForText('#card-groups', /1 lagging/);
-    await waitForChartValue('in', (v) => v >= 0);
-    await shot('overview');
+    // Traffic while the page samples: records/s in rises above zero.
+    let producing = true;
+    const traffic = (async () => {
+      for (let i = 0; producing && i < 40; i++) {
+        await sluice.records().produce(topic, Array.from({ length: 25 }, (_, j) => ({ key: `t-${i}-${j}`, value: j })));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    try {
+      await waitForChartValue('in', (v) => v > 0);
+      await new Promise((r) => setTimeout(r, 4_500));
+      await shot('overview');
+    } finally {
+      producing = false;
+      await traffic;
+    }
   });
 
   it('lists a failing subscription, highlighted, with its dead letters', async () => {

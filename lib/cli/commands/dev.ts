@@ -51,7 +51,7 @@ export function registerDev(program: Command): void {
       }
       const emulators = server.stack.emulators;
       const storage = emulators ? `data in ${dataDir}` : `storage at ${process.env.AWS_ENDPOINT_URL}`;
-      process.stdout.write(`Sluice dev server listening on ${server.url} (${storage})\n`);
+      process.stdout.write(`Sluice dev server listening on ${server.url} (${storage})\nWeb console: ${server.url}/console\n`);
       if (process.env.SLUICE_DEBUG && emulators) process.stderr.write(`dynamodb-local pid ${emulators.pid}\n`);
       process.stdout.write(
         `\nQuickstart, in another terminal:\n${quickstartLines(server.url, DEFAULT_ENDPOINT)

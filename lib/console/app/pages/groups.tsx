@@ -11,7 +11,7 @@ import { ErrorNote, Field, Loading, Page, PagedTable } from '../ui/common.tsx';
 
 const byLag = (a: GroupDescription, b: GroupDescription) => b.lag - a.lag || a.group.localeCompare(b.group);
 
-function GroupRow({ g }: { g: GroupDescription }) {
+function GroupRow({ g, compact }: { g: GroupDescription; compact?: boolean }) {
   return (
     <tr key={g.group} class={g.lag > 0 ? 'warn' : ''}>
       <td>
@@ -19,13 +19,14 @@ function GroupRow({ g }: { g: GroupDescription }) {
       </td>
       <td>{g.state}</td>
       <td class="num">{g.members.length}</td>
-      <td class="num">{[...new Set(g.offsets.map((o) => o.topic))].join(', ') || '–'}</td>
+      {!compact && <td>{[...new Set(g.offsets.map((o) => o.topic))].join(', ') || '–'}</td>}
       <td class="num">{g.lag > 0 ? <span class="pill warn">{formatCount(g.lag)}</span> : '0'}</td>
     </tr>
   );
 }
 
-const COLUMNS = [{ label: 'Group' }, { label: 'State' }, { label: 'Members', numeric: true }, { label: 'Topics', numeric: true }, { label: 'Lag', numeric: true }];
+const COLUMNS = [{ label: 'Group' }, { label: 'State' }, { label: 'Members', numeric: true }, { label: 'Topics' }, { label: 'Lag', numeric: true }];
+const CARD_COLUMNS = COLUMNS.filter((c) => c.label !== 'Topics');
 
 function Groups() {
   const [search, setSearch] = useState('');
@@ -55,7 +56,7 @@ function GroupsCard() {
       <h2 id="card-groups">
         <a href={href('/groups')}>Consumer groups</a> {lagging > 0 && <span class="pill warn">{lagging} lagging</span>}
       </h2>
-      <PagedTable caption="Consumer groups by lag" columns={COLUMNS} rows={groups} empty="No consumer groups." row={(g) => <GroupRow g={g} />} />
+      <PagedTable caption="Consumer groups by lag" columns={CARD_COLUMNS} rows={groups} empty="No consumer groups." row={(g) => <GroupRow g={g} compact />} />
     </section>
   );
 }

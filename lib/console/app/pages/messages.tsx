@@ -220,4 +220,9 @@ function Record({ r, topic, view, linked }: { r: BrowsedRecord; topic: string; v
   );
 }
 
-registerPage({ path: '/topics/:topic/messages', title: (p) => `Messages in ${p.topic}`, component: Messages });
+/** A new query (a search, a permalink) starts from a clean page, never showing the last one's rows. */
+function MessagesPage(props: PageProps) {
+  return <Messages key={props.query.toString()} {...props} />;
+}
+
+registerPage({ path: '/topics/:topic/messages', title: (p) => `Messages in ${p.topic}`, component: MessagesPage });

@@ -19,6 +19,7 @@ import { getHead, listTopicRecords, type PartitionHead, type TopicRecord } from 
 import { collectGarbage, findDeletedTopics, purgeTopicData, type DeletedTopicCleanup, type GarbageResult } from './cleanup.ts';
 import { compactPartition, type CompactionResult } from './compaction.ts';
 import { applyRetention, type RetentionResult } from './retention.ts';
+import { inParallel } from '../core/parallel.ts';
 
 export type { CompactionResult } from './compaction.ts';
 export type { DeletedTopicCleanup, GarbageResult } from './cleanup.ts';
@@ -274,17 +275,4 @@ function eventful(r: PartitionMaintenance): boolean {
       r.cleanup.orphansDeleted ||
       r.cleanup.objectsPending,
   );
-}
-
-async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }

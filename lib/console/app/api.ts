@@ -5,6 +5,7 @@ import { Admin } from '../../client/admin.ts';
 import { Records } from '../../client/records.ts';
 import { Subscriptions, type Subscription } from '../../client/subscriptions.ts';
 import { FetchTransport } from '../../client/transport.ts';
+import { inParallel } from '../../core/parallel.ts';
 import type { GroupDescription, TopicDescription } from '../../client/types.ts';
 
 const transport = new FetchTransport();
@@ -27,46 +28,26 @@ export function shared<T>(key: string, load: () => Promise<T>, maxAgeMs = 1_000)
   return promise;
 }
 
-/** fn over items with at most `limit` calls in flight, results in order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+/** Each listed item described, at most 6 calls at a time; one that vanished meanwhile is left out. */
+async function describeEach<S, D>(list: Promise<S[]>, describe: (item: S) => Promise<D>): Promise<D[]> {
+  const described = await inParallel(await list, 6, (item) => describe(item).catch(() => undefined));
+  return described.filter((d): d is Awaited<D> => d !== undefined);
 }
 
 /** Every topic, described (partitions with log start, high watermark, size, segments). */
 export function describeAllTopics(): Promise<TopicDescription[]> {
-  return shared('topics', describeTopicsNow);
-}
-
-async function describeTopicsNow(): Promise<TopicDescription[]> {
-  const topics = await admin.listTopics();
-  const described = await mapLimit(topics, 6, (t) => admin.describeTopic(t.name).catch(() => undefined));
-  return described.filter((d): d is TopicDescription => d !== undefined);
+  return shared('topics', () => describeEach(admin.listTopics(), (t) => admin.describeTopic(t.name)));
 }
 
 /** Every group, described (members, committed offsets, lag). */
 export function describeAllGroups(): Promise<GroupDescription[]> {
-  return shared('groups', describeGroupsNow);
-}
-
-async function describeGroupsNow(): Promise<GroupDescription[]> {
-  const groups = await admin.listGroups();
-  const described = await mapLimit(groups, 6, (g) => admin.describeGroup(g.group).catch(() => undefined));
-  return described.filter((d): d is GroupDescription => d !== undefined);
+  return shared('groups', () => describeEach(admin.listGroups(), (g) => admin.describeGroup(g.group)));
 }
 
 /** Every subscription of every topic. */
 export async function listAllSubscriptions(topicNames?: string[]): Promise<Subscription[]> {
   const names = topicNames ?? (await admin.listTopics()).map((t) => t.name);
-  const lists = await mapLimit(names, 6, (t) => subscriptions.list(t).catch(() => [] as Subscription[]));
+  const lists = await inParallel(names, 6, (t) => subscriptions.list(t).catch(() => [] as Subscription[]));
   return lists.flat();
 }
 

@@ -6,6 +6,7 @@ import { admin, records } from '../api.ts';
 import { usePoll } from '../live.ts';
 import { registerPage, type PageProps } from '../registry.ts';
 import { href, seg } from '../router.ts';
+import { useAction } from '../ui/action.ts';
 import { ErrorNote, Field, Page } from '../ui/common.tsx';
 import { KeyValueRows, toObject, type KeyValue } from '../ui/kv.tsx';
 
@@ -35,15 +36,12 @@ function Produce({ params }: PageProps) {
   const [headers, setHeaders] = useState<KeyValue[]>([]);
   const [partition, setPartition] = useState('');
   const [sent, setSent] = useState<Sent>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setSent(undefined);
-    try {
+    void action.run(async () => {
       const [result] = await records.produce(
         name,
         [
@@ -59,11 +57,7 @@ function Produce({ params }: PageProps) {
       if (!result) throw new Error('The API answered no offset.');
       if ('error' in result) throw new Error(`${result.error.code}: ${result.error.message}`);
       setSent(result);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -101,9 +95,9 @@ function Produce({ params }: PageProps) {
           <input type="checkbox" checked={nullValue} onChange={(e) => setNullValue(e.currentTarget.checked)} /> Null value (a tombstone)
         </label>
         <KeyValueRows legend="Headers" keyLabel="Header" valueLabel="Header value" rows={headers} onChange={setHeaders} />
-        <ErrorNote error={error} what="Not produced" />
+        <ErrorNote error={action.error} what="Not produced" />
         <p class="actions">
-          <button type="submit" class="primary" disabled={busy}>
+          <button type="submit" class="primary" disabled={action.busy}>
             Produce record
           </button>
           {sent && (

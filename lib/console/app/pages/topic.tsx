@@ -10,6 +10,7 @@ import { href, navigate, seg } from '../router.ts';
 import { consumed, sampleThroughput, THROUGHPUT_KEYS } from '../sampling.ts';
 import { seriesFor } from '../series.ts';
 import { TimeChart } from '../ui/chart.tsx';
+import { useAction } from '../ui/action.ts';
 import { ErrorNote, Field, Loading, Page, PagedTable, Stat } from '../ui/common.tsx';
 import { DeleteTopic } from './topics.tsx';
 
@@ -119,27 +120,20 @@ function TopicDetail({ params }: PageProps) {
 function Configs({ topic, onSaved }: { topic: TopicDescription; onSaved: () => void }) {
   const [draft, setDraft] = useState<Record<string, string>>(topic.config);
   const [partitions, setPartitions] = useState(String(topic.partitions.length));
-  const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState('');
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
   const changed = Object.fromEntries(Object.entries(draft).filter(([k, v]) => topic.config[k] !== v));
   const grow = Number(partitions) !== topic.partitions.length;
-  const save = async (e: Event) => {
+  const save = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setSaved('');
-    try {
+    void action.run(async () => {
       const updated = await admin.alterTopic(topic.name, { ...(Object.keys(changed).length ? { config: changed } : {}), ...(grow ? { partitions: Number(partitions) } : {}) });
       setDraft(updated.config);
       setPartitions(String(updated.partitions.length));
       setSaved(`Saved ${[...Object.keys(changed), ...(grow ? ['partitions'] : [])].join(', ')}.`);
       onSaved();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form onSubmit={save} aria-labelledby="configs-title">
@@ -156,9 +150,9 @@ function Configs({ topic, onSaved }: { topic: TopicDescription; onSaved: () => v
           <input name="partitions" type="number" min={topic.partitions.length} value={partitions} onInput={(e) => setPartitions(e.currentTarget.value)} />
         </Field>
       </div>
-      <ErrorNote error={error} />
+      <ErrorNote error={action.error} />
       <p class="actions">
-        <button type="submit" class="primary" disabled={busy || (!grow && Object.keys(changed).length === 0)}>
+        <button type="submit" class="primary" disabled={action.busy || (!grow && Object.keys(changed).length === 0)}>
           Save changes
         </button>
         <span class="notice" role="status">

@@ -1,16 +1,36 @@
 // Topics: the list (searchable, paged), creating a topic with partitions and configs, and
 // deleting one after typing its name. Also the topics card of the overview.
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import type { TopicDescription } from '../../../client/types.ts';
 import { admin, describeAllTopics } from '../api.ts';
 import { formatBytes, formatCount } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { registerPage } from '../registry.ts';
 import { href, navigate, seg } from '../router.ts';
 import { appended } from '../sampling.ts';
+import { useAction } from '../ui/action.ts';
 import { ConfirmButton, ErrorNote, Field, Loading, Page, PagedTable } from '../ui/common.tsx';
 import { KeyValueRows, toObject, type KeyValue } from '../ui/kv.tsx';
 
 const topicSize = (t: { partitions: { sizeBytes: number }[] }) => t.partitions.reduce((n, p) => n + p.sizeBytes, 0);
+
+const TOPIC_COLUMNS = [{ label: 'Topic' }, { label: 'Partitions', numeric: true }, { label: 'Records appended', numeric: true }, { label: 'Size', numeric: true }];
+
+/** A topic's row: name (linked), partitions, records appended, size, then any extra cells. */
+function TopicRow({ t, children }: { t: TopicDescription; children?: ComponentChildren }) {
+  return (
+    <tr>
+      <td>
+        <a href={href(`/topics/${seg(t.name)}`)}>{t.name}</a>
+      </td>
+      <td class="num">{t.partitions.length}</td>
+      <td class="num">{formatCount(appended(t))}</td>
+      <td class="num">{formatBytes(topicSize(t))}</td>
+      {children}
+    </tr>
+  );
+}
 
 function Topics() {
   const [search, setSearch] = useState('');
@@ -30,23 +50,17 @@ function Topics() {
       ) : (
         <PagedTable
           caption="Topics"
-          columns={[{ label: 'Name' }, { label: 'Partitions', numeric: true }, { label: 'Records appended', numeric: true }, { label: 'Size', numeric: true }, { label: 'Actions' }]}
+          columns={[...TOPIC_COLUMNS, { label: 'Actions' }]}
           rows={topics}
           empty={search ? 'No topic matches.' : 'No topics yet.'}
           row={(t) => (
-            <tr key={t.name}>
-              <td>
-                <a href={href(`/topics/${seg(t.name)}`)}>{t.name}</a>
-              </td>
-              <td class="num">{t.partitions.length}</td>
-              <td class="num">{formatCount(appended(t))}</td>
-              <td class="num">{formatBytes(topicSize(t))}</td>
+            <TopicRow key={t.name} t={t}>
               <td class="actions">
                 <a href={href(`/topics/${seg(t.name)}/messages`)}>Messages</a>
                 <a href={href(`/topics/${seg(t.name)}/produce`)}>Produce</a>
                 <DeleteTopic name={t.name} before={poll.pause} onDeleted={poll.refresh} />
               </td>
-            </tr>
+            </TopicRow>
           )}
         />
       )}
@@ -77,21 +91,14 @@ function CreateTopic({ configNames, onCreated }: { configNames: string[]; onCrea
   const [name, setName] = useState('');
   const [partitions, setPartitions] = useState('1');
   const [config, setConfig] = useState<KeyValue[]>([]);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: Event) => {
+  const action = useAction();
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    void action.run(async () => {
       const created = await admin.createTopic({ name: name.trim(), partitions: Number(partitions), config: toObject(config) });
       onCreated();
       navigate(href(`/topics/${seg(created.name)}`));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <details class="card">
@@ -106,9 +113,9 @@ function CreateTopic({ configNames, onCreated }: { configNames: string[]; onCrea
           </Field>
         </div>
         <KeyValueRows legend="Configs" keyLabel="Config" valueLabel="Value" rows={config} onChange={setConfig} suggestions={configNames} />
-        <ErrorNote error={error} />
+        <ErrorNote error={action.error} />
         <p>
-          <button type="submit" class="primary" disabled={busy}>
+          <button type="submit" class="primary" disabled={action.busy}>
             Create topic
           </button>
         </p>
@@ -127,18 +134,10 @@ function TopicsCard() {
       </h2>
       <PagedTable
         caption="Largest topics"
-        columns={[{ label: 'Topic' }, { label: 'Partitions', numeric: true }, { label: 'Size', numeric: true }]}
+        columns={TOPIC_COLUMNS}
         rows={largest}
         empty="No topics yet."
-        row={(t) => (
-          <tr key={t.name}>
-            <td>
-              <a href={href(`/topics/${seg(t.name)}`)}>{t.name}</a>
-            </td>
-            <td class="num">{t.partitions.length}</td>
-            <td class="num">{formatBytes(topicSize(t))}</td>
-          </tr>
-        )}
+        row={(t) => <TopicRow key={t.name} t={t} />}
       />
     </section>
   );

@@ -4,6 +4,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { isSluiceError } from '../../../core/errors.ts';
+import { useAction } from './action.ts';
 
 export function Page({ title, actions, children }: { title: string; actions?: ComponentChildren; children: ComponentChildren }) {
   useEffect(() => {
@@ -63,24 +64,14 @@ export function ConfirmButton(props: {
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [typed, setTyped] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const action = useAction();
   const open = () => {
     setTyped('');
-    setError(undefined);
     dialog.current?.showModal();
   };
   const confirm = async (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    try {
-      await props.onConfirm();
-      dialog.current?.close();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    if (await action.run(props.onConfirm)) dialog.current?.close();
   };
   const ready = props.typeToConfirm === undefined || typed === props.typeToConfirm;
   return (
@@ -97,12 +88,12 @@ export function ConfirmButton(props: {
               <input value={typed} onInput={(e) => setTyped(e.currentTarget.value)} autoComplete="off" />
             </Field>
           )}
-          <ErrorNote error={error} />
+          <ErrorNote error={action.error} />
           <div class="actions">
             <button type="button" onClick={() => dialog.current?.close()}>
               Cancel
             </button>
-            <button type="submit" class={props.danger ? 'danger' : 'primary'} disabled={!ready || busy}>
+            <button type="submit" class={props.danger ? 'danger' : 'primary'} disabled={!ready || action.busy}>
               {props.confirmLabel}
             </button>
           </div>

@@ -8,100 +8,107 @@ import { PAGE_SIZE, parseBrowseQuery, scan, startOffset, type BrowsedRecord, typ
 import { formatTime, renderValue, type BinaryView } from '../format.ts';
 import { registerPage, type PageProps } from '../registry.ts';
 import { href, navigate, seg } from '../router.ts';
+import { useAction } from '../ui/action.ts';
 import { ErrorNote, Field, Loading, Page } from '../ui/common.tsx';
+
+interface Browse {
+  topic: TopicDescription | undefined;
+  found: BrowsedRecord[];
+  scanned: number;
+  busy: boolean;
+  error: unknown;
+  /** Whether a partition has records left to read. */
+  more: boolean;
+  loadMore: () => void;
+}
+
+/** Reads for one query (the page is mounted afresh per query): place the cursors, read a page, and on. */
+function useBrowse(name: string, q: BrowseQuery): Browse {
+  const [topic, setTopic] = useState<TopicDescription>();
+  const [found, setFound] = useState<BrowsedRecord[]>([]);
+  const [cursors, setCursors] = useState<Cursor[]>([]);
+  const [scanned, setScanned] = useState(0);
+  const action = useAction();
+  // Unfiltered, a page per partition is all we show; filtered, read further per call.
+  const filtered = Boolean(q.key || q.value || q.header);
+  const fetchPage = (partition: number, offset: number) => records.fetch(name, partition, { offset, maxRecords: filtered ? 500 : PAGE_SIZE });
+  const read = async (from: Cursor[]) => {
+    const out = await scan(q, from, fetchPage);
+    setFound((prev) => [...prev, ...out.found]);
+    setCursors(out.cursors);
+    setScanned((n) => n + out.scanned);
+  };
+
+  useEffect(() => {
+    void action.run(async () => {
+      const t = await admin.describeTopic(name);
+      setTopic(t);
+      const parts = t.partitions.filter((p) => q.partition === undefined || p.partition === q.partition);
+      const starts = await Promise.all(parts.map((p) => startOffset(q, p, (partition, ms) => admin.listOffsets(name, partition, ms))));
+      await read(parts.map((p, i) => ({ partition: p.partition, next: starts[i]!, done: starts[i]! >= p.highWatermark })));
+    });
+  }, []);
+
+  return {
+    topic,
+    found,
+    scanned,
+    busy: action.busy,
+    error: action.error,
+    more: cursors.some((c) => !c.done),
+    loadMore: () => void action.run(() => read(cursors)),
+  };
+}
 
 function Messages({ params, query }: PageProps) {
   const name = params.topic!;
   const q = parseBrowseQuery(query);
   const view: BinaryView = query.get('view') === 'base64' ? 'base64' : 'hex';
-  const [topic, setTopic] = useState<TopicDescription>();
-  const [found, setFound] = useState<BrowsedRecord[]>([]);
-  const [cursors, setCursors] = useState<Cursor[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [scanned, setScanned] = useState(0);
-  // Unfiltered, a page per partition is all we show; filtered, read further per call.
-  const filtered = Boolean(q.key || q.value || q.header);
-  const fetchPage = (partition: number, offset: number) => records.fetch(name, partition, { offset, maxRecords: filtered ? 500 : PAGE_SIZE });
-
-  const load = async (from: Cursor[], append: boolean) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      const out = await scan(q, from, fetchPage);
-      setFound((prev) => (append ? [...prev, ...out.found] : out.found));
-      setCursors(out.cursors);
-      setScanned((n) => (append ? n : 0) + out.scanned);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  // A new query (the URL changed): describe the topic, place the cursors, read a page.
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      setBusy(true);
-      setFound([]);
-      try {
-        const t = await admin.describeTopic(name);
-        if (!live) return;
-        setTopic(t);
-        const parts = t.partitions.filter((p) => q.partition === undefined || p.partition === q.partition);
-        const starts = await Promise.all(parts.map((p) => startOffset(q, p, (partition, ms) => admin.listOffsets(name, partition, ms))));
-        if (live) await load(parts.map((p, i) => ({ partition: p.partition, next: starts[i]!, done: starts[i]! >= p.highWatermark })), false);
-      } catch (err) {
-        if (live) setError(err);
-      } finally {
-        if (live) setBusy(false);
-      }
-    })();
-    return () => {
-      live = false;
-    };
-  }, [name, query.toString()]);
-
-  const more = cursors.some((c) => !c.done);
-  const linked = q.from === 'offset' && q.partition !== undefined ? q.offset : undefined;
+  const b = useBrowse(name, q);
+  const linked = q.from === 'offset' && q.partition !== undefined ? { partition: q.partition, offset: q.offset } : undefined;
   return (
     <Page title={`Messages in ${name}`} actions={<a class="button" href={href(`/topics/${seg(name)}/produce`)}>Produce</a>}>
       <p class="crumbs">
         <a href={href('/topics')}>Topics</a> / <a href={href(`/topics/${seg(name)}`)}>{name}</a> / messages
       </p>
-      <QueryForm name={name} q={q} view={view} topic={topic} />
-      <ErrorNote error={error} what="Cannot read records" />
+      <QueryForm name={name} q={q} view={view} topic={b.topic} />
+      <ErrorNote error={b.error} what="Cannot read records" />
       <p class="muted" role="status">
-        {busy ? 'Reading…' : `${found.length} record${found.length === 1 ? '' : 's'} shown, ${scanned} read.`}
+        {b.busy ? 'Reading…' : `${b.found.length} record${b.found.length === 1 ? '' : 's'} shown, ${b.scanned} read.`}
       </p>
-      <div class="table-wrap messages">
-        <table>
-          <caption class="visually-hidden">Records</caption>
-          <thead>
-            <tr>
-              <th scope="col" class="num">Partition</th>
-              <th scope="col" class="num">Offset</th>
-              <th scope="col">Time (UTC)</th>
-              <th scope="col">Key</th>
-              <th scope="col">Value</th>
-              <th scope="col">Headers</th>
-            </tr>
-          </thead>
-          <tbody>
-            {found.map((r) => (
-              <Record key={`${r.partition}/${r.offset}`} r={r} topic={name} view={view} linked={r.partition === q.partition && r.offset === linked} />
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {busy && <Loading />}
-      {more && !busy && (
-        <button type="button" onClick={() => load(cursors, true)}>
+      <RecordsTable found={b.found} topic={name} view={view} linked={linked} />
+      {b.busy && <Loading />}
+      {b.more && !b.busy && (
+        <button type="button" onClick={b.loadMore}>
           Load more
         </button>
       )}
     </Page>
+  );
+}
+
+function RecordsTable(props: { found: BrowsedRecord[]; topic: string; view: BinaryView; linked?: { partition: number; offset: number | undefined } | undefined }) {
+  return (
+    <div class="table-wrap messages">
+      <table>
+        <caption class="visually-hidden">Records</caption>
+        <thead>
+          <tr>
+            <th scope="col" class="num">Partition</th>
+            <th scope="col" class="num">Offset</th>
+            <th scope="col">Time (UTC)</th>
+            <th scope="col">Key</th>
+            <th scope="col">Value</th>
+            <th scope="col">Headers</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.found.map((r) => (
+            <Record key={`${r.partition}/${r.offset}`} r={r} topic={props.topic} view={props.view} linked={r.partition === props.linked?.partition && r.offset === props.linked.offset} />
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -164,29 +171,36 @@ function QueryForm({ name, q, view, topic }: { name: string; q: BrowseQuery; vie
           </Field>
         )}
       </div>
-      <div class="form-row">
-        <Field label="Key contains">
-          <input name="key" value={form.key} onInput={set('key')} />
-        </Field>
-        <Field label="Value contains">
-          <input name="value" value={form.value} onInput={set('value')} />
-        </Field>
-        <Field label="Header contains" hint="Matched against name=value">
-          <input name="header" value={form.header} onInput={set('header')} />
-        </Field>
-        <Field label="Binary shown as">
-          <select name="view" value={form.view} onChange={set('view')}>
-            <option value="hex">Hex</option>
-            <option value="base64">Base64</option>
-          </select>
-        </Field>
-        <p>
-          <button type="submit" class="primary">
-            Find records
-          </button>
-        </p>
-      </div>
+      <FilterFields form={form} set={set} />
     </form>
+  );
+}
+
+/** Key, value and header filters, how to show binary, and the submit button. */
+function FilterFields({ form, set }: { form: Record<'key' | 'value' | 'header' | 'view', string>; set: (k: 'key' | 'value' | 'header' | 'view') => (e: Event) => void }) {
+  return (
+    <div class="form-row">
+      <Field label="Key contains">
+        <input name="key" value={form.key} onInput={set('key')} />
+      </Field>
+      <Field label="Value contains">
+        <input name="value" value={form.value} onInput={set('value')} />
+      </Field>
+      <Field label="Header contains" hint="Matched against name=value">
+        <input name="header" value={form.header} onInput={set('header')} />
+      </Field>
+      <Field label="Binary shown as">
+        <select name="view" value={form.view} onChange={set('view')}>
+          <option value="hex">Hex</option>
+          <option value="base64">Base64</option>
+        </select>
+      </Field>
+      <p>
+        <button type="submit" class="primary">
+          Find records
+        </button>
+      </p>
+    </div>
   );
 }
 

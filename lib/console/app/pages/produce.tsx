@@ -1,7 +1,7 @@
 // The produce form: one record with key, value, headers and an optional partition, sent
 // as JSON (API.md "Produce"); the answer links to the record in the message browser.
 import { useState } from 'preact/hooks';
-import type { RecordEncoding } from '../../../core/wire.ts';
+import type { ProduceRecordInput, RecordEncoding } from '../../../core/wire.ts';
 import { admin, records } from '../api.ts';
 import { usePoll } from '../live.ts';
 import { registerPage, type PageProps } from '../registry.ts';
@@ -26,6 +26,14 @@ function valueFor(text: string, encoding: RecordEncoding, isNull: boolean): unkn
   }
 }
 
+/** Sends one record; its partition and offset, or the error its partition's append met. */
+async function produceOne(topic: string, record: ProduceRecordInput, encoding: RecordEncoding): Promise<Sent> {
+  const [result] = await records.produce(topic, [record], { encoding });
+  if (!result) throw new Error('The API answered no offset.');
+  if ('error' in result) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result;
+}
+
 function Produce({ params }: PageProps) {
   const name = params.topic!;
   const topic = usePoll(() => admin.describeTopic(name), [name], null);
@@ -42,20 +50,8 @@ function Produce({ params }: PageProps) {
     e.preventDefault();
     setSent(undefined);
     void action.run(async () => {
-      const [result] = await records.produce(
-        name,
-        [
-          {
-            key: key === '' ? null : key,
-            value: valueFor(value, encoding, nullValue),
-            headers: toObject(headers),
-            ...(partition !== '' ? { partition: Number(partition) } : {}),
-          },
-        ],
-        { encoding },
-      );
-      if (!result) throw new Error('The API answered no offset.');
-      if ('error' in result) throw new Error(`${result.error.code}: ${result.error.message}`);
+      const record = { key: key === '' ? null : key, value: valueFor(value, encoding, nullValue), headers: toObject(headers) };
+      const result = await produceOne(name, partition === '' ? record : { ...record, partition: Number(partition) }, encoding);
       setSent(result);
     });
   };
@@ -100,15 +96,19 @@ function Produce({ params }: PageProps) {
           <button type="submit" class="primary" disabled={action.busy}>
             Produce record
           </button>
-          {sent && (
-            <span class="notice" role="status">
-              Produced to partition {sent.partition} at offset {sent.offset}.{' '}
-              <a href={href(`/topics/${seg(name)}/messages`, { partition: sent.partition, from: 'offset', offset: sent.offset })}>View it</a>
-            </span>
-          )}
+          {sent && <SentNotice topic={name} sent={sent} />}
         </p>
       </form>
     </Page>
+  );
+}
+
+function SentNotice({ topic, sent }: { topic: string; sent: Sent }) {
+  return (
+    <span class="notice" role="status">
+      Produced to partition {sent.partition} at offset {sent.offset}.{' '}
+      <a href={href(`/topics/${seg(topic)}/messages`, { partition: sent.partition, from: 'offset', offset: sent.offset })}>View it</a>
+    </span>
   );
 }
 

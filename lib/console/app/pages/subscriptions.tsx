@@ -2,7 +2,7 @@
 // deliveries and dead letters, failing ones highlighted; one subscription's position and
 // lag per partition, lag over time and its dead letters; and the overview's card.
 import { useState } from 'preact/hooks';
-import type { Subscription } from '../../../client/subscriptions.ts';
+import type { DeadLetter, Subscription } from '../../../client/subscriptions.ts';
 import { isFailing, listAllSubscriptions, subscriptions } from '../api.ts';
 import { formatCount, formatTime } from '../format.ts';
 import { usePoll } from '../live.ts';
@@ -127,30 +127,37 @@ function SubscriptionDetail({ params }: PageProps) {
             )}
           />
           <h2>Dead letters</h2>
-          <PagedTable
-            caption="Dead letters, newest first"
-            columns={[{ label: 'Failed at' }, { label: 'Partition', numeric: true }, { label: 'Offsets' }, { label: 'Attempts', numeric: true }, { label: 'Error' }]}
-            rows={poll.data!.deadLetters}
-            empty="No dead letters."
-            row={(d) => (
-              <tr key={`${d.partition}/${d.firstOffset}/${d.failedAt}`}>
-                <td>{formatTime(d.failedAt)}</td>
-                <td class="num">{d.partition}</td>
-                <td>
-                  <a href={href(`/topics/${seg(topic)}/messages`, { partition: d.partition, from: 'offset', offset: d.firstOffset })}>
-                    {d.firstOffset}–{d.lastOffset}
-                  </a>
-                </td>
-                <td class="num">{d.attempts}</td>
-                <td>
-                  {d.error.code}: {d.error.message}
-                </td>
-              </tr>
-            )}
-          />
+          <DeadLettersTable topic={topic} deadLetters={poll.data!.deadLetters} />
         </>
       )}
     </Page>
+  );
+}
+
+/** Dead letters, newest first, each linked to its first record in the message browser. */
+function DeadLettersTable({ topic, deadLetters }: { topic: string; deadLetters: DeadLetter[] }) {
+  return (
+    <PagedTable
+      caption="Dead letters, newest first"
+      columns={[{ label: 'Failed at' }, { label: 'Partition', numeric: true }, { label: 'Offsets' }, { label: 'Attempts', numeric: true }, { label: 'Error' }]}
+      rows={deadLetters}
+      empty="No dead letters."
+      row={(d) => (
+        <tr key={`${d.partition}/${d.firstOffset}/${d.failedAt}`}>
+          <td>{formatTime(d.failedAt)}</td>
+          <td class="num">{d.partition}</td>
+          <td>
+            <a href={href(`/topics/${seg(topic)}/messages`, { partition: d.partition, from: 'offset', offset: d.firstOffset })}>
+              {d.firstOffset}–{d.lastOffset}
+            </a>
+          </td>
+          <td class="num">{d.attempts}</td>
+          <td>
+            {d.error.code}: {d.error.message}
+          </td>
+        </tr>
+      )}
+    />
   );
 }
 

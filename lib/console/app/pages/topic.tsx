@@ -1,7 +1,7 @@
 // One topic: its partitions (log start, high watermark, size, segments), live throughput,
 // the groups reading it with their lag, its configs (editable) and partition count.
 import { useState } from 'preact/hooks';
-import type { TopicDescription } from '../../../client/types.ts';
+import type { GroupDescription, TopicDescription } from '../../../client/types.ts';
 import { admin, describeAllGroups } from '../api.ts';
 import { formatBytes, formatCount, formatRate } from '../format.ts';
 import { usePoll } from '../live.ts';
@@ -65,51 +65,65 @@ function TopicDetail({ params }: PageProps) {
           </div>
           <TimeChart title={`Throughput of ${name}`} series={seriesFor(`topic:${name}`, THROUGHPUT_KEYS).series} lines={LINES} format={formatRate} version={version} />
           <h2>Partitions</h2>
-          <PagedTable
-            caption="Partitions"
-            columns={[
-              { label: 'Partition', numeric: true },
-              { label: 'Log start', numeric: true },
-              { label: 'High watermark', numeric: true },
-              { label: 'Records', numeric: true },
-              { label: 'Size', numeric: true },
-              { label: 'Segments', numeric: true },
-            ]}
-            rows={t.partitions}
-            row={(p) => (
-              <tr key={p.partition}>
-                <td class="num">
-                  <a href={href(`/topics/${seg(name)}/messages`, { partition: p.partition, from: 'earliest' })}>{p.partition}</a>
-                </td>
-                <td class="num">{formatCount(p.logStartOffset)}</td>
-                <td class="num">{formatCount(p.highWatermark)}</td>
-                <td class="num">{formatCount(p.highWatermark - p.logStartOffset)}</td>
-                <td class="num">{formatBytes(p.sizeBytes)}</td>
-                <td class="num">{formatCount(p.segments)}</td>
-              </tr>
-            )}
-          />
+          <PartitionsTable topic={t} />
           <h2>Consumer groups</h2>
-          <PagedTable
-            caption="Consumer groups reading this topic"
-            columns={[{ label: 'Group' }, { label: 'State' }, { label: 'Committed', numeric: true }, { label: 'Lag', numeric: true }]}
-            rows={poll.data!.readers}
-            empty="No group has committed offsets on this topic."
-            row={(g) => (
-              <tr key={g.group}>
-                <td>
-                  <a href={href(`/groups/${seg(g.group)}`)}>{g.group}</a>
-                </td>
-                <td>{g.state}</td>
-                <td class="num">{formatCount(consumed(g, name))}</td>
-                <td class="num">{formatCount(g.offsets.filter((o) => o.topic === name).reduce((n, o) => n + (o.lag ?? 0), 0))}</td>
-              </tr>
-            )}
-          />
+          <ReadersTable topic={name} readers={poll.data!.readers} />
           <Configs topic={t} onSaved={poll.refresh} />
         </>
       )}
     </Page>
+  );
+}
+
+/** Per partition: log start, high watermark, records, size, segments; linked to its messages. */
+function PartitionsTable({ topic }: { topic: TopicDescription }) {
+  return (
+    <PagedTable
+      caption="Partitions"
+      columns={[
+        { label: 'Partition', numeric: true },
+        { label: 'Log start', numeric: true },
+        { label: 'High watermark', numeric: true },
+        { label: 'Records', numeric: true },
+        { label: 'Size', numeric: true },
+        { label: 'Segments', numeric: true },
+      ]}
+      rows={topic.partitions}
+      row={(p) => (
+        <tr key={p.partition}>
+          <td class="num">
+            <a href={href(`/topics/${seg(topic.name)}/messages`, { partition: p.partition, from: 'earliest' })}>{p.partition}</a>
+          </td>
+          <td class="num">{formatCount(p.logStartOffset)}</td>
+          <td class="num">{formatCount(p.highWatermark)}</td>
+          <td class="num">{formatCount(p.highWatermark - p.logStartOffset)}</td>
+          <td class="num">{formatBytes(p.sizeBytes)}</td>
+          <td class="num">{formatCount(p.segments)}</td>
+        </tr>
+      )}
+    />
+  );
+}
+
+/** The groups with offsets on this topic: how far each has read and its lag here. */
+function ReadersTable({ topic, readers }: { topic: string; readers: GroupDescription[] }) {
+  return (
+    <PagedTable
+      caption="Consumer groups reading this topic"
+      columns={[{ label: 'Group' }, { label: 'State' }, { label: 'Committed', numeric: true }, { label: 'Lag', numeric: true }]}
+      rows={readers}
+      empty="No group has committed offsets on this topic."
+      row={(g) => (
+        <tr key={g.group}>
+          <td>
+            <a href={href(`/groups/${seg(g.group)}`)}>{g.group}</a>
+          </td>
+          <td>{g.state}</td>
+          <td class="num">{formatCount(consumed(g, topic))}</td>
+          <td class="num">{formatCount(g.offsets.filter((o) => o.topic === topic).reduce((n, o) => n + (o.lag ?? 0), 0))}</td>
+        </tr>
+      )}
+    />
   );
 }
 

@@ -80,8 +80,7 @@ export function TimeChart({ title, series, lines, format, version, height = 220 
     plot.current?.setData(series.aligned() as uPlot.AlignedData);
   }, [version, series]);
 
-  const recent = series.recent(10);
-  const newest = recent[0];
+  const newest = series.recent(1)[0];
   const caption = newest
     ? lines.map((l) => `${l.label}: ${newest.values[l.key] === null ? '–' : format(newest.values[l.key]!)}`).join(', ')
     : 'collecting samples…';
@@ -91,31 +90,41 @@ export function TimeChart({ title, series, lines, format, version, height = 220 
         <strong>{title}</strong> <span class="muted" aria-live="polite">{caption}</span>
       </figcaption>
       <div ref={box} class="chart-canvas" role="img" aria-label={`${title}: ${caption}`} />
-      <details class="chart-data">
-        <summary>Data</summary>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
+      <ChartData series={series} lines={lines} format={format} />
+    </figure>
+  );
+}
+
+/** The chart's newest points as a table: the text alternative to the canvas. */
+function ChartData({ series, lines, format }: Pick<Props, 'series' | 'lines' | 'format'>) {
+  const recent = series.recent(10);
+  return (
+    <details class="chart-data">
+      <summary>Data</summary>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            {lines.map((l) => (
+              <th scope="col" key={l.key}>
+                {l.label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {recent.map((r) => (
+            <tr key={r.t}>
+              <td>{formatTime(r.t)}</td>
               {lines.map((l) => (
-                <th scope="col" key={l.key}>{l.label}</th>
+                <td key={l.key} data-key={l.key} data-value={r.values[l.key] ?? ''}>
+                  {r.values[l.key] === null ? '–' : format(r.values[l.key]!)}
+                </td>
               ))}
             </tr>
-          </thead>
-          <tbody>
-            {recent.map((r) => (
-              <tr key={r.t}>
-                <td>{formatTime(r.t)}</td>
-                {lines.map((l) => (
-                  <td key={l.key} data-key={l.key} data-value={r.values[l.key] ?? ''}>
-                    {r.values[l.key] === null ? '–' : format(r.values[l.key]!)}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
-    </figure>
+          ))}
+        </tbody>
+      </table>
+    </details>
   );
 }

@@ -34,9 +34,12 @@ async function describeEach<S, D>(list: Promise<S[]>, describe: (item: S) => Pro
   return described.filter((d): d is Awaited<D> => d !== undefined);
 }
 
+/** The topic list, shared by everything that polls it at the same moment. */
+const topicList = () => shared('topic-list', () => admin.listTopics());
+
 /** Every topic, described (partitions with log start, high watermark, size, segments). */
 export function describeAllTopics(): Promise<TopicDescription[]> {
-  return shared('topics', () => describeEach(admin.listTopics(), (t) => admin.describeTopic(t.name)));
+  return shared('topics', () => describeEach(topicList(), (t) => admin.describeTopic(t.name)));
 }
 
 /** Every group, described (members, committed offsets, lag). */
@@ -46,7 +49,7 @@ export function describeAllGroups(): Promise<GroupDescription[]> {
 
 /** Every subscription of every topic. */
 export async function listAllSubscriptions(topicNames?: string[]): Promise<Subscription[]> {
-  const names = topicNames ?? (await admin.listTopics()).map((t) => t.name);
+  const names = topicNames ?? (await topicList()).map((t) => t.name);
   const lists = await inParallel(names, 6, (t) => subscriptions.list(t).catch(() => [] as Subscription[]));
   return lists.flat();
 }

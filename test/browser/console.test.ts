@@ -275,6 +275,7 @@ describe('web console', () => {
 
   it("edits the topic's config and sees it saved", async () => {
     await open(`/console/topics/${topic}`, `Topic ${topic}`);
+    await page().waitForSelector('.chart-canvas .uplot');
     await shot('topic');
     await page().locator('input[name="retention.ms"]').fill('7200000');
     await page().locator('button::-p-text(Save changes)').click();

@@ -2,7 +2,7 @@
 // the newest values and a table of recent points, for screen readers and for anyone who
 // wants the numbers. The chart is created once and fed new data in place, so it updates
 // every poll without flicker; it follows the container's width and the colour scheme.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatTime } from '../format.ts';
@@ -46,7 +46,8 @@ export function TimeChart({ title, series, lines, format, version, height = 220 
     return () => mq.removeEventListener('change', on);
   }, []);
 
-  useEffect(() => {
+  // Created before the browser paints, so the chart never appears a frame late.
+  useLayoutEffect(() => {
     const el = box.current!;
     const css = getComputedStyle(el);
     const color = (v: string) => css.getPropertyValue(v).trim() || '#888';

@@ -44,7 +44,7 @@ function Group({ params }: PageProps) {
             <Stat label="Lag" value={formatCount(g.lag)} {...(g.lag > 0 ? { tone: 'warn' as const } : {})} />
             <Stat label="Records/s consumed" value={formatRate(poll.data?.rate)} />
           </div>
-          <TimeChart title="Lag over time" series={seriesFor(`group:${name}`, LAG_KEYS).series} lines={LAG_LINES} format={(v) => formatCount(Math.round(v))} version={version} />
+          <TimeChart title="Lag over time" series={seriesFor(`group:${name}`, LAG_KEYS).series} lines={LAG_LINES} format={(v) => formatCount(Math.round(v))} version={version} integer />
           <h2>Members</h2>
           <PagedTable
             caption="Members"

@@ -100,7 +100,7 @@ function SubscriptionDetail({ params }: PageProps) {
             <Stat label="Dead letters" value={formatCount(s.deadLettered)} {...(s.deadLettered > 0 ? { tone: 'bad' as const } : {})} />
           </div>
           <p class="mono">{target(s)}</p>
-          <TimeChart title="Lag over time" series={seriesFor(`subscription:${topic}/${name}`, ['lag']).series} lines={[{ key: 'lag', label: 'Lag (records)', color: '--chart-2' }]} format={(v) => formatCount(Math.round(v))} version={version} />
+          <TimeChart title="Lag over time" series={seriesFor(`subscription:${topic}/${name}`, ['lag']).series} lines={[{ key: 'lag', label: 'Lag (records)', color: '--chart-2' }]} format={(v) => formatCount(Math.round(v))} version={version} integer />
           <h2>Position per partition</h2>
           <PagedTable
             caption="Position and lag per partition"
@@ -111,7 +111,7 @@ function SubscriptionDetail({ params }: PageProps) {
               { label: 'Lag', numeric: true },
               { label: 'Delivered', numeric: true },
               { label: 'Dead letters', numeric: true },
-              { label: 'Retrying' },
+              { label: 'Last error' },
             ]}
             rows={s.partitions}
             row={(p) => (
@@ -122,7 +122,7 @@ function SubscriptionDetail({ params }: PageProps) {
                 <td class="num">{formatCount(p.lag)}</td>
                 <td class="num">{formatCount(p.delivered)}</td>
                 <td class="num">{formatCount(p.deadLettered)}</td>
-                <td>{p.lastError ? `attempt ${p.attempts ?? 0}: ${p.lastError.code}: ${p.lastError.message}` : '–'}</td>
+                <td>{p.lastError ? `${p.attempts ? `retrying (attempt ${p.attempts}): ` : ''}${p.lastError.code}: ${p.lastError.message}` : '–'}</td>
               </tr>
             )}
           />

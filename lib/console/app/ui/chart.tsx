@@ -23,18 +23,25 @@ interface Props {
   format: (v: number) => string;
   /** Bumped by the page after every sample, to redraw. */
   version: number;
+  /** The values are whole numbers (records, lag): ticks at whole steps. */
+  integer?: boolean;
   height?: number;
 }
 
-/** The x axis in seconds: the samples' span, at least the last minute (now when empty). */
-function xRange(min: number | null, max: number | null): [number, number] {
-  const end = max ?? Date.now() / 1000;
-  return [Math.min(min ?? end, end - 60), end];
+/** Steps for axes of whole numbers (records, lag). */
+const INTEGER_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/** Sets the x axis (seconds) to the samples' span, at least the last minute (now when empty). */
+function fit(u: uPlot): void {
+  const xs = u.data[0];
+  const end = xs.length ? xs[xs.length - 1]! : Date.now() / 1000;
+  const start = xs.length ? xs[0]! : end;
+  u.setScale('x', { min: Math.min(start, end - 60), max: end });
 }
 
 const dark = () => window.matchMedia('(prefers-color-scheme: dark)').matches;
 
-export function TimeChart({ title, series, lines, format, version, height = 220 }: Props) {
+export function TimeChart({ title, series, lines, format, version, integer = false, height = 220 }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const [scheme, setScheme] = useState(dark());
@@ -59,14 +66,17 @@ export function TimeChart({ title, series, lines, format, version, height = 220 
         legend: { show: true },
         cursor: { drag: { x: false, y: false } },
         // At least the last minute on the x axis, so a few samples do not fill it.
-        scales: { x: { time: true, range: (_u, min, max) => xRange(min, max) }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(1, max * 1.1)] } },
-        axes: [axis, { ...axis, size: 70, values: (_u, ticks) => ticks.map((t) => format(t)) }],
+        // x is set from the data after every update (fit below): uPlot's own fit for zero
+        // or one point spans years.
+        scales: { x: { time: true, auto: false }, y: { range: (_u, min, max) => [Math.min(0, min), Math.max(integer ? 5 : 1, max * 1.1)] } },
+        axes: [axis, { ...axis, size: 70, ...(integer ? { incrs: INTEGER_STEPS } : {}), values: (_u, ticks) => ticks.map((t) => format(t)) }],
         series: [{}, ...lines.map((l) => ({ label: l.label, stroke: color(l.color), width: 2, value: (_u: uPlot, v: number | null) => (v === null ? '–' : format(v)) }))],
       },
       series.aligned() as uPlot.AlignedData,
       el,
     );
     plot.current = u;
+    fit(u);
     const resize = new ResizeObserver(() => u.setSize({ width: Math.max(el.clientWidth, 200), height }));
     resize.observe(el);
     return () => {
@@ -75,10 +85,13 @@ export function TimeChart({ title, series, lines, format, version, height = 220 
       plot.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [series, scheme, height, lines.map((l) => l.key).join()]);
+  }, [series, scheme, height, integer, lines.map((l) => l.key).join()]);
 
   useEffect(() => {
-    plot.current?.setData(series.aligned() as uPlot.AlignedData);
+    const u = plot.current;
+    if (!u) return;
+    u.setData(series.aligned() as uPlot.AlignedData, false);
+    fit(u);
   }, [version, series]);
 
   const newest = series.recent(1)[0];

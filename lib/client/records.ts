@@ -3,7 +3,7 @@
 // and message browser. Applications use Producer (binary batches, idempotent) and
 // Consumer (groups) instead. Written against JsonTransport, so it runs in a browser.
 import type { FetchResponse, ProduceRecordInput, ProduceResult, RecordEncoding } from '../core/wire.ts';
-import { topicPath } from './admin.ts';
+import { partitionPath, topicPath } from './paths.ts';
 import type { JsonTransport } from './transport.ts';
 
 export interface FetchRecordsOptions {
@@ -33,7 +33,7 @@ export class Records {
   async fetch(topic: string, partition: number, opts: FetchRecordsOptions): Promise<FetchResponse> {
     return this.http.json<FetchResponse>({
       method: 'GET',
-      path: topicPath(topic, `/partitions/${partition}/records`),
+      path: partitionPath(topic, partition, '/records'),
       query: {
         offset: opts.offset,
         maxRecords: opts.maxRecords,

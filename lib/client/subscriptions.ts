@@ -1,55 +1,47 @@
-// Subscriptions (API.md "Subscriptions"): list, describe (position and lag per partition),
-// dead letters, create and delete. One request per call; written against JsonTransport,
-// so the web console runs it in the browser.
-import type { DeadLetterDestination, DeadLetterRecord, StartingPosition, SubscriptionDescription, Target } from '../core/wire.ts';
-import { topicPath } from './admin.ts';
+// Subscriptions (API.md "Subscriptions"): triggers that deliver a topic's records to a
+// function (a Lambda function, an HTTPS URL; locally, a module or a loopback URL), with
+// their position, lag and dead letters. Thin: one request per call, errors as typed
+// SluiceErrors. Written against JsonTransport, so the web console runs it in the browser.
+import type { CreateSubscriptionRequest, DeadLetterRecord, SubscriptionDescription } from '../core/wire.ts';
+import { subscriptionPath } from './paths.ts';
 import type { JsonTransport } from './transport.ts';
-
-/** A subscription as the API describes it: its settings, status, and position and lag per partition. */
-export type Subscription = SubscriptionDescription;
-/** A failed batch that was given up on, as the API lists it. */
-export type DeadLetter = DeadLetterRecord;
-
-export interface CreateSubscriptionOptions {
-  name: string;
-  target: Target;
-  batchSize?: number;
-  maxBatchingWindowMs?: number;
-  startingPosition?: StartingPosition;
-  maxRetries?: number;
-  deadLetter?: DeadLetterDestination;
-}
-
-const subscriptionPath = (topic: string, name?: string, rest = ''): string =>
-  topicPath(topic, `/subscriptions${name === undefined ? '' : `/${encodeURIComponent(name)}`}${rest}`);
 
 export class Subscriptions {
   constructor(private readonly http: JsonTransport) {}
 
-  async create(topic: string, opts: CreateSubscriptionOptions): Promise<Subscription> {
-    return this.http.json<Subscription>({ method: 'POST', path: subscriptionPath(topic), body: opts });
+  /** Subscribes a target to a topic; settings left out take their defaults. */
+  async create(topic: string, subscription: CreateSubscriptionRequest): Promise<SubscriptionDescription> {
+    return this.http.json<SubscriptionDescription>({ method: 'POST', path: subscriptionPath(topic), body: subscription });
   }
 
-  /** The topic's subscriptions, each with position, lag and dead letters per partition. */
-  async list(topic: string): Promise<Subscription[]> {
-    return (await this.http.json<{ subscriptions: Subscription[] }>({ method: 'GET', path: subscriptionPath(topic) })).subscriptions;
+  /** The topic's subscriptions, each with its position and lag per partition. */
+  async list(topic: string): Promise<SubscriptionDescription[]> {
+    const res = await this.http.json<{ subscriptions: SubscriptionDescription[] }>({ method: 'GET', path: subscriptionPath(topic) });
+    return res.subscriptions;
   }
 
-  async describe(topic: string, name: string): Promise<Subscription> {
-    return this.http.json<Subscription>({ method: 'GET', path: subscriptionPath(topic, name) });
+  /** One subscription: its settings, status, and position, lag and dead letters per partition. */
+  async get(topic: string, name: string): Promise<SubscriptionDescription> {
+    return this.http.json<SubscriptionDescription>({ method: 'GET', path: subscriptionPath(topic, name) });
   }
 
-  /** The newest dead letters first, at most `limit` (1..1000, default 100). */
-  async deadLetters(topic: string, name: string, limit?: number): Promise<DeadLetter[]> {
-    const res = await this.http.json<{ deadLetters: DeadLetter[] }>({
-      method: 'GET',
-      path: subscriptionPath(topic, name, '/dead-letters'),
-      query: { limit },
-    });
-    return res.deadLetters;
+  /** The same as get, under the name Admin gives its calls for one item (describeTopic, describeGroup). */
+  async describe(topic: string, name: string): Promise<SubscriptionDescription> {
+    return this.get(topic, name);
   }
 
+  /** Stops delivery and drops the subscription's cursors. */
   async delete(topic: string, name: string): Promise<void> {
     await this.http.json({ method: 'DELETE', path: subscriptionPath(topic, name) });
+  }
+
+  /** Batches that failed every retry, most recent first (at most `limit`, default 100, up to 1000). */
+  async deadLetters(topic: string, name: string, opts: { limit?: number } = {}): Promise<DeadLetterRecord[]> {
+    const res = await this.http.json<{ deadLetters: DeadLetterRecord[] }>({
+      method: 'GET',
+      path: subscriptionPath(topic, name, '/dead-letters'),
+      ...(opts.limit !== undefined ? { query: { limit: opts.limit } } : {}),
+    });
+    return res.deadLetters;
   }
 }

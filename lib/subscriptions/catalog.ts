@@ -46,7 +46,7 @@ import {
   type ValidationEnvironment,
 } from './model.ts';
 
-export type { PartitionPosition, SubscriptionDescription } from '../core/wire.ts';
+export type { PartitionPosition, SubscriptionDescription };
 
 export interface CatalogOptions {
   now?: () => number;

@@ -3,10 +3,10 @@
 // or the signing proxy of `sluice console`). Nothing else is ever called.
 import { Admin } from '../../client/admin.ts';
 import { Records } from '../../client/records.ts';
-import { Subscriptions, type Subscription } from '../../client/subscriptions.ts';
+import { Subscriptions } from '../../client/subscriptions.ts';
 import { FetchTransport } from '../../client/transport.ts';
 import { inParallel } from '../../core/parallel.ts';
-import type { GroupDescription, TopicDescription } from '../../client/types.ts';
+import type { GroupDescription, SubscriptionDescription as Subscription, TopicDescription } from '../../client/types.ts';
 
 const transport = new FetchTransport();
 export const admin = new Admin(transport);

@@ -2,7 +2,7 @@
 // deliveries and dead letters, failing ones highlighted; one subscription's position and
 // lag per partition, lag over time and its dead letters; and the overview's card.
 import { useState } from 'preact/hooks';
-import type { DeadLetter, Subscription } from '../../../client/subscriptions.ts';
+import type { DeadLetterRecord as DeadLetter, SubscriptionDescription as Subscription } from '../../../client/types.ts';
 import { isFailing, listAllSubscriptions, subscriptions } from '../api.ts';
 import { formatCount, formatTime } from '../format.ts';
 import { usePoll } from '../live.ts';
@@ -76,7 +76,7 @@ function SubscriptionDetail({ params }: PageProps) {
   const { topic, name } = params as { topic: string; name: string };
   const [version, setVersion] = useState(0);
   const poll = usePoll(async () => {
-    const [s, deadLetters] = await Promise.all([subscriptions.describe(topic, name), subscriptions.deadLetters(topic, name, 100)]);
+    const [s, deadLetters] = await Promise.all([subscriptions.describe(topic, name), subscriptions.deadLetters(topic, name, { limit: 100 })]);
     seriesFor(`subscription:${topic}/${name}`, ['lag']).series.push(Date.now(), { lag: s.lag });
     setVersion((v) => v + 1);
     return { s, deadLetters };

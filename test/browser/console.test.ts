@@ -268,7 +268,7 @@ describe('web console', () => {
     await shot('subscriptions');
     await page().locator('a::-p-text(audit)').click();
     await heading('Subscription audit');
-    await waitForText('main', /Dead letters[\s\S]*fetch failed/);
+    await waitForText('main', /Dead letters[\s\S]*ECONNREFUSED/);
     await shot('subscription');
     await sluice.subscriptions().delete(topic, 'audit');
   });

@@ -1,6 +1,8 @@
 // The console as the dev server serves it: one HTML page for every /console path, the
-// script and stylesheet built in memory, within the first-load budget, same-origin only.
+// script and stylesheet built in memory, within the first-load budget, same-origin only,
+// behind the dev server's request guard like the API it calls.
 import { execFile } from 'node:child_process';
+import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { consoleBuild } from '../../../lib/console/server/build.ts';
@@ -54,10 +56,38 @@ describe('dev server /console', () => {
   });
 
   it('answers 405 to a write under /console and keeps serving the API beside it', async () => {
-    const post = await fetch(`${dev.url}/console`, { method: 'POST', body: '{}' });
+    const post = await fetch(`${dev.url}/console`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET, HEAD');
     expect(await (await fetch(`${dev.url}/v1/health`)).json()).toEqual({ status: 'ok' });
     expect((await fetch(`${dev.url}/consoles`)).status).toBe(404);
+  });
+});
+
+/** GET `path` with exactly these headers (Host included); resolves to the status. */
+function status(path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: dev.server.port, path, headers, setHost: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode!));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('dev server /console behind the request guard', () => {
+  it('serves the page typed in or followed from itself, and its assets to its own page', async () => {
+    const own = `127.0.0.1:${dev.server.port}`;
+    const build = await consoleBuild();
+    expect(await status('/console', { host: own, 'sec-fetch-site': 'none' })).toBe(200);
+    expect(await status('/console/groups', { host: own, 'sec-fetch-site': 'same-origin' })).toBe(200);
+    expect(await status(`/console/assets/${build.script.name}`, { host: own, origin: `http://${own}`, 'sec-fetch-site': 'same-origin' })).toBe(200);
+  });
+
+  it('refuses the page to another Host (DNS rebinding) and its assets to another site', async () => {
+    const build = await consoleBuild();
+    expect(await status('/console', { host: `attacker.example:${dev.server.port}` })).toBe(403);
+    expect(await status(`/console/assets/${build.script.name}`, { host: `127.0.0.1:${dev.server.port}`, 'sec-fetch-site': 'cross-site' })).toBe(403);
   });
 });

@@ -6,6 +6,7 @@
 // Nothing here touches Buffer, process or node:* modules: the console's bundle imports
 // this file, and its TypeScript program is checked without Node's types.
 import { ClusterAuthorizationError, errorFromBody, NetworkError, SluiceError } from '../core/errors.ts';
+import { JSON_TYPE } from '../core/wire.ts';
 
 export type QueryValue = string | number | boolean | undefined | null;
 
@@ -106,9 +107,9 @@ export class FetchTransport implements JsonTransport {
 
   async json<T = unknown>(req: JsonRequestOptions): Promise<T> {
     const url = appendQuery(new URL(`${this.base}/${req.path.replace(/^\/+/, '')}`), req.query);
-    const headers: Record<string, string> = { accept: 'application/json', ...this.headers, ...req.headers };
+    const headers: Record<string, string> = { accept: JSON_TYPE, ...this.headers, ...req.headers };
     const hasBody = req.body !== undefined;
-    if (hasBody) headers['content-type'] = 'application/json';
+    if (hasBody) headers['content-type'] = JSON_TYPE;
     let res: Response;
     let text: string;
     try {

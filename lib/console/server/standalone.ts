@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { HttpClient } from '../../client/http.ts';
 import { isSluiceError, MessageTooLargeError, NetworkError, RouteNotFoundError, type SluiceError } from '../../core/errors.ts';
+import { FETCH_HEADERS, JSON_TYPE } from '../../core/wire.ts';
 import { CONSOLE_PATH, isConsolePath, serveConsole } from './assets.ts';
 
 export const DEFAULT_CONSOLE_PORT = 9193;
@@ -22,7 +23,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1']);
 /** Request headers passed on to the API; everything else stays here. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'idempotency-key'];
 /** Response headers passed back to the browser. */
-const FORWARDED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'allow', 'x-next-offset', 'x-high-watermark', 'x-log-start-offset'];
+const FORWARDED_RESPONSE_HEADERS = ['content-type', 'retry-after', 'allow', ...Object.values(FETCH_HEADERS)];
 
 export interface ConsoleServerOptions {
   /** The API client: its endpoint is the stack's ApiUrl and it signs every call. */
@@ -102,7 +103,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, client: HttpCli
   const why = refusal(req, allowedHosts);
   if (why) {
     req.resume();
-    res.writeHead(403, { 'content-type': 'application/json', connection: 'close' });
+    res.writeHead(403, { 'content-type': JSON_TYPE, connection: 'close' });
     res.end(JSON.stringify({ error: { code: 'CLUSTER_AUTHORIZATION_FAILED', message: `Forbidden: ${why}.` } }));
     return;
   }
@@ -178,6 +179,6 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 
 function sendError(res: ServerResponse, err: SluiceError, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(err.toJSON());
-  res.writeHead(err.status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(err.status, { 'content-type': JSON_TYPE, 'content-length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
 }

@@ -29,7 +29,7 @@
 //       LeaderEpoch: int32  v4+
 import { arr, f, message } from './schema.ts';
 
-export const ListOffsetsRequest = message(2, '1-9', '6+', [
+export const ListOffsetsRequest = message(2, '1-6', '6+', [
   f('replicaId', 'int32', '0+'),
   f('isolationLevel', 'int8', '2+'),
   f('topics', arr([
@@ -44,7 +44,7 @@ export const ListOffsetsRequest = message(2, '1-9', '6+', [
   f('timeoutMs', 'int32', '10+'),
 ]);
 
-export const ListOffsetsResponse = message(2, '1-9', '6+', [
+export const ListOffsetsResponse = message(2, '1-6', '6+', [
   f('throttleTimeMs', 'int32', '2+'),
   f('topics', arr([
     f('name', 'string', '0+'),

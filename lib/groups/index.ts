@@ -65,6 +65,7 @@ import {
   writeOffsets,
   type GroupRecord,
   type MemberRecord,
+  type ExternalFence,
   type OffsetFence,
   type OffsetWrite,
   type StoredOffset,
@@ -90,7 +91,7 @@ import {
 
 export { assignPartitions, type AssignorInput, type AssignorMember } from './assignor.ts';
 export type { GroupState } from './reconcile.ts';
-export type { TopicPartitions } from '../storage/groups.ts';
+export type { ExternalFence, TopicPartitions } from '../storage/groups.ts';
 
 export const SESSION_TIMEOUT = { min: 1_000, max: 300_000, default: 45_000 } as const;
 export const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
@@ -104,6 +105,8 @@ export interface TopicAssignment {
 
 export interface JoinOptions {
   topics: string[];
+  /** A member id the client chose (KIP-1082); default: a fresh UUID. */
+  memberId?: string;
   /** 1000..300000, default 45000. */
   sessionTimeoutMs?: number;
 }
@@ -251,7 +254,8 @@ export class Groups {
     validateGroupId(group);
     const topics = validateSubscription(opts.topics);
     const sessionTimeoutMs = validateSessionTimeout(opts.sessionTimeoutMs);
-    const memberId = randomUUID();
+    if (opts.memberId !== undefined) validateMemberId(opts.memberId);
+    const memberId = opts.memberId ?? randomUUID();
     return this.update(group, async (rec, now, lookup) => {
       rec ??= newGroup(group, now);
       expireMembers(rec, now);
@@ -311,15 +315,23 @@ export class Groups {
 
   // ---- offsets -------------------------------------------------------------------------------
 
-  async commit(group: string, req: CommitRequest): Promise<{ offsets: CommittedOffset[] }> {
+  /**
+   * `opts.fence`: a fence kept by another protocol's membership (the Kafka gateway's
+   * classic groups) instead of this group's members; `opts.allowBackwards`: the stored
+   * offset may move back (Kafka's OffsetCommit sets what it is given).
+   */
+  async commit(
+    group: string,
+    req: CommitRequest,
+    opts: { fence?: ExternalFence; allowBackwards?: boolean } = {},
+  ): Promise<{ offsets: CommittedOffset[] }> {
     validateGroupId(group);
-    const fence = commitFence(req);
+    const fence: OffsetFence = opts.fence ? { external: opts.fence } : commitFence(req);
     const offsets = validateOffsets(req.offsets);
     const topics = await this.requireTopics(offsets.map((o) => o.topic));
     for (const o of offsets) requirePartition(topics.get(o.topic)!, o.partition);
 
-    const rec = await this.removeExpired(group);
-    const denied = fenceError(rec, fence, offsets);
+    const denied = opts.fence ? await opts.fence.explain() : fenceError(await this.removeExpired(group), fence, offsets);
     if (denied) throw denied;
     if (offsets.length === 0) return { offsets: [] };
 
@@ -340,7 +352,10 @@ export class Groups {
       offset: o.offset,
       metadata: o.metadata ?? '',
     }));
-    const stored = await writeOffsets(this.clients, group, fence, writes, this.writeOpts());
+    const stored = await writeOffsets(this.clients, group, fence, writes, {
+      ...this.writeOpts(),
+      allowBackwards: opts.allowBackwards ?? false,
+    });
     return { offsets: stored.map(committed) };
   }
 

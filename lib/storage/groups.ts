@@ -99,8 +99,21 @@ export interface OffsetWrite {
   metadata: string;
 }
 
-/** Who may write offsets: a member at its epoch (owning every partition), or nobody while the group is empty. */
-export type OffsetFence = { memberId: string; epoch: number } | { empty: true };
+/**
+ * A fence kept by another protocol's membership item in this table (the Kafka gateway's
+ * classic groups): the condition checks go into the offsets' transaction, and `explain`
+ * says why they failed (the domain error), or undefined if they no longer do.
+ */
+export interface ExternalFence {
+  checks: ConditionCheck[];
+  explain(): Promise<SluiceError | undefined>;
+}
+
+/**
+ * Who may write offsets: a member at its epoch (owning every partition), nobody while the
+ * group is empty, or whoever an external fence admits.
+ */
+export type OffsetFence = { memberId: string; epoch: number } | { empty: true } | { external: ExternalFence };
 
 export const GROUP_SK = 'group';
 const OFFSET_PREFIX = 'offset#';
@@ -266,6 +279,7 @@ export function fenceError(
   partitions: readonly { topic: string; partition: number }[],
 ): SluiceError | undefined {
   const groupId = rec?.groupId;
+  if ('external' in fence) return undefined;
   if ('empty' in fence) {
     const n = rec ? Object.keys(rec.members).length : 0;
     return n > 0
@@ -397,8 +411,9 @@ async function writeChunk(
 
   for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
     if (attempt > 0) await backoff(attempt, cap);
+    const checks = 'external' in fence ? fence.external.checks : [fenceCheck(clients, groupId, fence, pending.map((p) => p.w))];
     const items: TransactWriteItem[] = [
-      { ConditionCheck: fenceCheck(clients, groupId, fence, pending.map((p) => p.w)) },
+      ...checks.map((c) => ({ ConditionCheck: c })),
       ...pending.map(({ w }) => ({ Put: offsetPut(clients, groupId, w, now, opts.allowBackwards ?? false) })),
     ];
     try {
@@ -415,13 +430,16 @@ async function writeChunk(
             name === 'ProvisionedThroughputExceededException' || name === 'RequestLimitExceeded') continue;
         throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
       }
-      if (reasons[0] === 'ConditionalCheckFailed') {
-        const error = fenceError(await readGroup(clients, groupId), fence, pending.map((p) => p.w));
+      if (reasons.slice(0, checks.length).includes('ConditionalCheckFailed')) {
+        const error =
+          'external' in fence
+            ? await fence.external.explain()
+            : fenceError(await readGroup(clients, groupId), fence, pending.map((p) => p.w));
         if (error) throw error;
         continue; // the group changed and changed back: try again
       }
       // A stored offset above ours (same topic id) wins; keep it and drop our write.
-      const behind = pending.filter((_, k) => reasons[k + 1] === 'ConditionalCheckFailed');
+      const behind = pending.filter((_, k) => reasons[k + checks.length] === 'ConditionalCheckFailed');
       for (const p of behind) {
         const stored = await readOffset(clients, groupId, p.w.topic, p.w.partition);
         if (stored && stored.topicId === p.w.topicId && stored.offset > p.w.offset) {
@@ -445,7 +463,7 @@ async function writeChunk(
 function fenceCheck(
   clients: StorageClients,
   groupId: string,
-  fence: OffsetFence,
+  fence: Exclude<OffsetFence, { external: ExternalFence }>,
   writes: readonly OffsetWrite[],
 ): ConditionCheck {
   const Key = { groupId: S(groupId), sk: S(GROUP_SK) };

@@ -1,0 +1,198 @@
+// DynamoDB items of the gateway's classic groups: one item per group in the groups
+// table, beside lib/groups' own items, so a group id names one group whichever protocol
+// its members speak and both read and write the same committed offsets.
+//
+//   groupId, sk = 'classic'
+//     version      bumped by every write; writes are `... IF version = :read`
+//     generation   the classic generation (the `generationId` of commits and heartbeats)
+//     state        Empty | PreparingRebalance | CompletingRebalance | Stable
+//     memberCount  members present (expired ones count until someone removes them)
+//     members      JSON: the members in join order, with protocols and assignments
+//     leases       map memberId -> session expiry (epoch ms): a heartbeat updates one entry
+//     protocolType, protocolName, leader, rebalanceDeadline, updatedAt
+//
+// Offset commits of classic members are fenced on this item (generation, membership,
+// not CompletingRebalance) inside the offsets' own transaction (lib/storage/groups
+// writeOffsets with an external fence).
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type ConditionCheck,
+} from '@aws-sdk/client-dynamodb';
+import type { StorageClients } from '../../storage/clients.ts';
+import { callDynamo, dependencyFailure } from '../../storage/failures.ts';
+import { GROUP_SK } from '../../storage/groups.ts';
+import { N, num, S, str, type Item } from '../../storage/metadata.ts';
+import type { ClassicGroup, ClassicMember, ClassicState } from './state.ts';
+
+export const CLASSIC_SK = 'classic';
+
+const key = (groupId: string) => ({ groupId: S(groupId), sk: S(CLASSIC_SK) });
+
+function fromItem(groupId: string, i: Item): ClassicGroup {
+  const leases = i.leases?.M ?? {};
+  const members = (JSON.parse(str(i.members) || '[]') as Omit<ClassicMember, 'expiresAt'>[]).map((m) => ({
+    ...m,
+    expiresAt: num(leases[m.memberId]),
+  }));
+  return {
+    groupId,
+    version: num(i.version),
+    generation: num(i.generation),
+    state: (str(i.state) || 'Empty') as ClassicState,
+    protocolType: str(i.protocolType),
+    protocolName: str(i.protocolName),
+    leader: str(i.leader),
+    rebalanceDeadline: num(i.rebalanceDeadline),
+    members,
+  };
+}
+
+function toItem(g: ClassicGroup, now: number): Item {
+  return {
+    ...key(g.groupId),
+    version: N(g.version + 1),
+    generation: N(g.generation),
+    state: S(g.state),
+    memberCount: N(g.members.length),
+    protocolType: S(g.protocolType),
+    protocolName: S(g.protocolName),
+    leader: S(g.leader),
+    rebalanceDeadline: N(g.rebalanceDeadline),
+    members: S(JSON.stringify(g.members.map(({ expiresAt: _e, ...rest }) => rest))),
+    leases: { M: Object.fromEntries(g.members.map((m) => [m.memberId, N(m.expiresAt)])) },
+    updatedAt: N(now),
+  };
+}
+
+export async function readClassic(clients: StorageClients, groupId: string): Promise<ClassicGroup | undefined> {
+  const res = await callDynamo('GetItem', () =>
+    clients.ddb.send(new GetItemCommand({ TableName: clients.names.tables.groups, Key: key(groupId), ConsistentRead: true })),
+  );
+  return res.Item ? fromItem(groupId, res.Item) : undefined;
+}
+
+/** Writes the group if it is still at the version read. False: someone else wrote first. */
+export async function writeClassic(clients: StorageClients, g: ClassicGroup, now: number): Promise<boolean> {
+  try {
+    await clients.ddb.send(
+      new PutItemCommand({
+        TableName: clients.names.tables.groups,
+        Item: toItem(g, now),
+        ...(g.version === 0
+          ? { ConditionExpression: 'attribute_not_exists(sk)' }
+          : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': N(g.version) } }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw dependencyFailure('dynamodb', 'PutItem', err);
+  }
+}
+
+/**
+ * A heartbeat's lease renewal: one map entry, if the member is still there at this
+ * generation. It bumps the version, so a concurrent write computed from the old lease
+ * (one that might have expired the member) fails and re-reads.
+ */
+export async function touchClassicMember(
+  clients: StorageClients,
+  groupId: string,
+  memberId: string,
+  generation: number,
+  expiresAt: number,
+): Promise<boolean> {
+  try {
+    await clients.ddb.send(
+      new UpdateItemCommand({
+        TableName: clients.names.tables.groups,
+        Key: key(groupId),
+        UpdateExpression: 'SET #l.#m = :exp, #v = #v + :one',
+        ConditionExpression: 'attribute_exists(#l.#m) AND generation = :g',
+        ExpressionAttributeNames: { '#l': 'leases', '#m': memberId, '#v': 'version' },
+        ExpressionAttributeValues: { ':exp': N(expiresAt), ':g': N(generation), ':one': N(1) },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw dependencyFailure('dynamodb', 'UpdateItem', err);
+  }
+}
+
+/** Deletes the group item if unchanged since `version` and empty. */
+export async function deleteClassic(clients: StorageClients, groupId: string, version: number): Promise<boolean> {
+  try {
+    await clients.ddb.send(
+      new DeleteItemCommand({
+        TableName: clients.names.tables.groups,
+        Key: key(groupId),
+        ConditionExpression: '#v = :v AND memberCount = :zero',
+        ExpressionAttributeNames: { '#v': 'version' },
+        ExpressionAttributeValues: { ':v': N(version), ':zero': N(0) },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw dependencyFailure('dynamodb', 'DeleteItem', err);
+  }
+}
+
+/** Every classic group item. */
+export async function scanClassic(clients: StorageClients): Promise<ClassicGroup[]> {
+  const out: ClassicGroup[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const res = await callDynamo('Scan', () =>
+      clients.ddb.send(
+        new ScanCommand({
+          TableName: clients.names.tables.groups,
+          FilterExpression: 'sk = :c',
+          ExpressionAttributeValues: { ':c': S(CLASSIC_SK) },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    for (const i of res.Items ?? []) out.push(fromItem(str(i.groupId), i));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/** Commits by a classic member: its generation, its membership, not while the leader assigns. */
+export function memberCommitCheck(clients: StorageClients, groupId: string, memberId: string, generation: number): ConditionCheck {
+  return {
+    TableName: clients.names.tables.groups,
+    Key: key(groupId),
+    ConditionExpression: 'generation = :g AND attribute_exists(#l.#m) AND #s <> :cr',
+    ExpressionAttributeNames: { '#l': 'leases', '#m': memberId, '#s': 'state' },
+    ExpressionAttributeValues: { ':g': N(generation), ':cr': S('CompletingRebalance') },
+  };
+}
+
+/** Commits from outside any membership (generation -1): only while neither protocol has members. */
+export function emptyCommitChecks(clients: StorageClients, groupId: string): ConditionCheck[] {
+  const empty = 'attribute_not_exists(sk) OR memberCount = :zero';
+  return [
+    { TableName: clients.names.tables.groups, Key: key(groupId), ConditionExpression: empty, ExpressionAttributeValues: { ':zero': N(0) } },
+    consumerGroupEmptyCheck(clients, groupId),
+  ];
+}
+
+/** lib/groups' membership item has no members: classic members may not share a group with them. */
+export function consumerGroupEmptyCheck(clients: StorageClients, groupId: string): ConditionCheck {
+  return {
+    TableName: clients.names.tables.groups,
+    Key: { groupId: S(groupId), sk: S(GROUP_SK) },
+    ConditionExpression: 'attribute_not_exists(sk) OR memberCount = :zero',
+    ExpressionAttributeValues: { ':zero': N(0) },
+  };
+}

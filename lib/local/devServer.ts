@@ -11,6 +11,7 @@ import { createHandler } from '../api/index.ts';
 import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError, type SluiceError } from '../core/errors.ts';
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
+import { startGateway } from '../gateway/index.ts';
 import { Log } from '../log/index.ts';
 import { runMaintenance } from '../log/maintenance.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
@@ -48,11 +49,15 @@ export interface DevServerOptions {
    * sweeps every second, as the deployed dispatcher function. false turns it off.
    */
   subscriptions?: LocalDispatcherOptions | false;
+  /** Also serve the Kafka protocol on this port (same host); undefined: no gateway. */
+  kafkaPort?: number;
 }
 
 export interface DevServer {
   url: string;
   port: number;
+  /** The Kafka gateway's port, when one runs. */
+  kafkaPort?: number;
   stack: LocalStack;
   /** Closes the HTTP server and its connections (long polls included), then the stack. */
   stop(): Promise<void>;
@@ -146,16 +151,29 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
         });
   await dispatch?.poller.ready;
 
+  const kafka =
+    opts.kafkaPort === undefined
+      ? undefined
+      : await startGateway({ clients: stack.clients, log, port: opts.kafkaPort, host }).catch(async (err: unknown) => {
+          await dispatch?.stop();
+          await maintenance.stop();
+          await closeServer(server);
+          await stack.stop();
+          throw err;
+        });
+
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${address.port}`,
     port: address.port,
+    ...(kafka ? { kafkaPort: kafka.port } : {}),
     stack,
     stop: () =>
       (stopping ??= (async () => {
         try {
+          await kafka?.stop();
           await closeServer(server);
           await maintenance.stop();
           await dispatch?.stop();

@@ -124,6 +124,7 @@ export class Writer {
     this.buf = Buffer.allocUnsafe(capacity);
   }
 
+  /** Reserves n bytes; returns where they start. Read `this.buf` only after calling it (it may grow). */
   private ensure(n: number): number {
     if (this.pos + n > this.buf.length) {
       const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
@@ -136,35 +137,43 @@ export class Writer {
   }
 
   int8(n: number): this {
-    this.buf.writeInt8(n, this.ensure(1));
+    const at = this.ensure(1);
+    this.buf.writeInt8(n, at);
     return this;
   }
   int16(n: number): this {
-    this.buf.writeInt16BE(n, this.ensure(2));
+    const at = this.ensure(2);
+    this.buf.writeInt16BE(n, at);
     return this;
   }
   uint16(n: number): this {
-    this.buf.writeUInt16BE(n, this.ensure(2));
+    const at = this.ensure(2);
+    this.buf.writeUInt16BE(n, at);
     return this;
   }
   int32(n: number): this {
-    this.buf.writeInt32BE(n, this.ensure(4));
+    const at = this.ensure(4);
+    this.buf.writeInt32BE(n, at);
     return this;
   }
   uint32(n: number): this {
-    this.buf.writeUInt32BE(n, this.ensure(4));
+    const at = this.ensure(4);
+    this.buf.writeUInt32BE(n, at);
     return this;
   }
   int64(n: number): this {
-    this.buf.writeBigInt64BE(BigInt(n), this.ensure(8));
+    const at = this.ensure(8);
+    this.buf.writeBigInt64BE(BigInt(n), at);
     return this;
   }
   float64(n: number): this {
-    this.buf.writeDoubleBE(n, this.ensure(8));
+    const at = this.ensure(8);
+    this.buf.writeDoubleBE(n, at);
     return this;
   }
   bool(b: boolean): this {
-    this.buf[this.ensure(1)] = b ? 1 : 0;
+    const at = this.ensure(1);
+    this.buf[at] = b ? 1 : 0;
     return this;
   }
   uuid(id: string): this {
@@ -175,10 +184,12 @@ export class Writer {
   uvarint(n: number): this {
     let v = n >>> 0;
     while (v >= 0x80) {
-      this.buf[this.ensure(1)] = (v & 0x7f) | 0x80;
+      const at = this.ensure(1);
+      this.buf[at] = (v & 0x7f) | 0x80;
       v >>>= 7;
     }
-    this.buf[this.ensure(1)] = v;
+    const at = this.ensure(1);
+    this.buf[at] = v;
     return this;
   }
   raw(bytes: Uint8Array): this {

@@ -171,7 +171,7 @@ describe('sluice CLI against `sluice dev`', () => {
 
   it('serves Kafka clients on --kafka-port: kafkajs reads every record, each in the partition the CLI chose', async () => {
     expect(dev.output()).toContain(`Kafka clients: bootstrap server 127.0.0.1:${kafkaPort}`);
-    const kafka = new Kafka({ clientId: 'e2e', brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.WARN });
+    const kafka = new Kafka({ clientId: 'e2e', brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING });
     const consumer = kafka.consumer({ groupId: `e2e-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100 });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });

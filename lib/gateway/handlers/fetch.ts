@@ -71,13 +71,7 @@ async function waitForAny(ctx: RequestContext, wanted: Wanted[], reads: Read[], 
   const onClose = () => stop.abort();
   ctx.conn.signal.addEventListener('abort', onClose, { once: true });
   try {
-    // Nothing to watch (no partitions asked for): wait out the time, as a broker does, so
-    // the client does not spin.
-    const sleep = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
-    await Promise.race(idle.length ? idle.map((w) => readOne(ctx, { ...w, maxBytes: 1 }, ms, stop.signal)) : [sleep]);
+    await Promise.race(idle.map((w) => readOne(ctx, { ...w, maxBytes: 1 }, ms, stop.signal)));
   } finally {
     stop.abort();
     ctx.conn.signal.removeEventListener('abort', onClose);
@@ -135,7 +129,8 @@ export const handleFetch: Handler = async (ctx, req) => {
     const left = deadline - ctx.services.now();
     const failed = reads.some((r) => r.errorCode !== E.NONE);
     // Every partition already returned data: waiting could not add more to this response.
-    const full = wanted.length > 0 && reads.every((r) => r.records.length > 0);
+    // A fetch of no partitions is answered at once, as a Kafka broker does.
+    const full = reads.every((r) => r.records.length > 0);
     if (total >= Math.max(1, req.minBytes as number) || failed || full || left <= 0 || ctx.conn.signal.aborted) {
       return respond(ctx, req, wanted, reads);
     }

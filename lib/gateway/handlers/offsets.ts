@@ -6,7 +6,7 @@
 // item), a member of lib/groups' server-side group at its epoch (KIP-848 consumers), or
 // anyone with generation -1 while the group has no members at all (admin tools,
 // consumers that assign partitions themselves). As in Kafka, a commit sets the offset it
-// is given, lower or higher than the stored one.
+// is given, lower or higher than the stored one (-2 and -1 mean the log start and end).
 import { GroupIdNotFoundError, isSluiceError } from '../../core/errors.ts';
 import type { OffsetCommit } from '../../groups/index.ts';
 import { deleteOffsets, readGroup, readOffsets, type StoredOffset } from '../../storage/groups.ts';
@@ -32,6 +32,21 @@ async function commit(ctx: RequestContext, req: Message, offsets: OffsetCommit[]
   await groups.commit(group, { memberId, generation, offsets }, { allowBackwards: true });
 }
 
+/**
+ * Kafka stores whatever offset it is given; tools commit -2 and -1 to mean "the start"
+ * and "the end" (kafkajs' resetOffsets does). Sluice's offsets are positions, so those
+ * two are resolved to the log start and the high watermark now.
+ */
+async function resolveMarkers(ctx: RequestContext, offsets: OffsetCommit[]): Promise<OffsetCommit[]> {
+  return Promise.all(
+    offsets.map(async (o) => {
+      if (o.offset !== -1 && o.offset !== -2) return o;
+      const at = o.offset === -2 ? 'earliest' : 'latest';
+      return { ...o, offset: await ctx.services.log.listOffsets(o.topic, o.partition, at) };
+    }),
+  );
+}
+
 export const handleOffsetCommit: Handler = async (ctx, req) => {
   const topics = req.topics as Message[];
   const offsets: OffsetCommit[] = topics.flatMap((t) =>
@@ -44,7 +59,7 @@ export const handleOffsetCommit: Handler = async (ctx, req) => {
   );
   let errorCode: number = E.NONE;
   try {
-    await commit(ctx, req, offsets);
+    await commit(ctx, req, await resolveMarkers(ctx, offsets));
   } catch (err) {
     if (!isSluiceError(err)) throw err;
     errorCode = err.code === 'INVALID_REQUEST' && /metadata/.test(err.message) ? E.OFFSET_METADATA_TOO_LARGE : errorCodeOf(err);

@@ -39,6 +39,8 @@ export interface Gateway {
   port: number;
   host: string;
   services: GatewayServices;
+  /** Client connections open now. */
+  connections(): number;
   /** Flushes pending produce requests, then closes the listener and every connection. */
   stop(): Promise<void>;
   /** Closes everything at once, answering nothing more (a crash, for tests). */
@@ -87,6 +89,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     port: address.port,
     host: address.address,
     services,
+    connections: () => sockets.size,
     stop: () =>
       (stopping ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

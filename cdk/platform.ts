@@ -34,6 +34,9 @@
  * Exposes `tables`, `bucket`, `functions`, `storageNames`, `apiUrl` (no trailing slash;
  * append `/v1/...`), `apiId`, `deadLetterQueue`, and `httpApi` or `restApi`.
  *
+ * `kafkaGateway` ({ certificate, domainName, iamKeysSecret | usersSecret, ... }): the Kafka
+ * protocol gateway as a Fargate service behind a TLS Network Load Balancer (cdk/gateway.ts).
+ *
  * Subscriptions: the dispatcher function reads the partitions table's stream through an
  * event source mapping, and `addSubscription(topic, fn, opts)` subscribes a Lambda
  * function to a topic at deploy time (a custom resource served by the subscriptions
@@ -70,6 +73,7 @@ import {
 } from '../lib/storage/definitions.ts';
 import { DEAD_LETTER_QUEUE_ENV_VAR, validateSubscriptionName, type SubscriptionSpec } from '../lib/subscriptions/model.ts';
 import { PROJECT_ROOT, nodejsBundlingOptions } from './bundling.ts';
+import { KafkaGateway, type KafkaGatewayOptions } from './gateway.ts';
 import { acknowledge, flattenForFinding } from './findings.ts';
 
 export type ApiType = 'http' | 'rest';
@@ -94,6 +98,8 @@ export interface StreamingPlatformProps {
   readonly restCloudWatchRole?: boolean;
   readonly architecture?: lambda.Architecture;
   readonly projectRoot?: string;
+  /** The Kafka-protocol gateway (cdk/gateway.ts); none unless given. */
+  readonly kafkaGateway?: KafkaGatewayOptions;
 }
 
 export const DEFAULT_THROTTLE = { rateLimit: 1000, burstLimit: 2000 } as const;
@@ -186,6 +192,7 @@ export class StreamingPlatform extends Construct {
    * maxRetries + 1 times): SQS-managed encryption, TLS-only, 14 days retention.
    */
   readonly deadLetterQueue: sqs.Queue;
+  readonly kafkaGateway?: KafkaGateway;
   private readonly dispatchTargets = new Set<string>();
   private readonly dispatchQueues = new Set<string>();
 
@@ -374,6 +381,19 @@ export class StreamingPlatform extends Construct {
       this.apiId = api.restApiId;
       const stack = Stack.of(this);
       this.apiUrl = `https://${api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${api.deploymentStage.stageName}`;
+    }
+
+    if (props.kafkaGateway) {
+      this.kafkaGateway = new KafkaGateway(this, 'KafkaGateway', {
+        ...props.kafkaGateway,
+        tables,
+        bucket: this.bucket,
+        storageNames: this.storageNames,
+        ...(this.accessLogsBucket ? { accessLogsBucket: this.accessLogsBucket } : {}),
+        logRetention,
+        removalPolicy: logRemoval,
+        projectRoot: root,
+      });
     }
   }
 

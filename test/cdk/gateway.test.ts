@@ -40,7 +40,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe('kafkaGateway', () => {
   it('runs arm64 Fargate tasks of an image staged from a generated Dockerfile and the esbuild bundle', () => {
-    const [[, task]] = resourcesOfType(template, 'AWS::ECS::TaskDefinition');
+    const task = resourcesOfType(template, 'AWS::ECS::TaskDefinition')[0]![1];
     expect(task!.Properties!.RuntimePlatform).toEqual({ CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' });
     const container = (task!.Properties!.ContainerDefinitions as Record<string, unknown>[])[0]!;
     expect(container.PortMappings).toEqual([expect.objectContaining({ ContainerPort: GATEWAY_CONTAINER_PORT })]);
@@ -57,10 +57,10 @@ describe('kafkaGateway', () => {
   });
 
   it('listens with TLS on the load balancer and scales the service on CPU', () => {
-    const [[, listener]] = resourcesOfType(template, 'AWS::ElasticLoadBalancingV2::Listener');
+    const listener = resourcesOfType(template, 'AWS::ElasticLoadBalancingV2::Listener')[0]![1];
     expect(listener!.Properties).toMatchObject({ Protocol: 'TLS', Port: DEFAULT_GATEWAY_LISTENER_PORT });
     expect(listener!.Properties!.Certificates).toEqual([{ CertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }]);
-    const [[, target]] = resourcesOfType(template, 'AWS::ApplicationAutoScaling::ScalableTarget');
+    const target = resourcesOfType(template, 'AWS::ApplicationAutoScaling::ScalableTarget')[0]![1];
     expect(target!.Properties).toMatchObject({ MinCapacity: 2, MaxCapacity: 6 });
     expect(resourcesOfType(template, 'AWS::ApplicationAutoScaling::ScalingPolicy')).toHaveLength(1);
     expect(platform.kafkaGateway!.bootstrapServers).toBe(`kafka.example.com:${DEFAULT_GATEWAY_LISTENER_PORT}`);

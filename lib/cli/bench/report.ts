@@ -1,5 +1,6 @@
 // The benchmark's output: the flat numeric keys of the --json file, the targets with
 // pass/fail marks, and the human-readable report. Pure functions of the results.
+import { gatewayRows, gatewayValues, type GatewayBenchResult } from './gateway.ts';
 import type { CompactionBenchResult } from '../../log/maintenance-bench.ts';
 import type { CodecBenchResult } from '../../records/bench.ts';
 import { table } from '../table.ts';
@@ -30,6 +31,7 @@ export interface BenchParts {
   compaction?: CompactionBenchResult;
   cost?: CostResult;
   profiles?: PathProfile[];
+  gateway?: GatewayBenchResult;
 }
 
 export interface BenchMeta {
@@ -72,6 +74,7 @@ export function buildValues(p: BenchParts): Values {
       put('produce.rruPerBatch', r.perBatch.rru);
     }
   }
+  if (p.gateway) gatewayValues(p.gateway, put);
   if (p.codec) {
     put('codec.encodeMBps', p.codec.encodeMBps);
     put('codec.decodeMBps', p.codec.decodeMBps);
@@ -273,6 +276,7 @@ export function renderReport(meta: BenchMeta, parts: BenchParts, v: Values): str
     if (r.baseline) row('produce.storageBaselineMs', `${ms(r.baseline.p50)} / ${ms(r.baseline.p99)}`, 'p50 / p99: PutObject + GetItem + TransactWriteItems alone');
     if (r.overheadRatio !== undefined) row('produce.overheadRatio', r.overheadRatio.toFixed(2), 'produce p50 / baseline p50');
   }
+  if (parts.gateway) gatewayRows(parts.gateway, row);
   if (parts.codec) {
     const c = parts.codec;
     row('codec.encodeMBps / decodeMBps', `${c.encodeMBps.toFixed(0)} / ${c.decodeMBps.toFixed(0)}`, `kafkajs: ${c.peerEncodeMBps.toFixed(0)} / ${c.peerDecodeMBps.toFixed(0)}`);

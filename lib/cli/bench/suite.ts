@@ -13,6 +13,7 @@ import { runCostProbe } from './costprobe.ts';
 import { costPerGiB, headReadsPerIdlePoll, idleLongPollUsdPerHour } from './cost.ts';
 import { runE2eBench } from './e2e.ts';
 import { runFetchBench } from './fetch.ts';
+import { GATEWAY_SIZES, runGatewayBench } from './gateway.ts';
 import { Meter } from './meter.ts';
 import { runProduceBench } from './produce.ts';
 import { runHandlerProfiles } from './profile.ts';
@@ -64,7 +65,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
   const started = performance.now();
   const loadBefore = loadavg()[0]!;
   const local = !opts.endpoint;
-  const phases = (local ? 8 : 4) - (opts.noProfile ? 1 : 0);
+  const phases = (local ? 9 : 4) - (opts.noProfile ? 1 : 0);
   const progress = new Progress(opts.stderr, phases);
   const parts: BenchParts = {};
   const notes: string[] = [];
@@ -110,6 +111,7 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
         accessLog: timings.accessLog,
         maintenanceIntervalMs: 0,
         subscriptions: false,
+        kafkaPort: await freePort(),
       });
       http = new HttpClient({ endpoint: server.url, headers: { 'user-agent': 'sluice-bench' } });
       meter = new Meter(server.stack.clients).attach();
@@ -151,6 +153,11 @@ export async function runSuite(opts: SuiteOptions): Promise<SuiteResult> {
 
       progress.start(`fetch: 100 records from ${size.fetch.smallSegments} vs ${size.fetch.largeSegments.toLocaleString('en-US')} segments`);
       parts.fetch = await runFetchBench(ctx, { ...size.fetch, recordBytes: RECORD_BYTES, records: 100 });
+    }
+
+    if (local) {
+      progress.start('gateway: kafkajs through the Kafka gateway vs the SDK over HTTP');
+      parts.gateway = await runGatewayBench(ctx, opts.quick ? GATEWAY_SIZES.quick : GATEWAY_SIZES.full);
     }
 
     progress.start('end to end: produce → long-polling consumer');

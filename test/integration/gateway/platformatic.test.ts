@@ -16,10 +16,10 @@ const producer = (idempotent = false) =>
   new Producer({ clientId: 'p', bootstrapBrokers: [h.broker()], serializers: stringSerializers, idempotent, ...(idempotent ? { acks: -1 } : {}) });
 
 async function startMember(topic: string, groupId: string, protocol: 'classic' | 'consumer') {
-  const consumer = new Consumer({
+  const consumer = new Consumer<string, string, string, string>({
     groupId, clientId: 'c', bootstrapBrokers: [h.broker()], deserializers: stringDeserializers, maxWaitTime: 100,
     ...(protocol === 'consumer' ? { groupProtocol: 'consumer' as const } : { sessionTimeout: 10000, heartbeatInterval: 200 }),
-  } as ConstructorParameters<typeof Consumer>[0]);
+  });
   const seen: string[] = [];
   const stream: MessagesStream<string, string, string, string> = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: 100 });
   stream.on('data', (m) => seen.push(m.value as string));

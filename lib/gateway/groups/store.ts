@@ -14,19 +14,10 @@
 // Offset commits of classic members are fenced on this item (generation, membership,
 // not CompletingRebalance) inside the offsets' own transaction (lib/storage/groups
 // writeOffsets with an external fence).
-import {
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type ConditionCheck,
-} from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ScanCommand, type AttributeValue, type ConditionCheck } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../../storage/clients.ts';
-import { callDynamo, dependencyFailure } from '../../storage/failures.ts';
-import { GROUP_SK } from '../../storage/groups.ts';
+import { callDynamo } from '../../storage/failures.ts';
+import { deleteEmptyVersioned, GROUP_SK, putVersioned, renewLease } from '../../storage/groups.ts';
 import { N, num, S, str, type Item } from '../../storage/metadata.ts';
 import type { ClassicGroup, ClassicMember, ClassicState } from './state.ts';
 
@@ -78,72 +69,19 @@ export async function readClassic(clients: StorageClients, groupId: string): Pro
 }
 
 /** Writes the group if it is still at the version read. False: someone else wrote first. */
-export async function writeClassic(clients: StorageClients, g: ClassicGroup, now: number): Promise<boolean> {
-  try {
-    await clients.ddb.send(
-      new PutItemCommand({
-        TableName: clients.names.tables.groups,
-        Item: toItem(g, now),
-        ...(g.version === 0
-          ? { ConditionExpression: 'attribute_not_exists(sk)' }
-          : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': N(g.version) } }),
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw dependencyFailure('dynamodb', 'PutItem', err);
-  }
-}
+export const writeClassic = (clients: StorageClients, g: ClassicGroup, now: number): Promise<boolean> =>
+  putVersioned(clients, toItem(g, now), g.version);
 
-/**
- * A heartbeat's lease renewal: one map entry, if the member is still there at this
- * generation. It bumps the version, so a concurrent write computed from the old lease
- * (one that might have expired the member) fails and re-reads.
- */
-export async function touchClassicMember(
-  clients: StorageClients,
-  groupId: string,
-  memberId: string,
-  generation: number,
-  expiresAt: number,
-): Promise<boolean> {
-  try {
-    await clients.ddb.send(
-      new UpdateItemCommand({
-        TableName: clients.names.tables.groups,
-        Key: key(groupId),
-        UpdateExpression: 'SET #l.#m = :exp, #v = #v + :one',
-        ConditionExpression: 'attribute_exists(#l.#m) AND generation = :g',
-        ExpressionAttributeNames: { '#l': 'leases', '#m': memberId, '#v': 'version' },
-        ExpressionAttributeValues: { ':exp': N(expiresAt), ':g': N(generation), ':one': N(1) },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw dependencyFailure('dynamodb', 'UpdateItem', err);
-  }
-}
+/** A heartbeat's lease renewal, if the member is still there at this generation. */
+export const touchClassicMember = (clients: StorageClients, groupId: string, memberId: string, generation: number, expiresAt: number) =>
+  renewLease(clients, { groupId, sk: CLASSIC_SK }, memberId, expiresAt, {
+    expression: 'attribute_exists(#l.#m) AND generation = :g',
+    values: { ':g': N(generation) },
+  });
 
 /** Deletes the group item if unchanged since `version` and empty. */
-export async function deleteClassic(clients: StorageClients, groupId: string, version: number): Promise<boolean> {
-  try {
-    await clients.ddb.send(
-      new DeleteItemCommand({
-        TableName: clients.names.tables.groups,
-        Key: key(groupId),
-        ConditionExpression: '#v = :v AND memberCount = :zero',
-        ExpressionAttributeNames: { '#v': 'version' },
-        ExpressionAttributeValues: { ':v': N(version), ':zero': N(0) },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw dependencyFailure('dynamodb', 'DeleteItem', err);
-  }
-}
+export const deleteClassic = (clients: StorageClients, groupId: string, version: number): Promise<boolean> =>
+  deleteEmptyVersioned(clients, { groupId, sk: CLASSIC_SK }, version);
 
 /** Every classic group item. */
 export async function scanClassic(clients: StorageClients): Promise<ClassicGroup[]> {

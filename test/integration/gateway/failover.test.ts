@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../../../lib/gateway/index.ts';
 import { useTestStorage } from '../../support/stack.ts';
-import { uniqueName } from './harness.ts';
+import { uniqueName, until } from './harness.ts';
 
 const storage = useTestStorage();
 let nodes: Gateway[] = [];
@@ -16,13 +16,6 @@ afterAll(async () => {
   await Promise.all(nodes.map((n) => n.stop()));
 });
 
-const until = async (what: string, check: () => boolean, ms = 45_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 describe('a gateway node killed under load', () => {
   it('loses no acknowledged record and the group carries on through the other node', async () => {

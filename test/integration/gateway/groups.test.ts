@@ -3,7 +3,7 @@
 // offsets, and seeking.
 import type { EachMessagePayload } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { useGateway, uniqueName } from './harness.ts';
+import { uniqueName, until, useGateway } from './harness.ts';
 
 const h = useGateway();
 const FAST = { sessionTimeout: 6000, heartbeatInterval: 200, rebalanceTimeout: 6000, maxWaitTimeInMs: 100 };
@@ -34,13 +34,6 @@ async function member(topic: string, groupId: string) {
   return { consumer, assigned, seen };
 }
 
-const until = async (what: string, check: () => boolean, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 
 describe('consumer groups through the gateway', () => {
   it('splits partitions between two members and gives all to the one left when the other leaves', async () => {

@@ -35,3 +35,12 @@ export function useGateway(opts: Partial<Omit<GatewayOptions, 'clients'>> = {}):
 
 let counter = 0;
 export const uniqueName = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${counter++}`;
+
+/** Polls `check` until it holds; fails naming `what` after `ms`. */
+export async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

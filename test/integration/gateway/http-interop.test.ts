@@ -3,30 +3,14 @@
 // partitions and offsets.
 import { randomBytes } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startDevServer, type DevServer } from '../../../lib/local/devServer.ts';
-import { uniquePrefix } from '../../support/stack.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DevServer } from '../../../lib/local/devServer.ts';
+import { startTestDevServer } from '../client/devServer.ts';
 import { uniqueName } from './harness.ts';
 
 let dev: DevServer;
 beforeAll(async () => {
-  const shared = inject('emulators');
-  dev = await startDevServer({
-    port: 0,
-    kafkaPort: 0,
-    prefix: uniquePrefix(),
-    quiet: true,
-    subscriptions: false,
-    maintenanceIntervalMs: 0,
-    env: {
-      AWS_ENDPOINT_URL: shared.endpoints.dynamodb,
-      AWS_ENDPOINT_URL_DYNAMODB: shared.endpoints.dynamodb,
-      AWS_ENDPOINT_URL_S3: shared.endpoints.s3,
-      AWS_ACCESS_KEY_ID: shared.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: shared.credentials.secretAccessKey,
-      AWS_REGION: shared.region,
-    },
-  });
+  dev = await startTestDevServer({ kafkaPort: 0, subscriptions: false, maintenanceIntervalMs: 0 });
 });
 afterAll(() => dev?.stop());
 

@@ -1,16 +1,9 @@
 import '../../support/node22.ts';
 import { Admin, Consumer, Producer, stringDeserializers, stringSerializers, type MessagesStream } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import { useGateway, uniqueName } from './harness.ts';
+import { uniqueName, until, useGateway } from './harness.ts';
 
 const h = useGateway();
-const until = async (what: string, check: () => boolean, ms = 30_000) => {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
 const admin = () => new Admin({ clientId: 'admin', bootstrapBrokers: [h.broker()] });
 const producer = (idempotent = false) =>
   new Producer({ clientId: 'p', bootstrapBrokers: [h.broker()], serializers: stringSerializers, idempotent, ...(idempotent ? { acks: -1 } : {}) });

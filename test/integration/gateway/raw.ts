@@ -4,7 +4,7 @@
 import { connect, type Socket } from 'node:net';
 import { API_BY_KEY } from '../../../lib/gateway/protocol/apis.ts';
 import { decodeMessage, encodeMessage } from '../../../lib/gateway/protocol/codec.ts';
-import { readHeaderStart, skipHeaderTags, writeRequestHeader } from '../../../lib/gateway/protocol/header.ts';
+import { skipHeaderTags, writeRequestHeader } from '../../../lib/gateway/protocol/header.ts';
 import { Reader, Writer } from '../../../lib/gateway/protocol/primitives.ts';
 import { within, type Message } from '../../../lib/gateway/protocol/schema.ts';
 
@@ -65,4 +65,3 @@ export class RawConnection {
   }
 }
 
-export { readHeaderStart };

@@ -2,6 +2,7 @@
 // configs, offsets by time, groups, cluster.
 import { describe, expect, it } from 'vitest';
 import { useGateway, uniqueName } from './harness.ts';
+import { RawConnection } from './raw.ts';
 
 const h = useGateway();
 
@@ -68,5 +69,36 @@ describe('kafkajs admin against the gateway', () => {
     const cluster = await admin.describeCluster();
     expect(cluster.brokers).toEqual([{ nodeId: 0, host: '127.0.0.1', port: h.gateway().port }]);
     await admin.disconnect();
+  });
+
+  it('serves IncrementalAlterConfigs, OffsetDelete and DescribeCluster as Kafka defines them', async () => {
+    const topic = uniqueName('raw-admin');
+    const group = uniqueName('raw-group');
+    const { log, groups } = h.gateway().services;
+    await log.createTopic({ name: topic, partitions: 1 });
+    await log.append(topic, 0, { records: [{ key: null, value: Buffer.from('x') }] });
+    await groups.commit(group, { offsets: [{ topic, partition: 0, offset: 1 }] });
+    const conn = await RawConnection.open(h.gateway().port);
+
+    const altered = await conn.request(44, 1, {
+      resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'retention.ms', configOperation: 0, value: '1000' }, { name: 'retention.bytes', configOperation: 1, value: null }] }],
+      validateOnly: false,
+    });
+    expect(altered.responses[0].errorCode).toBe(0);
+    expect((await log.describeTopic(topic)).config['retention.ms']).toBe('1000');
+    const refused = await conn.request(44, 1, {
+      resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'cleanup.policy', configOperation: 2, value: 'compact' }] }],
+      validateOnly: false,
+    });
+    expect(refused.responses[0].errorCode).toBe(42);
+
+    const deleted = await conn.request(47, 0, { groupId: group, topics: [{ name: topic, partitions: [{ partitionIndex: 0 }] }] });
+    expect(deleted.errorCode).toBe(0);
+    expect(deleted.topics[0].partitions[0].errorCode).toBe(0);
+    expect((await groups.fetchOffsets(group)).offsets).toEqual([]);
+
+    const cluster = await conn.request(60, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+    expect(cluster).toMatchObject({ errorCode: 0, clusterId: 'sluice', controllerId: 0, brokers: [{ brokerId: 0, host: '127.0.0.1', port: h.gateway().port }] });
+    conn.close();
   });
 });

@@ -31,7 +31,7 @@ function json(env: NodeJS.ProcessEnv, name: string): Record<string, string> | un
   const raw = env[name];
   if (!raw) return undefined;
   const parsed = JSON.parse(raw) as unknown;
-  if (!parsed || typeof parsed !== 'object' || Object.values(parsed).some((v) => typeof v !== 'string')) {
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
     throw new Error(`${name} must be a JSON object of strings`);
   }
   return parsed as Record<string, string>;

@@ -48,7 +48,7 @@ export class ClassicGroups {
    * JoinGroup. An empty member id gets one; with `requireKnownMemberId` (v4+) it is only
    * handed back with MEMBER_ID_REQUIRED, and the client joins again with it (KIP-394).
    */
-  async join(input: JoinInput & { groupId: string }, requireKnownMemberId: boolean): Promise<JoinOutcome> {
+  async join(input: JoinInput & { groupId: string }, requireKnownMemberId: boolean, signal?: AbortSignal): Promise<JoinOutcome> {
     if (input.sessionTimeoutMs < SESSION_TIMEOUT_MS.min || input.sessionTimeoutMs > SESSION_TIMEOUT_MS.max) {
       return { errorCode: E.INVALID_SESSION_TIMEOUT, memberId: input.memberId };
     }
@@ -73,13 +73,20 @@ export class ClassicGroups {
       if (g!.generation > before && (g!.state === 'CompletingRebalance' || g!.state === 'Stable')) {
         return { errorCode: 0, group: g!, memberId };
       }
-      if (this.now() >= deadline) return { errorCode: E.REBALANCE_IN_PROGRESS, memberId };
+      // Past the deadline, or nobody left to answer (the connection closed): stop waiting.
+      if (this.now() >= deadline || signal?.aborted) return { errorCode: E.REBALANCE_IN_PROGRESS, memberId };
       await this.changeOrTimeout(input.groupId, wait);
     }
   }
 
   /** SyncGroup: the leader stores the assignments; everyone gets theirs once stored. */
-  async sync(groupId: string, memberId: string, generation: number, assignments: Map<string, string>): Promise<{ errorCode: number; assignment: string; group?: ClassicGroup }> {
+  async sync(
+    groupId: string,
+    memberId: string,
+    generation: number,
+    assignments: Map<string, string>,
+    signal?: AbortSignal,
+  ): Promise<{ errorCode: number; assignment: string; group?: ClassicGroup }> {
     const verdict = await this.update(groupId, (g, now) => {
       if (g && expireMembers(g, now)) return { g, write: true, result: E.REBALANCE_IN_PROGRESS };
       const m = memberOf(g, memberId);
@@ -100,6 +107,7 @@ export class ClassicGroups {
       if (!m) return { errorCode: E.UNKNOWN_MEMBER_ID, assignment: '' };
       if (g!.generation !== generation || g!.state === 'PreparingRebalance') return { errorCode: E.REBALANCE_IN_PROGRESS, assignment: '' };
       if (g!.state === 'Stable') return { errorCode: E.NONE, assignment: m.assignment, group: g! };
+      if (signal?.aborted) return { errorCode: E.REBALANCE_IN_PROGRESS, assignment: '' };
       await this.changeOrTimeout(groupId, wait);
     }
   }

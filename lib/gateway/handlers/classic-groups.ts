@@ -39,6 +39,7 @@ export const handleJoinGroup: Handler = (ctx, req) => {
         protocols: (req.protocols as Message[]).map((p) => ({ name: p.name, metadata: b64(p.metadata) })),
       },
       ctx.apiVersion >= 4,
+      ctx.conn.signal,
     );
     if (!('group' in out)) return failed(out.errorCode, out.memberId);
     const g = out.group;
@@ -63,7 +64,7 @@ export const handleSyncGroup: Handler = (ctx, req) => {
   const failed = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
   return guarded(async () => {
     const assignments = new Map<string, string>((req.assignments as Message[]).map((a) => [a.memberId, b64(a.assignment)]));
-    const out = await ctx.services.classic.sync(req.groupId, req.memberId, req.generationId, assignments);
+    const out = await ctx.services.classic.sync(req.groupId, req.memberId, req.generationId, assignments, ctx.conn.signal);
     if (out.errorCode !== E.NONE) return failed(out.errorCode);
     return {
       throttleTimeMs: 0,

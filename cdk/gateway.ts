@@ -15,8 +15,8 @@
  * told to connect to: point that name at the load balancer); clients authenticate with
  * the SASL mechanisms of AWS MSK's IAM libraries, verified with SigV4 against the access
  * keys in `iamKeysSecret`, and/or with SCRAM/PLAIN users from `usersSecret`; at least
- * one is required. The task role can read and write the tables and the segment objects,
- * nothing else. Tasks run in private subnets; DynamoDB and S3 are reached through
+ * one is required. The task role grants exactly GATEWAY_ACCESS (access.ts, as a
+ * function's role grants its FUNCTIONS entry), nothing else. Tasks run in private subnets; DynamoDB and S3 are reached through
  * gateway endpoints.
  *
  * Cost: unlike the Lambda path it does not scale to zero. Idle, it is `minTasks` Fargate
@@ -27,26 +27,37 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { buildSync } from 'esbuild';
-import { SEGMENT_PREFIX, storageEnvironment, type StorageNames, type TableId } from '../lib/storage/definitions.ts';
+import { storageEnvironment } from '../lib/storage/definitions.ts';
+import { describeAccess, storageStatements, type StorageAccess } from './access.ts';
 import { PROJECT_ROOT, esbuildBuildOptions } from './bundling.ts';
-import { acknowledge, flattenForFinding } from './findings.ts';
+import { acknowledge } from './findings.ts';
+import type { PlatformSettings } from './props.ts';
+import type { PlatformStorage } from './storage.ts';
 
 export const GATEWAY_CONTAINER_PORT = 9092;
 /** MSK's port for IAM-authenticated TLS clients; what MSK users already configure. */
 export const DEFAULT_GATEWAY_LISTENER_PORT = 9098;
 const BASE_IMAGE = 'public.ecr.aws/docker/library/node:22-alpine';
+
+/**
+ * What the gateway's tasks may do with the storage: what produce, fetch, groups and the
+ * topic admin functions may, together (Kafka's APIs cover all of them); no subscriptions,
+ * no deleting segment objects (maintenance does that).
+ */
+export const GATEWAY_ACCESS: StorageAccess = {
+  tables: { topics: 'write', partitions: 'write', segments: 'write', groups: 'write', producers: 'write' },
+  bucket: 'write',
+};
 
 export interface KafkaGatewayOptions {
   /** TLS certificate for `domainName`. */
@@ -67,14 +78,10 @@ export interface KafkaGatewayOptions {
   readonly lingerMs?: number;
 }
 
+/** The options, and the platform's parts the gateway is built from (platform.ts). */
 export interface KafkaGatewayProps extends KafkaGatewayOptions {
-  readonly tables: Record<TableId, dynamodb.ITable>;
-  readonly bucket: s3.IBucket;
-  readonly storageNames: StorageNames;
-  readonly accessLogsBucket?: s3.IBucket;
-  readonly logRetention: logs.RetentionDays;
-  readonly removalPolicy: RemovalPolicy;
-  readonly projectRoot?: string;
+  readonly settings: PlatformSettings;
+  readonly storage: PlatformStorage;
 }
 
 /** Bundles the gateway and writes its Dockerfile into a fresh directory (the image asset). */
@@ -115,31 +122,16 @@ export class KafkaGateway extends Construct {
     const port = props.listenerPort ?? DEFAULT_GATEWAY_LISTENER_PORT;
     const stack = Stack.of(this);
 
-    const vpc = props.vpc ?? this.newVpc(props);
+    const { settings, storage } = props;
+    const vpc = props.vpc ?? this.newVpc(settings);
     const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
-    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: settings.logRetention, removalPolicy: settings.logRemoval });
 
     this.taskRole = new iam.Role(this, 'TaskRole', {
       assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
-      description: 'Sluice Kafka gateway tasks: read and write the tables and segment objects',
+      description: `Sluice Kafka gateway tasks: ${describeAccess(GATEWAY_ACCESS)}`,
     });
-    const tableArns = Object.values(props.tables).flatMap((t) => [t.tableArn, `${t.tableArn}/index/*`]);
-    this.taskRole.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
-        resources: tableArns,
-      }),
-    );
-    const segments = props.bucket.arnForObjects(`${SEGMENT_PREFIX}*`);
-    this.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [segments] }));
-    acknowledge(
-      this.taskRole,
-      `AwsSolutions-IAM5[Resource::${flattenForFinding(this, segments)}]`,
-      'Segment objects have generated names under segments/; the gateway reads and writes them, and nothing else in the bucket.',
-    );
-    for (const t of Object.values(props.tables)) {
-      acknowledge(this.taskRole, `AwsSolutions-IAM5[Resource::${flattenForFinding(this, t.tableArn)}/index/*]`, 'Queries by the tables\' own local indexes (the segment index by time).');
-    }
+    for (const statement of storageStatements(storage, GATEWAY_ACCESS, this.taskRole, 'GATEWAY_ACCESS')) this.taskRole.addToPrincipalPolicy(statement);
 
     const task = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: 256,
@@ -152,11 +144,11 @@ export class KafkaGateway extends Construct {
       ...(props.iamKeysSecret ? { SLUICE_GATEWAY_IAM_KEYS: ecs.Secret.fromSecretsManager(props.iamKeysSecret) } : {}),
     };
     task.addContainer('Gateway', {
-      image: ecs.ContainerImage.fromAsset(stageGatewayImage(props.projectRoot)),
+      image: ecs.ContainerImage.fromAsset(stageGatewayImage(settings.projectRoot)),
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'gateway' }),
       portMappings: [{ containerPort: GATEWAY_CONTAINER_PORT }],
       environment: {
-        ...storageEnvironment(props.storageNames),
+        ...storageEnvironment(storage.names),
         SLUICE_GATEWAY_HOST: '0.0.0.0',
         SLUICE_GATEWAY_PORT: String(GATEWAY_CONTAINER_PORT),
         SLUICE_GATEWAY_ADVERTISED_HOST: props.domainName,
@@ -196,7 +188,7 @@ export class KafkaGateway extends Construct {
       internetFacing: props.internetFacing ?? false,
       crossZoneEnabled: true,
     });
-    if (props.accessLogsBucket) this.loadBalancer.logAccessLogs(props.accessLogsBucket, 'kafka-gateway');
+    if (storage.accessLogsBucket) this.loadBalancer.logAccessLogs(storage.accessLogsBucket, 'kafka-gateway');
     else acknowledge(this.loadBalancer, 'AwsSolutions-ELB2', 'Server access logs were turned off for the platform (serverAccessLogs: false).');
     const listener = this.loadBalancer.addListener('Tls', {
       port,
@@ -214,7 +206,7 @@ export class KafkaGateway extends Construct {
     this.bootstrapServers = `${props.domainName}:${port}`;
   }
 
-  private newVpc(props: KafkaGatewayProps): ec2.Vpc {
+  private newVpc(settings: PlatformSettings): ec2.Vpc {
     const vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: 1,
@@ -227,7 +219,7 @@ export class KafkaGateway extends Construct {
         DynamoDB: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
       },
     });
-    const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: settings.logRetention, removalPolicy: settings.logRemoval });
     vpc.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs) });
     return vpc;
   }

@@ -12,7 +12,11 @@ import type {
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
 import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError } from '../core/errors.ts';
+import { JSON_TYPE } from '../core/wire.ts';
 import { matchRoute, ROUTES, routeKey, type HttpMethod, type RouteDefinition } from './routes.ts';
+
+// The content types live in lib/core (the SDK shares them); the API's plumbing hands them on.
+export { JSON_TYPE, RECORD_BATCH_TYPE } from '../core/wire.ts';
 
 /** Largest request body accepted (after base64 decoding): Lambda's 6 MB payload limit. */
 export const MAX_REQUEST_BYTES = 6_291_456;
@@ -21,9 +25,6 @@ export const MAX_REQUEST_BYTES = 6_291_456;
  * whole JSON envelope (status, headers, base64 body); stay clear of it.
  */
 export const MAX_RESPONSE_BYTES = 6_000_000;
-
-export const JSON_TYPE = 'application/json';
-export const RECORD_BATCH_TYPE = 'application/vnd.kafka.recordbatch';
 
 export type ApiGatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
 export type ApiGatewayResult = APIGatewayProxyStructuredResultV2 & APIGatewayProxyResult;

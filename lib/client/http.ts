@@ -1,6 +1,6 @@
 // The HTTP transport under the SDK and the CLI: one request to the Sluice API, signed
 // with SigV4 for deployed endpoints, with API errors turned back into the typed
-// SluiceError the server raised (see lib/api/errors.ts).
+// SluiceError the server raised (lib/core/errors.ts).
 //
 // Signing code (@smithy/signature-v4, the credential chain) is loaded on first use, so
 // talking to the local dev server never pays for it.

@@ -59,6 +59,11 @@ export class UnsupportedCompressionError extends define('UNSUPPORTED_COMPRESSION
 export class InvalidTimestampError extends define('INVALID_TIMESTAMP', 400) {}
 export class InvalidGroupIdError extends define('INVALID_GROUP_ID', 400) {}
 export class InvalidSessionTimeoutError extends define('INVALID_SESSION_TIMEOUT', 400) {}
+/**
+ * The group cannot take what the request would add to it (a member, its topics): its state
+ * would outgrow what one group can hold. `details` name the limit and the size.
+ */
+export class GroupMaxSizeReachedError extends define('GROUP_MAX_SIZE_REACHED', 400) {}
 export class UnsupportedMediaTypeError extends define('UNSUPPORTED_MEDIA_TYPE', 415) {}
 export class MethodNotAllowedError extends define('METHOD_NOT_ALLOWED', 405) {}
 export class RouteNotFoundError extends define('NOT_FOUND', 404) {}
@@ -123,6 +128,7 @@ export const ERROR_CLASSES: readonly SluiceErrorClass[] = [
   ConcurrentRequestError, ConcurrentModificationError, RecordTooLargeError, MessageTooLargeError,
   OffsetOutOfRangeError, NoOffsetForPartitionError, ThrottlingError, RequestTimedOutError,
   DependencyError, NetworkError, ClientClosedError,
+  GroupMaxSizeReachedError,
 ];
 
 export const BY_CODE: ReadonlyMap<string, SluiceErrorClass> = new Map(ERROR_CLASSES.map((C) => [C.code, C]));

@@ -9,7 +9,9 @@
 //     generation   group epoch: bumped whenever a target or a member's assignment changes
 //     memberCount  members present (expired ones count until someone removes them)
 //     state        JSON: members (topics, session timeout, epoch, assigned, revoking,
-//                  target) and the partition counts the targets were computed from
+//                  target), the topic ids and partition counts the targets were computed
+//                  from, and when those were last read from the topics table
+//                  (topicsCheckedAt), so a heartbeat need not read them again
 //     leases       map memberId -> session expiry (epoch ms); the authority for expiry, so
 //                  a plain heartbeat updates one entry instead of rewriting the item
 //     epochs       map memberId -> member epoch (the `generation` a member sends)
@@ -43,7 +45,9 @@ import {
 } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { callDynamo, cancellationReasons, dependencyFailure, errorName } from './failures.ts';
+import { itemSize } from './itemSize.ts';
 import { N, num, S, str, type Item } from './metadata.ts';
+import { fullJitter, sleep } from '../core/time.ts';
 
 /** Partitions by topic; partition lists ascending, topics with no partitions omitted. */
 export type TopicPartitions = Record<string, number[]>;
@@ -80,6 +84,8 @@ export interface GroupRecord {
   members: Record<string, MemberRecord>;
   /** Topics the targets were computed from (subscribed topics that exist). */
   topics: Record<string, TopicInfo>;
+  /** When every subscribed topic was last looked up (epoch ms; 0: never). */
+  topicsCheckedAt: number;
 }
 
 export interface StoredOffset {
@@ -122,14 +128,14 @@ export const ownerKey = (topic: string, partition: number): string => `${topic}#
 const ownerValue = (memberId: string, epoch: number): string => `${memberId}:${epoch}`;
 
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const backoff = (attempt: number, cap: number) => sleep(Math.random() * Math.min(cap, 5 * 2 ** Math.min(attempt, 10)));
+const backoff = (attempt: number, cap: number) => sleep(fullJitter(attempt, { baseMs: 5, maxMs: cap }));
 
 // ---- the group item ---------------------------------------------------------------------
 
 interface StateJson {
   members: Omit<MemberRecord, 'expiresAt'>[];
   topics: Record<string, TopicInfo>;
+  topicsCheckedAt?: number;
 }
 
 function groupFromItem(groupId: string, i: Item): GroupRecord {
@@ -144,6 +150,7 @@ function groupFromItem(groupId: string, i: Item): GroupRecord {
     createdAt: num(i.createdAt),
     members,
     topics: state.topics ?? {},
+    topicsCheckedAt: state.topicsCheckedAt ?? 0,
   };
 }
 
@@ -161,6 +168,7 @@ function groupItem(rec: GroupRecord, version: number, now: number): Item {
   const state: StateJson = {
     members: members.map(({ expiresAt: _e, ...rest }) => rest),
     topics: rec.topics,
+    topicsCheckedAt: rec.topicsCheckedAt,
   };
   return {
     groupId: S(rec.groupId),
@@ -175,6 +183,11 @@ function groupItem(rec: GroupRecord, version: number, now: number): Item {
     epochs: { M: Object.fromEntries(members.map((m) => [m.memberId, N(m.epoch)])) },
     owners: { M: owners },
   };
+}
+
+/** Bytes the group item written from `rec` takes, as DynamoDB counts them for its 400 KB limit. */
+export function groupItemBytes(rec: GroupRecord, now: number): number {
+  return itemSize(groupItem(rec, rec.version + 1, now));
 }
 
 export async function readGroup(clients: StorageClients, groupId: string): Promise<GroupRecord | undefined> {

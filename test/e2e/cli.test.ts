@@ -4,11 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/devProcess.ts';
 import { isRunning, waitUntilGone } from '../support/processes.ts';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -26,17 +26,6 @@ interface DevProcess {
   /** DynamoDB Local's JVM (undefined with LocalStack). */
   javaPid?: number;
   output: () => string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function startDev(port: number, dataDir: string, kafkaPort = 0): Promise<DevProcess> {

@@ -13,7 +13,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../../core/errors.ts';
 import { JSON_TYPE, mediaType, RECORD_BATCH_TYPE, type ApiRequest, type ApiResponse } from '../http.ts';
-import type { Operation, Operations, OperationContext } from '../lambda.ts';
+import type { Operation, Operations, OperationContext } from '../operation.ts';
 import { effectiveConfig } from '../../log/config.ts';
 import { recordSizeBound } from '../../log/append.ts';
 import type { Log } from '../../log/index.ts';

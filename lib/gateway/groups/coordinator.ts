@@ -7,16 +7,27 @@
 // change made on another node is seen by polling, 20 ms growing to 200 ms. Whichever
 // call first sees a rebalance ready (everyone rejoined, or the deadline passed) or a
 // session expired makes that transition, so a node dying mid-rebalance stalls nothing.
-import { IllegalGenerationError, RebalanceInProgressError, RequestTimedOutError, UnknownMemberIdError, type SluiceError } from '../../core/errors.ts';
-import type { ExternalFence } from '../../groups/index.ts';
+//
+// Bounds, as lib/groups has them for its own item: a join that would leave the item over
+// MAX_GROUP_JOIN_BYTES is refused with GROUP_MAX_SIZE_REACHED, and any write that would
+// pass DynamoDB's 400 KB (a leader's assignments) with the same error instead of failing
+// in DynamoDB; nothing is written either way.
+import {
+  GroupMaxSizeReachedError, IllegalGenerationError, RebalanceInProgressError, RequestTimedOutError, UnknownMemberIdError, type SluiceError,
+} from '../../core/errors.ts';
+import { fullJitter, sleep } from '../../core/time.ts';
+import { MAX_GROUP_JOIN_BYTES, type ExternalFence } from '../../groups/index.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { readGroup } from '../../storage/groups.ts';
+import { MAX_ITEM_BYTES } from '../../storage/itemSize.ts';
 import { E } from '../protocol/errors.ts';
 import {
   applyAssignments, completeJoin, expireMembers, join, memberOf, newClassicGroup, newMemberId, readyToComplete, rejoin, removeMembers,
   type ClassicGroup, type JoinInput,
 } from './state.ts';
-import { consumerGroupEmptyCheck, emptyCommitChecks, memberCommitCheck, readClassic, touchClassicMember, writeClassic } from './store.ts';
+import {
+  classicItemBytes, consumerGroupEmptyCheck, emptyCommitChecks, memberCommitCheck, readClassic, touchClassicMember, writeClassic,
+} from './store.ts';
 
 export const SESSION_TIMEOUT_MS = { min: 1_000, max: 1_800_000 } as const;
 const MAX_ATTEMPTS = 50;
@@ -56,21 +67,22 @@ export class ClassicGroups {
     const memberId = input.memberId || newMemberId(input.clientId);
     if (!input.memberId && requireKnownMemberId) return { errorCode: E.MEMBER_ID_REQUIRED, memberId };
 
-    const before = await this.update(input.groupId, (g, now) => {
+    const before = await this.update<number | { generation: number }>(input.groupId, (g, now) => {
       g ??= newClassicGroup(input.groupId);
       expireMembers(g, now);
       const generation = g.generation;
-      if (!join(g, { ...input, memberId }, now)) return { g, write: false, result: -1 };
+      if (!join(g, { ...input, memberId }, now)) return { g, write: false, result: E.INCONSISTENT_GROUP_PROTOCOL };
       if (readyToComplete(g, now)) completeJoin(g, now);
-      return { g, write: true, result: generation };
+      if (classicItemBytes(g, now) > MAX_GROUP_JOIN_BYTES) return { g, write: false, result: E.GROUP_MAX_SIZE_REACHED };
+      return { g, write: true, result: { generation } };
     });
-    if (before < 0) return { errorCode: E.INCONSISTENT_GROUP_PROTOCOL, memberId };
+    if (typeof before === 'number') return { errorCode: before, memberId };
 
     const deadline = this.now() + input.rebalanceTimeoutMs + input.sessionTimeoutMs;
     for (let wait = 20; ; wait = Math.min(200, wait * 2)) {
       const g = await this.tick(input.groupId, memberId);
       if (!memberOf(g, memberId)) return { errorCode: E.UNKNOWN_MEMBER_ID, memberId };
-      if (g!.generation > before && (g!.state === 'CompletingRebalance' || g!.state === 'Stable')) {
+      if (g!.generation > before.generation && (g!.state === 'CompletingRebalance' || g!.state === 'Stable')) {
         return { errorCode: 0, group: g!, memberId };
       }
       // Past the deadline, or nobody left to answer (the connection closed): stop waiting.
@@ -199,11 +211,13 @@ export class ClassicGroups {
     fn: (g: ClassicGroup | undefined, now: number) => { g: ClassicGroup | undefined; write: boolean; result: T },
   ): Promise<T> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) await sleep(Math.random() * Math.min(200, 5 * 2 ** Math.min(attempt, 10)));
+      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 5, maxMs: 200 }));
       const read = await readClassic(this.clients, groupId);
       const now = this.now();
       const out = fn(read, now);
       if (out.write && out.g) {
+        const bytes = classicItemBytes(out.g, now);
+        if (bytes > MAX_ITEM_BYTES) throw groupTooLarge(groupId, bytes);
         if (!(await writeClassic(this.clients, out.g, now))) continue;
         out.g.version++;
         this.wake(groupId);
@@ -237,7 +251,13 @@ export class ClassicGroups {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const groupTooLarge = (groupId: string, bytes: number) =>
+  new GroupMaxSizeReachedError(
+    `Group '${groupId}' cannot take this: its state would take ${bytes} bytes, over DynamoDB's item limit of ${MAX_ITEM_BYTES} bytes ` +
+      '(members times their protocol metadata and assignments). Use fewer members or smaller assignments, or spread the consumers over several groups.',
+    { group: groupId, limit: MAX_ITEM_BYTES, bytes },
+  );
 
 const unknownMember = (memberId: string) =>
   new UnknownMemberIdError(`Member '${memberId}' is not a member of the group (it left, or its session expired).`, { memberId });

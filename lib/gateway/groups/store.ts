@@ -18,6 +18,7 @@ import { GetItemCommand, ScanCommand, type AttributeValue, type ConditionCheck }
 import type { StorageClients } from '../../storage/clients.ts';
 import { callDynamo } from '../../storage/failures.ts';
 import { deleteEmptyVersioned, GROUP_SK, putVersioned, renewLease } from '../../storage/groups.ts';
+import { itemSize } from '../../storage/itemSize.ts';
 import { N, num, S, str, type Item } from '../../storage/metadata.ts';
 import type { ClassicGroup, ClassicMember, ClassicState } from './state.ts';
 
@@ -67,6 +68,9 @@ export async function readClassic(clients: StorageClients, groupId: string): Pro
   );
   return res.Item ? fromItem(groupId, res.Item) : undefined;
 }
+
+/** The size of the item `g` would be written as, as DynamoDB counts it against its 400 KB. */
+export const classicItemBytes = (g: ClassicGroup, now: number): number => itemSize(toItem(g, now));
 
 /** Writes the group if it is still at the version read. False: someone else wrote first. */
 export const writeClassic = (clients: StorageClients, g: ClassicGroup, now: number): Promise<boolean> =>

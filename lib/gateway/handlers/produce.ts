@@ -6,18 +6,18 @@
 // broker. Good partitions join the produce buffer in arrival order and are answered once
 // committed; with acks=0 nothing is answered at all, as Kafka does.
 //
-// Idempotent producers: InitProducerId hands out an id from the log's producer-id
-// counter; the log checks sequences per partition in the same transaction as the append,
-// so a retried batch gets its first offsets back. A request with the id and epoch it
-// already has (KIP-360, after a sequence error) gets the next epoch of the same id.
+// Idempotent producers: InitProducerId hands out a producer id the log issued
+// (Log.initProducer, the path every producer id comes from); the log checks sequences per
+// partition in the same transaction as the append, so a retried batch gets its first
+// offsets back. A request naming the id and epoch it already has (KIP-360, after a
+// sequence error) also gets a new id at epoch 0, as a Kafka broker answers producers
+// without a transactional id: an epoch the log never issued is never handed out.
 import { isSluiceError } from '../../core/errors.ts';
 import type { AppendResult } from '../../log/index.ts';
 import { readBatchHeaders } from '../../records/index.ts';
 import { E, errorCodeOf, errorMessageOf } from '../protocol/errors.ts';
 import type { Message } from '../protocol/schema.ts';
 import { NO_RESPONSE, type Handler } from '../server/context.ts';
-
-const MAX_EPOCH = 32_767;
 
 type PartitionOutcome = { index: number; result?: AppendResult; error?: unknown; errorCode?: number };
 
@@ -82,9 +82,6 @@ export const handleInitProducerId: Handler = async (ctx, req) => {
     return { throttleTimeMs: 0, errorCode: E.INVALID_REQUEST, producerId: -1, producerEpoch: -1 };
   }
   try {
-    if (req.producerId >= 0 && req.producerEpoch >= 0 && req.producerEpoch < MAX_EPOCH) {
-      return { throttleTimeMs: 0, errorCode: E.NONE, producerId: req.producerId, producerEpoch: req.producerEpoch + 1 };
-    }
     const { producerId, producerEpoch } = await ctx.services.log.initProducer();
     return { throttleTimeMs: 0, errorCode: E.NONE, producerId, producerEpoch };
   } catch (err) {

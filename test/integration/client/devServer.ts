@@ -5,13 +5,13 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import { startDevServer, type DevServer, type DevServerOptions } from '../../../lib/local/devServer.ts';
 import { uniquePrefix } from '../../support/stack.ts';
 
-export async function startTestDevServer(extra: Partial<DevServerOptions> = {}): Promise<DevServer> {
+export async function startTestDevServer(options: Omit<DevServerOptions, 'env' | 'prefix' | 'port'> = {}): Promise<DevServer> {
   const shared = inject('emulators');
   return startDevServer({
+    ...options,
     port: 0,
     prefix: uniquePrefix(),
     quiet: true,
-    ...extra,
     env: {
       // Names a stack, so no emulators of its own are started.
       AWS_ENDPOINT_URL: shared.endpoints.dynamodb,

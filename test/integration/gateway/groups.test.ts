@@ -1,8 +1,9 @@
 // Consumer groups through the gateway with kafkajs: the classic protocol's join/sync
 // barrier with kafkajs's own assignor, a rebalance when a member leaves, committed
-// offsets, and seeking.
+// offsets, seeking, and the group size limit.
 import type { EachMessagePayload } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { MAX_GROUP_JOIN_BYTES } from '../../../lib/groups/index.ts';
 import { uniqueName, until, useGateway } from './harness.ts';
 
 const h = useGateway();
@@ -95,6 +96,23 @@ describe('consumer groups through the gateway', () => {
     expect(await classic.heartbeat(groupId, id, g.generation - 1)).toBe(22);
     expect(await classic.heartbeat(groupId, 'nobody', g.generation)).toBe(25);
     await a.consumer.disconnect();
+  });
+
+  it('refuses a join that would pass the group size limit with GROUP_MAX_SIZE_REACHED, writing nothing', async () => {
+    const groupId = uniqueName('g');
+    const { classic } = h.gateway().services;
+    const metadata = Buffer.alloc(MAX_GROUP_JOIN_BYTES).toString('base64');
+
+    const out = await classic.join(
+      {
+        groupId, memberId: '', groupInstanceId: null, clientId: 'big', clientHost: '127.0.0.1',
+        sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, protocolType: 'consumer', protocols: [{ name: 'range', metadata }],
+      },
+      false,
+    );
+
+    expect(out.errorCode).toBe(81);
+    expect(await classic.read(groupId)).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 // One stack served two ways: the dev server's HTTP API and its Kafka gateway. Records and
 // group offsets written through one are read through the other, byte for byte, at the same
-// partitions and offsets.
+// partitions and offsets; what a web page could send to the Kafka port is refused.
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevServer } from '../../../lib/local/devServer.ts';
@@ -87,5 +88,19 @@ describe('the HTTP API and the Kafka gateway over one stack', () => {
     expect(seen.map((s) => b64(s.header))).toEqual(values.map((v) => b64(v.subarray(0, 2))));
     const offsets = await http('GET', `/v1/groups/${group}/offsets`);
     expect(offsets.json.offsets).toEqual([expect.objectContaining({ topic, partition: 0, offset: values.length, lag: 0 })]);
+  });
+
+  it('closes at once a connection to the Kafka port that speaks HTTP, as a web page would', async () => {
+    const socket = connect(dev.kafkaPort!, '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    socket.on('error', () => {}); // a reset instead of a close is a refusal too
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+
+    socket.write('POST /v1/topics HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n{}');
+    await closed;
+
+    expect(Buffer.concat(received)).toHaveLength(0);
+    expect((await http('GET', '/v1/topics')).status).toBe(200);
   });
 });

@@ -97,4 +97,16 @@ describe('produce through the gateway', () => {
     expect(res.responses[0].partitionResponses.map((p: { errorCode: number }) => p.errorCode)).toEqual([0, 3, 2]);
     expect(await h.gateway().services.log.listOffsets(topic, 0, 'latest')).toBe(1);
   });
+
+  it('answers InitProducerId with a producer id the log issued, at epoch 0, even for a client naming its old id and epoch', async () => {
+    const conn = await RawConnection.open(h.gateway().port);
+    const first = await conn.request(22, 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+
+    const again = await conn.request(22, 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: first.producerId, producerEpoch: first.producerEpoch });
+    conn.close();
+
+    expect(first).toMatchObject({ errorCode: 0, producerEpoch: 0 });
+    expect(again).toMatchObject({ errorCode: 0, producerEpoch: 0 });
+    expect(again.producerId).not.toBe(first.producerId);
+  });
 });

@@ -77,7 +77,7 @@ describe('kafkaGateway', () => {
   it('refuses a gateway without authentication', () => {
     const other = new Stack(new App(), 'NoAuth');
     const certificate = acm.Certificate.fromCertificateArn(other, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
-    const settings = resolveSettings({ dev: true });
+    const settings = resolveSettings({ dev: true, serverAccessLogs: false });
     const storage = new PlatformStorage(other, settings);
 
     expect(() => new KafkaGateway(other, 'G', { certificate, domainName: 'k.example.com', settings, storage })).toThrow(/iamKeysSecret/);

@@ -99,15 +99,9 @@ export function commonProtocols(g: ClassicGroup, joining?: ClassicProtocol[]): s
   return lists[0]!.filter((name) => lists.every((l) => l.includes(name)));
 }
 
-export interface JoinInput {
-  memberId: string;
-  groupInstanceId: string | null;
-  clientId: string;
-  clientHost: string;
-  sessionTimeoutMs: number;
-  rebalanceTimeoutMs: number;
+export interface JoinInput
+  extends Pick<ClassicMember, 'memberId' | 'groupInstanceId' | 'clientId' | 'clientHost' | 'sessionTimeoutMs' | 'rebalanceTimeoutMs' | 'protocols'> {
   protocolType: string;
-  protocols: ClassicProtocol[];
 }
 
 /** Adds or refreshes a member and starts (or joins) a rebalance. False: no common protocol. */

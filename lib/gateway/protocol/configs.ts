@@ -115,7 +115,8 @@ export const AlterConfigsRequest = message(33, '0-2', '2+', [
   f('validateOnly', 'bool', '0+'),
 ]);
 
-export const AlterConfigsResponse = message(33, '0-2', '2+', [
+/** AlterConfigs and IncrementalAlterConfigs answer alike: per resource, its error. */
+const alterConfigsResponseFields = [
   f('throttleTimeMs', 'int32', '0+'),
   f('responses', arr([
     f('errorCode', 'int16', '0+'),
@@ -123,7 +124,9 @@ export const AlterConfigsResponse = message(33, '0-2', '2+', [
     f('resourceType', 'int8', '0+'),
     f('resourceName', 'string', '0+'),
   ]), '0+'),
-]);
+];
+
+export const AlterConfigsResponse = message(33, '0-2', '2+', alterConfigsResponseFields);
 
 export const IncrementalAlterConfigsRequest = message(44, '0-1', '1+', [
   f('resources', arr([
@@ -138,12 +141,4 @@ export const IncrementalAlterConfigsRequest = message(44, '0-1', '1+', [
   f('validateOnly', 'bool', '0+'),
 ]);
 
-export const IncrementalAlterConfigsResponse = message(44, '0-1', '1+', [
-  f('throttleTimeMs', 'int32', '0+'),
-  f('responses', arr([
-    f('errorCode', 'int16', '0+'),
-    f('errorMessage', 'string', '0+', { nullable: '0+' }),
-    f('resourceType', 'int8', '0+'),
-    f('resourceName', 'string', '0+'),
-  ]), '0+'),
-]);
+export const IncrementalAlterConfigsResponse = message(44, '0-1', '1+', alterConfigsResponseFields);

@@ -98,15 +98,18 @@ export const OffsetCommitRequest = message(8, '0-9', '8+', [
   ]), '0+'),
 ]);
 
+/** OffsetCommit's and OffsetDelete's answer: an error per partition. */
+const partitionErrors = f('topics', arr([
+  f('name', 'string', '0+'),
+  f('partitions', arr([
+    f('partitionIndex', 'int32', '0+'),
+    f('errorCode', 'int16', '0+'),
+  ]), '0+'),
+]), '0+');
+
 export const OffsetCommitResponse = message(8, '0-9', '8+', [
   f('throttleTimeMs', 'int32', '3+'),
-  f('topics', arr([
-    f('name', 'string', '0+'),
-    f('partitions', arr([
-      f('partitionIndex', 'int32', '0+'),
-      f('errorCode', 'int16', '0+'),
-    ]), '0+'),
-  ]), '0+'),
+  partitionErrors,
 ]);
 
 export const OffsetFetchRequest = message(9, '0-9', '6+', [
@@ -127,31 +130,26 @@ export const OffsetFetchRequest = message(9, '0-9', '6+', [
   f('requireStable', 'bool', '7+', { default: false }),
 ]);
 
+/** OffsetFetchResponse's topics: at the top level up to v7, per group from v8 (`v`). */
+const fetchedTopics = (v: string, leaderEpoch: string) =>
+  f('topics', arr([
+    f('name', 'string', v),
+    f('partitions', arr([
+      f('partitionIndex', 'int32', v),
+      f('committedOffset', 'int64', v),
+      f('committedLeaderEpoch', 'int32', leaderEpoch, { default: -1 }),
+      f('metadata', 'string', v, { nullable: v }),
+      f('errorCode', 'int16', v),
+    ]), v),
+  ]), v);
+
 export const OffsetFetchResponse = message(9, '0-9', '6+', [
   f('throttleTimeMs', 'int32', '3+'),
-  f('topics', arr([
-    f('name', 'string', '0-7'),
-    f('partitions', arr([
-      f('partitionIndex', 'int32', '0-7'),
-      f('committedOffset', 'int64', '0-7'),
-      f('committedLeaderEpoch', 'int32', '5-7', { default: -1 }),
-      f('metadata', 'string', '0-7', { nullable: '0-7' }),
-      f('errorCode', 'int16', '0-7'),
-    ]), '0-7'),
-  ]), '0-7'),
+  fetchedTopics('0-7', '5-7'),
   f('errorCode', 'int16', '2-7', { default: 0 }),
   f('groups', arr([
     f('groupId', 'string', '8+'),
-    f('topics', arr([
-      f('name', 'string', '8+'),
-      f('partitions', arr([
-        f('partitionIndex', 'int32', '8+'),
-        f('committedOffset', 'int64', '8+'),
-        f('committedLeaderEpoch', 'int32', '8+', { default: -1 }),
-        f('metadata', 'string', '8+', { nullable: '8+' }),
-        f('errorCode', 'int16', '8+'),
-      ]), '8+'),
-    ]), '8+'),
+    fetchedTopics('8+', '8+'),
     f('errorCode', 'int16', '8+', { default: 0 }),
   ]), '8+'),
 ]);
@@ -169,11 +167,5 @@ export const OffsetDeleteRequest = message(47, '0', 'none', [
 export const OffsetDeleteResponse = message(47, '0', 'none', [
   f('errorCode', 'int16', '0+'),
   f('throttleTimeMs', 'int32', '0+'),
-  f('topics', arr([
-    f('name', 'string', '0+'),
-    f('partitions', arr([
-      f('partitionIndex', 'int32', '0+'),
-      f('errorCode', 'int16', '0+'),
-    ]), '0+'),
-  ]), '0+'),
+  partitionErrors,
 ]);

@@ -1,7 +1,7 @@
 // lib/bench: the benchmarks behind `sluice bench`. They reach the product only through
 // its public surfaces: the HTTP API through the SDK's client, the local stack (the dev
-// server, taps on its storage clients, seeding), the Log class, and the Lambda handlers
-// of lib/api. None of this ships in a Lambda bundle.
+// server and its Kafka port, taps on its storage clients, seeding), the Log class, and
+// the Lambda handlers of lib/api. None of this ships in a Lambda bundle.
 //
 //   sections.ts   every section, in run order: one file under sections/ and one line
 //   sections/     produce, codec, fetch, gateway, e2e, compaction, cost, profile

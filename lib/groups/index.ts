@@ -78,8 +78,10 @@ import {
   touchMember,
   writeGroup,
   writeOffsets,
+  type ExternalFence,
   type GroupRecord,
   type MemberRecord,
+  type OffsetFence,
   type OffsetWrite,
   type StoredOffset,
   type TopicInfo,
@@ -132,7 +134,7 @@ import {
 
 export { assignPartitions, type AssignorInput, type AssignorMember } from './assignor.ts';
 export type { GroupState } from './reconcile.ts';
-export type { TopicPartitions } from '../storage/groups.ts';
+export type { ExternalFence, TopicPartitions } from '../storage/groups.ts';
 export type * from './types.ts';
 export {
   heartbeatIntervalMs,
@@ -177,7 +179,8 @@ export class Groups {
     validateGroupId(group);
     const topics = validateSubscription(opts.topics);
     const sessionTimeoutMs = validateSessionTimeout(opts.sessionTimeoutMs);
-    const memberId = randomUUID();
+    if (opts.memberId !== undefined) validateMemberId(opts.memberId);
+    const memberId = opts.memberId ?? randomUUID();
     return this.update(group, async (rec, now, lookup) => {
       rec ??= newGroup(group, now);
       expireMembers(rec, now);
@@ -240,15 +243,23 @@ export class Groups {
 
   // ---- offsets -------------------------------------------------------------------------------
 
-  async commit(group: string, req: CommitRequest): Promise<{ offsets: CommittedOffset[] }> {
+  /**
+   * `opts.fence`: a fence kept by another protocol's membership (the Kafka gateway's
+   * classic groups) instead of this group's members; `opts.allowBackwards`: the stored
+   * offset may move back (Kafka's OffsetCommit sets what it is given).
+   */
+  async commit(
+    group: string,
+    req: CommitRequest,
+    opts: { fence?: ExternalFence; allowBackwards?: boolean } = {},
+  ): Promise<{ offsets: CommittedOffset[] }> {
     validateGroupId(group);
-    const fence = commitFence(req);
+    const fence: OffsetFence = opts.fence ? { external: opts.fence } : commitFence(req);
     const offsets = validateOffsets(req.offsets);
     const topics = await this.requireTopics(offsets.map((o) => o.topic));
     for (const o of offsets) requirePartition(topics.get(o.topic)!, o.partition);
 
-    const rec = await this.removeExpired(group);
-    const denied = fenceError(rec, fence, offsets);
+    const denied = opts.fence ? await opts.fence.explain() : fenceError(await this.removeExpired(group), fence, offsets);
     if (denied) throw denied;
     if (offsets.length === 0) return { offsets: [] };
 
@@ -269,7 +280,10 @@ export class Groups {
       offset: o.offset,
       metadata: o.metadata ?? '',
     }));
-    const stored = await writeOffsets(this.clients, group, fence, writes, this.writeOpts());
+    const stored = await writeOffsets(this.clients, group, fence, writes, {
+      ...this.writeOpts(),
+      allowBackwards: opts.allowBackwards ?? false,
+    });
     return { offsets: stored.map(committed) };
   }
 

@@ -11,6 +11,8 @@ export type OffsetLag = GroupOffset;
 
 export interface JoinOptions {
   topics: string[];
+  /** A member id the client chose (KIP-1082); default: a fresh UUID. */
+  memberId?: string;
   /** 1000..300000, default 45000. */
   sessionTimeoutMs?: number;
 }

@@ -6,7 +6,10 @@
 // Exposure: it listens on a loopback address only, answers only requests addressed to
 // that address and port, and refuses what web pages could send it through a browser
 // (requestGuard.ts); slow clients are cut off by timeouts (HttpTimeouts); module targets
-// are imported only from the directories it was started with (moduleDirs).
+// are imported only from the directories it was started with (moduleDirs). The Kafka
+// gateway, when asked for (kafkaPort), listens on the same loopback address; a browser's
+// HTTP request to it is not a Kafka frame (its first bytes read as a size over the
+// gateway's frame limit) and only closes the connection.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +21,7 @@ import { MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError } from 
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
 import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
+import { startGateway } from '../gateway/index.ts';
 import { Log } from '../log/index.ts';
 import { scheduledMaintenance } from '../log/maintenance-schedule.ts';
 import { internalError, readBody, sendError, sendTooLarge } from './devHttp.ts';
@@ -70,6 +74,8 @@ export interface DevServerOptions {
   timeouts?: Partial<HttpTimeouts>;
   /** Taps on the storage clients the handlers use (lib/local/taps.ts). */
   taps?: readonly StorageTap[];
+  /** Also serve the Kafka protocol on this port (same host); undefined: no gateway. */
+  kafkaPort?: number;
 }
 
 /**
@@ -91,6 +97,8 @@ const IDLE_SOCKET_MS = (Math.max(...Object.values(FUNCTIONS).map((f) => f.timeou
 export interface DevServer {
   url: string;
   port: number;
+  /** The Kafka gateway's port, when one runs. */
+  kafkaPort?: number;
   stack: LocalStack;
   /** Closes the HTTP server and its connections (long polls included), then the stack. */
   stop(): Promise<void>;
@@ -160,16 +168,29 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
         });
   await dispatch?.poller.ready;
 
+  const kafka =
+    opts.kafkaPort === undefined
+      ? undefined
+      : await startGateway({ clients: stack.clients, log, port: opts.kafkaPort, host }).catch(async (err: unknown) => {
+          await dispatch?.stop();
+          await maintenance.stop();
+          await closeServer(server);
+          await stack.stop();
+          throw err;
+        });
+
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
   let stopping: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${address.port}`,
     port: address.port,
+    ...(kafka ? { kafkaPort: kafka.port } : {}),
     stack,
     stop: () =>
       (stopping ??= (async () => {
         try {
+          await kafka?.stop();
           await closeServer(server);
           await maintenance.stop();
           await dispatch?.stop();

@@ -105,8 +105,21 @@ export interface OffsetWrite {
   metadata: string;
 }
 
-/** Who may write offsets: a member at its epoch (owning every partition), or nobody while the group is empty. */
-export type OffsetFence = { memberId: string; epoch: number } | { empty: true };
+/**
+ * A fence kept by another protocol's membership item in this table (the Kafka gateway's
+ * classic groups): the condition checks go into the offsets' transaction, and `explain`
+ * says why they failed (the domain error), or undefined if they no longer do.
+ */
+export interface ExternalFence {
+  checks: ConditionCheck[];
+  explain(): Promise<SluiceError | undefined>;
+}
+
+/**
+ * Who may write offsets: a member at its epoch (owning every partition), nobody while the
+ * group is empty, or whoever an external fence admits.
+ */
+export type OffsetFence = { memberId: string; epoch: number } | { empty: true } | { external: ExternalFence };
 
 export const GROUP_SK = 'group';
 const OFFSET_PREFIX = 'offset#';
@@ -191,21 +204,22 @@ export async function readGroup(clients: StorageClients, groupId: string): Promi
 }
 
 /**
- * Replaces the group item if it is still at `rec.version` (or absent, for version 0).
- * False when another writer got there first: re-read, recompute, try again.
+ * Puts an item of the groups table if the stored one is still at `version` (absent, for
+ * version 0). False when another writer got there first: re-read, recompute, try again.
+ * The membership items of every group protocol are written this way.
  */
-export async function writeGroup(clients: StorageClients, rec: GroupRecord, now: number): Promise<boolean> {
+export async function putVersioned(clients: StorageClients, item: Item, version: number): Promise<boolean> {
   try {
     await clients.ddb.send(
       new PutItemCommand({
         TableName: clients.names.tables.groups,
-        Item: groupItem(rec, rec.version + 1, now),
-        ...(rec.version === 0
+        Item: item,
+        ...(version === 0
           ? { ConditionExpression: 'attribute_not_exists(sk)' }
           : {
               ConditionExpression: '#v = :v',
               ExpressionAttributeNames: { '#v': 'version' },
-              ExpressionAttributeValues: { ':v': N(rec.version) },
+              ExpressionAttributeValues: { ':v': N(version) },
             }),
       }),
     );
@@ -216,28 +230,33 @@ export async function writeGroup(clients: StorageClients, rec: GroupRecord, now:
   }
 }
 
+/** Replaces the group item if it is still at `rec.version` (see putVersioned). */
+export function writeGroup(clients: StorageClients, rec: GroupRecord, now: number): Promise<boolean> {
+  return putVersioned(clients, groupItem(rec, rec.version + 1, now), rec.version);
+}
+
 /**
- * A heartbeat that changes nothing but the member's lease: one map entry, conditioned on
- * the member still being there at the same epoch. It bumps the version too, so a
- * concurrent full write computed from the old lease (which might have expired the
- * member) fails and re-reads.
+ * Renews one member's lease: one map entry of `leases`, if `condition` (over `#l`, `#m`
+ * and the given names and values) still holds. It bumps the version too, so a concurrent
+ * full write computed from the old lease (which might have expired the member) fails and
+ * re-reads.
  */
-export async function touchMember(
+export async function renewLease(
   clients: StorageClients,
-  groupId: string,
+  key: { groupId: string; sk: string },
   memberId: string,
-  epoch: number,
   expiresAt: number,
+  condition: { expression: string; names?: Record<string, string>; values: Item },
 ): Promise<boolean> {
   try {
     await clients.ddb.send(
       new UpdateItemCommand({
         TableName: clients.names.tables.groups,
-        Key: { groupId: S(groupId), sk: S(GROUP_SK) },
+        Key: { groupId: S(key.groupId), sk: S(key.sk) },
         UpdateExpression: 'SET #l.#m = :exp, #v = #v + :one',
-        ConditionExpression: '#e.#m = :ep',
-        ExpressionAttributeNames: { '#l': 'leases', '#e': 'epochs', '#m': memberId, '#v': 'version' },
-        ExpressionAttributeValues: { ':exp': N(expiresAt), ':ep': N(epoch), ':one': N(1) },
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: { '#l': 'leases', '#m': memberId, '#v': 'version', ...condition.names },
+        ExpressionAttributeValues: { ':exp': N(expiresAt), ':one': N(1), ...condition.values },
       }),
     );
     return true;
@@ -247,13 +266,22 @@ export async function touchMember(
   }
 }
 
-/** Deletes the group item if it is unchanged since `version` and has no members. */
-export async function deleteGroupItem(clients: StorageClients, groupId: string, version: number): Promise<boolean> {
+/** A heartbeat that changes nothing but the member's lease, if it is still there at `epoch`. */
+export function touchMember(clients: StorageClients, groupId: string, memberId: string, epoch: number, expiresAt: number): Promise<boolean> {
+  return renewLease(clients, { groupId, sk: GROUP_SK }, memberId, expiresAt, {
+    expression: '#e.#m = :ep',
+    names: { '#e': 'epochs' },
+    values: { ':ep': N(epoch) },
+  });
+}
+
+/** Deletes a membership item if it is unchanged since `version` and has no members. */
+export async function deleteEmptyVersioned(clients: StorageClients, key: { groupId: string; sk: string }, version: number): Promise<boolean> {
   try {
     await clients.ddb.send(
       new DeleteItemCommand({
         TableName: clients.names.tables.groups,
-        Key: { groupId: S(groupId), sk: S(GROUP_SK) },
+        Key: { groupId: S(key.groupId), sk: S(key.sk) },
         ConditionExpression: '#v = :v AND memberCount = :zero',
         ExpressionAttributeNames: { '#v': 'version' },
         ExpressionAttributeValues: { ':v': N(version), ':zero': N(0) },
@@ -265,6 +293,10 @@ export async function deleteGroupItem(clients: StorageClients, groupId: string, 
     throw dependencyFailure('dynamodb', 'DeleteItem', err);
   }
 }
+
+/** Deletes the group item if it is unchanged since `version` and has no members. */
+export const deleteGroupItem = (clients: StorageClients, groupId: string, version: number): Promise<boolean> =>
+  deleteEmptyVersioned(clients, { groupId, sk: GROUP_SK }, version);
 
 // ---- fencing ---------------------------------------------------------------------------
 
@@ -279,6 +311,7 @@ export function fenceError(
   partitions: readonly { topic: string; partition: number }[],
 ): SluiceError | undefined {
   const groupId = rec?.groupId;
+  if ('external' in fence) return undefined;
   if ('empty' in fence) {
     const n = rec ? Object.keys(rec.members).length : 0;
     return n > 0
@@ -410,8 +443,9 @@ async function writeChunk(
 
   for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
     if (attempt > 0) await backoff(attempt, cap);
+    const checks = 'external' in fence ? fence.external.checks : [fenceCheck(clients, groupId, fence, pending.map((p) => p.w))];
     const items: TransactWriteItem[] = [
-      { ConditionCheck: fenceCheck(clients, groupId, fence, pending.map((p) => p.w)) },
+      ...checks.map((c) => ({ ConditionCheck: c })),
       ...pending.map(({ w }) => ({ Put: offsetPut(clients, groupId, w, now, opts.allowBackwards ?? false) })),
     ];
     try {
@@ -428,13 +462,16 @@ async function writeChunk(
             name === 'ProvisionedThroughputExceededException' || name === 'RequestLimitExceeded') continue;
         throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
       }
-      if (reasons[0] === 'ConditionalCheckFailed') {
-        const error = fenceError(await readGroup(clients, groupId), fence, pending.map((p) => p.w));
+      if (reasons.slice(0, checks.length).includes('ConditionalCheckFailed')) {
+        const error =
+          'external' in fence
+            ? await fence.external.explain()
+            : fenceError(await readGroup(clients, groupId), fence, pending.map((p) => p.w));
         if (error) throw error;
         continue; // the group changed and changed back: try again
       }
       // A stored offset above ours (same topic id) wins; keep it and drop our write.
-      const behind = pending.filter((_, k) => reasons[k + 1] === 'ConditionalCheckFailed');
+      const behind = pending.filter((_, k) => reasons[k + checks.length] === 'ConditionalCheckFailed');
       for (const p of behind) {
         const stored = await readOffset(clients, groupId, p.w.topic, p.w.partition);
         if (stored && stored.topicId === p.w.topicId && stored.offset > p.w.offset) {
@@ -458,7 +495,7 @@ async function writeChunk(
 function fenceCheck(
   clients: StorageClients,
   groupId: string,
-  fence: OffsetFence,
+  fence: Exclude<OffsetFence, { external: ExternalFence }>,
   writes: readonly OffsetWrite[],
 ): ConditionCheck {
   const Key = { groupId: S(groupId), sk: S(GROUP_SK) };

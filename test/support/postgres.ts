@@ -107,7 +107,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   await hydrateSymlinks(native);
   const dir = await mkdtemp(join(tmpdir(), 'sluice-pg-'));
   const asRoot = userInfo().uid === 0;
-  const ids = asRoot ? await nobody() : {};
+  const ids: { uid?: number; gid?: number } = asRoot ? await nobody() : {};
   if (asRoot && !(await reachableByOthers(native))) {
     await cp(native, join(dir, 'native'), { recursive: true, verbatimSymlinks: true });
     native = join(dir, 'native');
@@ -116,7 +116,7 @@ export async function startPostgres(): Promise<PostgresServer> {
   const password = randomBytes(18).toString('base64url');
   const pwfile = join(dir, 'pwfile');
   await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
-  if ('uid' in ids) {
+  if (ids.uid !== undefined && ids.gid !== undefined) {
     await chown(dir, ids.uid, ids.gid);
     await chown(pwfile, ids.uid, ids.gid);
   }

@@ -3,7 +3,7 @@
 // stream meet without a gap and without an overlap.
 //
 // How: on a replication connection,
-//   BEGIN ISOLATION LEVEL REPEATABLE READ;
+//   BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
 //   CREATE_REPLICATION_SLOT slot [TEMPORARY] LOGICAL pgoutput USE_SNAPSHOT;
 //     → consistent_point: transactions that committed before it are exactly those the
 //       transaction's snapshot sees; the slot streams exactly the ones after it.
@@ -14,10 +14,13 @@
 // its session) at a later point L1 and reads the unfinished tables again from their
 // start. The stream (which still starts at the first slot's point) then skips, for each
 // table, the changes that committed before the point its snapshot was taken at, so each
-// change still reaches the topic exactly once after the row image it applies to. What a
-// restarted table repeats are its snapshot reads (op r) taken before the interruption,
-// each followed by a newer read of the same row: replaying gives the same rows. Debezium
-// restarts an interrupted snapshot the same way.
+// change still reaches the topic exactly once after the row image it applies to. A table
+// whose reading was cut short has rows committed from the old point, some of which may be
+// deleted before the new one; so its new reading starts with a truncate event (op t)
+// that clears it, then reads every row again (op r, newer). A consumer that applies
+// truncates, as Debezium's consumers do, ends with exactly the table; a compacted topic
+// keeps such a deleted row's old read, as compaction never sees a tombstone for it.
+// Debezium restarts an interrupted snapshot the same way, without the truncate.
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { closeQuietly, connectReplication, ident, qualified, queryText, type TextResult } from './connection.ts';
@@ -45,7 +48,7 @@ export class SnapshotSession {
     const client = await connectReplication(config);
     try {
       const slot = createSlot ? config.slotName : `${config.slotName.slice(0, 40)}_snap_${randomBytes(6).toString('hex')}`;
-      await queryText(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ', 'BEGIN');
+      await queryText(client, 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', 'BEGIN');
       const res = await queryText(
         client,
         `CREATE_REPLICATION_SLOT ${ident(slot)} ${createSlot ? '' : 'TEMPORARY '}LOGICAL pgoutput USE_SNAPSHOT`,

@@ -20,7 +20,7 @@
 import type pg from 'pg';
 import type { ChangeSource, Clock, PollRequest, PollResult, SourceRecord } from '../source.ts';
 import { changeRecords } from '../envelope.ts';
-import { readChange } from './changes.ts';
+import { readChange, truncateChange, type ChangeContext } from './changes.ts';
 import { capturedTables, dropSlot, ensurePublication, primaryKeys, slotState } from './catalog.ts';
 import { ChangeCollector, sourceFields, type Skip } from './collector.ts';
 import { parsePostgresCdcConfig, topicFor, type PostgresCdcConfig } from './config.ts';
@@ -42,6 +42,8 @@ export interface PostgresOffsets {
     pending: string[];
     /** For each table read, the point its snapshot was taken at. */
     tables: Record<string, string>;
+    /** The first pending table has rows committed already (a poll ended inside it). */
+    partial?: boolean;
   };
 }
 
@@ -122,31 +124,29 @@ export class PostgresCdcSource implements ChangeSource<PostgresOffsets> {
 
   private async snapshotPoll(offsets: PostgresOffsets, maxRecords: number, deadline: number): Promise<PollResult<PostgresOffsets>> {
     const pending = offsets.snapshot!.pending;
-    const session = await this.snapshotFor(pending);
+    const { session, restarted } = await this.snapshotFor(pending);
     const keys = await this.primaryKeys(this.client!);
     const tables = { ...offsets.snapshot!.tables };
     const records: SourceRecord[] = [];
+    let partial = offsets.snapshot!.partial === true && !restarted;
+    if (restarted && offsets.snapshot!.partial) {
+      // Rows of the interrupted table read at the old point may since have been deleted;
+      // clear the table before reading it again (see snapshot.ts).
+      records.push(...changeRecords(truncateChange(this.readContext(pending[0]!, keys, session)), this.clock()));
+    }
     while (!session.done && records.length < maxRecords && this.clock() < deadline) {
       const batch = await session.fetch(Math.min(this.config.snapshotFetchSize, maxRecords - records.length));
       if (!batch) break;
-      const [schema, table] = splitName(batch.table);
       const now = this.clock();
-      const ctx = {
-        topic: topicFor(this.config, schema, table),
-        keyColumns: keys.get(batch.table) ?? [],
-        source: sourceFields(this.config, schema, table),
-        txId: null,
-        lsn: session.lsn,
-        timestamp: now,
-        snapshot: true,
-      };
+      const ctx = this.readContext(batch.table, keys, session);
       for (const row of batch.result.rows) {
         const converted = Object.fromEntries(batch.result.fields.map((f) => [f.name, convertValue(f.dataTypeID, row[f.name] ?? null)]));
         records.push(...changeRecords(readChange(ctx, converted), now));
       }
+      partial = !batch.finished;
       if (batch.finished) tables[batch.table] = formatLsn(session.lsn);
     }
-    const next: PostgresOffsets = { lsn: offsets.lsn, snapshot: { pending: [...session.pending], tables } };
+    const next: PostgresOffsets = { lsn: offsets.lsn, snapshot: { pending: [...session.pending], tables, ...(partial ? { partial } : {}) } };
     if (session.done) {
       await session.close();
       this.snapshot = undefined;
@@ -158,12 +158,25 @@ export class PostgresCdcSource implements ChangeSource<PostgresOffsets> {
    * The open snapshot if it is the one these offsets continue; otherwise (a new run, or
    * a crash) a new snapshot, by a temporary slot, for the tables still pending.
    */
-  private async snapshotFor(pending: string[]): Promise<SnapshotSession> {
+  private async snapshotFor(pending: string[]): Promise<{ session: SnapshotSession; restarted: boolean }> {
     const open = this.snapshot;
-    if (open && open.pending.join('\n') === pending.join('\n')) return open;
+    if (open && open.pending.join('\n') === pending.join('\n')) return { session: open, restarted: false };
     await open?.close();
     this.snapshot = await SnapshotSession.open(this.config, pending, false);
-    return this.snapshot;
+    return { session: this.snapshot, restarted: true };
+  }
+
+  private readContext(name: string, keys: Map<string, string[]>, session: SnapshotSession): ChangeContext {
+    const [schema, table] = splitName(name);
+    return {
+      topic: topicFor(this.config, schema, table),
+      keyColumns: keys.get(name) ?? [],
+      source: sourceFields(this.config, schema, table),
+      txId: null,
+      lsn: session.lsn,
+      timestamp: this.clock(),
+      snapshot: true,
+    };
   }
 
   private async streamPoll(client: pg.Client, offsets: PostgresOffsets, maxRecords: number, deadline: number): Promise<PollResult<PostgresOffsets>> {

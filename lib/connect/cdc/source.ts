@@ -12,14 +12,23 @@
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** One record for a topic, before converters (the runtime serialises key and value). */
+/** A record header; names may repeat (Kafka's headers; the connect model's ConnectHeader without a schema). */
+export interface Header {
+  key: string;
+  value: string | Uint8Array | null;
+}
+
+/**
+ * One record for a topic, before converters (the runtime serialises key and value). The
+ * fields are those of the connect model's RecordInput (lib/connect/data/record.ts).
+ */
 export interface SourceRecord {
   topic: string;
   /** The record's key (a change's primary key); null for none. */
   key: Json;
   /** The record's value; null is a tombstone. */
   value: Json;
-  headers?: Record<string, string | Uint8Array>;
+  headers?: Header[];
   /** Epoch ms of the change at its source (commit time, message sent time). */
   timestamp?: number;
 }

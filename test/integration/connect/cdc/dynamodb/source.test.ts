@@ -1,6 +1,7 @@
 // DynamoDbCdcSource against DynamoDB Local's streams: a workload of puts, updates and
 // deletes with the reader crashed and restarted between and inside its steps; the
 // committed records replay to exactly the table, in stream order per key, each once.
+import { randomBytes } from 'node:crypto';
 import { CreateTableCommand, DeleteItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { emptyLog, pollAndCommit, type Committed } from '../postgres/harness.ts'
 import { replay } from '../postgres/checker.ts';
 
 const storage = useTestStorage();
+const tablePrefix = `cdc${randomBytes(4).toString('hex')}`;
 let streams: DynamoDBStreamsClient;
 beforeAll(() => {
   const { config } = storage;
@@ -46,7 +48,7 @@ async function workload(table: string, round: number): Promise<void> {
 
 describe('DynamoDbCdcSource', () => {
   it('replays to the table across crashes, in stream order per key, each change once', async () => {
-    const table = `${storage.config.prefix}-cdc`;
+    const table = `${tablePrefix}-cdc`;
     await createTable(table);
     const log: Committed<DynamoDbOffsets> = emptyLog();
     let source = newSource(table);
@@ -85,7 +87,7 @@ describe('DynamoDbCdcSource', () => {
   });
 
   it('gives the envelope of an update with both images and the item key', async () => {
-    const table = `${storage.config.prefix}-env`;
+    const table = `${tablePrefix}-env`;
     await createTable(table);
     await storage.clients.ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' }, sk: { N: '1' }, v: { N: '1' } } }));
     await storage.clients.ddb.send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'a' }, sk: { N: '1' }, v: { N: '2' } } }));
@@ -98,7 +100,7 @@ describe('DynamoDbCdcSource', () => {
   });
 
   it('refuses a table whose stream lacks the old and new images', async () => {
-    const table = `${storage.config.prefix}-keys`;
+    const table = `${tablePrefix}-keys`;
     await createTable(table, 'KEYS_ONLY');
     await expect(newSource(table).poll({ offsets: undefined, maxRecords: 10, maxMs: 1000 })).rejects.toBeInstanceOf(InvalidConfigError);
   });

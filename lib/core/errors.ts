@@ -93,6 +93,13 @@ export class ConcurrentRequestError extends define('CONCURRENT_TRANSACTIONS', 40
  * nothing was written. The caller re-reads and tries again, or leaves it to a later pass.
  */
 export class ConcurrentModificationError extends define('CONCURRENT_MODIFICATION', 409, true) {}
+/**
+ * A source connector's position in the system it reads is gone (a replication slot
+ * dropped or lost, a stream shard trimmed past the committed sequence number): changes may
+ * have been missed, so the task stops failed until its offsets are reset (a new snapshot).
+ * `details` say which position and why.
+ */
+export class SourcePositionLostError extends define('SOURCE_POSITION_LOST', 409) {}
 
 // 413 / 416: sizes and positions.
 export class RecordTooLargeError extends define('RECORD_TOO_LARGE', 413) {}
@@ -128,7 +135,7 @@ export const ERROR_CLASSES: readonly SluiceErrorClass[] = [
   ConcurrentRequestError, ConcurrentModificationError, RecordTooLargeError, MessageTooLargeError,
   OffsetOutOfRangeError, NoOffsetForPartitionError, ThrottlingError, RequestTimedOutError,
   DependencyError, NetworkError, ClientClosedError,
-  GroupMaxSizeReachedError,
+  GroupMaxSizeReachedError, SourcePositionLostError,
 ];
 
 export const BY_CODE: ReadonlyMap<string, SluiceErrorClass> = new Map(ERROR_CLASSES.map((C) => [C.code, C]));

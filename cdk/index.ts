@@ -1,6 +1,7 @@
 // Public surface of Sluice's CDK code (package export "sluice/cdk"): the reusable
-// construct for other CDK apps, the stack this repository deploys, and the bundling
-// options shared by the construct and the tests.
+// construct for other CDK apps (platform.ts, composed of the concerns beside it), the
+// stack this repository deploys, and the bundling options shared by the construct and
+// the tests.
 export {
   StreamingPlatform,
   ACTIONS,
@@ -9,9 +10,19 @@ export {
   type ApiAuth,
   type ApiType,
   type LogLevelName,
+  type PlatformParts,
+  type StorageAccess,
   type StreamingPlatformProps,
   type SubscriptionOptions,
 } from './platform.ts';
+export { storageStatements, describeAccess } from './access.ts';
+export {
+  KafkaGateway,
+  DEFAULT_GATEWAY_LISTENER_PORT,
+  GATEWAY_ACCESS,
+  type KafkaGatewayOptions,
+} from './gateway.ts';
+export type { PlatformSettings } from './props.ts';
 export {
   SluiceStack,
   DEFAULT_STACK_NAME,

@@ -12,6 +12,10 @@ import { DEFAULT_THROTTLE, StreamingPlatform, type ApiAuth, type StreamingPlatfo
 export const DEFAULT_STACK_NAME = 'Sluice';
 
 export interface SluiceStackProps extends StackProps {
+  /**
+   * Props of the stack's StreamingPlatform.
+   * @default {} (every default of StreamingPlatformProps, cdk/props.ts)
+   */
   readonly platform?: StreamingPlatformProps;
 }
 

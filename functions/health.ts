@@ -1,6 +1,6 @@
-// GET /v1/health. Built from the SDK-free core so the bundle stays small and cold
-// starts fast: no storage, no AWS SDK.
-import { createLambdaHandler } from '../lib/api/lambda.ts';
+// GET /v1/health. Built from the HTTP adapter alone, without storage, so the bundle stays
+// small and cold starts fast: no AWS SDK.
 import { healthOperations } from '../lib/api/operations/health.ts';
+import { createHttpHandler } from '../lib/runtime/http.ts';
 
-export const handler = createLambdaHandler({ fn: 'health', operations: healthOperations });
+export const handler = createHttpHandler({ fn: 'health', operations: healthOperations });

@@ -1,27 +1,14 @@
 // Lambda entry point of the 'maintenance' function (see FUNCTIONS in lib/api/routes.ts):
-// POST /v1/maintenance through the API, and the EventBridge schedule, which sends a
-// "Scheduled Event" instead of an HTTP event.
-import type { Context } from 'aws-lambda';
-import { createFunctionHandler, logFromEnv } from '../lib/api/function.ts';
-import { createLogger } from '../lib/api/logger.ts';
-import { maintenanceOperations } from '../lib/api/operations/maintenance.ts';
-import { runMaintenance } from '../lib/log/maintenance.ts';
+// POST /v1/maintenance through the API, and the passes of its EventBridge schedule
+// (lib/log/maintenance-schedule.ts decides which of them scan for orphans).
+import { maintenanceOperations, type MaintenanceLog } from '../lib/api/operations/maintenance.ts';
+import { maintenanceSummary, scheduledMaintenance } from '../lib/log/maintenance-schedule.ts';
+import { handleEvents } from '../lib/runtime/events.ts';
+import { createHttpHandler } from '../lib/runtime/http.ts';
+import { createScheduleHandler } from '../lib/runtime/schedule.ts';
+import { storageFromEnv } from '../lib/runtime/storage.ts';
 
-const api = createFunctionHandler('maintenance', maintenanceOperations);
-const logger = createLogger();
-
-interface ScheduledEvent {
-  source?: string;
-  'detail-type'?: string;
-}
-
-export const handler = async (event: unknown, context?: Context) => {
-  if ((event as ScheduledEvent)['detail-type'] === 'Scheduled Event') {
-    // Released objects are found without listing; the O(objects) listing for crash
-    // orphans (billed per page) runs on about one scheduled pass an hour.
-    const report = await runMaintenance(logFromEnv().clients, { orphanScan: new Date().getUTCMinutes() < 15 });
-    logger.info('maintenance pass', { totals: report.totals, errors: report.errors });
-    return report.totals;
-  }
-  return api(event as Parameters<typeof api>[0], context);
-};
+export const handler = handleEvents('maintenance', {
+  http: createHttpHandler<MaintenanceLog>({ fn: 'maintenance', operations: maintenanceOperations, log: () => ({ clients: storageFromEnv() }) }),
+  schedule: createScheduleHandler('maintenance', (pass) => scheduledMaintenance(storageFromEnv(), pass), { summary: maintenanceSummary }),
+});

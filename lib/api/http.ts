@@ -12,14 +12,14 @@ import type {
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
 import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError } from '../core/errors.ts';
+import { MAX_REQUEST_BYTES } from '../core/limits.ts';
+import { JSON_TYPE } from '../core/wire.ts';
 import { matchRoute, ROUTES, routeKey, type HttpMethod, type RouteDefinition } from './routes.ts';
 
-import { MAX_REQUEST_BYTES } from '../core/limits.ts';
-
+// The content types and limits live in lib/core (the SDK shares them); the API's plumbing
+// hands them on.
+export { JSON_TYPE, RECORD_BATCH_TYPE } from '../core/wire.ts';
 export { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES } from '../core/limits.ts';
-
-export const JSON_TYPE = 'application/json';
-export const RECORD_BATCH_TYPE = 'application/vnd.kafka.recordbatch';
 
 export type ApiGatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
 export type ApiGatewayResult = APIGatewayProxyStructuredResultV2 & APIGatewayProxyResult;

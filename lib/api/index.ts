@@ -1,18 +1,9 @@
-// The HTTP API: Lambda handlers for the route table's functions, and the event helpers
-// the local dev server uses to call them over plain HTTP.
-export { createApiHandler, createHandler, logFromEnv, OPERATIONS, type HandlerDeps } from './handler.ts';
-export { createFunctionHandler, type FunctionHandlerDeps } from './function.ts';
-export {
-  createLambdaHandler,
-  createLogger,
-  errorResponse,
-  type ApiHandler,
-  type LambdaHandlerOptions,
-  type LogSource,
-  type Operation,
-  type OperationContext,
-  type Operations,
-} from './lambda.ts';
+// The HTTP API, free of Lambda: the route table, request/response normalization (both API
+// Gateway payload formats), validation, and the operations per feature. The Lambda
+// adapter that serves them is lib/runtime/http.ts; the dev server reaches them through
+// lib/local/apiGateway.ts.
+export { errorResponse, type Operation, type OperationContext, type Operations } from './operation.ts';
+export { OPERATIONS } from './operations/index.ts';
 export {
   buildV2Event,
   decodeBody,

@@ -36,6 +36,14 @@ export interface FunctionDefinition {
   trigger?: 'partitions-stream';
 }
 
+// Minutes between the scheduled runs of each scheduled function: EventBridge deployed
+// (FUNCTIONS.scheduleMinutes drives the CDK rule), and what a run is told of the run
+// before it (lib/runtime/schedule.ts reads SCHEDULE_MINUTES, which bundles without the
+// rest of the table).
+const MAINTENANCE_EVERY = 15;
+const DISPATCHER_EVERY = 1;
+export const SCHEDULE_MINUTES: Partial<Record<FunctionName, number>> = { maintenance: MAINTENANCE_EVERY, dispatcher: DISPATCHER_EVERY };
+
 export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
   admin: {
     description: 'Topic administration: create, list, describe, alter, delete',
@@ -89,7 +97,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     timeoutSeconds: 900,
     tables: { topics: 'read', partitions: 'write', segments: 'write' },
     bucket: 'manage',
-    scheduleMinutes: 15,
+    scheduleMinutes: MAINTENANCE_EVERY,
   },
   // Subscriptions (lib/subscriptions): definitions, cursors and dead letters live in the
   // subscriptions table; topics and heads are read to resolve starting positions and lag.
@@ -113,7 +121,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     timeoutSeconds: 180,
     tables: { subscriptions: 'write', topics: 'read', partitions: 'read', segments: 'read' },
     bucket: 'read',
-    scheduleMinutes: 1,
+    scheduleMinutes: DISPATCHER_EVERY,
     trigger: 'partitions-stream',
   },
 };

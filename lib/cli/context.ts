@@ -1,7 +1,8 @@
 // What every command needs: the endpoint (from --endpoint, --outputs, SLUICE_ENDPOINT or
-// the default), and an HttpClient for it.
+// the default), and the SDK's client for it.
 import { readFileSync } from 'node:fs';
 import { HttpClient } from '../client/http.ts';
+import { Sluice } from '../client/sluice.ts';
 import { CliError, UsageError } from './errors.ts';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9192';
@@ -80,5 +81,7 @@ export function createClient(opts: GlobalOptions): HttpClient {
   }
 }
 
-/** Path segment for a topic name (names are validated server-side). */
-export const topicPath = (topic: string, rest = ''): string => `/v1/topics/${encodeURIComponent(topic)}${rest}`;
+/** The SDK for the endpoint the options name. */
+export function createSluice(opts: GlobalOptions): Sluice {
+  return new Sluice(createClient(opts));
+}

@@ -1,6 +1,6 @@
 // How the CLI fails: usage errors exit 2, everything else (API errors included) exits 1
-// with `error: <CODE>: <message>` on stderr.
-import { isSluiceError } from '../core/errors.ts';
+// with `error: <CODE>: <message>` on stderr. Warnings go to stderr too, repeats held back.
+import { isSluiceError } from '../client/errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -31,4 +31,15 @@ export function describeError(err: unknown): { message: string; exitCode: number
   const message = e instanceof Error ? e.message : String(err);
   const debug = process.env.SLUICE_DEBUG && e instanceof Error && e.stack ? `\n${e.stack}` : '';
   return { message: `error: ${message}${debug}`, exitCode: EXIT_ERROR };
+}
+
+/** Says each line at most once per 10 s: the same trouble tends to hit every partition at once. */
+export function warnOnce(warn: (line: string) => void): (line: string) => void {
+  const said = new Map<string, number>();
+  return (line) => {
+    const now = Date.now();
+    if (now - (said.get(line) ?? -Infinity) < 10_000) return;
+    said.set(line, now);
+    warn(line);
+  };
 }

@@ -2,6 +2,7 @@
 //   %t topic  %p partition  %o offset  %k key  %v value  %T timestamp (ms)
 //   %h headers (k=v,comma-separated)  %K key size  %S value size (-1 for null)  %% a '%'
 // and the escapes \n \r \t \0 \\ . Null keys and values print as nothing, like kcat.
+import type { ConsumedRecord } from '../client/types.ts';
 import { UsageError } from './errors.ts';
 
 /** One consumed record with raw bytes (null = a null key or value). */
@@ -13,6 +14,11 @@ export interface OutputRecord {
   key: Buffer | null;
   value: Buffer | null;
   headers: Array<[string, Buffer]>;
+}
+
+/** A record as the SDK hands it out, for the formats (a null header value prints as empty). */
+export function outputRecord(r: ConsumedRecord): OutputRecord {
+  return { ...r, headers: Object.entries(r.headers).map(([k, v]) => [k, v ?? Buffer.alloc(0)]) };
 }
 
 type Part = Buffer | ((r: OutputRecord) => Buffer | string);

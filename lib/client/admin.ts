@@ -1,12 +1,15 @@
-// Admin: topics, consumer groups and offsets (API.md "Topics", "Consumer groups", and the
-// offsets reset of routes.ts). Thin: one request per call, errors as typed SluiceErrors.
+// Admin: topics, consumer groups and offsets, and maintenance (API.md "Topics", "Consumer
+// groups", "Maintenance and resets"). Thin: one request per call, errors as typed
+// SluiceErrors. Written against JsonTransport, so the web console runs it over plain fetch.
 import { InvalidRequestError } from '../core/errors.ts';
-import type { HttpClient } from './http.ts';
+import { groupPath, partitionPath, topicPath } from './paths.ts';
+import type { JsonTransport } from './transport.ts';
 import type {
   CommittedOffset,
   GroupDescription,
   GroupOffset,
   GroupSummary,
+  MaintenanceReport,
   OffsetSpec,
   ResetTarget,
   TopicDescription,
@@ -34,11 +37,8 @@ export interface ResetOffsetsOptions {
   partitions?: number[];
 }
 
-export const topicPath = (topic: string, rest = ''): string => `/v1/topics/${encodeURIComponent(topic)}${rest}`;
-export const groupPath = (group: string, rest = ''): string => `/v1/groups/${encodeURIComponent(group)}${rest}`;
-
 export class Admin {
-  constructor(private readonly http: HttpClient) {}
+  constructor(private readonly http: JsonTransport) {}
 
   async createTopic(opts: CreateTopicOptions): Promise<TopicDescription> {
     const body: Record<string, unknown> = { name: opts.name };
@@ -64,7 +64,7 @@ export class Admin {
   }
 
   async deleteTopic(topic: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: topicPath(topic) });
+    await this.http.json({ method: 'DELETE', path: topicPath(topic) });
   }
 
   /** The offset at a position of one partition: log start, high watermark, or by time. */
@@ -72,7 +72,7 @@ export class Admin {
     const q = at instanceof Date ? at.getTime() : at;
     const res = await this.http.json<{ offset: number }>({
       method: 'GET',
-      path: topicPath(topic, `/partitions/${partition}/offsets`),
+      path: partitionPath(topic, partition, '/offsets'),
       query: { at: q },
     });
     return res.offset;
@@ -108,7 +108,15 @@ export class Admin {
 
   /** Deletes a group without members and its offsets. */
   async deleteGroup(group: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: groupPath(group) });
+    await this.http.json({ method: 'DELETE', path: groupPath(group) });
+  }
+
+  /**
+   * Runs one maintenance pass now (retention, compaction, cleanup), as the schedule would,
+   * over the named topics (default: all, and the data of deleted topics).
+   */
+  async runMaintenance(opts: { topics?: string[] } = {}): Promise<MaintenanceReport> {
+    return this.http.json<MaintenanceReport>({ method: 'POST', path: '/v1/maintenance', ...(opts.topics?.length ? { body: { topics: opts.topics } } : {}) });
   }
 
   /** Resolves when the API answers GET /v1/health. */

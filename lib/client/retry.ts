@@ -1,6 +1,7 @@
 // Backoff for retriable errors: the server's Retry-After when it gave one, else jittered
-// exponential backoff.
+// exponential backoff (lib/core/time.ts).
 import { isSluiceError, SluiceError } from '../core/errors.ts';
+import { equalJitter, sleep } from '../core/time.ts';
 
 export interface BackoffOptions {
   /** First delay in ms (default 100). */
@@ -19,43 +20,32 @@ export function isRetriable(err: unknown): boolean {
  * exp = min(max, base * 2^(attempt-1)), but never less than the server's Retry-After.
  */
 export function backoffDelay(err: unknown, attempt: number, opts: BackoffOptions = {}): number {
-  const base = opts.baseMs ?? 100;
-  const max = opts.maxMs ?? 5_000;
-  const exp = Math.min(max, base * 2 ** Math.min(Math.max(attempt - 1, 0), 30));
-  const jittered = exp / 2 + Math.random() * (exp / 2);
+  const jittered = equalJitter(attempt - 1, { baseMs: opts.baseMs ?? 100, maxMs: opts.maxMs ?? 5_000 });
   const after = err instanceof SluiceError ? err.details.retryAfterSeconds : undefined;
   return typeof after === 'number' && Number.isFinite(after) && after >= 0 ? Math.max(after * 1000, jittered) : jittered;
 }
 
-/** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+export interface RetryPolicy extends BackoffOptions {
+  /** Retries after the first attempt (default 10; Infinity for as long as it takes). */
+  retries?: number;
+  /** Told before each retry, e.g. to emit a warning. */
+  onRetry?: (err: unknown, attempt: number) => void;
+  /** Gives up at the next failure once this is true (e.g. the client is closing). */
+  stopped?: () => boolean;
+  /** Cuts a backoff short: the next attempt starts at once. */
+  signal?: AbortSignal;
 }
 
-/** A promise and its resolvers. */
-export interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(err: unknown): void;
-}
-
-export function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
+/** Calls `fn` until it succeeds, a failure is not retriable, or the retries are used up. */
+export async function withRetries<T>(fn: () => Promise<T>, policy: RetryPolicy = {}): Promise<T> {
+  const retries = policy.retries ?? 10;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isRetriable(err) || attempt > retries || policy.stopped?.()) throw err;
+      policy.onRetry?.(err, attempt);
+      await sleep(backoffDelay(err, attempt, policy), policy.signal).catch(() => {});
+    }
+  }
 }

@@ -1,10 +1,13 @@
-// The SDK's entry point: one Sluice per endpoint, handing out producers, consumers and
-// an admin client that share its HttpClient (SigV4 for deployed endpoints, none for
-// loopback and LocalStack).
+// The SDK's entry point: one Sluice per endpoint, handing out producers, consumers,
+// readers and the admin, records and subscriptions clients, all sharing its HttpClient
+// (SigV4 for deployed endpoints, none for loopback and LocalStack).
 import { Admin } from './admin.ts';
-import { Consumer, type ConsumerOptions } from './consumer.ts';
+import { Consumer, type ConsumerOptions } from './consumer/index.ts';
 import { HttpClient, type Credentials, type CredentialsProvider } from './http.ts';
-import { Producer, type ProducerOptions } from './producer.ts';
+import { Producer, type ProducerOptions } from './producer/index.ts';
+import { Reader, type ReaderOptions } from './reader/index.ts';
+import { Records } from './records.ts';
+import { Subscriptions } from './subscriptions.ts';
 
 export interface SluiceOptions {
   /** API URL: http://127.0.0.1:9192 locally, the stack's ApiUrl when deployed. */
@@ -51,7 +54,21 @@ export class Sluice {
     return new Consumer(this.http, opts);
   }
 
+  /** Reads a topic without a consumer group (from the start, the end, an offset or a time). */
+  reader(opts: ReaderOptions): Reader {
+    return new Reader(this.http, opts);
+  }
+
   admin(): Admin {
     return new Admin(this.http);
+  }
+
+  /** JSON produce and fetch of a few records, for inspection tools. */
+  records(): Records {
+    return new Records(this.http);
+  }
+
+  subscriptions(): Subscriptions {
+    return new Subscriptions(this.http);
   }
 }

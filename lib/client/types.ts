@@ -1,4 +1,5 @@
 // Shapes of the SDK's inputs and of the API's answers (API.md), as the SDK hands them out.
+// The answers' shapes are defined once, in lib/core/wire.ts, for the server and the SDK.
 
 /** Bytes as the SDK accepts them: a Buffer (or any Uint8Array), a string (UTF-8), or null. */
 export type Bytes = Buffer | Uint8Array | string | null;
@@ -28,83 +29,38 @@ export interface ConsumedRecord {
   headers: Record<string, Buffer | null>;
 }
 
-// ---- admin ------------------------------------------------------------------------------
+// ---- the API's answers (lib/core/wire.ts: the server builds the same shapes) -----------
 
-export interface PartitionDescription {
-  partition: number;
-  logStartOffset: number;
-  highWatermark: number;
-  sizeBytes: number;
-}
-
-export interface TopicDescription {
-  name: string;
-  topicId: string;
-  config: Record<string, string>;
-  partitions: PartitionDescription[];
-}
-
-export interface TopicSummary {
-  name: string;
-  topicId: string;
-  partitions: number;
-  config: Record<string, string>;
-}
-
-export interface TopicAssignment {
-  topic: string;
-  partitions: number[];
-}
-
-export type GroupState = 'Empty' | 'Reconciling' | 'Stable';
-
-export interface GroupSummary {
-  group: string;
-  state: GroupState;
-  members: number;
-  generation: number;
-}
-
-export interface GroupMember {
-  memberId: string;
-  topics: string[];
-  generation: number;
-  assignment: TopicAssignment[];
-  revoking: TopicAssignment[];
-  target: TopicAssignment[];
-  sessionTimeoutMs: number;
-  expiresAt: number;
-  joinedAt: number;
-}
-
-export interface GroupOffset {
-  topic: string;
-  partition: number;
-  /** Committed offset (the next to read); null when the group has not committed this partition. */
-  offset: number | null;
-  metadata: string | null;
-  /** null only when the topic no longer exists. */
-  lag: number | null;
-  logStartOffset: number | null;
-  highWatermark: number | null;
-}
-
-export interface GroupDescription {
-  group: string;
-  state: GroupState;
-  generation: number;
-  members: GroupMember[];
-  offsets: GroupOffset[];
-  /** Total lag over the partitions whose topic exists. */
-  lag: number;
-}
-
-export interface CommittedOffset {
-  topic: string;
-  partition: number;
-  offset: number;
-  metadata: string;
-}
+export type {
+  CommittedOffset,
+  CreateSubscriptionRequest,
+  DeadLetterDestination,
+  DeadLetterRecord,
+  FetchResponse,
+  GroupDescription,
+  GroupMember,
+  GroupOffset,
+  GroupState,
+  GroupSummary,
+  JsonRecord,
+  MaintenanceError,
+  MaintenanceReport,
+  MaintenanceTotals,
+  MemberAssignment,
+  PartitionDescription,
+  PartitionPosition,
+  ProduceRecordInput,
+  ProduceResponse,
+  ProduceResult,
+  RecordEncoding,
+  StartingPosition,
+  SubscriptionDescription,
+  SubscriptionSpec,
+  Target,
+  TopicAssignment,
+  TopicDescription,
+  TopicSummary,
+} from '../core/wire.ts';
 
 /** Where resetOffsets moves a group's offsets (clamped into each partition's log). */
 export type ResetTarget =
@@ -116,11 +72,3 @@ export type ResetTarget =
 
 /** A position for listOffsets: log start, high watermark, or the first offset at/after a time. */
 export type OffsetSpec = 'earliest' | 'latest' | number | Date;
-
-/** The answer to join and heartbeat. */
-export interface MemberAssignment {
-  memberId: string;
-  generation: number;
-  assignment: TopicAssignment[];
-  heartbeatIntervalMs: number;
-}

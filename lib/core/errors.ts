@@ -61,6 +61,11 @@ export class UnsupportedCompressionError extends define('UNSUPPORTED_COMPRESSION
 export class InvalidTimestampError extends define('INVALID_TIMESTAMP', 400) {}
 export class InvalidGroupIdError extends define('INVALID_GROUP_ID', 400) {}
 export class InvalidSessionTimeoutError extends define('INVALID_SESSION_TIMEOUT', 400) {}
+/**
+ * The group cannot take what the request would add to it (a member, its topics): its state
+ * would outgrow what one group can hold. `details` name the limit and the size.
+ */
+export class GroupMaxSizeReachedError extends define('GROUP_MAX_SIZE_REACHED', 400) {}
 export class UnsupportedMediaTypeError extends define('UNSUPPORTED_MEDIA_TYPE', 415) {}
 export class MethodNotAllowedError extends define('METHOD_NOT_ALLOWED', 405) {}
 export class RouteNotFoundError extends define('NOT_FOUND', 404) {}
@@ -92,6 +97,13 @@ export class ConcurrentRequestError extends define('CONCURRENT_TRANSACTIONS', 40
  * nothing was written. The caller re-reads and tries again, or leaves it to a later pass.
  */
 export class ConcurrentModificationError extends define('CONCURRENT_MODIFICATION', 409, true) {}
+/**
+ * A source connector's position in the system it reads is gone (a replication slot
+ * dropped or lost, a stream shard trimmed past the committed sequence number): changes may
+ * have been missed, so the task stops failed until its offsets are reset (a new snapshot).
+ * `details` say which position and why.
+ */
+export class SourcePositionLostError extends define('SOURCE_POSITION_LOST', 409) {}
 
 // 413 / 416: sizes and positions.
 export class RecordTooLargeError extends define('RECORD_TOO_LARGE', 413) {}
@@ -127,6 +139,7 @@ export const ERROR_CLASSES: readonly SluiceErrorClass[] = [
   ConcurrentRequestError, ConcurrentModificationError, RecordTooLargeError, MessageTooLargeError,
   OffsetOutOfRangeError, NoOffsetForPartitionError, ThrottlingError, RequestTimedOutError,
   DependencyError, NetworkError, ClientClosedError,
+  GroupMaxSizeReachedError, SourcePositionLostError,
 ];
 
 export const BY_CODE: ReadonlyMap<string, SluiceErrorClass> = new Map(ERROR_CLASSES.map((C) => [C.code, C]));

@@ -11,8 +11,23 @@
 //
 // Choices (Kafka leaves some open or does them differently):
 //   * Subscribing to a topic that does not exist is allowed (as in Kafka); it is not
-//     assigned until it exists. New partitions are picked up at the next join, heartbeat,
-//     leave or expiry that recomputes the targets (every heartbeat re-reads the counts).
+//     assigned until it exists.
+//   * Topic metadata (ids, partition counts) is kept on the group item, not read per
+//     heartbeat: a join looks up the joiner's topics the group does not know yet, and
+//     every subscribed topic is looked up again (BatchGetItem, 100 per call) by the first
+//     join, heartbeat or leave that finds the stored counts older than
+//     TOPIC_METADATA_MAX_AGE_MS. Targets are recomputed only when members or topics
+//     changed. So a plain heartbeat costs one GetItem and at most one write whatever the
+//     number of topics, and new partitions, created or deleted topics reach the
+//     assignment within 30 s (Kafka's consumers notice them only at their metadata
+//     refresh, metadata.max.age.ms, 5 minutes by default).
+//   * Bounds (Kafka has none, but one group is one DynamoDB item of at most 400 KB): at
+//     most MAX_TOPICS_PER_MEMBER topics per member (INVALID_REQUEST), and a join must
+//     leave the group item within MAX_GROUP_JOIN_BYTES (GROUP_MAX_SIZE_REACHED); both
+//     are checked before anything is written. The rest of the item limit is headroom for
+//     what changes without a join (partitions added to subscribed topics, partitions
+//     listed twice while they move); a write that would still pass 400 KB is refused
+//     with the same GROUP_MAX_SIZE_REACHED instead of failing in DynamoDB.
 //   * Heartbeat with a generation lower than the member's epoch: not an error; it gets the
 //     current generation and assignment and confirms nothing (KIP-848 style). Higher than
 //     the epoch (never handed out): ILLEGAL_GENERATION.
@@ -40,9 +55,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   GroupIdNotFoundError,
-  InvalidGroupIdError,
-  InvalidRequestError,
-  InvalidSessionTimeoutError,
+  GroupMaxSizeReachedError,
   OffsetOutOfRangeError,
   RequestTimedOutError,
   UnknownMemberIdError,
@@ -50,19 +63,22 @@ import {
   IllegalGenerationError,
   type SluiceError,
 } from '../core/errors.ts';
+import { fullJitter, sleep } from '../core/time.ts';
 import type { Log } from '../log/index.ts';
-import { validateKafkaName, validateTopicName } from '../log/topics.ts';
+import { validateTopicName } from '../log/topics.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
   deleteGroupItem,
   deleteOffsets,
   fenceError,
+  groupItemBytes,
   readGroup,
   readOffsets,
   scanGroups,
   touchMember,
   writeGroup,
   writeOffsets,
+  type ExternalFence,
   type GroupRecord,
   type MemberRecord,
   type OffsetFence,
@@ -71,7 +87,8 @@ import {
   type TopicInfo,
   type TopicPartitions,
 } from '../storage/groups.ts';
-import { getHead, getTopic, listHeads, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
+import { MAX_ITEM_BYTES } from '../storage/itemSize.ts';
+import { getHead, getTopics, listHeads, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import {
   confirmRevocations,
   expireMembers,
@@ -85,139 +102,50 @@ import {
   retarget,
   structure,
   subscribedTopics,
-  type GroupState,
 } from './reconcile.ts';
+import type {
+  CommitRequest,
+  CommittedOffset,
+  GroupDescription,
+  GroupsOptions,
+  GroupSummary,
+  HeartbeatOptions,
+  JoinOptions,
+  MemberAssignment,
+  OffsetLag,
+  ResetOffsetsRequest,
+  TopicAssignment,
+} from './types.ts';
+import {
+  commitFence,
+  heartbeatIntervalMs,
+  MAX_GROUP_JOIN_BYTES,
+  TOPIC_METADATA_MAX_AGE_MS,
+  toTopicPartitions,
+  validateGeneration,
+  validateGroupId,
+  validateMemberId,
+  validateOffsets,
+  validatePartitionList,
+  validateResetTo,
+  validateSessionTimeout,
+  validateSubscription,
+} from './validation.ts';
 
 export { assignPartitions, type AssignorInput, type AssignorMember } from './assignor.ts';
 export type { GroupState } from './reconcile.ts';
-export type { TopicPartitions } from '../storage/groups.ts';
-
-export const SESSION_TIMEOUT = { min: 1_000, max: 300_000, default: 45_000 } as const;
-export const MAX_HEARTBEAT_INTERVAL_MS = 3_000;
-/** Kafka's offset.metadata.max.bytes default. */
-export const MAX_OFFSET_METADATA_LENGTH = 4096;
-
-export interface TopicAssignment {
-  topic: string;
-  partitions: number[];
-}
-
-export interface JoinOptions {
-  topics: string[];
-  /** 1000..300000, default 45000. */
-  sessionTimeoutMs?: number;
-}
-
-export interface HeartbeatOptions {
-  /** The generation of the last response the member received. */
-  generation: number;
-  /** Partitions the member still consumes; revoked ones listed here stay unconfirmed. */
-  owned?: TopicAssignment[];
-}
-
-export interface MemberAssignment {
-  memberId: string;
-  /** The member epoch; send it with heartbeats and commits. */
-  generation: number;
-  /** What the member may consume now. */
-  assignment: TopicAssignment[];
-  heartbeatIntervalMs: number;
-}
-
-export interface OffsetCommit {
-  topic: string;
-  partition: number;
-  /** The next offset to read. */
-  offset: number;
-  metadata?: string;
-}
-
-export interface CommitRequest {
-  memberId?: string;
-  generation?: number;
-  offsets: OffsetCommit[];
-}
-
-export interface CommittedOffset {
-  topic: string;
-  partition: number;
-  /** The offset in effect after the commit (a lower commit keeps the stored one). */
-  offset: number;
-  metadata: string;
-}
-
-export interface OffsetLag {
-  topic: string;
-  partition: number;
-  /** Committed offset; null when the group has not committed this partition. */
-  offset: number | null;
-  metadata: string | null;
-  /** null only when the topic no longer exists. */
-  lag: number | null;
-  logStartOffset: number | null;
-  highWatermark: number | null;
-}
-
-export interface GroupSummary {
-  group: string;
-  state: GroupState;
-  /** Members whose session has not expired. */
-  members: number;
-  generation: number;
-}
-
-export interface MemberDescription {
-  memberId: string;
-  topics: string[];
-  generation: number;
-  /** What it may consume now. */
-  assignment: TopicAssignment[];
-  /** Told to give up, not yet confirmed. */
-  revoking: TopicAssignment[];
-  /** Where reconciliation is taking it. */
-  target: TopicAssignment[];
-  sessionTimeoutMs: number;
-  expiresAt: number;
-  joinedAt: number;
-}
-
-export interface GroupDescription {
-  group: string;
-  state: GroupState;
-  generation: number;
-  members: MemberDescription[];
-  offsets: OffsetLag[];
-}
-
-export type ResetTo =
-  | { earliest: true }
-  | { latest: true }
-  | { datetime: number }
-  | { offset: number }
-  | { shiftBy: number };
-
-export interface ResetOffsetsRequest {
-  topic: string;
-  to: ResetTo;
-  /** Default: every partition of the topic. */
-  partitions?: number[];
-}
-
-export interface GroupsOptions {
-  /** Clock for sessions (epoch ms). */
-  now?: () => number;
-  /** Attempts at a conditional write before giving up with a retriable error. */
-  maxAttempts?: number;
-  /** Backoff ceiling in ms; each wait is uniform in [0, min(cap, 5 * 2^attempt)]. */
-  backoffCapMs?: number;
-}
-
-/** Group ids follow Kafka's name rule (Kafka allows "." and ".." as group ids). */
-export const validateGroupId = (group: unknown): string =>
-  validateKafkaName(group, 'Group id', InvalidGroupIdError, { allowDots: true });
-
-export const heartbeatIntervalMs = (sessionTimeoutMs: number): number =>
-  Math.min(MAX_HEARTBEAT_INTERVAL_MS, Math.floor(sessionTimeoutMs / 3));
+export type { ExternalFence, TopicPartitions } from '../storage/groups.ts';
+export type * from './types.ts';
+export {
+  heartbeatIntervalMs,
+  MAX_GROUP_JOIN_BYTES,
+  MAX_HEARTBEAT_INTERVAL_MS,
+  MAX_OFFSET_METADATA_LENGTH,
+  MAX_TOPICS_PER_MEMBER,
+  SESSION_TIMEOUT,
+  TOPIC_METADATA_MAX_AGE_MS,
+  validateGroupId,
+} from './validation.ts';
 
 /** What one attempt of an update decided. */
 interface Step<T> {
@@ -251,14 +179,17 @@ export class Groups {
     validateGroupId(group);
     const topics = validateSubscription(opts.topics);
     const sessionTimeoutMs = validateSessionTimeout(opts.sessionTimeoutMs);
-    const memberId = randomUUID();
+    if (opts.memberId !== undefined) validateMemberId(opts.memberId);
+    const memberId = opts.memberId ?? randomUUID();
     return this.update(group, async (rec, now, lookup) => {
       rec ??= newGroup(group, now);
       expireMembers(rec, now);
       rec.members[memberId] = newMember(memberId, topics, sessionTimeoutMs, now);
-      await this.refreshTopics(rec, lookup);
+      await this.refreshTopics(rec, now, lookup, topics);
       retarget(rec);
       if (!reconcileMember(rec, memberId)) rec.members[memberId]!.epoch = ++rec.generation;
+      const bytes = groupItemBytes(rec, now);
+      if (bytes > MAX_GROUP_JOIN_BYTES) return { rec: undefined, step: { error: groupTooLarge(group, bytes, MAX_GROUP_JOIN_BYTES) } };
       return { rec, step: { result: assignmentOf(rec.members[memberId]!) } };
     });
   }
@@ -270,7 +201,10 @@ export class Groups {
     const owned = opts.owned === undefined ? undefined : toTopicPartitions(opts.owned, 'owned');
     return this.update(group, async (rec, now, lookup) => {
       if (!rec) return { rec, step: { error: unknownMember(memberId) } };
-      expireMembers(rec, now);
+      // Targets change only with the members or the topics: recompute them only then (the
+      // assignor's cost grows with the partitions; a plain heartbeat need not pay it).
+      const expired = expireMembers(rec, now).length > 0;
+      if ((await this.refreshTopics(rec, now, lookup)) || expired) retarget(rec);
       const m = rec.members[memberId];
       if (!m) return { rec, step: { error: unknownMember(memberId) } };
       if (generation > m.epoch) {
@@ -286,8 +220,6 @@ export class Groups {
       }
       m.expiresAt = now + m.sessionTimeoutMs;
       if (generation === m.epoch) confirmRevocations(m, owned);
-      await this.refreshTopics(rec, lookup);
-      retarget(rec);
       reconcileMember(rec, memberId);
       return {
         rec,
@@ -303,7 +235,7 @@ export class Groups {
       if (!rec?.members[memberId]) return { rec, step: { error: unknownMember(memberId) } };
       delete rec.members[memberId];
       expireMembers(rec, now);
-      await this.refreshTopics(rec, lookup);
+      await this.refreshTopics(rec, now, lookup);
       retarget(rec);
       return { rec, step: { result: undefined } };
     });
@@ -311,15 +243,23 @@ export class Groups {
 
   // ---- offsets -------------------------------------------------------------------------------
 
-  async commit(group: string, req: CommitRequest): Promise<{ offsets: CommittedOffset[] }> {
+  /**
+   * `opts.fence`: a fence kept by another protocol's membership (the Kafka gateway's
+   * classic groups) instead of this group's members; `opts.allowBackwards`: the stored
+   * offset may move back (Kafka's OffsetCommit sets what it is given).
+   */
+  async commit(
+    group: string,
+    req: CommitRequest,
+    opts: { fence?: ExternalFence; allowBackwards?: boolean } = {},
+  ): Promise<{ offsets: CommittedOffset[] }> {
     validateGroupId(group);
-    const fence = commitFence(req);
+    const fence: OffsetFence = opts.fence ? { external: opts.fence } : commitFence(req);
     const offsets = validateOffsets(req.offsets);
     const topics = await this.requireTopics(offsets.map((o) => o.topic));
     for (const o of offsets) requirePartition(topics.get(o.topic)!, o.partition);
 
-    const rec = await this.removeExpired(group);
-    const denied = fenceError(rec, fence, offsets);
+    const denied = opts.fence ? await opts.fence.explain() : fenceError(await this.removeExpired(group), fence, offsets);
     if (denied) throw denied;
     if (offsets.length === 0) return { offsets: [] };
 
@@ -340,7 +280,10 @@ export class Groups {
       offset: o.offset,
       metadata: o.metadata ?? '',
     }));
-    const stored = await writeOffsets(this.clients, group, fence, writes, this.writeOpts());
+    const stored = await writeOffsets(this.clients, group, fence, writes, {
+      ...this.writeOpts(),
+      allowBackwards: opts.allowBackwards ?? false,
+    });
     return { offsets: stored.map(committed) };
   }
 
@@ -466,11 +409,9 @@ export class Groups {
     const known = new Map<string, TopicInfo | undefined>();
     const lookup: TopicLookup = async (names) => {
       const missing = names.filter((n) => !known.has(n));
-      const found = await Promise.all(missing.map((n) => getTopic(this.clients, n)));
-      missing.forEach((n, i) => {
-        const t = found[i];
+      for (const [n, t] of await getTopics(this.clients, missing)) {
         known.set(n, t ? { topicId: t.topicId, partitions: t.partitions } : undefined);
-      });
+      }
       return new Map(names.map((n) => [n, known.get(n)]));
     };
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
@@ -479,6 +420,8 @@ export class Groups {
       const before = structure(read);
       const { rec, step } = await fn(read, this.now(), lookup);
       if (rec && structure(rec) !== before) {
+        const bytes = groupItemBytes(rec, this.now());
+        if (bytes > MAX_ITEM_BYTES) throw groupTooLarge(group, bytes, MAX_ITEM_BYTES);
         if (!(await writeGroup(this.clients, rec, this.now()))) continue;
         rec.version++;
       } else if (rec && step.touch && !step.error) {
@@ -492,16 +435,26 @@ export class Groups {
     throw this.exhausted(group);
   }
 
-  /** Current partition counts of the subscribed topics, merged into the record. */
-  private async refreshTopics(rec: GroupRecord, lookup: TopicLookup): Promise<void> {
-    mergeTopics(rec, await lookup(subscribedTopics(rec)));
+  /**
+   * Brings the record's topic metadata up to date for a change of membership or
+   * assignment: every subscribed topic once the stored metadata is older than
+   * TOPIC_METADATA_MAX_AGE_MS, else only `joining` topics the group does not know (a
+   * joiner's); topics nobody subscribes to any more drop out either way. True when it
+   * read the topics table.
+   */
+  private async refreshTopics(rec: GroupRecord, now: number, lookup: TopicLookup, joining: readonly string[] = []): Promise<boolean> {
+    const stale = now - rec.topicsCheckedAt >= TOPIC_METADATA_MAX_AGE_MS;
+    const names = stale ? subscribedTopics(rec) : joining.filter((t) => !(t in rec.topics));
+    mergeTopics(rec, names.length > 0 ? await lookup(names) : new Map());
+    if (stale) rec.topicsCheckedAt = now;
+    return names.length > 0;
   }
 
   /** The group with expired members removed (written back if there were any). */
   private removeExpired(group: string): Promise<GroupRecord | undefined> {
     return this.update(group, async (rec, now, lookup) => {
       if (rec && expireMembers(rec, now).length > 0) {
-        await this.refreshTopics(rec, lookup);
+        await this.refreshTopics(rec, now, lookup);
         retarget(rec);
       }
       return { rec, step: { result: rec } };
@@ -509,11 +462,9 @@ export class Groups {
   }
 
   private async requireTopics(names: readonly string[]): Promise<Map<string, TopicRecord>> {
-    const distinct = [...new Set(names)];
-    const found = await Promise.all(distinct.map((n) => getTopic(this.clients, n)));
+    const found = await getTopics(this.clients, names);
     return new Map(
-      distinct.map((n, i) => {
-        const t = found[i];
+      [...found].map(([n, t]) => {
         if (!t) throw new UnknownTopicOrPartitionError(`Topic '${n}' does not exist.`);
         return [n, t];
       }),
@@ -525,10 +476,11 @@ export class Groups {
     const stored = await readOffsets(this.clients, group);
     const names = [...new Set([...members.flatMap((m) => m.topics), ...stored.map((o) => o.topic)])].sort();
     const rows: OffsetLag[] = [];
+    const topics = await getTopics(this.clients, names);
     await Promise.all(
       names.map(async (name) => {
         const mine = stored.filter((o) => o.topic === name);
-        const topic = await getTopic(this.clients, name);
+        const topic = topics.get(name);
         if (!topic) {
           for (const o of mine) {
             rows.push({ topic: name, partition: o.partition, offset: o.offset, metadata: o.metadata, lag: null, logStartOffset: null, highWatermark: null });
@@ -559,8 +511,7 @@ export class Groups {
   }
 
   private backoff(attempt: number): Promise<void> {
-    const ms = Math.random() * Math.min(this.backoffCapMs, 5 * 2 ** Math.min(attempt, 10));
-    return new Promise((r) => setTimeout(r, ms));
+    return sleep(fullJitter(attempt, { baseMs: 5, maxMs: this.backoffCapMs }));
   }
 
   private exhausted(group: string): SluiceError {
@@ -598,6 +549,14 @@ const unknownMember = (memberId: string) =>
     memberId,
   });
 
+const groupTooLarge = (group: string, bytes: number, limit: number) =>
+  new GroupMaxSizeReachedError(
+    `Group '${group}' cannot take this: its state would take ${bytes} bytes, over the limit of ${limit} bytes ` +
+      '(a group is one DynamoDB item of at most 400 KB, filled by members times their topics, and the partitions ' +
+      'they own). Subscribe each member to fewer topics, or spread the consumers over several groups.',
+    { group, limit, bytes },
+  );
+
 const groupNotFound = (group: string) => new GroupIdNotFoundError(`Group '${group}' does not exist.`, { group });
 
 function requirePartition(topic: TopicRecord, partition: number): void {
@@ -605,108 +564,6 @@ function requirePartition(topic: TopicRecord, partition: number): void {
     throw new UnknownTopicOrPartitionError(
       `Partition ${partition} of topic '${topic.name}' does not exist (partitions: ${topic.partitions}).`,
     );
-  }
-}
-
-const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
-
-function validateSubscription(topics: unknown): string[] {
-  if (!Array.isArray(topics) || topics.length === 0) {
-    throw new InvalidRequestError('topics must be a non-empty list of topic names.');
-  }
-  return [...new Set(topics.map((t) => validateTopicName(t)))].sort();
-}
-
-function validateSessionTimeout(ms: unknown): number {
-  if (ms === undefined) return SESSION_TIMEOUT.default;
-  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < SESSION_TIMEOUT.min || ms > SESSION_TIMEOUT.max) {
-    throw new InvalidSessionTimeoutError(
-      `sessionTimeoutMs must be an integer from ${SESSION_TIMEOUT.min} to ${SESSION_TIMEOUT.max}.`,
-      { min: SESSION_TIMEOUT.min, max: SESSION_TIMEOUT.max },
-    );
-  }
-  return ms;
-}
-
-function validateMemberId(memberId: unknown): void {
-  if (typeof memberId !== 'string' || memberId.length === 0 || memberId.length > 255) {
-    throw new InvalidRequestError('memberId must be a non-empty string.');
-  }
-}
-
-function validateGeneration(g: unknown): number {
-  if (!isCount(g)) throw new InvalidRequestError('generation must be a non-negative integer.');
-  return g;
-}
-
-function validatePartitionList(ps: unknown): number[] {
-  if (!Array.isArray(ps) || ps.length === 0 || !ps.every(isCount)) {
-    throw new InvalidRequestError('partitions must be a non-empty list of partition numbers.');
-  }
-  return [...new Set(ps)].sort((a, b) => a - b);
-}
-
-function toTopicPartitions(list: unknown, field: string): TopicPartitions {
-  if (!Array.isArray(list)) throw new InvalidRequestError(`${field} must be a list of {topic, partitions}.`);
-  const out: TopicPartitions = {};
-  for (const e of list as { topic?: unknown; partitions?: unknown }[]) {
-    if (typeof e?.topic !== 'string' || !Array.isArray(e.partitions) || !e.partitions.every(isCount)) {
-      throw new InvalidRequestError(`${field} must be a list of {topic, partitions}.`);
-    }
-    (out[e.topic] ??= []).push(...(e.partitions as number[]));
-  }
-  return normalize(out);
-}
-
-function commitFence(req: CommitRequest): OffsetFence {
-  if (req.memberId === undefined) {
-    if (req.generation !== undefined) throw new InvalidRequestError('generation is only meaningful with memberId.');
-    return { empty: true };
-  }
-  validateMemberId(req.memberId);
-  if (req.generation === undefined) throw new InvalidRequestError('A commit with memberId needs its generation.');
-  return { memberId: req.memberId, epoch: validateGeneration(req.generation) };
-}
-
-function validateOffsets(offsets: unknown): OffsetCommit[] {
-  if (!Array.isArray(offsets)) throw new InvalidRequestError('offsets must be a list.');
-  const seen = new Set<string>();
-  return offsets.map((entry: Partial<OffsetCommit> | null) => {
-    const o = entry ?? {};
-    const topic = validateTopicName(o.topic);
-    if (!isCount(o.partition)) throw new InvalidRequestError('partition must be a non-negative integer.');
-    if (!isCount(o.offset)) throw new InvalidRequestError('offset must be a non-negative integer.');
-    if (o.metadata !== undefined && (typeof o.metadata !== 'string' || o.metadata.length > MAX_OFFSET_METADATA_LENGTH)) {
-      throw new InvalidRequestError(`metadata must be a string of at most ${MAX_OFFSET_METADATA_LENGTH} characters.`);
-    }
-    const key = `${topic}#${o.partition}`;
-    if (seen.has(key)) throw new InvalidRequestError(`Partition ${o.partition} of '${topic}' appears twice.`);
-    seen.add(key);
-    return { topic, partition: o.partition, offset: o.offset, ...(o.metadata !== undefined ? { metadata: o.metadata } : {}) };
-  });
-}
-
-function validateResetTo(to: unknown): ResetTo {
-  const keys = to && typeof to === 'object' ? Object.keys(to) : [];
-  const bad = () =>
-    new InvalidRequestError('to must be exactly one of {earliest: true}, {latest: true}, {datetime: ms}, {offset: n}, {shiftBy: n}.');
-  if (keys.length !== 1) throw bad();
-  const [key] = keys as [string];
-  const v = (to as Record<string, unknown>)[key];
-  switch (key) {
-    case 'earliest':
-    case 'latest':
-      if (v !== true) throw bad();
-      return { [key]: true } as ResetTo;
-    case 'datetime':
-    case 'offset':
-      if (!isCount(v)) throw bad();
-      return { [key]: v } as ResetTo;
-    case 'shiftBy':
-      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw bad();
-      return { shiftBy: v };
-    default:
-      throw bad();
   }
 }
 

@@ -26,10 +26,11 @@
 //     revoking response arrived) confirms nothing and just gets the current state.
 //   * A released partition goes to its target member at that member's next heartbeat.
 //     Members that leave or whose session expires own nothing from that moment on.
+import type { GroupState } from '../core/wire.ts';
 import type { GroupRecord, MemberRecord, TopicInfo, TopicPartitions } from '../storage/groups.ts';
 import { assignPartitions } from './assignor.ts';
 
-export type GroupState = 'Empty' | 'Reconciling' | 'Stable';
+export type { GroupState };
 
 export const tpKey = (topic: string, partition: number): string => `${topic}#${partition}`;
 
@@ -65,7 +66,7 @@ export function sameAssignment(a: TopicPartitions, b: TopicPartitions): boolean 
 }
 
 export function newGroup(groupId: string, now: number): GroupRecord {
-  return { groupId, version: 0, generation: 0, createdAt: now, members: {}, topics: {} };
+  return { groupId, version: 0, generation: 0, createdAt: now, members: {}, topics: {}, topicsCheckedAt: 0 };
 }
 
 export function newMember(memberId: string, topics: readonly string[], sessionTimeoutMs: number, now: number): MemberRecord {
@@ -198,5 +199,5 @@ export function structure(rec: GroupRecord | undefined): string {
   const members = Object.values(rec.members)
     .map(({ expiresAt: _e, ...m }) => m)
     .sort((a, b) => (a.memberId < b.memberId ? -1 : 1));
-  return JSON.stringify({ g: rec.generation, t: rec.topics, m: members });
+  return JSON.stringify({ g: rec.generation, t: rec.topics, c: rec.topicsCheckedAt, m: members });
 }

@@ -10,11 +10,11 @@ import {
 import { CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import { createTableInput, TABLE_IDS, TABLES, type TableDefinition } from '../storage/definitions.ts';
 import type { StorageClients } from '../storage/clients.ts';
+import { sleep } from '../core/time.ts';
 
 const ACTIVE_TIMEOUT_MS = 60_000;
 
 const errorName = (err: unknown): string | undefined => (err as { name?: string } | null)?.name;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const isActive = (t: TableDescription | undefined): boolean =>
   t?.TableStatus === 'ACTIVE' && (t.GlobalSecondaryIndexes ?? []).every((i) => i.IndexStatus === 'ACTIVE');

@@ -2,25 +2,41 @@
 // served over plain HTTP on loopback, on top of the local stack (DynamoDB Local + s3rver,
 // or LocalStack when AWS_ENDPOINT_URL is set). Each request becomes the API Gateway HTTP
 // API (payload v2) event the handler would get in AWS, so what works here works there.
+//
+// Exposure: it listens on a loopback address only, answers only requests addressed to
+// that address and port, and refuses what web pages could send it through a browser
+// (requestGuard.ts); slow clients are cut off by timeouts (HttpTimeouts); module targets
+// are imported only from the directories it was started with (moduleDirs). The Kafka
+// gateway, when asked for (kafkaPort), listens on the same loopback address; a browser's
+// HTTP request to it is not a Kafka frame (its first bytes read as a size over the
+// gateway's frame limit) and only closes the connection.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { createHandler } from '../api/index.ts';
-import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError, type SluiceError } from '../core/errors.ts';
+import { createHandler } from './apiGateway.ts';
+import { isConsolePath, serveConsole } from '../console/server/assets.ts';
+import { MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError } from '../core/errors.ts';
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
+import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
+import { startGateway } from '../gateway/index.ts';
 import { Log } from '../log/index.ts';
-import { runMaintenance } from '../log/maintenance.ts';
+import { scheduledMaintenance } from '../log/maintenance-schedule.ts';
+import { internalError, readBody, sendError, sendTooLarge } from './devHttp.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
+import { allowedHosts, refusal } from './requestGuard.ts';
+import { realModuleDirs } from '../subscriptions/modulePaths.ts';
+
+export { realModuleDirs };
 import { startLocalStack, type LocalStack } from './stack.ts';
+import type { StorageTap } from './taps.ts';
 import { every, logMaintenance } from './timers.ts';
 
 export const DEFAULT_DEV_PORT = 9192;
 export const DEFAULT_DATA_DIR = '.sluice';
 export const DEFAULT_MAINTENANCE_INTERVAL_MS = 60_000;
-const ORPHAN_SCAN_EVERY = 10;
 
 export interface DevServerOptions {
   port?: number;
@@ -48,11 +64,41 @@ export interface DevServerOptions {
    * sweeps every second, as the deployed dispatcher function. false turns it off.
    */
   subscriptions?: LocalDispatcherOptions | false;
+  /**
+   * Directories module targets may live in (after resolving symbolic links), checked when
+   * a subscription is created and again before its module is imported. Default: the
+   * working directory.
+   */
+  moduleDirs?: readonly string[];
+  /** HTTP timeouts (defaults: HTTP_TIMEOUTS). */
+  timeouts?: Partial<HttpTimeouts>;
+  /** Taps on the storage clients the handlers use (lib/local/taps.ts). */
+  taps?: readonly StorageTap[];
+  /** Also serve the Kafka protocol on this port (same host); undefined: no gateway. */
+  kafkaPort?: number;
 }
+
+/**
+ * How long a client may take, so that slow or stalled clients cannot hold connections:
+ * to send its headers, to send its whole request (body included; the answer may then
+ * take as long as the function needs, long polls included), and to send the next
+ * request on a kept-alive connection.
+ */
+export interface HttpTimeouts {
+  headersMs: number;
+  requestMs: number;
+  keepAliveMs: number;
+}
+
+export const HTTP_TIMEOUTS: HttpTimeouts = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000 };
+/** A connection with no traffic either way for this long is closed: above every function's timeout. */
+const IDLE_SOCKET_MS = (Math.max(...Object.values(FUNCTIONS).map((f) => f.timeoutSeconds)) + 60) * 1000;
 
 export interface DevServer {
   url: string;
   port: number;
+  /** The Kafka gateway's port, when one runs. */
+  kafkaPort?: number;
   stack: LocalStack;
   /** Closes the HTTP server and its connections (long polls included), then the stack. */
   stop(): Promise<void>;
@@ -66,39 +112,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const port = opts.port ?? DEFAULT_DEV_PORT;
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`The dev server listens on loopback only (127.0.0.1, localhost, ::1), not '${host}'.`);
+  const moduleDirs = realModuleDirs(opts.moduleDirs ?? [process.cwd()]);
 
   // Bind first: a port conflict should fail before we start any emulator.
   let handlers: Map<FunctionName, Handler> | undefined;
-  const server = createServer((req, res) => {
-    serve(req, res, handlers, opts.accessLog).catch((err) => {
-      // serve() answers every request itself; this is a last resort that must not throw.
-      try {
-        if (!res.headersSent) sendError(res, internalError(err));
-        else res.destroy();
-      } catch {
-        // the socket is gone
-      }
-    });
-  });
-  // `Expect: 100-continue` (curl does this for large bodies): refuse an oversized body
-  // before the client sends it.
-  server.on('checkContinue', (req, res) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > MAX_REQUEST_BYTES) {
-      sendTooLarge(res, true);
-      return;
-    }
-    res.writeContinue();
-    server.emit('request', req, res);
-  });
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
-  });
-  // Long polls may wait up to 20 s; do not let Node's default timeouts cut them.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
+  const server = createHttpServer({ ...HTTP_TIMEOUTS, ...opts.timeouts }, (req, res) => serve(req, res, handlers, opts.accessLog));
   await listen(server, port, host);
 
   let stack: LocalStack;
@@ -108,6 +126,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       ...(opts.prefix !== undefined ? { prefix: opts.prefix } : {}),
       ...(opts.quiet !== undefined ? { quiet: opts.quiet } : {}),
       ...(opts.env ? { env: opts.env } : {}),
+      ...(opts.taps ? { taps: opts.taps } : {}),
     });
   } catch (err) {
     await closeServer(server);
@@ -120,16 +139,18 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       serviceName: 'sluice-dev',
       logLevel: (process.env.POWERTOOLS_LOG_LEVEL || 'WARN') as 'WARN',
     });
+  const subscriptionOperations = subscriptionOperationsFor({ moduleDirs });
   handlers = new Map(
-    (Object.keys(FUNCTIONS) as FunctionName[]).map((fn) => [fn, createHandler(fn, { log, logger }) as unknown as Handler]),
+    (Object.keys(FUNCTIONS) as FunctionName[]).map((fn) => [
+      fn,
+      createHandler(fn, { log, logger, ...(fn === 'subscriptions' ? { operations: subscriptionOperations } : {}) }) as unknown as Handler,
+    ]),
   );
 
-  // Listing every object for crash orphans is O(objects); released objects need no
-  // listing. So only every ORPHAN_SCAN_EVERY-th pass scans (the first one included).
-  let passes = 0;
+  // The deployed schedule's passes, with its orphan-scan policy (maintenance-schedule.ts).
   const maintenance = every(
     opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
-    async () => logMaintenance(logger, await runMaintenance(stack.clients, { orphanScan: passes++ % ORPHAN_SCAN_EVERY === 0 })),
+    async (pass) => logMaintenance(logger, await scheduledMaintenance(stack.clients, pass)),
     (err) => logger.warn('maintenance pass failed', { error: err as Error }),
   );
 
@@ -142,9 +163,21 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
             warn: (message, details) => logger.warn(message, details ?? {}),
             error: (message, details) => logger.error(message, details ?? {}),
           },
+          moduleDirs,
           ...opts.subscriptions,
         });
   await dispatch?.poller.ready;
+
+  const kafka =
+    opts.kafkaPort === undefined
+      ? undefined
+      : await startGateway({ clients: stack.clients, log, port: opts.kafkaPort, host }).catch(async (err: unknown) => {
+          await dispatch?.stop();
+          await maintenance.stop();
+          await closeServer(server);
+          await stack.stop();
+          throw err;
+        });
 
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
@@ -152,10 +185,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   return {
     url: `http://${urlHost}:${address.port}`,
     port: address.port,
+    ...(kafka ? { kafkaPort: kafka.port } : {}),
     stack,
     stop: () =>
       (stopping ??= (async () => {
         try {
+          await kafka?.stop();
           await closeServer(server);
           await maintenance.stop();
           await dispatch?.stop();
@@ -164,6 +199,58 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
         }
       })()),
   };
+}
+
+/** The HTTP server, with the timeouts that keep slow or stalled clients from holding it. */
+function createHttpServer(timeouts: HttpTimeouts, handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Server {
+  const server = createServer(
+    {
+      headersTimeout: timeouts.headersMs,
+      requestTimeout: timeouts.requestMs,
+      // How often those two are checked; Node's default (30 s) would let them overrun.
+      connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(timeouts.headersMs / 2))),
+    },
+    (req, res) => {
+      handle(req, res).catch((err) => {
+        // serve() answers every request itself; this is a last resort that must not throw.
+        try {
+          if (!res.headersSent) sendError(res, internalError(err));
+          else res.destroy();
+        } catch {
+          // the socket is gone
+        }
+      });
+    },
+  );
+  server.keepAliveTimeout = timeouts.keepAliveMs;
+  server.timeout = IDLE_SOCKET_MS;
+  // `Expect: 100-continue` (curl does this for large bodies): refuse a request we would
+  // refuse anyway, or an oversized body, before the client sends it.
+  server.on('checkContinue', (req, res) => {
+    const declared = Number(req.headers['content-length']);
+    if (!admitted(req, res)) return;
+    if (Number.isFinite(declared) && declared > MAX_REQUEST_BYTES) {
+      sendTooLarge(res, true);
+      return;
+    }
+    res.writeContinue();
+    server.emit('request', req, res);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const status = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    else socket.destroy();
+  });
+  return server;
+}
+
+/** Answers and returns false when the request guard (requestGuard.ts) refuses `req`. */
+function admitted(req: IncomingMessage, res: ServerResponse): boolean {
+  const refused = refusal({ headers: req.headers, url: req.url ?? '/' }, allowedHosts(req.socket.localPort ?? 0));
+  if (!refused) return true;
+  req.resume();
+  sendError(res, refused, { connection: 'close' });
+  return false;
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -191,118 +278,6 @@ async function closeServer(server: Server): Promise<void> {
   await closed;
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(text.length), ...headers });
-  res.end(text);
-}
-
-function sendError(res: ServerResponse, err: SluiceError, headers: Record<string, string> = {}): void {
-  const body = err.toJSON();
-  if (err.retriable) (body.error as Record<string, unknown>).retriable = true;
-  sendJson(res, err.status, body, headers);
-}
-
-function internalError(err: unknown): SluiceError {
-  const e = new RequestTimedOutError(`The dev server failed to handle the request: ${(err as Error)?.message ?? String(err)}`);
-  return e;
-}
-
-/** How much of an oversized body we read and throw away so the client sees our 413. */
-const MAX_DISCARD_BYTES = 64 * 1024 * 1024;
-const MAX_DISCARD_MS = 15_000;
-
-function sendTooLarge(res: ServerResponse, close: boolean): void {
-  if (res.headersSent || res.destroyed) return;
-  const err = new MessageTooLargeError(`The request body is over the limit of ${MAX_REQUEST_BYTES} bytes.`, {
-    maxRequestBytes: MAX_REQUEST_BYTES,
-  });
-  sendError(res, err, close ? { connection: 'close' } : {});
-}
-
-/**
- * Answers 413 for an oversized body. Most HTTP clients only read the response after
- * sending their whole body, so the rest is read and discarded (never buffered) before
- * answering; past a bound of bytes or time we answer anyway and hang up.
- */
-function rejectOversized(req: IncomingMessage, res: ServerResponse): void {
-  let discarded = 0;
-  const giveUp = () => {
-    cleanup();
-    sendTooLarge(res, true);
-    res.once('finish', () => req.socket.destroy());
-  };
-  const timer = setTimeout(giveUp, MAX_DISCARD_MS);
-  const onData = (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > MAX_DISCARD_BYTES) giveUp();
-  };
-  const onEnd = () => {
-    cleanup();
-    sendTooLarge(res, false);
-  };
-  const onGone = () => cleanup();
-  const cleanup = () => {
-    clearTimeout(timer);
-    req.off('data', onData);
-    req.off('end', onEnd);
-    req.off('error', onGone);
-    req.off('close', onGone);
-    req.resume();
-  };
-  req.on('data', onData);
-  req.once('end', onEnd);
-  req.once('error', onGone);
-  req.once('close', onGone);
-  req.resume();
-}
-
-/** The body, or undefined after answering 413 when it is larger than the limit. */
-async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > MAX_REQUEST_BYTES) {
-    rejectOversized(req, res);
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BYTES) {
-        cleanup();
-        chunks.length = 0;
-        rejectOversized(req, res);
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const onClose = () => {
-      cleanup();
-      reject(new Error('client went away'));
-    };
-    const cleanup = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    req.on('data', onData);
-    req.once('end', onEnd);
-    req.once('error', onError);
-    req.once('close', onClose);
-  });
-}
-
 function lambdaContext(fn: FunctionName, requestId: string): Context {
   const deadline = Date.now() + FUNCTIONS[fn].timeoutSeconds * 1000;
   return {
@@ -321,16 +296,9 @@ function lambdaContext(fn: FunctionName, requestId: string): Context {
   };
 }
 
-async function serve(
-  req: IncomingMessage,
-  res: ServerResponse,
-  handlers: Map<FunctionName, Handler> | undefined,
-  accessLog: ((line: string) => void) | undefined,
-): Promise<void> {
-  const started = Date.now();
-  const method = (req.method ?? 'GET').toUpperCase();
-  let target = req.url ?? '/';
-  // Absolute-form request targets ("GET http://host/path") are legal HTTP/1.1.
+/** The request target's path and query; absolute-form targets ("GET http://host/path") are legal HTTP/1.1. */
+function splitTarget(url: string): { target: string; rawPath: string; rawQueryString: string } {
+  let target = url;
   if (!target.startsWith('/')) {
     try {
       const u = new URL(target);
@@ -340,10 +308,23 @@ async function serve(
     }
   }
   const q = target.indexOf('?');
-  const rawPath = q < 0 ? target : target.slice(0, q);
-  const rawQueryString = q < 0 ? '' : target.slice(q + 1);
-  if (accessLog) res.once('finish', () => accessLog(`${method} ${target} ${res.statusCode} ${Date.now() - started}ms`));
+  return { target, rawPath: q < 0 ? target : target.slice(0, q), rawQueryString: q < 0 ? '' : target.slice(q + 1) };
+}
 
+async function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handlers: Map<FunctionName, Handler> | undefined,
+  accessLog: ((line: string) => void) | undefined,
+): Promise<void> {
+  const started = Date.now();
+  const method = (req.method ?? 'GET').toUpperCase();
+  const { target, rawPath, rawQueryString } = splitTarget(req.url ?? '/');
+  if (accessLog) res.once('finish', () => accessLog(`${method} ${target} ${res.statusCode} ${Date.now() - started}ms`));
+  if (!admitted(req, res)) return;
+
+  // The web console (lib/console): its page and assets, same origin as the API it calls.
+  if (isConsolePath(rawPath)) return serveConsole(req, res, rawPath);
   const match = matchRoute(method, rawPath);
   if (!match) {
     req.resume();

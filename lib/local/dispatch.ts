@@ -4,11 +4,15 @@
 // `{Records:[...]}` event, so delivery starts within a second of a produce; a sweep runs
 // every second in place of the one-minute EventBridge schedule (batching windows,
 // retries, pending subscriptions, anything the stream did not cover). Module targets
-// are allowed here, and only here.
-import { createDispatcherHandler, dispatcherOptionsFromEnv } from '../subscriptions/lambda.ts';
+// (from the allowed directories only) and http targets on loopback are allowed here,
+// and only here. Stream pages go through the deployed function's own stream adapter
+// (lib/runtime/stream.ts) and the same dispatcher runs (runs.ts).
+import { createStreamHandler } from '../runtime/stream.ts';
 import { Dispatcher, type DispatcherLogger, type DispatcherOptions } from '../subscriptions/dispatcher.ts';
+import { dispatcherOptionsFromEnv, dispatcherRuns } from '../subscriptions/runs.ts';
 import type { LocalStack } from './stack.ts';
 import { startStreamPoller, type StreamPoller } from './streams.ts';
+import { every } from './timers.ts';
 
 export interface LocalDispatcherOptions {
   logger?: DispatcherLogger;
@@ -16,6 +20,8 @@ export interface LocalDispatcherOptions {
   pollIntervalMs?: number;
   /** Sweep interval; default 1 s. 0 turns the sweep off. */
   sweepIntervalMs?: number;
+  /** Directories module targets must lie in (default: the working directory). */
+  moduleDirs?: readonly string[];
   /** Dispatcher overrides (tests). */
   dispatcher?: DispatcherOptions;
   env?: NodeJS.ProcessEnv;
@@ -31,12 +37,14 @@ export function startLocalDispatcher(stack: Pick<LocalStack, 'config' | 'clients
   const logger = opts.logger;
   const dispatcher = new Dispatcher(stack.clients, {
     allowModules: true,
+    ...(opts.moduleDirs ? { moduleDirs: opts.moduleDirs } : {}),
+    allowLoopback: true,
     inlineWaitMs: 1_000,
     ...dispatcherOptionsFromEnv(opts.env ?? process.env),
     ...(logger ? { logger } : {}),
     ...opts.dispatcher,
   });
-  const handler = createDispatcherHandler(dispatcher, logger);
+  const handler = createStreamHandler('dispatcher', dispatcherRuns(() => dispatcher).streamBatch, logger ? { logger } : {});
   const poller = startStreamPoller({
     config: stack.config,
     clients: stack.clients,
@@ -49,33 +57,20 @@ export function startLocalDispatcher(stack: Pick<LocalStack, 'config' | 'clients
     onError: (err) => logger?.warn('stream poll failed', { error: (err as Error)?.message ?? String(err) }),
   });
 
-  const sweepEvery = opts.sweepIntervalMs ?? 1_000;
-  let stopped = false;
-  let sweeping: Promise<unknown> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const schedule = () => {
-    if (stopped || sweepEvery <= 0) return;
-    timer = setTimeout(() => {
-      sweeping = dispatcher
-        .sweep()
-        .catch((err: unknown) => logger?.warn('sweep failed', { error: (err as Error)?.message ?? String(err) }))
-        .finally(() => {
-          sweeping = undefined;
-          schedule();
-        });
-    }, sweepEvery);
-    timer.unref?.();
-  };
-  schedule();
+  // One sweep a second (not sweepWhileDue's loop): the next is never more than a second away.
+  const sweeps = every(
+    opts.sweepIntervalMs ?? 1_000,
+    async () => void (await dispatcher.sweep()),
+    (err) => logger?.warn('sweep failed', { error: (err as Error)?.message ?? String(err) }),
+  );
 
   return {
     dispatcher,
     poller,
     stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
+      const swept = sweeps.stop();
       await poller.stop();
-      await sweeping;
+      await swept;
     },
   };
 }

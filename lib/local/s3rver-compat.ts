@@ -5,12 +5,23 @@
 //   DES, which Node 17+ (OpenSSL 3) no longer provides, so every truncated listing is an
 //   InternalError. We serve list-type=2 through s3rver's v1 listing (marker) and issue our
 //   own continuation tokens.
+// - PutObject: s3rver answers once it has read the body, not once the object's file is
+//   written (it resolves on the end of its input stream, or even right after handing a
+//   Buffer to a write stream), so a kill just after an acknowledged PUT could leave the
+//   object short. We store objects ourselves and answer after the file is complete.
+// - Anonymous requests: s3rver serves requests without any signature, which would let a
+//   web page post objects into the bucket. We refuse them (AccessDenied); signed ones go
+//   on to s3rver's own check of the access key id.
 // - Range: s3rver reads `bytes=0-0` as the whole object and `bytes=-N` (the last N bytes)
 //   as bytes 0..N. We take single ranges from it and apply them ourselves, as S3 does,
 //   including InvalidRange (416) for a start past the end.
-import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { Readable } from 'node:stream';
+import { dirname } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type S3rver from 's3rver';
 
 const require = createRequire(import.meta.url);
@@ -30,9 +41,23 @@ interface Ctx {
 
 type Middleware = (ctx: Ctx, next: () => Promise<unknown>) => Promise<unknown>;
 
+/** What s3rver's filesystem store is handed to put (its S3Object). */
+interface StoredObject {
+  bucket: string;
+  key: string;
+  content: Buffer | Readable;
+  metadata: Record<string, unknown>;
+}
+
+interface S3rverStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
+  putMetadata(bucket: string, key: string, metadata: Record<string, unknown>, md5: string): Promise<void>;
+}
+
 interface S3rverInternals {
   middleware: Middleware[];
-  store: { getResourcePath(bucket: string, key: string, resource: string): string };
+  store: S3rverStore;
 }
 
 const TOKEN_PREFIX = 'sluice-s3rver:';
@@ -134,12 +159,44 @@ async function rangedGet(app: S3rverInternals, ctx: Ctx, next: () => Promise<unk
   ctx.length = end - start + 1;
 }
 
+/**
+ * The store's putObject, resolving only once the object's file is completely written
+ * (then its metadata, as s3rver does). Takes the store whose method it replaces.
+ */
+export function durablePutObject(store: S3rverStore): S3rverStore['putObject'] {
+  return async (object) => {
+    const path = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(dirname(path), { recursive: true });
+    const md5 = createHash('md5');
+    let size = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        md5.update(chunk);
+        size += chunk.length;
+        done(null, chunk);
+      },
+    });
+    const source = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+    // Resolves after the file stream's 'finish': every byte has been written to the file.
+    await pipeline(source, count, createWriteStream(path));
+    const digest = md5.digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+    return { size, md5: digest };
+  };
+}
+
+/** True when the request carries a signature of any kind s3rver checks. */
+const isSigned = (ctx: Ctx): boolean =>
+  ctx.req.headers.authorization !== undefined || ctx.query.Signature !== undefined || ctx.query['X-Amz-Algorithm'] !== undefined;
+
 /** Installs the fixes; call before run(). */
 export function applyS3rverFixes(server: S3rver): void {
   const app = server as unknown as S3rverInternals;
   const router = app.middleware[app.middleware.length - 1];
   if (router?.name !== 'dispatch') throw new Error('unexpected s3rver middleware layout: cannot apply the S3 compatibility fixes');
+  app.store.putObject = durablePutObject(app.store);
   const fix: Middleware = async (ctx, next) => {
+    if (!isSigned(ctx)) throw new S3Error('AccessDenied', 'Access Denied: requests must be signed');
     if (ctx.method !== 'GET') return next();
     const target = splitPath(ctx.path);
     if (!target) return next();

@@ -1,9 +1,13 @@
 // A whole local storage stack: endpoints (our emulators, or LocalStack when
 // AWS_ENDPOINT_URL is set), clients, and Sluice's tables and bucket, ready to use.
 import { createStorageClients, destroyStorageClients, type StorageClients, type StorageConfig } from '../storage/clients.ts';
+import { createDynamoClient } from '../storage/tables.ts';
 import { prefixedStorageNames } from '../storage/definitions.ts';
 import { ensureStorage } from './bootstrap.ts';
-import { startEmulators, type Emulators } from './emulators.ts';
+import { confirmTransactionCommits } from './commit-barrier.ts';
+import { EMULATOR_REGION, startEmulators, type Emulators } from './emulators.ts';
+import { storageLayout, type StorageLayout } from './layout.ts';
+import { installTaps, type StorageTap } from './taps.ts';
 
 /** Where the local services are and how to sign requests to them. */
 export interface LocalEndpoints {
@@ -13,7 +17,6 @@ export interface LocalEndpoints {
 }
 
 export const DEFAULT_PREFIX = 'sluice';
-const EMULATOR_REGION = 'us-east-1';
 
 /**
  * The externally run stack (LocalStack) named by AWS_ENDPOINT_URL, if any.
@@ -37,8 +40,8 @@ export function externalEndpoints(env: NodeJS.ProcessEnv = process.env): LocalEn
   };
 }
 
-export function emulatorEndpoints(emulators: Pick<Emulators, 'endpoints' | 'credentials'>): LocalEndpoints {
-  return { endpoints: { ...emulators.endpoints }, credentials: { ...emulators.credentials }, region: EMULATOR_REGION };
+export function emulatorEndpoints(emulators: Pick<Emulators, 'endpoints' | 'credentials' | 'region'>): LocalEndpoints {
+  return { endpoints: { ...emulators.endpoints }, credentials: { ...emulators.credentials }, region: emulators.region };
 }
 
 /** The StorageConfig for Sluice's tables and bucket under `prefix` on these endpoints. */
@@ -60,11 +63,15 @@ export interface LocalStackOptions {
   quiet?: boolean;
   /** Where AWS_ENDPOINT_URL and friends are read from; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Taps on the stack's storage clients, installed before their first call (taps.ts). */
+  taps?: readonly StorageTap[];
 }
 
 export interface LocalStack {
   config: StorageConfig;
   clients: StorageClients;
+  /** Its tables and bucket as seen from outside (layout.ts). */
+  layout: StorageLayout;
   /** The emulators this stack started; undefined when AWS_ENDPOINT_URL named one. */
   emulators?: Emulators;
   /** Destroys the clients and stops the emulators it started. */
@@ -74,12 +81,18 @@ export interface LocalStack {
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
   const external = externalEndpoints(opts.env ?? process.env);
   const emulators = external ? undefined : await startEmulators({ dataDir: opts.dataDir, quiet: opts.quiet });
-  const config = localStorageConfig(external ?? emulatorEndpoints(emulators!), opts.prefix ?? DEFAULT_PREFIX);
+  const prefix = opts.prefix ?? DEFAULT_PREFIX;
+  const config = localStorageConfig(external ?? emulatorEndpoints(emulators!), prefix);
   const clients = createStorageClients(config);
+  // Our DynamoDB Local acknowledges transactions before they are durable; see commit-barrier.ts.
+  const barrier = emulators ? createDynamoClient(config) : undefined;
+  if (barrier) confirmTransactionCommits(clients.ddb, barrier);
+  if (opts.taps?.length) installTaps(clients, opts.taps);
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
       destroyStorageClients(clients);
+      barrier?.destroy();
       await emulators?.stop();
     })());
   try {
@@ -88,5 +101,5 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await stop().catch(() => {});
     throw err;
   }
-  return { config, clients, ...(emulators ? { emulators } : {}), stop };
+  return { config, clients, layout: storageLayout(prefix), ...(emulators ? { emulators } : {}), stop };
 }

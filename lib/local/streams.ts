@@ -20,6 +20,7 @@ import {
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { StorageClients, StorageConfig } from '../storage/clients.ts';
+import { sleep } from '../core/time.ts';
 
 /** A stream record as Lambda delivers it (attribute values as JSON, binary as base64). */
 export interface LambdaStreamRecord {
@@ -145,7 +146,7 @@ export function startStreamPoller(opts: StreamPollerOptions): StreamPoller {
           report(err);
           return;
         }
-        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+        await sleep(100 * 2 ** attempt);
       }
     }
   };

@@ -1,20 +1,35 @@
 // Timers of the local platform: what EventBridge schedules do when deployed. A run never
 // overlaps the previous one, and stop() waits for the run in progress, so the emulators
-// are never shut down under a maintenance pass.
+// are never shut down under a maintenance pass. Each run is handed a ScheduledPass, as
+// the deployed schedule hands one (lib/runtime/schedule.ts), so a job's policy (which
+// maintenance passes scan for orphans, lib/log/maintenance-schedule.ts) is the same here.
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ScheduledPass } from '../core/schedule.ts';
 
 export interface Timer {
   stop(): Promise<void>;
 }
 
-export function every(intervalMs: number, run: () => Promise<void>, onError: (err: unknown) => void): Timer {
+/**
+ * Runs `run` every `intervalMs` after the previous run ended (0: never). A pass is due
+ * when its timer fires; the previous one's due time is passed along (none for the first).
+ */
+export function every(
+  intervalMs: number,
+  run: (pass: ScheduledPass) => Promise<void>,
+  onError: (err: unknown) => void,
+  now: () => number = Date.now,
+): Timer {
   let stopped = false;
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let previousAt: number | undefined;
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = run().catch(onError).finally(() => {
+      const pass: ScheduledPass = { at: now(), ...(previousAt !== undefined ? { previousAt } : {}) };
+      previousAt = pass.at;
+      running = run(pass).catch(onError).finally(() => {
         running = undefined;
         schedule();
       });

@@ -15,6 +15,7 @@ import {
   checkRecordLimits,
   decodeBatches,
   encodeBatch,
+  recordSizeBound,
   setBaseOffset,
   setLogAppendTime,
   type RecordParts,
@@ -222,13 +223,6 @@ export function checkRecordSizes(topic: TopicRecord, records: readonly RecordInp
       );
     }
   });
-}
-
-/** Bytes a record can take at most inside a batch: payload plus worst-case varints. */
-export function recordSizeBound(r: RecordInput): number {
-  let size = 5 + 1 + 10 + 5 + 5 + (r.key?.length ?? 0) + 5 + (r.value?.length ?? 0) + 5;
-  for (const h of r.headers ?? []) size += 10 + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
-  return size;
 }
 
 /**

@@ -10,6 +10,7 @@
 // stay under the old topic id, which no reader can reach again (reads resolve the name
 // afresh, and a re-created name gets a new id). Those are removed outright.
 import { InvalidRequestError } from '../core/errors.ts';
+import type { DeletedTopicCleanup, GarbageResult } from '../core/wire.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
   deleteHead,
@@ -25,16 +26,6 @@ import {
 } from '../storage/maintenance.ts';
 import { listTopicRecords } from '../storage/metadata.ts';
 import { segmentPrefix } from '../storage/segments.ts';
-
-export interface GarbageResult {
-  /** Released objects (of expired or compacted segments) deleted after the grace period. */
-  objectsDeleted: number;
-  /** Never-committed uploads deleted after the grace period. */
-  orphansDeleted: number;
-  bytesDeleted: number;
-  /** Unreferenced objects still inside their grace period. */
-  objectsPending: number;
-}
 
 /**
  * One partition. The order of the reads is what makes it safe: the index first, then
@@ -117,16 +108,6 @@ async function collectReleased(
   const done = opts.releases.filter((r) => r.objectKeys.every((k) => doomed.has(k)));
   await deleteReleases(clients, topicId, partition, done.map((r) => r.id));
   return result;
-}
-
-export interface DeletedTopicCleanup {
-  topicId: string;
-  /** Partitions that had a head, index entries or objects. */
-  partitions: number[];
-  objectsDeleted: number;
-  bytesDeleted: number;
-  indexEntriesDeleted: number;
-  headsDeleted: number;
 }
 
 /**

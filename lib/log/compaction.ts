@@ -19,6 +19,7 @@
 // - A pass repeats this for up to `maxRounds` rounds, since one transaction can merge at
 //   most 98 entries.
 import { ConcurrentModificationError, CorruptMessageError } from '../core/errors.ts';
+import type { CompactionResult } from '../core/wire.ts';
 import { readBatchHeaders, setBaseOffset } from '../records/index.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
@@ -39,18 +40,6 @@ export interface CompactionOptions {
   indexIntervalBytes: number;
   maxRounds: number;
   now: () => number;
-}
-
-export interface CompactionResult {
-  /** Runs merged, each into one new object. */
-  runs: number;
-  /** Index entries replaced. */
-  segmentsCompacted: number;
-  /** Index entries written in their place. */
-  entriesWritten: number;
-  bytesRewritten: number;
-  /** Runs lost to a concurrent change (their new object is deleted at once). */
-  conflicts: number;
 }
 
 interface Unit {

@@ -2,6 +2,7 @@
 // ranged GET per segment object it touches, whatever the length of the log: the index is
 // keyed by lastOffset, so the query starts at the entry holding the wanted offset.
 import { OffsetOutOfRangeError, RequestTimedOutError } from '../core/errors.ts';
+import { FETCH_LIMITS } from '../core/wire.ts';
 import { decodeEachBatch, readBatchHeaders, setBaseOffset } from '../records/index.ts';
 import type { DecodedRecord, TimestampType } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
@@ -45,7 +46,6 @@ export interface FetchBatchesResult extends FetchPosition {
   batches: Buffer;
 }
 
-export const FETCH_DEFAULTS = { maxRecords: 500, maxBytes: 1_048_576 } as const;
 /** Index entries read per fetch at most: bounds the work of one request. */
 const MAX_ENTRIES = 100;
 /** Re-queries when the index was caught mid-swap (see entriesFor). */
@@ -134,8 +134,8 @@ export async function fetchRecords(
   partition: number,
   opts: FetchOptions,
 ): Promise<FetchResult> {
-  const maxRecords = opts.maxRecords ?? FETCH_DEFAULTS.maxRecords;
-  const maxBytes = opts.maxBytes ?? FETCH_DEFAULTS.maxBytes;
+  const maxRecords = opts.maxRecords ?? FETCH_LIMITS.maxRecords.default;
+  const maxBytes = opts.maxBytes ?? FETCH_LIMITS.maxBytes.default;
   const head = await headFor(clients, watch, topic, partition, opts);
   const position = { highWatermark: head.nextOffset, logStartOffset: head.logStartOffset };
   if (opts.offset >= head.nextOffset) return { records: [], nextOffset: opts.offset, ...position };
@@ -177,7 +177,7 @@ export async function fetchBatches(
   partition: number,
   opts: FetchOptions,
 ): Promise<FetchBatchesResult> {
-  const maxBytes = opts.maxBytes ?? FETCH_DEFAULTS.maxBytes;
+  const maxBytes = opts.maxBytes ?? FETCH_LIMITS.maxBytes.default;
   const head = await headFor(clients, watch, topic, partition, opts);
   const position = { highWatermark: head.nextOffset, logStartOffset: head.logStartOffset };
   if (opts.offset >= head.nextOffset) return { batches: Buffer.alloc(0), nextOffset: opts.offset, ...position };

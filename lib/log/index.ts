@@ -28,7 +28,6 @@ import { HeadWatch } from './watch.ts';
 export type { AppendInput, AppendResult } from './append.ts';
 export type { PreparedRecord, ProducedRecord } from './produce.ts';
 export type { FetchBatchesResult, FetchedRecord, FetchOptions, FetchResult } from './fetch.ts';
-export { FETCH_DEFAULTS } from './fetch.ts';
 export type { AlterTopicInput, CreateTopicInput, PartitionDescription, TopicDescription, TopicSummary } from './topics.ts';
 export { MAX_PARTITIONS, validateTopicName } from './topics.ts';
 export { DEFAULT_CONFIG, TOPIC_CONFIGS, type TopicConfig } from './config.ts';

@@ -11,18 +11,29 @@
 // run concurrently with appends, fetches and another pass: each write is conditional
 // on what was read, and a lost race only leaves work for the next pass.
 //
-// The HTTP API (POST /v1/maintenance), the scheduled Lambda and the dev server's timer
-// call runMaintenance; tests inject `now` (the same clock as Log's) instead of sleeping.
+// The HTTP API (POST /v1/maintenance) calls runMaintenance, and so do the scheduled
+// Lambda and the dev server's timer, through maintenance-schedule.ts (which passes scan
+// for orphans); tests inject `now` (the same clock as Log's) instead of sleeping.
 import { isSluiceError } from '../core/errors.ts';
+import type { MaintenanceError, MaintenanceReport, PartitionMaintenance } from '../core/wire.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { getHead, listTopicRecords, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
-import { collectGarbage, findDeletedTopics, purgeTopicData, type DeletedTopicCleanup, type GarbageResult } from './cleanup.ts';
-import { compactPartition, type CompactionResult } from './compaction.ts';
-import { applyRetention, type RetentionResult } from './retention.ts';
+import { collectGarbage, findDeletedTopics, purgeTopicData } from './cleanup.ts';
+import { compactPartition } from './compaction.ts';
+import { applyRetention } from './retention.ts';
+import { inParallel } from '../core/parallel.ts';
 
-export type { CompactionResult } from './compaction.ts';
-export type { DeletedTopicCleanup, GarbageResult } from './cleanup.ts';
-export type { RetentionResult } from './retention.ts';
+// The report's shapes are the API's (lib/core/wire.ts): POST /v1/maintenance answers it as is.
+export type {
+  CompactionResult,
+  DeletedTopicCleanup,
+  GarbageResult,
+  MaintenanceError,
+  MaintenanceReport,
+  MaintenanceTotals,
+  PartitionMaintenance,
+  RetentionResult,
+} from '../core/wire.ts';
 export { purgeDeletedTopic } from './cleanup.ts';
 
 export const MAINTENANCE_DEFAULTS = {
@@ -58,63 +69,6 @@ export interface MaintenanceOptions {
    * no listing: cheap enough to run often, with a full scan now and then.
    */
   orphanScan?: boolean;
-}
-
-export interface PartitionMaintenance {
-  topic: string;
-  topicId: string;
-  partition: number;
-  highWatermark: number;
-  logStartOffset: { before: number; after: number };
-  /** head.segmentCount (index entries). */
-  segments: { before: number; after: number };
-  sizeBytes: { before: number; after: number };
-  retention: RetentionResult;
-  compaction: CompactionResult;
-  cleanup: GarbageResult;
-  error?: MaintenanceError;
-}
-
-export interface MaintenanceError {
-  topic?: string;
-  topicId?: string;
-  partition?: number;
-  code: string;
-  message: string;
-}
-
-export interface MaintenanceTotals {
-  partitionsExamined: number;
-  segmentsExpired: number;
-  recordsExpired: number;
-  bytesExpired: number;
-  logStartOffsetMoves: number;
-  runsCompacted: number;
-  segmentsCompacted: number;
-  bytesRewritten: number;
-  /** Released objects (expired or compacted segments) deleted after the grace period. */
-  objectsDeleted: number;
-  /** Never-committed uploads deleted after the grace period. */
-  orphansDeleted: number;
-  /** S3 bytes freed by both, plus deleted topics' objects. */
-  bytesDeleted: number;
-  objectsPending: number;
-  deletedTopics: number;
-  conflicts: number;
-  errors: number;
-}
-
-export interface MaintenanceReport {
-  /** The pass's clock when it started. */
-  startedAt: number;
-  /** Wall time the pass took. */
-  durationMs: number;
-  graceMs: number;
-  /** Partitions where something happened or is pending (or failed); quiet ones are only counted. */
-  partitions: PartitionMaintenance[];
-  deletedTopics: DeletedTopicCleanup[];
-  errors: MaintenanceError[];
-  totals: MaintenanceTotals;
 }
 
 const toError = (err: unknown, where: Omit<MaintenanceError, 'code' | 'message'>): MaintenanceError => ({
@@ -274,17 +228,4 @@ function eventful(r: PartitionMaintenance): boolean {
       r.cleanup.orphansDeleted ||
       r.cleanup.objectsPending,
   );
-}
-
-async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
 }

@@ -4,6 +4,7 @@
 // logStartOffset moves with them in the same transaction (lib/storage/maintenance.ts), so
 // offsets never restart: with everything expired, logStartOffset = nextOffset.
 import { ConcurrentModificationError } from '../core/errors.ts';
+import type { RetentionResult } from '../core/wire.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
   advanceLogStart,
@@ -13,16 +14,6 @@ import {
 } from '../storage/maintenance.ts';
 import { getHead, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import { effectiveConfig } from './config.ts';
-
-export interface RetentionResult {
-  /** Index entries removed. */
-  segmentsExpired: number;
-  recordsExpired: number;
-  /** Bytes of segment data no longer in the log (the objects go after the grace period). */
-  bytesExpired: number;
-  /** Transactions lost to concurrent writers (re-read and retried, up to a bound). */
-  conflicts: number;
-}
 
 const MAX_CONFLICTS = 3;
 

@@ -8,6 +8,7 @@ import {
   UnknownTopicOrPartitionError,
   type SluiceError,
 } from '../core/errors.ts';
+import type { PartitionDescription, TopicDescription as WireTopicDescription, TopicSummary as WireTopicSummary } from '../core/wire.ts';
 import type { TableClients } from '../storage/tables.ts';
 import {
   deleteTopicRecord,
@@ -23,26 +24,15 @@ import { checkConfigCombination, effectiveConfig, mergeOverrides, parseConfigOve
 export const MAX_PARTITIONS = 10_000;
 const MAX_NAME_LENGTH = 249;
 
-export interface TopicSummary {
-  name: string;
-  topicId: string;
-  partitions: number;
+/** Topic shapes are the API's (lib/core/wire.ts), with configs by their known names. */
+export type { PartitionDescription };
+
+export interface TopicSummary extends WireTopicSummary {
   config: TopicConfig;
 }
 
-export interface PartitionDescription {
-  partition: number;
-  logStartOffset: number;
-  highWatermark: number;
-  sizeBytes: number;
-  segments: number;
-}
-
-export interface TopicDescription {
-  name: string;
-  topicId: string;
+export interface TopicDescription extends WireTopicDescription {
   config: TopicConfig;
-  partitions: PartitionDescription[];
 }
 
 export interface CreateTopicInput {

@@ -1,7 +1,8 @@
 // The per-record bounds of lib/core/limits.ts applied to a record: the log checks every
 // record it appends with this, and the SDK every record it is handed, so a record the
 // log would refuse fails on its own in the client rather than failing the batch it
-// would have joined.
+// would have joined. Also the bound of a record's size in a batch both use to fill
+// batches without encoding them.
 import { InvalidRecordError, RecordTooLargeError } from '../core/errors.ts';
 import { MAX_HEADERS_PER_RECORD, MAX_RECORD_RESPONSE_BYTES, recordResponseBound } from '../core/limits.ts';
 import type { RecordHeader } from './types.ts';
@@ -10,6 +11,18 @@ export interface RecordParts {
   key: Uint8Array | null;
   value: Uint8Array | null;
   headers?: readonly RecordHeader[];
+}
+
+/**
+ * Bytes a record can take at most inside an uncompressed batch (layout.ts, "Record"):
+ * its key, value and headers plus every varint at its widest (length 5, attributes 1,
+ * timestamp delta 10, offset delta 5, key and value lengths 5 each, header count 5; a
+ * header's two lengths 10).
+ */
+export function recordSizeBound(r: RecordParts): number {
+  let size = 5 + 1 + 10 + 5 + 5 + (r.key?.length ?? 0) + 5 + (r.value?.length ?? 0) + 5;
+  for (const h of r.headers ?? []) size += 10 + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
+  return size;
 }
 
 /**

@@ -26,6 +26,7 @@ import { ConcurrentRequestError, RequestTimedOutError } from '../core/errors.ts'
 import type { StorageClients } from './clients.ts';
 import { cancellationReasons, dependencyFailure, errorName, isAmbiguous } from './failures.ts';
 import { getHead, getIndexEntry, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
+import { fullJitter, sleep } from '../core/time.ts';
 
 export interface SegmentToCommit {
   topicName: string;
@@ -88,7 +89,7 @@ export async function commitSegment(
   let lastError: unknown;
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    if (attempt > 0) await sleep(Math.random() * Math.min(cap, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10)));
+    if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: BACKOFF_BASE_MS, maxMs: cap }));
     const head = await getHead(clients, seg.topicId, seg.partition);
 
     for (const base of ambiguous) {
@@ -199,5 +200,3 @@ function transaction(
     ],
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

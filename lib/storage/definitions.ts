@@ -37,8 +37,11 @@ export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'produce
  *             keyed by lastOffset so `lastOffset >= o` finds the entry holding o in one
  *             query. The byTime index orders entries by the running maximum timestamp
  *             (monotone, unlike record timestamps) for offset-by-time lookups.
- * groups      consumer groups: one item for membership and assignment, one per
- *             committed offset.
+ * groups      consumer groups: one item for membership and assignment (sk 'group',
+ *             lib/storage/groups.ts), one per committed offset (sk 'offset#...'), and
+ *             for groups of Kafka clients using the classic protocol through the gateway
+ *             one item of their join/sync state (sk 'classic', lib/gateway/groups/store.ts).
+ *             One group id, one set of offsets, whichever protocol its members speak.
  * producers   the registered (random) producer ids of idempotent producers, and the
  *             Idempotency-Key claims of JSON produce requests; both expire by TTL.
  * subscriptions  triggers (lib/storage/subscriptions.ts): definitions by topic name,

@@ -9,7 +9,9 @@
 //     generation   group epoch: bumped whenever a target or a member's assignment changes
 //     memberCount  members present (expired ones count until someone removes them)
 //     state        JSON: members (topics, session timeout, epoch, assigned, revoking,
-//                  target) and the partition counts the targets were computed from
+//                  target), the topic ids and partition counts the targets were computed
+//                  from, and when those were last read from the topics table
+//                  (topicsCheckedAt), so a heartbeat need not read them again
 //     leases       map memberId -> session expiry (epoch ms); the authority for expiry, so
 //                  a plain heartbeat updates one entry instead of rewriting the item
 //     epochs       map memberId -> member epoch (the `generation` a member sends)
@@ -43,7 +45,9 @@ import {
 } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { callDynamo, cancellationReasons, dependencyFailure, errorName } from './failures.ts';
+import { itemSize } from './itemSize.ts';
 import { N, num, S, str, type Item } from './metadata.ts';
+import { fullJitter, sleep } from '../core/time.ts';
 
 /** Partitions by topic; partition lists ascending, topics with no partitions omitted. */
 export type TopicPartitions = Record<string, number[]>;
@@ -80,6 +84,8 @@ export interface GroupRecord {
   members: Record<string, MemberRecord>;
   /** Topics the targets were computed from (subscribed topics that exist). */
   topics: Record<string, TopicInfo>;
+  /** When every subscribed topic was last looked up (epoch ms; 0: never). */
+  topicsCheckedAt: number;
 }
 
 export interface StoredOffset {
@@ -99,8 +105,21 @@ export interface OffsetWrite {
   metadata: string;
 }
 
-/** Who may write offsets: a member at its epoch (owning every partition), or nobody while the group is empty. */
-export type OffsetFence = { memberId: string; epoch: number } | { empty: true };
+/**
+ * A fence kept by another protocol's membership item in this table (the Kafka gateway's
+ * classic groups): the condition checks go into the offsets' transaction, and `explain`
+ * says why they failed (the domain error), or undefined if they no longer do.
+ */
+export interface ExternalFence {
+  checks: ConditionCheck[];
+  explain(): Promise<SluiceError | undefined>;
+}
+
+/**
+ * Who may write offsets: a member at its epoch (owning every partition), nobody while the
+ * group is empty, or whoever an external fence admits.
+ */
+export type OffsetFence = { memberId: string; epoch: number } | { empty: true } | { external: ExternalFence };
 
 export const GROUP_SK = 'group';
 const OFFSET_PREFIX = 'offset#';
@@ -109,14 +128,14 @@ export const ownerKey = (topic: string, partition: number): string => `${topic}#
 const ownerValue = (memberId: string, epoch: number): string => `${memberId}:${epoch}`;
 
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const backoff = (attempt: number, cap: number) => sleep(Math.random() * Math.min(cap, 5 * 2 ** Math.min(attempt, 10)));
+const backoff = (attempt: number, cap: number) => sleep(fullJitter(attempt, { baseMs: 5, maxMs: cap }));
 
 // ---- the group item ---------------------------------------------------------------------
 
 interface StateJson {
   members: Omit<MemberRecord, 'expiresAt'>[];
   topics: Record<string, TopicInfo>;
+  topicsCheckedAt?: number;
 }
 
 function groupFromItem(groupId: string, i: Item): GroupRecord {
@@ -131,6 +150,7 @@ function groupFromItem(groupId: string, i: Item): GroupRecord {
     createdAt: num(i.createdAt),
     members,
     topics: state.topics ?? {},
+    topicsCheckedAt: state.topicsCheckedAt ?? 0,
   };
 }
 
@@ -148,6 +168,7 @@ function groupItem(rec: GroupRecord, version: number, now: number): Item {
   const state: StateJson = {
     members: members.map(({ expiresAt: _e, ...rest }) => rest),
     topics: rec.topics,
+    topicsCheckedAt: rec.topicsCheckedAt,
   };
   return {
     groupId: S(rec.groupId),
@@ -164,6 +185,11 @@ function groupItem(rec: GroupRecord, version: number, now: number): Item {
   };
 }
 
+/** Bytes the group item written from `rec` takes, as DynamoDB counts them for its 400 KB limit. */
+export function groupItemBytes(rec: GroupRecord, now: number): number {
+  return itemSize(groupItem(rec, rec.version + 1, now));
+}
+
 export async function readGroup(clients: StorageClients, groupId: string): Promise<GroupRecord | undefined> {
   const res = await callDynamo('GetItem', () =>
     clients.ddb.send(
@@ -178,21 +204,22 @@ export async function readGroup(clients: StorageClients, groupId: string): Promi
 }
 
 /**
- * Replaces the group item if it is still at `rec.version` (or absent, for version 0).
- * False when another writer got there first: re-read, recompute, try again.
+ * Puts an item of the groups table if the stored one is still at `version` (absent, for
+ * version 0). False when another writer got there first: re-read, recompute, try again.
+ * The membership items of every group protocol are written this way.
  */
-export async function writeGroup(clients: StorageClients, rec: GroupRecord, now: number): Promise<boolean> {
+export async function putVersioned(clients: StorageClients, item: Item, version: number): Promise<boolean> {
   try {
     await clients.ddb.send(
       new PutItemCommand({
         TableName: clients.names.tables.groups,
-        Item: groupItem(rec, rec.version + 1, now),
-        ...(rec.version === 0
+        Item: item,
+        ...(version === 0
           ? { ConditionExpression: 'attribute_not_exists(sk)' }
           : {
               ConditionExpression: '#v = :v',
               ExpressionAttributeNames: { '#v': 'version' },
-              ExpressionAttributeValues: { ':v': N(rec.version) },
+              ExpressionAttributeValues: { ':v': N(version) },
             }),
       }),
     );
@@ -203,28 +230,33 @@ export async function writeGroup(clients: StorageClients, rec: GroupRecord, now:
   }
 }
 
+/** Replaces the group item if it is still at `rec.version` (see putVersioned). */
+export function writeGroup(clients: StorageClients, rec: GroupRecord, now: number): Promise<boolean> {
+  return putVersioned(clients, groupItem(rec, rec.version + 1, now), rec.version);
+}
+
 /**
- * A heartbeat that changes nothing but the member's lease: one map entry, conditioned on
- * the member still being there at the same epoch. It bumps the version too, so a
- * concurrent full write computed from the old lease (which might have expired the
- * member) fails and re-reads.
+ * Renews one member's lease: one map entry of `leases`, if `condition` (over `#l`, `#m`
+ * and the given names and values) still holds. It bumps the version too, so a concurrent
+ * full write computed from the old lease (which might have expired the member) fails and
+ * re-reads.
  */
-export async function touchMember(
+export async function renewLease(
   clients: StorageClients,
-  groupId: string,
+  key: { groupId: string; sk: string },
   memberId: string,
-  epoch: number,
   expiresAt: number,
+  condition: { expression: string; names?: Record<string, string>; values: Item },
 ): Promise<boolean> {
   try {
     await clients.ddb.send(
       new UpdateItemCommand({
         TableName: clients.names.tables.groups,
-        Key: { groupId: S(groupId), sk: S(GROUP_SK) },
+        Key: { groupId: S(key.groupId), sk: S(key.sk) },
         UpdateExpression: 'SET #l.#m = :exp, #v = #v + :one',
-        ConditionExpression: '#e.#m = :ep',
-        ExpressionAttributeNames: { '#l': 'leases', '#e': 'epochs', '#m': memberId, '#v': 'version' },
-        ExpressionAttributeValues: { ':exp': N(expiresAt), ':ep': N(epoch), ':one': N(1) },
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: { '#l': 'leases', '#m': memberId, '#v': 'version', ...condition.names },
+        ExpressionAttributeValues: { ':exp': N(expiresAt), ':one': N(1), ...condition.values },
       }),
     );
     return true;
@@ -234,13 +266,22 @@ export async function touchMember(
   }
 }
 
-/** Deletes the group item if it is unchanged since `version` and has no members. */
-export async function deleteGroupItem(clients: StorageClients, groupId: string, version: number): Promise<boolean> {
+/** A heartbeat that changes nothing but the member's lease, if it is still there at `epoch`. */
+export function touchMember(clients: StorageClients, groupId: string, memberId: string, epoch: number, expiresAt: number): Promise<boolean> {
+  return renewLease(clients, { groupId, sk: GROUP_SK }, memberId, expiresAt, {
+    expression: '#e.#m = :ep',
+    names: { '#e': 'epochs' },
+    values: { ':ep': N(epoch) },
+  });
+}
+
+/** Deletes a membership item if it is unchanged since `version` and has no members. */
+export async function deleteEmptyVersioned(clients: StorageClients, key: { groupId: string; sk: string }, version: number): Promise<boolean> {
   try {
     await clients.ddb.send(
       new DeleteItemCommand({
         TableName: clients.names.tables.groups,
-        Key: { groupId: S(groupId), sk: S(GROUP_SK) },
+        Key: { groupId: S(key.groupId), sk: S(key.sk) },
         ConditionExpression: '#v = :v AND memberCount = :zero',
         ExpressionAttributeNames: { '#v': 'version' },
         ExpressionAttributeValues: { ':v': N(version), ':zero': N(0) },
@@ -252,6 +293,10 @@ export async function deleteGroupItem(clients: StorageClients, groupId: string, 
     throw dependencyFailure('dynamodb', 'DeleteItem', err);
   }
 }
+
+/** Deletes the group item if it is unchanged since `version` and has no members. */
+export const deleteGroupItem = (clients: StorageClients, groupId: string, version: number): Promise<boolean> =>
+  deleteEmptyVersioned(clients, { groupId, sk: GROUP_SK }, version);
 
 // ---- fencing ---------------------------------------------------------------------------
 
@@ -266,6 +311,7 @@ export function fenceError(
   partitions: readonly { topic: string; partition: number }[],
 ): SluiceError | undefined {
   const groupId = rec?.groupId;
+  if ('external' in fence) return undefined;
   if ('empty' in fence) {
     const n = rec ? Object.keys(rec.members).length : 0;
     return n > 0
@@ -397,8 +443,9 @@ async function writeChunk(
 
   for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
     if (attempt > 0) await backoff(attempt, cap);
+    const checks = 'external' in fence ? fence.external.checks : [fenceCheck(clients, groupId, fence, pending.map((p) => p.w))];
     const items: TransactWriteItem[] = [
-      { ConditionCheck: fenceCheck(clients, groupId, fence, pending.map((p) => p.w)) },
+      ...checks.map((c) => ({ ConditionCheck: c })),
       ...pending.map(({ w }) => ({ Put: offsetPut(clients, groupId, w, now, opts.allowBackwards ?? false) })),
     ];
     try {
@@ -415,13 +462,16 @@ async function writeChunk(
             name === 'ProvisionedThroughputExceededException' || name === 'RequestLimitExceeded') continue;
         throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
       }
-      if (reasons[0] === 'ConditionalCheckFailed') {
-        const error = fenceError(await readGroup(clients, groupId), fence, pending.map((p) => p.w));
+      if (reasons.slice(0, checks.length).includes('ConditionalCheckFailed')) {
+        const error =
+          'external' in fence
+            ? await fence.external.explain()
+            : fenceError(await readGroup(clients, groupId), fence, pending.map((p) => p.w));
         if (error) throw error;
         continue; // the group changed and changed back: try again
       }
       // A stored offset above ours (same topic id) wins; keep it and drop our write.
-      const behind = pending.filter((_, k) => reasons[k + 1] === 'ConditionalCheckFailed');
+      const behind = pending.filter((_, k) => reasons[k + checks.length] === 'ConditionalCheckFailed');
       for (const p of behind) {
         const stored = await readOffset(clients, groupId, p.w.topic, p.w.partition);
         if (stored && stored.topicId === p.w.topicId && stored.offset > p.w.offset) {
@@ -445,7 +495,7 @@ async function writeChunk(
 function fenceCheck(
   clients: StorageClients,
   groupId: string,
-  fence: OffsetFence,
+  fence: Exclude<OffsetFence, { external: ExternalFence }>,
   writes: readonly OffsetWrite[],
 ): ConditionCheck {
   const Key = { groupId: S(groupId), sk: S(GROUP_SK) };

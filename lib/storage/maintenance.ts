@@ -45,6 +45,7 @@ import {
   type IndexEntry,
   type Item,
 } from './metadata.ts';
+import { backoffCeiling, sleep } from '../core/time.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
@@ -438,7 +439,7 @@ async function batchDelete(clients: StorageClients, keys: Item[]): Promise<void>
   for (let i = 0; i < keys.length; i += 25) {
     let requests: WriteRequest[] = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
     for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+      if (attempt > 0) await sleep(backoffCeiling(attempt, { baseMs: 20, maxMs: 1000 }));
       if (attempt >= 8) throw dependencyFailure('dynamodb', 'BatchWriteItem', new Error('items left unprocessed'));
       const res = await callDynamo('BatchWriteItem', () =>
         clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } })),

@@ -2,6 +2,7 @@
 // hand: the few attribute shapes are fixed by lib/storage/definitions.ts and numbers must
 // stay exact.
 import {
+  BatchGetItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
@@ -106,6 +107,33 @@ export async function getTopic(clients: TableClients, name: string): Promise<Top
     ),
   );
   return res.Item ? topicFromItem(res.Item) : undefined;
+}
+
+/** BatchGetItem's limit on keys per call. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * Several topics by name, strongly consistent, in calls of up to 100 keys (so n names
+ * cost ceil(n / 100) calls, not n); keys DynamoDB left unprocessed are asked again with
+ * a short backoff. Names without a topic map to undefined.
+ */
+export async function getTopics(clients: TableClients, names: readonly string[]): Promise<Map<string, TopicRecord | undefined>> {
+  const out = new Map<string, TopicRecord | undefined>(names.map((n) => [n, undefined]));
+  const table = clients.names.tables.topics;
+  const distinct = [...out.keys()];
+  for (let i = 0; i < distinct.length; i += BATCH_GET_KEYS) {
+    let keys: Item[] = distinct.slice(i, i + BATCH_GET_KEYS).map((n) => ({ name: S(n) }));
+    for (let attempt = 0; keys.length > 0; attempt++) {
+      if (attempt >= 10) throw dependencyFailure('dynamodb', 'BatchGetItem', new Error('keys left unprocessed after 10 attempts'));
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
+      const res = await callDynamo('BatchGetItem', () =>
+        clients.ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } })),
+      );
+      for (const item of res.Responses?.[table] ?? []) out.set(str(item.name), topicFromItem(item));
+      keys = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
+    }
+  }
+  return out;
 }
 
 export async function listTopicRecords(clients: TableClients): Promise<TopicRecord[]> {

@@ -3,6 +3,7 @@
 // object nobody references yet is invisible (step 1 of the commit protocol).
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { RECORD_BATCH_TYPE } from '../core/wire.ts';
 import type { StorageClients } from './clients.ts';
 import { SEGMENT_PREFIX } from './definitions.ts';
 import { dependencyFailure } from './failures.ts';
@@ -24,7 +25,7 @@ export async function putSegment(clients: StorageClients, key: string, body: Buf
         Key: key,
         Body: body,
         ContentLength: body.length,
-        ContentType: 'application/vnd.kafka.recordbatch',
+        ContentType: RECORD_BATCH_TYPE,
       }),
     );
   } catch (err) {

@@ -38,6 +38,7 @@ import type { DeadLetterRecord, SubscriptionRecord, SubscriptionSpec } from '../
 import type { TableClients } from './tables.ts';
 import { callDynamo, cancellationReasons, dependencyFailure, errorName } from './failures.ts';
 import { N, num, S, str, type Item } from './metadata.ts';
+import { fullJitter, sleep } from '../core/time.ts';
 
 export const DEAD_LETTER_RETENTION_DAYS = 14;
 
@@ -54,7 +55,6 @@ const pad16 = (n: number) => String(n).padStart(16, '0');
 const isConditionFailure = (err: unknown) => errorName(err) === 'ConditionalCheckFailedException';
 
 const RETRIABLE_TX = new Set(['TransactionInProgressException', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded']);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * One transaction, retried while DynamoDB reports a conflict with another transaction
@@ -64,7 +64,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function transact(clients: TableClients, items: TransactWriteItem[], what: string): Promise<(string | undefined)[] | undefined> {
   let last: unknown;
   for (let attempt = 0; attempt < 10; attempt++) {
-    if (attempt > 0) await sleep(Math.random() * Math.min(200, 10 * 2 ** attempt));
+    if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 200 }));
     try {
       await clients.ddb.send(new TransactWriteItemsCommand({ TransactItems: items }));
       return undefined;
@@ -332,7 +332,7 @@ export async function putCursors(clients: TableClients, topicId: string, subscri
     }));
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt >= 20) throw new RequestTimedOutError('Could not write the subscription cursors; retry.', { dependency: 'dynamodb', retryAfterSeconds: 1 });
-      if (attempt > 0) await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
+      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 500 }));
       const res = await callDynamo('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [TableName]: requests } })));
       requests = (res.UnprocessedItems?.[TableName] ?? []) as typeof requests;
     }
@@ -359,7 +359,7 @@ export async function deleteCursors(clients: TableClients, topicId: string, subs
   for (let i = 0; i < items.length; i += 25) {
     let requests = items.slice(i, i + 25).map((it) => ({ DeleteRequest: { Key: { pk: it.pk!, sk: it.sk! } } }));
     for (let attempt = 0; requests.length > 0 && attempt < 20; attempt++) {
-      if (attempt > 0) await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
+      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 500 }));
       const res = await callDynamo('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [TableName]: requests } })));
       requests = (res.UnprocessedItems?.[TableName] ?? []) as typeof requests;
     }

@@ -19,6 +19,7 @@
 // name to the new incarnation, from its start.
 import { randomBytes } from 'node:crypto';
 import { UnknownSubscriptionError, UnknownTopicOrPartitionError } from '../core/errors.ts';
+import type { PartitionPosition, SubscriptionDescription } from '../core/wire.ts';
 import { validateTopicName } from '../log/topics.ts';
 import type { TableClients } from '../storage/tables.ts';
 import { getTopic, listHeads, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
@@ -45,34 +46,7 @@ import {
   type ValidationEnvironment,
 } from './model.ts';
 
-export interface PartitionPosition {
-  partition: number;
-  /** The cursor: next offset to deliver. */
-  position: number;
-  highWatermark: number;
-  lag: number;
-  delivered: number;
-  deadLettered: number;
-  /** Failed attempts at the batch at the cursor, when it is being retried. */
-  attempts?: number;
-  retryAt?: number;
-  lastError?: { code: string; message: string; at: number };
-}
-
-export interface SubscriptionDescription extends SubscriptionSpec {
-  topic: string;
-  name: string;
-  subscriptionId: string;
-  /** active: bound to the topic; pending: the topic does not exist (yet). */
-  status: 'active' | 'pending';
-  topicId: string | null;
-  createdAt: number;
-  deadLetter?: SubscriptionSpec['deadLetter'];
-  lag: number;
-  delivered: number;
-  deadLettered: number;
-  partitions: PartitionPosition[];
-}
+export type { PartitionPosition, SubscriptionDescription };
 
 export interface CatalogOptions {
   now?: () => number;

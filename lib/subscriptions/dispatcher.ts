@@ -62,7 +62,9 @@ import {
 } from '../storage/subscriptions.ts';
 import { SubscriptionCatalog } from './catalog.ts';
 import type { DeadLetterRecord, SubscriptionRecord } from './model.ts';
-import { createDeliver, createSqsSender, kafkaEvent, type Deliver, type SendDeadLetter } from './targets.ts';
+import { createSqsSender, type SendDeadLetter } from './sqs.ts';
+import { createDeliver, kafkaEvent, type Deliver } from './targets.ts';
+import { sleep } from '../core/time.ts';
 
 export interface DispatcherLogger {
   info(message: string, details?: Record<string, unknown>): void;
@@ -77,7 +79,11 @@ export interface DispatcherOptions {
   deliver?: Deliver;
   /** Import module targets in-process (the local dev server only). */
   allowModules?: boolean;
-  /** SQS copy of dead letters; default: SendMessage with the default SQS client. */
+  /** Directories module targets must lie in (default: the working directory). */
+  moduleDirs?: readonly string[];
+  /** Let http targets reach loopback addresses (the local dev server only). */
+  allowLoopback?: boolean;
+  /** SQS copy of dead letters; default: SendMessage to checked queue URLs (sqs.ts). */
   sendDeadLetter?: SendDeadLetter;
   /** Queue for subscriptions without their own deadLetter (deployed: the platform's queue). */
   defaultDeadLetterQueueUrl?: string;
@@ -170,9 +176,15 @@ export class Dispatcher {
     private readonly opts: DispatcherOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
-    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleep = opts.sleep ?? ((ms) => sleep(ms));
     this.catalog = new SubscriptionCatalog(clients, { now: this.now });
-    this.deliver = opts.deliver ?? createDeliver({ allowModules: opts.allowModules ?? false });
+    this.deliver =
+      opts.deliver ??
+      createDeliver({
+        allowModules: opts.allowModules ?? false,
+        allowLoopback: opts.allowLoopback ?? false,
+        ...(opts.moduleDirs ? { moduleDirs: opts.moduleDirs } : {}),
+      });
     this.sendDeadLetter = opts.sendDeadLetter ?? createSqsSender();
     this.watch = new HeadWatch(clients);
     this.budgetMs = opts.budgetMs ?? 25_000;
@@ -498,6 +510,7 @@ export class Dispatcher {
           break;
         } catch (err) {
           error = err;
+          if (isSluiceError(err) && !err.retriable) break; // a refused queue URL stays refused
           await this.sleep(100 * 2 ** attempt);
         }
       }

@@ -1,7 +1,9 @@
 // Subscriptions: triggers that deliver a topic's records to functions (a Lambda function,
 // an HTTP endpoint, or locally a module), per partition in offset order, with batching,
 // retries and dead letters. catalog.ts administers them, dispatcher.ts delivers,
-// targets.ts speaks to the targets, lambda.ts and resource.ts adapt Lambda events.
+// targets.ts speaks to the targets (through egress.ts's address rules), sqs.ts to
+// dead-letter queues (queues.ts says which), runs.ts says what each trigger of the
+// dispatcher does, resource.ts serves the CDK's custom resource.
 export { SubscriptionCatalog, type CatalogOptions, type PartitionPosition, type SubscriptionDescription } from './catalog.ts';
 export {
   Dispatcher,
@@ -13,17 +15,10 @@ export {
   type StreamReport,
   type SweepReport,
 } from './dispatcher.ts';
-export {
-  createDispatcherHandler,
-  dispatcherOptionsFromEnv,
-  DEAD_LETTER_QUEUE_ENV_VAR,
-  INLINE_WAIT_ENV_VAR,
-  type DispatcherEvent,
-  type DispatcherHandler,
-  type DispatcherResult,
-} from './lambda.ts';
+export { dispatcherOptionsFromEnv, dispatcherRuns, INLINE_WAIT_ENV_VAR, MAX_SWEEP_MS, type RunSummary } from './runs.ts';
 export {
   CreateSubscriptionSchema,
+  DEAD_LETTER_QUEUE_ENV_VAR,
   LIMITS,
   SUBSCRIPTION_DEFAULTS,
   parseSubscriptionInput,
@@ -38,5 +33,8 @@ export {
   type SubscriptionSpec,
   type Target,
 } from './model.ts';
-export { handleCustomResource, isCustomResourceEvent, physicalId, type CustomResourceEvent } from './resource.ts';
-export { createDeliver, createSqsSender, kafkaEvent, type Deliver, type DeliveryResult, type SendDeadLetter } from './targets.ts';
+export { physicalId, subscriptionResource } from './resource.ts';
+export { createDeliver, kafkaEvent, type Deliver, type DeliveryResult } from './targets.ts';
+export { createSqsSender, type SendDeadLetter } from './sqs.ts';
+export { parseQueueUrl, sqsEnvironment, type QueueEndpoint, type SqsEnvironment } from './queues.ts';
+export { addressClass, postChecked, refusedAddress, refusedHost, type LoopbackPolicy, type Resolver } from './egress.ts';

@@ -3,42 +3,28 @@
 // CLI via the API). Names follow Kafka's topic-name rules. Targets:
 //
 //   lambda  {"type":"lambda","functionArn":"arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]"}
-//   http    {"type":"http","url":"https://..."}      plain http only to a loopback host, and
-//                                                    only outside Lambda (local development)
+//   http    {"type":"http","url":"https://..."}      a public host (egress.ts: no loopback,
+//                                                    private, link-local or metadata address
+//                                                    or name); outside Lambda (local
+//                                                    development) loopback too, and plain
+//                                                    http only to loopback
 //   module  {"type":"module","path":"/abs/handler.ts"} a JS/TS module exporting `handler`,
-//                                                    imported in-process: local dev server only
-import { isAbsolute, resolve } from 'node:path';
+//                                                    imported in-process: local dev server only,
+//                                                    inside its allowed directories (modulePaths.ts)
+//
+// A dead-letter queue ({"type":"sqs","queueUrl"}) must be an SQS queue of the stack's
+// partition and region (sqs.ts).
 import * as z from 'zod/mini';
 import { InvalidSubscriptionNameError, InvalidTargetError } from '../core/errors.ts';
+import type { DeadLetterDestination, DeadLetterRecord, StartingPosition, SubscriptionSpec, Target } from '../core/wire.ts';
 import { validate } from '../api/schema.ts';
 import { validateKafkaName } from '../log/topics.ts';
+import { checkModulePath } from './modulePaths.ts';
+import { refusedHost } from './egress.ts';
+import { parseQueueUrl, sqsEnvironment, type SqsEnvironment } from './queues.ts';
 
-export type Target =
-  | { type: 'lambda'; functionArn: string }
-  | { type: 'http'; url: string }
-  | { type: 'module'; path: string };
-
-export interface DeadLetterDestination {
-  type: 'sqs';
-  queueUrl: string;
-}
-
-export type StartingPosition = 'latest' | 'earliest';
-
-/** Everything a subscription is configured with, defaults applied. */
-export interface SubscriptionSpec {
-  target: Target;
-  /** Records per invocation at most (1..10000). */
-  batchSize: number;
-  /** How long a batch smaller than batchSize may wait for more records (0..300000). */
-  maxBatchingWindowMs: number;
-  /** Resolved to per-partition cursors when the subscription is bound to its topic. */
-  startingPosition: StartingPosition;
-  /** Retries of a failed batch before it is dead-lettered (0..10000). */
-  maxRetries: number;
-  /** Where dead letters go besides the subscription's list; default: the platform's queue, if any. */
-  deadLetter?: DeadLetterDestination;
-}
+// A subscription's settings and dead letters are shapes of the API (lib/core/wire.ts).
+export type { DeadLetterDestination, DeadLetterRecord, StartingPosition, SubscriptionSpec, Target };
 
 export interface SubscriptionRecord extends SubscriptionSpec {
   topic: string;
@@ -110,6 +96,10 @@ export interface ValidationEnvironment {
   deployed?: boolean;
   /** Relative module paths resolve against this directory (default: the working directory). */
   cwd?: string;
+  /** Directories module targets must lie in (default: the working directory). */
+  moduleDirs?: readonly string[];
+  /** The stack's region and SQS endpoint, for dead-letter queue URLs (default: from the environment). */
+  sqs?: SqsEnvironment;
 }
 
 export const isDeployed = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
@@ -134,11 +124,6 @@ export function parseSubscriptionInput(
 
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,140}(:(\$LATEST|[A-Za-z0-9_-]{1,128}))?$/;
 
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
 export function validateTarget(target: Target, env: ValidationEnvironment = {}): Target {
   const deployed = env.deployed ?? isDeployed();
   switch (target.type) {
@@ -159,8 +144,8 @@ export function validateTarget(target: Target, env: ValidationEnvironment = {}):
         });
       }
       if (target.path.length === 0) throw new InvalidTargetError("'target.path' must not be empty.", { fields: ['target.path'] });
-      const path = isAbsolute(target.path) ? target.path : resolve(env.cwd ?? process.cwd(), target.path);
-      return { type: 'module', path };
+      const cwd = env.cwd ?? process.cwd();
+      return { type: 'module', path: checkModulePath(target.path, { dirs: env.moduleDirs ?? [cwd], cwd }) };
     }
   }
 }
@@ -175,9 +160,10 @@ function validateUrl(raw: string, field: string, deployed: boolean): string {
   if (url.username || url.password) {
     throw new InvalidTargetError(`'${field}' must not carry credentials.`, { fields: [field] });
   }
-  if (url.protocol === 'https:') return url.toString();
-  if (url.protocol === 'http:') {
-    if (!deployed && isLoopbackHost(url.hostname)) return url.toString();
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InvalidTargetError(`'${field}' must be an https URL; got scheme '${url.protocol.replace(':', '')}'.`, { fields: [field] });
+  }
+  if (url.protocol === 'http:' && (deployed || refusedHost(url.hostname, 'require'))) {
     throw new InvalidTargetError(
       deployed
         ? `'${field}' must be an https URL.`
@@ -185,11 +171,18 @@ function validateUrl(raw: string, field: string, deployed: boolean): string {
       { fields: [field] },
     );
   }
-  throw new InvalidTargetError(`'${field}' must be an https URL; got scheme '${url.protocol.replace(':', '')}'.`, { fields: [field] });
+  const refused = refusedHost(url.hostname, deployed ? 'refuse' : 'allow');
+  if (refused) {
+    throw new InvalidTargetError(
+      `'${field}' must name a public host: ${refused}${deployed ? '' : ' (loopback is allowed locally)'}.`,
+      { fields: [field] },
+    );
+  }
+  return url.toString();
 }
 
 function validateQueueUrl(raw: string, env: ValidationEnvironment): string {
-  return validateUrl(raw, 'deadLetter.queueUrl', env.deployed ?? isDeployed());
+  return parseQueueUrl(raw, env.sqs ?? sqsEnvironment(), 'deadLetter.queueUrl').queueUrl;
 }
 
 const short = (s: string, n = 80): string => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -229,21 +222,3 @@ export interface SluiceKafkaEvent {
   records: Record<string, KafkaEventRecord[]>;
 }
 
-// ---- dead letters ---------------------------------------------------------------------------
-
-export interface DeadLetterRecord {
-  subscription: string;
-  subscriptionId: string;
-  topic: string;
-  topicId: string;
-  partition: number;
-  firstOffset: number;
-  lastOffset: number;
-  recordCount: number;
-  error: { code: string; message: string };
-  /** Delivery attempts made (0 when the records were gone before any attempt). */
-  attempts: number;
-  failedAt: number;
-  /** The SQS copy: its message id, or why sending it failed. */
-  destination?: { type: 'sqs'; queueUrl: string; messageId?: string; error?: string };
-}

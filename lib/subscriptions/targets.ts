@@ -4,16 +4,21 @@
 //
 //   lambda  Invoke, RequestResponse. A FunctionError (the function threw or timed out)
 //           and any Invoke error (throttling, AccessDenied, ...) count as failures.
-//   http    POST application/json; any 2xx is success.
+//   http    POST application/json through egress.ts: the URL and every address its host
+//           resolves to are checked again at each call, and the connection goes only to a
+//           checked address (INVALID_TARGET failure otherwise, nothing sent). Any 2xx is
+//           success; a failure records only the status line ("HTTP 500 Internal Server
+//           Error"), never the answer's body: dead letters are readable through the API.
 //   module  import(path), call its `handler(event)` in-process; a throw (or rejection) is
-//           a failure. Only when allowed (the local dev server): deployed, refused.
-//
-// Dead letters also go to SQS (SendMessage) when a queue is configured.
+//           a failure. Only when allowed (the local dev server): deployed, refused. The
+//           real path must lie inside the allowed directories (modulePaths.ts).
 import { pathToFileURL } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { isSluiceError } from '../core/errors.ts';
 import type { FetchedRecord } from '../log/fetch.ts';
-import type { DeadLetterRecord, KafkaEventRecord, SluiceKafkaEvent, Target } from './model.ts';
+import { egressAgents, postChecked, type Resolver } from './egress.ts';
+import type { KafkaEventRecord, SluiceKafkaEvent, Target } from './model.ts';
+import { importablePath } from './modulePaths.ts';
 
 export function kafkaEvent(subscription: string, topic: string, partition: number, records: readonly FetchedRecord[]): SluiceKafkaEvent {
   return {
@@ -49,8 +54,13 @@ export type Deliver = (target: Target, event: SluiceKafkaEvent, opts: DeliveryOp
 export interface TargetOptions {
   /** Import module targets in-process (the local dev server); refused otherwise. */
   allowModules?: boolean;
+  /** Directories module targets must lie in (default: the working directory). */
+  moduleDirs?: readonly string[];
+  /** Let http targets reach loopback (the local dev server); refused otherwise. */
+  allowLoopback?: boolean;
   lambda?: LambdaClient;
-  fetch?: typeof fetch;
+  /** How http targets' names are resolved (tests); default: the system resolver. */
+  resolve?: Resolver;
 }
 
 const failure = (code: string, message: string): DeliveryResult => ({ ok: false, error: { code, message: truncate(message, 1000) } });
@@ -58,7 +68,7 @@ const truncate = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}…`
 
 export function createDeliver(opts: TargetOptions = {}): Deliver {
   let lambda = opts.lambda;
-  const doFetch = opts.fetch ?? fetch;
+  const agents = egressAgents();
   return async (target, event, { timeoutMs }) => {
     try {
       switch (target.type) {
@@ -89,25 +99,21 @@ export function createDeliver(opts: TargetOptions = {}): Deliver {
           return { ok: true };
         }
         case 'http': {
-          const res = await doFetch(target.url, {
-            method: 'POST',
+          const res = await postChecked(target.url, JSON.stringify(event), {
+            loopback: opts.allowLoopback ? 'allow' : 'refuse',
             headers: { 'content-type': 'application/json', 'user-agent': 'sluice-dispatcher' },
-            body: JSON.stringify(event),
             signal: AbortSignal.timeout(timeoutMs),
-            redirect: 'manual',
+            agents,
+            ...(opts.resolve ? { resolve: opts.resolve } : {}),
           });
-          if (res.status >= 200 && res.status < 300) {
-            await res.body?.cancel().catch(() => {});
-            return { ok: true };
-          }
-          const text = await res.text().catch(() => '');
-          return failure(`HTTP_${res.status}`, `POST ${target.url} answered ${res.status}${text ? `: ${text}` : ''}`);
+          if (res.status >= 200 && res.status < 300) return { ok: true };
+          return failure(`HTTP_${res.status}`, res.statusLine);
         }
         case 'module': {
           if (!opts.allowModules) {
             return failure('MODULE_TARGET_NOT_ALLOWED', 'Module targets run only in the local dev server.');
           }
-          const handler = await loadModuleHandler(target.path);
+          const handler = await loadModuleHandler(await importablePath(target.path, opts.moduleDirs ?? [process.cwd()]));
           let timer: NodeJS.Timeout | undefined;
           const timeout = new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(Object.assign(new Error(`handler did not finish within ${timeoutMs} ms`), { name: 'TIMEOUT' })), timeoutMs);
@@ -121,6 +127,7 @@ export function createDeliver(opts: TargetOptions = {}): Deliver {
         }
       }
     } catch (err) {
+      if (isSluiceError(err)) return failure(err.code, err.message);
       const e = err as { name?: string; message?: string; code?: string };
       const code = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'TIMEOUT' : (e.name ?? 'Error');
       return failure(code, e.message ?? String(err));
@@ -139,27 +146,4 @@ async function loadModuleHandler(path: string): Promise<ModuleHandler> {
       : undefined;
   if (typeof handler !== 'function') throw Object.assign(new Error(`module ${path} exports no handler function`), { name: 'NO_HANDLER' });
   return handler as ModuleHandler;
-}
-
-// ---- SQS copies of dead letters ----------------------------------------------------------
-
-/** Sends one dead letter to a queue; resolves to the message id, throws on failure. */
-export type SendDeadLetter = (queueUrl: string, dl: DeadLetterRecord) => Promise<string | undefined>;
-
-export function createSqsSender(client?: SQSClient): SendDeadLetter {
-  let sqs = client;
-  return async (queueUrl, dl) => {
-    sqs ??= new SQSClient({});
-    const res = await sqs.send(
-      new SendMessageCommand({
-        QueueUrl: queueUrl,
-        MessageBody: JSON.stringify({ source: 'sluice', type: 'dead-letter', ...dl }),
-        MessageAttributes: {
-          topic: { DataType: 'String', StringValue: dl.topic },
-          subscription: { DataType: 'String', StringValue: dl.subscription },
-        },
-      }),
-    );
-    return res.MessageId;
-  };
 }

@@ -5,25 +5,20 @@
 // points at the first record left out.
 import { MessageTooLargeError, InvalidRequestError } from '../../core/errors.ts';
 import { MAX_RESPONSE_BYTES, RESPONSE_ENVELOPE_BYTES } from '../../core/limits.ts';
-import { accepts, RECORD_BATCH_TYPE, isUtf8, type ApiResponse } from '../http.ts';
-import type { Operation, Operations } from '../lambda.ts';
+import { FETCH_HEADERS, FETCH_LIMITS, RECORD_BATCH_TYPE, type JsonRecord, type RecordEncoding } from '../../core/wire.ts';
+import { accepts, isUtf8, type ApiResponse } from '../http.ts';
+import type { Operation, Operations } from '../operation.ts';
 import type { FetchedRecord } from '../../log/index.ts';
 import { validateTopicName } from '../../log/topics.ts';
 import { readBatchHeaders } from '../../records/index.ts';
 import { parseInteger, partitionParam, queryParams, topicParam, truncate } from '../validation.ts';
-
-export const FETCH_LIMITS = {
-  maxRecords: { default: 500, max: 10_000 },
-  maxBytes: { default: 1_048_576, max: 6_291_456 },
-  waitMs: { default: 0, max: 20_000 },
-} as const;
 
 /** Most bytes read from the log for one response; base64 of this stays below 6 MB. */
 const READ_BUDGET = 4_194_304;
 /** Time kept back from a long poll for answering before Lambda's timeout. */
 const ANSWER_MARGIN_MS = 2_000;
 
-export type FetchEncoding = 'json' | 'string' | 'base64';
+export type FetchEncoding = RecordEncoding;
 
 const utf8Lenient = new TextDecoder('utf-8');
 
@@ -49,16 +44,7 @@ export function renderBytes(bytes: Uint8Array | null, encoding: FetchEncoding): 
   }
 }
 
-export interface JsonRecord {
-  offset: number;
-  timestamp: number;
-  key: unknown;
-  value: unknown;
-  headers: Record<string, string | null>;
-  keyEncoding?: 'base64';
-  valueEncoding?: 'base64';
-  headerEncoding?: 'base64';
-}
+export type { JsonRecord } from '../../core/wire.ts';
 
 /**
  * One record for a JSON response. Header values were produced as strings, so they come
@@ -155,9 +141,9 @@ const fetch: Operation = async (req, ctx) => {
       status: 200,
       headers: {
         'Content-Type': RECORD_BATCH_TYPE,
-        'X-Next-Offset': String(nextOffset),
-        'X-High-Watermark': String(result.highWatermark),
-        'X-Log-Start-Offset': String(result.logStartOffset),
+        [FETCH_HEADERS.nextOffset]: String(nextOffset),
+        [FETCH_HEADERS.highWatermark]: String(result.highWatermark),
+        [FETCH_HEADERS.logStartOffset]: String(result.logStartOffset),
       },
       body,
     } satisfies ApiResponse;

@@ -9,7 +9,7 @@ import { Groups, validateGroupId, type ResetTo } from '../../groups/index.ts';
 import type { Log } from '../../log/index.ts';
 import { InvalidRequestError } from '../../core/errors.ts';
 import type { ApiRequest } from '../http.ts';
-import type { OperationContext, Operations } from '../lambda.ts';
+import type { OperationContext, Operations } from '../operation.ts';
 import { validate } from '../schema.ts';
 import { parseJsonBody, queryParams, requireJsonContentType } from '../validation.ts';
 

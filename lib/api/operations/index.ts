@@ -1,7 +1,7 @@
 // Every function's operations, by function name: the whole API in one map, for the local
-// dev server and tests (lib/api/handler.ts). A deployed function imports only its own
+// dev server and tests (lib/local/apiGateway.ts). A deployed function imports only its own
 // module (functions/<fn>.ts), so its bundle carries no other function's code.
-import type { Operations } from '../lambda.ts';
+import type { Operations } from '../operation.ts';
 import type { FunctionName } from '../routes.ts';
 import { fetchOperations } from './fetch.ts';
 import { groupOperations } from './groups.ts';

@@ -13,8 +13,9 @@ import {
   UnsupportedMediaTypeError,
 } from '../../core/errors.ts';
 import { MAX_HEADERS_PER_RECORD, MAX_HEADERS_PER_REQUEST, MAX_JSON_RECORDS_PER_REQUEST } from '../../core/limits.ts';
+import type { RecordEncoding } from '../../core/wire.ts';
 import { JSON_TYPE, mediaType, RECORD_BATCH_TYPE, type ApiRequest, type ApiResponse } from '../http.ts';
-import type { Operation, Operations, OperationContext } from '../lambda.ts';
+import type { Operation, Operations, OperationContext } from '../operation.ts';
 import type { PreparedRecord } from '../../log/index.ts';
 import { validateTopicName } from '../../log/topics.ts';
 import type { RecordHeader, RecordInput } from '../../records/types.ts';
@@ -22,7 +23,7 @@ import { validate } from '../schema.ts';
 import { countTopLevelArray } from '../json-scan.ts';
 import { parseInteger, parseJsonBody, queryParams, topicParam } from '../validation.ts';
 
-export type ProduceEncoding = 'json' | 'string' | 'base64';
+export type ProduceEncoding = RecordEncoding;
 
 const optionalInt = z.optional(z.nullable(z.number().check(z.int(), z.minimum(0))));
 

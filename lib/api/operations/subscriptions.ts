@@ -15,7 +15,8 @@
 // rest of the Log and without an S3 client (functions/subscriptions.ts).
 import type { TableClients } from '../../storage/tables.ts';
 import { SubscriptionCatalog } from '../../subscriptions/catalog.ts';
-import type { OperationContext, Operations } from '../lambda.ts';
+import type { ValidationEnvironment } from '../../subscriptions/model.ts';
+import type { OperationContext, Operations } from '../operation.ts';
 import type { ApiRequest } from '../http.ts';
 import { parseInteger, parseJsonBody, queryParams, requireJsonContentType, topicParam } from '../validation.ts';
 
@@ -24,57 +25,63 @@ export interface SubscriptionsLog {
   readonly clients: TableClients;
 }
 
-const cache = new WeakMap<SubscriptionsLog, SubscriptionCatalog>();
-
-async function catalogOf(ctx: OperationContext<SubscriptionsLog>): Promise<SubscriptionCatalog> {
-  const log = await ctx.log();
-  let catalog = cache.get(log);
-  if (!catalog) {
-    catalog = new SubscriptionCatalog(log.clients);
-    cache.set(log, catalog);
-  }
-  return catalog;
-}
-
 const subscriptionParam = (req: ApiRequest): string => req.pathParameters.subscription ?? '';
 
-export const subscriptionOperations: Operations<SubscriptionsLog> = {
-  createSubscription: async (req, ctx) => {
-    const topic = topicParam(req);
-    queryParams(req, []);
-    requireJsonContentType(req);
-    const body = parseJsonBody(req);
-    const catalog = await catalogOf(ctx);
-    return { status: 201, body: await catalog.create(topic, body) };
-  },
+/**
+ * The subscription operations, validating targets for `env` (the local dev server passes
+ * the directories module targets may live in).
+ */
+export function subscriptionOperationsFor(env: ValidationEnvironment = {}): Operations<SubscriptionsLog> {
+  const cache = new WeakMap<SubscriptionsLog, SubscriptionCatalog>();
+  const catalogOf = async (ctx: OperationContext<SubscriptionsLog>): Promise<SubscriptionCatalog> => {
+    const log = await ctx.log();
+    let catalog = cache.get(log);
+    if (!catalog) {
+      catalog = new SubscriptionCatalog(log.clients, { env });
+      cache.set(log, catalog);
+    }
+    return catalog;
+  };
+  return {
+    createSubscription: async (req, ctx) => {
+      const topic = topicParam(req);
+      queryParams(req, []);
+      requireJsonContentType(req);
+      const body = parseJsonBody(req);
+      const catalog = await catalogOf(ctx);
+      return { status: 201, body: await catalog.create(topic, body) };
+    },
 
-  listSubscriptions: async (req, ctx) => {
-    const topic = topicParam(req);
-    queryParams(req, []);
-    const catalog = await catalogOf(ctx);
-    return { status: 200, body: { subscriptions: await catalog.list(topic) } };
-  },
+    listSubscriptions: async (req, ctx) => {
+      const topic = topicParam(req);
+      queryParams(req, []);
+      const catalog = await catalogOf(ctx);
+      return { status: 200, body: { subscriptions: await catalog.list(topic) } };
+    },
 
-  describeSubscription: async (req, ctx) => {
-    const topic = topicParam(req);
-    queryParams(req, []);
-    const catalog = await catalogOf(ctx);
-    return { status: 200, body: await catalog.describe(topic, subscriptionParam(req)) };
-  },
+    describeSubscription: async (req, ctx) => {
+      const topic = topicParam(req);
+      queryParams(req, []);
+      const catalog = await catalogOf(ctx);
+      return { status: 200, body: await catalog.describe(topic, subscriptionParam(req)) };
+    },
 
-  deleteSubscription: async (req, ctx) => {
-    const topic = topicParam(req);
-    queryParams(req, []);
-    const catalog = await catalogOf(ctx);
-    await catalog.delete(topic, subscriptionParam(req));
-    return { status: 204 };
-  },
+    deleteSubscription: async (req, ctx) => {
+      const topic = topicParam(req);
+      queryParams(req, []);
+      const catalog = await catalogOf(ctx);
+      await catalog.delete(topic, subscriptionParam(req));
+      return { status: 204 };
+    },
 
-  listDeadLetters: async (req, ctx) => {
-    const topic = topicParam(req);
-    const q = queryParams(req, ['limit']);
-    const limit = q.limit === undefined ? 100 : parseInteger("'limit'", q.limit, { min: 1, max: 1000 });
-    const catalog = await catalogOf(ctx);
-    return { status: 200, body: { deadLetters: await catalog.deadLetters(topic, subscriptionParam(req), limit) } };
-  },
-};
+    listDeadLetters: async (req, ctx) => {
+      const topic = topicParam(req);
+      const q = queryParams(req, ['limit']);
+      const limit = q.limit === undefined ? 100 : parseInteger("'limit'", q.limit, { min: 1, max: 1000 });
+      const catalog = await catalogOf(ctx);
+      return { status: 200, body: { deadLetters: await catalog.deadLetters(topic, subscriptionParam(req), limit) } };
+    },
+  };
+}
+
+export const subscriptionOperations: Operations<SubscriptionsLog> = subscriptionOperationsFor();

@@ -6,7 +6,7 @@
 // objects): the admin function serves it from DynamoDB alone (functions/admin.ts).
 import * as z from 'zod/mini';
 import type { ApiRequest } from '../http.ts';
-import type { Operations } from '../lambda.ts';
+import type { Operations } from '../operation.ts';
 import type { Log } from '../../log/index.ts';
 import { validateTopicName } from '../../log/topics.ts';
 import { validate } from '../schema.ts';

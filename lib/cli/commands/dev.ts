@@ -1,4 +1,5 @@
-// sluice dev — the local stack and API on loopback, until Ctrl-C / SIGTERM.
+// sluice dev — the local stack and API on loopback, until Ctrl-C, SIGTERM, SIGHUP or the
+// end of the process that started it (lib/local/lifecycle.ts).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_ENDPOINT } from '../context.ts';
@@ -12,6 +13,8 @@ interface DevOptions {
   verbose?: boolean;
   emulatorLogs?: boolean;
   maintenanceInterval: number;
+  allowModules?: string[];
+  kafkaPort: number;
 }
 
 export function registerDev(program: Command): void {
@@ -24,26 +27,43 @@ export function registerDev(program: Command): void {
     .option('-v, --verbose', 'log every request to stderr')
     .option('--emulator-logs', 'show DynamoDB Local\'s own output')
     .option(
+      '--allow-modules <dir>',
+      'a directory subscription module targets may be imported from (repeatable; default: the working directory)',
+      (v: string, previous: string[] | undefined) => [...(previous ?? []), v],
+    )
+    .option(
       '--maintenance-interval <seconds>',
       'run retention, compaction and cleanup this often (0: never)',
       (v) => parseInteger(v, '--maintenance-interval', { min: 0, max: 86_400 }),
       60,
     )
+    .option('--kafka-port <n>', 'serve the Kafka protocol on this port (0: off)', (v) => parseInteger(v, '--kafka-port', { min: 0, max: 65535 }), 9092)
     .action(async (opts: DevOptions) => {
       if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
         throw new UsageError(`--host must be a loopback address (127.0.0.1, localhost or ::1), not '${opts.host}': the dev server has no authentication.`);
       }
-      const { startDevServer } = await import('../../local/devServer.ts');
+      const { startDevServer, realModuleDirs } = await import('../../local/devServer.ts');
+      const { serveUntilStopped } = await import('../../local/lifecycle.ts');
       const { quickstartLines } = await import('../../local/quickstart.ts');
       const dataDir = resolve(opts.dataDir);
+      let moduleDirs: string[];
+      try {
+        moduleDirs = realModuleDirs(opts.allowModules ?? [process.cwd()]);
+      } catch (err) {
+        throw new UsageError(`--allow-modules: ${(err as Error).message}`);
+      }
+      // Once the terminal is gone (SIGHUP), writing to it fails; stopping must not.
+      process.stderr.on('error', () => {});
       let server: Awaited<ReturnType<typeof startDevServer>>;
       try {
         server = await startDevServer({
           port: opts.port,
           host: opts.host,
           dataDir,
+          moduleDirs,
           quiet: !opts.emulatorLogs,
           maintenanceIntervalMs: opts.maintenanceInterval * 1000,
+          ...(opts.kafkaPort > 0 ? { kafkaPort: opts.kafkaPort } : {}),
           ...(opts.verbose ? { accessLog: (line: string) => process.stderr.write(`${line}\n`) } : {}),
         });
       } catch (err) {
@@ -51,34 +71,15 @@ export function registerDev(program: Command): void {
       }
       const emulators = server.stack.emulators;
       const storage = emulators ? `data in ${dataDir}` : `storage at ${process.env.AWS_ENDPOINT_URL}`;
-      process.stdout.write(`Sluice dev server listening on ${server.url} (${storage})\n`);
+      process.stdout.write(`Sluice dev server listening on ${server.url} (${storage})\nWeb console: ${server.url}/console\n`);
+      if (server.kafkaPort) process.stdout.write(`Kafka clients: bootstrap server ${opts.host}:${server.kafkaPort}\n`);
+      process.stdout.write(`Subscription module targets are allowed from ${moduleDirs.join(', ')}\n`);
       if (process.env.SLUICE_DEBUG && emulators) process.stderr.write(`dynamodb-local pid ${emulators.pid}\n`);
       process.stdout.write(
         `\nQuickstart, in another terminal:\n${quickstartLines(server.url, DEFAULT_ENDPOINT)
           .map((l) => `  ${l}\n`)
           .join('')}\nPress Ctrl-C to stop.\n`,
       );
-
-      await new Promise<void>((done) => {
-        const onSignal = (signal: NodeJS.Signals) => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          // A second signal while stopping: give up waiting (the emulators' exit hook
-          // still kills DynamoDB Local).
-          const force = () => process.exit(1);
-          process.once('SIGINT', force);
-          process.once('SIGTERM', force);
-          process.stderr.write(`${signal === 'SIGINT' ? '\n' : ''}Stopping…\n`);
-          server
-            .stop()
-            .catch((err: unknown) => process.stderr.write(`error while stopping: ${(err as Error).message}\n`))
-            .finally(() => {
-              process.stderr.write('Stopped.\n');
-              done();
-            });
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      process.exitCode = await serveUntilStopped(server, { log: (line) => process.stderr.write(`${line}\n`) });
     });
 }

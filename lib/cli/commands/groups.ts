@@ -1,21 +1,14 @@
 // sluice groups list|describe|reset-offsets|delete — kafka-consumer-groups habits, over
 // the SDK's Admin.
 import type { Command } from 'commander';
-import { isSluiceError } from '../../core/errors.ts';
-import { Admin, topicPath } from '../../client/admin.ts';
-import { Consumer, type ConsumerOptions } from '../../client/consumer.ts';
-import type { HttpClient } from '../../client/http.ts';
 import type { GroupDescription, GroupSummary, ResetTarget, TopicAssignment } from '../../client/types.ts';
-import { createClient, type GlobalOptions } from '../context.ts';
+import { createSluice, type GlobalOptions } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import type { OutputRecord } from '../format.ts';
 import { parseInteger } from '../parse.ts';
+import { out, printJson } from '../print.ts';
 import { table } from '../table.ts';
 
-const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
-const printJson = (v: unknown) => out(JSON.stringify(v, null, 2));
-
-const admin = (cmd: Command) => new Admin(createClient(cmd.optsWithGlobals<GlobalOptions>()));
+const admin = (cmd: Command) => createSluice(cmd.optsWithGlobals<GlobalOptions>()).admin();
 
 /** "orders:0,1 payments:2", or "-" when empty. */
 export function formatAssignment(list: readonly TopicAssignment[]): string {
@@ -187,68 +180,4 @@ Examples:
       if (opts.json) printJson({ deleted: group });
       else out(`Deleted group ${group}.`);
     });
-}
-
-// ---- sluice consume TOPIC --group G ------------------------------------------------------
-
-export interface GroupConsumeOptions {
-  group: string;
-  /** Partitions without a committed offset start at the log start (else at the end). */
-  fromBeginning?: boolean;
-  maxMessages?: number;
-  /** Keep consuming; without it, stop once every assigned partition reached its high watermark. */
-  follow?: boolean;
-  waitMs?: number;
-  render: (r: OutputRecord) => Buffer;
-  write: (chunk: Buffer) => Promise<void> | void;
-  warn?: (line: string) => void;
-  signal?: AbortSignal;
-  /** Group timing (tests). */
-  consumer?: Partial<ConsumerOptions>;
-}
-
-/**
- * Consumes a topic as a member of a consumer group (the SDK Consumer): starts at the
- * group's committed offsets, follows the assignment as members come and go, commits what
- * was written, and leaves the group at the end. Resolves to the number of records written.
- */
-export async function consumeGroup(client: HttpClient, topic: string, opts: GroupConsumeOptions): Promise<number> {
-  // Subscribing to a topic that does not exist is allowed by the group protocol; a typo
-  // should fail like the plain consume does.
-  await client.json({ method: 'GET', path: topicPath(topic) });
-  const warn = opts.warn ?? ((s: string) => process.stderr.write(`${s}\n`));
-  const consumer = new Consumer(client, {
-    groupId: opts.group,
-    topics: [topic],
-    autoOffsetReset: opts.fromBeginning ? 'earliest' : 'latest',
-    waitMs: opts.waitMs ?? 5_000,
-    ...opts.consumer,
-  });
-  const said = new Map<string, number>();
-  consumer.on('warning', (err) => {
-    const line = `warning: ${isSluiceError(err) ? `${err.code}: ` : ''}${err.message}`;
-    if (Date.now() - (said.get(line) ?? -Infinity) < 10_000) return;
-    said.set(line, Date.now());
-    warn(line);
-  });
-  if (!opts.follow) consumer.on('caughtUp', () => void consumer.close());
-  const onAbort = () => void consumer.close();
-  if (opts.signal?.aborted) return 0;
-  opts.signal?.addEventListener('abort', onAbort, { once: true });
-  let written = 0;
-  const max = opts.maxMessages ?? Infinity;
-  try {
-    await consumer.run({
-      eachRecord: async (r) => {
-        await opts.write(opts.render({ ...r, headers: Object.entries(r.headers).map(([k, v]) => [k, v ?? Buffer.alloc(0)]) }));
-        written++;
-        // From inside the handler, close() counts this record as processed: it is committed.
-        if (written >= max) await consumer.close();
-      },
-    });
-  } finally {
-    opts.signal?.removeEventListener('abort', onAbort);
-    await consumer.close();
-  }
-  return written;
 }

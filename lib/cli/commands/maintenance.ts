@@ -1,17 +1,10 @@
 // sluice maintenance run — one maintenance pass now (retention, compaction, cleanup), as
 // the schedule would run it, and a summary of what it did.
 import type { Command } from 'commander';
-import { createClient, type GlobalOptions } from '../context.ts';
+import { createSluice, type GlobalOptions } from '../context.ts';
 import { collect } from '../parse.ts';
+import { out } from '../print.ts';
 import { table } from '../table.ts';
-
-interface Report {
-  durationMs: number;
-  totals: Record<string, number>;
-  errors: { topic?: string; partition?: number; message?: string }[];
-}
-
-const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
 export function registerMaintenance(program: Command): void {
   const maintenance = program.command('maintenance').description('retention, compaction and cleanup');
@@ -21,12 +14,8 @@ export function registerMaintenance(program: Command): void {
     .option('--topic <name>', 'only this topic (repeatable; default: all, and deleted topics\' data)', collect)
     .option('--json', 'print the full report as JSON')
     .action(async (opts: { topic?: string[]; json?: boolean }, cmd: Command) => {
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      const report = await client.json<Report>({
-        method: 'POST',
-        path: '/v1/maintenance',
-        ...(opts.topic?.length ? { body: { topics: opts.topic } } : {}),
-      });
+      const admin = createSluice(cmd.optsWithGlobals<GlobalOptions>()).admin();
+      const report = await admin.runMaintenance(opts.topic?.length ? { topics: opts.topic } : {});
       if (opts.json) {
         out(JSON.stringify(report, null, 2));
         return;

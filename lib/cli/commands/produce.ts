@@ -1,264 +1,201 @@
 // sluice produce TOPIC — kafka-console-producer / `kcat -P`: one record per stdin line.
 //
 // A line is the bytes between two '\n' (nothing else is stripped, so a '\r' stays part
-// of the value, and any bytes survive: records go base64 in the JSON produce API). With
-// --key-separator the key is what precedes the first separator; a line without it is an
-// error. Lines are batched (500 records or 1 MiB, and at most ~100 ms of waiting), sent
-// one request at a time in order, each with an Idempotency-Key so a retried request
-// cannot be written twice.
-import { randomUUID } from 'node:crypto';
+// of the value, and any bytes survive). With --key-separator the key is what precedes the
+// first separator; a line without it is an error, and nothing read with it (its block of
+// input) or after it is sent. The records go through the SDK's Producer: batched per
+// partition, in line order per partition, keyed lines in Kafka's partition for their key,
+// and idempotent: a retried batch is the same numbered batch, which the server stores once.
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
-import { errorFromBody, SluiceError } from '../../core/errors.ts';
-import type { HttpClient } from '../../client/http.ts';
-import { createClient, topicPath, type GlobalOptions } from '../context.ts';
+import { isSluiceError } from '../../client/errors.ts';
+import type { Producer, ProducerOptions, ProducerRecord } from '../../client/producer/index.ts';
+import type { Sluice } from '../../client/sluice.ts';
+import { createSluice, type GlobalOptions } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
 import { collect, parseConfigs, parseInteger, splitKey } from '../parse.ts';
-import { isRetriable, retryDelay, sleep } from '../retry.ts';
 
 export interface ProduceOptions {
   keySeparator?: string;
   partition?: number;
   /** Header values as strings (k=v already split). */
   headers?: Record<string, string>;
-  maxBatchRecords?: number;
-  maxBatchBytes?: number;
-  lingerMs?: number;
-  attempts?: number;
+  /** Producer settings over the CLI's defaults. */
+  producer?: ProducerOptions;
   /** Diagnostics (retries); default stderr. */
   warn?: (line: string) => void;
 }
 
-interface WireRecord {
-  key: string | null;
-  value: string;
-  headers?: Record<string, string>;
-  partition?: number;
-}
+/** Up to 100 ms to fill a batch, and a failure reported after 4 retries rather than 10. */
+export const PRODUCE_DEFAULTS: ProducerOptions = { lingerMs: 100, retries: 4, retryBackoffMs: 200 };
 
-interface Batch {
-  records: WireRecord[];
-  bytes: number;
-  since: number;
-}
-
-interface ProduceResponse {
-  offsets: Array<{ partition: number; offset?: number; error?: { code?: string; message?: string } }>;
-}
-
-export const PRODUCE_DEFAULTS = { maxBatchRecords: 500, maxBatchBytes: 1024 * 1024, lingerMs: 100, attempts: 5 };
+/** Reading stdin pauses while this much is sent and not yet acknowledged. */
+const MAX_PENDING = { records: 20_000, bytes: 16 * 1024 * 1024 };
 
 const NEWLINE = 0x0a;
 
-/**
- * Reads `input` to its end and produces every line; resolves to the number of records
- * acknowledged. Rejects (after waiting for the request in flight) on the first error.
- * `stop()` on the returned handle ends reading as if the input had ended.
- */
-export function produceLines(
-  client: HttpClient,
-  topic: string,
-  input: Readable,
-  opts: ProduceOptions = {},
-): { done: Promise<number>; stop(): void } {
-  const maxRecords = opts.maxBatchRecords ?? PRODUCE_DEFAULTS.maxBatchRecords;
-  const maxBytes = opts.maxBatchBytes ?? PRODUCE_DEFAULTS.maxBatchBytes;
-  const lingerMs = opts.lingerMs ?? PRODUCE_DEFAULTS.lingerMs;
-  const attempts = opts.attempts ?? PRODUCE_DEFAULTS.attempts;
-  const warn = opts.warn ?? ((s: string) => process.stderr.write(`${s}\n`));
+/** A line without the key separator: reported once the records before it are settled. */
+class MissingSeparator {
+  constructor(
+    readonly lineNo: number,
+    readonly line: Buffer,
+  ) {}
+
+  error(separator: string, produced: number): CliError {
+    const shown = this.line.length > 80 ? `${this.line.subarray(0, 80).toString('utf8')}…` : this.line.toString('utf8');
+    return new CliError(
+      `no key separator '${separator}' found on line ${this.lineNo}: '${shown}' ` +
+        `(${produced} records were produced before it; nothing from its batch on was sent)`,
+    );
+  }
+}
+
+/** Turns a line into a record: key and value split, the headers and partition of every record. */
+function lineParser(topic: string, opts: ProduceOptions): (line: Buffer, lineNo: number) => ProducerRecord {
   const separator = opts.keySeparator === undefined ? undefined : Buffer.from(opts.keySeparator, 'utf8');
   if (separator && separator.length === 0) throw new UsageError('--key-separator must not be empty.');
-  const headers = opts.headers && Object.keys(opts.headers).length
-    ? Object.fromEntries(Object.entries(opts.headers).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]))
-    : undefined;
-
-  const ready: Batch[] = [];
-  let current: Batch | undefined;
-  let carry: Buffer[] = [];
-  let lineNo = 0;
-  let eof = false;
-  let failure: Error | undefined;
-  let produced = 0;
-  let waiter: (() => void) | undefined;
-  const wake = () => {
-    const w = waiter;
-    waiter = undefined;
-    w?.();
-  };
-
-  const seal = () => {
-    if (current) ready.push(current);
-    current = undefined;
-  };
-
-  const addLine = (line: Buffer) => {
-    lineNo++;
+  const headers = opts.headers && Object.keys(opts.headers).length ? opts.headers : undefined;
+  return (line, lineNo) => {
     let key: Buffer | null = null;
     let value = line;
     if (separator) {
       const kv = splitKey(line, separator);
-      if (!kv) {
-        const shown = line.length > 80 ? `${line.subarray(0, 80).toString('utf8')}…` : line.toString('utf8');
-        throw new CliError(
-          `no key separator '${opts.keySeparator}' found on line ${lineNo}: '${shown}' ` +
-            `(${produced} records were produced before it; nothing from its batch on was sent)`,
-        );
-      }
+      if (!kv) throw new MissingSeparator(lineNo, line);
       ({ key, value } = kv);
     }
-    const rec: WireRecord = { key: key === null ? null : key.toString('base64'), value: value.toString('base64') };
-    if (headers) rec.headers = headers;
-    if (opts.partition !== undefined) rec.partition = opts.partition;
-    const size = value.length + (key?.length ?? 0) + 32;
-    if (current && (current.records.length >= maxRecords || current.bytes + size > maxBytes)) seal();
-    current ??= { records: [], bytes: 0, since: Date.now() };
-    current.records.push(rec);
-    current.bytes += size;
-    if (current.records.length >= maxRecords || current.bytes >= maxBytes) seal();
+    return {
+      topic,
+      key,
+      value,
+      ...(headers ? { headers } : {}),
+      ...(opts.partition !== undefined ? { partition: opts.partition } : {}),
+    };
   };
+}
 
-  const fail = (err: Error) => {
-    failure ??= err;
-    // Nothing more is sent: drop what is queued and stop reading.
-    ready.length = 0;
-    current = undefined;
-    input.off('data', onData);
-    input.pause();
-    wake();
-  };
+/**
+ * Reads `input` to its end and produces every line; resolves to the number of records
+ * acknowledged. Rejects (once what was sent is settled) with the first error.
+ * `stop()` on the returned handle ends reading as if the input had ended.
+ */
+export function produceLines(sluice: Sluice, topic: string, input: Readable, opts: ProduceOptions = {}): { done: Promise<number>; stop(): void } {
+  const lines = new LineProducer(sluice, topic, input, opts);
+  return { done: lines.done(), stop: () => lines.stop() };
+}
 
-  const onData = (chunk: Buffer | string) => {
-    if (failure) return;
-    const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+/** Lines of the input, as records handed to a Producer, with stdin paused while too much is pending. */
+class LineProducer {
+  private readonly toRecord: (line: Buffer, lineNo: number) => ProducerRecord;
+  private readonly producer: Producer;
+  private carry: Buffer[] = [];
+  private lineNo = 0;
+  private produced = 0;
+  private pending = { records: 0, bytes: 0 };
+  private failure: unknown;
+  private reading = true;
+  private inputDone!: () => void;
+  private readonly ended = new Promise<void>((resolve) => (this.inputDone = resolve));
+  private readonly onData = (chunk: Buffer | string) => this.read(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  private readonly onEnd = () => this.end();
+  private readonly onError = (err: Error) => this.fail(new CliError(`reading stdin failed: ${err.message}`));
+
+  constructor(
+    sluice: Sluice,
+    topic: string,
+    private readonly input: Readable,
+    private readonly opts: ProduceOptions,
+  ) {
+    const warn = opts.warn ?? ((s: string) => process.stderr.write(`${s}\n`));
+    this.toRecord = lineParser(topic, opts);
+    this.producer = sluice.producer({ ...PRODUCE_DEFAULTS, ...opts.producer });
+    this.producer.on('warning', (err) => warn(`warning: ${isSluiceError(err) ? `${err.code}: ` : ''}${err.message}; retrying`));
+    input.on('data', this.onData);
+    input.once('end', this.onEnd);
+    input.once('error', this.onError);
+  }
+
+  async done(): Promise<number> {
+    try {
+      await this.ended;
+      // Every record handed to the producer is acknowledged or failed before we answer.
+      await this.producer.close();
+    } finally {
+      this.input.off('data', this.onData);
+      this.input.off('end', this.onEnd);
+      this.input.off('error', this.onError);
+    }
+    if (this.failure instanceof MissingSeparator) throw this.failure.error(this.opts.keySeparator!, this.produced);
+    if (this.failure) throw this.failure;
+    return this.produced;
+  }
+
+  stop(): void {
+    this.stopReading();
+    this.end();
+  }
+
+  private read(buf: Buffer): void {
+    if (this.failure) return;
+    const records: ProducerRecord[] = [];
     try {
       let start = 0;
       for (let i = buf.indexOf(NEWLINE); i >= 0; i = buf.indexOf(NEWLINE, start)) {
         const piece = buf.subarray(start, i);
-        const line = carry.length ? Buffer.concat([...carry, piece]) : Buffer.from(piece);
-        carry = [];
+        const line = this.carry.length ? Buffer.concat([...this.carry, piece]) : Buffer.from(piece);
+        this.carry = [];
         start = i + 1;
-        addLine(line);
+        records.push(this.toRecord(line, ++this.lineNo));
       }
-      if (start < buf.length) carry.push(Buffer.from(buf.subarray(start)));
+      if (start < buf.length) this.carry.push(Buffer.from(buf.subarray(start)));
     } catch (err) {
-      fail(err as Error);
+      // Nothing of this block of input is sent.
+      this.fail(err);
       return;
     }
-    // Backpressure: do not read far ahead of what the server has taken.
-    if (ready.length >= 2) input.pause();
-    wake();
-  };
+    this.send(records);
+  }
 
-  const onEnd = () => {
-    if (eof) return;
-    eof = true;
-    if (!failure && carry.length) {
+  private end(): void {
+    if (!this.failure && this.carry.length) {
       try {
-        addLine(Buffer.concat(carry));
+        this.send([this.toRecord(Buffer.concat(this.carry), ++this.lineNo)]);
       } catch (err) {
-        fail(err as Error);
+        this.fail(err);
       }
     }
-    carry = [];
-    wake();
-  };
+    this.carry = [];
+    this.inputDone();
+  }
 
-  const onError = (err: Error) => fail(new CliError(`reading stdin failed: ${err.message}`));
-
-  input.on('data', onData);
-  input.once('end', onEnd);
-  input.once('error', onError);
-
-  const send = async (batch: Batch): Promise<void> => {
-    let records = batch.records;
-    for (let attempt = 1; ; attempt++) {
-      let res: ProduceResponse;
-      try {
-        res = await client.json<ProduceResponse>({
-          method: 'POST',
-          path: topicPath(topic, '/records'),
-          headers: { 'idempotency-key': randomUUID() },
-          body: { encoding: 'base64', records },
-        });
-      } catch (err) {
-        if (!isRetriable(err) || attempt >= attempts) throw err;
-        const delay = retryDelay(err, attempt);
-        warn(`warning: ${(err as SluiceError).code}: ${(err as Error).message}; retrying in ${Math.round(delay)} ms`);
-        await sleep(delay);
-        continue;
-      }
-      // Partitions that failed wrote nothing for this request: resend just their records,
-      // pinned to the partition they were given, while later batches wait.
-      const failed: WireRecord[] = [];
-      let fatal: SluiceError | undefined;
-      let retriable: SluiceError | undefined;
-      const entries = Array.isArray(res?.offsets) ? res.offsets : [];
-      records.forEach((rec, i) => {
-        const entry = entries[i];
-        if (!entry?.error) return;
-        const err = errorFromBody(500, { error: entry.error });
-        if (err.retriable && attempt < attempts) {
-          retriable ??= err;
-          failed.push({ ...rec, partition: entry.partition });
-        } else if (!fatal) {
-          fatal = new SluiceError(err.code, err.status, `partition ${entry.partition}: ${err.message}`, { retriable: err.retriable });
-        }
-      });
-      produced += records.filter((_, i) => !entries[i]?.error).length;
-      if (fatal) throw fatal;
-      if (!failed.length) return;
-      const delay = retryDelay(retriable, attempt);
-      warn(`warning: ${failed.length} records failed (${retriable!.code}: ${retriable!.message}); retrying in ${Math.round(delay)} ms`);
-      await sleep(delay);
-      records = failed;
+  private send(records: ProducerRecord[]): void {
+    for (const rec of records) {
+      const bytes = (rec.value as Buffer).length + ((rec.key as Buffer | null)?.length ?? 0);
+      this.track(1, bytes);
+      void this.producer
+        .send(rec)
+        .then(() => void this.produced++, (err: unknown) => this.fail(err))
+        .finally(() => this.track(-1, -bytes));
     }
-  };
+  }
 
-  let stopRequested = false;
-  const done = (async () => {
-    try {
-      for (;;) {
-        if (failure) throw failure;
-        let batch = ready.shift();
-        if (!batch) {
-          const linger = current ? current.since + lingerMs - Date.now() : Infinity;
-          if (current && (eof || linger <= 0)) {
-            batch = current;
-            current = undefined;
-          } else if (eof) {
-            break;
-          } else {
-            await new Promise<void>((resolve) => {
-              waiter = resolve;
-              if (Number.isFinite(linger)) setTimeout(wake, Math.max(1, linger));
-            });
-            continue;
-          }
-        }
-        if (ready.length < 2 && !eof && !stopRequested && input.isPaused()) input.resume();
-        try {
-          await send(batch);
-        } catch (err) {
-          fail(err as Error);
-        }
-      }
-      return produced;
-    } finally {
-      input.off('data', onData);
-      input.off('end', onEnd);
-      input.off('error', onError);
-    }
-  })();
+  /** Backpressure: do not read far ahead of what the server has taken. */
+  private track(records: number, bytes: number): void {
+    const p = (this.pending = { records: this.pending.records + records, bytes: this.pending.bytes + bytes });
+    if (p.records >= MAX_PENDING.records || p.bytes >= MAX_PENDING.bytes) this.input.pause();
+    else if (this.reading && this.input.isPaused() && p.records < MAX_PENDING.records / 2 && p.bytes < MAX_PENDING.bytes / 2) this.input.resume();
+  }
 
-  return {
-    done,
-    stop: () => {
-      stopRequested = true;
-      input.off('data', onData);
-      input.pause();
-      onEnd();
-    },
-  };
+  private fail(err: unknown): void {
+    this.failure ??= err;
+    this.stopReading();
+    this.inputDone();
+  }
+
+  private stopReading(): void {
+    this.reading = false;
+    this.input.off('data', this.onData);
+    this.input.pause();
+  }
 }
 
 export function registerProduce(program: Command): void {
@@ -280,11 +217,11 @@ Examples:
     .action(async (topic: string, opts: { keySeparator?: string; partition?: number; header?: string[] }, cmd: Command) => {
       const headers = parseConfigs(opts.header, '--header');
       if (opts.keySeparator === '') throw new UsageError('--key-separator must not be empty.');
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
+      const sluice = createSluice(cmd.optsWithGlobals<GlobalOptions>());
       if (process.stdin.isTTY) {
         process.stderr.write(`Type records for '${topic}', one per line${opts.keySeparator ? ` (key${opts.keySeparator}value)` : ''}; Ctrl-D to finish.\n`);
       }
-      const run = produceLines(client, topic, process.stdin, {
+      const run = produceLines(sluice, topic, process.stdin, {
         ...(opts.keySeparator !== undefined ? { keySeparator: opts.keySeparator } : {}),
         ...(opts.partition !== undefined ? { partition: opts.partition } : {}),
         headers,

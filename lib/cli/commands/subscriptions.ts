@@ -10,17 +10,14 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { HttpClient } from '../../client/http.ts';
-import { createClient, topicPath, type GlobalOptions } from '../context.ts';
+import type { CreateSubscriptionRequest, DeadLetterRecord, SubscriptionDescription } from '../../client/types.ts';
+import { createSluice, type GlobalOptions } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { parseInteger } from '../parse.ts';
+import { out, printJson } from '../print.ts';
 import { table } from '../table.ts';
-import type { PartitionPosition, SubscriptionDescription } from '../../subscriptions/catalog.ts';
-import type { DeadLetterRecord } from '../../subscriptions/model.ts';
 
-// The API's response shapes, as the server defines them (types only: nothing of the
-// server is loaded by the CLI).
-export type SubscriptionPartition = PartitionPosition;
+/** What the listing shows of a subscription, and of a dead letter. */
 export type Subscription = Omit<SubscriptionDescription, 'subscriptionId' | 'topicId' | 'createdAt'>;
 export type DeadLetter = Omit<DeadLetterRecord, 'subscription' | 'subscriptionId' | 'topicId'>;
 
@@ -36,16 +33,13 @@ interface CreateOptions {
   json?: boolean;
 }
 
-const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
-const printJson = (v: unknown) => out(JSON.stringify(v, null, 2));
-const subscriptionPath = (topic: string, name = '', rest = '') =>
-  topicPath(topic, `/subscriptions${name ? `/${encodeURIComponent(name)}` : ''}${rest}`);
+const subscriptions = (cmd: Command) => createSluice(cmd.optsWithGlobals<GlobalOptions>()).subscriptions();
 
-/** The creation body from the command line; exactly one target option. */
-export function createBody(name: string, opts: CreateOptions, cwd = process.cwd()): Record<string, unknown> {
+/** The creation request from the command line; exactly one target option. */
+export function createBody(name: string, opts: CreateOptions, cwd = process.cwd()): CreateSubscriptionRequest {
   const targets = [opts.lambda, opts.url, opts.module].filter((t) => t !== undefined);
   if (targets.length !== 1) throw new UsageError('give exactly one target: --lambda ARN, --url URL or --module PATH.');
-  const target =
+  const target: CreateSubscriptionRequest['target'] =
     opts.lambda !== undefined
       ? { type: 'lambda', functionArn: opts.lambda }
       : opts.url !== undefined
@@ -60,14 +54,6 @@ export function createBody(name: string, opts: CreateOptions, cwd = process.cwd(
     ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
     ...(opts.deadLetterQueue !== undefined ? { deadLetter: { type: 'sqs', queueUrl: opts.deadLetterQueue } } : {}),
   };
-}
-
-export async function createSubscription(client: HttpClient, topic: string, body: Record<string, unknown>): Promise<Subscription> {
-  return client.json<Subscription>({ method: 'POST', path: subscriptionPath(topic), body });
-}
-
-export async function listSubscriptions(client: HttpClient, topic: string): Promise<Subscription[]> {
-  return (await client.json<{ subscriptions: Subscription[] }>({ method: 'GET', path: subscriptionPath(topic) })).subscriptions;
 }
 
 export function registerSubscriptions(program: Command): void {
@@ -90,9 +76,7 @@ export function registerSubscriptions(program: Command): void {
     .option('--dead-letter-queue <url>', 'SQS queue URL for dead letters (default: the platform queue, if any)')
     .option('--json', 'print the subscription as JSON')
     .action(async (topic: string, name: string, opts: CreateOptions, cmd: Command) => {
-      const body = createBody(name, opts);
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      const created = await createSubscription(client, topic, body);
+      const created = await subscriptions(cmd).create(topic, createBody(name, opts));
       if (opts.json) printJson(created);
       else out(`Created subscription ${name} on ${topic} (${describeTarget(created.target)}).`);
     });
@@ -103,8 +87,7 @@ export function registerSubscriptions(program: Command): void {
     .argument('<topic>', 'topic name')
     .option('--json', 'print the subscriptions as JSON')
     .action(async (topic: string, opts: { json?: boolean }, cmd: Command) => {
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      const list = await listSubscriptions(client, topic);
+      const list = await subscriptions(cmd).list(topic);
       if (opts.json) printJson({ subscriptions: list });
       else if (list.length) out(renderSubscriptions(list));
       else out(`Topic ${topic} has no subscriptions.`);
@@ -117,8 +100,7 @@ export function registerSubscriptions(program: Command): void {
     .argument('<name>', 'subscription name')
     .option('--json', 'print the subscription as JSON')
     .action(async (topic: string, name: string, opts: { json?: boolean }, cmd: Command) => {
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      const sub = await client.json<Subscription>({ method: 'GET', path: subscriptionPath(topic, name) });
+      const sub = await subscriptions(cmd).get(topic, name);
       if (opts.json) printJson(sub);
       else out(renderSubscriptions([sub]));
     });
@@ -130,8 +112,7 @@ export function registerSubscriptions(program: Command): void {
     .argument('<name>', 'subscription name')
     .option('--json', 'print {"deleted": name} as JSON')
     .action(async (topic: string, name: string, opts: { json?: boolean }, cmd: Command) => {
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      await client.request({ method: 'DELETE', path: subscriptionPath(topic, name) });
+      await subscriptions(cmd).delete(topic, name);
       if (opts.json) printJson({ deleted: name });
       else out(`Deleted subscription ${name} of ${topic}.`);
     });
@@ -144,14 +125,9 @@ export function registerSubscriptions(program: Command): void {
     .option('--limit <n>', 'at most this many (1..1000, default 100)', (v) => parseInteger(v, '--limit', { min: 1, max: 1000 }))
     .option('--json', 'print the dead letters as JSON')
     .action(async (topic: string, name: string, opts: { limit?: number; json?: boolean }, cmd: Command) => {
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      const res = await client.json<{ deadLetters: DeadLetter[] }>({
-        method: 'GET',
-        path: subscriptionPath(topic, name, '/dead-letters'),
-        ...(opts.limit !== undefined ? { query: { limit: opts.limit } } : {}),
-      });
-      if (opts.json) printJson(res);
-      else if (res.deadLetters.length) out(renderDeadLetters(res.deadLetters));
+      const deadLetters = await subscriptions(cmd).deadLetters(topic, name, opts.limit !== undefined ? { limit: opts.limit } : {});
+      if (opts.json) printJson({ deadLetters });
+      else if (deadLetters.length) out(renderDeadLetters(deadLetters));
       else out(`Subscription ${name} of ${topic} has no dead letters.`);
     });
 }

@@ -1,23 +1,14 @@
-// sluice topics create|list|describe|alter|delete — kafka-topics.sh habits.
+// sluice topics create|list|describe|alter|delete — kafka-topics.sh habits, over the SDK's
+// Admin.
 import type { Command } from 'commander';
-import { createClient, topicPath, type GlobalOptions } from '../context.ts';
+import type { TopicDescription } from '../../client/types.ts';
+import { createSluice, type GlobalOptions } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { collect, parseConfigs, parseInteger } from '../parse.ts';
+import { out, printJson } from '../print.ts';
 import { formatBytes, table } from '../table.ts';
-import type { TopicDescription } from '../../client/types.ts';
 
-// Response shapes are the SDK's (types only).
-export type { TopicDescription };
-
-interface TopicSummary {
-  name: string;
-  topicId: string;
-  partitions: number;
-  config: Record<string, unknown>;
-}
-
-const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
-const printJson = (v: unknown) => out(JSON.stringify(v, null, 2));
+const admin = (cmd: Command) => createSluice(cmd.optsWithGlobals<GlobalOptions>()).admin();
 
 const partitionsOption = (v: string) => parseInteger(v, '--partitions', { min: 1 });
 
@@ -33,11 +24,11 @@ export function registerTopics(program: Command): void {
     .option('--json', 'print the topic description as JSON')
     .action(async (name: string, opts: { partitions?: number; config?: string[]; json?: boolean }, cmd: Command) => {
       const config = parseConfigs(opts.config);
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      const body: Record<string, unknown> = { name };
-      if (opts.partitions !== undefined) body.partitions = opts.partitions;
-      if (Object.keys(config).length) body.config = config;
-      const desc = await client.json<TopicDescription>({ method: 'POST', path: '/v1/topics', body });
+      const desc = await admin(cmd).createTopic({
+        name,
+        ...(opts.partitions !== undefined ? { partitions: opts.partitions } : {}),
+        ...(Object.keys(config).length ? { config } : {}),
+      });
       if (opts.json) printJson(desc);
       else out(`Created topic ${name}.`);
     });
@@ -47,9 +38,7 @@ export function registerTopics(program: Command): void {
     .description('list topics')
     .option('--json', 'print the topics as JSON')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      const res = await client.json<{ topics: TopicSummary[] }>({ method: 'GET', path: '/v1/topics' });
-      const list = [...(res?.topics ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const list = (await admin(cmd).listTopics()).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
       if (opts.json) printJson({ topics: list });
       else if (list.length) out(list.map((t) => t.name).join('\n'));
     });
@@ -60,8 +49,7 @@ export function registerTopics(program: Command): void {
     .argument('<name>', 'topic name')
     .option('--json', 'print the description as JSON')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      const desc = await client.json<TopicDescription>({ method: 'GET', path: topicPath(name) });
+      const desc = await admin(cmd).describeTopic(name);
       if (opts.json) printJson(desc);
       else out(renderDescription(desc));
     });
@@ -78,11 +66,10 @@ export function registerTopics(program: Command): void {
       if (opts.partitions === undefined && Object.keys(config).length === 0) {
         throw new UsageError('topics alter needs --config key=value and/or --partitions N.');
       }
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      const body: Record<string, unknown> = {};
-      if (opts.partitions !== undefined) body.partitions = opts.partitions;
-      if (Object.keys(config).length) body.config = config;
-      const desc = await client.json<TopicDescription>({ method: 'PATCH', path: topicPath(name), body });
+      const desc = await admin(cmd).alterTopic(name, {
+        ...(opts.partitions !== undefined ? { partitions: opts.partitions } : {}),
+        ...(Object.keys(config).length ? { config } : {}),
+      });
       if (opts.json) printJson(desc);
       else out(`Altered topic ${name}.`);
     });
@@ -93,8 +80,7 @@ export function registerTopics(program: Command): void {
     .argument('<name>', 'topic name')
     .option('--json', 'print {"deleted": name} as JSON')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
-      const client = createClient(cmd.optsWithGlobals<GlobalOptions>());
-      await client.request({ method: 'DELETE', path: topicPath(name) });
+      await admin(cmd).deleteTopic(name);
       if (opts.json) printJson({ deleted: name });
       else out(`Deleted topic ${name}.`);
     });

@@ -2,7 +2,7 @@
 // rejected request must write nothing: partition heads are compared before and after.
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../../../lib/api/handler.ts';
+import { createHandler } from '../../../lib/local/apiGateway.ts';
 import { encodeBatch } from '../../../lib/records/index.ts';
 import { createStorageClients, destroyStorageClients, type StorageClients } from '../../../lib/storage/clients.ts';
 import { useTestStorage } from '../../support/stack.ts';

@@ -1,7 +1,7 @@
 // Consumer groups through the Lambda handlers, against the emulators: API Gateway v2
 // events in (buildV2Event), proxy results out, the real Log, Groups and storage below.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createHandler } from '../../../lib/api/handler.ts';
+import { createHandler } from '../../../lib/local/apiGateway.ts';
 import { FUNCTIONS, ROUTES } from '../../../lib/api/routes.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { apiOver, newLog, parseReply, toEvent, type Reply } from './helpers.ts';
@@ -362,6 +362,7 @@ describe('malformed requests', () => {
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: { topics: [TOPIC], sessionTimeoutMs: 1500.5 } } },
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: { topics: [TOPIC], sessionTimeoutMs: '30000' } } },
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: { topics: [TOPIC], extra: 1 } } },
+      { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: { topics: Array.from({ length: 40_000 }, (_, i) => `t${i}`) } } },
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: [TOPIC] } },
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, json: null } },
       { call: { method: 'POST', url: `/v1/groups/${group}/members`, headers: { 'content-type': 'application/json' }, body: '{"topics":["events"]' } },

@@ -2,7 +2,7 @@
 // the dev server builds them), proxy results out, real Log and storage underneath.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { handler as healthHandler } from '../../../functions/health.ts';
-import { createHandler } from '../../../lib/api/handler.ts';
+import { createHandler } from '../../../lib/local/apiGateway.ts';
 import { decodeBatches, defaultPartition, encodeBatch } from '../../../lib/records/index.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { apiOver, newLog, parseReply, restEvent, toEvent } from './helpers.ts';

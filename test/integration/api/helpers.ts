@@ -1,9 +1,9 @@
 // Calling the Lambda handlers as API Gateway would: requests become payload v2 events
 // (buildV2Event, as the dev server builds them) and results plain HTTP (resultToHttp).
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { createApiHandler, type HandlerDeps } from '../../../lib/api/handler.ts';
+import { createApiHandler, type HandlerDeps } from '../../../lib/local/apiGateway.ts';
 import { buildV2Event, resultToHttp } from '../../../lib/api/http.ts';
-import type { ApiHandler } from '../../../lib/api/lambda.ts';
+import type { ApiHandler } from '../../../lib/runtime/http.ts';
 import { Log } from '../../../lib/log/index.ts';
 import type { StorageClients } from '../../../lib/storage/clients.ts';
 

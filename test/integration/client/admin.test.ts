@@ -1,5 +1,5 @@
-// The SDK's Admin against a real dev server: topics, offsets and groups, round trip, with
-// the API's errors as typed classes.
+// The SDK's Admin and Subscriptions against a real dev server: topics, offsets, groups,
+// maintenance and subscriptions, round trip, with the API's errors as typed classes.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,6 +9,7 @@ import {
   Sluice,
   SluiceError,
   TopicAlreadyExistsError,
+  UnknownSubscriptionError,
   UnknownTopicOrPartitionError,
 } from '../../../lib/client/index.ts';
 import { useDevServer } from './devServer.ts';
@@ -110,5 +111,29 @@ describe('Admin', () => {
     await admin.deleteGroup(group);
     await expect(admin.describeGroup(group)).rejects.toBeInstanceOf(GroupIdNotFoundError);
     expect((await admin.listGroups()).some((g) => g.group === group)).toBe(false);
+  });
+
+  it('runs a maintenance pass over the named topics and reports it', async () => {
+    const sluice = new Sluice({ endpoint: dev.url });
+    const topic = name('mnt');
+    await sluice.admin().createTopic({ name: topic, partitions: 2 });
+    const report = await sluice.admin().runMaintenance({ topics: [topic] });
+    expect(report.totals.partitionsExamined).toBe(2);
+    expect(report.errors).toEqual([]);
+    expect(report.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('creates, lists, gets and deletes a subscription; its dead letters start empty', async () => {
+    const sluice = new Sluice({ endpoint: dev.url });
+    const subs = sluice.subscriptions();
+    const topic = name('subs');
+    await sluice.admin().createTopic({ name: topic });
+    const created = await subs.create(topic, { name: 'hook', target: { type: 'http', url: 'http://127.0.0.1:9/hook' }, batchSize: 10 });
+    expect(created).toMatchObject({ topic, name: 'hook', status: 'active', batchSize: 10, maxRetries: 3 });
+    expect((await subs.list(topic)).map((s) => s.name)).toEqual(['hook']);
+    expect(await subs.get(topic, 'hook')).toMatchObject({ subscriptionId: created.subscriptionId });
+    expect(await subs.deadLetters(topic, 'hook', { limit: 10 })).toEqual([]);
+    await subs.delete(topic, 'hook');
+    await expect(subs.get(topic, 'hook')).rejects.toBeInstanceOf(UnknownSubscriptionError);
   });
 });

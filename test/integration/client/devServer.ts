@@ -2,12 +2,13 @@
 // on a free port over the run's shared emulators with a table prefix of its own, so test
 // files running in parallel never see each other's data.
 import { afterAll, beforeAll, inject } from 'vitest';
-import { startDevServer, type DevServer } from '../../../lib/local/devServer.ts';
+import { startDevServer, type DevServer, type DevServerOptions } from '../../../lib/local/devServer.ts';
 import { uniquePrefix } from '../../support/stack.ts';
 
-export async function startTestDevServer(): Promise<DevServer> {
+export async function startTestDevServer(options: Omit<DevServerOptions, 'env' | 'prefix' | 'port'> = {}): Promise<DevServer> {
   const shared = inject('emulators');
   return startDevServer({
+    ...options,
     port: 0,
     prefix: uniquePrefix(),
     quiet: true,

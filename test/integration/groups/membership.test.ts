@@ -1,7 +1,7 @@
 // Group membership against the emulators: balanced and sticky assignment, the
 // revoke-before-reassign protocol, sessions on an injected clock, and concurrent callers.
 import { describe, expect, it } from 'vitest';
-import { Groups } from '../../../lib/groups/index.ts';
+import { Groups, TOPIC_METADATA_MAX_AGE_MS } from '../../../lib/groups/index.ts';
 import { Log } from '../../../lib/log/index.ts';
 import { createStorageClients, destroyStorageClients } from '../../../lib/storage/clients.ts';
 import { useTestStorage } from '../../support/stack.ts';
@@ -102,14 +102,18 @@ describe('assignment', () => {
     expectBalancedAndComplete([...three, fourth], t, 12);
   });
 
-  it('picks up partitions added to the topic at the next heartbeat', async () => {
+  it('picks up partitions added to the topic once the stored topic metadata is due for a refresh', async () => {
     const t = await topic(2);
-    const groups = groupsFor(storage.clients, clock());
+    const c = clock();
+    const groups = groupsFor(storage.clients, c);
     const g = groupName();
     const consumers = [await Consumer.join(groups, g, [t]), await Consumer.join(groups, g, [t])];
     await settle(consumers);
 
     await new Log(storage.clients).alterTopic(t, { partitions: 4 });
+    await settle(consumers);
+    expect(consumers.flatMap((x) => x.partitions(t)).sort()).toEqual([0, 1]);
+    c.advance(TOPIC_METADATA_MAX_AGE_MS);
     await settle(consumers);
 
     expectBalancedAndComplete(consumers, t, 4);
@@ -117,12 +121,14 @@ describe('assignment', () => {
   });
 
   it('accepts a subscription to a topic that does not exist yet and assigns it once created', async () => {
-    const groups = groupsFor(storage.clients, clock());
+    const time = clock();
+    const groups = groupsFor(storage.clients, time);
     const name = `later${n++}`;
     const c = await Consumer.join(groups, groupName(), [name]);
     expect(c.assignment.size).toBe(0);
 
     await new Log(storage.clients).createTopic({ name, partitions: 3 });
+    time.advance(TOPIC_METADATA_MAX_AGE_MS);
     await c.heartbeat();
 
     expect(c.partitions(name)).toEqual([0, 1, 2]);

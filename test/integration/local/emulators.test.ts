@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStorage } from '../../../lib/local/bootstrap.ts';
@@ -101,6 +101,74 @@ describe('emulators with a data directory', () => {
       await second.stop();
     }
     expectProcessGone(pid);
+  });
+});
+
+describe('the data directory\'s key pair (DynamoDB Local listens on every interface)', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'sluice-key-'));
+  });
+  afterAll(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const mode = async (path: string) => (await stat(path)).mode & 0o777;
+
+  it('keeps the data invisible under any other access key id, and the key private', { timeout: 120_000 }, async () => {
+    const emulators = await startEmulators({ dataDir, quiet: true });
+    const mine = localStorageConfig(emulatorEndpoints(emulators), 'private');
+    const clients = createStorageClients(mine);
+    const stranger = createStorageClients({ ...mine, credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x' } });
+    try {
+      await ensureStorage(clients);
+      await clients.ddb.send(new PutItemCommand({ TableName: mine.names.tables.topics, Item: { name: { S: 'orders' }, topicId: { S: 'abc' } } }));
+
+      expect((await stranger.ddb.send(new ListTablesCommand({}))).TableNames).toEqual([]);
+      await expect(
+        stranger.ddb.send(new GetItemCommand({ TableName: mine.names.tables.topics, Key: { name: { S: 'orders' } } })),
+      ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+
+      const stored = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
+      expect(stored).toEqual(emulators.credentials);
+      expect(emulators.credentials.accessKeyId).toMatch(/^SLUICE[0-9A-F]{32}$/);
+      expect(await mode(join(dataDir, 'credentials.json'))).toBe(0o600);
+      // The database file is named after the key id: its directory is private too.
+      expect(await readdir(join(dataDir, 'dynamodb'))).toContain(`${emulators.credentials.accessKeyId}_us-east-1.db`);
+      expect(await mode(join(dataDir, 'dynamodb'))).toBe(0o700);
+      expect(await mode(join(dataDir, 's3'))).toBe(0o700);
+      // One database per key id (no -sharedDb), and no telemetry.
+      const argv = (await readFile(`/proc/${emulators.pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+      if (argv.length > 1) {
+        expect(argv).toContain('-disableTelemetry');
+        expect(argv).not.toContain('-sharedDb');
+      }
+    } finally {
+      destroyStorageClients(clients);
+      destroyStorageClients(stranger);
+      await emulators.stop();
+    }
+  });
+
+  it('moves a database written under -sharedDb to the key id, so its tables stay visible', { timeout: 120_000 }, async () => {
+    // What a data directory from before per-key databases looks like: the shared file, no key.
+    const { accessKeyId } = JSON.parse(await readFile(join(dataDir, 'credentials.json'), 'utf8'));
+    await rename(join(dataDir, 'dynamodb', `${accessKeyId}_us-east-1.db`), join(dataDir, 'dynamodb', 'shared-local-instance.db'));
+    await rm(join(dataDir, 'credentials.json'));
+
+    const emulators = await startEmulators({ dataDir, quiet: true });
+    const clients = createStorageClients(localStorageConfig(emulatorEndpoints(emulators), 'private'));
+    try {
+      expect(emulators.credentials.accessKeyId).not.toBe(accessKeyId);
+      const item = await clients.ddb.send(
+        new GetItemCommand({ TableName: clients.names.tables.topics, Key: { name: { S: 'orders' } }, ConsistentRead: true }),
+      );
+      expect(item.Item?.topicId?.S).toBe('abc');
+      expect(await readdir(join(dataDir, 'dynamodb'))).not.toContain('shared-local-instance.db');
+    } finally {
+      destroyStorageClients(clients);
+      await emulators.stop();
+    }
   });
 });
 

@@ -1,6 +1,11 @@
 // s3rver must behave like S3 for what Sluice's log does with segment objects, with the
 // client exactly as lib/storage/clients.ts configures it.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -10,8 +15,9 @@ import {
   PutObjectCommand,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
-import { describe, expect, it } from 'vitest';
-import { resolveRange } from '../../../lib/local/s3rver-compat.ts';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { durablePutObject, resolveRange } from '../../../lib/local/s3rver-compat.ts';
+import { createStorageClients, destroyStorageClients } from '../../../lib/storage/clients.ts';
 import { useTestStorage } from '../../support/stack.ts';
 
 describe('S3 on the local stack', () => {
@@ -143,5 +149,55 @@ describe('resolveRange (the s3rver range fix)', () => {
     expect(resolveRange('bytes=-0', 10)).toBe('unsatisfiable');
     expect(resolveRange('bytes=5-2', 10)).toBe('ignore');
     expect(resolveRange('bytes=1-2,4-5', 10)).toBe('ignore');
+  });
+});
+
+describe('PutObject on s3rver (the durability fix)', () => {
+  const require = createRequire(import.meta.url);
+  const FilesystemStore = require('s3rver/lib/stores/filesystem.js');
+  const S3Object = require('s3rver/lib/models/object.js');
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-s3store-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('resolves only once the whole object is in its file', async () => {
+    const store = new FilesystemStore(dir);
+    await store.putBucket('b');
+    const put = durablePutObject(store);
+    // s3rver's own putObject resolves on the end of its input: with large chunks the
+    // file is often still short at that point.
+    for (let i = 0; i < 5; i++) {
+      const body = Buffer.alloc(8 * 1024 * 1024, i);
+      const content = i % 2 === 0 ? body : Readable.from([body]);
+      const { size } = await put(new S3Object('b', `k${i}`, content, { 'content-type': 'application/octet-stream' }));
+      expect(size).toBe(body.length);
+      expect(statSync(store.getResourcePath('b', `k${i}`, 'object')).size).toBe(body.length);
+    }
+  });
+});
+
+describe('who s3rver answers', () => {
+  const storage = useTestStorage();
+
+  it('refuses unsigned requests', async () => {
+    if (inject('emulators').external) return; // LocalStack has its own rules
+    const { config } = storage;
+    const url = `${config.endpoints!.s3}/${config.names.bucket}/anonymous`;
+    const put = await fetch(url, { method: 'PUT', body: 'x' });
+    expect(put.status).toBe(403);
+    expect(await put.text()).toContain('AccessDenied');
+    const form = await fetch(`${config.endpoints!.s3}/${config.names.bucket}`, { method: 'POST', body: new FormData() });
+    expect(form.status).toBe(403);
+  });
+
+  it("refuses s3rver's well-known key pair: only the stack's own key is accepted", async () => {
+    if (inject('emulators').external) return;
+    const clients = createStorageClients({ ...storage.config, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    try {
+      await expect(
+        clients.s3.send(new PutObjectCommand({ Bucket: storage.config.names.bucket, Key: 'foreign', Body: 'x' })),
+      ).rejects.toMatchObject({ name: 'InvalidAccessKeyId' });
+    } finally {
+      destroyStorageClients(clients);
+    }
   });
 });

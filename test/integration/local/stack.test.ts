@@ -78,4 +78,36 @@ describe('startLocalStack', () => {
       await stack.stop();
     }
   });
+
+  it('taps see every storage call from bootstrap on, and the layout names each table with its keys', async () => {
+    const shared = inject('emulators');
+    const prefix = uniquePrefix();
+    const calls: string[] = [];
+    const stack = await startLocalStack({
+      prefix,
+      env: {
+        AWS_ENDPOINT_URL: shared.endpoints.dynamodb,
+        AWS_ENDPOINT_URL_S3: shared.endpoints.s3,
+        AWS_ACCESS_KEY_ID: shared.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: shared.credentials.secretAccessKey,
+      },
+      taps: [async (call, send) => {
+        await send();
+        calls.push(`${call.service}.${call.operation}`);
+      }],
+    });
+    try {
+      expect(calls).toEqual(expect.arrayContaining(['dynamodb.CreateTable', 's3.CreateBucket']));
+      const segments = stack.layout.tables.find((t) => t.id === 'segments')!;
+      const { Table } = await stack.clients.ddb.send(new DescribeTableCommand({ TableName: segments.name }));
+
+      expect(segments.name).toBe(`${prefix}-segments`);
+      expect(Table?.KeySchema?.map((k) => k.AttributeName)).toEqual(segments.keys);
+      expect(Table?.LocalSecondaryIndexes?.map((i) => i.KeySchema![1]!.AttributeName)).toEqual(segments.indexKeys);
+      expect(stack.layout.names).toEqual(stack.clients.names);
+      expect(calls.at(-1)).toBe('dynamodb.DescribeTable');
+    } finally {
+      await stack.stop();
+    }
+  });
 });

@@ -1,8 +1,11 @@
 // Garbage: uploads that were never committed, and everything of deleted topics. What an
-// index entry references is never deleted, whatever the clock says.
+// index entry references is never deleted, whatever the clock says. Scheduled passes
+// list for orphans once an hour (lib/log/maintenance-schedule.ts).
 import { describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
 import { runMaintenance } from '../../../lib/log/maintenance.ts';
+import { scheduledMaintenance } from '../../../lib/log/maintenance-schedule.ts';
+import { scheduledPass } from '../../../lib/runtime/schedule.ts';
 import { createStorageClients, destroyStorageClients } from '../../../lib/storage/clients.ts';
 import { listHeadPartitions } from '../../../lib/storage/maintenance.ts';
 import { tpKey } from '../../../lib/storage/metadata.ts';
@@ -117,6 +120,7 @@ describe('cleanup without the orphan scan', () => {
     await crashedAppend(storage, name, 0);
     const compacted = await runMaintenance(storage.clients, { now: clock.now, topics: [name], compactionTargetBytes: 10_000, orphanScan: false });
     expect(compacted.totals.runsCompacted).toBeGreaterThan(0);
+    clock.catchUp();
     clock.advance(GRACE + 1);
     const listings = countRequests(storage.clients.s3);
 
@@ -133,6 +137,31 @@ describe('cleanup without the orphan scan', () => {
     const full = await runMaintenance(storage.clients, { now: clock.now, topics: [name] });
 
     expect(full.partitions[0]!.cleanup).toMatchObject({ orphansDeleted: 1 });
+    expect(await objectKeys(storage.clients, topicId, 0)).toEqual(await referencedKeys(storage, topicId, 0));
+  });
+});
+
+describe('scheduled passes', () => {
+  const storage = useTestStorage();
+  const at = (iso: string) => Date.parse(iso);
+
+  it('list for orphans only on the first pass of an hour, under the deployed 15-minute schedule', async () => {
+    const clock = testClock();
+    const log = new Log(storage.clients, { now: clock.now });
+    const { name, topicId } = await log.createTopic({ name: `sched${n++}`, config: { 'retention.ms': -1 } });
+    await log.append(name, 0, { records: [rec('kept')] });
+    await crashedAppend(storage, name, 0);
+    clock.catchUp();
+    clock.advance(GRACE + 1);
+    const opts = { now: clock.now, topics: [name] };
+
+    const midHour = await scheduledMaintenance(storage.clients, scheduledPass('maintenance', { time: '2025-06-01T12:30:00Z' }), opts);
+    expect(midHour.totals).toMatchObject({ orphansDeleted: 0 });
+    expect(await objectKeys(storage.clients, topicId, 0)).toHaveLength(2);
+
+    const firstOfHour = scheduledPass('maintenance', { time: '2025-06-01T13:05:00Z' });
+    expect(firstOfHour).toMatchObject({ at: at('2025-06-01T13:05:00Z'), previousAt: at('2025-06-01T12:50:00Z') });
+    expect((await scheduledMaintenance(storage.clients, firstOfHour, opts)).totals).toMatchObject({ orphansDeleted: 1 });
     expect(await objectKeys(storage.clients, topicId, 0)).toEqual(await referencedKeys(storage, topicId, 0));
   });
 });

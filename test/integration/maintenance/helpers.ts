@@ -20,6 +20,10 @@ export function testClock() {
     advance: (ms: number) => {
       t += ms;
     },
+    /** Moves to the wall clock if behind it: objects uploaded meanwhile carry real times. */
+    catchUp: () => {
+      t = Math.max(t, Date.now());
+    },
     get t() {
       return t;
     },

@@ -124,6 +124,23 @@ describe('create', () => {
   describe('deployed (inside Lambda)', () => {
     afterEach(() => {
       delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+      delete process.env.AWS_REGION;
+    });
+
+    it('refuses targets on metadata, loopback and private addresses, and queues outside the stack\'s SQS region', async () => {
+      process.env.AWS_LAMBDA_FUNCTION_NAME = 'sluice-subscriptions';
+      process.env.AWS_REGION = 'eu-west-1';
+      const https = (url: string) => ({ name: 'x', target: { type: 'http', url } });
+      for (const url of ['https://169.254.169.254/latest/meta-data/', 'https://metadata.google.internal/', 'https://localhost/x', 'https://10.0.0.1/x', 'https://[fd00:ec2::254]/']) {
+        expect(expectError(await create(https(url)), 400, 'INVALID_TARGET').json.error.fields).toEqual(['target.url']);
+      }
+      for (const queueUrl of ['https://169.254.169.254/123456789012/q', 'https://evil.example/123456789012/q', 'https://sqs.us-east-1.amazonaws.com/123456789012/q']) {
+        const body = { ...https('https://hooks.example.com/x'), deadLetter: { type: 'sqs', queueUrl } };
+        expect(expectError(await create(body), 400, 'INVALID_TARGET').json.error.fields).toEqual(['deadLetter.queueUrl']);
+      }
+      expectError(await get('x'), 404, 'UNKNOWN_SUBSCRIPTION');
+      const queueUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/q';
+      ok(await create({ ...https('https://hooks.example.com/x'), name: 'regional-dlq', deadLetter: { type: 'sqs', queueUrl } }), 201);
     });
 
     it('refuses module targets and plain http, even to loopback', async () => {

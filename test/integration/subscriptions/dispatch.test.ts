@@ -3,11 +3,15 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
+import { handleEvents } from '../../../lib/runtime/events.ts';
+import { createScheduleHandler } from '../../../lib/runtime/schedule.ts';
+import { createStreamHandler } from '../../../lib/runtime/stream.ts';
 import { readCursor } from '../../../lib/storage/subscriptions.ts';
 import { SubscriptionCatalog } from '../../../lib/subscriptions/catalog.ts';
 import { Dispatcher, type DispatcherOptions, type PartitionOutcome } from '../../../lib/subscriptions/dispatcher.ts';
-import { createDispatcherHandler } from '../../../lib/subscriptions/lambda.ts';
 import type { DeadLetterRecord, SluiceKafkaEvent } from '../../../lib/subscriptions/model.ts';
+import { createSqsSender } from '../../../lib/subscriptions/sqs.ts';
+import { dispatcherRuns } from '../../../lib/subscriptions/runs.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { apiOver } from '../api/helpers.ts';
 import { headRecords, offsetsOf, sleep, startTargetServer, type TargetServer } from './helpers.ts';
@@ -20,7 +24,7 @@ let target: TargetServer;
 
 /** Fast backoff so retry tests take milliseconds. */
 const FAST: DispatcherOptions = { backoff: { baseMs: 5, capMs: 20 }, inlineWaitMs: 500, targetTimeoutMs: 5_000 };
-const dispatcher = (opts: DispatcherOptions = {}) => new Dispatcher(storage.clients, { allowModules: true, ...FAST, ...opts });
+const dispatcher = (opts: DispatcherOptions = {}) => new Dispatcher(storage.clients, { allowModules: true, allowLoopback: true, ...FAST, ...opts });
 
 beforeAll(async () => {
   log = new Log(storage.clients);
@@ -142,13 +146,16 @@ describe('failures', () => {
     await subscribe('later-retry', { name: 's', target: { type: 'http', url: target.url('/later-retry') }, maxRetries: 5 });
     target.behave('/later-retry', (n) => (n < 1 ? 500 : 200));
     await produce('later-retry', [{ value: 'a' }, { value: 'b' }]);
-    const d = dispatcher({ backoff: { baseMs: 300, capMs: 300 }, inlineWaitMs: 50 });
+    // The dispatcher's clock stands still unless moved, so a slow machine cannot make the retry due early.
+    let clock = Date.now();
+    const d = dispatcher({ backoff: { baseMs: 300, capMs: 300 }, inlineWaitMs: 50, now: () => clock });
     const first = await d.handleStreamRecords(await headRecords(storage.clients, topicId, 1));
     expect(first.outcomes[0]).toMatchObject({ state: 'retrying', delivered: 0, failures: 1 });
     expect((await describeSub('later-retry', 's')).partitions[0]).toMatchObject({ attempts: 1, position: 0, lastError: expect.objectContaining({ code: 'HTTP_500' }) });
     // Not due yet: the sweep only notes when to come back.
-    expect((await d.sweep()).nextWakeAt).toBeGreaterThan(Date.now());
-    await sleep(350);
+    expect((await d.sweep()).nextWakeAt).toBeGreaterThan(clock);
+    expect(target.received('/later-retry')).toHaveLength(1);
+    clock += 350;
     await d.sweep();
     expect(target.received('/later-retry').map((c) => offsetsOf([c.event]).map((o) => o.offset))).toEqual([[0, 1], [0, 1]]);
     expect(await describeSub('later-retry', 's')).toMatchObject({ lag: 0, delivered: 2 });
@@ -193,7 +200,8 @@ describe('failures', () => {
         topic: 'payments',
         subscription: 'broken',
         attempts: 3,
-        error: { code: 'HTTP_500' },
+        // The status line only: the target's answer body ({"ok":false}) is not echoed.
+        error: { code: 'HTTP_500', message: 'HTTP 500 Internal Server Error' },
         destination: { type: 'sqs', queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/sluice-dlq', messageId: expect.stringMatching(/^msg-/) },
       });
       expect(l.recordCount).toBe(l.lastOffset - l.firstOffset + 1);
@@ -208,6 +216,27 @@ describe('failures', () => {
     await produce('payments', [{ value: 'late', partition: 1 }]);
     await d.handleStreamRecords(await headRecords(storage.clients, topicId, 2, 3));
     expect(offsetsOf(target.succeeded('/broken'))).toEqual([{ partition: 1, offset: 3 }]);
+  });
+
+  it('a queue URL refused at send time gets no request; the dead letter is kept with the reason', async () => {
+    const topicId = await createTopic('moved-queue', 1);
+    const queueUrl = 'https://sqs.us-east-1.amazonaws.com/123456789012/sluice-dlq';
+    await subscribe('moved-queue', { name: 's', target: { type: 'http', url: target.url('/moved-queue') }, maxRetries: 0, deadLetter: { type: 'sqs', queueUrl } });
+    target.behave('/moved-queue', () => 500);
+    await produce('moved-queue', [{ value: 'x' }]);
+    const requests: unknown[] = [];
+    // The dispatcher runs in another region than the queue: the signed request must not leave.
+    const sendDeadLetter = createSqsSender({
+      env: { region: 'eu-west-1' },
+      clientConfig: { requestHandler: { handle: async (r: unknown) => (requests.push(r), Promise.reject(new Error('no request expected'))) } },
+    });
+
+    const report = await dispatcher({ sendDeadLetter }).handleStreamRecords(await headRecords(storage.clients, topicId, 1));
+
+    expect(report.outcomes[0]).toMatchObject({ deadLettered: 1, state: 'caught-up' });
+    expect(requests).toEqual([]);
+    const [letter] = (await api.call({ method: 'GET', url: '/v1/topics/moved-queue/subscriptions/s/dead-letters' })).json.deadLetters as DeadLetterRecord[];
+    expect(letter!.destination).toMatchObject({ type: 'sqs', queueUrl, error: expect.stringContaining('INVALID_TARGET') });
   });
 
   it('records removed by retention before delivery are dead-lettered as OFFSET_OUT_OF_RANGE, never skipped silently', async () => {
@@ -315,25 +344,34 @@ describe('racing dispatchers', () => {
   });
 });
 
+/** The deployed function's handler (functions/dispatcher.ts) over a given dispatcher. */
+function lambdaHandler(d: Dispatcher) {
+  const runs = dispatcherRuns(() => d);
+  const sweep = createScheduleHandler('dispatcher', runs.sweep);
+  return handleEvents('dispatcher', { stream: createStreamHandler('dispatcher', runs.streamBatch), schedule: sweep, invoke: sweep });
+}
+
 describe('the Lambda handler', () => {
-  it('answers stream batches with batchItemFailures and runs the sweep on the schedule', async () => {
+  it('answers stream batches with batchItemFailures, and sweeps on the schedule and when invoked directly', async () => {
     const topicId = await createTopic('handler', 1);
     await subscribe('handler', { name: 'h', target: { type: 'http', url: target.url('/handler') } });
     await produce('handler', [{ value: 'a' }]);
-    const handler = createDispatcherHandler(dispatcher());
+    const handler = lambdaHandler(dispatcher());
     const context = { getRemainingTimeInMillis: () => 60_000 };
     expect(await handler({ Records: [] }, context)).toEqual({ batchItemFailures: [], dispatched: 0, delivered: 0, deadLettered: 0 });
     const result = await handler({ Records: (await headRecords(storage.clients, topicId, 1)) as never }, context);
     expect(result).toMatchObject({ batchItemFailures: [], delivered: 1 });
     await produce('handler', [{ value: 'b' }]);
     expect(await handler({ 'detail-type': 'Scheduled Event' }, context)).toMatchObject({ delivered: 1, lagging: 0 });
-    expect(offsetsOf(target.succeeded('/handler')).map((o) => o.offset)).toEqual([0, 1]);
+    await produce('handler', [{ value: 'c' }]);
+    expect(await handler({ sweep: true }, context)).toMatchObject({ delivered: 1, lagging: 0 });
+    expect(offsetsOf(target.succeeded('/handler')).map((o) => o.offset)).toEqual([0, 1, 2]);
   });
 
   it('reports the stream records whose dispatch failed on storage', async () => {
     const broken = new Dispatcher({ ...storage.clients, names: { ...storage.clients.names, tables: { ...storage.clients.names.tables, subscriptions: 'no-such-table' } } }, FAST);
     const records = [{ eventName: 'MODIFY', dynamodb: { Keys: { topicId: { S: 'x' }, partition: { N: '0' } }, NewImage: { nextOffset: { N: '1' } }, SequenceNumber: '42' } }];
-    const result = await createDispatcherHandler(broken)({ Records: records });
+    const result = (await lambdaHandler(broken)({ Records: records })) as { batchItemFailures: unknown[] };
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: '42' }]);
   });
 });

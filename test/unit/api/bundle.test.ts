@@ -29,11 +29,12 @@ describe('function bundles', () => {
 
   it.each(['admin', 'produce', 'fetch'])('%s bundles', async (fn) => {
     const { files } = await inputs(`functions/${fn}.ts`);
-    expect(files.some((f) => f.includes('lib/api/lambda.ts'))).toBe(true);
+    expect(files.some((f) => f.includes('lib/runtime/http.ts'))).toBe(true);
   });
 
   // Each function imports its own operations module, never the map of all of them
-  // (lib/api/operations/index.ts, for the dev server): admin must not carry produce's code.
+  // (lib/api/operations/index.ts, for the dev server through lib/local/apiGateway.ts):
+  // admin must not carry produce's code.
   it.each([
     ['admin', 'topics'],
     ['produce', 'produce'],
@@ -43,7 +44,7 @@ describe('function bundles', () => {
     ['subscriptions', 'subscriptions'],
   ])('%s carries its own operations only', async (fn, own) => {
     const { files } = await inputs(`functions/${fn}.ts`);
-    expect(files.filter((f) => /lib\/api\/(operations\/|handler\.ts)/.test(f))).toEqual([`lib/api/operations/${own}.ts`]);
+    expect(files.filter((f) => /lib\/api\/operations\/|lib\/local\/apiGateway\.ts/.test(f))).toEqual([`lib/api/operations/${own}.ts`]);
   });
 
   it.each(['admin', 'subscriptions'])('%s (no bucket access) carries no S3 client and no log data path', async (fn) => {

@@ -1,11 +1,9 @@
 // The pure parts of the operations and of the produce path under them: body conversion
 // per encoding, partition choice, record sizes, record rendering for fetch, strict
-// numbers, and the handler's error mapping and logs.
-import { Logger } from '@aws-lambda-powertools/logger';
-import { describe, expect, it, vi } from 'vitest';
+// numbers, and how an error is answered.
+import { describe, expect, it } from 'vitest';
 import { DependencyError, InvalidRequestError, ThrottlingError } from '../../../lib/core/errors.ts';
-import { buildV2Event, resultToHttp } from '../../../lib/api/http.ts';
-import { createLambdaHandler, errorResponse } from '../../../lib/api/lambda.ts';
+import { errorResponse } from '../../../lib/api/operation.ts';
 import { renderBytes, renderRecord } from '../../../lib/api/operations/fetch.ts';
 import { decodeBase64Strict, prepareJsonRecords } from '../../../lib/api/operations/produce.ts';
 import { checkRecordSizes } from '../../../lib/log/append.ts';
@@ -163,9 +161,7 @@ describe('strict numbers and query parameters', () => {
   });
 });
 
-describe('handler error mapping and logging', () => {
-  const event = (path = '/v1/health') => buildV2Event({ method: 'GET', rawPath: path });
-
+describe('error responses', () => {
   it('retriable errors carry Retry-After and retriable: true', () => {
     const r = errorResponse(new DependencyError('DynamoDB GetItem failed', { dependency: 'dynamodb', retryAfterSeconds: 2 }));
     expect(r).toEqual({
@@ -175,44 +171,5 @@ describe('handler error mapping and logging', () => {
     });
     expect(errorResponse(new ThrottlingError('slow down')).headers).toEqual({ 'Retry-After': '1' });
     expect(errorResponse(new InvalidRequestError('no')).headers).toEqual({});
-  });
-
-  it('logs one line per request and errors with their details, without leaking them', async () => {
-    const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-    const info = vi.spyOn(logger, 'info');
-    const error = vi.spyOn(logger, 'error');
-    const handler = createLambdaHandler({
-      fn: 'health',
-      logger,
-      metrics: false,
-      operations: {
-        health: async (req) => {
-          if (req.query.boom) throw new TypeError('internal detail');
-          return { status: 200, body: { status: 'ok' } };
-        },
-      },
-    });
-    const ok = resultToHttp(await handler(event()));
-    expect(ok.status).toBe(200);
-    expect(info).toHaveBeenCalledTimes(1);
-    expect(info.mock.calls[0]![1]).toMatchObject({ operation: 'health', status: 200, durationMs: expect.any(Number), coldStart: true });
-
-    const bad = resultToHttp(await handler(buildV2Event({ method: 'GET', rawPath: '/v1/health', rawQueryString: 'boom=1' })));
-    expect(bad.status).toBe(500);
-    expect(JSON.parse(bad.body.toString())).toEqual({
-      error: { code: 'UNKNOWN_SERVER_ERROR', message: expect.not.stringMatching(/internal detail/) },
-    });
-    expect(error).toHaveBeenCalledTimes(1);
-    expect(error.mock.calls[0]![1]).toMatchObject({ operation: 'health', status: 500, coldStart: false, error: expect.any(TypeError) });
-
-    const nf = resultToHttp(await handler(event('/v1/topics')));
-    expect(nf.status).toBe(404);
-    expect(info).toHaveBeenCalledTimes(2);
-    expect(info.mock.calls[1]![1]).toMatchObject({ status: 404, code: 'NOT_FOUND' });
-  });
-
-  it('a handler without storage answers storage routes 404, not 500', async () => {
-    const handler = createLambdaHandler({ fn: 'admin', operations: {}, metrics: false });
-    expect(resultToHttp(await handler(event('/v1/topics'))).status).toBe(404);
   });
 });

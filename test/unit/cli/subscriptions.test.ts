@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createBody,
-  createSubscription,
-  listSubscriptions,
-  renderDeadLetters,
-  renderSubscriptions,
-  type Subscription,
-} from '../../../lib/cli/commands/subscriptions.ts';
+import { createBody, renderDeadLetters, renderSubscriptions, type Subscription } from '../../../lib/cli/commands/subscriptions.ts';
 import { UsageError } from '../../../lib/cli/errors.ts';
-import { HttpClient } from '../../../lib/client/http.ts';
 
 const sub: Subscription = {
   topic: 'orders',
@@ -52,20 +44,6 @@ describe('subscriptions create', () => {
   it('refuses no target or several', () => {
     expect(() => createBody('x', {})).toThrow(UsageError);
     expect(() => createBody('x', { url: 'https://a', module: 'b' })).toThrow(/exactly one target/);
-  });
-
-  it('posts to the topic\'s subscriptions and lists them', async () => {
-    const seen: { method: string; url: string; body?: unknown }[] = [];
-    const fetchImpl = (async (input: URL | string | Request, init?: RequestInit) => {
-      const url = String(input);
-      seen.push({ method: init?.method ?? 'GET', url, ...(init?.body ? { body: JSON.parse(Buffer.from(init.body as Uint8Array).toString()) } : {}) });
-      return init?.method === 'POST' ? Response.json(sub, { status: 201 }) : Response.json({ subscriptions: [sub] });
-    }) as typeof fetch;
-    const client = new HttpClient({ endpoint: 'http://127.0.0.1:9192', fetch: fetchImpl });
-    await createSubscription(client, 'or ders', createBody('billing', { url: 'https://h' }));
-    expect(await listSubscriptions(client, 'orders')).toEqual([sub]);
-    expect(seen[0]).toMatchObject({ method: 'POST', url: 'http://127.0.0.1:9192/v1/topics/or%20ders/subscriptions', body: { name: 'billing' } });
-    expect(seen[1]).toMatchObject({ method: 'GET', url: 'http://127.0.0.1:9192/v1/topics/orders/subscriptions' });
   });
 });
 

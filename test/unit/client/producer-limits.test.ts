@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidRecordError, RecordTooLargeError } from '../../../lib/core/errors.ts';
 import { MAX_HEADERS_PER_RECORD, MAX_HEADERS_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../../../lib/core/limits.ts';
 import { HttpClient } from '../../../lib/client/http.ts';
-import { Producer } from '../../../lib/client/producer.ts';
+import { Producer } from '../../../lib/client/producer/index.ts';
 import { readBatchHeaders } from '../../../lib/records/index.ts';
 
 /** A server answering one topic's metadata and every produce, remembering each request's record count. */

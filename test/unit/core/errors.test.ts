@@ -25,7 +25,7 @@ describe('the error list', () => {
   });
 
   it('is what the SDK exports, class for class', () => {
-    const exported = new Set(Object.values(sdkErrors));
+    const exported = new Set<unknown>(Object.values(sdkErrors));
     for (const C of ERROR_CLASSES) expect(exported.has(C)).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
 import { movedPartition } from '../../../lib/subscriptions/dispatcher.ts';
@@ -66,21 +68,27 @@ describe('lambda target', () => {
 });
 
 describe('http and module targets', () => {
-  it('2xx is success, anything else a failure with the status; a hung endpoint times out', async () => {
+  it('2xx is success, anything else a failure with only the status line; a hung endpoint times out', async () => {
     const statuses = [204, 302, 503];
-    const fetchImpl = (async (_u: unknown, init?: RequestInit) => {
+    const server = createServer((req, res) => {
       const status = statuses.shift();
-      if (status === undefined) {
-        return new Promise((_, reject) => init!.signal!.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'TimeoutError' }))));
-      }
-      return new Response(status === 204 ? null : 'body', { status });
-    }) as typeof fetch;
-    const deliver = createDeliver({ fetch: fetchImpl });
-    const t = { type: 'http' as const, url: 'https://hooks.example.com/x' };
-    expect(await deliver(t, event, { timeoutMs: 1000 })).toEqual({ ok: true });
-    expect(await deliver(t, event, { timeoutMs: 1000 })).toMatchObject({ ok: false, error: { code: 'HTTP_302' } });
-    expect(await deliver(t, event, { timeoutMs: 1000 })).toMatchObject({ ok: false, error: { code: 'HTTP_503' } });
-    expect(await deliver(t, event, { timeoutMs: 50 })).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+      if (status === undefined) return; // never answers
+      req.resume();
+      res.writeHead(status, { location: 'https://elsewhere.example.com/' });
+      res.end(status === 204 ? undefined : 'internal details the caller must not see');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const deliver = createDeliver({ allowLoopback: true });
+      const t = { type: 'http' as const, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/x` };
+      expect(await deliver(t, event, { timeoutMs: 1000 })).toEqual({ ok: true });
+      expect(await deliver(t, event, { timeoutMs: 1000 })).toEqual({ ok: false, error: { code: 'HTTP_302', message: 'HTTP 302 Found' } });
+      expect(await deliver(t, event, { timeoutMs: 1000 })).toEqual({ ok: false, error: { code: 'HTTP_503', message: 'HTTP 503 Service Unavailable' } });
+      expect(await deliver(t, event, { timeoutMs: 50 })).toMatchObject({ ok: false, error: { code: 'TIMEOUT' } });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('module targets are refused unless allowed', async () => {

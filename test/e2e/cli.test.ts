@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../support/devProcess.ts';
 import { isRunning, waitUntilGone } from '../support/processes.ts';
 
@@ -105,6 +105,13 @@ describe('sluice CLI against `sluice dev`', () => {
     port = await freePort();
     kafkaPort = await freePort();
     dev = await startDev(port, dataDir, kafkaPort);
+  });
+
+  // A dev server that died between tests fails the next one with its own account of why.
+  beforeEach(() => {
+    if (dev.child.exitCode !== null || dev.child.signalCode !== null) {
+      throw new Error(`sluice dev exited (${dev.child.exitCode ?? dev.child.signalCode}):\n${dev.output()}`);
+    }
   });
 
   afterAll(async () => {

@@ -1,8 +1,8 @@
-// Bounded concurrency: work over many items with at most `limit` of them in flight, as
-// maintenance does over partitions and the dispatcher over (subscription, partition)
-// runs. One definition, so every such loop starts, stops and orders results alike.
+// Bounded concurrency: a function over many items with at most `limit` calls in flight,
+// for work that must not flood a dependency (maintenance over partitions, the console
+// describing every topic). Imports nothing; runs in Node and in the browser.
 
-/** `fn` over every item, at most `limit` at once; results in the items' order. */
+/** fn over items with at most `limit` calls in flight; results in the items' order. */
 export async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;

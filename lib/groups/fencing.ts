@@ -3,11 +3,25 @@
 // while the group has no members. The same judgement serves the check before a commit and
 // the reading of a commit whose fence failed inside its transaction (offsetStore.ts), so
 // both report the same thing (UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, NON_EMPTY_GROUP).
+import type { ConditionCheck } from '@aws-sdk/client-dynamodb';
 import { IllegalGenerationError, NonEmptyGroupError, UnknownMemberIdError, type SluiceError } from '../core/errors.ts';
 import { ownedPartitions, ownerKey, type GroupRecord } from './store.ts';
 
-/** Who may write offsets: a member at its epoch (owning every partition), or nobody while the group is empty. */
-export type OffsetFence = { memberId: string; epoch: number } | { empty: true };
+/**
+ * A fence kept by another protocol's membership item in the groups table (the Kafka
+ * gateway's classic groups): its condition checks go into the offsets' transaction, and
+ * `explain` says why they failed (the domain error), or undefined if they no longer do.
+ */
+export interface ExternalFence {
+  checks: ConditionCheck[];
+  explain(): Promise<SluiceError | undefined>;
+}
+
+/**
+ * Who may write offsets: a member at its epoch (owning every partition), nobody while the
+ * group is empty, or whoever an external fence admits.
+ */
+export type OffsetFence = { memberId: string; epoch: number } | { empty: true } | { external: ExternalFence };
 
 export const unknownMember = (memberId: string): SluiceError =>
   new UnknownMemberIdError(`Member '${memberId}' is not a member of the group (it left, or its session expired).`, { memberId });
@@ -18,6 +32,7 @@ export function fenceError(
   fence: OffsetFence,
   partitions: readonly { topic: string; partition: number }[],
 ): SluiceError | undefined {
+  if ('external' in fence) return undefined;
   if ('empty' in fence) {
     const n = rec ? Object.keys(rec.members).length : 0;
     return n > 0

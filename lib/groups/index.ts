@@ -27,6 +27,8 @@ export {
   TOPIC_METADATA_MAX_AGE_MS,
   validateGroupId,
 } from './schema.ts';
+export type { ExternalFence } from './fencing.ts';
+export type { CommitFenceOptions } from './offsets.ts';
 export { Groups } from './service.ts';
 export type { TopicPartitions } from './store.ts';
 export type * from './types.ts';

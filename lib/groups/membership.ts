@@ -37,8 +37,8 @@ import { groupTooLarge, type GroupUpdates } from './updates.ts';
 /** Joins a new member (a JoinOptions request, checked here); answers its first assignment. */
 export async function join(u: GroupUpdates, group: string, request: unknown): Promise<MemberAssignment> {
   validate(GroupId, group);
-  const { topics, sessionTimeoutMs } = validate(JoinRequest, request);
-  const memberId = randomUUID();
+  const { topics, sessionTimeoutMs, memberId: chosen } = validate(JoinRequest, request);
+  const memberId = chosen ?? randomUUID();
   return u.update(group, async (rec, now, lookup) => {
     rec ??= newGroup(group, now);
     expireMembers(rec, now);

@@ -112,8 +112,9 @@ async function writeChunk(
 
   for (let attempt = 0; attempt < maxAttempts && pending.length > 0; attempt++) {
     if (attempt > 0) await sleep(fullJitter(attempt, backoff));
+    const checks = 'external' in fence ? fence.external.checks : [fenceCheck(clients, groupId, fence, pending.map((p) => p.w))];
     const items: TransactWriteItem[] = [
-      { ConditionCheck: fenceCheck(clients, groupId, fence, pending.map((p) => p.w)) },
+      ...checks.map((c) => ({ ConditionCheck: c })),
       ...pending.map(({ w }) => ({ Put: offsetPut(clients, groupId, w, now, opts.allowBackwards ?? false) })),
     ];
     const commit = await transact(clients, items, { what: `commit offsets for group '${groupId}'`, attempts: maxAttempts, backoff });
@@ -122,13 +123,14 @@ async function writeChunk(
       return result as StoredOffset[];
     }
     const failed = new Set(commit.failed);
-    if (failed.has(0)) {
-      const error = fenceError(await readGroup(clients, groupId), fence, pending.map((p) => p.w));
+    if (checks.some((_, k) => failed.has(k))) {
+      const error =
+        'external' in fence ? await fence.external.explain() : fenceError(await readGroup(clients, groupId), fence, pending.map((p) => p.w));
       if (error) throw error;
       continue; // the group changed and changed back: try again
     }
     // A stored offset above ours (same topic id) wins; keep it and drop our write.
-    for (const p of pending.filter((_, k) => failed.has(k + 1))) {
+    for (const p of pending.filter((_, k) => failed.has(k + checks.length))) {
       const stored = await readOffset(clients, groupId, p.w.topic, p.w.partition);
       if (stored && stored.topicId === p.w.topicId && stored.offset > p.w.offset) {
         result[p.i] = stored;
@@ -145,7 +147,12 @@ async function writeChunk(
   return result as StoredOffset[];
 }
 
-function fenceCheck(clients: StorageClients, groupId: string, fence: OffsetFence, writes: readonly OffsetWrite[]): ConditionCheck {
+function fenceCheck(
+  clients: StorageClients,
+  groupId: string,
+  fence: Exclude<OffsetFence, { external: unknown }>,
+  writes: readonly OffsetWrite[],
+): ConditionCheck {
   const check = { TableName: clients.names.tables.groups, Key: groupKey(groupId) };
   if ('empty' in fence) {
     return { ...check, ConditionExpression: 'attribute_not_exists(sk) OR memberCount = :zero', ExpressionAttributeValues: { ':zero': N(0) } };

@@ -21,7 +21,7 @@ import { OffsetOutOfRangeError } from '../core/errors.ts';
 import { validate } from '../core/schema.ts';
 import type { Log } from '../log/index.ts';
 import { getHead, getTopics, listHeads, type TopicRecord } from '../storage/metadata.ts';
-import { fenceError, type OffsetFence } from './fencing.ts';
+import { fenceError, type ExternalFence, type OffsetFence } from './fencing.ts';
 import { readOffsets, writeOffsets, type OffsetWrite, type StoredOffset } from './offsetStore.ts';
 import { isExpired } from './reconcile.ts';
 import { CommitRequest, GroupId, ResetRequest, type ResetTo } from './schema.ts';
@@ -29,17 +29,33 @@ import { readGroup, type MemberRecord } from './store.ts';
 import type { CommittedOffset, OffsetLag } from './types.ts';
 import { requirePartition, type GroupUpdates } from './updates.ts';
 
+/** How a commit is fenced and applied when another protocol's membership keeps the fence. */
+export interface CommitFenceOptions {
+  /** A fence kept by another membership (the Kafka gateway's classic groups) instead of this group's members. */
+  fence?: ExternalFence;
+  /** The stored offset may move back (Kafka's OffsetCommit sets what it is given). */
+  allowBackwards?: boolean;
+}
+
 /** Commits offsets (a CommitOptions request) for a member at its generation, or while the group is empty. */
-export async function commit(u: GroupUpdates, group: string, request: unknown): Promise<{ offsets: CommittedOffset[] }> {
+export async function commit(
+  u: GroupUpdates,
+  group: string,
+  request: unknown,
+  opts: CommitFenceOptions = {},
+): Promise<{ offsets: CommittedOffset[] }> {
   validate(GroupId, group);
   const req = validate(CommitRequest, request);
-  const fence: OffsetFence = req.memberId === undefined ? { empty: true } : { memberId: req.memberId, epoch: req.generation! };
+  const fence: OffsetFence = opts.fence
+    ? { external: opts.fence }
+    : req.memberId === undefined
+      ? { empty: true }
+      : { memberId: req.memberId, epoch: req.generation! };
   const offsets = req.offsets;
   const topics = await u.requireTopics(offsets.map((o) => o.topic));
   for (const o of offsets) requirePartition(topics.get(o.topic)!, o.partition);
 
-  const rec = await u.removeExpired(group);
-  const denied = fenceError(rec, fence, offsets);
+  const denied = opts.fence ? await opts.fence.explain() : fenceError(await u.removeExpired(group), fence, offsets);
   if (denied) throw denied;
   if (offsets.length === 0) return { offsets: [] };
 
@@ -60,7 +76,7 @@ export async function commit(u: GroupUpdates, group: string, request: unknown): 
     offset: o.offset,
     metadata: o.metadata ?? '',
   }));
-  const stored = await writeOffsets(u.clients, group, fence, writes, u.writeOpts());
+  const stored = await writeOffsets(u.clients, group, fence, writes, { ...u.writeOpts(), allowBackwards: opts.allowBackwards ?? false });
   return { offsets: stored.map(committed) };
 }
 

@@ -108,6 +108,8 @@ const TopicPartitionsList = z.array(z.strictObject({ topic: z.string(), partitio
 /** Join: `POST /v1/groups/{group}/members`. */
 export const JoinRequest = z.strictObject({
   topics: Subscription,
+  /** A member id the client chose (KIP-1082); default: a fresh UUID. */
+  memberId: z.optional(MemberId),
   /** 1000..300000, default 45000. */
   sessionTimeoutMs: z.optional(SessionTimeout),
 });
@@ -200,4 +202,6 @@ export type ResetTo = { earliest: true } | { latest: true } | { datetime: number
 export type JoinOptions = z.input<typeof JoinRequest>;
 export type HeartbeatOptions = z.input<typeof HeartbeatRequest>;
 export type CommitOptions = z.input<typeof CommitRequest>;
+/** One offset of a commit. */
+export type OffsetCommit = CommitOptions['offsets'][number];
 export type ResetOffsetsOptions = z.input<typeof ResetRequest>;

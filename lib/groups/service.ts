@@ -6,7 +6,7 @@ import type { Log } from '../log/index.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { deleteGroup, describeGroup, listGroups } from './admin.ts';
 import { heartbeat, join, leave } from './membership.ts';
-import { commit, fetchOffsets, resetOffsets } from './offsets.ts';
+import { commit, fetchOffsets, resetOffsets, type CommitFenceOptions } from './offsets.ts';
 import type {
   CommitOptions,
   CommittedOffset,
@@ -50,8 +50,9 @@ export class Groups {
     return leave(this.updates, group, memberId);
   }
 
-  commit(group: string, request: Request<CommitOptions>): Promise<{ offsets: CommittedOffset[] }> {
-    return commit(this.updates, group, request);
+  /** `opts`: a fence kept by another protocol's membership, and whether offsets may move back. */
+  commit(group: string, request: Request<CommitOptions>, opts: CommitFenceOptions = {}): Promise<{ offsets: CommittedOffset[] }> {
+    return commit(this.updates, group, request, opts);
   }
 
   fetchOffsets(group: string): Promise<{ offsets: OffsetLag[] }> {

@@ -133,61 +133,77 @@ export async function readGroup(clients: StorageClients, groupId: string): Promi
 }
 
 /**
- * Replaces the group item if it is still at `rec.version` (or absent, for version 0).
- * Lost when another writer got there first: re-read, recompute, try again.
+ * Puts an item of the groups table if the stored one is still at `version` (absent, for
+ * version 0). Lost when another writer got there first: re-read, recompute, try again.
+ * The membership items of every group protocol (this one, the gateway's classic groups)
+ * are written this way.
  */
-export function writeGroup(clients: StorageClients, rec: GroupRecord, now: number): Promise<Written<unknown>> {
+export function putVersioned(clients: StorageClients, item: Item, version: number): Promise<Written<unknown>> {
   return conditional('PutItem', () =>
     clients.ddb.send(
       new PutItemCommand({
         TableName: clients.names.tables.groups,
-        Item: groupItem(rec, rec.version + 1, now),
-        ...(rec.version === 0
+        Item: item,
+        ...(version === 0
           ? { ConditionExpression: 'attribute_not_exists(sk)' }
           : {
               ConditionExpression: '#v = :v',
               ExpressionAttributeNames: { '#v': 'version' },
-              ExpressionAttributeValues: { ':v': N(rec.version) },
+              ExpressionAttributeValues: { ':v': N(version) },
             }),
       }),
     ),
   );
 }
 
+/** Replaces the group item if it is still at `rec.version` (see putVersioned). */
+export function writeGroup(clients: StorageClients, rec: GroupRecord, now: number): Promise<Written<unknown>> {
+  return putVersioned(clients, groupItem(rec, rec.version + 1, now), rec.version);
+}
+
 /**
- * A heartbeat that changes nothing but the member's lease: one map entry, conditioned on
- * the member still being there at the same epoch. It bumps the version too, so a
- * concurrent full write computed from the old lease (which might have expired the
- * member) fails and re-reads.
+ * Renews one member's lease: one map entry of `leases`, if `condition` (over `#l`, `#m`
+ * and the given names and values) still holds. It bumps the version too, so a concurrent
+ * full write computed from the old lease (which might have expired the member) fails and
+ * re-reads.
  */
-export function touchMember(
+export function renewLease(
   clients: StorageClients,
-  groupId: string,
+  key: { groupId: string; sk: string },
   memberId: string,
-  epoch: number,
   expiresAt: number,
+  condition: { expression: string; names?: Record<string, string>; values: Item },
 ): Promise<Written<unknown>> {
   return conditional('UpdateItem', () =>
     clients.ddb.send(
       new UpdateItemCommand({
         TableName: clients.names.tables.groups,
-        Key: groupKey(groupId),
+        Key: { groupId: S(key.groupId), sk: S(key.sk) },
         UpdateExpression: 'SET #l.#m = :exp, #v = #v + :one',
-        ConditionExpression: '#e.#m = :ep',
-        ExpressionAttributeNames: { '#l': 'leases', '#e': 'epochs', '#m': memberId, '#v': 'version' },
-        ExpressionAttributeValues: { ':exp': N(expiresAt), ':ep': N(epoch), ':one': N(1) },
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: { '#l': 'leases', '#m': memberId, '#v': 'version', ...condition.names },
+        ExpressionAttributeValues: { ':exp': N(expiresAt), ':one': N(1), ...condition.values },
       }),
     ),
   );
 }
 
-/** Deletes the group item if it is unchanged since `version` and has no members. */
-export function deleteGroupItem(clients: StorageClients, groupId: string, version: number): Promise<Written<unknown>> {
+/** A heartbeat that changes nothing but the member's lease, if it is still there at `epoch`. */
+export function touchMember(clients: StorageClients, groupId: string, memberId: string, epoch: number, expiresAt: number): Promise<Written<unknown>> {
+  return renewLease(clients, { groupId, sk: GROUP_SK }, memberId, expiresAt, {
+    expression: '#e.#m = :ep',
+    names: { '#e': 'epochs' },
+    values: { ':ep': N(epoch) },
+  });
+}
+
+/** Deletes a membership item if it is unchanged since `version` and has no members. */
+export function deleteEmptyVersioned(clients: StorageClients, key: { groupId: string; sk: string }, version: number): Promise<Written<unknown>> {
   return conditional('DeleteItem', () =>
     clients.ddb.send(
       new DeleteItemCommand({
         TableName: clients.names.tables.groups,
-        Key: groupKey(groupId),
+        Key: { groupId: S(key.groupId), sk: S(key.sk) },
         ConditionExpression: '#v = :v AND memberCount = :zero',
         ExpressionAttributeNames: { '#v': 'version' },
         ExpressionAttributeValues: { ':v': N(version), ':zero': N(0) },
@@ -195,6 +211,10 @@ export function deleteGroupItem(clients: StorageClients, groupId: string, versio
     ),
   );
 }
+
+/** Deletes the group item if it is unchanged since `version` and has no members. */
+export const deleteGroupItem = (clients: StorageClients, groupId: string, version: number): Promise<Written<unknown>> =>
+  deleteEmptyVersioned(clients, { groupId, sk: GROUP_SK }, version);
 
 // ---- listing -------------------------------------------------------------------------------
 

@@ -4,7 +4,7 @@
 import type { GroupDescription as WireGroupDescription, GroupMember, GroupOffset } from '../core/wire.ts';
 
 export type { CommittedOffset, GroupState, GroupSummary, MemberAssignment, TopicAssignment } from '../core/wire.ts';
-export type { CommitOptions, HeartbeatOptions, JoinOptions, ResetOffsetsOptions, ResetTo } from './schema.ts';
+export type { CommitOptions, HeartbeatOptions, JoinOptions, OffsetCommit, ResetOffsetsOptions, ResetTo } from './schema.ts';
 /** The API adds the total lag to a description. */
 export type GroupDescription = Omit<WireGroupDescription, 'lag'>;
 export type MemberDescription = GroupMember;

@@ -50,7 +50,7 @@ const PartitionCount = z.number().check(rule(validatePartitionCount));
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * Config changes by Kafka's names: strings or numbers, null resets to the default; the
+ * Config changes by Kafka's names: strings, numbers or booleans, null resets to the default; the
  * canonical overrides come out. The request's own object is judged, as a record schema
  * would silently drop a key like "__proto__".
  */

@@ -15,7 +15,7 @@ import {
   updateTopic,
   type TopicRecord,
 } from '../storage/metadata.ts';
-import { effectiveConfig, mergeOverrides, type TopicConfig } from './config.ts';
+import { checkConfigCombination, effectiveConfig, mergeOverrides, type TopicConfig } from './config.ts';
 import { AlterTopicRequest, CreateTopicRequest, validateTopicName, type AlterTopicInput, type CreateTopicInput } from './schema.ts';
 
 // The naming rule and the request shapes are schema.ts's; named here too, where they
@@ -61,6 +61,7 @@ export class TopicCatalog {
   async create(input: CreateTopicInput | unknown): Promise<TopicDescription> {
     const { name, partitions = 1, config = {} } = validate(CreateTopicRequest, input);
     const overrides = mergeOverrides({}, config);
+    checkConfigCombination(overrides);
     const topic: TopicRecord = { name, topicId: newTopicId(), partitions, config: overrides, createdAt: Date.now() };
     await putTopic(this.clients, topic);
     this.remember(topic);
@@ -109,6 +110,7 @@ export class TopicCatalog {
       }
     }
     const updated: TopicRecord = { ...topic, partitions, config: mergeOverrides(topic.config, changes) };
+    checkConfigCombination(updated.config);
     await updateTopic(this.clients, updated);
     this.remember(updated);
     return this.describe(name);

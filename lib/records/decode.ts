@@ -1,8 +1,22 @@
-// Decoding Kafka RecordBatch v2 (layout.ts): every check a batch from outside must pass
-// (sizes, magic, CRC-32C, record count, codec, each record's fields) before Sluice stores
-// or serves it, and the records of a stored batch for fetches that decode. On the hot
-// path of every binary produce (headers) and every JSON fetch (records).
-import { CorruptMessageError, type ErrorDetails } from '../core/errors.ts';
+// Decoding Kafka RecordBatch v2 blocks (layout.ts): every header field checked, the CRC
+// verified, every record parsed. Input comes from clients, so decoding is bounded as it
+// goes, never after the fact: a gzip section is inflated only up to what the request may
+// still decompress, and a batch's record count and each record's header count are
+// checked against what is left before anything is allocated for them. A tiny batch that
+// would inflate to gigabytes or carry millions of headers stops at the limit with
+// MESSAGE_TOO_LARGE (413) or INVALID_RECORD (400), having cost no more than the limit.
+import {
+  CorruptMessageError,
+  InvalidRecordError,
+  MessageTooLargeError,
+  type ErrorDetails,
+} from '../core/errors.ts';
+import {
+  MAX_DECOMPRESSED_BYTES_PER_REQUEST,
+  MAX_HEADERS_PER_RECORD,
+  MAX_HEADERS_PER_REQUEST,
+  MAX_RECORDS_PER_REQUEST,
+} from '../core/limits.ts';
 import { compressionFromAttributes, decompress } from './compression.ts';
 import { crc32c } from './crc32c.ts';
 import {
@@ -31,11 +45,31 @@ import {
 import type { BatchHeader, DecodedBatch, DecodedRecord, RecordHeader } from './types.ts';
 import { Reader } from './varint.ts';
 
+/** What one decodeBatches call may cost, over all the batches it decodes together. */
+export interface DecodeLimits {
+  /** Bytes the gzip sections may inflate to, all together. */
+  decompressedBytes: number;
+  /** Records, all batches together. */
+  records: number;
+  /** Headers, all records together. */
+  headers: number;
+  /** Headers of any one record. */
+  headersPerRecord: number;
+}
+
+/** The bounds of one produce request (lib/core/limits.ts): the default. */
+export const REQUEST_LIMITS: Readonly<DecodeLimits> = {
+  decompressedBytes: MAX_DECOMPRESSED_BYTES_PER_REQUEST,
+  records: MAX_RECORDS_PER_REQUEST,
+  headers: MAX_HEADERS_PER_REQUEST,
+  headersPerRecord: MAX_HEADERS_PER_RECORD,
+};
+
 export interface DecodeOptions {
   /** Check each batch's CRC-32C (default true). */
   verifyCrc?: boolean;
-  /** Cap on one batch's decompressed records section (default 64 MiB). */
-  maxUncompressedBytes?: number;
+  /** Bounds for this call, all batches together (default REQUEST_LIMITS). */
+  limits?: Readonly<DecodeLimits>;
 }
 
 function corrupt(message: string, details?: ErrorDetails, cause?: unknown): never {
@@ -132,44 +166,117 @@ export function readBatchHeaders(buf: Buffer, opts: DecodeOptions = {}): BatchHe
   return walk(buf, opts.verifyCrc ?? true, (h) => h);
 }
 
+/** What is left of a call's limits while it decodes, and the limits themselves. */
+interface Budget {
+  decompressedBytes: number;
+  records: number;
+  headers: number;
+  readonly limits: Readonly<DecodeLimits>;
+}
+
 /**
  * Fully decodes one or more concatenated batches. Uncompressed keys and values are views
  * into `buf` (no copy): copy them if `buf` will be reused. Besides what readBatchHeaders
- * checks, the records section must hold exactly recordsCount well-formed records.
+ * checks, the records section must hold exactly recordsCount well-formed records, and
+ * the batches together must stay within `limits` (MESSAGE_TOO_LARGE, or INVALID_RECORD
+ * for a record with too many headers).
  */
 export function decodeBatches(buf: Buffer, opts: DecodeOptions = {}): DecodedBatch[] {
-  const maxBytes = opts.maxUncompressedBytes;
+  const limits = opts.limits ?? REQUEST_LIMITS;
+  const budget: Budget = { ...limits, limits };
   return walk(buf, opts.verifyCrc ?? true, (h, pos, index) => ({
     ...h,
-    records: decodeRecords(buf, h, pos, index, maxBytes),
+    records: decodeRecords(buf, h, pos, index, budget),
   }));
 }
 
-function decodeRecords(
-  buf: Buffer,
-  h: BatchHeader,
-  pos: number,
-  index: number,
-  maxBytes: number | undefined,
-): DecodedRecord[] {
+/**
+ * Decodes batches one at a time as the caller asks for them, each within `limits` on its
+ * own: for stored data and fetch responses, where every batch was once checked as part
+ * of one request but a response or compacted segment may hold the batches of many. A
+ * reader that has what it needs stops without decoding the rest.
+ */
+export function* decodeEachBatch(buf: Buffer, opts: DecodeOptions = {}): Generator<DecodedBatch> {
+  if (buf.length === 0) corrupt('no record batch: the buffer is empty');
+  const limits = opts.limits ?? REQUEST_LIMITS;
+  const verifyCrc = opts.verifyCrc ?? true;
+  for (let pos = 0, index = 0; pos < buf.length; index++) {
+    const h = headerAt(buf, pos, index, verifyCrc);
+    yield { ...h, records: decodeRecords(buf, h, pos, index, { ...limits, limits }) };
+    pos += h.sizeInBytes;
+  }
+}
+
+function tooLarge(where: string, what: string, limit: number, details: ErrorDetails): never {
+  throw new MessageTooLargeError(`${where}: ${what} take the request past ${limit}, the most one request may carry.`, {
+    ...details,
+    limit,
+  });
+}
+
+interface Section {
+  data: Buffer;
+  start: number;
+  end: number;
+  where: string;
+  details: ErrorDetails;
+}
+
+/**
+ * The batch's records section as bytes (a view of `buf`, or the inflated gzip section),
+ * once its record count is known to be possible and within what the call has left.
+ */
+function openSection(buf: Buffer, h: BatchHeader, pos: number, index: number, budget: Budget): Section {
   const where = `batch ${index} at byte ${pos}`;
   const details = { batchIndex: index, byteOffset: pos };
-  let data = buf;
+  const count = h.recordCount;
   let start = pos + BATCH_HEADER_SIZE;
   let end = pos + h.sizeInBytes;
+  let data = buf;
+  // An uncompressed section shows at once whether the count is possible; a compressed
+  // one is inflated only once the count fits what the request has left.
+  if (h.compression === 'none') checkCount(count, end - start, where, details);
+  if (count > budget.records) tooLarge(where, `its ${count} records`, budget.limits.records, details);
+  budget.records -= count;
   if (h.compression !== 'none') {
-    data = decompress(h.compression, buf.subarray(start, end), maxBytes, where);
+    data = decompress(h.compression, buf.subarray(start, end), budget.decompressedBytes, where, details);
+    budget.decompressedBytes -= data.length;
     start = 0;
     end = data.length;
+    checkCount(count, end, where, details);
   }
+  return { data, start, end, where, details };
+}
+
+/** The smallest record takes MIN_RECORD_SIZE bytes: a section of `bytes` holds no more. */
+function checkCount(count: number, bytes: number, where: string, details: ErrorDetails): void {
+  if (count > bytes / MIN_RECORD_SIZE) {
+    corrupt(`${where}: header counts ${count} records but the records section has only ${bytes} bytes`, details);
+  }
+}
+
+/** INVALID_RECORD or MESSAGE_TOO_LARGE for a record whose headers broke a limit. */
+function tooManyHeaders(budget: Budget, headerCount: number, record: number, s: Section): never {
+  const perRecord = budget.limits.headersPerRecord;
+  if (headerCount > perRecord) {
+    throw new InvalidRecordError(
+      `${s.where}: record ${record} has ${headerCount} headers; a record may have at most ${perRecord}.`,
+      { ...s.details, record, limit: perRecord },
+    );
+  }
+  tooLarge(s.where, `the headers of record ${record}`, budget.limits.headers, s.details);
+}
+
+function decodeRecords(buf: Buffer, h: BatchHeader, pos: number, index: number, budget: Budget): DecodedRecord[] {
+  const section = openSection(buf, h, pos, index, budget);
+  const { data, start, end, where, details } = section;
   const count = h.recordCount;
-  if (count > (end - start) / MIN_RECORD_SIZE) {
-    corrupt(`${where}: header counts ${count} records but the records section has only ${end - start} bytes`, details);
-  }
   const baseOffset = h.baseOffset;
   const firstTimestamp = h.firstTimestamp;
   const logAppend = h.timestampType === 'LOG_APPEND_TIME';
   const maxTimestamp = h.maxTimestamp;
+  const perRecord = budget.limits.headersPerRecord;
+  let headersLeft = budget.headers;
   const records: DecodedRecord[] = new Array(count);
   const r = new Reader(data, start, end);
   let i = 0;
@@ -191,9 +298,14 @@ function decodeRecords(
       const headerCount = r.varint();
       if (headerCount < 0) corrupt(`negative header count ${headerCount}`);
       const headers: RecordHeader[] = [];
-      for (let k = 0; k < headerCount; k++) {
-        const hk = r.varString();
-        headers.push({ key: hk, value: r.varBytes() });
+      if (headerCount > 0) {
+        // Charged before a single header is read: the count alone is what costs memory.
+        headersLeft -= headerCount;
+        if (headerCount > perRecord || headersLeft < 0) tooManyHeaders(budget, headerCount, i, section);
+        for (let k = 0; k < headerCount; k++) {
+          const hk = r.varString();
+          headers.push({ key: hk, value: r.varBytes() });
+        }
       }
       if (r.pos !== recordEnd) {
         corrupt(`length says ${length} bytes but its fields end ${recordEnd - r.pos} bytes earlier`);
@@ -215,5 +327,6 @@ function decodeRecords(
   if (r.pos !== end) {
     corrupt(`${where}: ${end - r.pos} bytes left over after the ${count} records the header counts`, details);
   }
+  budget.headers = headersLeft;
   return records;
 }

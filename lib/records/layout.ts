@@ -1,6 +1,6 @@
-// The byte layout of Kafka RecordBatch v2 (magic 2), byte-compatible with Apache Kafka's
-// DefaultRecordBatch: where every header field sits and what a record holds. The codec
-// (encode.ts, decode.ts, edit.ts) reads and writes through these offsets only.
+// The RecordBatch v2 (magic 2) byte layout, as Apache Kafka's DefaultRecordBatch defines
+// it: field positions in the batch header and the record layout. The encoder (batch.ts)
+// and the decoder (decode.ts) both read their offsets from here.
 
 /*
  * Batch header, big-endian, byte offsets from the start of the batch:

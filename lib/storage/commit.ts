@@ -14,9 +14,15 @@
 //
 // A segment committed at two bases would be a duplicate: the token and the index lookup
 // are what prevent it, so neither may be skipped.
+//
+// A guard adds items to the same transaction (after the head and the index entry), each
+// with its own condition, built for the base being tried: an Idempotency-Key request
+// records its result this way. When a guard item's condition fails, the segment is not
+// committed, and the guard says what was recorded in its stead (another attempt of the
+// same request committed this partition already).
 import { createHash } from 'node:crypto';
-import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
-import { RequestTimedOutError } from '../core/errors.ts';
+import { TransactWriteItemsCommand, type TransactWriteItem, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { ConcurrentRequestError, RequestTimedOutError } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { classifyTransactionError } from './dynamo.ts';
 import { dependencyFailure, errorName } from './failures.ts';
@@ -37,8 +43,20 @@ export interface SegmentToCommit {
    * segment duplicates an earlier commit (whose offsets are then the result), or give
    * the producer state to store with this append, in the same transaction.
    */
-  producerCheck?: (head: PartitionHead) => { duplicate: CommitResult } | { producersJson: string };
+  producerCheck?: (head: PartitionHead) => Promise<{ duplicate: CommitResult } | { producersJson: string }>;
+  guard?: CommitGuard;
 }
+
+/** Writes that commit together with the segment, or not at all (see the header). */
+export interface CommitGuard {
+  /** Items for the transaction that would commit the segment at `result`. */
+  items(result: CommitResult): TransactWriteItem[];
+  /** A guard item's condition failed: what was recorded instead, if anything. */
+  recorded(): Promise<CommitResult | undefined>;
+}
+
+/** Index of the first guard item in a commit transaction (after the head and the index entry). */
+const GUARD_AT = 2;
 
 export interface CommitResult {
   baseOffset: number;
@@ -82,7 +100,7 @@ export async function commitSegment(
       if (head.nextOffset > base) ambiguous.delete(base);
     }
 
-    const verdict = seg.producerCheck?.(head);
+    const verdict = await seg.producerCheck?.(head);
     if (verdict && 'duplicate' in verdict) return verdict.duplicate;
     const producersJson = verdict?.producersJson;
 
@@ -95,6 +113,7 @@ export async function commitSegment(
     } catch (err) {
       lastError = err;
       const failure = classifyTransactionError(err);
+      if (seg.guard && failure.kind === 'condition' && failure.failed.some((i) => i >= GUARD_AT)) return guarded(seg, seg.guard);
       if (failure.kind === 'failed') throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
       // The head moved, or another transaction or throttling was in the way: re-read and
       // retry. An attempt that may still land (in progress, or no answer) is remembered.
@@ -110,6 +129,14 @@ export async function commitSegment(
     { dependency: 'dynamodb', retryAfterSeconds: 1 },
     lastError,
   );
+}
+
+async function guarded(seg: SegmentToCommit, guard: CommitGuard): Promise<CommitResult> {
+  const recorded = await guard.recorded();
+  if (recorded) return recorded;
+  throw new ConcurrentRequestError(`The request committing to partition ${seg.partition} of '${seg.topicName}' changed under it; retry.`, {
+    retryAfterSeconds: 1,
+  });
 }
 
 function transaction(
@@ -161,6 +188,7 @@ function transaction(
           ConditionExpression: 'attribute_not_exists(tp)',
         },
       },
+      ...(seg.guard?.items({ baseOffset: base, lastOffset: entry.lastOffset }) ?? []),
     ],
   };
 }

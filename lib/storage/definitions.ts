@@ -38,10 +38,13 @@ export interface TableDefinition {
  *             keyed by lastOffset so `lastOffset >= o` finds the entry holding o in one
  *             query. The byTime index orders entries by the running maximum timestamp
  *             (monotone, unlike record timestamps) for offset-by-time lookups.
- * groups      consumer groups (lib/groups/store.ts): one item for membership and
- *             assignment, one per committed offset.
- * producers   the producer-id counter, and the answers to JSON produce requests sent
- *             with an Idempotency-Key (expired by TTL after a day).
+ * groups      consumer groups: one item for membership and assignment (sk 'group',
+ *             lib/groups/store.ts), one per committed offset (sk 'offset#...'), and
+ *             for groups of Kafka clients using the classic protocol through the gateway
+ *             one item of their join/sync state (sk 'classic', lib/gateway/groups/store.ts).
+ *             One group id, one set of offsets, whichever protocol its members speak.
+ * producers   the registered (random) producer ids of idempotent producers, and the
+ *             Idempotency-Key claims of JSON produce requests; both expire by TTL.
  * subscriptions  triggers (lib/subscriptions/store.ts): definitions by topic name,
  *             bindings by topic id (what the dispatcher looks up), per-partition cursors
  *             with their delivery lease, and dead letters (expired by TTL).

@@ -25,6 +25,8 @@ export interface DevProcess {
   child: ChildProcess;
   url: string;
   port: number;
+  /** The Kafka gateway's port; 0 when it runs without one. */
+  kafkaPort: number;
   pids: StackPids;
   /** Everything written to stdout and stderr so far. */
   output(): string;
@@ -103,10 +105,18 @@ export function parentOf(pid: number): number {
 
 /**
  * Starts `sluice dev` on `port` with `dataDir`, by `launcher`, and waits until it listens.
- * `detached` puts it in a process group of its own, as a terminal does with a job.
+ * `detached` puts it in a process group of its own, as a terminal does with a job;
+ * `kafkaPort` serves the Kafka protocol there (default 0: no gateway, so that parallel
+ * cases never share its default port).
  */
-export async function startDev(launcher: Launcher, port: number, dataDir: string, opts: { detached?: boolean } = {}): Promise<DevProcess> {
-  const args = ['dev', '--port', String(port), '--data-dir', dataDir];
+export async function startDev(
+  launcher: Launcher,
+  port: number,
+  dataDir: string,
+  opts: { detached?: boolean; kafkaPort?: number } = {},
+): Promise<DevProcess> {
+  const kafkaPort = opts.kafkaPort ?? 0;
+  const args = ['dev', '--port', String(port), '--data-dir', dataDir, '--kafka-port', String(kafkaPort)];
   const [command, argv] =
     launcher === 'node'
       ? [process.execPath, [BIN, ...args]]
@@ -133,7 +143,7 @@ export async function startDev(launcher: Launcher, port: number, dataDir: string
       reject(new Error(`sluice dev exited (${code}) before listening:\n${output}`));
     });
   });
-  return { child, url, port, pids: stackPids(child.pid!), output: () => output, exited };
+  return { child, url, port, kafkaPort, pids: stackPids(child.pid!), output: () => output, exited };
 }
 
 /** The pids of the list still running. */

@@ -12,7 +12,7 @@ const MAX_FILE_LINES = 450;
 const MAX_FUNCTION_LINES = 80;
 
 /** Fast paths kept whole on purpose: one sizing pass and one write pass per batch. */
-const LONG_FUNCTIONS_ALLOWED = ['lib/records/encode.ts encodeBatch'];
+const LONG_FUNCTIONS_ALLOWED = ['lib/records/batch.ts encodeBatch'];
 
 function sources(dir: string): string[] {
   return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {

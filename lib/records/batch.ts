@@ -1,9 +1,13 @@
-// Encoding Kafka RecordBatch v2 (layout.ts): the producer's and the JSON produce path's
-// way from records to the bytes Sluice stores. On the hot path of every produce: one
-// sizing pass, one allocation, one write pass.
+// Kafka RecordBatch v2 (magic 2), byte-compatible with Apache Kafka's DefaultRecordBatch
+// (layout.ts): encoding, and the in-place header edits the log makes when it appends.
+// Sluice stores and serves batches exactly as clients produce them, so this codec is on the
+// hot path of every produce (validate, stamp offsets) and every fetch that decodes
+// (decode.ts).
+
 import { InvalidRequestError, InvalidTimestampError } from '../core/errors.ts';
 import { compress, compressionId } from './compression.ts';
 import { crc32c } from './crc32c.ts';
+import { headerAt } from './decode.ts';
 import {
   ATTRIBUTES,
   BASE_OFFSET,
@@ -27,6 +31,9 @@ import {
 import type { BatchInput } from './types.ts';
 import { sizeOfVarint, sizeOfVarlong, writeInt64, writeVarint, writeVarlong } from './varint.ts';
 
+// ---------------------------------------------------------------------------------------
+// Encoding
+
 // Per-record sizes and deltas from the sizing pass, and header key byte lengths, reused
 // across calls so a batch allocates only its output. encodeBatch is synchronous, so one set
 // suffices. They grow to fit the largest batch seen, up to SCRATCH_LIMIT entries (under a
@@ -47,7 +54,7 @@ function scratchFor(records: number): [Int32Array, Float64Array] {
   return [sizes, deltas];
 }
 
-export function checkTimestamp(ts: number, what: string): number {
+function checkTimestamp(ts: number, what: string): number {
   if (!Number.isSafeInteger(ts) || ts < 0) {
     throw new InvalidTimestampError(`${what} ${ts} must be a non-negative integer of epoch milliseconds`);
   }
@@ -233,4 +240,46 @@ export function encodeBatch(input: BatchInput): Buffer {
   out.writeInt32BE(count, RECORDS_COUNT);
   out.writeUInt32BE(crc32c(out, ATTRIBUTES), CRC);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// In-place edits
+
+function checkHeaderRange(buf: Buffer, batchStart: number): void {
+  if (!Number.isInteger(batchStart) || batchStart < 0 || batchStart + BATCH_HEADER_SIZE > buf.length) {
+    throw new RangeError(`no batch header at byte ${batchStart} of a ${buf.length}-byte buffer`);
+  }
+}
+
+/**
+ * Overwrites the batch's baseOffset. The CRC does not cover it, which is what lets the
+ * log assign offsets at append time without re-checksumming the batch.
+ */
+export function setBaseOffset(buf: Buffer, batchStart: number, baseOffset: number): void {
+  checkHeaderRange(buf, batchStart);
+  if (!Number.isSafeInteger(baseOffset) || baseOffset < 0) {
+    throw new RangeError(`baseOffset ${baseOffset} must be a non-negative safe integer`);
+  }
+  writeInt64(buf, batchStart + BASE_OFFSET, baseOffset);
+}
+
+/**
+ * Marks the batch LOG_APPEND_TIME with `ts` as both its base and max timestamp, as a
+ * topic with message.timestamp.type=LogAppendTime requires, and rewrites the CRC. The
+ * existing CRC is checked first (unless verifyCrc is false) so a corrupt batch is never
+ * given a fresh, valid checksum.
+ */
+export function setLogAppendTime(
+  buf: Buffer,
+  batchStart: number,
+  ts: number,
+  opts: { verifyCrc?: boolean } = {},
+): void {
+  checkHeaderRange(buf, batchStart);
+  checkTimestamp(ts, 'logAppendTime');
+  const h = headerAt(buf, batchStart, 0, opts.verifyCrc ?? true);
+  buf.writeInt16BE(h.attributes | TIMESTAMP_TYPE_BIT, batchStart + ATTRIBUTES);
+  writeInt64(buf, batchStart + BASE_TIMESTAMP, ts);
+  writeInt64(buf, batchStart + MAX_TIMESTAMP, ts);
+  buf.writeUInt32BE(crc32c(buf, batchStart + ATTRIBUTES, batchStart + h.sizeInBytes), batchStart + CRC);
 }

@@ -19,7 +19,7 @@ import {
   updateTopic,
   type TopicRecord,
 } from '../storage/metadata.ts';
-import { effectiveConfig, mergeOverrides, parseConfigOverrides, type TopicConfig } from './config.ts';
+import { checkConfigCombination, effectiveConfig, mergeOverrides, parseConfigOverrides, type TopicConfig } from './config.ts';
 
 export const MAX_PARTITIONS = 10_000;
 const MAX_NAME_LENGTH = 249;
@@ -104,6 +104,7 @@ export class TopicCatalog {
     const name = validateTopicName(input.name);
     const partitions = validatePartitionCount(input.partitions ?? 1);
     const overrides = mergeOverrides({}, parseConfigOverrides(input.config ?? {}));
+    checkConfigCombination(overrides);
     const topic: TopicRecord = { name, topicId: newTopicId(), partitions, config: overrides, createdAt: Date.now() };
     await putTopic(this.clients, topic);
     this.remember(topic);
@@ -151,6 +152,7 @@ export class TopicCatalog {
       }
     }
     const updated: TopicRecord = { ...topic, partitions, config: mergeOverrides(topic.config, changes) };
+    checkConfigCombination(updated.config);
     await updateTopic(this.clients, updated);
     this.remember(updated);
     return this.describe(name);

@@ -14,9 +14,15 @@
 //
 // A segment committed at two bases would be a duplicate: the token and the index lookup
 // are what prevent it, so neither may be skipped.
+//
+// A guard adds items to the same transaction (after the head and the index entry), each
+// with its own condition, built for the base being tried: an Idempotency-Key request
+// records its result this way. When a guard item's condition fails, the segment is not
+// committed, and the guard says what was recorded in its stead (another attempt of the
+// same request committed this partition already).
 import { createHash } from 'node:crypto';
-import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
-import { RequestTimedOutError } from '../core/errors.ts';
+import { TransactWriteItemsCommand, type TransactWriteItem, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { ConcurrentRequestError, RequestTimedOutError } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
 import { cancellationReasons, dependencyFailure, errorName, isAmbiguous } from './failures.ts';
 import { getHead, getIndexEntry, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
@@ -36,8 +42,20 @@ export interface SegmentToCommit {
    * segment duplicates an earlier commit (whose offsets are then the result), or give
    * the producer state to store with this append, in the same transaction.
    */
-  producerCheck?: (head: PartitionHead) => { duplicate: CommitResult } | { producersJson: string };
+  producerCheck?: (head: PartitionHead) => Promise<{ duplicate: CommitResult } | { producersJson: string }>;
+  guard?: CommitGuard;
 }
+
+/** Writes that commit together with the segment, or not at all (see the header). */
+export interface CommitGuard {
+  /** Items for the transaction that would commit the segment at `result`. */
+  items(result: CommitResult): TransactWriteItem[];
+  /** A guard item's condition failed: what was recorded instead, if anything. */
+  recorded(): Promise<CommitResult | undefined>;
+}
+
+/** Index of the first guard item in a commit transaction (after the head and the index entry). */
+const GUARD_AT = 2;
 
 export interface CommitResult {
   baseOffset: number;
@@ -81,7 +99,7 @@ export async function commitSegment(
       if (head.nextOffset > base) ambiguous.delete(base);
     }
 
-    const verdict = seg.producerCheck?.(head);
+    const verdict = await seg.producerCheck?.(head);
     if (verdict && 'duplicate' in verdict) return verdict.duplicate;
     const producersJson = verdict?.producersJson;
 
@@ -93,8 +111,10 @@ export async function commitSegment(
       return { baseOffset: pending.base, lastOffset: pending.base + n - 1 };
     } catch (err) {
       lastError = err;
+      const reasons = cancellationReasons(err);
+      if (seg.guard && reasons?.slice(GUARD_AT).includes('ConditionalCheckFailed')) return guarded(seg, seg.guard);
       // Head moved, or a concurrent transaction touched it: re-read and retry.
-      if (cancellationReasons(err)) continue;
+      if (reasons) continue;
       const name = errorName(err);
       if (name === 'TransactionInProgressException' || name === 'ThrottlingException' ||
           name === 'ProvisionedThroughputExceededException' || name === 'RequestLimitExceeded') {
@@ -117,6 +137,14 @@ export async function commitSegment(
     { dependency: 'dynamodb', retryAfterSeconds: 1 },
     lastError,
   );
+}
+
+async function guarded(seg: SegmentToCommit, guard: CommitGuard): Promise<CommitResult> {
+  const recorded = await guard.recorded();
+  if (recorded) return recorded;
+  throw new ConcurrentRequestError(`The request committing to partition ${seg.partition} of '${seg.topicName}' changed under it; retry.`, {
+    retryAfterSeconds: 1,
+  });
 }
 
 function transaction(
@@ -168,6 +196,7 @@ function transaction(
           ConditionExpression: 'attribute_not_exists(tp)',
         },
       },
+      ...(seg.guard?.items({ baseOffset: base, lastOffset: entry.lastOffset }) ?? []),
     ],
   };
 }

@@ -42,8 +42,8 @@ export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'produce
  *             for groups of Kafka clients using the classic protocol through the gateway
  *             one item of their join/sync state (sk 'classic', lib/gateway/groups/store.ts).
  *             One group id, one set of offsets, whichever protocol its members speak.
- * producers   the producer-id counter, and the answers to JSON produce requests sent
- *             with an Idempotency-Key (expired by TTL after a day).
+ * producers   the registered (random) producer ids of idempotent producers, and the
+ *             Idempotency-Key claims of JSON produce requests; both expire by TTL.
  * subscriptions  triggers (lib/storage/subscriptions.ts): definitions by topic name,
  *             bindings by topic id (what the dispatcher looks up), per-partition cursors
  *             with their delivery lease, and dead letters (expired by TTL).

@@ -32,17 +32,21 @@ export interface ConfigEntry {
 
 /** Effective topic configs from stored overrides, optionally only the keys asked for. */
 export function describeTopicConfigs(overrides: Record<string, string>, keys: string[] | null, _docs: boolean): ConfigEntry[] {
-  const names = Object.keys(TOPIC_CONFIGS).filter((k) => keys === null || keys.includes(k));
+  // Configs accepted only for compatibility have no default: they describe only once set.
+  const names = Object.keys(TOPIC_CONFIGS).filter(
+    (k) => (keys === null || keys.includes(k)) && (Object.hasOwn(overrides, k) || Object.hasOwn(DEFAULT_CONFIG, k)),
+  );
   return names.map((name) => {
     const set = Object.hasOwn(overrides, name);
-    const spec = TOPIC_CONFIGS[name as keyof typeof TOPIC_CONFIGS];
+    const spec: { doc: string } = TOPIC_CONFIGS[name as keyof typeof TOPIC_CONFIGS];
+    const value = set ? overrides[name]! : DEFAULT_CONFIG[name as keyof typeof DEFAULT_CONFIG];
     return {
       name,
-      value: set ? overrides[name]! : DEFAULT_CONFIG[name as keyof typeof DEFAULT_CONFIG],
+      value,
       isDefault: !set,
       configSource: set ? DYNAMIC_TOPIC_CONFIG : DEFAULT_SOURCE,
       documentation: spec.doc,
-      configType: /^-?\d+$/.test(spec.default) ? TYPE_LONG : TYPE_STRING,
+      configType: /^-?\d+$/.test(value) ? TYPE_LONG : TYPE_STRING,
     };
   });
 }

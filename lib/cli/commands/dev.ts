@@ -69,6 +69,9 @@ export function registerDev(program: Command): void {
       } catch (err) {
         throw new CliError((err as Error).message);
       }
+      // Stop requests are honoured from here on: a signal sent as soon as the banner is
+      // read (a supervisor, a test) stops the stack instead of killing the process.
+      const stopped = serveUntilStopped(server, { log: (line) => process.stderr.write(`${line}\n`) });
       const emulators = server.stack.emulators;
       const storage = emulators ? `data in ${dataDir}` : `storage at ${process.env.AWS_ENDPOINT_URL}`;
       process.stdout.write(`Sluice dev server listening on ${server.url} (${storage})\nWeb console: ${server.url}/console\n`);
@@ -80,6 +83,6 @@ export function registerDev(program: Command): void {
           .map((l) => `  ${l}\n`)
           .join('')}\nPress Ctrl-C to stop.\n`,
       );
-      process.exitCode = await serveUntilStopped(server, { log: (line) => process.stderr.write(`${line}\n`) });
+      process.exitCode = await stopped;
     });
 }

@@ -58,7 +58,8 @@ async function startDev(port: number, dataDir: string, kafkaPort = 0): Promise<D
 
 async function stopDev(dev: DevProcess): Promise<number | null> {
   if (dev.child.exitCode !== null) return dev.child.exitCode;
-  const exited = new Promise<number | null>((resolve) => dev.child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the output is complete only once the pipes are closed.
+  const exited = new Promise<number | null>((resolve) => dev.child.once('close', (code) => resolve(code)));
   dev.child.kill('SIGTERM');
   const timeout = setTimeout(() => dev.child.kill('SIGKILL'), 20_000);
   const code = await exited;

@@ -33,6 +33,8 @@ async function expectStopped(dev: DevProcess): Promise<void> {
   }
   expect(await portInUse(dev.port)).toBe(false);
   expect(await portInUse(dev.kafkaPort)).toBe(false);
+  // The processes are gone; what they wrote last may still be in the pipe.
+  await Promise.race([dev.closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
   expect(dev.output()).toContain('Stopped.');
   expect(dev.output()).not.toContain('sent SIGKILL');
 }

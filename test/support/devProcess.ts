@@ -32,6 +32,8 @@ export interface DevProcess {
   output(): string;
   /** Resolves with the spawned process's exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** Resolves once every process writing to our pipes has closed them: the output is complete. */
+  closed: Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -128,6 +130,7 @@ export async function startDev(
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sluice dev did not start within 120 s:\n${output}`)), 120_000);
     const onData = () => {
@@ -143,7 +146,7 @@ export async function startDev(
       reject(new Error(`sluice dev exited (${code}) before listening:\n${output}`));
     });
   });
-  return { child, url, port, kafkaPort, pids: stackPids(child.pid!), output: () => output, exited };
+  return { child, url, port, kafkaPort, pids: stackPids(child.pid!), output: () => output, exited, closed };
 }
 
 /** The pids of the list still running. */

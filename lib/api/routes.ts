@@ -148,6 +148,10 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/producers', operation: 'initProducer', fn: 'produce' },
   { method: 'GET', path: '/v1/topics/{topic}/partitions/{partition}/records', operation: 'fetch', fn: 'fetch' },
   { method: 'GET', path: '/v1/topics/{topic}/partitions/{partition}/offsets', operation: 'listOffsets', fn: 'fetch' },
+  // Not in API.md: one long poll over many partitions (a consumer group member's whole
+  // assignment), answered when any has data (lib/api/operations/multiFetch.ts has the
+  // request and both answer forms; lib/core/fetchFrames.ts the binary layout).
+  { method: 'POST', path: '/v1/fetch', operation: 'multiFetch', fn: 'fetch' },
   // Consumer groups (API.md "Consumer groups").
   { method: 'GET', path: '/v1/groups', operation: 'listGroups', fn: 'groups' },
   { method: 'GET', path: '/v1/groups/{group}', operation: 'describeGroup', fn: 'groups' },

@@ -202,7 +202,7 @@ export async function deleteTopicRecord(clients: TableClients, name: string): Pr
 
 // ---- partition heads ------------------------------------------------------------------
 
-const headFromItem = (topicId: string, partition: number, i: Item | undefined): PartitionHead => ({
+export const headFromItem = (topicId: string, partition: number, i: Item | undefined): PartitionHead => ({
   topicId,
   partition,
   nextOffset: num(i?.nextOffset),

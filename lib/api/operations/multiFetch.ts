@@ -133,7 +133,7 @@ function framesWithin(answers: readonly PartitionAnswer[], asked: readonly numbe
     const batches = a.batches ?? Buffer.alloc(0);
     let end = 0;
     let next = asked[i]!;
-    for (const h of readBatchHeaders(batches, { verifyCrc: false })) {
+    for (const h of batches.length > 0 ? readBatchHeaders(batches, { verifyCrc: false }) : []) {
       if (base64(size + end + h.sizeInBytes) > MAX_RESPONSE_BYTES) {
         if (data + end === 0) frame.error = errorBody(tooLargeForResponse(Math.max(asked[i]!, h.baseOffset), h.sizeInBytes));
         break;

@@ -6,7 +6,7 @@
 //   membership.ts  join, heartbeats, rejoin, leave
 //   assignment.ts  the server's assignment applied: new partitions, revocation
 //   offsets.ts     start positions, autoOffsetReset, commits
-//   fetcher.ts     a fetch loop per partition
+//   fetcher.ts     one fetch loop for the whole assignment (POST /v1/fetch)
 //   delivery.ts    records to the iterator or run(), what counts as processed, caughtUp
 //   pausing.ts     pause / resume
 export { Consumer } from './consumer.ts';

@@ -150,8 +150,8 @@ interface Step<T> {
   /** Result (or error) once the write, if any, succeeded. */
   result?: T;
   error?: SluiceError;
-  /** If only this member's lease changed, update just that (see touchMember). */
-  touch?: { memberId: string; epoch: number; expiresAt: number };
+  /** If only this member's lease changed, update just that (see touchMember); `ifLease`: only if it still is that. */
+  touch?: { memberId: string; epoch: number; expiresAt: number; ifLease?: number };
 }
 
 type TopicLookup = (names: readonly string[]) => Promise<Map<string, TopicInfo | undefined>>;
@@ -160,6 +160,7 @@ export class Groups {
   private readonly now: () => number;
   private readonly maxAttempts: number;
   private readonly backoffCapMs: number;
+  private readonly onChange: GroupsOptions['onChange'];
 
   constructor(
     readonly clients: StorageClients,
@@ -169,6 +170,7 @@ export class Groups {
     this.now = opts.now ?? Date.now;
     this.maxAttempts = opts.maxAttempts ?? 40;
     this.backoffCapMs = opts.backoffCapMs ?? 200;
+    this.onChange = opts.onChange;
   }
 
   // ---- membership -------------------------------------------------------------------------
@@ -188,7 +190,7 @@ export class Groups {
       const bytes = groupItemBytes(rec, now);
       if (bytes > MAX_GROUP_JOIN_BYTES) return { rec: undefined, step: { error: groupTooLarge(group, bytes, MAX_GROUP_JOIN_BYTES) } };
       return { rec, step: { result: assignmentOf(rec.members[memberId]!) } };
-    });
+    }, memberId);
   }
 
   async heartbeat(group: string, memberId: string, opts: HeartbeatOptions): Promise<MemberAssignment> {
@@ -215,13 +217,32 @@ export class Groups {
           },
         };
       }
-      m.expiresAt = now + m.sessionTimeoutMs;
+      m.expiresAt = Math.max(now + m.sessionTimeoutMs, opts.leaseUntil ?? 0);
       if (generation === m.epoch) confirmRevocations(m, owned);
       reconcileMember(rec, memberId);
       return {
         rec,
         step: { result: assignmentOf(m), touch: { memberId, epoch: m.epoch, expiresAt: m.expiresAt } },
       };
+    }, memberId);
+  }
+
+  /**
+   * Ends what a push hold gave a member (lib/push/sessions.ts): its session then lasts at
+   * most its session timeout from now, as after its last heartbeat, unless a later hold
+   * or heartbeat already set another lease (`heldUntil` is the lease the hold set; a
+   * lease past it was set since). Returns the member's new expiry, or undefined when
+   * nothing changed (gone, or held again).
+   */
+  async release(group: string, memberId: string, heldUntil: number): Promise<number | undefined> {
+    validateGroupId(group);
+    validateMemberId(memberId);
+    return this.update(group, async (rec, now) => {
+      const m = rec?.members[memberId];
+      if (!m || m.expiresAt > heldUntil || m.expiresAt <= now + m.sessionTimeoutMs) return { rec, step: { result: undefined } };
+      const lease = m.expiresAt;
+      m.expiresAt = now + m.sessionTimeoutMs;
+      return { rec, step: { result: m.expiresAt, touch: { memberId, epoch: m.epoch, expiresAt: m.expiresAt, ifLease: lease } } };
     });
   }
 
@@ -235,7 +256,7 @@ export class Groups {
       await this.refreshTopics(rec, now, lookup);
       retarget(rec);
       return { rec, step: { result: undefined } };
-    });
+    }, memberId);
   }
 
   // ---- offsets -------------------------------------------------------------------------------
@@ -391,6 +412,7 @@ export class Groups {
   private async update<T>(
     group: string,
     fn: (rec: GroupRecord | undefined, now: number, lookup: TopicLookup) => Promise<{ rec: GroupRecord | undefined; step: Step<T> }>,
+    origin?: string,
   ): Promise<T> {
     const known = new Map<string, TopicInfo | undefined>();
     const lookup: TopicLookup = async (names) => {
@@ -410,9 +432,10 @@ export class Groups {
         if (bytes > MAX_ITEM_BYTES) throw groupTooLarge(group, bytes, MAX_ITEM_BYTES);
         if (!(await writeGroup(this.clients, rec, this.now()))) continue;
         rec.version++;
+        await this.onChange?.(group, origin);
       } else if (rec && step.touch && !step.error) {
         const t = step.touch;
-        if (!(await touchMember(this.clients, group, t.memberId, t.epoch, t.expiresAt))) continue;
+        if (!(await touchMember(this.clients, group, t.memberId, t.epoch, t.expiresAt, t.ifLease))) continue;
         rec.version++;
       }
       if (step.error) throw step.error;

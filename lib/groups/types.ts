@@ -20,6 +20,11 @@ export interface HeartbeatOptions {
   generation: number;
   /** Partitions the member still consumes; revoked ones listed here stay unconfirmed. */
   owned?: TopicAssignment[];
+  /**
+   * Server side only (never from a request body): keep the session until at least this
+   * time (epoch ms), because a push connection holds it (lib/push/sessions.ts).
+   */
+  leaseUntil?: number;
 }
 
 export interface OffsetCommit {
@@ -57,4 +62,10 @@ export interface GroupsOptions {
   maxAttempts?: number;
   /** Backoff ceiling in ms; each wait is uniform in [0, min(cap, 5 * 2^attempt)]. */
   backoffCapMs?: number;
+  /**
+   * Told after each write that changed the group's membership or assignment, with the
+   * member whose call made it (if any): push connections of the other members are told
+   * to heartbeat now (lib/push/sessions.ts). Its failures are its own to handle.
+   */
+  onChange?: (group: string, origin: string | undefined) => Promise<void>;
 }

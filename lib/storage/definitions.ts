@@ -25,7 +25,7 @@ export interface TableDefinition {
   timeToLiveAttribute?: string;
 }
 
-export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'producers' | 'subscriptions';
+export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'producers' | 'subscriptions' | 'push';
 
 /**
  * topics      one item per live topic name: topicId, partition count, config.
@@ -44,6 +44,9 @@ export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'produce
  * subscriptions  triggers (lib/storage/subscriptions.ts): definitions by topic name,
  *             bindings by topic id (what the dispatcher looks up), per-partition cursors
  *             with their delivery lease, and dead letters (expired by TTL).
+ * push        push connections (lib/push/store.ts): each open connection, the heads it
+ *             waits on (by topicId#partition, what the dispatcher looks up) and the
+ *             group member whose session it holds (by group); all expired by TTL.
  */
 export const TABLES: Record<TableId, TableDefinition> = {
   topics: {
@@ -74,6 +77,12 @@ export const TABLES: Record<TableId, TableDefinition> = {
   },
   subscriptions: {
     id: 'subscriptions',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+  },
+  push: {
+    id: 'push',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     timeToLiveAttribute: 'expiresAt',

@@ -228,6 +228,8 @@ export async function touchMember(
   memberId: string,
   epoch: number,
   expiresAt: number,
+  /** Only if the lease still is this (a push hold ending: lib/push/sessions.ts). */
+  ifLease?: number,
 ): Promise<boolean> {
   try {
     await clients.ddb.send(
@@ -235,9 +237,9 @@ export async function touchMember(
         TableName: clients.names.tables.groups,
         Key: { groupId: S(groupId), sk: S(GROUP_SK) },
         UpdateExpression: 'SET #l.#m = :exp, #v = #v + :one',
-        ConditionExpression: '#e.#m = :ep',
+        ConditionExpression: ifLease === undefined ? '#e.#m = :ep' : '#e.#m = :ep AND #l.#m = :old',
         ExpressionAttributeNames: { '#l': 'leases', '#e': 'epochs', '#m': memberId, '#v': 'version' },
-        ExpressionAttributeValues: { ':exp': N(expiresAt), ':ep': N(epoch), ':one': N(1) },
+        ExpressionAttributeValues: { ':exp': N(expiresAt), ':ep': N(epoch), ':one': N(1), ...(ifLease === undefined ? {} : { ':old': N(ifLease) }) },
       }),
     );
     return true;

@@ -15,7 +15,15 @@ import type { Context } from 'aws-lambda';
 import { createHandler } from './apiGateway.ts';
 import { MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError } from '../core/errors.ts';
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
+import { useGroups } from '../api/operations/groups.ts';
+import { healthOperationsFor } from '../api/operations/health.ts';
 import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
+import { PUSH } from '../core/wire.ts';
+import { handlePush } from '../push/handler.ts';
+import { pushSessions } from '../push/sessions.ts';
+import { createWebSocketHandler } from '../runtime/websocket.ts';
+import { attachPush } from './push.ts';
+import type { Operations } from '../api/operation.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
 import { Log } from '../log/index.ts';
 import { scheduledMaintenance } from '../log/maintenance-schedule.ts';
@@ -107,7 +115,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 
   // Bind first: a port conflict should fail before we start any emulator.
   let handlers: Map<FunctionName, Handler> | undefined;
+  let pushHandler: ReturnType<typeof createWebSocketHandler> | undefined;
   const server = createHttpServer({ ...HTTP_TIMEOUTS, ...opts.timeouts }, (req, res) => serve(req, res, handlers, opts.accessLog));
+  // The push WebSocket API's protocol on PUSH.localPath (lib/local/push.ts).
+  const push = attachPush(server, { handler: () => pushHandler, ...(opts.accessLog ? { accessLog: opts.accessLog } : {}) });
   await listen(server, port, host);
 
   let stack: LocalStack;
@@ -131,12 +142,21 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       logLevel: (process.env.POWERTOOLS_LOG_LEVEL || 'WARN') as 'WARN',
     });
   const subscriptionOperations = subscriptionOperationsFor({ moduleDirs });
+  // Group changes reach the members push connections hold, as the deployed groups and
+  // push functions do it (lib/push/sessions.ts); GET /v1/push names this server's endpoint.
+  const sessions = pushSessions(log, push.poster, { warn: (message, details) => logger.warn(message, details) });
+  useGroups(log, sessions.groups);
+  const overrides: Partial<Record<FunctionName, Operations>> = {
+    subscriptions: subscriptionOperations,
+    health: healthOperationsFor((hostHeader) => (hostHeader ? `ws://${hostHeader}${PUSH.localPath}` : null)),
+  };
   handlers = new Map(
     (Object.keys(FUNCTIONS) as FunctionName[]).map((fn) => [
       fn,
-      createHandler(fn, { log, logger, ...(fn === 'subscriptions' ? { operations: subscriptionOperations } : {}) }) as unknown as Handler,
+      createHandler(fn, { log, logger, ...(overrides[fn] ? { operations: overrides[fn] } : {}) }) as unknown as Handler,
     ]),
   );
+  pushHandler = createWebSocketHandler('push', (event) => handlePush(event, { ...sessions, logger }), logger);
 
   // The deployed schedule's passes, with its orphan-scan policy (maintenance-schedule.ts).
   const maintenance = every(
@@ -155,6 +175,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
             error: (message, details) => logger.error(message, details ?? {}),
           },
           moduleDirs,
+          notices: () => ({ clients: stack.clients, poster: push.poster }),
           ...opts.subscriptions,
         });
   await dispatch?.poller.ready;
@@ -169,6 +190,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     stop: () =>
       (stopping ??= (async () => {
         try {
+          await push.close();
           await closeServer(server);
           await maintenance.stop();
           await dispatch?.stop();

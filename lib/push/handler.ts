@@ -52,10 +52,9 @@ export async function handlePush(event: PushEvent, deps: SessionDeps & { logger?
     await releaseConnection(deps, event.connectionId);
     return { statusCode: 200 };
   }
-  let id: number | undefined;
+  const id = idOf(event.body);
   try {
     const msg = parseMessage(event.body);
-    id = msg.id;
     const answer = msg.action === 'watch' ? await watch(deps, event.connectionId, msg.partitions, now) : await heartbeat(deps, event.connectionId, msg);
     return reply({ ...answer, ...(id !== undefined ? { id } : {}) } as PushMessage);
   } catch (err) {
@@ -96,6 +95,16 @@ async function heartbeat(deps: SessionDeps, connectionId: string, msg: Extract<M
 type Message =
   | { action: 'watch'; id?: number; partitions: PartitionOffset[] }
   | { action: 'heartbeat'; id?: number; group: string; memberId: string; generation: number; owned?: TopicAssignment[] };
+
+/** The message's id, to answer even a message that is otherwise wrong. */
+function idOf(body: string | undefined): number | undefined {
+  try {
+    const id = (JSON.parse(body ?? '') as { id?: unknown } | null)?.id;
+    return isCount(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 const invalid = (message: string) => new InvalidRequestError(`Invalid push message: ${message}.`);

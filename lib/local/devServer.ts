@@ -22,7 +22,7 @@ import { PUSH } from '../core/wire.ts';
 import { handlePush } from '../push/handler.ts';
 import { pushSessions } from '../push/sessions.ts';
 import { createWebSocketHandler } from '../runtime/websocket.ts';
-import { attachPush } from './push.ts';
+import { attachPush, type LocalPush } from './push.ts';
 import type { Operations } from '../api/operation.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
 import { Log } from '../log/index.ts';
@@ -99,6 +99,8 @@ export interface DevServer {
   url: string;
   port: number;
   stack: LocalStack;
+  /** Its push endpoint (lib/local/push.ts). */
+  push: LocalPush;
   /** Closes the HTTP server and its connections (long polls included), then the stack. */
   stop(): Promise<void>;
 }
@@ -187,6 +189,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     url: `http://${urlHost}:${address.port}`,
     port: address.port,
     stack,
+    push,
     stop: () =>
       (stopping ??= (async () => {
         try {

@@ -44,7 +44,9 @@ export interface LocalPush {
   poster: ConnectionPoster;
   /** Open connections. */
   readonly size: number;
-  /** Closes every connection (each gets its $disconnect). */
+  /** Drops every open connection, as a network failure would (each gets its $disconnect). */
+  drop(): void;
+  /** Closes every connection (each gets its $disconnect) and accepts no more. */
   close(): Promise<void>;
 }
 
@@ -126,6 +128,9 @@ export function attachPush(server: Server, opts: LocalPushOptions): LocalPush {
     poster,
     get size() {
       return open.size;
+    },
+    drop() {
+      for (const ws of open.values()) ws.terminate();
     },
     async close() {
       for (const ws of open.values()) ws.terminate();

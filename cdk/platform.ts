@@ -16,6 +16,11 @@
  *
  * Exposes `tables`, `bucket`, `functions`, `storageNames`, `apiUrl` (no trailing slash;
  * append `/v1/...`), `apiId`, `pushUrl`, `deadLetterQueue`, and `httpApi` or `restApi`.
+ *
+ * Optional features, each built only when its prop is set:
+ *
+ *   gateway.ts        `kafkaGateway`: the Kafka protocol gateway as a Fargate service
+ *                     behind a TLS Network Load Balancer, exposed as `kafkaGateway`
  */
 import type { CustomResource } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -31,9 +36,10 @@ import type { FunctionName } from '../lib/api/routes.ts';
 import type { StorageNames, TableId } from '../lib/storage/definitions.ts';
 import { PlatformApi } from './api.ts';
 import { PlatformFunctions } from './functions.ts';
+import { KafkaGateway } from './gateway.ts';
 import { resolveSettings, type ApiType, type PlatformSettings, type StreamingPlatformProps } from './props.ts';
-import { addSchedules } from './schedules.ts';
 import { PlatformPush } from './push.ts';
+import { addSchedules } from './schedules.ts';
 import { PlatformStorage } from './storage.ts';
 import { PlatformSubscriptions, type SubscriptionOptions } from './subscriptions.ts';
 
@@ -77,6 +83,8 @@ export class StreamingPlatform extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   /** The concerns this platform is made of. */
   readonly parts: PlatformParts;
+  /** The Kafka gateway, when `kafkaGateway` was given. */
+  readonly kafkaGateway?: KafkaGateway;
 
   constructor(scope: Construct, id: string, props: StreamingPlatformProps = {}) {
     super(scope, id);
@@ -95,6 +103,7 @@ export class StreamingPlatform extends Construct {
     this.parts = { settings, storage, functions, subscriptions, api, push };
     // Optional features are built here, after the core, from `this.parts`, each only when
     // its prop is set (and exposed as an optional field of its own).
+    if (props.kafkaGateway) this.kafkaGateway = new KafkaGateway(this, 'KafkaGateway', { ...props.kafkaGateway, settings, storage });
 
     this.tables = storage.tables;
     this.bucket = storage.bucket;

@@ -10,6 +10,7 @@ export const SECTIONS = [
   (await import('./sections/cost.ts')).cost,
   (await import('./sections/idle.ts')).idle,
   (await import('./sections/fetch.ts')).fetch,
+  (await import('./sections/gateway.ts')).gateway,
   (await import('./sections/e2e.ts')).e2e,
   (await import('./sections/compaction.ts')).compaction,
 ] as const;

@@ -4,7 +4,7 @@
 // fetch loops and the partition reader both read through it.
 import { OffsetOutOfRangeError } from '../core/errors.ts';
 import { FETCH_HEADERS, RECORD_BATCH_TYPE } from '../core/wire.ts';
-import { decodeBatches } from '../records/index.ts';
+import { decodeEachBatch } from '../records/index.ts';
 import type { HttpClient } from './http.ts';
 import { partitionPath } from './paths.ts';
 import type { ConsumedRecord } from './types.ts';
@@ -51,7 +51,7 @@ export async function fetchRecords(http: HttpClient, req: FetchRequest): Promise
 /** The records at or after `offset` in raw RecordBatch v2 blocks with absolute base offsets. */
 export function decodeRecords(batches: Uint8Array, topic: string, partition: number, offset: number): ConsumedRecord[] {
   const records: ConsumedRecord[] = [];
-  for (const batch of batches.length > 0 ? decodeBatches(Buffer.from(batches.buffer, batches.byteOffset, batches.byteLength)) : []) {
+  for (const batch of batches.length > 0 ? decodeEachBatch(Buffer.from(batches.buffer, batches.byteOffset, batches.byteLength)) : []) {
     for (const r of batch.records) {
       if (r.offset < offset) continue;
       const headers = Object.fromEntries(r.headers.map((h) => [h.key, h.value]));

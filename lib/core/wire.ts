@@ -1,7 +1,8 @@
 // What the server and the SDK agree on over HTTP (API.md): content types, size and fetch
-// limits, response headers, and the JSON shapes of answers (DTOs). The server builds
-// these shapes and the SDK hands them out; one definition serves both sides, so a field
-// cannot drift between them. Types and constants only.
+// limits, response headers, and the JSON shapes of requests and answers (DTOs). The server
+// builds these shapes and the SDK hands them out; one definition serves both sides, so a
+// field cannot drift between them. Types and constants only; the push protocol's are in
+// push.ts.
 
 // ---- content types and fetch limits ------------------------------------------------------------
 
@@ -71,50 +72,6 @@ export interface PartitionFailure {
   error: { code: string; message: string } & Record<string, unknown>;
 }
 
-// ---- push ---------------------------------------------------------------------------------
-// The push protocol (lib/push/): JSON text messages over a WebSocket, the deployed API
-// Gateway WebSocket API's (route selection `$request.body.action`) or the dev server's.
-
-export const PUSH = {
-  /** The dev server's WebSocket endpoint; GET /v1/push names the one to use. */
-  localPath: '/v1/push',
-  /**
-   * How often a member heartbeats over a push connection that holds its session. Group
-   * changes are pushed to it, so this only proves it is still there, and it keeps the
-   * connection from being closed as idle (API Gateway: after 10 minutes).
-   */
-  heartbeatIntervalMs: 60_000,
-} as const;
-
-/** GET /v1/push: where push connections go; null when this API has none. */
-export interface PushEndpoint {
-  url: string | null;
-}
-
-/** Client → server. `id` is echoed in the answer. */
-export type PushRequest =
-  /** Tell me once when one of these heads passes its offset (each watch fires once). */
-  | { action: 'watch'; id?: number; partitions: PartitionOffset[] }
-  /** A heartbeat whose session this connection holds from now on (lib/push/sessions.ts). */
-  | { action: 'heartbeat'; id?: number; group: string; memberId: string; generation: number; owned?: TopicAssignment[] };
-
-export interface HeadMoved {
-  topic: string;
-  partition: number;
-  highWatermark: number;
-}
-
-/** Server → client. */
-export type PushMessage =
-  /** The watches are armed, but for `ready`: heads already past their offset. */
-  | { type: 'watching'; id?: number; ready: HeadMoved[] }
-  /** Watched heads moved (the watch is used up). */
-  | { type: 'data'; partitions: HeadMoved[] }
-  | ({ type: 'heartbeat'; id?: number } & MemberAssignment)
-  /** The group changed: heartbeat in `heartbeatInMs` (0: now) to see how. */
-  | { type: 'group'; group: string; memberId: string; heartbeatInMs: number }
-  | { type: 'error'; id?: number; error: { code: string; message: string } & Record<string, unknown> };
-
 // ---- topics ------------------------------------------------------------------------------
 
 export interface TopicSummary {
@@ -153,6 +110,49 @@ export interface ProduceBatchResponse {
   partition: number;
   baseOffset: number;
   lastOffset: number;
+}
+
+// ---- JSON records (produce and fetch) ----------------------------------------------------
+
+/** How keys, values and header values are written in a JSON produce or read from a fetch. */
+export type RecordEncoding = 'json' | 'string' | 'base64';
+
+/** One record of a JSON produce request. */
+export interface ProduceRecordInput {
+  key?: unknown;
+  value?: unknown;
+  headers?: Record<string, string | null> | null;
+  timestamp?: number | null;
+  partition?: number | null;
+}
+
+/** Per record, in request order: its offset, or why its partition's append failed. */
+export type ProduceResult =
+  | { partition: number; offset: number }
+  | { partition: number; error: { code: string; message: string } };
+
+export interface ProduceResponse {
+  offsets: ProduceResult[];
+}
+
+/** One record of a JSON fetch response. */
+export interface JsonRecord {
+  offset: number;
+  timestamp: number;
+  key: unknown;
+  value: unknown;
+  headers: Record<string, string | null>;
+  keyEncoding?: 'base64';
+  valueEncoding?: 'base64';
+  headerEncoding?: 'base64';
+}
+
+export interface FetchResponse {
+  records: JsonRecord[];
+  /** Where to continue. */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
 }
 
 // ---- consumer groups ---------------------------------------------------------------------

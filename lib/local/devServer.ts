@@ -6,29 +6,36 @@
 // Exposure: it listens on a loopback address only, answers only requests addressed to
 // that address and port, and refuses what web pages could send it through a browser
 // (requestGuard.ts); slow clients are cut off by timeouts (HttpTimeouts); module targets
-// are imported only from the directories it was started with (moduleDirs).
+// are imported only from the directories it was started with (moduleDirs). The Kafka
+// gateway, when asked for (kafkaPort), listens on the same loopback address; a browser's
+// HTTP request to it is not a Kafka frame (its first bytes read as a size over the
+// gateway's frame limit) and only closes the connection. Push connections (lib/local/push.ts)
+// are served on the same port, behind the same guard.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { createHandler } from './apiGateway.ts';
+import { isConsolePath, serveConsole } from '../console/server/assets.ts';
 import { MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError } from '../core/errors.ts';
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
+import type { Operations } from '../api/operation.ts';
 import { useGroups } from '../api/operations/groups.ts';
 import { healthOperationsFor } from '../api/operations/health.ts';
 import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
-import { PUSH } from '../core/wire.ts';
+import { PUSH } from '../core/push.ts';
 import { handlePush } from '../push/handler.ts';
-import { pushSessions } from '../push/sessions.ts';
+import type { ConnectionPoster } from '../push/poster.ts';
+import { pushSessions, type SessionDeps } from '../push/sessions.ts';
 import { createWebSocketHandler } from '../runtime/websocket.ts';
-import { attachPush, type LocalPush } from './push.ts';
-import type { Operations } from '../api/operation.ts';
-import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
+import { FUNCTIONS, matchRoute, routeKey, type FunctionName, type RouteMatch } from '../api/routes.ts';
+import { startGateway } from '../gateway/index.ts';
 import { Log } from '../log/index.ts';
-import { scheduledMaintenance } from '../log/maintenance-schedule.ts';
-import { internalError, readBody, sendError, sendTooLarge } from './devHttp.ts';
+import { scheduledMaintenance } from '../log/maintenance/index.ts';
+import { closeServer, internalError, listen, readBody, sendError, sendTooLarge, splitTarget } from './devHttp.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
+import { attachPush, type LocalPush } from './push.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
 import { realModuleDirs } from '../subscriptions/modulePaths.ts';
 
@@ -77,6 +84,8 @@ export interface DevServerOptions {
   timeouts?: Partial<HttpTimeouts>;
   /** Taps on the storage clients the handlers use (lib/local/taps.ts). */
   taps?: readonly StorageTap[];
+  /** Also serve the Kafka protocol on this port (same host); undefined: no gateway. */
+  kafkaPort?: number;
 }
 
 /**
@@ -98,6 +107,8 @@ const IDLE_SOCKET_MS = (Math.max(...Object.values(FUNCTIONS).map((f) => f.timeou
 export interface DevServer {
   url: string;
   port: number;
+  /** The Kafka gateway's port, when one runs. */
+  kafkaPort?: number;
   stack: LocalStack;
   /** Its push endpoint (lib/local/push.ts). */
   push: LocalPush;
@@ -133,6 +144,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       ...(opts.taps ? { taps: opts.taps } : {}),
     });
   } catch (err) {
+    await push.close();
     await closeServer(server);
     throw err;
   }
@@ -143,30 +155,79 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       serviceName: 'sluice-dev',
       logLevel: (process.env.POWERTOOLS_LOG_LEVEL || 'WARN') as 'WARN',
     });
-  const subscriptionOperations = subscriptionOperationsFor({ moduleDirs });
   // Group changes reach the members push connections hold, as the deployed groups and
-  // push functions do it (lib/push/sessions.ts); GET /v1/push names this server's endpoint.
+  // push functions do it (lib/push/sessions.ts).
   const sessions = pushSessions(log, push.poster, { warn: (message, details) => logger.warn(message, details) });
+  handlers = functionHandlers(log, logger, moduleDirs, sessions);
+  pushHandler = createWebSocketHandler('push', (event) => handlePush(event, { ...sessions, logger }), logger);
+  const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts, push.poster);
+
+  const kafka =
+    opts.kafkaPort === undefined
+      ? undefined
+      : await startGateway({ clients: stack.clients, log, port: opts.kafkaPort, host }).catch(async (err: unknown) => {
+          await dispatch?.stop();
+          await maintenance.stop();
+          await push.close();
+          await closeServer(server);
+          await stack.stop();
+          throw err;
+        });
+
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    ...(kafka ? { kafkaPort: kafka.port } : {}),
+    stack,
+    push,
+    stop: () =>
+      (stopping ??= (async () => {
+        try {
+          await kafka?.stop();
+          await push.close();
+          await closeServer(server);
+          await maintenance.stop();
+          await dispatch?.stop();
+        } finally {
+          await stack.stop();
+        }
+      })()),
+  };
+}
+
+/**
+ * Every function of the route table, as the dev server invokes it: groups served by the
+ * push sessions' Groups (its changes are told to held members), GET /v1/push naming this
+ * server's own endpoint.
+ */
+function functionHandlers(log: Log, logger: Logger, moduleDirs: string[], sessions: SessionDeps): Map<FunctionName, Handler> {
   useGroups(log, sessions.groups);
   const overrides: Partial<Record<FunctionName, Operations>> = {
-    subscriptions: subscriptionOperations,
+    subscriptions: subscriptionOperationsFor({ moduleDirs }),
     health: healthOperationsFor((hostHeader) => (hostHeader ? `ws://${hostHeader}${PUSH.localPath}` : null)),
   };
-  handlers = new Map(
+  return new Map(
     (Object.keys(FUNCTIONS) as FunctionName[]).map((fn) => [
       fn,
       createHandler(fn, { log, logger, ...(overrides[fn] ? { operations: overrides[fn] } : {}) }) as unknown as Handler,
     ]),
   );
-  pushHandler = createWebSocketHandler('push', (event) => handlePush(event, { ...sessions, logger }), logger);
+}
 
-  // The deployed schedule's passes, with its orphan-scan policy (maintenance-schedule.ts).
+/**
+ * What runs beside the requests: the maintenance schedule, and the subscriptions'
+ * dispatcher (once it polls), which also tells push connections of moved heads.
+ */
+async function startBackground(stack: LocalStack, logger: Logger, moduleDirs: string[], opts: DevServerOptions, poster: ConnectionPoster) {
+  // The deployed schedule's passes, with its orphan-scan policy (lib/log/maintenance/schedule.ts).
   const maintenance = every(
     opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
     async (pass) => logMaintenance(logger, await scheduledMaintenance(stack.clients, pass)),
     (err) => logger.warn('maintenance pass failed', { error: err as Error }),
   );
-
   const dispatch =
     opts.subscriptions === false
       ? undefined
@@ -177,31 +238,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
             error: (message, details) => logger.error(message, details ?? {}),
           },
           moduleDirs,
-          notices: () => ({ clients: stack.clients, poster: push.poster }),
+          notices: () => ({ clients: stack.clients, poster }),
           ...opts.subscriptions,
         });
   await dispatch?.poller.ready;
-
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
-  let stopping: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${address.port}`,
-    port: address.port,
-    stack,
-    push,
-    stop: () =>
-      (stopping ??= (async () => {
-        try {
-          await push.close();
-          await closeServer(server);
-          await maintenance.stop();
-          await dispatch?.stop();
-        } finally {
-          await stack.stop();
-        }
-      })()),
-  };
+  return { maintenance, dispatch };
 }
 
 /** The HTTP server, with the timeouts that keep slow or stalled clients from holding it. */
@@ -256,31 +297,6 @@ function admitted(req: IncomingMessage, res: ServerResponse): boolean {
   return false;
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      if (err.code === 'EADDRINUSE') {
-        reject(new Error(`Port ${port} on ${host} is already in use — is another \`sluice dev\` running? Pick another with --port.`));
-      } else reject(err);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
-}
-
-async function closeServer(server: Server): Promise<void> {
-  if (!server.listening) return;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  await closed;
-}
-
 function lambdaContext(fn: FunctionName, requestId: string): Context {
   const deadline = Date.now() + FUNCTIONS[fn].timeoutSeconds * 1000;
   return {
@@ -299,21 +315,6 @@ function lambdaContext(fn: FunctionName, requestId: string): Context {
   };
 }
 
-/** The request target's path and query; absolute-form targets ("GET http://host/path") are legal HTTP/1.1. */
-function splitTarget(url: string): { target: string; rawPath: string; rawQueryString: string } {
-  let target = url;
-  if (!target.startsWith('/')) {
-    try {
-      const u = new URL(target);
-      target = `${u.pathname}${u.search}`;
-    } catch {
-      target = '/';
-    }
-  }
-  const q = target.indexOf('?');
-  return { target, rawPath: q < 0 ? target : target.slice(0, q), rawQueryString: q < 0 ? '' : target.slice(q + 1) };
-}
-
 async function serve(
   req: IncomingMessage,
   res: ServerResponse,
@@ -326,6 +327,8 @@ async function serve(
   if (accessLog) res.once('finish', () => accessLog(`${method} ${target} ${res.statusCode} ${Date.now() - started}ms`));
   if (!admitted(req, res)) return;
 
+  // The web console (lib/console): its page and assets, same origin as the API it calls.
+  if (isConsolePath(rawPath)) return serveConsole(req, res, rawPath);
   const match = matchRoute(method, rawPath);
   if (!match) {
     req.resume();
@@ -353,20 +356,30 @@ async function serve(
   }
   if (body === undefined) return; // 413 already sent
 
+  await invoke(res, handlers.get(match.route.fn)!, { method, rawPath, rawQueryString, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' }, match);
+}
+
+/** One request to its function, as API Gateway's HTTP API invokes it (payload 2.0, a 30 s limit). */
+async function invoke(
+  res: ServerResponse,
+  handler: Handler,
+  request: { method: string; rawPath: string; rawQueryString: string; headers: IncomingMessage['headers']; body: Buffer; sourceIp: string },
+  match: RouteMatch,
+): Promise<void> {
   const { route, pathParameters } = match;
+  const { method, rawPath, rawQueryString, headers: requestHeaders, body, sourceIp } = request;
   const requestId = randomUUID();
   const event = buildV2Event({
     method,
     rawPath,
     rawQueryString,
-    headers: req.headers,
+    headers: requestHeaders,
     body,
     routeKey: routeKey(route),
     pathParameters,
-    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    sourceIp,
     requestId,
   });
-  const handler = handlers.get(route.fn)!;
   // API Gateway gives up on an integration after 30 s; so do we.
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {

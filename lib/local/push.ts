@@ -17,7 +17,7 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { RequestTimedOutError, type SluiceError } from '../core/errors.ts';
-import { PUSH, type PushMessage } from '../core/wire.ts';
+import { PUSH, type PushMessage } from '../core/push.ts';
 import type { ConnectionPoster } from '../push/poster.ts';
 import { CONNECTION_MAX_MS } from '../push/store.ts';
 import type { EventHandler } from '../runtime/events.ts';
@@ -60,20 +60,7 @@ export function attachPush(server: Server, opts: LocalPushOptions): LocalPush {
     return p;
   };
   const log = opts.accessLog ?? (() => undefined);
-
-  const invoke = async (routeKey: string, connectionId: string, body?: string): Promise<WebSocketReply> => {
-    const handler = opts.handler();
-    if (!handler) return { statusCode: 503 };
-    const started = Date.now();
-    const event = {
-      requestContext: { routeKey, connectionId, eventType: routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE', stage: 'local', domainName: 'localhost' },
-      ...(body !== undefined ? { body } : {}),
-      isBase64Encoded: false,
-    } as unknown as APIGatewayProxyWebsocketEventV2;
-    const reply = await track(handler(event));
-    log(`WS ${routeKey} ${reply.statusCode} ${Date.now() - started}ms`);
-    return reply;
-  };
+  const invoke = invoker(opts.handler, log, track);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -84,35 +71,14 @@ export function attachPush(server: Server, opts: LocalPushOptions): LocalPush {
     void invoke('$connect', connectionId).then(
       (reply) => {
         if (reply.statusCode !== 200) return refuse(socket, reply.statusCode, 'Connection refused');
-        wss.handleUpgrade(req, socket, head, (ws) => serve(ws, connectionId));
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          open.set(connectionId, ws);
+          serveConnection(ws, connectionId, invoke, opts, () => open.delete(connectionId));
+        });
       },
       () => refuse(socket, 500, 'Internal Server Error'),
     );
   });
-
-  function serve(ws: WebSocket, connectionId: string): void {
-    open.set(connectionId, ws);
-    let idle = setTimeout(() => ws.close(1001, 'idle'), opts.idleMs ?? PUSH_IDLE_MS);
-    const lifetime = setTimeout(() => ws.close(1001, 'connection lifetime reached'), opts.maxLifetimeMs ?? CONNECTION_MAX_MS);
-    ws.on('message', (data: RawData, isBinary: boolean) => {
-      clearTimeout(idle);
-      idle = setTimeout(() => ws.close(1001, 'idle'), opts.idleMs ?? PUSH_IDLE_MS);
-      const body = isBinary ? '' : rawText(data);
-      void invoke(routeOf(body), connectionId, body).then(
-        (reply) => {
-          if (reply.body !== undefined && ws.readyState === WebSocket.OPEN) ws.send(reply.body);
-        },
-        () => undefined,
-      );
-    });
-    ws.on('error', () => ws.terminate());
-    ws.on('close', () => {
-      clearTimeout(idle);
-      clearTimeout(lifetime);
-      open.delete(connectionId);
-      void invoke('$disconnect', connectionId).catch(() => undefined);
-    });
-  }
 
   const poster: ConnectionPoster = {
     async post(connectionId: string, message: PushMessage) {
@@ -138,6 +104,54 @@ export function attachPush(server: Server, opts: LocalPushOptions): LocalPush {
       await Promise.allSettled([...pending]);
     },
   };
+}
+
+type Invoke = (routeKey: string, connectionId: string, body?: string) => Promise<WebSocketReply>;
+
+/** Events to the push function as API Gateway sends them (503 while it is starting), each tracked until it is answered. */
+function invoker(handler: LocalPushOptions['handler'], log: (line: string) => void, track: <T>(p: Promise<T>) => Promise<T>): Invoke {
+  return async (routeKey, connectionId, body) => {
+    const fn = handler();
+    if (!fn) return { statusCode: 503 };
+    const started = Date.now();
+    const eventType = routeKey === '$connect' ? 'CONNECT' : routeKey === '$disconnect' ? 'DISCONNECT' : 'MESSAGE';
+    const event = {
+      requestContext: { routeKey, connectionId, eventType, stage: 'local', domainName: 'localhost' },
+      ...(body !== undefined ? { body } : {}),
+      isBase64Encoded: false,
+    } as unknown as APIGatewayProxyWebsocketEventV2;
+    const reply = await track(fn(event));
+    log(`WS ${routeKey} ${reply.statusCode} ${Date.now() - started}ms`);
+    return reply;
+  };
+}
+
+/**
+ * One open connection: each message to its route and the answer back down, closed when
+ * idle or too old, a $disconnect (after `closed`) when it closes.
+ */
+function serveConnection(ws: WebSocket, connectionId: string, invoke: Invoke, opts: LocalPushOptions, closed: () => void): void {
+  const idleMs = opts.idleMs ?? PUSH_IDLE_MS;
+  let idle = setTimeout(() => ws.close(1001, 'idle'), idleMs);
+  const lifetime = setTimeout(() => ws.close(1001, 'connection lifetime reached'), opts.maxLifetimeMs ?? CONNECTION_MAX_MS);
+  ws.on('message', (data: RawData, isBinary: boolean) => {
+    clearTimeout(idle);
+    idle = setTimeout(() => ws.close(1001, 'idle'), idleMs);
+    const body = isBinary ? '' : rawText(data);
+    void invoke(routeOf(body), connectionId, body).then(
+      (reply) => {
+        if (reply.body !== undefined && ws.readyState === WebSocket.OPEN) ws.send(reply.body);
+      },
+      () => undefined,
+    );
+  });
+  ws.on('error', () => ws.terminate());
+  ws.on('close', () => {
+    clearTimeout(idle);
+    clearTimeout(lifetime);
+    closed();
+    void invoke('$disconnect', connectionId).catch(() => undefined);
+  });
 }
 
 function routeOf(body: string): string {

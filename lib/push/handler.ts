@@ -18,7 +18,8 @@
 // A bad message or a refused call is answered {"type":"error","id",error:{code,message}};
 // the connection stays open.
 import { InvalidRequestError, isSluiceError, UnknownTopicOrPartitionError, type SluiceError } from '../core/errors.ts';
-import { MULTI_FETCH_LIMITS, type HeadMoved, type PartitionOffset, type PushMessage, type TopicAssignment } from '../core/wire.ts';
+import { MULTI_FETCH_LIMITS, type PartitionOffset, type TopicAssignment } from '../core/wire.ts';
+import type { HeadMoved, PushMessage } from '../core/push.ts';
 import { validateTopicName } from '../log/topics.ts';
 import { getHeads } from '../storage/heads.ts';
 import { getTopics, tpKey } from '../storage/metadata.ts';

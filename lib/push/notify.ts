@@ -6,7 +6,7 @@
 // consumer fetches, and arms it again when it is caught up) or its connection is gone
 // (410); a post that failed keeps the watch, so the next move of that head tries again.
 // Heads that did not move, and watches at or above the new high watermark, cost no post.
-import type { HeadMoved, PushMessage } from '../core/wire.ts';
+import type { HeadMoved, PushMessage } from '../core/push.ts';
 import type { TableClients } from '../storage/tables.ts';
 import type { ConnectionPoster } from './poster.ts';
 import { dropWatch, watchersOf } from './store.ts';

@@ -4,7 +4,7 @@
 // A connection that is gone (410 Gone) is reported as such, for the caller to forget;
 // throttling and 5xx are retried a few times, then reported as failed.
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { PushMessage } from '../core/wire.ts';
+import type { PushMessage } from '../core/push.ts';
 import { fullJitter, sleep } from '../core/time.ts';
 
 export type PostOutcome = 'sent' | 'gone' | 'failed';

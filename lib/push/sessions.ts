@@ -35,7 +35,7 @@
 // Fencing is untouched: offsets are still committed over HTTP against the member's epoch
 // and ownership, whatever keeps its session alive.
 import type { MemberAssignment, TopicAssignment } from '../core/wire.ts';
-import { PUSH } from '../core/wire.ts';
+import { PUSH } from '../core/push.ts';
 import { Groups } from '../groups/index.ts';
 import type { GroupsOptions } from '../groups/types.ts';
 import type { Log } from '../log/index.ts';
@@ -85,11 +85,8 @@ export async function heldHeartbeat(deps: SessionDeps, connectionId: string, hb:
   const heldUntil = now + HOLD_MS;
   // The hold first, then the lease: a release racing this sees a lease it did not give.
   await putHold(deps.clients, hb.group, { memberId: hb.memberId, connectionId, heldUntil }, now);
-  const assignment = await deps.groups.heartbeat(hb.group, hb.memberId, {
-    generation: hb.generation,
-    ...(hb.owned ? { owned: hb.owned } : {}),
-    leaseUntil: heldUntil,
-  });
+  const request = { generation: hb.generation, ...(hb.owned ? { owned: hb.owned } : {}) };
+  const assignment = await deps.groups.heartbeat(hb.group, hb.memberId, request, { leaseUntil: heldUntil });
   return { ...assignment, heartbeatIntervalMs: PUSH.heartbeatIntervalMs };
 }
 

@@ -17,23 +17,14 @@
 //                                               group change finds whom to tell.
 //
 // Readers skip items whose expiresAt has passed (TTL deletes lazily).
-import {
-  BatchWriteItemCommand,
-  ConditionalCheckFailedException,
-  DeleteItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
-import { callDynamo, dependencyFailure } from '../storage/failures.ts';
-import { N, num, S, str, tpKey, type Item } from '../storage/metadata.ts';
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { batchWrite, call, conditional, N, num, queryAll, S, str, type Item } from '../storage/dynamo.ts';
+import { tpKey } from '../storage/metadata.ts';
 import type { TableClients } from '../storage/tables.ts';
 
 /** API Gateway closes a WebSocket connection after 2 hours; items live a little longer. */
 export const CONNECTION_MAX_MS = 2 * 60 * 60 * 1000;
 const ITEM_TTL_MS = CONNECTION_MAX_MS + 10 * 60 * 1000;
-const BATCH_WRITE_ITEMS = 25;
 
 export interface Watch {
   topicId: string;
@@ -62,18 +53,18 @@ const ttl = (now: number): Item[string] => N(Math.ceil((now + ITEM_TTL_MS) / 100
 const live = (i: Item, now: number): boolean => num(i.expiresAt) * 1000 > now;
 
 export async function openConnection(clients: TableClients, connectionId: string, now: number): Promise<void> {
-  await callDynamo('PutItem', () =>
+  await call('PutItem', () =>
     clients.ddb.send(new PutItemCommand({ TableName: clients.names.tables.push, Item: { ...connKey(connectionId), connectedAt: N(now), expiresAt: ttl(now) } })),
   );
 }
 
 /** Forgets a connection and its watches; the hold it had, if any, for the caller to end. */
 export async function closeConnection(clients: TableClients, connectionId: string): Promise<{ group: string; memberId: string } | undefined> {
-  const res = await callDynamo('DeleteItem', () =>
+  const res = await call('DeleteItem', () =>
     clients.ddb.send(new DeleteItemCommand({ TableName: clients.names.tables.push, Key: connKey(connectionId), ReturnValues: 'ALL_OLD' })),
   );
   const watched = res.Attributes?.watches?.SS ?? [];
-  await batchWrite(clients, watched.map((tp) => ({ DeleteRequest: { Key: { pk: S(`w#${tp}`), sk: S(connectionId) } } })));
+  await writeAll(clients, watched.map((tp) => ({ DeleteRequest: { Key: { pk: S(`w#${tp}`), sk: S(connectionId) } } })), 'drop the watches of a closed connection');
   const hold = res.Attributes?.hold?.M;
   return hold ? { group: str(hold.group), memberId: str(hold.memberId) } : undefined;
 }
@@ -81,13 +72,14 @@ export async function closeConnection(clients: TableClients, connectionId: strin
 /** Arms one watch per partition (replacing this connection's earlier watch of it). */
 export async function armWatches(clients: TableClients, connectionId: string, watches: readonly Watch[], now: number): Promise<void> {
   if (watches.length === 0) return;
-  await batchWrite(
+  await writeAll(
     clients,
     watches.map((w) => ({
       PutRequest: { Item: { pk: S(watchPk(w.topicId, w.partition)), sk: S(connectionId), topic: S(w.topic), offset: N(w.offset), expiresAt: ttl(now) } },
     })),
+    'arm the watches',
   );
-  await callDynamo('UpdateItem', () =>
+  await call('UpdateItem', () =>
     clients.ddb.send(
       new UpdateItemCommand({
         TableName: clients.names.tables.push,
@@ -101,24 +93,12 @@ export async function armWatches(clients: TableClients, connectionId: string, wa
 
 /** The connections waiting on this head (consistent: a watch armed before a head read is never missed). */
 export async function watchersOf(clients: TableClients, topicId: string, partition: number, now: number): Promise<Watcher[]> {
-  const out: Watcher[] = [];
-  let start: Item | undefined;
-  do {
-    const res = await callDynamo('Query', () =>
-      clients.ddb.send(
-        new QueryCommand({
-          TableName: clients.names.tables.push,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': S(watchPk(topicId, partition)) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const i of res.Items ?? []) if (live(i, now)) out.push({ connectionId: str(i.sk), topic: str(i.topic), offset: num(i.offset) });
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll(clients, {
+    TableName: clients.names.tables.push,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': S(watchPk(topicId, partition)) },
+  });
+  return items.filter((i) => live(i, now)).map((i) => ({ connectionId: str(i.sk), topic: str(i.topic), offset: num(i.offset) }));
 }
 
 /**
@@ -127,8 +107,9 @@ export async function watchersOf(clients: TableClients, topicId: string, partiti
  * notice's sender gets here.
  */
 export async function dropWatch(clients: TableClients, topicId: string, partition: number, connectionId: string, offset: number): Promise<void> {
-  try {
-    await clients.ddb.send(
+  // A lost condition means it was armed again: nothing to do.
+  await conditional('DeleteItem', () =>
+    clients.ddb.send(
       new DeleteItemCommand({
         TableName: clients.names.tables.push,
         Key: { pk: S(watchPk(topicId, partition)), sk: S(connectionId) },
@@ -136,15 +117,13 @@ export async function dropWatch(clients: TableClients, topicId: string, partitio
         ExpressionAttributeNames: { '#o': 'offset' },
         ExpressionAttributeValues: { ':o': N(offset) },
       }),
-    );
-  } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw dependencyFailure('dynamodb', 'DeleteItem', err);
-  }
+    ),
+  );
 }
 
 /** Records that `connectionId` holds the member's session, with the lease it gave. */
 export async function putHold(clients: TableClients, group: string, hold: Hold, now: number): Promise<void> {
-  await callDynamo('PutItem', () =>
+  await call('PutItem', () =>
     clients.ddb.send(
       new PutItemCommand({
         TableName: clients.names.tables.push,
@@ -152,7 +131,7 @@ export async function putHold(clients: TableClients, group: string, hold: Hold, 
       }),
     ),
   );
-  await callDynamo('UpdateItem', () =>
+  await call('UpdateItem', () =>
     clients.ddb.send(
       new UpdateItemCommand({
         TableName: clients.names.tables.push,
@@ -167,23 +146,18 @@ export async function putHold(clients: TableClients, group: string, hold: Hold, 
 
 /** The holds of a group's members. */
 export async function holdsOf(clients: TableClients, group: string, now: number): Promise<Hold[]> {
-  const res = await callDynamo('Query', () =>
-    clients.ddb.send(
-      new QueryCommand({
-        TableName: clients.names.tables.push,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': S(holdPk(group)) },
-        ConsistentRead: true,
-      }),
-    ),
-  );
-  return (res.Items ?? []).filter((i) => live(i, now)).map((i) => ({ memberId: str(i.sk), connectionId: str(i.connectionId), heldUntil: num(i.heldUntil) }));
+  const items = await queryAll(clients, {
+    TableName: clients.names.tables.push,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': S(holdPk(group)) },
+  });
+  return items.filter((i) => live(i, now)).map((i) => ({ memberId: str(i.sk), connectionId: str(i.connectionId), heldUntil: num(i.heldUntil) }));
 }
 
 /** Removes the member's hold if `connectionId` still has it; the lease it gave, else undefined. */
 export async function endHold(clients: TableClients, group: string, memberId: string, connectionId: string): Promise<number | undefined> {
-  try {
-    const res = await clients.ddb.send(
+  const deleted = await conditional('DeleteItem', () =>
+    clients.ddb.send(
       new DeleteItemCommand({
         TableName: clients.names.tables.push,
         Key: { pk: S(holdPk(group)), sk: S(memberId) },
@@ -191,23 +165,11 @@ export async function endHold(clients: TableClients, group: string, memberId: st
         ExpressionAttributeValues: { ':c': S(connectionId) },
         ReturnValues: 'ALL_OLD',
       }),
-    );
-    return res.Attributes ? num(res.Attributes.heldUntil) : undefined;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return undefined;
-    throw dependencyFailure('dynamodb', 'DeleteItem', err);
-  }
+    ),
+  );
+  return deleted.ok && deleted.value.Attributes ? num(deleted.value.Attributes.heldUntil) : undefined;
 }
 
-async function batchWrite(clients: TableClients, requests: WriteRequest[]): Promise<void> {
-  const table = clients.names.tables.push;
-  for (let i = 0; i < requests.length; i += BATCH_WRITE_ITEMS) {
-    let pending = requests.slice(i, i + BATCH_WRITE_ITEMS);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= 10) throw dependencyFailure('dynamodb', 'BatchWriteItem', new Error('items left unprocessed after 10 attempts'));
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
-      const res = await callDynamo('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } })));
-      pending = res.UnprocessedItems?.[table] ?? [];
-    }
-  }
-}
+/** Puts and deletes of push items (not atomic: each stands alone). */
+const writeAll = (clients: TableClients, requests: readonly WriteRequest[], what: string): Promise<void> =>
+  batchWrite(clients, clients.names.tables.push, requests, what);

@@ -2,7 +2,7 @@
 // health function has no storage permissions, and a load balancer or uptime check must
 // not cost a DynamoDB read. Answering at all shows that API Gateway, auth and Lambda can
 // serve.
-import type { PushEndpoint } from '../../core/wire.ts';
+import type { PushEndpoint } from '../../core/push.ts';
 import type { Operations } from '../operation.ts';
 import { queryParams } from '../validation.ts';
 

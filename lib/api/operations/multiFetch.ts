@@ -13,54 +13,24 @@
 // maxRecords and maxBytes bound the whole answer and are shared among the partitions that
 // have data; the answer is also cut to stay under Lambda's payload limit, at a record (or
 // batch) boundary, each partition's nextOffset then pointing at what was left out.
-import { InvalidRequestError, type SluiceError } from '../../core/errors.ts';
-import * as z from 'zod/mini';
+import type { SluiceError } from '../../core/errors.ts';
 import { encodeFrames, type PartitionFrame } from '../../core/fetchFrames.ts';
-import { MULTI_FETCH_LIMITS, MULTI_FETCH_TYPE, type PartitionFailure } from '../../core/wire.ts';
+import { MAX_RESPONSE_BYTES, RESPONSE_ENVELOPE_BYTES } from '../../core/limits.ts';
+import { MULTI_FETCH_LIMITS, MULTI_FETCH_TYPE, type JsonRecord, type PartitionFailure } from '../../core/wire.ts';
+import { batchesThatFit } from '../../log/fetch.ts';
 import type { PartitionAnswer } from '../../log/index.ts';
-import { validateTopicName } from '../../log/topics.ts';
-import { readBatchHeaders } from '../../records/index.ts';
-import { accepts, MAX_RESPONSE_BYTES, type ApiRequest, type ApiResponse } from '../http.ts';
+import { parseMultiFetch } from '../../log/schema.ts';
+import { accepts, type ApiRequest, type ApiResponse } from '../http.ts';
 import type { OperationContext } from '../operation.ts';
-import { validate } from '../schema.ts';
 import { parseJsonBody, requireJsonContentType } from '../validation.ts';
-import { ANSWER_MARGIN_MS, ENVELOPE_BYTES, READ_BUDGET, renderRecord, serializedSize, tooLargeForResponse, type FetchEncoding, type JsonRecord } from './fetch.ts';
-
-const count = z.number().check(z.int(), z.minimum(0));
-const between = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
-
-const MultiFetchBody = z.strictObject({
-  partitions: z
-    .array(z.strictObject({ topic: z.string(), partition: count, offset: count }))
-    .check(z.minLength(1), z.maxLength(MULTI_FETCH_LIMITS.partitions)),
-  waitMs: z.optional(between(0, MULTI_FETCH_LIMITS.waitMs.max)),
-  maxRecords: z.optional(between(1, MULTI_FETCH_LIMITS.maxRecords.max)),
-  maxBytes: z.optional(between(1, MULTI_FETCH_LIMITS.maxBytes.max)),
-  encoding: z.optional(z.enum(['json', 'string', 'base64'])),
-});
-
-type Body = z.output<typeof MultiFetchBody>;
-
-function parse(req: ApiRequest): Body {
-  requireJsonContentType(req);
-  const body = validate(MultiFetchBody, parseJsonBody(req));
-  const seen = new Set<string>();
-  body.partitions.forEach((p, i) => {
-    validateTopicName(p.topic);
-    const key = `${p.topic}\u0000${p.partition}`;
-    if (seen.has(key)) {
-      throw new InvalidRequestError(`'partitions[${i}]': partition ${p.partition} of '${p.topic}' is listed twice.`, { fields: [`partitions[${i}]`] });
-    }
-    seen.add(key);
-  });
-  return body;
-}
+import { ANSWER_MARGIN_MS, READ_BUDGET, renderBase64, renderRecord, serializedSize, tooLargeForResponse, type FetchEncoding } from './fetch.ts';
 
 /** The error of a failed partition as it stands in the answer. */
 const errorBody = (err: SluiceError): PartitionFailure['error'] => err.toJSON().error;
 
 export async function multiFetch(req: ApiRequest, ctx: OperationContext): Promise<ApiResponse> {
-  const body = parse(req);
+  requireJsonContentType(req);
+  const body = parseMultiFetch(parseJsonBody(req));
   let waitMs = body.waitMs ?? MULTI_FETCH_LIMITS.waitMs.default;
   const remaining = ctx.remainingMs();
   if (remaining !== undefined) waitMs = Math.max(0, Math.min(waitMs, remaining - ANSWER_MARGIN_MS));
@@ -78,7 +48,7 @@ export async function multiFetch(req: ApiRequest, ctx: OperationContext): Promis
 
 /** JSON entries, records cut where the answer would pass the payload limit. */
 function jsonWithin(answers: readonly PartitionAnswer[], encoding: FetchEncoding): unknown[] {
-  let size = ENVELOPE_BYTES;
+  let size = RESPONSE_ENVELOPE_BYTES;
   return answers.map((a) => {
     const head = { topic: a.topic, partition: a.partition };
     if (a.error) {
@@ -89,17 +59,23 @@ function jsonWithin(answers: readonly PartitionAnswer[], encoding: FetchEncoding
     const records: JsonRecord[] = [];
     let nextOffset = a.nextOffset;
     for (const r of a.records ?? []) {
-      const rec = renderRecord(r, encoding);
-      const bytes = serializedSize(rec, r) + 1;
+      let rec = renderRecord(r, encoding);
+      let bytes = serializedSize(rec, r) + 1;
+      if (size === RESPONSE_ENVELOPE_BYTES && size + bytes > MAX_RESPONSE_BYTES) {
+        // The answer's first record goes out whatever form it takes, as in a single
+        // partition's fetch (fetch.ts): its base64 form fits (recordResponseBound).
+        rec = renderBase64(r);
+        bytes = serializedSize(rec, r) + 1;
+      }
       if (size + bytes > MAX_RESPONSE_BYTES) {
-        if (size === ENVELOPE_BYTES) return { ...head, error: errorBody(tooLargeForResponse(r.offset, bytes)) };
+        if (size === RESPONSE_ENVELOPE_BYTES) return { ...head, error: errorBody(tooLargeForResponse(r.offset, bytes)) };
         nextOffset = r.offset;
         break;
       }
       records.push(rec);
       size += bytes;
     }
-    size += ENVELOPE_BYTES;
+    size += RESPONSE_ENVELOPE_BYTES;
     return { ...head, records, nextOffset, highWatermark: a.highWatermark, logStartOffset: a.logStartOffset };
   });
 }
@@ -131,18 +107,13 @@ function framesWithin(answers: readonly PartitionAnswer[], asked: readonly numbe
       return frame;
     }
     const batches = a.batches ?? Buffer.alloc(0);
-    let end = 0;
-    let next = asked[i]!;
-    for (const h of batches.length > 0 ? readBatchHeaders(batches, { verifyCrc: false }) : []) {
-      if (base64(size + end + h.sizeInBytes) > MAX_RESPONSE_BYTES) {
-        if (data + end === 0) frame.error = errorBody(tooLargeForResponse(Math.max(asked[i]!, h.baseOffset), h.sizeInBytes));
-        break;
-      }
-      end += h.sizeInBytes;
-      next = h.baseOffset + h.lastOffsetDelta + 1;
+    const cut = batches.length > 0 ? batchesThatFit(batches, (bytes) => base64(size + bytes) <= MAX_RESPONSE_BYTES) : { bytes: 0 };
+    if (cut.firstBatchBytes !== undefined && data === 0) {
+      frame.error = errorBody(tooLargeForResponse(Math.max(asked[i]!, cut.firstBaseOffset ?? 0), cut.firstBatchBytes));
+      return frame;
     }
-    if (frame.error) return frame;
-    if (end < batches.length) frame.nextOffset = next;
+    const end = cut.bytes;
+    if (end < batches.length) frame.nextOffset = cut.nextOffset ?? asked[i]!;
     frame.batches = batches.subarray(0, end);
     size += end;
     data += end;

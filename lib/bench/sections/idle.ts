@@ -8,7 +8,7 @@
 import { FUNCTIONS } from '../../api/index.ts';
 import { Sluice } from '../../client/index.ts';
 import { sleep } from '../../core/time.ts';
-import { PUSH } from '../../core/wire.ts';
+import { PUSH } from '../../core/push.ts';
 import { idleConsumerUsdPerHour, type IdleCost, type IdleWindow } from '../cost/idle.ts';
 import { BASELINES } from '../cost/prices.ts';
 import { api, localPlatform } from '../harness/context.ts';

@@ -18,7 +18,8 @@
 import { WebSocket } from 'ws';
 import { errorFromBody, NetworkError } from '../../core/errors.ts';
 import { sleep } from '../../core/time.ts';
-import type { HeadMoved, MemberAssignment, PartitionOffset, PushEndpoint, PushMessage, PushRequest } from '../../core/wire.ts';
+import type { MemberAssignment, PartitionOffset } from '../../core/wire.ts';
+import type { HeadMoved, PushEndpoint, PushMessage, PushRequest } from '../../core/push.ts';
 import { deferred, type Deferred } from '../deferred.ts';
 import { backoffDelay } from '../retry.ts';
 import type { ConsumerContext, ConsumerParts } from './context.ts';

@@ -1,7 +1,7 @@
 // A push connection to a dev server, as a test drives it: send a message, wait for the
 // next message that matches, and keep everything received for later assertions.
 import { WebSocket } from 'ws';
-import type { PushMessage } from '../../../lib/core/wire.ts';
+import type { PushMessage } from '../../../lib/core/push.ts';
 
 export class TestConnection {
   readonly received: PushMessage[] = [];

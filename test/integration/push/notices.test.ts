@@ -3,7 +3,7 @@
 // passes the watched offset, and never for heads it does not watch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../../lib/client/http.ts';
-import type { PushMessage } from '../../../lib/core/wire.ts';
+import type { PushMessage } from '../../../lib/core/push.ts';
 import type { DevServer } from '../../../lib/local/devServer.ts';
 import { startTestDevServer } from '../client/devServer.ts';
 import { TestConnection } from './helpers.ts';

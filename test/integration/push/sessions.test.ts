@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../../lib/client/http.ts';
 import { sleep } from '../../../lib/core/time.ts';
-import { PUSH, type GroupDescription, type MemberAssignment } from '../../../lib/core/wire.ts';
+import { type GroupDescription, type MemberAssignment } from '../../../lib/core/wire.ts';
+import { PUSH } from '../../../lib/core/push.ts';
 import type { DevServer } from '../../../lib/local/devServer.ts';
 import { startTestDevServer } from '../client/devServer.ts';
 import { TestConnection } from './helpers.ts';

@@ -59,7 +59,7 @@ export type { PreparedRecord, ProducedRecord } from './produce.ts';
 export type { RecordHeader, RecordInput } from '../records/types.ts';
 export type { FetchBatchesResult, FetchedRecord, FetchOptions, FetchResult } from './fetch.ts';
 export type { AlterTopicInput, CreateTopicInput, PartitionDescription, TopicDescription, TopicSummary } from './topics.ts';
-export { MAX_PARTITIONS, validateTopicName } from './topics.ts';
+export { MAX_PARTITIONS, validateKafkaName, validateTopicName } from './topics.ts';
 export { DEFAULT_CONFIG, TOPIC_CONFIGS, type TopicConfig } from './config.ts';
 export * from './transaction/index.ts';
 

@@ -14,8 +14,7 @@
 import * as z from 'zod/mini';
 import { InvalidRequestError, UnsupportedMediaTypeError } from '../../core/errors.ts';
 import { Groups } from '../../groups/index.ts';
-import { validateKafkaName, validateTopicName, type Log, type PartitionResult, type TxnParticipant } from '../../log/index.ts';
-import { readBatchHeaders } from '../../records/index.ts';
+import { producerEpochOfBatches, validateKafkaName, validateTopicName, type Log, type PartitionResult, type TxnParticipant } from '../../log/index.ts';
 import { JSON_TYPE, mediaType, RECORD_BATCH_TYPE, type ApiRequest } from '../http.ts';
 import type { Operation, OperationContext, Operations } from '../operation.ts';
 import { validate } from '../schema.ts';
@@ -89,8 +88,7 @@ function stageInput(req: ApiRequest, q: { producerEpoch?: string | undefined }) 
   const type = mediaType(req.headers['content-type']);
   if (type === RECORD_BATCH_TYPE) {
     if (req.body.length === 0) throw new InvalidRequestError('Staging needs a body of one or more RecordBatch v2 blocks.');
-    const first = readBatchHeaders(req.body)[0]!;
-    const epoch = q.producerEpoch !== undefined ? parseInteger("'producerEpoch'", q.producerEpoch, { max: 32_767 }) : first.producerId >= 0n ? first.producerEpoch : undefined;
+    const epoch = q.producerEpoch !== undefined ? parseInteger("'producerEpoch'", q.producerEpoch, { max: 32_767 }) : producerEpochOfBatches(req.body);
     if (epoch === undefined || epoch < 0) throw new InvalidRequestError("Give 'producerEpoch' (in the batches or as a query parameter).", { fields: ['producerEpoch'] });
     return { epoch, input: { batches: req.body } };
   }

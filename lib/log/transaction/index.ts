@@ -23,6 +23,7 @@ export {
   commitStaged,
   DEFAULT_TRANSACTION_TIMEOUT_MS,
   MAX_TRANSACTION_TIMEOUT_MS,
+  producerEpochOfBatches,
   stageBatch,
   type CommitStagedRequest,
   type StageResult,

@@ -23,6 +23,7 @@ import {
 import type { StorageClients } from '../../storage/clients.ts';
 import type { CommitOptions } from '../../storage/commit.ts';
 import { getTopics, type TopicRecord } from '../../storage/metadata.ts';
+import { readBatchHeaders } from '../../records/index.ts';
 import { newSegmentKey, putSegment } from '../../storage/segments.ts';
 import { segmentFromBatches, segmentFromRecords, type AppendInput } from '../append.ts';
 import { commitTransaction } from './commit.ts';
@@ -44,6 +45,12 @@ export const DEFAULT_TRANSACTION_TIMEOUT_MS = 60_000;
 export const MAX_TRANSACTION_TIMEOUT_MS = 300_000;
 
 const STAGE_ATTEMPTS = 10;
+
+/** The producer epoch binary batches carry (validating their headers); undefined without a producer id. */
+export function producerEpochOfBatches(body: Buffer): number | undefined {
+  const first = readBatchHeaders(body)[0];
+  return first && first.producerId >= 0n ? first.producerEpoch : undefined;
+}
 
 export interface StageRequest {
   transactionalId: string;

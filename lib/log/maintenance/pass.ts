@@ -132,16 +132,7 @@ export async function runMaintenance(clients: StorageClients, opts: MaintenanceO
   }
 
   if (opts.deletedTopics ?? opts.topics === undefined) {
-    try {
-      // Objects shared by several partitions (transactions) go once none references them.
-      const shared = await sweepSharedObjects(clients, { now, graceMs });
-      sum.objectsDeleted += shared.objectsDeleted;
-      sum.orphansDeleted += shared.orphansDeleted;
-      sum.bytesDeleted += shared.bytesDeleted;
-      sum.objectsPending += shared.objectsPending;
-    } catch (err) {
-      report.errors.push(toError(err, {}));
-    }
+    await sweepShared(clients, report, { now, graceMs });
     try {
       for (const [topicId, heads] of await findDeletedTopics(clients)) {
         try {
@@ -161,6 +152,20 @@ export async function runMaintenance(clients: StorageClients, opts: MaintenanceO
   sum.errors = report.errors.length;
   report.durationMs = Math.round(performance.now() - started);
   return report;
+}
+
+/** Objects shared by several partitions (transactions) go once none references them. */
+async function sweepShared(clients: StorageClients, report: MaintenanceReport, opts: { now: () => number; graceMs: number }): Promise<void> {
+  try {
+    const shared = await sweepSharedObjects(clients, opts);
+    const sum = report.totals;
+    sum.objectsDeleted += shared.objectsDeleted;
+    sum.orphansDeleted += shared.orphansDeleted;
+    sum.bytesDeleted += shared.bytesDeleted;
+    sum.objectsPending += shared.objectsPending;
+  } catch (err) {
+    report.errors.push(toError(err, {}));
+  }
 }
 
 interface PassOptions extends MaintenanceOptions {

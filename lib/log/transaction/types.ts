@@ -4,17 +4,10 @@
 // transactional producer), and what a commit answers.
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { SluiceError } from '../../core/errors.ts';
-import type { TopicRecord } from '../../storage/metadata.ts';
+import type { IndexEntry, TopicRecord } from '../../storage/metadata.ts';
 
-/** Data uploaded before the commit: a byte range of an object, batches based at offset 0. */
-export interface TxnSegment {
-  objectKey: string;
-  byteStart: number;
-  byteLength: number;
-  recordCount: number;
-  firstTimestamp: number;
-  maxTimestamp: number;
-}
+/** Data uploaded before the commit: a byte range of an object, batches based at offset 0 (an index entry without its offsets). */
+export type TxnSegment = Omit<IndexEntry, 'baseOffset' | 'lastOffset'>;
 
 /** One partition a transaction writes: its segments, in the order they take offsets. */
 export interface TxnPartition {

@@ -84,7 +84,7 @@ const commitTransaction: Operation = async (req, ctx) => {
   return { status: 200, body: { offsets: result.offsets } };
 };
 
-function stageInput(req: ApiRequest, q: { producerEpoch?: string | undefined }) {
+function stageInput(req: ApiRequest, q: { producerEpoch?: string | undefined }, partition: number) {
   const type = mediaType(req.headers['content-type']);
   if (type === RECORD_BATCH_TYPE) {
     if (req.body.length === 0) throw new InvalidRequestError('Staging needs a body of one or more RecordBatch v2 blocks.');
@@ -101,7 +101,14 @@ function stageInput(req: ApiRequest, q: { producerEpoch?: string | undefined }) 
   const raw = parseJsonBody(req) as Record<string, unknown>;
   const { producerEpoch } = validate(StageJsonBody, raw);
   const { producerEpoch: _e, ...rest } = raw;
-  return { epoch: producerEpoch, input: { records: prepareJsonRecords(rest).map((p) => p.record) } };
+  const prepared = prepareJsonRecords(rest);
+  const elsewhere = prepared.findIndex((p) => p.partition !== undefined && p.partition !== partition);
+  if (elsewhere >= 0) {
+    throw new InvalidRequestError(`records[${elsewhere}].partition is not ${partition}, the partition this batch is staged for.`, {
+      fields: [`records[${elsewhere}].partition`],
+    });
+  }
+  return { epoch: producerEpoch, input: { records: prepared.map((p) => p.record) } };
 }
 
 const stageTransaction: Operation = async (req, ctx) => {
@@ -112,7 +119,7 @@ const stageTransaction: Operation = async (req, ctx) => {
   }
   const topic = validateTopicName(q.topic);
   const partition = parseInteger("'partition'", q.partition, { max: 2_147_483_647 });
-  const { epoch, input } = await stageInput(req, q);
+  const { epoch, input } = stageInput(req, q, partition);
   const log = await ctx.log();
   return { status: 200, body: await log.stageTransaction(id, epoch, topic, partition, input) };
 };

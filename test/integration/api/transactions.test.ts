@@ -106,6 +106,19 @@ describe('transactional producers', () => {
     expect(await values(b)).toEqual(['b']);
   });
 
+  it('refuses a staged JSON record naming another partition, staging nothing', async () => {
+    const a = await topic(2);
+    const id = `tw-${n}`;
+    const { producerEpoch } = (await api.call({ method: 'POST', url: '/v1/producers', json: { transactionalId: id } })).json;
+
+    const r = await api.call({ method: 'POST', url: `/v1/transactions/${id}/batches?topic=${a}&partition=0`, json: { producerEpoch, records: [{ value: 'x', partition: 1 }] } });
+    const c = await api.call({ method: 'POST', url: `/v1/transactions/${id}/commit`, json: { producerEpoch } });
+
+    expect(r.status).toBe(400);
+    expect(r.json.error.fields).toEqual(['records[0].partition']);
+    expect(c.json.error.code).toBe('INVALID_TXN_STATE');
+  });
+
   it('fences a zombie with 409 PRODUCER_FENCED once a newer instance registers', async () => {
     const a = await topic();
     const id = `tz-${n}`;

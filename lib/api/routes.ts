@@ -10,7 +10,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
  * Functions are grouped by the access they need, so each gets least privilege:
  * the fetch function can read but never write, only produce writes segments, and so on.
  */
-export type FunctionName = 'admin' | 'produce' | 'fetch' | 'groups' | 'health' | 'maintenance' | 'subscriptions' | 'dispatcher' | 'push';
+export type FunctionName = 'admin' | 'produce' | 'fetch' | 'groups' | 'health' | 'maintenance' | 'subscriptions' | 'dispatcher' | 'push' | 'transactions';
 
 export type Access = 'none' | 'read' | 'write';
 /** 'manage' adds listing and deleting segment objects: the maintenance function's alone. */
@@ -64,6 +64,18 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     memoryMb: 1024,
     timeoutSeconds: 29,
     tables: { topics: 'read', partitions: 'write', segments: 'write', producers: 'write' },
+    bucket: 'write',
+  },
+  // Transactions (lib/log/transaction): uploads data like produce, commits heads, index
+  // entries, group offsets (fenced on the group item) and the transactional producer's
+  // item in one TransactWriteItems; reads topics, heads and index entries (ambiguous
+  // outcomes, shared objects' references).
+  transactions: {
+    description: 'Transactions: one-shot and staged commits over many partitions with group offsets',
+    entry: 'functions/transactions.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    tables: { topics: 'read', partitions: 'write', segments: 'write', producers: 'write', groups: 'write' },
     bucket: 'write',
   },
   fetch: {
@@ -203,6 +215,12 @@ export const ROUTES: readonly RouteDefinition[] = [
   //    "partitions":[0,2]}                      (optional; default every partition)
   //   → 200 {"offsets":[{"topic","partition","offset","metadata"}]}
   { method: 'POST', path: '/v1/groups/{group}/offsets/reset', operation: 'resetOffsets', fn: 'groups' },
+  // Transactions (API.md "Transactions"; lib/api/operations/transactions.ts). A
+  // transactional producer registers with POST /v1/producers {"transactionalId"}.
+  { method: 'POST', path: '/v1/transactions', operation: 'commitTransaction', fn: 'transactions' },
+  { method: 'POST', path: '/v1/transactions/{transactionalId}/batches', operation: 'stageTransaction', fn: 'transactions' },
+  { method: 'POST', path: '/v1/transactions/{transactionalId}/commit', operation: 'commitStagedTransaction', fn: 'transactions' },
+  { method: 'DELETE', path: '/v1/transactions/{transactionalId}', operation: 'abortTransaction', fn: 'transactions' },
   // Subscriptions (API.md "Subscriptions"; lib/api/operations/subscriptions.ts).
   { method: 'POST', path: '/v1/topics/{topic}/subscriptions', operation: 'createSubscription', fn: 'subscriptions' },
   { method: 'GET', path: '/v1/topics/{topic}/subscriptions', operation: 'listSubscriptions', fn: 'subscriptions' },

@@ -15,6 +15,9 @@ export {
   type ProducerOptions,
   type ProducerRecord,
   type RecordMetadata,
+  Transaction,
+  type GroupConsumer,
+  type SendOffsetsOptions,
 } from './producer/index.ts';
 export {
   Consumer,

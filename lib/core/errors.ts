@@ -84,6 +84,17 @@ export class ProducerFencedError extends define('PRODUCER_FENCED', 409) {}
 export class UnknownProducerIdError extends define('UNKNOWN_PRODUCER_ID', 409) {}
 export class NonEmptyGroupError extends define('NON_EMPTY_GROUP', 409) {}
 export class GroupIdNotFoundError extends define('GROUP_ID_NOT_FOUND', 404) {}
+/**
+ * Transactions (Kafka's INVALID_TXN_STATE): the call does not fit the transaction's state
+ * (commit with nothing staged, a commit over the limits of one transaction: `details`
+ * name the limit). Nothing was written.
+ */
+export class InvalidTxnStateError extends define('INVALID_TXN_STATE', 400) {}
+/**
+ * The transaction was aborted (it outlived transactionTimeoutMs, or was aborted by an
+ * abort call): none of it is visible. Kafka's TRANSACTION_ABORTABLE: start a new one.
+ */
+export class TransactionAbortedError extends define('TRANSACTION_ABORTABLE', 409) {}
 // Subscriptions: names follow the topic-name rules; targets are checked at creation
 // (https only when deployed, module targets only in the local dev server).
 export class InvalidSubscriptionNameError extends define('INVALID_SUBSCRIPTION_NAME', 400) {}
@@ -139,7 +150,7 @@ export const ERROR_CLASSES: readonly SluiceErrorClass[] = [
   ConcurrentRequestError, ConcurrentModificationError, RecordTooLargeError, MessageTooLargeError,
   OffsetOutOfRangeError, NoOffsetForPartitionError, ThrottlingError, RequestTimedOutError,
   DependencyError, NetworkError, ClientClosedError,
-  GroupMaxSizeReachedError, SourcePositionLostError,
+  GroupMaxSizeReachedError, SourcePositionLostError, InvalidTxnStateError, TransactionAbortedError,
 ];
 
 export const BY_CODE: ReadonlyMap<string, SluiceErrorClass> = new Map(ERROR_CLASSES.map((C) => [C.code, C]));

@@ -9,7 +9,8 @@
 // group item's owner entries), so a member that lost a partition cannot overwrite its new
 // owner's progress; offsets never move backwards except by an explicit reset.
 import type { ConditionCheck, Put, TransactWriteItem } from '@aws-sdk/client-dynamodb';
-import { RequestTimedOutError } from '../core/errors.ts';
+import { ConcurrentModificationError, RequestTimedOutError } from '../core/errors.ts';
+import type { TxnParticipant } from '../log/index.ts';
 import { fullJitter, sleep } from '../core/time.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { batchWrite, getItem, N, num, queryAll, S, str, transact, type Item } from '../storage/dynamo.ts';
@@ -191,6 +192,44 @@ function offsetPut(clients: StorageClients, groupId: string, w: OffsetWrite, now
           ExpressionAttributeNames: { '#off': 'offset' },
           ExpressionAttributeValues: { ':o': N(w.offset), ':tid': S(w.topicId) },
         }),
+  };
+}
+
+/**
+ * Offsets committed inside a transaction (lib/log's commit, with records): the fence
+ * check and one Put per offset, all in the transaction's one TransactWriteItems. A failed
+ * fence is the same domain error as for a plain commit; a stored offset above ours means
+ * another commit got further (CONCURRENT_MODIFICATION: the transaction is not committed).
+ * At most OFFSETS_PER_TRANSACTION offsets.
+ */
+export function offsetsParticipant(
+  clients: StorageClients,
+  groupId: string,
+  fence: OffsetFence,
+  writes: readonly OffsetWrite[],
+  now: number,
+): TxnParticipant {
+  const checks = 'external' in fence ? fence.external.checks : [fenceCheck(clients, groupId, fence, writes)];
+  return {
+    what: `offsets of group '${groupId}'`,
+    count: checks.length + writes.length,
+    items: () => [...checks.map((c) => ({ ConditionCheck: c })), ...writes.map((w) => ({ Put: offsetPut(clients, groupId, w, now, false) }))],
+    explain: async (failed) => {
+      if (failed.some((i) => i < checks.length)) {
+        return 'external' in fence ? fence.external.explain() : fenceError(await readGroup(clients, groupId), fence, writes);
+      }
+      for (const i of failed) {
+        const w = writes[i - checks.length]!;
+        const stored = await readOffset(clients, groupId, w.topic, w.partition);
+        if (stored && stored.topicId === w.topicId && stored.offset > w.offset) {
+          return new ConcurrentModificationError(
+            `Group '${groupId}' has already committed offset ${stored.offset} for partition ${w.partition} of '${w.topic}', beyond ${w.offset}. Nothing was written.`,
+            { topic: w.topic, partition: w.partition, committed: stored.offset },
+          );
+        }
+      }
+      return undefined;
+    },
   };
 }
 

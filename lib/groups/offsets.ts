@@ -17,12 +17,12 @@
 //   * Lag = highWatermark - committed offset (never negative). Partitions of subscribed
 //     topics without a commit are listed with offset null and lag = highWatermark -
 //     logStartOffset (everything still in the log is unconsumed by the group).
-import { OffsetOutOfRangeError } from '../core/errors.ts';
+import { InvalidTxnStateError, OffsetOutOfRangeError } from '../core/errors.ts';
 import { validate } from '../core/schema.ts';
-import type { Log } from '../log/index.ts';
+import type { Log, TxnParticipant } from '../log/index.ts';
 import { getHead, getTopics, listHeads, type TopicRecord } from '../storage/metadata.ts';
 import { fenceError, type ExternalFence, type OffsetFence } from './fencing.ts';
-import { readOffsets, writeOffsets, type OffsetWrite, type StoredOffset } from './offsetStore.ts';
+import { OFFSETS_PER_TRANSACTION, offsetsParticipant, readOffsets, writeOffsets, type OffsetWrite, type StoredOffset } from './offsetStore.ts';
 import { isExpired } from './reconcile.ts';
 import { CommitRequest, GroupId, ResetRequest, type ResetTo } from './schema.ts';
 import { readGroup, type MemberRecord } from './store.ts';
@@ -52,13 +52,46 @@ export async function commit(
       ? { empty: true }
       : { memberId: req.memberId, epoch: req.generation! };
   const offsets = req.offsets;
+  if (offsets.length === 0) {
+    const denied = opts.fence ? await opts.fence.explain() : fenceError(await u.removeExpired(group), fence, offsets);
+    if (denied) throw denied;
+    return { offsets: [] };
+  }
+  const writes = await checkedWrites(u, group, fence, offsets);
+  const stored = await writeOffsets(u.clients, group, fence, writes, { ...u.writeOpts(), allowBackwards: opts.allowBackwards ?? false });
+  return { offsets: stored.map(committed) };
+}
+
+/**
+ * The offsets of a transaction (API.md "Transactions": `offsets` of a one-shot or staged
+ * commit) as a participant of lib/log's transaction commit: checked like a commit (the
+ * request, the fence, the high watermarks) before anything is uploaded, then fenced again
+ * inside the transaction. At most OFFSETS_PER_TRANSACTION offsets.
+ */
+export async function transactionalOffsets(u: GroupUpdates, group: string, request: unknown): Promise<TxnParticipant> {
+  validate(GroupId, group);
+  const req = validate(CommitRequest, request);
+  if (req.offsets.length > OFFSETS_PER_TRANSACTION) {
+    throw new InvalidTxnStateError(`A transaction commits at most ${OFFSETS_PER_TRANSACTION} offsets; this one has ${req.offsets.length}. Nothing was written.`, {
+      limit: OFFSETS_PER_TRANSACTION,
+    });
+  }
+  const fence: OffsetFence = req.memberId === undefined ? { empty: true } : { memberId: req.memberId, epoch: req.generation! };
+  const writes = await checkedWrites(u, group, fence, req.offsets);
+  return offsetsParticipant(u.clients, group, fence, writes, u.now());
+}
+
+/** The offsets as writes, once the topics, the fence and the high watermarks allow them. */
+async function checkedWrites(
+  u: GroupUpdates,
+  group: string,
+  fence: OffsetFence,
+  offsets: readonly { topic: string; partition: number; offset: number; metadata?: string | null | undefined }[],
+): Promise<OffsetWrite[]> {
   const topics = await u.requireTopics(offsets.map((o) => o.topic));
   for (const o of offsets) requirePartition(topics.get(o.topic)!, o.partition);
-
-  const denied = opts.fence ? await opts.fence.explain() : fenceError(await u.removeExpired(group), fence, offsets);
+  const denied = 'external' in fence ? await fence.external.explain() : fenceError(await u.removeExpired(group), fence, offsets);
   if (denied) throw denied;
-  if (offsets.length === 0) return { offsets: [] };
-
   const heads = await Promise.all(offsets.map((o) => getHead(u.clients, topics.get(o.topic)!.topicId, o.partition)));
   offsets.forEach((o, i) => {
     const head = heads[i]!;
@@ -69,15 +102,7 @@ export async function commit(
       );
     }
   });
-  const writes: OffsetWrite[] = offsets.map((o) => ({
-    topic: o.topic,
-    topicId: topics.get(o.topic)!.topicId,
-    partition: o.partition,
-    offset: o.offset,
-    metadata: o.metadata ?? '',
-  }));
-  const stored = await writeOffsets(u.clients, group, fence, writes, { ...u.writeOpts(), allowBackwards: opts.allowBackwards ?? false });
-  return { offsets: stored.map(committed) };
+  return offsets.map((o) => ({ topic: o.topic, topicId: topics.get(o.topic)!.topicId, partition: o.partition, offset: o.offset, metadata: o.metadata ?? '' }));
 }
 
 /** The group's offsets with their lag; reads only (expired members are ignored, not removed). */

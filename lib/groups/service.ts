@@ -2,11 +2,11 @@
 // clock and the retry policy every operation shares. Each call checks its input against
 // schema.ts before anything is read or written; the work is membership.ts's, offsets.ts's
 // and admin.ts's. Nothing here knows about HTTP.
-import type { Log } from '../log/index.ts';
+import type { Log, TxnParticipant } from '../log/index.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { deleteGroup, describeGroup, listGroups } from './admin.ts';
 import { heartbeat, join, leave, release } from './membership.ts';
-import { commit, fetchOffsets, resetOffsets, type CommitFenceOptions } from './offsets.ts';
+import { commit, fetchOffsets, resetOffsets, transactionalOffsets, type CommitFenceOptions } from './offsets.ts';
 import type {
   CommitOptions,
   CommittedOffset,
@@ -64,6 +64,15 @@ export class Groups {
 
   fetchOffsets(group: string): Promise<{ offsets: OffsetLag[] }> {
     return fetchOffsets(this.updates, group);
+  }
+
+  /**
+   * Offsets to commit inside a transaction (a CommitOptions request), checked now and
+   * fenced again in the transaction: pass the result to Log.transaction or
+   * Log.commitStagedTransaction as a participant.
+   */
+  transactionalOffsets(group: string, request: Request<CommitOptions>): Promise<TxnParticipant> {
+    return transactionalOffsets(this.updates, group, request);
   }
 
   resetOffsets(group: string, request: Request<ResetOffsetsOptions>): Promise<{ offsets: CommittedOffset[] }> {

@@ -1,5 +1,21 @@
 // The log: Kafka's topic/partition/offset model over the storage layer. This is the
 // surface handlers, the dev server and tests use; nothing here knows about HTTP.
+//
+// Transactions (lib/log/transaction): `Log.transaction` commits records for many topics
+// and partitions in one TransactWriteItems, together with participants: the items other
+// features commit with them, each built per attempt and each with its own condition.
+//   - consumer-group offsets: Groups.transactionalOffsets (lib/groups) builds the fence
+//     check and the offset Puts as a participant;
+//   - subscription or processor cursors: a participant whose items are the cursor's
+//     conditional Update (checked against its lease), and whose `explain` says why it
+//     failed (the domain error) or 'committed' when it finds the transaction's receipt;
+//   - versioned items (processor state, connector source offsets): `versionedItems(
+//     clients, [{ table, key, expectedVersion, attributes }])`, a Put (or, without
+//     attributes, a Delete) IF version = expectedVersion (IF absent when undefined); the
+//     Put stores version + 1 and the txnId as its receipt.
+// Later features with data already uploaded call `commitTransaction(clients,
+// { partitions: [{ topic, partition, segments }], participants })` directly. The limits
+// (100 items, 4 MB) are checked before anything is uploaded (INVALID_TXN_STATE).
 import { UnknownTopicOrPartitionError } from '../core/errors.ts';
 import type { RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
@@ -25,6 +41,18 @@ import {
 } from './topics.ts';
 import { multiFetch, type MultiFetchOptions, type PartitionAnswer, type PartitionRequest } from './multifetch.ts';
 import { HeadWatch } from './watch.ts';
+import {
+  abortStaged,
+  commitRecords,
+  commitStaged,
+  registerTxnProducer,
+  stageBatch,
+  type OneShotResult,
+  type PartitionResult,
+  type StageResult,
+  type TxnParticipant,
+  type TxnRecord,
+} from './transaction/index.ts';
 
 export type { AppendInput, AppendResult } from './append.ts';
 export type { PreparedRecord, ProducedRecord } from './produce.ts';
@@ -33,8 +61,9 @@ export type { RecordHeader, RecordInput } from '../records/types.ts';
 export type { FetchBatchesResult, FetchedRecord, FetchOptions, FetchResult } from './fetch.ts';
 export type { MultiFetchOptions, PartitionAnswer, PartitionRequest } from './multifetch.ts';
 export type { AlterTopicInput, CreateTopicInput, PartitionDescription, TopicDescription, TopicSummary } from './topics.ts';
-export { MAX_PARTITIONS, validateTopicName } from './topics.ts';
+export { MAX_PARTITIONS, validateKafkaName, validateTopicName } from './topics.ts';
 export { DEFAULT_CONFIG, TOPIC_CONFIGS, type TopicConfig } from './config.ts';
+export * from './transaction/index.ts';
 
 /**
  * Reads resolve the name to its topic id afresh: a cached id could belong to a topic
@@ -167,6 +196,55 @@ export class Log {
    */
   async initProducer(): Promise<{ producerId: number; producerEpoch: number }> {
     return { producerId: await registerProducer(this.clients, this.opts.now?.() ?? Date.now()), producerEpoch: 0 };
+  }
+
+  /**
+   * One-shot transaction: every record (for any topics and partitions) and every
+   * participant's items become visible together, or none does. Offsets in request order.
+   */
+  async transaction(records: readonly TxnRecord[], opts: { participants?: readonly TxnParticipant[] } = {}): Promise<OneShotResult> {
+    const topics = new Map<string, TopicRecord>();
+    for (const name of new Set(records.map((r) => r.topic))) {
+      const highest = records.reduce((m, r) => (r.topic === name ? Math.max(m, r.partition ?? -1) : m), -1);
+      let topic = await this.topics.require(name);
+      if (highest >= topic.partitions) topic = await this.topics.require(name, FRESH);
+      topics.set(name, topic);
+    }
+    try {
+      const result = await commitRecords(this.clients, topics, records, { ...opts, now: this.now(), ...(this.opts.commit ? { commit: this.opts.commit } : {}) });
+      for (const p of result.partitions) this.watch.notify(p.topicId, p.partition);
+      return result;
+    } catch (err) {
+      for (const name of topics.keys()) this.topics.forget(name);
+      throw err;
+    }
+  }
+
+  /** Registers a transactional producer: a new epoch, which fences every older one. */
+  initTransactionalProducer(transactionalId: string, transactionTimeoutMs: number): Promise<{ producerId: number; producerEpoch: number }> {
+    return registerTxnProducer(this.clients, transactionalId, transactionTimeoutMs, this.now());
+  }
+
+  /** Stages a batch in the producer's transaction (uploaded, invisible until the commit). */
+  async stageTransaction(transactionalId: string, producerEpoch: number, topicName: string, partition: number, input: AppendInput): Promise<StageResult> {
+    const topic = await this.topics.requirePartition(topicName, partition);
+    return stageBatch(this.clients, { transactionalId, producerEpoch, topic, partition, input }, this.now());
+  }
+
+  /** Commits the producer's staged transaction, with the participants' items. */
+  async commitStagedTransaction(transactionalId: string, producerEpoch: number, participants: TxnParticipant[] = []): Promise<PartitionResult[]> {
+    const results = await commitStaged(this.clients, { transactionalId, producerEpoch, participants }, this.now(), this.opts.commit);
+    for (const p of results) this.watch.notify(p.topicId, p.partition);
+    return results;
+  }
+
+  /** Aborts the producer's transaction in progress, if any. */
+  abortTransaction(transactionalId: string, producerEpoch: number): Promise<{ aborted: boolean }> {
+    return abortStaged(this.clients, transactionalId, producerEpoch);
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
   }
 
   async listOffsets(topicName: string, partition: number, at: 'earliest' | 'latest' | number): Promise<number> {

@@ -45,6 +45,10 @@ export interface TableDefinition {
  *             One group id, one set of offsets, whichever protocol its members speak.
  * producers   the registered (random) producer ids of idempotent producers, and the
  *             Idempotency-Key claims of JSON produce requests; both expire by TTL.
+ *             Transactions keep theirs here too (lib/log/transaction): the
+ *             transactional producers (id 'txn#{transactionalId}': epoch, staged
+ *             batches; expire by TTL when unused) and the reference records of objects
+ *             shared by several partitions (id 'txnobject#{objectKey}').
  * subscriptions  triggers (lib/subscriptions/store.ts): definitions by topic name,
  *             bindings by topic id (what the dispatcher looks up), per-partition cursors
  *             with their delivery lease, and dead letters (expired by TTL).
@@ -95,6 +99,13 @@ export const TABLES: Record<TableId, TableDefinition> = {
 
 /** Segment objects live under this prefix: `segments/{topicId}/{partition}/{uuid}`. */
 export const SEGMENT_PREFIX = 'segments/';
+/**
+ * Objects holding the segments of several partitions (one transaction's data):
+ * `segments/~shared/{uuid}`. Under SEGMENT_PREFIX, so the same grants cover them; '~' is
+ * no character of a topic id, so no topic's cleanup mistakes them for its own. They are
+ * deleted only when no partition references them (lib/log/transaction/sweep.ts).
+ */
+export const SHARED_SEGMENT_PREFIX = `${SEGMENT_PREFIX}~shared/`;
 
 export const BUCKET = {
   /** Multipart uploads nobody finished are aborted after this many days. */

@@ -24,7 +24,7 @@ const ID_BITS = 53n;
 const producerKey = (producerId: number | bigint | string) => ({ id: S(`producer#${producerId}`) });
 
 /** A random positive 53-bit id; never 0, so it can never be confused with "no producer". */
-function randomProducerId(): number {
+export function randomProducerId(): number {
   for (;;) {
     const id = Number(randomBytes(8).readBigUInt64BE() & ((1n << ID_BITS) - 1n));
     if (id > 0) return id;

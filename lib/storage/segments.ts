@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { RECORD_BATCH_TYPE } from '../core/wire.ts';
 import type { StorageClients } from './clients.ts';
-import { SEGMENT_PREFIX } from './definitions.ts';
+import { SEGMENT_PREFIX, SHARED_SEGMENT_PREFIX } from './definitions.ts';
 import { paginate } from './dynamo.ts';
 import { dependencyFailure } from './failures.ts';
 
@@ -34,6 +34,12 @@ export function segmentPrefix(topicId: string, partition?: number): string {
 export function newSegmentKey(topicId: string, partition: number): string {
   return `${segmentPrefix(topicId, partition)}${randomUUID()}`;
 }
+
+/** A key for an object shared by several partitions (one transaction's data). */
+export const newSharedSegmentKey = (): string => `${SHARED_SEGMENT_PREFIX}${randomUUID()}`;
+
+/** Whether an object may be referenced by several partitions (see SHARED_SEGMENT_PREFIX). */
+export const isSharedSegment = (key: string): boolean => key.startsWith(SHARED_SEGMENT_PREFIX);
 
 export async function putSegment(clients: StorageClients, key: string, body: Buffer): Promise<void> {
   await callS3('PutObject', () =>

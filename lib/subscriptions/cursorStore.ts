@@ -4,6 +4,8 @@
 // dispatcher that lost its lease can change nothing; a lost condition comes back as the
 // storage layer's result.
 import { UpdateItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { ConcurrentModificationError } from '../core/errors.ts';
+import type { TxnParticipant } from '../log/index.ts';
 import { batchWrite, conditional, getItem, N, num, S, str, transact, type Item, type Written } from '../storage/dynamo.ts';
 import type { TableClients } from '../storage/tables.ts';
 import type { DeadLetterRecord } from './model.ts';
@@ -162,20 +164,51 @@ export function markWaiting(clients: TableClients, k: CursorKey, owner: string, 
   });
 }
 
+/** The cursor's move from `from` to `to`, IF `owner` holds the lease and the cursor is at `from`. */
+function advanceUpdate(k: CursorKey, owner: string, from: number, to: number, now: number, receipt?: string) {
+  return {
+    Key: cursorKey(k),
+    UpdateExpression:
+      'SET #off = :to, attempts = :zero, delivered = if_not_exists(delivered, :zero) + :n, updatedAt = :now' +
+      (receipt === undefined ? '' : ', txn = :txn') +
+      ' REMOVE pendingLast, retryAt, waitingSince',
+    ConditionExpression: 'leaseOwner = :me AND #off = :from',
+    ExpressionAttributeNames: { '#off': 'offset' },
+    ExpressionAttributeValues: {
+      ':me': S(owner), ':from': N(from), ':to': N(to), ':zero': N(0), ':n': N(to - from), ':now': N(now),
+      ...(receipt === undefined ? {} : { ':txn': S(receipt) }),
+    },
+  };
+}
+
 /**
  * Moves the cursor from `from` to `to` after a delivery: only while `owner` holds the
  * lease and the cursor is still at `from`. Resets the retry state and the window.
  */
 export function advanceCursor(clients: TableClients, k: CursorKey, owner: string, from: number, to: number, now: number): Promise<Written<unknown>> {
-  return conditionalUpdate(clients, {
-    Key: cursorKey(k),
-    UpdateExpression:
-      'SET #off = :to, attempts = :zero, delivered = if_not_exists(delivered, :zero) + :n, updatedAt = :now ' +
-      'REMOVE pendingLast, retryAt, waitingSince',
-    ConditionExpression: 'leaseOwner = :me AND #off = :from',
-    ExpressionAttributeNames: { '#off': 'offset' },
-    ExpressionAttributeValues: { ':me': S(owner), ':from': N(from), ':to': N(to), ':zero': N(0), ':n': N(to - from), ':now': N(now) },
-  });
+  return conditionalUpdate(clients, advanceUpdate(k, owner, from, to, now));
+}
+
+/**
+ * The same move inside a transaction of the log (a processor committing its outputs, its
+ * state and its input position at once): a participant of lib/log's transaction commit.
+ * The cursor keeps the transaction id as its receipt. A lease lost or a cursor moved by
+ * someone else is CONCURRENT_MODIFICATION, and nothing of the transaction is written.
+ */
+export function cursorParticipant(clients: TableClients, k: CursorKey, owner: string, from: number, to: number, now: number): TxnParticipant {
+  return {
+    what: `cursor of partition ${k.partition}`,
+    count: 1,
+    items: ({ txnId }) => [{ Update: { TableName: clients.names.tables.subscriptions, ...advanceUpdate(k, owner, from, to, now, txnId) } }],
+    explain: async (_failed, { txnId }) => {
+      const item = await getItem(clients, clients.names.tables.subscriptions, cursorKey(k));
+      if (item && str(item.txn) === txnId) return 'committed';
+      const why = str(item?.leaseOwner) !== owner ? 'its lease is held by another dispatcher' : `it is at ${num(item?.offset)}, not ${from}`;
+      return new ConcurrentModificationError(`The cursor of partition ${k.partition} changed: ${why}. Nothing was written.`, {
+        partition: k.partition,
+      });
+    },
+  };
 }
 
 /** Records a failed attempt at the batch [from, pendingLast] and when to try again. */

@@ -37,6 +37,8 @@ export {
   type ValidationEnvironment,
 } from './schema.ts';
 export { physicalId, subscriptionResource } from './resource.ts';
+/** A cursor's move inside a transaction of the log (processors: outputs, state and input position at once). */
+export { acquireLease, cursorParticipant, readCursor, type CursorKey, type CursorState } from './cursorStore.ts';
 export { createDeliver, kafkaEvent, type Deliver, type DeliveryResult } from './targets.ts';
 export { createSqsSender, type SendDeadLetter } from './sqs.ts';
 export { parseQueueUrl, sqsEnvironment, type QueueEndpoint, type SqsEnvironment } from './queues.ts';

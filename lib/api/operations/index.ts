@@ -10,6 +10,7 @@ import { maintenanceOperations } from './maintenance.ts';
 import { produceOperations } from './produce.ts';
 import { subscriptionOperations } from './subscriptions.ts';
 import { topicOperations } from './topics.ts';
+import { transactionOperations } from './transactions.ts';
 
 /** Each function's operations, by operation id of the route table. */
 export const OPERATIONS: Record<FunctionName, Operations> = {
@@ -20,6 +21,7 @@ export const OPERATIONS: Record<FunctionName, Operations> = {
   health: healthOperations,
   maintenance: maintenanceOperations,
   subscriptions: subscriptionOperations,
+  transactions: transactionOperations,
   // No HTTP routes: driven by the partitions stream and a schedule (functions/dispatcher.ts).
   // Its API handler answers every request 404, like any function reached by another's route.
   dispatcher: {},

@@ -16,7 +16,7 @@ import { MAX_HEADERS_PER_RECORD, MAX_HEADERS_PER_REQUEST, MAX_JSON_RECORDS_PER_R
 import type { RecordEncoding } from '../../core/wire.ts';
 import { JSON_TYPE, mediaType, RECORD_BATCH_TYPE, type ApiRequest, type ApiResponse } from '../http.ts';
 import type { Operation, Operations, OperationContext } from '../operation.ts';
-import type { PreparedRecord, RecordHeader, RecordInput } from '../../log/index.ts';
+import { DEFAULT_TRANSACTION_TIMEOUT_MS, MAX_TRANSACTION_TIMEOUT_MS, validateKafkaName, type PreparedRecord, type RecordHeader, type RecordInput } from '../../log/index.ts';
 import { validateTopicName } from '../../log/topics.ts';
 import { validate } from '../schema.ts';
 import { countTopLevelArray } from '../json-scan.ts';
@@ -231,12 +231,26 @@ const produce: Operation = async (req, ctx) => {
   );
 };
 
-/** POST /v1/producers: an id and epoch for an idempotent producer (binary batches). */
+const InitProducerBody = z.strictObject({
+  transactionalId: z.optional(z.string()),
+  transactionTimeoutMs: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(MAX_TRANSACTION_TIMEOUT_MS))),
+});
+
+/**
+ * POST /v1/producers: an id and epoch for an idempotent producer (binary batches); with
+ * a transactionalId, its registration at a new epoch, which fences every older one and
+ * aborts its transaction in progress (API.md "Transactions").
+ */
 const initProducer: Operation = async (req, ctx) => {
   queryParams(req, []);
-  if (req.body.length > 0) validate(z.strictObject({}), parseJsonBody(req));
+  const body = req.body.length > 0 ? validate(InitProducerBody, parseJsonBody(req)) : {};
   const log = await ctx.log();
-  return { status: 200, body: await log.initProducer() };
+  if (body.transactionalId === undefined) {
+    if (body.transactionTimeoutMs !== undefined) throw new InvalidRequestError("'transactionTimeoutMs' needs a 'transactionalId'.", { fields: ['transactionTimeoutMs'] });
+    return { status: 200, body: await log.initProducer() };
+  }
+  const id = validateKafkaName(body.transactionalId, 'Transactional id', InvalidRequestError);
+  return { status: 200, body: await log.initTransactionalProducer(id, body.transactionTimeoutMs ?? DEFAULT_TRANSACTION_TIMEOUT_MS) };
 };
 
 export const produceOperations: Operations = { produce, initProducer };

@@ -6,6 +6,10 @@
 // input) or after it is sent. The records go through the SDK's Producer: batched per
 // partition, in line order per partition, keyed lines in Kafka's partition for their key,
 // and idempotent: a retried batch is the same numbered batch, which the server stores once.
+//
+// With --transactional-id, all of stdin is ONE transaction: the lines are staged as they
+// are read and committed together at the end of the input, so either every line becomes
+// visible or (a bad line, a failure, Ctrl-C) none does.
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import { isSluiceError } from '../../client/errors.ts';
@@ -198,6 +202,40 @@ class LineProducer {
   }
 }
 
+/**
+ * Reads `input` to its end and produces every line in one transaction; resolves to the
+ * number of records committed. On any error nothing is visible (the transaction aborts).
+ */
+export async function produceTransaction(sluice: Sluice, topic: string, input: Readable, transactionalId: string, opts: ProduceOptions = {}): Promise<number> {
+  const toRecord = lineParser(topic, opts);
+  const producer = sluice.producer({ ...PRODUCE_DEFAULTS, ...opts.producer, transactionalId });
+  let lineNo = 0;
+  try {
+    const sent = await producer.transaction(async (tx) => {
+      let carry: Buffer[] = [];
+      for await (const chunk of input) {
+        const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Buffer);
+        const records: ProducerRecord[] = [];
+        let start = 0;
+        for (let i = buf.indexOf(NEWLINE); i >= 0; i = buf.indexOf(NEWLINE, start)) {
+          records.push(toRecord(Buffer.concat([...carry, buf.subarray(start, i)]), ++lineNo));
+          carry = [];
+          start = i + 1;
+        }
+        if (start < buf.length) carry.push(Buffer.from(buf.subarray(start)));
+        await tx.send(records);
+      }
+      if (carry.length) await tx.send(toRecord(Buffer.concat(carry), ++lineNo));
+    });
+    return sent.length;
+  } catch (err) {
+    if (err instanceof MissingSeparator) throw new CliError(`${err.error(opts.keySeparator!, 0).message.replace(/ \(.*\)$/, '')}; nothing was committed`);
+    throw err;
+  } finally {
+    await producer.close();
+  }
+}
+
 export function registerProduce(program: Command): void {
   program
     .command('produce')
@@ -206,18 +244,33 @@ export function registerProduce(program: Command): void {
     .option('-K, --key-separator <sep>', 'split each line into key and value at the first <sep>')
     .option('-p, --partition <n>', 'send every record to this partition', (v) => parseInteger(v, '--partition', { min: 0 }))
     .option('-H, --header <key=value>', 'header added to every record (repeatable)', collect)
+    .option('-t, --transactional-id <id>', 'produce all of stdin in one transaction under this transactional id')
     .addHelpText(
       'after',
       `
 Examples:
   echo 'hello' | sluice produce quickstart-events
   printf 'alice:1\\nbob:2\\n' | sluice produce orders --key-separator :
-  sluice produce orders --header source=cli < events.txt`,
+  sluice produce orders --header source=cli < events.txt
+  sluice produce orders --transactional-id nightly-load < batch.txt   (all lines or none)`,
     )
-    .action(async (topic: string, opts: { keySeparator?: string; partition?: number; header?: string[] }, cmd: Command) => {
+    .action(async (topic: string, opts: { keySeparator?: string; partition?: number; header?: string[]; transactionalId?: string }, cmd: Command) => {
       const headers = parseConfigs(opts.header, '--header');
       if (opts.keySeparator === '') throw new UsageError('--key-separator must not be empty.');
       const sluice = createSluice(cmd.optsWithGlobals<GlobalOptions>());
+      if (opts.transactionalId !== undefined) {
+        const lineOpts = {
+          ...(opts.keySeparator !== undefined ? { keySeparator: opts.keySeparator } : {}),
+          ...(opts.partition !== undefined ? { partition: opts.partition } : {}),
+          headers,
+        };
+        try {
+          await produceTransaction(sluice, topic, process.stdin, opts.transactionalId, lineOpts);
+        } finally {
+          process.stdin.destroy();
+        }
+        return;
+      }
       if (process.stdin.isTTY) {
         process.stderr.write(`Type records for '${topic}', one per line${opts.keySeparator ? ` (key${opts.keySeparator}value)` : ''}; Ctrl-D to finish.\n`);
       }

@@ -6,6 +6,8 @@
 //   accumulator.ts  per-partition batches: open, lingering, closed and queued
 //   sequences.ts    idempotence: producer ids and per-partition sequence numbers
 //   sender.ts       requests, order per partition, retries and what a failure means
+//   transaction.ts  transactions of a transactional producer: staged batches, commit, abort
 export { Producer, type ProducerEvents, type ProducerOptions } from './producer.ts';
 export { toBuffer, toHeaders, toRecordInput, type HeadersInput, type ProducerRecord, type RecordMetadata } from './records.ts';
 export { pickStickyPartition } from './partitioner.ts';
+export { Transaction, type GroupConsumer, type SendOffsetsOptions } from './transaction.ts';

@@ -7,7 +7,7 @@
 // topic's partition count, metadata.ts), flush and close, and the fatal state of a fenced
 // producer.
 import { EventEmitter } from 'node:events';
-import { ClientClosedError, InvalidRequestError, UnknownTopicOrPartitionError } from '../../core/errors.ts';
+import { ClientClosedError, InvalidRequestError, InvalidTxnStateError, UnknownTopicOrPartitionError } from '../../core/errors.ts';
 import { MAX_REQUEST_BYTES } from '../../core/limits.ts';
 import { recordSizeBound, type Compression, type RecordInput } from '../../records/index.ts';
 import { deferred } from '../deferred.ts';
@@ -19,6 +19,7 @@ import { batchFor } from './partitioner.ts';
 import { checkRecord, type ProducerRecord, type RecordMetadata } from './records.ts';
 import { Sender } from './sender.ts';
 import { ProducerIds } from './sequences.ts';
+import { isFenced, registerTransactional, Transaction } from './transaction.ts';
 
 export interface ProducerOptions {
   /** How long a batch waits for more records before it is sent (ms, default 5). */
@@ -38,6 +39,13 @@ export interface ProducerOptions {
   maxRetryBackoffMs?: number;
   /** Refresh cached partition counts after this long (ms, default 300000). */
   metadataMaxAgeMs?: number;
+  /**
+   * Makes this a transactional producer: records are sent with transaction() only, and a
+   * newer producer with the same id fences this one (ProducerFencedError).
+   */
+  transactionalId?: string;
+  /** A transaction open longer than this is aborted by the server (ms, default 60000, at most 300000). */
+  transactionTimeoutMs?: number;
 }
 
 /** Events (producer.on(...)). */
@@ -58,6 +66,10 @@ export class Producer extends EventEmitter<ProducerEvents> {
   private closed = false;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
+  private readonly txn: { id: string; timeoutMs: number | undefined; retry: RetryPolicy; batchBytes: number } | undefined;
+  private registration: Promise<{ producerId: number; producerEpoch: number }> | undefined;
+  private txnChain: Promise<unknown> = Promise.resolve();
+  private readonly http: HttpClient;
 
   constructor(http: HttpClient, opts: ProducerOptions = {}) {
     super();
@@ -76,6 +88,45 @@ export class Producer extends EventEmitter<ProducerEvents> {
     const sending = { idempotent: opts.idempotent ?? true, maxInFlight: positive(opts.maxInFlight ?? 1, 'maxInFlight'), retries, backoff, compression };
     const host = { fatal: () => this.fatal, fail: (err: unknown) => this.fail(err), warn: (err: unknown) => this.warn(err) };
     this.sender = new Sender(http, sending, this.acc, this.metadata, new ProducerIds(http, retry), host);
+    this.http = http;
+    if (opts.transactionalId !== undefined) {
+      if (typeof opts.transactionalId !== 'string' || opts.transactionalId.length === 0) throw new InvalidRequestError('transactionalId must be a non-empty string.');
+      this.txn = { id: opts.transactionalId, timeoutMs: opts.transactionTimeoutMs, retry, batchBytes };
+    }
+  }
+
+  /**
+   * Runs `fn` in a transaction (a transactional producer's only way to send): what it
+   * sends, and the consumer offsets it gives sendOffsets, become visible together when
+   * it resolves, or not at all when it throws (the error is rethrown; TransactionAbortedError
+   * when the server aborted it, ProducerFencedError when a newer instance took over, which
+   * also ends this producer). Resolves to the metadata of every record sent, in order.
+   * Transactions of one producer run one after the other.
+   */
+  transaction(fn: (tx: Transaction) => Promise<unknown> | unknown): Promise<RecordMetadata[]> {
+    const run = this.txnChain.then(() => this.runTransaction(fn));
+    this.txnChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runTransaction(fn: (tx: Transaction) => Promise<unknown> | unknown): Promise<RecordMetadata[]> {
+    const txn = this.txn;
+    if (!txn) throw new InvalidTxnStateError('transaction() needs a producer created with a transactionalId.');
+    if (this.closed) throw new ClientClosedError('The producer is closed.');
+    if (this.fatal) throw this.fatal;
+    const { producerId, producerEpoch } = await (this.registration ??= registerTransactional(this.http, txn.id, txn.timeoutMs, txn.retry).catch((err: unknown) => {
+      this.registration = undefined;
+      throw err;
+    }));
+    const tx = new Transaction({ http: this.http, transactionalId: txn.id, producerId, producerEpoch, metadata: this.metadata, retry: txn.retry, batchBytes: txn.batchBytes });
+    try {
+      await fn(tx);
+      return await tx.commit();
+    } catch (err) {
+      if (isFenced(err)) this.fail(err);
+      else await tx.abort().catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Sends one record; resolves once it is stored, with its partition and offset. */
@@ -84,6 +135,7 @@ export class Producer extends EventEmitter<ProducerEvents> {
     try {
       if (this.closed) throw new ClientClosedError('The producer is closed.');
       if (this.fatal) throw this.fatal;
+      if (this.txn) throw new InvalidTxnStateError('A transactional producer sends inside transaction(): producer.transaction(async (tx) => tx.send(...)).');
       record = checkRecord(rec);
     } catch (err) {
       return Promise.reject(err);

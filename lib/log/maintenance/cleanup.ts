@@ -13,7 +13,8 @@ import { InvalidRequestError } from '../../core/errors.ts';
 import type { DeletedTopicCleanup, GarbageResult } from '../../core/wire.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { listTopicRecords } from '../../storage/metadata.ts';
-import { deleteObjects, listObjects, listTopicIdsWithObjects, segmentPrefix } from '../../storage/segments.ts';
+import { deleteObjects, isSharedSegment, listObjects, listTopicIdsWithObjects, segmentPrefix } from '../../storage/segments.ts';
+import { SHARED_SEGMENT_PREFIX, SEGMENT_PREFIX } from '../../storage/definitions.ts';
 import {
   deleteHead,
   deletePartitionIndex,
@@ -40,7 +41,11 @@ export async function collectGarbage(
   const referenced = new Set((await readIndex(clients, topicId, partition)).map((e) => e.objectKey));
   const releases = await readReleases(clients, topicId, partition);
   const releasedAt = new Map<string, number>();
-  for (const r of releases) for (const k of r.objectKeys) releasedAt.set(k, Math.max(releasedAt.get(k) ?? -Infinity, r.since));
+  // An object shared with other partitions is not this partition's to delete: the sweep
+  // of shared objects deletes it once no partition references it (its release is done here).
+  for (const r of releases) {
+    for (const k of r.objectKeys) if (!isSharedSegment(k)) releasedAt.set(k, Math.max(releasedAt.get(k) ?? -Infinity, r.since));
+  }
   if (opts.orphanScan === false) return collectReleased(clients, topicId, partition, { referenced, releases, releasedAt, ...opts });
 
   const objects = await listObjects(clients, segmentPrefix(topicId, partition));
@@ -102,7 +107,7 @@ async function collectReleased(
   }
   await deleteObjects(clients, [...doomed]);
   result.objectsDeleted = doomed.size;
-  const done = opts.releases.filter((r) => r.objectKeys.every((k) => doomed.has(k)));
+  const done = opts.releases.filter((r) => r.objectKeys.every((k) => doomed.has(k) || isSharedSegment(k)));
   await deleteReleases(clients, topicId, partition, done.map((r) => r.id));
   return result;
 }
@@ -117,7 +122,8 @@ export async function findDeletedTopics(clients: StorageClients): Promise<Map<st
   const prefixes = await listTopicIdsWithObjects(clients);
   const live = new Set((await listTopicRecords(clients)).map((t) => t.topicId));
   const dead = new Map<string, number[]>();
-  for (const id of prefixes) if (!live.has(id)) dead.set(id, []);
+  const shared = SHARED_SEGMENT_PREFIX.slice(SEGMENT_PREFIX.length, -1);
+  for (const id of prefixes) if (!live.has(id) && id !== shared) dead.set(id, []);
   for (const h of heads) {
     if (live.has(h.topicId)) continue;
     const list = dead.get(h.topicId) ?? [];

@@ -7,7 +7,8 @@
 //   3. garbage      delete objects no entry references once the grace period has passed
 //                   since they became unreferenced (release records, store.ts)
 //
-// then removes the heads, index and objects of deleted topics. Every step is safe to
+// then deletes the objects shared by several partitions (transactions) that no partition
+// references any more, and removes the heads, index and objects of deleted topics. Every step is safe to
 // run concurrently with appends, fetches and another pass: each write is conditional
 // on what was read, and a lost race only leaves work for the next pass.
 //
@@ -22,6 +23,7 @@ import { getHead, listTopicRecords, type PartitionHead, type TopicRecord } from 
 import { collectGarbage, findDeletedTopics, purgeTopicData } from './cleanup.ts';
 import { compactPartition } from './compaction.ts';
 import { applyRetention } from './retention.ts';
+import { sweepSharedObjects } from '../transaction/sharedObjects.ts';
 
 // The report's shapes are the API's (lib/core/wire.ts): POST /v1/maintenance answers it as is.
 export type {
@@ -130,6 +132,7 @@ export async function runMaintenance(clients: StorageClients, opts: MaintenanceO
   }
 
   if (opts.deletedTopics ?? opts.topics === undefined) {
+    await sweepShared(clients, report, { now, graceMs });
     try {
       for (const [topicId, heads] of await findDeletedTopics(clients)) {
         try {
@@ -149,6 +152,20 @@ export async function runMaintenance(clients: StorageClients, opts: MaintenanceO
   sum.errors = report.errors.length;
   report.durationMs = Math.round(performance.now() - started);
   return report;
+}
+
+/** Objects shared by several partitions (transactions) go once none references them. */
+async function sweepShared(clients: StorageClients, report: MaintenanceReport, opts: { now: () => number; graceMs: number }): Promise<void> {
+  try {
+    const shared = await sweepSharedObjects(clients, opts);
+    const sum = report.totals;
+    sum.objectsDeleted += shared.objectsDeleted;
+    sum.orphansDeleted += shared.orphansDeleted;
+    sum.bytesDeleted += shared.bytesDeleted;
+    sum.objectsPending += shared.objectsPending;
+  } catch (err) {
+    report.errors.push(toError(err, {}));
+  }
 }
 
 interface PassOptions extends MaintenanceOptions {

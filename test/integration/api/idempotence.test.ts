@@ -33,7 +33,7 @@ describe('POST /v1/producers', () => {
   });
 
   it('refuses unknown fields', async () => {
-    const r = await api.call({ method: 'POST', url: '/v1/producers', json: { transactionalId: 'x' } });
+    const r = await api.call({ method: 'POST', url: '/v1/producers', json: { transactionId: 'x' } });
 
     expect(r.status).toBe(400);
     expect(r.json.error.code).toBe('INVALID_REQUEST');

@@ -1,32 +1,16 @@
 // The README's SDK example, run as a user would (`import { Sluice } from 'sluice'`
 // resolves through the package's self-reference), against a real dev server.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Sluice } from '../../../lib/client/index.ts';
 import { useDevServer } from './devServer.ts';
+import { runExample } from './runExample.ts';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const EXAMPLE = join(ROOT, 'lib/client/examples/quickstart.ts');
 
 const dev = useDevServer();
-
-function runExample(endpoint: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', EXAMPLE], {
-      cwd: ROOT,
-      env: { ...process.env, SLUICE_ENDPOINT: endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the README SDK example', () => {
   it('is the example file, word for word', () => {
@@ -38,7 +22,7 @@ describe('the README SDK example', () => {
   });
 
   it('produces three orders and bills them through a consumer group', { timeout: 60_000 }, async () => {
-    const r = await runExample(dev.url);
+    const r = await runExample(EXAMPLE, dev.url);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');

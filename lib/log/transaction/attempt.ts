@@ -1,0 +1,102 @@
+// One attempt of a transaction commit, built for the heads just read: the items of one
+// TransactWriteItems, and who owns each item (to read a cancellation's reasons).
+//
+//   per partition (in input order)
+//     Update head   nextOffset = base + n, counters     IF nextOffset = base (or absent)
+//     Put entry     one per segment, consecutive         IF not exists
+//   per participant (in input order): its items, each with its own condition
+//
+// The head update sets only what the commit protocol sets (counters, maxTimestamp): an
+// idempotent producer's state on the head (`producers`) is left as it is, and the
+// condition on nextOffset means no append can have changed it since the read.
+import { createHash } from 'node:crypto';
+import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import type { StorageClients } from '../../storage/clients.ts';
+import { headKey, indexEntryItem, N, type IndexEntry, type PartitionHead } from '../../storage/metadata.ts';
+import type { AttemptContext, PartitionResult, TxnParticipant, TxnPartition } from './types.ts';
+
+/** Who an item of the attempt belongs to. */
+export type ItemOwner = { kind: 'head' | 'entry'; partition: number } | { kind: 'participant'; index: number; local: number };
+
+export interface Attempt {
+  /** Heads the attempt was built on; equal state gives a byte-identical input. */
+  state: string;
+  input: TransactWriteItemsCommandInput;
+  owners: ItemOwner[];
+  ctx: AttemptContext;
+}
+
+export const headState = (heads: readonly PartitionHead[]): string =>
+  heads.map((h) => `${h.nextOffset}/${h.exists ? 1 : 0}/${h.maxTimestamp}`).join(',');
+
+/** ≤ 36 chars, stable for one (transaction, heads): a resend of the same attempt is a no-op. */
+const requestToken = (txnId: string, state: string): string =>
+  createHash('sha256').update(`${txnId}@${state}`).digest('base64url').slice(0, 36);
+
+const recordCount = (p: TxnPartition): number => p.segments.reduce((n, s) => n + s.recordCount, 0);
+
+export function buildAttempt(
+  clients: StorageClients,
+  txnId: string,
+  partitions: readonly TxnPartition[],
+  heads: readonly PartitionHead[],
+  participants: readonly TxnParticipant[],
+): Attempt {
+  const results: PartitionResult[] = partitions.map((p, i) => ({
+    topic: p.topic.name,
+    topicId: p.topic.topicId,
+    partition: p.partition,
+    baseOffset: heads[i]!.nextOffset,
+    lastOffset: heads[i]!.nextOffset + recordCount(p) - 1,
+  }));
+  const ctx: AttemptContext = { txnId, results };
+  const items: TransactWriteItem[] = [];
+  const owners: ItemOwner[] = [];
+  partitions.forEach((p, i) => {
+    const head = heads[i]!;
+    items.push(headUpdate(clients, p, head));
+    owners.push({ kind: 'head', partition: i });
+    let runningMax = head.maxTimestamp;
+    let base = head.nextOffset;
+    for (const s of p.segments) {
+      runningMax = Math.max(runningMax, s.maxTimestamp);
+      const entry: IndexEntry = { baseOffset: base, lastOffset: base + s.recordCount - 1, ...s };
+      items.push({ Put: { TableName: clients.names.tables.segments, Item: indexEntryItem(p.topic.topicId, p.partition, entry, runningMax), ConditionExpression: 'attribute_not_exists(tp)' } });
+      owners.push({ kind: 'entry', partition: i });
+      base += s.recordCount;
+    }
+  });
+  participants.forEach((participant, index) => {
+    participant.items(ctx).forEach((item, local) => {
+      items.push(item);
+      owners.push({ kind: 'participant', index, local });
+    });
+  });
+  const state = headState(heads);
+  return { state, input: { ClientRequestToken: requestToken(txnId, state), TransactItems: items }, owners, ctx };
+}
+
+function headUpdate(clients: StorageClients, p: TxnPartition, head: PartitionHead): TransactWriteItem {
+  const n = recordCount(p);
+  const bytes = p.segments.reduce((b, s) => b + s.byteLength, 0);
+  const runningMax = p.segments.reduce((m, s) => Math.max(m, s.maxTimestamp), head.maxTimestamp);
+  return {
+    Update: {
+      TableName: clients.names.tables.partitions,
+      Key: headKey(p.topic.topicId, p.partition),
+      UpdateExpression:
+        'SET nextOffset = :next, logStartOffset = if_not_exists(logStartOffset, :zero), ' +
+        'sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
+        'segmentCount = if_not_exists(segmentCount, :zero) + :segments, maxTimestamp = :maxTs',
+      ConditionExpression: head.exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
+      ExpressionAttributeValues: {
+        ':next': N(head.nextOffset + n),
+        ':zero': N(0),
+        ':segments': N(p.segments.length),
+        ':bytes': N(bytes),
+        ':maxTs': N(runningMax),
+        ...(head.exists ? { ':base': N(head.nextOffset) } : {}),
+      },
+    },
+  };
+}

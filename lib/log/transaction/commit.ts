@@ -1,0 +1,167 @@
+// The transaction commit: the commit protocol (lib/storage/commit.ts) over many
+// partitions and the items of other features at once. Every segment is uploaded first
+// (invisible); then ONE TransactWriteItems moves every head, puts every index entry and
+// writes every participant's items, or none of them.
+//
+//   1. read every head (consistent)                     -> the bases
+//   2. TransactWriteItems, ClientRequestToken = h(txnId, heads)
+//   3. a head moved (another append): jittered backoff, re-read, rebuild, retry (bounded)
+//      a participant's condition failed: it says why (a domain error: nothing written)
+//   4. ambiguous (timeout, reset, 5xx): resend the identical request while the heads are
+//      unchanged (the token makes a resend a no-op if the first one landed); once a head
+//      moved, look up the index entry the ambiguous attempt would have written for its
+//      first segment: if it holds our object, that attempt committed and its offsets are
+//      the answer. A transaction without records is recognised by a participant's
+//      receipt instead (a versioned item or the producer item carrying the txnId).
+//
+// A transaction committed at two sets of bases would be a duplicate: the token and the
+// index lookup are what prevent it, so neither may be skipped.
+import { randomUUID } from 'node:crypto';
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { InvalidRequestError, RequestTimedOutError } from '../../core/errors.ts';
+import { fullJitter, sleep } from '../../core/time.ts';
+import type { StorageClients } from '../../storage/clients.ts';
+import type { CommitOptions } from '../../storage/commit.ts';
+import { classifyTransactionError } from '../../storage/dynamo.ts';
+import { dependencyFailure, errorName } from '../../storage/failures.ts';
+import { itemSize } from '../../storage/itemSize.ts';
+import { getHead, getIndexEntry, type PartitionHead } from '../../storage/metadata.ts';
+import { buildAttempt, headState, type Attempt } from './attempt.ts';
+import { checkTransactionBytes, checkTransactionShape } from './limits.ts';
+import type { PartitionResult, TxnParticipant, TxnPartition } from './types.ts';
+
+const BACKOFF_BASE_MS = 5;
+
+export interface TransactionToCommit {
+  /** Each (topic, partition) at most once; every partition has at least one segment. */
+  partitions: readonly TxnPartition[];
+  participants?: readonly TxnParticipant[];
+  /** Unique per transaction (default: a fresh UUID). */
+  txnId?: string;
+}
+
+export async function commitTransaction(
+  clients: StorageClients,
+  txn: TransactionToCommit,
+  opts: CommitOptions = {},
+): Promise<PartitionResult[]> {
+  const participants = txn.participants ?? [];
+  checkInput(txn.partitions, participants);
+  const txnId = txn.txnId ?? randomUUID();
+  const maxAttempts = opts.maxAttempts ?? 40;
+  const cap = opts.backoffCapMs ?? 200;
+  const ambiguous: Attempt[] = [];
+  let pending: Attempt | undefined;
+  let lastError: unknown;
+
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: BACKOFF_BASE_MS, maxMs: cap }));
+    const heads = await Promise.all(txn.partitions.map((p) => getHead(clients, p.topic.topicId, p.partition)));
+    const landed = await findLanded(clients, txn.partitions, ambiguous, heads);
+    if (landed) return landed;
+
+    // Re-send byte-identical input at unchanged heads: the token only dedupes equal requests.
+    if (pending?.state !== headState(heads)) pending = buildAttempt(clients, txnId, txn.partitions, heads, participants);
+    if (attempt === 0) checkTransactionBytes(requestBytes(pending));
+    try {
+      await clients.ddb.send(new TransactWriteItemsCommand(pending.input));
+      return [...pending.ctx.results];
+    } catch (err) {
+      lastError = err;
+      const failure = classifyTransactionError(err);
+      if (failure.kind === 'failed') throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
+      if (failure.kind === 'in-progress' || failure.kind === 'ambiguous') ambiguous.push(pending);
+      if (failure.kind === 'condition') {
+        const answer = await conditionFailed(clients, txn.partitions, participants, pending, failure.failed, ambiguous);
+        if (answer) return answer;
+      }
+    }
+  }
+  throw new RequestTimedOutError(
+    `Could not commit the transaction after ${maxAttempts} attempts` +
+      (ambiguous.length ? ' (the outcome of an interrupted attempt is unknown)' : '') +
+      `: ${errorName(lastError) ?? 'conflict'}`,
+    { dependency: 'dynamodb', retryAfterSeconds: 1 },
+    lastError,
+  );
+}
+
+function checkInput(partitions: readonly TxnPartition[], participants: readonly TxnParticipant[]): void {
+  const seen = new Set<string>();
+  for (const p of partitions) {
+    const key = `${p.topic.topicId}#${p.partition}`;
+    if (seen.has(key)) throw new InvalidRequestError(`Partition ${p.partition} of '${p.topic.name}' is given twice in one transaction.`);
+    if (p.segments.length === 0) throw new InvalidRequestError(`Partition ${p.partition} of '${p.topic.name}' has nothing to commit.`);
+    seen.add(key);
+  }
+  checkTransactionShape({
+    partitions: partitions.length,
+    segments: partitions.reduce((n, p) => n + p.segments.length, 0),
+    sharedObject: false,
+    participantItems: participants.reduce((n, p) => n + p.count, 0),
+  });
+}
+
+/** Size of the attempt's items as DynamoDB counts them against its 4 MB limit. */
+function requestBytes(a: Attempt): number {
+  let bytes = 0;
+  for (const i of a.input.TransactItems ?? []) {
+    bytes += itemSize(i.Put?.Item) + itemSize(i.Update?.Key) + itemSize(i.Update?.ExpressionAttributeValues);
+    bytes += itemSize(i.Delete?.Key) + itemSize(i.ConditionCheck?.Key);
+  }
+  return bytes;
+}
+
+/**
+ * The answer of an ambiguous attempt that did commit, found through the index entry of
+ * its first segment, once the first partition's head moved. Attempts that provably did
+ * not commit (a head moved past their base without our entry) are forgotten.
+ */
+async function findLanded(
+  clients: StorageClients,
+  partitions: readonly TxnPartition[],
+  ambiguous: Attempt[],
+  heads: readonly PartitionHead[],
+): Promise<PartitionResult[] | undefined> {
+  const first = partitions[0];
+  if (!first) return undefined;
+  const seg = first.segments[0]!;
+  for (const a of [...ambiguous]) {
+    const base = a.ctx.results[0]!.baseOffset;
+    if (heads[0]!.nextOffset === base) continue; // not landed (yet): a resend is deduplicated
+    const entry = await getIndexEntry(clients, first.topic.topicId, first.partition, base + seg.recordCount - 1);
+    if (entry?.objectKey === seg.objectKey && entry.byteStart === seg.byteStart) return [...a.ctx.results];
+    if (heads[0]!.nextOffset > base) ambiguous.splice(ambiguous.indexOf(a), 1);
+  }
+  return undefined;
+}
+
+/**
+ * A canceled attempt: a moved head or an existing entry means retry (after looking for
+ * a landed ambiguous attempt); a participant's failed condition is its verdict.
+ */
+async function conditionFailed(
+  clients: StorageClients,
+  partitions: readonly TxnPartition[],
+  participants: readonly TxnParticipant[],
+  attempt: Attempt,
+  failed: readonly number[],
+  ambiguous: Attempt[],
+): Promise<PartitionResult[] | undefined> {
+  const byParticipant = new Map<number, number[]>();
+  for (const i of failed) {
+    const owner = attempt.owners[i];
+    if (owner?.kind === 'participant') byParticipant.set(owner.index, [...(byParticipant.get(owner.index) ?? []), owner.local]);
+  }
+  for (const [index, local] of byParticipant) {
+    const verdict = await participants[index]!.explain(local, attempt.ctx);
+    if (verdict === undefined) continue;
+    if (verdict !== 'committed') throw verdict;
+    // Our own receipt: an earlier, ambiguous attempt committed.
+    if (partitions.length === 0) return ambiguous.length > 0 ? [] : undefined;
+    const heads = await Promise.all(partitions.map((p) => getHead(clients, p.topic.topicId, p.partition)));
+    const landed = await findLanded(clients, partitions, ambiguous, heads);
+    if (landed) return landed;
+  }
+  return undefined;
+}

@@ -53,7 +53,7 @@ describe('retainRecords', () => {
 
   it('refuses a corrupt batch rather than giving it a fresh checksum', () => {
     const original = encodeBatch({ records: [{ key: Buffer.from('k'), value: Buffer.from('value'), timestamp: 1 }] });
-    original[original.length - 2] ^= 0xff;
+    original[original.length - 2] = original[original.length - 2]! ^ 0xff;
     expect(() => retainRecords(original, () => false)).toThrow(expect.objectContaining({ code: 'CORRUPT_MESSAGE' }));
   });
 });

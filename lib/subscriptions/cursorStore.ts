@@ -166,7 +166,16 @@ export function markWaiting(clients: TableClients, k: CursorKey, owner: string, 
  * Moves the cursor from `from` to `to` after a delivery: only while `owner` holds the
  * lease and the cursor is still at `from`. Resets the retry state and the window.
  */
-export function advanceCursor(clients: TableClients, k: CursorKey, owner: string, from: number, to: number, now: number): Promise<Written<unknown>> {
+/** Moves the cursor from `from` to `to`, counting `delivered` records (fewer than to - from across key compaction's gaps). */
+export function advanceCursor(
+  clients: TableClients,
+  k: CursorKey,
+  owner: string,
+  from: number,
+  to: number,
+  now: number,
+  delivered = to - from,
+): Promise<Written<unknown>> {
   return conditionalUpdate(clients, {
     Key: cursorKey(k),
     UpdateExpression:
@@ -174,7 +183,7 @@ export function advanceCursor(clients: TableClients, k: CursorKey, owner: string
       'REMOVE pendingLast, retryAt, waitingSince',
     ConditionExpression: 'leaseOwner = :me AND #off = :from',
     ExpressionAttributeNames: { '#off': 'offset' },
-    ExpressionAttributeValues: { ':me': S(owner), ':from': N(from), ':to': N(to), ':zero': N(0), ':n': N(to - from), ':now': N(now) },
+    ExpressionAttributeValues: { ':me': S(owner), ':from': N(from), ':to': N(to), ':zero': N(0), ':n': N(delivered), ':now': N(now) },
   });
 }
 
@@ -239,7 +248,7 @@ export function deadLetterAndAdvance(clients: TableClients, k: CursorKey, owner:
           ':from': N(from),
           ':to': N(to),
           ':zero': N(0),
-          ':n': N(to - from),
+          ':n': N(dl.recordCount),
           ':err': S(JSON.stringify({ ...dl.error, at: dl.failedAt })),
           ':now': N(dl.failedAt),
         },

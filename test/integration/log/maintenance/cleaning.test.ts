@@ -10,7 +10,7 @@ import { runMaintenance, type MaintenanceOptions } from '../../../../lib/log/mai
 import { decodeEachBatch } from '../../../../lib/records/index.ts';
 import { createStorageClients, destroyStorageClients } from '../../../../lib/storage/clients.ts';
 import { getHead } from '../../../../lib/storage/metadata.ts';
-import { expectDenseOffsets, indexEntries, readAll } from '../../../support/log.ts';
+import { expectDenseOffsets, indexEntries, injectFault, readAll } from '../../../support/log.ts';
 import { useTestStorage } from '../../../support/stack.ts';
 import { expectCountersMatchIndex, GRACE, objectKeys, rawBatches, testClock } from './helpers.ts';
 
@@ -202,5 +202,35 @@ describe('key compaction', () => {
     for (const s of survivors) expect(seen, `survivor ${s.offset}`).toContainEqual({ offset: s.offset, key: s.key, value: s.value });
     for (const r of seen) expect(written, 'only records of the log, at their offsets').toContainEqual(r);
     await expectDenseOffsets(storage.clients, topicId, 0, { gaps: true });
+  });
+
+  it('loses nothing when the swap fails before it is sent, or after it committed: the next pass finishes, the orphan goes after the grace period', async () => {
+    for (const when of ['before', 'after'] as const) {
+      const { clock, log, name, topicId, pass, append } = await setup();
+      await append(kv('a', '1'), kv('b', '1'));
+      await append(kv('a', '2'));
+      await append(kv('z', 'end'));
+      const original = await readAll(log, name, 0);
+      const faulty = createStorageClients(storage.config);
+      injectFault(faulty.ddb, 'TransactWriteItems', when, { times: 1, error: () => new Error('process crashed') });
+      try {
+        const crashed = await runMaintenance(faulty, { now: clock.now, topics: [name], compactionTargetBytes: 0 });
+        expect(crashed.errors, when).toHaveLength(1);
+      } finally {
+        destroyStorageClients(faulty);
+      }
+      const cleaned = [[1, '1'], [2, '2'], [3, 'end']];
+      const values = async () => (await readAll(log, name, 0)).map((r) => [r.offset, r.value]);
+      expect(await values(), when).toEqual(when === 'before' ? original.map((r) => [r.offset, r.value]) : cleaned);
+
+      await pass();
+      expect(await values(), when).toEqual(cleaned);
+      expect((await getHead(storage.clients, topicId, 0)).cleaning?.cleanedOffset).toBe(3);
+      clock.advance(GRACE + 60_000);
+      await pass();
+      const referenced = [...new Set((await indexEntries(storage.clients, topicId, 0)).map((e) => e.objectKey))].sort();
+      expect(await objectKeys(storage.clients, topicId), when).toEqual(referenced);
+      await expectDenseOffsets(storage.clients, topicId, 0, { gaps: true });
+    }
   });
 });

@@ -7,6 +7,7 @@
  *   schedules.ts      the EventBridge rules of the scheduled functions
  *   subscriptions.ts  the dispatcher's stream trigger, dead-letter queue, addSubscription
  *   api.ts            every route of ROUTES: HTTP API, or REST API, authorized per route
+ *   push.ts           the push WebSocket API (PUSH_ROUTES), and who may post to it
  *
  * Everything is derived from the single sources (lib/storage/definitions.ts,
  * lib/api/routes.ts); nothing is spelled twice. Every concern builds into this construct's
@@ -14,7 +15,7 @@
  * defaults: props.ts.
  *
  * Exposes `tables`, `bucket`, `functions`, `storageNames`, `apiUrl` (no trailing slash;
- * append `/v1/...`), `apiId`, `deadLetterQueue`, and `httpApi` or `restApi`.
+ * append `/v1/...`), `apiId`, `pushUrl`, `deadLetterQueue`, and `httpApi` or `restApi`.
  *
  * Optional features, each built only when its prop is set:
  *
@@ -37,6 +38,7 @@ import { PlatformApi } from './api.ts';
 import { PlatformFunctions } from './functions.ts';
 import { KafkaGateway } from './gateway.ts';
 import { resolveSettings, type ApiType, type PlatformSettings, type StreamingPlatformProps } from './props.ts';
+import { PlatformPush } from './push.ts';
 import { addSchedules } from './schedules.ts';
 import { PlatformStorage } from './storage.ts';
 import { PlatformSubscriptions, type SubscriptionOptions } from './subscriptions.ts';
@@ -57,6 +59,7 @@ export interface PlatformParts {
   readonly functions: PlatformFunctions;
   readonly subscriptions: PlatformSubscriptions;
   readonly api: PlatformApi;
+  readonly push: PlatformPush;
 }
 
 export class StreamingPlatform extends Construct {
@@ -69,6 +72,8 @@ export class StreamingPlatform extends Construct {
   /** Base URL of the API without a trailing slash: `${apiUrl}/v1/health`. */
   readonly apiUrl: string;
   readonly apiId: string;
+  /** wss:// URL of the push WebSocket API (what GET /v1/push answers). */
+  readonly pushUrl: string;
   readonly httpApi?: apigwv2.HttpApi;
   readonly restApi?: apigw.RestApi;
   /**
@@ -94,7 +99,8 @@ export class StreamingPlatform extends Construct {
     addSchedules(this, functions.functions);
     const subscriptions = new PlatformSubscriptions(this, settings, storage, functions);
     const api = new PlatformApi(this, settings, functions.functions);
-    this.parts = { settings, storage, functions, subscriptions, api };
+    const push = new PlatformPush(this, settings, functions);
+    this.parts = { settings, storage, functions, subscriptions, api, push };
     // Optional features are built here, after the core, from `this.parts`, each only when
     // its prop is set (and exposed as an optional field of its own).
     if (props.kafkaGateway) this.kafkaGateway = new KafkaGateway(this, 'KafkaGateway', { ...props.kafkaGateway, settings, storage });
@@ -108,6 +114,7 @@ export class StreamingPlatform extends Construct {
     this.apiType = api.apiType;
     this.apiUrl = api.apiUrl;
     this.apiId = api.apiId;
+    this.pushUrl = push.url;
     if (api.httpApi) this.httpApi = api.httpApi;
     if (api.restApi) this.restApi = api.restApi;
   }

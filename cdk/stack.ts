@@ -40,6 +40,7 @@ export class SluiceStack extends Stack {
       description: `Base URL of the Sluice API (${this.platform.apiType}); requests go to {ApiUrl}/v1/...`,
     });
     new CfnOutput(this, 'ApiId', { value: this.platform.apiId, description: 'API Gateway API id' });
+    new CfnOutput(this, 'PushUrl', { value: this.platform.pushUrl, description: 'Push WebSocket API (IAM-authorized $connect); GET {ApiUrl}/v1/push names it too' });
     new CfnOutput(this, 'ApiType', { value: this.platform.apiType, description: 'http (HTTP API) or rest (REST API)' });
     new CfnOutput(this, 'Region', { value: this.region, description: 'Region to sign API requests for (SigV4)' });
     new CfnOutput(this, 'BucketName', { value: this.platform.bucket.bucketName, description: 'Segment data bucket' });

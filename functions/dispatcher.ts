@@ -1,7 +1,10 @@
 // Lambda entry point of the 'dispatcher' function (see FUNCTIONS in lib/api/routes.ts): no
 // HTTP routes. Driven by the partitions table's stream (event source mapping), and swept
 // on its EventBridge schedule and when invoked directly (`{"sweep":true}`, by operators);
-// lib/subscriptions/runs.ts says what each of them does.
+// lib/subscriptions/runs.ts says what each of them does; lib/push/stream.ts adds the
+// notices of push connections to each stream batch.
+import { posterFromEnv } from '../lib/push/poster.ts';
+import { withHeadNotices } from '../lib/push/stream.ts';
 import { handleEvents } from '../lib/runtime/events.ts';
 import { createScheduleHandler } from '../lib/runtime/schedule.ts';
 import { storageFromEnv } from '../lib/runtime/storage.ts';
@@ -12,10 +15,12 @@ import { dispatcherOptionsFromEnv, dispatcherRuns } from '../lib/subscriptions/r
 let dispatcher: Dispatcher | undefined;
 const runs = dispatcherRuns(() => (dispatcher ??= new Dispatcher(storageFromEnv(), dispatcherOptionsFromEnv())));
 
+const poster = posterFromEnv();
 const sweep = createScheduleHandler('dispatcher', runs.sweep);
 
 export const handler = handleEvents('dispatcher', {
-  stream: createStreamHandler('dispatcher', runs.streamBatch),
+  // Each batch also tells push connections watching a head that moved (lib/push/notify.ts).
+  stream: createStreamHandler('dispatcher', withHeadNotices(runs.streamBatch, () => ({ clients: storageFromEnv(), poster }))),
   schedule: sweep,
   invoke: sweep,
 });

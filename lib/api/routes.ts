@@ -10,7 +10,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
  * Functions are grouped by the access they need, so each gets least privilege:
  * the fetch function can read but never write, only produce writes segments, and so on.
  */
-export type FunctionName = 'admin' | 'produce' | 'fetch' | 'groups' | 'health' | 'maintenance' | 'subscriptions' | 'dispatcher';
+export type FunctionName = 'admin' | 'produce' | 'fetch' | 'groups' | 'health' | 'maintenance' | 'subscriptions' | 'dispatcher' | 'push';
 
 export type Access = 'none' | 'read' | 'write';
 /** 'manage' adds listing and deleting segment objects: the maintenance function's alone. */
@@ -34,6 +34,11 @@ export interface FunctionDefinition {
    * still gets its Lambda, just no API route.
    */
   trigger?: 'partitions-stream';
+  /**
+   * Sends messages down push connections (lib/push/poster.ts): execute-api:ManageConnections
+   * on the push WebSocket API's stage, and its endpoint in SLUICE_PUSH_ENDPOINT.
+   */
+  postsToConnections?: true;
 }
 
 // Minutes between the scheduled runs of each scheduled function: EventBridge deployed
@@ -79,8 +84,10 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     entry: 'functions/groups.ts',
     memoryMb: 512,
     timeoutSeconds: 29,
-    tables: { groups: 'write', topics: 'read', partitions: 'read', segments: 'read' },
+    tables: { groups: 'write', topics: 'read', partitions: 'read', segments: 'read', push: 'write' },
     bucket: 'read',
+    // Tells members whose session a push connection holds that the group changed.
+    postsToConnections: true,
   },
   health: {
     description: 'Health check',
@@ -119,12 +126,35 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     entry: 'functions/dispatcher.ts',
     memoryMb: 1024,
     timeoutSeconds: 180,
-    tables: { subscriptions: 'write', topics: 'read', partitions: 'read', segments: 'read' },
+    tables: { subscriptions: 'write', topics: 'read', partitions: 'read', segments: 'read', push: 'write' },
     bucket: 'read',
     scheduleMinutes: DISPATCHER_EVERY,
     trigger: 'partitions-stream',
+    // Tells push connections watching a head that moved (lib/push/notify.ts), and drops
+    // the watches it answered.
+    postsToConnections: true,
+  },
+  // The push WebSocket API's function (PUSH_ROUTES; lib/push): no HTTP routes. Records
+  // connections and their watches (heads read to answer those already past), and serves
+  // heartbeats whose session the connection holds (the groups table, as the groups
+  // function does; lib/push/sessions.ts).
+  push: {
+    description: 'Push connections: watches of partition heads, group sessions held by a connection',
+    entry: 'functions/push.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    tables: { push: 'write', groups: 'write', topics: 'read', partitions: 'read' },
+    bucket: 'none',
+    postsToConnections: true,
   },
 };
+
+/**
+ * The push WebSocket API's routes (route selection `$request.body.action`), all served by
+ * the push function; lib/push/handler.ts says what each does. Deployed, $connect is
+ * IAM-authorized like every HTTP route; the dev server serves them on PUSH.localPath.
+ */
+export const PUSH_ROUTES = ['$connect', '$disconnect', 'watch', 'heartbeat', '$default'] as const;
 
 export interface RouteDefinition {
   method: HttpMethod;
@@ -137,6 +167,9 @@ export interface RouteDefinition {
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/health', operation: 'health', fn: 'health' },
+  // Not in API.md: where push connections go (lib/core/wire.ts PushEndpoint):
+  // {"url":"wss://..."} deployed, the dev server's own endpoint locally, {"url":null} without.
+  { method: 'GET', path: '/v1/push', operation: 'describePush', fn: 'health' },
   // Runs one maintenance pass now and answers its report (the schedule runs it too).
   { method: 'POST', path: '/v1/maintenance', operation: 'runMaintenance', fn: 'maintenance' },
   { method: 'POST', path: '/v1/topics', operation: 'createTopic', fn: 'admin' },
@@ -148,6 +181,10 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/producers', operation: 'initProducer', fn: 'produce' },
   { method: 'GET', path: '/v1/topics/{topic}/partitions/{partition}/records', operation: 'fetch', fn: 'fetch' },
   { method: 'GET', path: '/v1/topics/{topic}/partitions/{partition}/offsets', operation: 'listOffsets', fn: 'fetch' },
+  // Not in API.md: one long poll over many partitions (a consumer group member's whole
+  // assignment), answered when any has data (lib/api/operations/multiFetch.ts has the
+  // request and both answer forms; lib/core/fetchFrames.ts the binary layout).
+  { method: 'POST', path: '/v1/fetch', operation: 'multiFetch', fn: 'fetch' },
   // Consumer groups (API.md "Consumer groups").
   { method: 'GET', path: '/v1/groups', operation: 'listGroups', fn: 'groups' },
   { method: 'GET', path: '/v1/groups/{group}', operation: 'describeGroup', fn: 'groups' },

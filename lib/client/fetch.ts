@@ -38,23 +38,27 @@ export async function fetchRecords(http: HttpClient, req: FetchRequest): Promise
     headers: { accept: RECORD_BATCH_TYPE },
     ...(req.signal ? { signal: req.signal } : {}),
   });
+  const records = decodeRecords(res.body, topic, partition, offset);
+  const next = finite(res.headers[FETCH_HEADERS.nextOffset]);
+  return {
+    records,
+    nextOffset: Math.max((records.at(-1)?.offset ?? offset - 1) + 1, next ?? offset),
+    highWatermark: finite(res.headers[FETCH_HEADERS.highWatermark]),
+    logStartOffset: finite(res.headers[FETCH_HEADERS.logStartOffset]),
+  };
+}
+
+/** The records at or after `offset` in raw RecordBatch v2 blocks with absolute base offsets. */
+export function decodeRecords(batches: Uint8Array, topic: string, partition: number, offset: number): ConsumedRecord[] {
   const records: ConsumedRecord[] = [];
-  let last = offset - 1;
-  for (const batch of res.body.length > 0 ? decodeEachBatch(res.body) : []) {
+  for (const batch of batches.length > 0 ? decodeEachBatch(Buffer.from(batches.buffer, batches.byteOffset, batches.byteLength)) : []) {
     for (const r of batch.records) {
       if (r.offset < offset) continue;
       const headers = Object.fromEntries(r.headers.map((h) => [h.key, h.value]));
       records.push({ topic, partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers });
-      last = r.offset;
     }
   }
-  const next = finite(res.headers[FETCH_HEADERS.nextOffset]);
-  return {
-    records,
-    nextOffset: Math.max(last + 1, next ?? offset),
-    highWatermark: finite(res.headers[FETCH_HEADERS.highWatermark]),
-    logStartOffset: finite(res.headers[FETCH_HEADERS.logStartOffset]),
-  };
+  return records;
 }
 
 /** The partition's bounds an OFFSET_OUT_OF_RANGE answer carries (null when absent). */

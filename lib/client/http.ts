@@ -172,6 +172,16 @@ export class HttpClient implements JsonTransport {
     return parseJsonBody<T>(res.status, res.body.toString('utf8'), this.url(req.path).href);
   }
 
+  /**
+   * Headers that authorize opening `url` (a push WebSocket: GET with Upgrade), signed with
+   * SigV4 like every request when this client signs; none otherwise.
+   */
+  async upgradeHeaders(url: URL): Promise<Record<string, string>> {
+    if (!this.signs) return {};
+    const https = new URL(url.href.replace(/^ws/, 'http'));
+    return this.signHeaders('GET', https, {}, undefined);
+  }
+
   private networkError(err: unknown): SluiceError {
     const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
     const why = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);

@@ -1,7 +1,8 @@
 // What the server and the SDK agree on over HTTP (API.md): content types, size and fetch
 // limits, response headers, and the JSON shapes of requests and answers (DTOs). The server
 // builds these shapes and the SDK hands them out; one definition serves both sides, so a
-// field cannot drift between them. Types and constants only.
+// field cannot drift between them. Types and constants only; the push protocol's are in
+// push.ts.
 
 // ---- content types and fetch limits ------------------------------------------------------------
 
@@ -23,6 +24,53 @@ export const FETCH_HEADERS = {
   highWatermark: 'x-high-watermark',
   logStartOffset: 'x-log-start-offset',
 } as const;
+
+// ---- multi-partition fetch ---------------------------------------------------------------
+
+/** POST /v1/fetch: one long poll over many partitions (a member's whole assignment). */
+export const MULTI_FETCH_LIMITS = {
+  /** Partitions one request may name. */
+  partitions: 1_000,
+  /** Records and bytes of the whole answer (split among the partitions that have data). */
+  maxRecords: FETCH_LIMITS.maxRecords,
+  maxBytes: FETCH_LIMITS.maxBytes,
+  waitMs: FETCH_LIMITS.waitMs,
+} as const;
+
+/** The binary answer of POST /v1/fetch: per-partition frames of RecordBatch v2 blocks (fetchFrames.ts). */
+export const MULTI_FETCH_TYPE = 'application/vnd.sluice.partitions+recordbatch';
+
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface MultiFetchRequest {
+  partitions: PartitionOffset[];
+  /** 0..20000: wait until some partition has data (Kafka's fetch.min.bytes = 1). */
+  waitMs?: number;
+  maxRecords?: number;
+  maxBytes?: number;
+  encoding?: 'json' | 'string' | 'base64';
+}
+
+/** Where one partition stands after a multi-partition fetch. */
+export interface PartitionFetchPosition {
+  topic: string;
+  partition: number;
+  /** Where to continue. */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
+}
+
+/** A partition the fetch could not serve: its error (OFFSET_OUT_OF_RANGE carries the bounds). */
+export interface PartitionFailure {
+  topic: string;
+  partition: number;
+  error: { code: string; message: string } & Record<string, unknown>;
+}
 
 // ---- topics ------------------------------------------------------------------------------
 

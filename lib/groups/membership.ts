@@ -1,5 +1,6 @@
 // Membership: join, heartbeat and leave, each one optimistic update of the group item
-// (updates.ts) applying the reconciliation protocol (reconcile.ts).
+// (updates.ts) applying the reconciliation protocol (reconcile.ts), and the release of a
+// session a push connection held (lib/push/sessions.ts).
 //
 // Choices (Kafka leaves some open or does them differently):
 //   * Subscribing to a topic that does not exist is allowed (as in Kafka); it is not
@@ -31,7 +32,7 @@ import { unknownMember } from './fencing.ts';
 import { confirmRevocations, expireMembers, newGroup, newMember, normalize, reconcileMember, retarget } from './reconcile.ts';
 import { GroupId, heartbeatIntervalMs, HeartbeatRequest, JoinRequest, MAX_GROUP_JOIN_BYTES, MemberId, SESSION_TIMEOUT } from './schema.ts';
 import { groupItemBytes, type MemberRecord, type TopicPartitions } from './store.ts';
-import type { MemberAssignment, TopicAssignment } from './types.ts';
+import type { HeartbeatLease, MemberAssignment, TopicAssignment } from './types.ts';
 import { groupTooLarge, type GroupUpdates } from './updates.ts';
 
 /** Joins a new member (a JoinOptions request, checked here); answers its first assignment. */
@@ -49,11 +50,14 @@ export async function join(u: GroupUpdates, group: string, request: unknown): Pr
     const bytes = groupItemBytes(rec, now);
     if (bytes > MAX_GROUP_JOIN_BYTES) return { rec: undefined, step: { error: groupTooLarge(group, bytes, MAX_GROUP_JOIN_BYTES) } };
     return { rec, step: { result: assignmentOf(rec.members[memberId]!) } };
-  });
+  }, memberId);
 }
 
-/** Renews the member's session and moves it toward its target (a HeartbeatOptions request). */
-export async function heartbeat(u: GroupUpdates, group: string, memberId: string, request: unknown): Promise<MemberAssignment> {
+/**
+ * Renews the member's session and moves it toward its target (a HeartbeatOptions request).
+ * `lease` is the server's own (never from the request): a session held past its timeout.
+ */
+export async function heartbeat(u: GroupUpdates, group: string, memberId: string, request: unknown, lease: HeartbeatLease = {}): Promise<MemberAssignment> {
   validate(GroupId, group);
   validate(MemberId, memberId);
   const { generation, owned } = validate(HeartbeatRequest, request);
@@ -73,10 +77,29 @@ export async function heartbeat(u: GroupUpdates, group: string, memberId: string
       });
       return { rec, step: { error } };
     }
-    m.expiresAt = now + m.sessionTimeoutMs;
+    m.expiresAt = Math.max(now + m.sessionTimeoutMs, lease.leaseUntil ?? 0);
     if (generation === m.epoch) confirmRevocations(m, stillOwned);
     reconcileMember(rec, memberId);
     return { rec, step: { result: assignmentOf(m), touch: { memberId, epoch: m.epoch, expiresAt: m.expiresAt } } };
+  }, memberId);
+}
+
+/**
+ * Ends what a push hold gave a member (lib/push/sessions.ts): its session then lasts at
+ * most its session timeout from now, as after its last heartbeat, unless a later hold or
+ * heartbeat already set another lease (`heldUntil` is the lease the hold set; a lease past
+ * it was set since). Returns the member's new expiry, or undefined when nothing changed
+ * (gone, or held again).
+ */
+export async function release(u: GroupUpdates, group: string, memberId: string, heldUntil: number): Promise<number | undefined> {
+  validate(GroupId, group);
+  validate(MemberId, memberId);
+  return u.update(group, async (rec, now) => {
+    const m = rec?.members[memberId];
+    if (!m || m.expiresAt > heldUntil || m.expiresAt <= now + m.sessionTimeoutMs) return { rec, step: { result: undefined } };
+    const lease = m.expiresAt;
+    m.expiresAt = now + m.sessionTimeoutMs;
+    return { rec, step: { result: m.expiresAt, touch: { memberId, epoch: m.epoch, expiresAt: m.expiresAt, ifLease: lease } } };
   });
 }
 
@@ -90,7 +113,7 @@ export async function leave(u: GroupUpdates, group: string, memberId: string): P
     await u.refreshTopics(rec, now, lookup);
     retarget(rec);
     return { rec, step: { result: undefined } };
-  });
+  }, memberId);
 }
 
 export function toList(tps: TopicPartitions): TopicAssignment[] {

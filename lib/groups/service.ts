@@ -5,7 +5,7 @@
 import type { Log } from '../log/index.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import { deleteGroup, describeGroup, listGroups } from './admin.ts';
-import { heartbeat, join, leave } from './membership.ts';
+import { heartbeat, join, leave, release } from './membership.ts';
 import { commit, fetchOffsets, resetOffsets, type CommitFenceOptions } from './offsets.ts';
 import type {
   CommitOptions,
@@ -13,6 +13,7 @@ import type {
   GroupDescription,
   GroupsOptions,
   GroupSummary,
+  HeartbeatLease,
   HeartbeatOptions,
   JoinOptions,
   MemberAssignment,
@@ -42,8 +43,14 @@ export class Groups {
     return join(this.updates, group, request);
   }
 
-  heartbeat(group: string, memberId: string, request: Request<HeartbeatOptions>): Promise<MemberAssignment> {
-    return heartbeat(this.updates, group, memberId, request);
+  /** `lease`: the server's own, never a request's (a session a push connection holds: lib/push/sessions.ts). */
+  heartbeat(group: string, memberId: string, request: Request<HeartbeatOptions>, lease: HeartbeatLease = {}): Promise<MemberAssignment> {
+    return heartbeat(this.updates, group, memberId, request, lease);
+  }
+
+  /** Cuts a push hold's lease back to the session timeout from now (membership.ts release). */
+  release(group: string, memberId: string, heldUntil: number): Promise<number | undefined> {
+    return release(this.updates, group, memberId, heldUntil);
   }
 
   leave(group: string, memberId: string): Promise<void> {

@@ -188,12 +188,23 @@ export function renewLease(
   );
 }
 
-/** A heartbeat that changes nothing but the member's lease, if it is still there at `epoch`. */
-export function touchMember(clients: StorageClients, groupId: string, memberId: string, epoch: number, expiresAt: number): Promise<Written<unknown>> {
+/**
+ * A heartbeat that changes nothing but the member's lease, if it is still there at
+ * `epoch`; with `ifLease`, only if its lease still is that (a push hold ending:
+ * lib/push/sessions.ts).
+ */
+export function touchMember(
+  clients: StorageClients,
+  groupId: string,
+  memberId: string,
+  epoch: number,
+  expiresAt: number,
+  ifLease?: number,
+): Promise<Written<unknown>> {
   return renewLease(clients, { groupId, sk: GROUP_SK }, memberId, expiresAt, {
-    expression: '#e.#m = :ep',
+    expression: ifLease === undefined ? '#e.#m = :ep' : '#e.#m = :ep AND #l.#m = :old',
     names: { '#e': 'epochs' },
-    values: { ':ep': N(epoch) },
+    values: { ':ep': N(epoch), ...(ifLease === undefined ? {} : { ':old': N(ifLease) }) },
   });
 }
 

@@ -17,4 +17,19 @@ export interface GroupsOptions {
   maxAttempts?: number;
   /** Backoff ceiling in ms; each wait is uniform in [0, min(cap, 5 * 2^attempt)]. */
   backoffCapMs?: number;
+  /**
+   * Told after each write that changed the group's membership or assignment, with the
+   * member whose call made it (if any): push connections of the other members are told
+   * to heartbeat now (lib/push/sessions.ts). Its failures are its own to handle.
+   */
+  onChange?: (group: string, origin: string | undefined) => Promise<void>;
+}
+
+/**
+ * What the server itself adds to a heartbeat, never read from a request body (so not in
+ * HeartbeatRequest's schema): keep the session until at least `leaseUntil` (epoch ms),
+ * because a push connection holds it (lib/push/sessions.ts).
+ */
+export interface HeartbeatLease {
+  leaseUntil?: number;
 }

@@ -19,8 +19,8 @@ export interface Step<T> {
   /** Result (or error) once the write, if any, succeeded. */
   result?: T;
   error?: SluiceError;
-  /** If only this member's lease changed, update just that (see touchMember). */
-  touch?: { memberId: string; epoch: number; expiresAt: number };
+  /** If only this member's lease changed, update just that (see touchMember); `ifLease`: only if it still is that. */
+  touch?: { memberId: string; epoch: number; expiresAt: number; ifLease?: number };
 }
 
 export type TopicLookup = (names: readonly string[]) => Promise<Map<string, TopicInfo | undefined>>;
@@ -36,6 +36,7 @@ export class GroupUpdates {
   readonly now: () => number;
   readonly maxAttempts: number;
   readonly backoffCapMs: number;
+  private readonly onChange: GroupsOptions['onChange'];
 
   constructor(
     readonly clients: StorageClients,
@@ -44,15 +45,17 @@ export class GroupUpdates {
     this.now = opts.now ?? Date.now;
     this.maxAttempts = opts.maxAttempts ?? 40;
     this.backoffCapMs = opts.backoffCapMs ?? 200;
+    this.onChange = opts.onChange;
   }
 
   /**
    * Reads the group item, lets `change` change it, writes it back conditioned on the
    * version read. A change of structure is a full write; a change of one lease only is a
    * touch; no change, no write. Errors decided by `change` are thrown after its write
-   * (e.g. the removal of expired members) succeeded.
+   * (e.g. the removal of expired members) succeeded. A change of structure is told to
+   * onChange, with `origin`, the member whose call made it (if any).
    */
-  async update<T>(group: string, change: Change<T>): Promise<T> {
+  async update<T>(group: string, change: Change<T>, origin?: string): Promise<T> {
     const lookup = this.topicLookup();
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       if (attempt > 0) await this.backoff(attempt);
@@ -64,9 +67,10 @@ export class GroupUpdates {
         if (bytes > MAX_ITEM_BYTES) throw groupTooLarge(group, bytes, MAX_ITEM_BYTES);
         if (!(await writeGroup(this.clients, rec, this.now())).ok) continue;
         rec.version++;
+        await this.onChange?.(group, origin);
       } else if (rec && step.touch && !step.error) {
         const t = step.touch;
-        if (!(await touchMember(this.clients, group, t.memberId, t.epoch, t.expiresAt)).ok) continue;
+        if (!(await touchMember(this.clients, group, t.memberId, t.epoch, t.expiresAt, t.ifLease)).ok) continue;
         rec.version++;
       }
       if (step.error) throw step.error;

@@ -1,6 +1,7 @@
-// The dev server's HTTP plumbing: JSON error answers, and request bodies read under the
-// request size limit (413 MESSAGE_TOO_LARGE, without buffering what is over it).
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// The dev server's HTTP plumbing: listening and closing, request targets, JSON error
+// answers, and request bodies read under the request size limit (413 MESSAGE_TOO_LARGE,
+// without buffering what is over it).
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { MessageTooLargeError, RequestTimedOutError, type SluiceError } from '../core/errors.ts';
 import { MAX_REQUEST_BYTES } from '../api/http.ts';
 import { listenAll } from './events.ts';
@@ -103,4 +104,44 @@ export async function readBody(req: IncomingMessage, res: ServerResponse): Promi
       },
     });
   });
+}
+
+export function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') {
+        reject(new Error(`Port ${port} on ${host} is already in use — is another \`sluice dev\` running? Pick another with --port.`));
+      } else reject(err);
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+export async function closeServer(server: Server): Promise<void> {
+  if (!server.listening) return;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeAllConnections();
+  await closed;
+}
+
+/** The request target's path and query; absolute-form targets ("GET http://host/path") are legal HTTP/1.1. */
+export function splitTarget(url: string): { target: string; rawPath: string; rawQueryString: string } {
+  let target = url;
+  if (!target.startsWith('/')) {
+    try {
+      const u = new URL(target);
+      target = `${u.pathname}${u.search}`;
+    } catch {
+      target = '/';
+    }
+  }
+  const q = target.indexOf('?');
+  return { target, rawPath: q < 0 ? target : target.slice(0, q), rawQueryString: q < 0 ? '' : target.slice(q + 1) };
 }

@@ -9,7 +9,8 @@
 // are imported only from the directories it was started with (moduleDirs). The Kafka
 // gateway, when asked for (kafkaPort), listens on the same loopback address; a browser's
 // HTTP request to it is not a Kafka frame (its first bytes read as a size over the
-// gateway's frame limit) and only closes the connection.
+// gateway's frame limit) and only closes the connection. Push connections (lib/local/push.ts)
+// are served on the same port, behind the same guard.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,13 +20,22 @@ import { createHandler } from './apiGateway.ts';
 import { isConsolePath, serveConsole } from '../console/server/assets.ts';
 import { MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError } from '../core/errors.ts';
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
+import type { Operations } from '../api/operation.ts';
+import { useGroups } from '../api/operations/groups.ts';
+import { healthOperationsFor } from '../api/operations/health.ts';
 import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
+import { PUSH } from '../core/push.ts';
+import { handlePush } from '../push/handler.ts';
+import type { ConnectionPoster } from '../push/poster.ts';
+import { pushSessions, type SessionDeps } from '../push/sessions.ts';
+import { createWebSocketHandler } from '../runtime/websocket.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName, type RouteMatch } from '../api/routes.ts';
 import { startGateway } from '../gateway/index.ts';
 import { Log } from '../log/index.ts';
 import { scheduledMaintenance } from '../log/maintenance/index.ts';
-import { internalError, readBody, sendError, sendTooLarge } from './devHttp.ts';
+import { closeServer, internalError, listen, readBody, sendError, sendTooLarge, splitTarget } from './devHttp.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
+import { attachPush, type LocalPush } from './push.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
 import { realModuleDirs } from '../subscriptions/modulePaths.ts';
 
@@ -100,6 +110,8 @@ export interface DevServer {
   /** The Kafka gateway's port, when one runs. */
   kafkaPort?: number;
   stack: LocalStack;
+  /** Its push endpoint (lib/local/push.ts). */
+  push: LocalPush;
   /** Closes the HTTP server and its connections (long polls included), then the stack. */
   stop(): Promise<void>;
 }
@@ -116,7 +128,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 
   // Bind first: a port conflict should fail before we start any emulator.
   let handlers: Map<FunctionName, Handler> | undefined;
+  let pushHandler: ReturnType<typeof createWebSocketHandler> | undefined;
   const server = createHttpServer({ ...HTTP_TIMEOUTS, ...opts.timeouts }, (req, res) => serve(req, res, handlers, opts.accessLog));
+  // The push WebSocket API's protocol on PUSH.localPath (lib/local/push.ts).
+  const push = attachPush(server, { handler: () => pushHandler, ...(opts.accessLog ? { accessLog: opts.accessLog } : {}) });
   await listen(server, port, host);
 
   let stack: LocalStack;
@@ -129,6 +144,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       ...(opts.taps ? { taps: opts.taps } : {}),
     });
   } catch (err) {
+    await push.close();
     await closeServer(server);
     throw err;
   }
@@ -139,8 +155,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       serviceName: 'sluice-dev',
       logLevel: (process.env.POWERTOOLS_LOG_LEVEL || 'WARN') as 'WARN',
     });
-  handlers = functionHandlers(log, logger, moduleDirs);
-  const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts);
+  // Group changes reach the members push connections hold, as the deployed groups and
+  // push functions do it (lib/push/sessions.ts).
+  const sessions = pushSessions(log, push.poster, { warn: (message, details) => logger.warn(message, details) });
+  handlers = functionHandlers(log, logger, moduleDirs, sessions);
+  pushHandler = createWebSocketHandler('push', (event) => handlePush(event, { ...sessions, logger }), logger);
+  const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts, push.poster);
 
   const kafka =
     opts.kafkaPort === undefined
@@ -148,6 +168,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       : await startGateway({ clients: stack.clients, log, port: opts.kafkaPort, host }).catch(async (err: unknown) => {
           await dispatch?.stop();
           await maintenance.stop();
+          await push.close();
           await closeServer(server);
           await stack.stop();
           throw err;
@@ -161,10 +182,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     port: address.port,
     ...(kafka ? { kafkaPort: kafka.port } : {}),
     stack,
+    push,
     stop: () =>
       (stopping ??= (async () => {
         try {
           await kafka?.stop();
+          await push.close();
           await closeServer(server);
           await maintenance.stop();
           await dispatch?.stop();
@@ -175,19 +198,30 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   };
 }
 
-/** Every function of the route table, as the dev server invokes it. */
-function functionHandlers(log: Log, logger: Logger, moduleDirs: string[]): Map<FunctionName, Handler> {
-  const operations = subscriptionOperationsFor({ moduleDirs });
+/**
+ * Every function of the route table, as the dev server invokes it: groups served by the
+ * push sessions' Groups (its changes are told to held members), GET /v1/push naming this
+ * server's own endpoint.
+ */
+function functionHandlers(log: Log, logger: Logger, moduleDirs: string[], sessions: SessionDeps): Map<FunctionName, Handler> {
+  useGroups(log, sessions.groups);
+  const overrides: Partial<Record<FunctionName, Operations>> = {
+    subscriptions: subscriptionOperationsFor({ moduleDirs }),
+    health: healthOperationsFor((hostHeader) => (hostHeader ? `ws://${hostHeader}${PUSH.localPath}` : null)),
+  };
   return new Map(
     (Object.keys(FUNCTIONS) as FunctionName[]).map((fn) => [
       fn,
-      createHandler(fn, { log, logger, ...(fn === 'subscriptions' ? { operations } : {}) }) as unknown as Handler,
+      createHandler(fn, { log, logger, ...(overrides[fn] ? { operations: overrides[fn] } : {}) }) as unknown as Handler,
     ]),
   );
 }
 
-/** What runs beside the requests: the maintenance schedule, and the subscriptions' dispatcher (once it polls). */
-async function startBackground(stack: LocalStack, logger: Logger, moduleDirs: string[], opts: DevServerOptions) {
+/**
+ * What runs beside the requests: the maintenance schedule, and the subscriptions'
+ * dispatcher (once it polls), which also tells push connections of moved heads.
+ */
+async function startBackground(stack: LocalStack, logger: Logger, moduleDirs: string[], opts: DevServerOptions, poster: ConnectionPoster) {
   // The deployed schedule's passes, with its orphan-scan policy (lib/log/maintenance/schedule.ts).
   const maintenance = every(
     opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
@@ -204,6 +238,7 @@ async function startBackground(stack: LocalStack, logger: Logger, moduleDirs: st
             error: (message, details) => logger.error(message, details ?? {}),
           },
           moduleDirs,
+          notices: () => ({ clients: stack.clients, poster }),
           ...opts.subscriptions,
         });
   await dispatch?.poller.ready;
@@ -262,31 +297,6 @@ function admitted(req: IncomingMessage, res: ServerResponse): boolean {
   return false;
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      if (err.code === 'EADDRINUSE') {
-        reject(new Error(`Port ${port} on ${host} is already in use — is another \`sluice dev\` running? Pick another with --port.`));
-      } else reject(err);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
-}
-
-async function closeServer(server: Server): Promise<void> {
-  if (!server.listening) return;
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeAllConnections();
-  await closed;
-}
-
 function lambdaContext(fn: FunctionName, requestId: string): Context {
   const deadline = Date.now() + FUNCTIONS[fn].timeoutSeconds * 1000;
   return {
@@ -303,21 +313,6 @@ function lambdaContext(fn: FunctionName, requestId: string): Context {
     fail: () => {},
     succeed: () => {},
   };
-}
-
-/** The request target's path and query; absolute-form targets ("GET http://host/path") are legal HTTP/1.1. */
-function splitTarget(url: string): { target: string; rawPath: string; rawQueryString: string } {
-  let target = url;
-  if (!target.startsWith('/')) {
-    try {
-      const u = new URL(target);
-      target = `${u.pathname}${u.search}`;
-    } catch {
-      target = '/';
-    }
-  }
-  const q = target.indexOf('?');
-  return { target, rawPath: q < 0 ? target : target.slice(0, q), rawQueryString: q < 0 ? '' : target.slice(q + 1) };
 }
 
 async function serve(

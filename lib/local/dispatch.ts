@@ -7,6 +7,7 @@
 // (from the allowed directories only) and http targets on loopback are allowed here,
 // and only here. Stream pages go through the deployed function's own stream adapter
 // (lib/runtime/stream.ts) and the same dispatcher runs (runs.ts).
+import { withHeadNotices, type NoticeDeps } from '../push/stream.ts';
 import { createStreamHandler } from '../runtime/stream.ts';
 import { Dispatcher, type DispatcherLogger, type DispatcherOptions } from '../subscriptions/dispatcher.ts';
 import { dispatcherOptionsFromEnv, dispatcherRuns } from '../subscriptions/runs.ts';
@@ -25,6 +26,8 @@ export interface LocalDispatcherOptions {
   /** Dispatcher overrides (tests). */
   dispatcher?: DispatcherOptions;
   env?: NodeJS.ProcessEnv;
+  /** Where the data notices of push connections go (lib/push/stream.ts); none without. */
+  notices?: () => NoticeDeps;
 }
 
 export interface LocalDispatcher {
@@ -44,7 +47,9 @@ export function startLocalDispatcher(stack: Pick<LocalStack, 'config' | 'clients
     ...(logger ? { logger } : {}),
     ...opts.dispatcher,
   });
-  const handler = createStreamHandler('dispatcher', dispatcherRuns(() => dispatcher).streamBatch, logger ? { logger } : {});
+  const streamBatch = dispatcherRuns(() => dispatcher).streamBatch;
+  const notices = opts.notices;
+  const handler = createStreamHandler('dispatcher', notices ? withHeadNotices(streamBatch, notices) : streamBatch, logger ? { logger } : {});
   const poller = startStreamPoller({
     config: stack.config,
     clients: stack.clients,

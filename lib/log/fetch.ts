@@ -240,13 +240,19 @@ export async function offsetForPosition(
 /**
  * The whole batches at the front of `batches` (as fetchBatches answers them, offsets
  * absolute) whose total size `fits`: their byte length and the offset after them. When
- * not even the first fits, `bytes` is 0 and `firstBatchBytes` says how large it is.
+ * not even the first fits, `bytes` is 0 and `firstBatchBytes` and `firstBaseOffset` say
+ * how large it is and where it starts.
  */
-export function batchesThatFit(batches: Buffer, fits: (bytes: number) => boolean): { bytes: number; nextOffset?: number; firstBatchBytes?: number } {
+export function batchesThatFit(
+  batches: Buffer,
+  fits: (bytes: number) => boolean,
+): { bytes: number; nextOffset?: number; firstBatchBytes?: number; firstBaseOffset?: number } {
   let bytes = 0;
   let nextOffset: number | undefined;
   for (const h of readBatchHeaders(batches, { verifyCrc: false })) {
-    if (!fits(bytes + h.sizeInBytes)) return bytes === 0 ? { bytes, firstBatchBytes: h.sizeInBytes } : { bytes, ...(nextOffset !== undefined ? { nextOffset } : {}) };
+    if (!fits(bytes + h.sizeInBytes)) {
+      return bytes === 0 ? { bytes, firstBatchBytes: h.sizeInBytes, firstBaseOffset: h.baseOffset } : { bytes, ...(nextOffset !== undefined ? { nextOffset } : {}) };
+    }
     bytes += h.sizeInBytes;
     nextOffset = h.baseOffset + h.lastOffsetDelta + 1;
   }

@@ -23,6 +23,7 @@ import {
   type TopicDescription,
   type TopicSummary,
 } from './topics.ts';
+import { multiFetch, type MultiFetchOptions, type PartitionAnswer, type PartitionRequest } from './multifetch.ts';
 import { HeadWatch } from './watch.ts';
 
 export type { AppendInput, AppendResult } from './append.ts';
@@ -30,6 +31,7 @@ export type { PreparedRecord, ProducedRecord } from './produce.ts';
 /** The records an append takes, as the API's JSON produce builds them. */
 export type { RecordHeader, RecordInput } from '../records/types.ts';
 export type { FetchBatchesResult, FetchedRecord, FetchOptions, FetchResult } from './fetch.ts';
+export type { MultiFetchOptions, PartitionAnswer, PartitionRequest } from './multifetch.ts';
 export type { AlterTopicInput, CreateTopicInput, PartitionDescription, TopicDescription, TopicSummary } from './topics.ts';
 export { MAX_PARTITIONS, validateTopicName } from './topics.ts';
 export { DEFAULT_CONFIG, TOPIC_CONFIGS, type TopicConfig } from './config.ts';
@@ -153,6 +155,11 @@ export class Log {
   async fetchBatches(topicName: string, partition: number, opts: FetchOptions): Promise<FetchBatchesResult> {
     const topic = await this.topics.requirePartition(topicName, partition, FRESH);
     return fetchBatches(this.clients, this.watch, topic, partition, opts);
+  }
+
+  /** Many partitions at once, answered when any has data or waitMs ran out (multifetch.ts). */
+  multiFetch(requests: readonly PartitionRequest[], opts: MultiFetchOptions): Promise<PartitionAnswer[]> {
+    return multiFetch(this.clients, this.watch, requests, opts);
   }
 
   /**

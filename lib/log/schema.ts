@@ -5,8 +5,9 @@
 // and nowhere else (INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_CONFIG,
 // INVALID_REQUEST naming the field; lib/core/schema.ts says which wins).
 import * as z from 'zod/mini';
-import { InvalidPartitionsError, InvalidTopicError, type SluiceError } from '../core/errors.ts';
-import { convert, rule } from '../core/schema.ts';
+import { InvalidPartitionsError, InvalidRequestError, InvalidTopicError, type SluiceError } from '../core/errors.ts';
+import { convert, rule, validate } from '../core/schema.ts';
+import { MULTI_FETCH_LIMITS } from '../core/wire.ts';
 import { parseConfigOverrides } from './config.ts';
 
 export const MAX_PARTITIONS = 10_000;
@@ -80,3 +81,33 @@ export const MaintenanceRequest = z.strictObject({
 
 export type CreateTopicInput = z.input<typeof CreateTopicRequest>;
 export type AlterTopicInput = z.input<typeof AlterTopicRequest>;
+
+const count = z.number().check(z.int(), z.minimum(0));
+const between = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+
+/** `POST /v1/fetch`: 1..MULTI_FETCH_LIMITS.partitions distinct partitions, each with its offset. */
+export const MultiFetchRequest = z.strictObject({
+  partitions: z
+    .array(z.strictObject({ topic: TopicName, partition: count, offset: count }))
+    .check(z.minLength(1), z.maxLength(MULTI_FETCH_LIMITS.partitions)),
+  waitMs: z.optional(between(0, MULTI_FETCH_LIMITS.waitMs.max)),
+  maxRecords: z.optional(between(1, MULTI_FETCH_LIMITS.maxRecords.max)),
+  maxBytes: z.optional(between(1, MULTI_FETCH_LIMITS.maxBytes.max)),
+  encoding: z.optional(z.enum(['json', 'string', 'base64'])),
+});
+
+export type MultiFetchInput = z.output<typeof MultiFetchRequest>;
+
+/** A multi-partition fetch request, judged whole: shape, topic names, no partition twice. */
+export function parseMultiFetch(body: unknown): MultiFetchInput {
+  const request = validate(MultiFetchRequest, body);
+  const seen = new Set<string>();
+  request.partitions.forEach((p, i) => {
+    const key = `${p.topic}\u0000${p.partition}`;
+    if (seen.has(key)) {
+      throw new InvalidRequestError(`'partitions[${i}]': partition ${p.partition} of '${p.topic}' is listed twice.`, { fields: [`partitions[${i}]`] });
+    }
+    seen.add(key);
+  });
+  return request;
+}

@@ -19,6 +19,18 @@ export class HeadWatch {
     if (set) for (const wake of [...set]) wake();
   }
 
+  /** Calls `wake` after each commit in this process to the partition, until the returned function is called. */
+  listen(topicId: string, partition: number, wake: () => void): () => void {
+    const key = `${topicId}#${partition}`;
+    let set = this.waiters.get(key);
+    if (!set) this.waiters.set(key, (set = new Set()));
+    set.add(wake);
+    return () => {
+      set!.delete(wake);
+      if (set!.size === 0 && this.waiters.get(key) === set) this.waiters.delete(key);
+    };
+  }
+
   /**
    * The head once nextOffset > offset, or the last head read when waitMs ran out.
    * `current` is a head the caller just read, so the first wait starts without another.

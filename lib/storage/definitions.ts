@@ -48,6 +48,9 @@ export interface TableDefinition {
  * subscriptions  triggers (lib/subscriptions/store.ts): definitions by topic name,
  *             bindings by topic id (what the dispatcher looks up), per-partition cursors
  *             with their delivery lease, and dead letters (expired by TTL).
+ * push        push connections (lib/push/store.ts): each open connection, the heads it
+ *             waits on (by topicId#partition, what the dispatcher looks up) and the
+ *             group member whose session it holds (by group); all expired by TTL.
  */
 export const TABLES: Record<TableId, TableDefinition> = {
   topics: {
@@ -78,6 +81,12 @@ export const TABLES: Record<TableId, TableDefinition> = {
   },
   subscriptions: {
     id: 'subscriptions',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    timeToLiveAttribute: 'expiresAt',
+  },
+  push: {
+    id: 'push',
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     timeToLiveAttribute: 'expiresAt',

@@ -7,6 +7,7 @@
 //   conditional  one conditional Put, Update or Delete
 //   transact     one TransactWriteItems, resent while another transaction was in the way
 //                or DynamoDB throttled (nothing was written then)
+//   batchGet     BatchGetItem in chunks of 100, unprocessed keys asked again with backoff
 //   batchWrite   BatchWriteItem in chunks of 25, unprocessed requests resent with backoff
 //
 // A lost conditional write (ConditionalCheckFailedException, or a TransactionCanceled
@@ -19,6 +20,7 @@
 // own loop, since it must tell an ambiguous outcome from a definite one, and classifies
 // errors with the same classifyTransactionError.
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   GetItemCommand,
   QueryCommand,
@@ -213,6 +215,32 @@ export async function transact(clients: TableClients, items: TransactWriteItem[]
 }
 
 // ---- batches -------------------------------------------------------------------------------
+
+/** BatchGetItem's limit on keys per call. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * The items of `keys` on one table, 100 keys per call (so n keys cost ceil(n / 100)
+ * calls); keys DynamoDB leaves unprocessed are asked again with jittered backoff, at most
+ * 10 times per chunk (then a DependencyError). Items come in no particular order; keys
+ * without an item are simply absent. `consistent`: strongly consistent (default).
+ */
+export async function batchGet(clients: TableClients, table: string, keys: readonly Item[], consistent = true): Promise<Item[]> {
+  const out: Item[] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+    let pending = keys.slice(i, i + BATCH_GET_KEYS);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 10) throw dependencyFailure('dynamodb', 'BatchGetItem', new Error('keys left unprocessed after 10 attempts'));
+      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 200 }));
+      const res = await call('BatchGetItem', () =>
+        clients.ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } } })),
+      );
+      out.push(...(res.Responses?.[table] ?? []));
+      pending = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
+    }
+  }
+  return out;
+}
 
 /** BatchWriteItem's limit on requests per call. */
 const BATCH_WRITE_REQUESTS = 25;

@@ -4,17 +4,14 @@
 // read topics and heads. Maintenance's own writes to these tables are the log's
 // (lib/log/maintenance/store.ts).
 import {
-  BatchGetItemCommand,
   DeleteItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../core/errors.ts';
-import { fullJitter, sleep } from '../core/time.ts';
 import type { TableClients } from './tables.ts';
-import { call, conditional, getItem, N, num, queryAll, S, scanAll, str, type Item } from './dynamo.ts';
-import { dependencyFailure } from './failures.ts';
+import { batchGet, call, conditional, getItem, N, num, queryAll, S, scanAll, str, type Item } from './dynamo.ts';
 
 // The item helpers, for the modules that read items through this one.
 export { N, num, S, str, type Item } from './dynamo.ts';
@@ -115,30 +112,14 @@ export async function getTopic(clients: TableClients, name: string): Promise<Top
   return item ? topicFromItem(item) : undefined;
 }
 
-/** BatchGetItem's limit on keys per call. */
-const BATCH_GET_KEYS = 100;
-
 /**
  * Several topics by name, strongly consistent, in calls of up to 100 keys (so n names
- * cost ceil(n / 100) calls, not n); keys DynamoDB left unprocessed are asked again with
- * a short backoff. Names without a topic map to undefined.
+ * cost ceil(n / 100) calls, not n; batchGet). Names without a topic map to undefined.
  */
 export async function getTopics(clients: TableClients, names: readonly string[]): Promise<Map<string, TopicRecord | undefined>> {
   const out = new Map<string, TopicRecord | undefined>(names.map((n) => [n, undefined]));
-  const table = clients.names.tables.topics;
-  const distinct = [...out.keys()];
-  for (let i = 0; i < distinct.length; i += BATCH_GET_KEYS) {
-    let keys: Item[] = distinct.slice(i, i + BATCH_GET_KEYS).map((n) => ({ name: S(n) }));
-    for (let attempt = 0; keys.length > 0; attempt++) {
-      if (attempt >= 10) throw dependencyFailure('dynamodb', 'BatchGetItem', new Error('keys left unprocessed after 10 attempts'));
-      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 200 }));
-      const res = await call('BatchGetItem', () =>
-        clients.ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } })),
-      );
-      for (const item of res.Responses?.[table] ?? []) out.set(str(item.name), topicFromItem(item));
-      keys = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
-    }
-  }
+  const items = await batchGet(clients, clients.names.tables.topics, [...out.keys()].map((n) => ({ name: S(n) })));
+  for (const item of items) out.set(str(item.name), topicFromItem(item));
   return out;
 }
 
@@ -190,7 +171,7 @@ export async function deleteTopicRecord(clients: TableClients, name: string): Pr
 
 // ---- partition heads ------------------------------------------------------------------
 
-const headFromItem = (topicId: string, partition: number, i: Item | undefined): PartitionHead => ({
+export const headFromItem = (topicId: string, partition: number, i: Item | undefined): PartitionHead => ({
   topicId,
   partition,
   nextOffset: num(i?.nextOffset),

@@ -34,6 +34,7 @@ const BUDGET_BYTES: Record<FunctionName, number> = {
   maintenance: 710 * 1024,
   subscriptions: 510 * 1024,
   dispatcher: 795 * 1024,
+  push: 760 * 1024,
 };
 
 let dir: string;

@@ -376,6 +376,11 @@ describe('least privilege', () => {
             expect(def.trigger, `${fn} may not use SQS`).toBe('partitions-stream');
             expect(actions).toEqual(['sqs:SendMessage']);
             expect(refs).toEqual([logicalId(stack.platform.deadLetterQueue)]);
+          } else if (service === 'execute-api') {
+            // Posting to push connections: the push WebSocket API's stage only (test/cdk/push.test.ts).
+            expect(def.postsToConnections, `${fn} may not post to push connections`).toBe(true);
+            expect(actions).toEqual(['execute-api:ManageConnections']);
+            expect(refs).toContain(logicalId(stack.platform.parts.push.api));
           } else {
             throw new Error(`unexpected service ${service} in ${fn}'s policy`);
           }
@@ -425,9 +430,12 @@ describe('least privilege', () => {
 
 describe('HTTP API from ROUTES', () => {
   const t = () => templates.http;
+  /** Resources of the HTTP API (the push WebSocket API has routes and a stage too). */
+  const ofHttpApi = (template: CfnTemplate, stack: SluiceStack, type: string) =>
+    resourcesOfType(template, type).filter(([, r]) => refOf(r.Properties?.ApiId) === logicalId(stack.platform.httpApi!));
 
   it('every route exists once, IAM-authorized, integrated with its function (payload 2.0)', () => {
-    const routes = resourcesOfType(t(), 'AWS::ApiGatewayV2::Route');
+    const routes = ofHttpApi(t(), stacks.http, 'AWS::ApiGatewayV2::Route');
     expect(routes).toHaveLength(ROUTES.length);
     const integrations = Object.fromEntries(resourcesOfType(t(), 'AWS::ApiGatewayV2::Integration'));
     for (const route of ROUTES) {
@@ -445,7 +453,7 @@ describe('HTTP API from ROUTES', () => {
   });
 
   it('default stage: auto-deployed, throttled, JSON access logs', () => {
-    const stages = resourcesOfType(t(), 'AWS::ApiGatewayV2::Stage');
+    const stages = ofHttpApi(t(), stacks.http, 'AWS::ApiGatewayV2::Stage');
     expect(stages).toHaveLength(1);
     const p = stages[0]![1].Properties!;
     expect(p.StageName).toBe('$default');
@@ -467,7 +475,7 @@ describe('HTTP API from ROUTES', () => {
       AuthorizerType: 'JWT',
       JwtConfiguration: { Issuer: 'https://issuer.example.com/', Audience: ['sluice'] },
     });
-    const routes = resourcesOfType(tj, 'AWS::ApiGatewayV2::Route');
+    const routes = ofHttpApi(tj, stacks.jwt, 'AWS::ApiGatewayV2::Route');
     expect(routes).toHaveLength(ROUTES.length);
     for (const [, r] of routes) {
       expect(r.Properties!.AuthorizationType).toBe('JWT');

@@ -157,7 +157,7 @@ describe('addSubscription', () => {
 });
 
 describe('the dispatcher: least privilege', () => {
-  it('reads what it delivers, writes only the subscriptions table, reads the partitions stream, sends only to its queues, invokes only subscribers', () => {
+  it('reads what it delivers, writes only the subscriptions and push tables, reads the partitions stream, sends only to its queues, invokes only subscribers, posts only to push connections', () => {
     const tableIds = new Map(TABLE_IDS.map((id) => [logicalId(stack.platform.tables[id]), id]));
     const written = new Set<TableId>();
     const read = new Set<TableId>();
@@ -186,13 +186,18 @@ describe('the dispatcher: least privilege', () => {
           sqsTargets.add(refs[0]!);
         } else if (service === 'lambda') {
           expect(actions).toEqual(['lambda:InvokeFunction']);
+        } else if (service === 'execute-api') {
+          // Push notices: posting to the push WebSocket API's connections, that stage only.
+          expect(actions).toEqual(['execute-api:ManageConnections']);
+          expect(refs).toContain(logicalId(stack.platform.parts.push.api));
+          expect(JSON.stringify(r)).toContain('/v1/POST/@connections/*');
         } else {
           expect(service).toBe('logs');
         }
       }
     }
-    expect([...written]).toEqual(['subscriptions']);
-    expect([...read].sort()).toEqual(['partitions', 'segments', 'subscriptions', 'topics']);
+    expect([...written].sort()).toEqual(['push', 'subscriptions']);
+    expect([...read].sort()).toEqual(['partitions', 'push', 'segments', 'subscriptions', 'topics']);
     expect([...sqsTargets].sort()).toEqual([logicalId(stack.platform.deadLetterQueue), logicalId(ownQueue)].sort());
   });
 

@@ -9,7 +9,8 @@
 //   features   core, records, storage, and the features they build on: log is the base
 //              of all; groups and subscriptions build on log; streams (processors are
 //              subscriptions of another kind) and connect (sinks are subscriptions) on
-//              log and subscriptions; gateway on log and groups
+//              log and subscriptions; gateway on log and groups; push (connections told
+//              of moved heads, group sessions they hold) on log and groups
 //   api        core and features
 //   runtime    api, core and features
 //   functions  runtime, api and features
@@ -28,7 +29,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 
-const FEATURES = ['log', 'groups', 'subscriptions', 'streams', 'connect', 'gateway'] as const;
+const FEATURES = ['log', 'groups', 'subscriptions', 'streams', 'connect', 'gateway', 'push'] as const;
 const BELOW_FEATURES = ['core', 'records', 'storage'];
 
 /** What each area may import (besides itself). */
@@ -42,6 +43,7 @@ const ALLOWED: Record<string, readonly string[] | 'anything'> = {
   streams: [...BELOW_FEATURES, 'log', 'subscriptions'],
   connect: [...BELOW_FEATURES, 'log', 'subscriptions'],
   gateway: [...BELOW_FEATURES, 'log', 'groups'],
+  push: [...BELOW_FEATURES, 'log', 'groups'],
   api: ['core', ...FEATURES],
   runtime: ['api', 'core', ...FEATURES],
   functions: ['runtime', 'api', ...FEATURES],

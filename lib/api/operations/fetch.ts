@@ -12,11 +12,12 @@ import { batchesThatFit } from '../../log/fetch.ts';
 import type { FetchedRecord } from '../../log/index.ts';
 import { validateTopicName } from '../../log/schema.ts';
 import { parseInteger, partitionParam, queryParams, topicParam, truncate } from '../validation.ts';
+import { multiFetch } from './multiFetch.ts';
 
 /** Most bytes read from the log for one response; base64 of this stays below 6 MB. */
-const READ_BUDGET = 4_194_304;
+export const READ_BUDGET = 4_194_304;
 /** Time kept back from a long poll for answering before Lambda's timeout. */
-const ANSWER_MARGIN_MS = 2_000;
+export const ANSWER_MARGIN_MS = 2_000;
 
 export type FetchEncoding = RecordEncoding;
 
@@ -85,7 +86,7 @@ export function renderBase64(r: FetchedRecord): JsonRecord {
 }
 
 /** Serialized size; a value too deeply nested to serialize is sent as its text instead. */
-function serializedSize(rec: JsonRecord, raw: FetchedRecord): number {
+export function serializedSize(rec: JsonRecord, raw: FetchedRecord): number {
   try {
     return Buffer.byteLength(JSON.stringify(rec));
   } catch {
@@ -95,7 +96,7 @@ function serializedSize(rec: JsonRecord, raw: FetchedRecord): number {
   }
 }
 
-function tooLargeForResponse(offset: number, bytes: number): MessageTooLargeError {
+export function tooLargeForResponse(offset: number, bytes: number): MessageTooLargeError {
   return new MessageTooLargeError(
     `The data at offset ${offset} takes ${bytes} bytes in a response; the response limit is ${MAX_RESPONSE_BYTES}.`,
     { offset, maxResponseBytes: MAX_RESPONSE_BYTES },
@@ -186,4 +187,4 @@ const listOffsets: Operation = async (req, ctx) => {
   return { status: 200, body: { offset: await log.listOffsets(topic, partition, at) } };
 };
 
-export const fetchOperations: Operations = { fetch, listOffsets };
+export const fetchOperations: Operations = { fetch, listOffsets, multiFetch };

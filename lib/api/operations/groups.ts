@@ -14,6 +14,14 @@ import { parseJsonBody, queryParams, requireJsonContentType } from '../validatio
 /** One Groups per Log: a container builds its Log once, so its Groups is built once too. */
 const cache = new WeakMap<Log, Groups>();
 
+/**
+ * Serve `log`'s groups with this Groups (one built with options, such as the push notices
+ * of lib/push/sessions.ts) instead of a plain one.
+ */
+export function useGroups(log: Log, groups: Groups): void {
+  cache.set(log, groups);
+}
+
 async function groupsOf(ctx: OperationContext): Promise<Groups> {
   const log = await ctx.log();
   let groups = cache.get(log);

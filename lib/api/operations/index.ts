@@ -23,4 +23,6 @@ export const OPERATIONS: Record<FunctionName, Operations> = {
   // No HTTP routes: driven by the partitions stream and a schedule (functions/dispatcher.ts).
   // Its API handler answers every request 404, like any function reached by another's route.
   dispatcher: {},
+  // No HTTP routes: the push WebSocket API's events (PUSH_ROUTES; functions/push.ts).
+  push: {},
 };

@@ -13,6 +13,12 @@ export const PRICES = {
     /** HTTP API requests are metered in 512 KB increments. */
     meteringIncrementBytes: 512 * 1024,
   },
+  /** https://aws.amazon.com/api-gateway/pricing/ — WebSocket APIs, first billion messages/month. */
+  apiGatewayWebSocket: {
+    /** Messages either way, metered in 32 KB increments. */
+    usdPerMessage: 1.0 / 1e6,
+    usdPerConnectionMinute: 0.25 / 1e6,
+  },
   /** https://aws.amazon.com/lambda/pricing/ — Arm (Graviton2), first 6 billion GB-s/month. */
   lambdaArm64: {
     usdPerGbSecond: 0.0000133334,
@@ -45,7 +51,7 @@ export const PRICES = {
  */
 export const BASELINES = {
   kinesisOnDemand: { ingestUsdPerGb: 0.08, readUsdPerGb: 0.04 },
-  mskServerless: { ingestUsdPerGb: 0.1, readUsdPerGb: 0.05 },
+  mskServerless: { ingestUsdPerGb: 0.1, readUsdPerGb: 0.05, usdPerPartitionHour: 0.0015 },
 } as const;
 
 export type Prices = typeof PRICES;

@@ -3,7 +3,8 @@
 //   join (membership.ts) -> assignment (assignment.ts) -> per partition: start at the
 //   committed offset, else autoOffsetReset (offsets.ts) -> long-polling binary fetch loop
 //   (fetcher.ts) -> buffer -> the application, async iterator or run() (delivery.ts) ->
-//   processed offsets -> commits (offsets.ts); pause / resume (pausing.ts)
+//   processed offsets -> commits (offsets.ts); pause / resume (pausing.ts); while idle,
+//   push notices instead of long polls, and a push connection holding the session (push.ts)
 //
 // This class checks the application's calls, wires the parts together and shuts them
 // down in order on close: stop fetching, wait for the handler, commit, leave.
@@ -21,6 +22,7 @@ import { Offsets } from './offsets.ts';
 import { consumerSettings, type ConsumerEvents, type ConsumerOptions, type RunOptions } from './options.ts';
 import { tpKey } from './partition.ts';
 import { Pausing, type PauseTarget } from './pausing.ts';
+import { PushLink } from './push.ts';
 
 export class Consumer extends EventEmitter<ConsumerEvents> {
   readonly groupId: string;
@@ -43,6 +45,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     parts.fetcher = new Fetcher(this.ctx, parts);
     parts.delivery = new Delivery(this.ctx, parts, { connect: () => this.connect(), close: () => this.close() });
     parts.pausing = new Pausing(this.ctx);
+    if (settings.push) parts.push = new PushLink(this.ctx, parts);
     this.parts = parts;
   }
 
@@ -153,6 +156,10 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
   private async start(): Promise<void> {
     await this.parts.membership.join();
     void this.parts.membership.heartbeatLoop();
+    if (this.parts.push) {
+      this.parts.fetcher.notices = this.parts.push;
+      this.parts.push.start();
+    }
     if (this.ctx.settings.autoCommit) void this.parts.offsets.autoCommitLoop();
   }
 
@@ -181,6 +188,7 @@ export class Consumer extends EventEmitter<ConsumerEvents> {
     } finally {
       for (const part of this.ctx.partitions()) this.ctx.drop(part);
       await membership.leave();
+      await this.parts.push?.close();
       this.stopped = true;
     }
   }

@@ -13,6 +13,7 @@ import type { Offsets } from './offsets.ts';
 import type { ConsumerEvents, ConsumerSettings } from './options.ts';
 import type { OwnedPartition } from './partition.ts';
 import type { Pausing } from './pausing.ts';
+import type { PushLink } from './push.ts';
 
 /** The parts of one consumer, for the calls they make to each other. */
 export interface ConsumerParts {
@@ -22,6 +23,8 @@ export interface ConsumerParts {
   fetcher: Fetcher;
   delivery: Delivery;
   pausing: Pausing;
+  /** The push connection, when the consumer uses one. */
+  push?: PushLink;
 }
 
 export class ConsumerContext {

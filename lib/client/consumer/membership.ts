@@ -5,6 +5,10 @@
 // forgot (UNKNOWN_MEMBER_ID: its session expired) drops everything uncommitted and joins
 // again. Leaving is one DELETE.
 //
+// While the consumer's push connection is up (push.ts), heartbeats go over it instead:
+// the connection then holds the session, they are needed once a minute, and a 'group'
+// message brings the next one forward when the group changes.
+//
 // Group calls go one at a time (locked), so a commit always carries the current generation.
 import { IllegalGenerationError, UnknownMemberIdError } from '../../core/errors.ts';
 import type { MemberAssignment, TopicAssignment } from '../../core/wire.ts';
@@ -24,6 +28,9 @@ export class Membership {
   /** The server has answered that this member owns nothing (so it is caught up with nothing). */
   emptyConfirmed = false;
   private heartbeatIntervalMs = 3_000;
+  /** The interval of the last answer over HTTP: what applies again once a push connection drops. */
+  private httpIntervalMs = 3_000;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatWake: Deferred<void> | undefined;
   private heartbeatRequested = false;
   private lock: Promise<unknown> = Promise.resolve();
@@ -92,6 +99,24 @@ export class Membership {
     this.heartbeatWake?.resolve();
   }
 
+  /** A heartbeat `ms` from now (a push 'group' message said when). */
+  heartbeatIn(ms: number): void {
+    clearTimeout(this.heartbeatTimer);
+    if (ms <= 0 || this.ctx.closing) return this.heartbeatSoon();
+    this.heartbeatTimer = setTimeout(() => this.heartbeatSoon(), ms);
+    this.heartbeatTimer.unref?.();
+  }
+
+  /**
+   * The push connection came (heartbeat over it now, so that it holds the session) or went
+   * (back to HTTP heartbeats at the group's interval, at once: the server has cut the
+   * session back to its timeout).
+   */
+  pushChanged(up: boolean): void {
+    if (!up) this.heartbeatIntervalMs = this.httpIntervalMs;
+    if (this.memberId) this.heartbeatSoon();
+  }
+
   /** Leaves the group (at close); failures are warnings, the session then simply expires. */
   async leave(): Promise<void> {
     const memberId = this.memberId;
@@ -124,6 +149,10 @@ export class Membership {
     const res = await this.locked(() => {
       const memberId = this.memberId;
       if (!memberId || this.ctx.closing) return undefined;
+      const push = this.peers.push;
+      if (push?.ready) {
+        return push.heartbeat({ group: this.ctx.settings.groupId, memberId, generation: this.generation, owned: this.ownedList() }).then((a) => ({ ...a, overPush: true }));
+      }
       return this.ctx.http.json<MemberAssignment>({
         method: 'POST',
         path: groupPath(this.ctx.settings.groupId, `/members/${encodeURIComponent(memberId)}/heartbeat`),
@@ -132,7 +161,7 @@ export class Membership {
     });
     if (res && !this.ctx.closing) {
       if (res.assignment.length === 0) this.emptyConfirmed = true;
-      this.accept(res);
+      this.accept(res, 'overPush' in res);
     }
   }
 
@@ -146,9 +175,10 @@ export class Membership {
     await this.join();
   }
 
-  private accept(res: MemberAssignment): void {
+  private accept(res: MemberAssignment, overPush = false): void {
     this.generation = res.generation;
     if (res.heartbeatIntervalMs > 0) this.heartbeatIntervalMs = res.heartbeatIntervalMs;
+    if (res.heartbeatIntervalMs > 0 && !overPush) this.httpIntervalMs = res.heartbeatIntervalMs;
     this.peers.assignment.apply(res.assignment);
   }
 

@@ -30,6 +30,12 @@ export interface ConsumerOptions {
   waitMs?: number;
   /** First retry backoff after a failed request (ms, default 200; doubles up to 5000). */
   retryBackoffMs?: number;
+  /**
+   * Use the API's push connection when it has one (default true): while idle, wait for
+   * notices instead of long polls, and let the connection keep the group session alive
+   * with a heartbeat a minute (push.ts). Without one, or while it is down, long polls.
+   */
+  push?: boolean;
 }
 
 export interface EachBatchPayload {
@@ -76,6 +82,7 @@ export interface ConsumerSettings {
   maxBytes: number;
   waitMs: number;
   backoff: Required<BackoffOptions>;
+  push: boolean;
 }
 
 export function consumerSettings(opts: ConsumerOptions): ConsumerSettings {
@@ -101,5 +108,6 @@ export function consumerSettings(opts: ConsumerOptions): ConsumerSettings {
     maxBytes: Math.max(1, opts.maxBytes ?? FETCH_LIMITS.maxBytes.default),
     waitMs: Math.max(0, Math.min(FETCH_LIMITS.waitMs.max, opts.waitMs ?? 5_000)),
     backoff: { baseMs: opts.retryBackoffMs ?? 200, maxMs: 5_000 },
+    push: opts.push ?? true,
   };
 }

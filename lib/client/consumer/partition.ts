@@ -32,8 +32,10 @@ export class OwnedPartition {
   epoch = 0;
   fetchAbort: AbortController | undefined;
   wake: Deferred<void> | undefined;
-  /** A fetch loop runs for it. */
-  fetching = false;
+  /** Failed fetches in a row (UNKNOWN_TOPIC_OR_PARTITION, retriable errors of its own). */
+  failures = 0;
+  /** Not fetched before this time (epoch ms): its backoff after a failure. */
+  retryAt = 0;
 
   constructor(
     readonly topic: string,

@@ -275,7 +275,8 @@ describe('Consumer', () => {
     const topic = name('t');
     const group = name('g');
     await sluice.admin().createTopic({ name: topic });
-    const c = sluice.consumer({ groupId: group, topics: [topic], fromBeginning: true, sessionTimeoutMs: 1_000, heartbeatIntervalMs: 100, waitMs: 200 });
+    // HTTP heartbeats only: a push connection would hold the session (test/integration/push).
+    const c = sluice.consumer({ groupId: group, topics: [topic], fromBeginning: true, sessionTimeoutMs: 1_000, heartbeatIntervalMs: 100, waitMs: 200, push: false });
     const got: string[] = [];
     const warnings: Error[] = [];
     c.on('warning', (w) => warnings.push(w));

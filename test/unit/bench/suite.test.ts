@@ -83,7 +83,7 @@ describe('the registry', () => {
   });
 
   it('runs the in-process sections first and reports in the established order', () => {
-    expect(SECTIONS.map((s) => s.name)).toEqual(['codec', 'profile', 'produce', 'cost', 'fetch', 'gateway', 'e2e', 'compaction', 'compact']);
-    expect(inReportOrder(SECTIONS).map((s) => s.name)).toEqual(['produce', 'gateway', 'codec', 'fetch', 'e2e', 'compaction', 'compact', 'cost', 'profile']);
+    expect(SECTIONS.map((s) => s.name)).toEqual(['codec', 'profile', 'produce', 'cost', 'idle', 'fetch', 'gateway', 'e2e', 'compaction', 'compact']);
+    expect(inReportOrder(SECTIONS).map((s) => s.name)).toEqual(['produce', 'gateway', 'codec', 'fetch', 'e2e', 'compaction', 'compact', 'cost', 'idle', 'profile']);
   });
 });

@@ -14,4 +14,5 @@ export const SECTIONS = [
   (await import('./sections/gateway.ts')).gateway,
   (await import('./sections/e2e.ts')).e2e,
   (await import('./sections/compaction.ts')).compaction,
+  (await import('./sections/compact.ts')).compact,
 ] as const;

@@ -88,6 +88,17 @@ export interface PartitionDescription {
   sizeBytes: number;
   /** Index entries (segments) of the partition. */
   segments: number;
+  /** Key compaction (compacted topics): how much is not cleaned yet, and when it last was. */
+  cleaning?: PartitionCleaning;
+}
+
+export interface PartitionCleaning {
+  /** Share of the partition's bytes not cleaned yet (0..1): what min.cleanable.dirty.ratio is compared with. */
+  dirtyRatio: number;
+  /** The first offset not cleaned yet. */
+  cleanedOffset: number;
+  /** When the last cleaning finished (epoch ms); null if never. */
+  lastCleanedAt: number | null;
 }
 
 export interface TopicDescription {
@@ -329,6 +340,28 @@ export interface CompactionResult {
   conflicts: number;
 }
 
+/** Key compaction of one partition in one pass (compacted topics only). */
+export interface CleaningResult {
+  /** Why it ran, or 'not-due' (the dirty share is below min.cleanable.dirty.ratio, nothing is overdue). */
+  reason: 'dirty-ratio' | 'max-lag' | 'tombstones' | 'not-due';
+  /** Dirty bytes over cleanable bytes when the pass began. */
+  dirtyRatio: number;
+  /** Index entries read to build the offset map, and the keys it held. */
+  entriesMapped: number;
+  keysMapped: number;
+  /** Ranges rewritten, each into one new object with one index swap. */
+  rangesRewritten: number;
+  /** Records removed: superseded, expired tombstones, records without a key. */
+  recordsRemoved: number;
+  tombstonesRemoved: number;
+  /** sizeBytes given back. */
+  bytesFreed: number;
+  /** The first offset not yet cleaned after the pass (the checkpoint). */
+  cleanedOffset?: number;
+  /** Ranges lost to a concurrent change (the pass stops cleaning the partition; the next resumes). */
+  conflicts: number;
+}
+
 export interface GarbageResult {
   /** Released objects (of expired or compacted segments) deleted after the grace period. */
   objectsDeleted: number;
@@ -368,6 +401,8 @@ export interface PartitionMaintenance {
   sizeBytes: { before: number; after: number };
   retention: RetentionResult;
   compaction: CompactionResult;
+  /** Key compaction; only for topics whose cleanup.policy includes compact. */
+  cleaning?: CleaningResult;
   cleanup: GarbageResult;
   error?: MaintenanceError;
 }
@@ -381,6 +416,10 @@ export interface MaintenanceTotals {
   runsCompacted: number;
   segmentsCompacted: number;
   bytesRewritten: number;
+  /** Key compaction: ranges rewritten, records and bytes removed. */
+  rangesCleaned: number;
+  recordsCleaned: number;
+  bytesCleaned: number;
   /** Released objects (expired or compacted segments) deleted after the grace period. */
   objectsDeleted: number;
   /** Never-committed uploads deleted after the grace period. */

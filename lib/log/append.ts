@@ -3,6 +3,7 @@
 // so a rejected append writes nothing at all.
 import {
   CorruptMessageError,
+  InvalidRecordError,
   InvalidRequestError,
   MessageTooLargeError,
   OutOfOrderSequenceError,
@@ -26,7 +27,7 @@ import { commitSegment, type CommitGuard, type CommitOptions } from '../storage/
 import { getTopic, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import { confirmProducer } from '../storage/producers.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
-import { effectiveConfig, type TopicConfig } from './config.ts';
+import { effectiveConfig, isCompacted, type TopicConfig } from './config.ts';
 import { checkSequence, needsConfirmation, nextSeq, parseProducerStates, type ProducerBatch } from './idempotence.ts';
 
 export type AppendInput = { records: RecordInput[] } | { batches: Buffer };
@@ -121,6 +122,7 @@ function storageCompression(topic: TopicRecord): Compression | undefined {
 export function segmentFromRecords(topic: TopicRecord, records: RecordInput[], now: number): Segment {
   if (records.length === 0) throw new InvalidRequestError('An append needs at least one record.');
   checkRecords(records);
+  checkKeys(topic, records);
   const config = effectiveConfig(topic.config);
   const maxBytes = maxMessageBytes(config);
   const logAppend = config['message.timestamp.type'] === 'LogAppendTime';
@@ -203,6 +205,22 @@ export function checkRecords(records: readonly RecordParts[]): void {
 }
 
 /**
+ * INVALID_RECORD for a record without a key in a compacted topic, as a Kafka broker
+ * answers: key compaction keeps the latest record per key, and a record without one has
+ * no place in that log (the cleaner would drop it).
+ */
+export function checkKeys(topic: TopicRecord, records: readonly { key: Buffer | Uint8Array | null }[], first = 0): void {
+  if (!isCompacted(effectiveConfig(topic.config))) return;
+  const i = records.findIndex((r) => r.key === null);
+  if (i >= 0) {
+    throw new InvalidRecordError(
+      `Compacted topic '${topic.name}' cannot accept a record without a key (record ${first + i}). Nothing was written.`,
+      { record: first + i },
+    );
+  }
+}
+
+/**
  * RECORD_TOO_LARGE unless each record alone fits the topic's max.message.bytes as the
  * log will store it. Cheap for records clearly below the limit; the few near or over it
  * are encoded exactly.
@@ -245,6 +263,7 @@ export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number
   decoded.forEach((batch, i) => {
     checkProducedBatch(batch, i, maxBytes);
     batch.records.forEach((r, k) => checkRecordLimits(r, count + k));
+    checkKeys(topic, batch.records, count);
     let bytes: Buffer = Buffer.from(body.subarray(at, at + batch.sizeInBytes));
     at += batch.sizeInBytes;
     if (wanted !== undefined && wanted !== batch.compression) bytes = reencode(batch, wanted);

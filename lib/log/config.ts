@@ -5,11 +5,11 @@
 //
 // Two kinds of config are accepted, nothing else (an unknown key is INVALID_CONFIG):
 // - honoured: Sluice acts on them; they have a default and always appear in a topic's
-//   config. Where Sluice cannot do what a Kafka value asks (key compaction, codecs other
-//   than gzip, batches larger than a response can carry), that value is refused.
+//   config. Where Sluice cannot do what a Kafka value asks (codecs other than gzip,
+//   batches larger than a response can carry), that value is refused.
 // - compatible: defined by Kafka but meaningless or not implemented here (replication,
-//   segment files, flushing, compaction tuning). Kafka tools set them, so they are
-//   validated exactly as Kafka does and stored, and have no effect.
+//   segment files, flushing). Kafka tools set them, so they are validated exactly as
+//   Kafka does and stored, and have no effect.
 import { InvalidConfigError } from '../core/errors.ts';
 import { MAX_BATCH_BYTES } from '../core/limits.ts';
 
@@ -86,8 +86,28 @@ export const TOPIC_CONFIGS = {
   },
   'cleanup.policy': {
     default: 'delete',
-    doc: 'Only "delete" (retention) is supported; key-based compaction is not.',
-    parse: listOf(['delete'], ['compact']),
+    doc: '"delete": retention removes old segments; "compact": the log keeps the latest record per key; "compact,delete": both.',
+    parse: listOf(['delete', 'compact']),
+  },
+  'min.compaction.lag.ms': {
+    default: '0',
+    doc: 'A record stays uncompacted at least this long after its timestamp.',
+    parse: integer('long', 0n),
+  },
+  'max.compaction.lag.ms': {
+    default: LONG_MAX.toString(),
+    doc: 'A record is compacted at most this long after its timestamp, whatever the dirty ratio.',
+    parse: integer('long', 1n),
+  },
+  'min.cleanable.dirty.ratio': {
+    default: '0.5',
+    doc: 'Compact once the not yet compacted share of the log reaches this ratio.',
+    parse: double(0, 1),
+  },
+  'delete.retention.ms': {
+    default: '86400000',
+    doc: 'How long a tombstone (null value) stays after compaction first kept it.',
+    parse: integer('long', 0n),
   },
   'max.message.bytes': {
     default: '1048588',
@@ -108,7 +128,6 @@ export const TOPIC_CONFIGS = {
   'compression.gzip.level': { doc: `${COMPATIBLE} (gzip uses zlib's default level).`, parse: gzipLevel },
   'compression.lz4.level': { doc: `${COMPATIBLE} (lz4 is not supported).`, parse: integer('int', 1n, 17n) },
   'compression.zstd.level': { doc: `${COMPATIBLE} (zstd is not supported).`, parse: integer('int', -131072n, 22n) },
-  'delete.retention.ms': { doc: `${COMPATIBLE} (no key compaction).`, parse: integer('long', 0n) },
   'file.delete.delay.ms': { doc: `${COMPATIBLE} (objects are deleted after maintenance's grace period).`, parse: integer('long', 0n) },
   'flush.messages': { doc: `${COMPATIBLE} (every append is durable when acknowledged).`, parse: integer('long', 1n) },
   'flush.ms': { doc: `${COMPATIBLE} (every append is durable when acknowledged).`, parse: integer('long', 0n) },
@@ -117,11 +136,8 @@ export const TOPIC_CONFIGS = {
   'leader.replication.throttled.replicas': { doc: `${COMPATIBLE} (no replicas).`, parse: throttledReplicas },
   'local.retention.bytes': { doc: `${COMPATIBLE} (no tiered storage).`, parse: integer('long', -2n) },
   'local.retention.ms': { doc: `${COMPATIBLE} (no tiered storage).`, parse: integer('long', -2n) },
-  'max.compaction.lag.ms': { doc: `${COMPATIBLE} (no key compaction).`, parse: integer('long', 1n) },
   'message.timestamp.after.max.ms': { doc: `${COMPATIBLE} (timestamps are not range-checked).`, parse: integer('long', 0n) },
   'message.timestamp.before.max.ms': { doc: `${COMPATIBLE} (timestamps are not range-checked).`, parse: integer('long', 0n) },
-  'min.cleanable.dirty.ratio': { doc: `${COMPATIBLE} (no key compaction).`, parse: double(0, 1) },
-  'min.compaction.lag.ms': { doc: `${COMPATIBLE} (no key compaction).`, parse: integer('long', 0n) },
   'min.insync.replicas': { doc: `${COMPATIBLE} (storage is replicated by S3 and DynamoDB).`, parse: integer('int', 1n) },
   preallocate: { doc: `${COMPATIBLE} (no segment files).`, parse: bool },
   'remote.log.copy.disable': { doc: `${COMPATIBLE} (no tiered storage).`, parse: bool },
@@ -183,8 +199,8 @@ export function parseConfigOverrides(input: Record<string, unknown>): Partial<Re
 /** INVALID_CONFIG for overrides that are valid one by one but not together (as Kafka's LogConfig.validateValues). */
 export function checkConfigCombination(overrides: Record<string, string>): void {
   const config = effectiveConfig(overrides);
-  const min = BigInt(config['min.compaction.lag.ms'] ?? '0');
-  const max = BigInt(config['max.compaction.lag.ms'] ?? LONG_MAX.toString());
+  const min = BigInt(config['min.compaction.lag.ms']);
+  const max = BigInt(config['max.compaction.lag.ms']);
   if (min > max) {
     throw new InvalidConfigError(`Invalid topic config: min.compaction.lag.ms (${min}) is above max.compaction.lag.ms (${max}).`, {
       configs: ['min.compaction.lag.ms', 'max.compaction.lag.ms'],
@@ -204,6 +220,12 @@ export function mergeOverrides(
   }
   return merged;
 }
+
+/** True when the topic's cleanup.policy includes compact (key compaction). */
+export const isCompacted = (config: Pick<TopicConfig, 'cleanup.policy'>): boolean => config['cleanup.policy'].split(',').includes('compact');
+
+/** True when the topic's cleanup.policy includes delete (retention). */
+export const hasRetention = (config: Pick<TopicConfig, 'cleanup.policy'>): boolean => config['cleanup.policy'].split(',').includes('delete');
 
 export function effectiveConfig(overrides: Record<string, string>): TopicConfig {
   return { ...DEFAULT_CONFIG, ...overrides } as TopicConfig;

@@ -115,7 +115,8 @@ async function entriesFor(
     if (chosen.length > 0 && (bytes + e.byteLength > maxBytes || records >= maxRecords)) break;
     chosen.push(e);
     bytes += e.byteLength;
-    records += e.lastOffset + 1 - Math.max(offset, e.baseOffset);
+    // At most this many records (fewer once key compaction removed some).
+    records += Math.min(e.recordCount, e.lastOffset + 1 - Math.max(offset, e.baseOffset));
   }
   return chosen;
 }
@@ -147,6 +148,9 @@ export async function fetchRecords(
   let next = opts.offset;
   // Batches are decoded one at a time and only while more records are wanted; the first
   // record is taken whatever its size, so a fetch always gets past it (as Kafka's does).
+  // Key compaction leaves gaps: offsets with no record inside a batch, between batches and
+  // in whole batches left empty. A batch read to its end moves `next` to its end, so the
+  // reader continues after the gap, never at an offset that holds nothing.
   outer: for (let i = 0; i < entries.length; i++) {
     const base = entries[i]!.baseOffset;
     for (const batch of decodeEachBatch(bodies[i]!)) {
@@ -160,6 +164,7 @@ export async function fetchRecords(
         bytes += size;
         next = offset + 1;
       }
+      next = Math.min(head.nextOffset, Math.max(next, base + batch.baseOffset + batch.lastOffsetDelta + 1));
     }
   }
   return { records, nextOffset: next, ...position };

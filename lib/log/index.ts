@@ -22,7 +22,7 @@ import type { StorageClients } from '../storage/clients.ts';
 import type { CommitGuard, CommitOptions } from '../storage/commit.ts';
 import type { TopicRecord } from '../storage/metadata.ts';
 import { registerProducer } from '../storage/producers.ts';
-import { appendToPartition, checkRecords, checkRecordSizes, type AppendInput, type AppendResult } from './append.ts';
+import { appendToPartition, checkKeys, checkRecords, checkRecordSizes, type AppendInput, type AppendResult } from './append.ts';
 import { produceRecords, type PreparedRecord, type ProducedRecord } from './produce.ts';
 import {
   fetchBatches,
@@ -163,6 +163,7 @@ export class Log {
     });
     const records = prepared.map((p) => p.record);
     checkRecords(records);
+    checkKeys(topic, records);
     checkRecordSizes(topic, records);
     const deps = {
       clients: this.clients,

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidPartitionsError, UnknownTopicOrPartitionError } from '../core/errors.ts';
 import { validate } from '../core/schema.ts';
-import type { PartitionDescription, TopicDescription as WireTopicDescription, TopicSummary as WireTopicSummary } from '../core/wire.ts';
+import type { PartitionCleaning, PartitionDescription, TopicDescription as WireTopicDescription, TopicSummary as WireTopicSummary } from '../core/wire.ts';
 import type { TableClients } from '../storage/tables.ts';
 import {
   deleteTopicRecord,
@@ -13,9 +13,10 @@ import {
   listTopicRecords,
   putTopic,
   updateTopic,
+  type PartitionHead,
   type TopicRecord,
 } from '../storage/metadata.ts';
-import { checkConfigCombination, effectiveConfig, mergeOverrides, type TopicConfig } from './config.ts';
+import { checkConfigCombination, effectiveConfig, isCompacted, mergeOverrides, type TopicConfig } from './config.ts';
 import { AlterTopicRequest, CreateTopicRequest, validateTopicName, type AlterTopicInput, type CreateTopicInput } from './schema.ts';
 
 // The naming rule and the request shapes are schema.ts's; named here too, where they
@@ -32,6 +33,19 @@ export interface TopicSummary extends WireTopicSummary {
 
 export interface TopicDescription extends WireTopicDescription {
   config: TopicConfig;
+}
+
+/**
+ * Key compaction's state from the head alone (no index read): the share of bytes beyond
+ * the last cleaning's clean part. Retention lowers both counters; appends only sizeBytes.
+ */
+function cleaningOf(h: PartitionHead): PartitionCleaning {
+  const clean = Math.min(h.cleaning?.cleanBytes ?? 0, h.sizeBytes);
+  return {
+    dirtyRatio: h.sizeBytes > 0 ? (h.sizeBytes - clean) / h.sizeBytes : 0,
+    cleanedOffset: Math.max(h.cleaning?.cleanedOffset ?? h.logStartOffset, h.logStartOffset),
+    lastCleanedAt: h.cleaning?.lastCleanedAt ?? null,
+  };
 }
 
 /** 16 random bytes, base64url: the same shape as Kafka's topic ids. */
@@ -65,12 +79,14 @@ export class TopicCatalog {
     const topic: TopicRecord = { name, topicId: newTopicId(), partitions, config: overrides, createdAt: Date.now() };
     await putTopic(this.clients, topic);
     this.remember(topic);
+    const effective = effectiveConfig(overrides);
+    const cleaning = isCompacted(effective) ? { cleaning: { dirtyRatio: 0, cleanedOffset: 0, lastCleanedAt: null } } : {};
     return {
       name,
       topicId: topic.topicId,
-      config: effectiveConfig(overrides),
+      config: effective,
       partitions: Array.from({ length: partitions }, (_, p) => ({
-        partition: p, logStartOffset: 0, highWatermark: 0, sizeBytes: 0, segments: 0,
+        partition: p, logStartOffset: 0, highWatermark: 0, sizeBytes: 0, segments: 0, ...cleaning,
       })),
     };
   }
@@ -82,16 +98,19 @@ export class TopicCatalog {
   async describe(name: string): Promise<TopicDescription> {
     const topic = await this.require(name, { fresh: true });
     const heads = await listHeads(this.clients, topic.topicId, topic.partitions);
+    const config = effectiveConfig(topic.config);
+    const compacted = isCompacted(config);
     return {
       name: topic.name,
       topicId: topic.topicId,
-      config: effectiveConfig(topic.config),
+      config,
       partitions: heads.map((h) => ({
         partition: h.partition,
         logStartOffset: h.logStartOffset,
         highWatermark: h.nextOffset,
         sizeBytes: h.sizeBytes,
         segments: h.segmentCount,
+        ...(compacted ? { cleaning: cleaningOf(h) } : {}),
       })),
     };
   }

@@ -5,6 +5,7 @@ export { encodeBatch, setBaseOffset, setLogAppendTime } from './batch.ts';
 export { decodeBatches, decodeEachBatch, readBatchHeaders, REQUEST_LIMITS, type DecodeLimits, type DecodeOptions } from './decode.ts';
 export { BATCH_HEADER_SIZE, BATCH_LOG_OVERHEAD } from './layout.ts';
 export { crc32c } from './crc32c.ts';
+export { retainRecords, type Retained } from './retain.ts';
 export { checkRecordLimits, recordSizeBound, type RecordParts } from './limits.ts';
 export { defaultPartition, murmur2, toPositive } from './murmur2.ts';
 export type {

@@ -38,6 +38,18 @@ export interface PartitionHead {
   exists: boolean;
   /** Idempotent producers' state, owned by lib/log/idempotence.ts; stored opaque. */
   producersJson?: string;
+  /** Key compaction's progress (compacted topics, once cleaned): owned by lib/log/maintenance. */
+  cleaning?: CleaningCheckpoint;
+}
+
+/** Where key compaction stands in a partition: below `cleanedOffset` the log is cleaned. */
+export interface CleaningCheckpoint {
+  /** The first offset not yet cleaned (Kafka's cleaner checkpoint, the first dirty offset). */
+  cleanedOffset: number;
+  /** Bytes of the cleaned part as the last cleaning left it. */
+  cleanBytes: number;
+  /** When the last cleaning finished (maintenance clock, epoch ms). */
+  lastCleanedAt: number;
 }
 
 export interface IndexEntry {
@@ -49,6 +61,11 @@ export interface IndexEntry {
   recordCount: number;
   firstTimestamp: number;
   maxTimestamp: number;
+  /**
+   * Key compaction: the entry holds tombstones kept until this time (epoch ms); they go
+   * at the first cleaning after it. Absent for entries without kept tombstones.
+   */
+  deleteHorizon?: number;
 }
 
 export const tpKey = (topicId: string, partition: number): string => `${topicId}#${partition}`;
@@ -164,6 +181,9 @@ export const headFromItem = (topicId: string, partition: number, i: Item | undef
   maxTimestamp: num(i?.maxTimestamp, -1),
   exists: i !== undefined,
   ...(i?.producers?.S ? { producersJson: i.producers.S } : {}),
+  ...(i?.cleanedOffset?.N
+    ? { cleaning: { cleanedOffset: num(i.cleanedOffset), cleanBytes: num(i.cleanBytes), lastCleanedAt: num(i.lastCleanedAt) } }
+    : {}),
 });
 
 /** The key of a partition's head. */
@@ -195,6 +215,7 @@ export const entryFromItem = (i: Item): IndexEntry => ({
   recordCount: num(i.recordCount),
   firstTimestamp: num(i.firstTimestamp),
   maxTimestamp: num(i.maxTimestamp),
+  ...(i.deleteHorizon?.N ? { deleteHorizon: num(i.deleteHorizon) } : {}),
 });
 
 export function indexEntryItem(topicId: string, partition: number, e: IndexEntry, runningMaxTimestamp: number): Item {
@@ -209,6 +230,7 @@ export function indexEntryItem(topicId: string, partition: number, e: IndexEntry
     firstTimestamp: N(e.firstTimestamp),
     maxTimestamp: N(e.maxTimestamp),
     timeKey: S(timeKey(runningMaxTimestamp, e.lastOffset)),
+    ...(e.deleteHorizon !== undefined ? { deleteHorizon: N(e.deleteHorizon) } : {}),
   };
 }
 

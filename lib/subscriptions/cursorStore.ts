@@ -165,7 +165,7 @@ export function markWaiting(clients: TableClients, k: CursorKey, owner: string, 
 }
 
 /** The cursor's move from `from` to `to`, IF `owner` holds the lease and the cursor is at `from`. */
-function advanceUpdate(k: CursorKey, owner: string, from: number, to: number, now: number, receipt?: string) {
+function advanceUpdate(k: CursorKey, owner: string, from: number, to: number, now: number, delivered: number, receipt?: string) {
   return {
     Key: cursorKey(k),
     UpdateExpression:
@@ -175,7 +175,7 @@ function advanceUpdate(k: CursorKey, owner: string, from: number, to: number, no
     ConditionExpression: 'leaseOwner = :me AND #off = :from',
     ExpressionAttributeNames: { '#off': 'offset' },
     ExpressionAttributeValues: {
-      ':me': S(owner), ':from': N(from), ':to': N(to), ':zero': N(0), ':n': N(to - from), ':now': N(now),
+      ':me': S(owner), ':from': N(from), ':to': N(to), ':zero': N(0), ':n': N(delivered), ':now': N(now),
       ...(receipt === undefined ? {} : { ':txn': S(receipt) }),
     },
   };
@@ -185,8 +185,16 @@ function advanceUpdate(k: CursorKey, owner: string, from: number, to: number, no
  * Moves the cursor from `from` to `to` after a delivery: only while `owner` holds the
  * lease and the cursor is still at `from`. Resets the retry state and the window.
  */
-export function advanceCursor(clients: TableClients, k: CursorKey, owner: string, from: number, to: number, now: number): Promise<Written<unknown>> {
-  return conditionalUpdate(clients, advanceUpdate(k, owner, from, to, now));
+export function advanceCursor(
+  clients: TableClients,
+  k: CursorKey,
+  owner: string,
+  from: number,
+  to: number,
+  now: number,
+  delivered = to - from,
+): Promise<Written<unknown>> {
+  return conditionalUpdate(clients, advanceUpdate(k, owner, from, to, now, delivered));
 }
 
 /**
@@ -199,7 +207,7 @@ export function cursorParticipant(clients: TableClients, k: CursorKey, owner: st
   return {
     what: `cursor of partition ${k.partition}`,
     count: 1,
-    items: ({ txnId }) => [{ Update: { TableName: clients.names.tables.subscriptions, ...advanceUpdate(k, owner, from, to, now, txnId) } }],
+    items: ({ txnId }) => [{ Update: { TableName: clients.names.tables.subscriptions, ...advanceUpdate(k, owner, from, to, now, to - from, txnId) } }],
     explain: async (_failed, { txnId }) => {
       const item = await getItem(clients, clients.names.tables.subscriptions, cursorKey(k));
       if (item && str(item.txn) === txnId) return 'committed';
@@ -272,7 +280,7 @@ export function deadLetterAndAdvance(clients: TableClients, k: CursorKey, owner:
           ':from': N(from),
           ':to': N(to),
           ':zero': N(0),
-          ':n': N(to - from),
+          ':n': N(dl.recordCount),
           ':err': S(JSON.stringify({ ...dl.error, at: dl.failedAt })),
           ':now': N(dl.failedAt),
         },

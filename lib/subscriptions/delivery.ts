@@ -222,13 +222,13 @@ export class PartitionDelivery {
   private async read(run: Run, at: Position): Promise<FetchedRecord[] | RunEnd | typeof AGAIN> {
     const { sub, key } = run;
     const topic: TopicRecord = { name: sub.topic, topicId: key.topicId, partitions: key.partition + 1, config: {}, createdAt: 0 };
+    let res: Awaited<ReturnType<typeof fetchRecords>>;
     try {
-      const res = await fetchRecords(this.s.clients, this.s.watch, topic, key.partition, {
+      res = await fetchRecords(this.s.clients, this.s.watch, topic, key.partition, {
         offset: at.offset,
         maxRecords: at.pendingLast !== undefined ? Math.max(1, at.pendingLast - at.offset + 1) : sub.batchSize,
         maxBytes: this.s.maxBatchBytes,
       });
-      return res.records;
     } catch (err) {
       const logStart = err instanceof OffsetOutOfRangeError ? err.details.logStartOffset : undefined;
       if (typeof logStart !== 'number' || at.offset >= logStart) throw err;
@@ -241,6 +241,15 @@ export class PartitionDelivery {
       moveTo(at, logStart);
       return AGAIN;
     }
+    // A retry delivers the failed batch again: what key compaction left of it, nothing after.
+    const records = at.pendingLast === undefined ? res.records : res.records.filter((r) => r.offset <= at.pendingLast!);
+    if (records.length > 0) return records;
+    // Only a gap (key compaction removed its records): nothing to deliver, move past it.
+    const past = at.pendingLast === undefined ? res.nextOffset : Math.min(res.nextOffset, at.pendingLast + 1);
+    if (past <= at.offset) return records;
+    if (!(await advanceCursor(this.s.clients, key, run.owner, at.offset, past, this.s.now(), 0)).ok) return { state: 'lost-lease', offset: at.offset };
+    moveTo(at, past);
+    return AGAIN;
   }
 
   /** The batching window (not for a retry: that batch already waited). */
@@ -272,8 +281,8 @@ export class PartitionDelivery {
     const result = await this.s.deliver(sub.target, kafkaEvent(sub.name, sub.topic, key.partition, records), { timeoutMs });
     now = this.s.now();
     if (result.ok) {
-      if (!(await advanceCursor(clients, key, owner, at.offset, last + 1, now)).ok) return lost;
-      outcome.delivered += last + 1 - at.offset;
+      if (!(await advanceCursor(clients, key, owner, at.offset, last + 1, now, records.length)).ok) return lost;
+      outcome.delivered += records.length;
       moveTo(at, last + 1);
       return undefined;
     }
@@ -283,8 +292,8 @@ export class PartitionDelivery {
       topic: sub.topic, subscription: sub.name, partition: key.partition, firstOffset: at.offset, lastOffset: last, attempts: at.attempts, error: result.error,
     });
     if (at.attempts > sub.maxRetries) {
-      if (!(await this.recordDeadLetter(run, this.deadLetter(run, at.offset, last, at.attempts, result.error))).ok) return lost;
-      outcome.deadLettered += last + 1 - at.offset;
+      if (!(await this.recordDeadLetter(run, { ...this.deadLetter(run, at.offset, last, at.attempts, result.error), recordCount: records.length })).ok) return lost;
+      outcome.deadLettered += records.length;
       moveTo(at, last + 1);
       return undefined;
     }

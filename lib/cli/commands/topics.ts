@@ -1,7 +1,7 @@
 // sluice topics create|list|describe|alter|delete — kafka-topics.sh habits, over the SDK's
 // Admin.
 import type { Command } from 'commander';
-import type { TopicDescription } from '../../client/types.ts';
+import type { PartitionDescription, TopicDescription } from '../../client/types.ts';
 import { createSluice, type GlobalOptions } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { collect, parseConfigs, parseInteger } from '../parse.ts';
@@ -45,7 +45,7 @@ export function registerTopics(program: Command): void {
 
   topics
     .command('describe')
-    .description('show a topic: id, config, and per partition log start, high watermark and size')
+    .description('show a topic: id, config, and per partition log start, high watermark and size (and, compacted, the dirty share and last cleaning)')
     .argument('<name>', 'topic name')
     .option('--json', 'print the description as JSON')
     .action(async (name: string, opts: { json?: boolean }, cmd: Command) => {
@@ -96,18 +96,29 @@ export function renderDescription(desc: TopicDescription): string {
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   if (configs.length) lines.push(`Configs: ${configs.join(',')}`);
   lines.push('');
+  // A compacted topic's offsets are not all records (compaction leaves gaps): the count
+  // column says offsets there, and two columns show the cleaning.
+  const compacted = parts.some((p) => p.cleaning);
   const rows = parts.map((p) => [
     String(p.partition),
     String(p.logStartOffset),
     String(p.highWatermark),
     String(p.highWatermark - p.logStartOffset),
     formatBytes(p.sizeBytes),
+    ...(compacted ? cleaningCells(p.cleaning) : []),
   ]);
   const total = parts.reduce(
     (t, p) => ({ records: t.records + (p.highWatermark - p.logStartOffset), bytes: t.bytes + p.sizeBytes }),
     { records: 0, bytes: 0 },
   );
-  if (parts.length > 1) rows.push(['total', '', '', String(total.records), formatBytes(total.bytes)]);
-  lines.push(table(['PARTITION', 'LOG-START', 'HIGH-WATERMARK', 'RECORDS', 'SIZE'], rows, [false, true, true, true, true]));
+  if (parts.length > 1) rows.push(['total', '', '', String(total.records), formatBytes(total.bytes), ...(compacted ? ['', ''] : [])]);
+  const headers = ['PARTITION', 'LOG-START', 'HIGH-WATERMARK', compacted ? 'OFFSETS' : 'RECORDS', 'SIZE', ...(compacted ? ['DIRTY', 'LAST-CLEANED'] : [])];
+  lines.push(table(headers, rows, [false, true, true, true, true, ...(compacted ? [true, false] : [])]));
   return lines.join('\n');
+}
+
+/** The share not cleaned yet (what min.cleanable.dirty.ratio is compared with) and the last cleaning's time. */
+function cleaningCells(c: PartitionDescription['cleaning']): string[] {
+  if (!c) return ['', ''];
+  return [`${(c.dirtyRatio * 100).toFixed(1)}%`, c.lastCleanedAt === null ? 'never' : new Date(c.lastCleanedAt).toISOString()];
 }

@@ -3,8 +3,7 @@
 // adjacent segments into one object and swaps their index entries for entries into it,
 // in one conditional transaction per run. Offsets, keys, values, headers and timestamps
 // are unchanged: the batches are copied byte for byte, only their (CRC-free) baseOffset
-// is rewritten relative to the new entry. (This is not Kafka's key compaction, which
-// cleanup.policy does not offer.)
+// is rewritten relative to the new entry. (Kafka's key compaction is cleaner.ts.)
 //
 // Policy:
 // - A unit is a maximal run of consecutive entries in one object (a compacted object has
@@ -18,6 +17,9 @@
 //   large object is not rewritten to absorb a few small ones.
 // - A pass repeats this for up to `maxRounds` rounds, since one transaction can merge at
 //   most 98 entries.
+// - Key-compacted entries: an entry whose tombstones have a delete horizon is merged only
+//   with entries that have one too (the merged entry keeps the latest), never with
+//   entries not cleaned yet, whose tombstones have no horizon to inherit.
 import { ConcurrentModificationError, CorruptMessageError } from '../../core/errors.ts';
 import type { CompactionResult } from '../../core/wire.ts';
 import { readBatchHeaders, setBaseOffset } from '../../records/index.ts';
@@ -47,7 +49,7 @@ export function planRuns(entries: StoredIndexEntry[], targetBytes: number, maxEn
   for (const e of entries) {
     const last = units.at(-1);
     const prev = last?.entries.at(-1);
-    if (last && prev!.objectKey === e.objectKey && prev!.lastOffset + 1 === e.baseOffset) {
+    if (last && prev!.objectKey === e.objectKey && prev!.lastOffset + 1 === e.baseOffset && (prev!.deleteHorizon === undefined) === (e.deleteHorizon === undefined)) {
       last.entries.push(e);
       last.bytes += e.byteLength;
     } else {
@@ -66,7 +68,9 @@ export function planRuns(entries: StoredIndexEntry[], targetBytes: number, maxEn
     count = 0;
   };
   for (const u of units) {
-    const contiguous = current.length === 0 || current.at(-1)!.entries.at(-1)!.lastOffset + 1 === u.entries[0]!.baseOffset;
+    const prev = current.at(-1)?.entries.at(-1);
+    const contiguous =
+      !prev || (prev.lastOffset + 1 === u.entries[0]!.baseOffset && (prev.deleteHorizon === undefined) === (u.entries[0]!.deleteHorizon === undefined));
     if (u.bytes >= targetBytes || u.entries.length > maxEntries || !contiguous) {
       flush();
       if (u.bytes >= targetBytes || u.entries.length > maxEntries) continue;
@@ -114,6 +118,7 @@ export function rewriteRun(
     const group = run.slice(i, j);
     const base = group[0]!.baseOffset;
     group.forEach((e, k) => parts.push(rebase(e, bodies[i + k]!, base)));
+    const horizons = group.flatMap((e) => (e.deleteHorizon === undefined ? [] : [e.deleteHorizon]));
     written.push({
       baseOffset: base,
       lastOffset: group.at(-1)!.lastOffset,
@@ -125,6 +130,7 @@ export function rewriteRun(
       maxTimestamp: group.reduce((m, e) => Math.max(m, e.maxTimestamp), -1),
       // Same lastOffset as the last entry it replaces, so the same running max timestamp.
       timeKey: group.at(-1)!.timeKey,
+      ...(horizons.length ? { deleteHorizon: Math.max(...horizons) } : {}),
     });
     pos += bytes;
     i = j;
@@ -139,9 +145,11 @@ function rebase(e: StoredIndexEntry, body: Buffer, base: number): Buffer {
   if (out.length !== e.byteLength) throw new CorruptMessageError(`${where}: read ${out.length} bytes, expected ${e.byteLength}.`);
   let at = 0;
   let next = e.baseOffset;
+  // Key compaction leaves gaps between batches (never overlaps), and always ends an
+  // entry with a batch ending at its lastOffset.
   for (const h of readBatchHeaders(out)) {
     const offset = e.baseOffset + h.baseOffset;
-    if (offset !== next) throw new CorruptMessageError(`${where}: batch at byte ${at} starts at offset ${offset}, expected ${next}.`);
+    if (offset < next) throw new CorruptMessageError(`${where}: batch at byte ${at} starts at offset ${offset}, before ${next}.`);
     setBaseOffset(out, at, offset - base);
     at += h.sizeInBytes;
     next = offset + h.lastOffsetDelta + 1;

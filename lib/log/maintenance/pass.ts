@@ -2,9 +2,12 @@
 //
 //   1. retention    remove whole segments from the front (retention.ms, retention.bytes):
 //                   logStartOffset advances and their index entries go in one transaction
-//   2. compaction   merge runs of small adjacent segments into objects of ~targetBytes,
+//                   (cleanup.policy delete or compact,delete)
+//   2. cleaning     key compaction (cleanup.policy compact or compact,delete): the latest
+//                   record per key, one index-swap transaction per rewritten range
+//   3. compaction   merge runs of small adjacent segments into objects of ~targetBytes,
 //                   one index-swap transaction per run; offsets unchanged
-//   3. garbage      delete objects no entry references once the grace period has passed
+//   4. garbage      delete objects no entry references once the grace period has passed
 //                   since they became unreferenced (release records, store.ts)
 //
 // then deletes the objects shared by several partitions (transactions) that no partition
@@ -20,6 +23,8 @@ import { inParallel } from '../../core/parallel.ts';
 import type { MaintenanceError, MaintenanceReport, PartitionMaintenance } from '../../core/wire.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { getHead, listTopicRecords, type PartitionHead, type TopicRecord } from '../../storage/metadata.ts';
+import { effectiveConfig, isCompacted } from '../config.ts';
+import { CLEANER_DEFAULTS, cleanPartition, storageCleanerStore } from './cleaner.ts';
 import { collectGarbage, findDeletedTopics, purgeTopicData } from './cleanup.ts';
 import { compactPartition } from './compaction.ts';
 import { applyRetention } from './retention.ts';
@@ -27,6 +32,7 @@ import { sweepSharedObjects } from '../transaction/sharedObjects.ts';
 
 // The report's shapes are the API's (lib/core/wire.ts): POST /v1/maintenance answers it as is.
 export type {
+  CleaningResult,
   CompactionResult,
   DeletedTopicCleanup,
   GarbageResult,
@@ -46,6 +52,8 @@ export const MAINTENANCE_DEFAULTS = {
   indexIntervalBytes: 1024 * 1024,
   compactionRounds: 4,
   concurrency: 4,
+  /** Key compaction's offset map per partition: about 27 bytes per key (offsetMap.ts). */
+  cleanerMemoryBytes: CLEANER_DEFAULTS.memoryBytes,
 } as const;
 
 export interface MaintenanceOptions {
@@ -65,6 +73,12 @@ export interface MaintenanceOptions {
   deletedTopics?: boolean;
   /** Partitions maintained in parallel. */
   concurrency?: number;
+  /**
+   * Memory of key compaction's offset map, per partition being cleaned (so up to
+   * `concurrency` times this at once). A dirty part with more keys is cleaned over
+   * several passes.
+   */
+  cleanerMemoryBytes?: number;
   /**
    * List every object to find uploads that were never committed (crash orphans); default
    * true. Without it a pass deletes only objects named by release records, which needs
@@ -92,7 +106,7 @@ export async function runMaintenance(clients: StorageClients, opts: MaintenanceO
     errors: [],
     totals: {
       partitionsExamined: 0, segmentsExpired: 0, recordsExpired: 0, bytesExpired: 0, logStartOffsetMoves: 0,
-      runsCompacted: 0, segmentsCompacted: 0, bytesRewritten: 0, objectsDeleted: 0, orphansDeleted: 0,
+      runsCompacted: 0, segmentsCompacted: 0, bytesRewritten: 0, rangesCleaned: 0, recordsCleaned: 0, bytesCleaned: 0, objectsDeleted: 0, orphansDeleted: 0,
       bytesDeleted: 0, objectsPending: 0, deletedTopics: 0, conflicts: 0, errors: 0,
     },
   };
@@ -122,11 +136,14 @@ export async function runMaintenance(clients: StorageClients, opts: MaintenanceO
     sum.runsCompacted += r.compaction.runs;
     sum.segmentsCompacted += r.compaction.segmentsCompacted;
     sum.bytesRewritten += r.compaction.bytesRewritten;
+    sum.rangesCleaned += r.cleaning?.rangesRewritten ?? 0;
+    sum.recordsCleaned += r.cleaning?.recordsRemoved ?? 0;
+    sum.bytesCleaned += r.cleaning?.bytesFreed ?? 0;
     sum.objectsDeleted += r.cleanup.objectsDeleted;
     sum.orphansDeleted += r.cleanup.orphansDeleted;
     sum.bytesDeleted += r.cleanup.bytesDeleted;
     sum.objectsPending += r.cleanup.objectsPending;
-    sum.conflicts += r.retention.conflicts + r.compaction.conflicts;
+    sum.conflicts += r.retention.conflicts + r.compaction.conflicts + (r.cleaning?.conflicts ?? 0);
     if (r.error) report.errors.push(r.error);
     if (eventful(r)) report.partitions.push(r);
   }
@@ -173,7 +190,7 @@ interface PassOptions extends MaintenanceOptions {
   graceMs: number;
 }
 
-/** Retention, then compaction (of what retention kept), then garbage, for one partition. */
+/** Retention, then key compaction, then compaction (of what they kept), then garbage, for one partition. */
 export async function maintainPartition(
   clients: StorageClients,
   topic: TopicRecord,
@@ -202,6 +219,15 @@ export async function maintainPartition(
     r.highWatermark = head.nextOffset;
     if (head.exists) {
       r.retention = await applyRetention(clients, topic, partition, opts.now);
+      const config = effectiveConfig(topic.config);
+      if (isCompacted(config)) {
+        r.cleaning = await cleanPartition(storageCleanerStore(clients, topic.topicId, partition, opts.now), config, {
+          now: opts.now,
+          memoryBytes: opts.cleanerMemoryBytes ?? MAINTENANCE_DEFAULTS.cleanerMemoryBytes,
+          targetBytes: target > 0 ? target : MAINTENANCE_DEFAULTS.compactionTargetBytes,
+          indexIntervalBytes: opts.indexIntervalBytes ?? MAINTENANCE_DEFAULTS.indexIntervalBytes,
+        });
+      }
       if (target > 0) {
         r.compaction = await compactPartition(clients, topic.topicId, partition, {
           targetBytes: target,
@@ -241,6 +267,8 @@ function eventful(r: PartitionMaintenance): boolean {
       r.retention.conflicts ||
       r.compaction.runs ||
       r.compaction.conflicts ||
+      r.cleaning?.rangesRewritten ||
+      r.cleaning?.conflicts ||
       r.cleanup.objectsDeleted ||
       r.cleanup.orphansDeleted ||
       r.cleanup.objectsPending,

@@ -13,7 +13,7 @@ import {
   type StoredIndexEntry,
 } from './store.ts';
 import { getHead, type PartitionHead, type TopicRecord } from '../../storage/metadata.ts';
-import { effectiveConfig } from '../config.ts';
+import { effectiveConfig, hasRetention } from '../config.ts';
 
 const MAX_CONFLICTS = 3;
 
@@ -61,7 +61,8 @@ export async function applyRetention(
   const retentionMs = Number(config['retention.ms']);
   const retentionBytes = Number(config['retention.bytes']);
   const result: RetentionResult = { segmentsExpired: 0, recordsExpired: 0, bytesExpired: 0, conflicts: 0 };
-  if (retentionMs < 0 && retentionBytes < 0) return result;
+  // A compact-only topic keeps the latest record of every key however old (Kafka's rule).
+  if (!hasRetention(config) || (retentionMs < 0 && retentionBytes < 0)) return result;
 
   attempt: for (;;) {
     const head = await getHead(clients, topic.topicId, partition);
@@ -72,8 +73,10 @@ export async function applyRetention(
     for (let i = 0; i < expired; i += MAX_ENTRIES_PER_ADVANCE) {
       const chunk = entries.slice(i, Math.min(expired, i + MAX_ENTRIES_PER_ADVANCE));
       const to = chunk.at(-1)!.lastOffset + 1;
+      const cleanedTo = head.cleaning?.cleanedOffset ?? 0;
+      const cleanBytesRemoved = chunk.reduce((s, e) => s + (e.lastOffset < cleanedTo ? e.byteLength : 0), 0);
       try {
-        await advanceLogStart(clients, { topicId: topic.topicId, partition, from, to, entries: chunk, releasedAt: now() });
+        await advanceLogStart(clients, { topicId: topic.topicId, partition, from, to, entries: chunk, releasedAt: now(), cleanBytesRemoved });
       } catch (err) {
         if (!(err instanceof ConcurrentModificationError)) throw err;
         if (++result.conflicts >= MAX_CONFLICTS) return result;

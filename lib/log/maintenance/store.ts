@@ -20,11 +20,19 @@
 // ids are base64url, so "gc#..." cannot collide), and they are not in the byTime index
 // (no timeKey).
 import { randomBytes } from 'node:crypto';
-import { DeleteItemCommand, type TransactWriteItem, type Update } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, UpdateItemCommand, type TransactWriteItem, type Update } from '@aws-sdk/client-dynamodb';
 import { ConcurrentModificationError } from '../../core/errors.ts';
 import type { StorageClients } from '../../storage/clients.ts';
-import { batchWrite, call, N, num, queryAll, S, scanAll, str, transact, type Item } from '../../storage/dynamo.ts';
-import { entryFromItem, getIndexEntry, headKey, indexEntryItem, tpKey, type IndexEntry } from '../../storage/metadata.ts';
+import { batchWrite, call, conditional, N, num, queryAll, S, scanAll, str, transact, type Item } from '../../storage/dynamo.ts';
+import {
+  entryFromItem,
+  getIndexEntry,
+  headKey,
+  indexEntryItem,
+  tpKey,
+  type CleaningCheckpoint,
+  type IndexEntry,
+} from '../../storage/metadata.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
@@ -101,6 +109,8 @@ export interface LogStartAdvance {
   entries: IndexEntry[];
   /** Clock value recorded as the release time of their objects. */
   releasedAt: number;
+  /** Bytes of the removed entries that key compaction had cleaned (lowers the head's cleanBytes). */
+  cleanBytesRemoved?: number;
 }
 
 /** Entries one advance may remove: the head update, the release and one item per entry. */
@@ -119,11 +129,14 @@ export async function advanceLogStart(clients: StorageClients, a: LogStartAdvanc
     throw new RangeError(`an advance removes 1..${MAX_ENTRIES_PER_ADVANCE} entries, not ${a.entries.length}`);
   }
   const bytes = a.entries.reduce((s, e) => s + e.byteLength, 0);
+  const clean = a.cleanBytesRemoved ?? 0;
   const items: TransactWriteItem[] = [
     updateHead(clients, a.topicId, a.partition, {
-      UpdateExpression: 'SET logStartOffset = :to, sizeBytes = sizeBytes - :bytes, segmentCount = segmentCount - :n',
+      UpdateExpression: `SET logStartOffset = :to, sizeBytes = sizeBytes - :bytes, segmentCount = segmentCount - :n${clean > 0 ? ', cleanBytes = cleanBytes - :clean' : ''}`,
       ConditionExpression: 'logStartOffset = :from AND nextOffset >= :to',
-      ExpressionAttributeValues: { ':from': N(a.from), ':to': N(a.to), ':bytes': N(bytes), ':n': N(a.entries.length) },
+      ExpressionAttributeValues: {
+        ':from': N(a.from), ':to': N(a.to), ':bytes': N(bytes), ':n': N(a.entries.length), ...(clean > 0 ? { ':clean': N(clean) } : {}),
+      },
     }),
     ...a.entries.map((e) => deleteEntry(clients, a.topicId, a.partition, e)),
     releasePut(clients, a.topicId, a.partition, a.entries.map((e) => e.objectKey), a.releasedAt, 'retention'),
@@ -150,6 +163,11 @@ export interface IndexSwap {
    */
   written: StoredIndexEntry[];
   releasedAt: number;
+  /**
+   * 'compaction' merges small segments (at least two, bytes unchanged); 'cleaning' is key
+   * compaction, which may rewrite a single entry and gives bytes back. Default compaction.
+   */
+  reason?: 'compaction' | 'cleaning';
 }
 
 /** Entries one swap may replace: one operation each, plus the head update and the release. */
@@ -169,18 +187,21 @@ export const MAX_ENTRIES_PER_SWAP = MAX_TRANSACTION_ITEMS - 2;
  */
 export async function swapIndexEntries(clients: StorageClients, swap: IndexSwap): Promise<void> {
   const { replaced, written } = swap;
-  if (replaced.length < 2 || replaced.length > MAX_ENTRIES_PER_SWAP) {
-    throw new RangeError(`a swap replaces 2..${MAX_ENTRIES_PER_SWAP} entries, not ${replaced.length}`);
+  const reason = swap.reason ?? 'compaction';
+  const least = reason === 'cleaning' ? 1 : 2;
+  if (replaced.length < least || replaced.length > MAX_ENTRIES_PER_SWAP) {
+    throw new RangeError(`a swap replaces ${least}..${MAX_ENTRIES_PER_SWAP} entries, not ${replaced.length}`);
   }
   checkSameOffsets(replaced, written);
   const byLast = new Map(written.map((w) => [w.lastOffset, w]));
   const first = replaced[0]!.baseOffset;
   const last = replaced.at(-1)!.lastOffset;
+  const freed = replaced.reduce((s, e) => s + e.byteLength, 0) - written.reduce((s, e) => s + e.byteLength, 0);
   const items: TransactWriteItem[] = [
     updateHead(clients, swap.topicId, swap.partition, {
-      UpdateExpression: 'SET segmentCount = segmentCount - :d',
+      UpdateExpression: 'SET segmentCount = segmentCount - :d, sizeBytes = sizeBytes - :freed',
       ConditionExpression: 'logStartOffset <= :first AND nextOffset > :last',
-      ExpressionAttributeValues: { ':d': N(replaced.length - written.length), ':first': N(first), ':last': N(last) },
+      ExpressionAttributeValues: { ':d': N(replaced.length - written.length), ':freed': N(freed), ':first': N(first), ':last': N(last) },
     }),
     ...replaced.map((old): TransactWriteItem => {
       const w = byLast.get(old.lastOffset);
@@ -194,9 +215,9 @@ export async function swapIndexEntries(clients: StorageClients, swap: IndexSwap)
         },
       };
     }),
-    releasePut(clients, swap.topicId, swap.partition, replaced.map((e) => e.objectKey), swap.releasedAt, 'compaction'),
+    releasePut(clients, swap.topicId, swap.partition, replaced.map((e) => e.objectKey), swap.releasedAt, reason),
   ];
-  if ((await transact(clients, items, { what: `compact offsets ${first}..${last} of partition ${swap.partition}` })).ok) return;
+  if ((await transact(clients, items, { what: `${reason === 'cleaning' ? 'clean' : 'compact'} offsets ${first}..${last} of partition ${swap.partition}` })).ok) return;
   // A lost condition can also be the answer to the SDK's own resend of a request that
   // had already committed: the new object is referenced then, and must stay.
   const probe = written.at(-1)!;
@@ -218,6 +239,25 @@ function checkSameOffsets(replaced: IndexEntry[], written: IndexEntry[]): void {
     expect = w.lastOffset + 1;
   }
   if (expect !== replaced.at(-1)!.lastOffset + 1) throw new RangeError('written entries do not cover the replaced ones');
+}
+
+/**
+ * Key compaction's checkpoint on the head: below `cleanedOffset` the log is cleaned. Never
+ * moves back (a slower concurrent pass loses); false when it did not apply.
+ */
+export async function markCleaned(clients: StorageClients, topicId: string, partition: number, c: CleaningCheckpoint): Promise<boolean> {
+  const written = await conditional('UpdateItem', () =>
+    clients.ddb.send(
+      new UpdateItemCommand({
+        TableName: clients.names.tables.partitions,
+        Key: headKey(topicId, partition),
+        UpdateExpression: 'SET cleanedOffset = :o, cleanBytes = :b, lastCleanedAt = :t',
+        ConditionExpression: 'attribute_exists(nextOffset) AND (attribute_not_exists(cleanedOffset) OR cleanedOffset <= :o)',
+        ExpressionAttributeValues: { ':o': N(c.cleanedOffset), ':b': N(c.cleanBytes), ':t': N(c.lastCleanedAt) },
+      }),
+    ),
+  );
+  return written.ok;
 }
 
 /** A conditional update of a partition's head, inside a maintenance transaction. */
@@ -242,7 +282,7 @@ function releasePut(
   partition: number,
   objectKeys: string[],
   since: number,
-  reason: 'retention' | 'compaction',
+  reason: 'retention' | 'compaction' | 'cleaning',
 ): TransactWriteItem {
   return {
     Put: {

@@ -116,7 +116,7 @@ describe('400 INVALID_PARTITIONS / INVALID_CONFIG', () => {
   it('bad configs', async () => {
     await rejected({ method: 'POST', url: '/v1/topics', json: { name: 'nc', config: { 'retention.mss': '1' } } }, 400, 'INVALID_CONFIG', /retention\.mss/);
     await rejected({ method: 'POST', url: '/v1/topics', json: { name: 'nc', config: { 'retention.ms': 'soon' } } }, 400, 'INVALID_CONFIG');
-    await rejected({ method: 'PATCH', url: '/v1/topics/errs', json: { config: { 'cleanup.policy': 'compact' } } }, 400, 'INVALID_CONFIG');
+    await rejected({ method: 'PATCH', url: '/v1/topics/errs', json: { config: { 'cleanup.policy': 'compacted' } } }, 400, 'INVALID_CONFIG');
     await rejected({ method: 'PATCH', url: '/v1/topics/errs', json: { config: { 'max.message.bytes': true } } }, 400, 'INVALID_CONFIG');
     // Out of Kafka's int range, and out of what a fetch response can carry.
     await rejected({ method: 'POST', url: '/v1/topics', json: { name: 'nc', config: { 'max.message.bytes': 99_999_999_999 } } }, 400, 'INVALID_CONFIG', /max\.message\.bytes/);

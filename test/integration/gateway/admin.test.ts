@@ -86,8 +86,14 @@ describe('kafkajs admin against the gateway', () => {
     });
     expect(altered.responses[0].errorCode).toBe(0);
     expect((await log.describeTopic(topic)).config['retention.ms']).toBe('1000');
+    const compacted = await conn.request(44, 1, {
+      resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'cleanup.policy', configOperation: 0, value: 'compact' }] }],
+      validateOnly: false,
+    });
+    expect(compacted.responses[0].errorCode).toBe(0);
+    expect((await log.describeTopic(topic)).config['cleanup.policy']).toBe('compact');
     const refused = await conn.request(44, 1, {
-      resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'cleanup.policy', configOperation: 2, value: 'compact' }] }],
+      resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'cleanup.policy', configOperation: 2, value: 'delete' }] }],
       validateOnly: false,
     });
     expect(refused.responses[0].errorCode).toBe(42);

@@ -31,6 +31,11 @@ describe('parseConfigOverrides', () => {
     ['min.insync.replicas', 0],
     ['min.cleanable.dirty.ratio', 1.01],
     ['min.cleanable.dirty.ratio', 'NaN'],
+    ['min.cleanable.dirty.ratio', -0.1],
+    ['min.compaction.lag.ms', -1],
+    ['max.compaction.lag.ms', 0],
+    ['delete.retention.ms', -1],
+    ['cleanup.policy', 'compact,'],
     ['cleanup.policy', 'delete,'],
     ['cleanup.policy', 'remove'],
     ['message.timestamp.type', 'createtime'],
@@ -48,8 +53,6 @@ describe('parseConfigOverrides', () => {
   });
 
   it.each([
-    ['cleanup.policy', 'compact'],
-    ['cleanup.policy', 'delete,compact'],
     ['compression.type', 'zstd'],
     ['compression.type', 'lz4'],
   ])('refuses %s = %j, a Kafka value Sluice cannot honour, saying so', (key, value) => {
@@ -64,6 +67,12 @@ describe('parseConfigOverrides', () => {
     ['retention.ms', '9223372036854775807', '9223372036854775807'],
     ['retention.bytes', -5, '-5'],
     ['cleanup.policy', ' delete , delete', 'delete'],
+    ['cleanup.policy', 'compact', 'compact'],
+    ['cleanup.policy', 'compact,delete', 'compact,delete'],
+    ['cleanup.policy', 'delete, compact', 'delete,compact'],
+    ['min.compaction.lag.ms', '60000', '60000'],
+    ['max.compaction.lag.ms', 1, '1'],
+    ['delete.retention.ms', 0, '0'],
     ['compression.type', 'gzip', 'gzip'],
     ['min.cleanable.dirty.ratio', '0.25', '0.25'],
     ['min.cleanable.dirty.ratio', 1, '1'],
@@ -88,6 +97,10 @@ describe('parseConfigOverrides', () => {
       'retention.ms': '604800000',
       'retention.bytes': '-1',
       'cleanup.policy': 'delete',
+      'min.compaction.lag.ms': '0',
+      'max.compaction.lag.ms': '9223372036854775807',
+      'min.cleanable.dirty.ratio': '0.5',
+      'delete.retention.ms': '86400000',
       'max.message.bytes': '1048588',
       'message.timestamp.type': 'CreateTime',
       'compression.type': 'producer',
@@ -101,5 +114,10 @@ describe('checkConfigCombination', () => {
       expect.objectContaining({ code: 'INVALID_CONFIG' }),
     );
     expect(() => checkConfigCombination({ 'min.compaction.lag.ms': '10' })).not.toThrow();
+  });
+
+  it('refuses a min.compaction.lag.ms above the default max.compaction.lag.ms, and accepts it once max is raised', () => {
+    expect(() => checkConfigCombination({ 'max.compaction.lag.ms': '1000', 'min.compaction.lag.ms': '1001' })).toThrow(/above max/);
+    expect(() => checkConfigCombination({ 'max.compaction.lag.ms': '1001', 'min.compaction.lag.ms': '1001' })).not.toThrow();
   });
 });

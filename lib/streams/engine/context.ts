@@ -45,6 +45,12 @@ export interface NodeContext {
   timeIndex(name: string, bucketMs: number): TimeIndex;
   /** Registers a punctuator; only while the node is initialised. */
   schedule(intervalMs: number, type: PunctuationType, fn: (timestamp: number) => Promise<void> | void): Cancellable;
+  /**
+   * Bytes unique to this call within the task, and the same when the batch runs again
+   * (the unit's input position or timer entry, and a counter): for store keys that must
+   * not collide, such as two records of one key and timestamp in a join window.
+   */
+  uniqueId(): Uint8Array;
   /** Appends a record to the batch's outputs (sinks). */
   emit(record: OutputRecord): void;
   topicName(ref: TopicRef): string;

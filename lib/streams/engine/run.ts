@@ -15,6 +15,7 @@ import {
 } from '../../core/errors.ts';
 import type { StoreBackend } from '../stores/backend.ts';
 import { backendFailures, WriteBuffer } from '../stores/buffer.ts';
+import { textBytes, toHex } from '../stores/bytes.ts';
 import { TimeIndex } from '../stores/timeIndex.ts';
 import type { EngineConfig } from './config.ts';
 import type { Cancellable, NodeContext, NodeLogic, PunctuationType, Timer } from './context.ts';
@@ -87,6 +88,8 @@ export class TaskRun {
   private inUnit = false;
   private units = 0;
   private outputBytes = 0;
+  private unitTag = '';
+  private sequence = 0;
 
   constructor(
     readonly env: RunEnv,
@@ -140,6 +143,8 @@ export class TaskRun {
       this.state = snap.state;
     };
     this.inUnit = true;
+    this.unitTag = Object.values(what).join('/');
+    this.sequence = 0;
     try {
       await fn();
     } catch (err) {
@@ -179,7 +184,7 @@ export class TaskRun {
       await this.unit(async () => {
         this.state.punctuations[s.id] = nextDue(due, now, s.interval);
         await this.punctuate(s, now);
-      }, { punctuation: s.id });
+      }, { punctuation: s.id, at: now });
     }
   }
 
@@ -198,7 +203,7 @@ export class TaskRun {
               this.current = undefined;
               t.index.remove(e.due, e.ref);
               await t.fire(e);
-            }, { timer: e.due });
+            }, { timer: t.index.name, due: e.due, ref: toHex(e.ref) });
           }
         }
       }
@@ -290,6 +295,7 @@ export class TaskRun {
       timeIndex: (index, bucketMs) => this.timeIndex(index, bucketMs),
       schedule: (interval, type, fn) => this.schedule(name, interval, type, fn),
       emit: (record) => this.emit(record),
+      uniqueId: () => textBytes(`${this.unitTag}/${this.sequence++}`),
       topicName: (ref) => env.plan.topicName(ref),
       partitionCount: (topic) => env.plan.partitionCount(topic),
     };

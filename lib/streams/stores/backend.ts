@@ -15,7 +15,7 @@
 // engine uses (stores/encoding.ts):
 //
 //   key-value store        hash = key bytes                   sort = (empty)
-//   ordered key-value      hash = (empty)                     sort = key bytes
+//   ordered key-value      hash = task key                    sort = key bytes
 //   window store           hash = key bytes                   sort = time(start) [+ seq]
 //   session store          hash = key bytes                   sort = time(end) + time(start)
 //   time index             hash = task | index | bucket       sort = time(due) + item ref

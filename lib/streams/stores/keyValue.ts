@@ -2,10 +2,12 @@
 // - TimestampedKeyValueStore: the DSL's tables and aggregates (Kafka's
 //   TimestampedKeyValueStore): a value with the timestamp of the record that made it.
 //   Item: hash = key bytes, sort = empty, value = time(ts) | value bytes.
-// - KeyValueStore: the Processor API's store, plain values. A store declared `ordered`
-//   keeps all keys under one hash (hash = empty, sort = key bytes) so range() and all()
-//   can read keys in order; an unordered one (the default) spreads keys over hashes and
-//   answers point reads only, which is what scales in DynamoDB.
+// - KeyValueStore: the Processor API's store, plain values. An unordered store (the
+//   default) spreads keys over hashes (hash = key bytes, sort = empty): point reads only,
+//   readable by key from any task, which is what scales in DynamoDB. A store declared
+//   `ordered` keeps each task's keys under one hash (hash = task key, sort = key bytes),
+//   so range(), all() and prefixScan() read the task's keys in order, as a Kafka Streams
+//   task reads its local store.
 import { InvalidRequestError, InvalidTopologyError } from '../../core/errors.ts';
 import type { Serde } from '../serdes.ts';
 import type { ItemKey } from './backend.ts';
@@ -71,12 +73,17 @@ export class KeyValueStore<K, V> {
     readonly name: string,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
-    readonly ordered: boolean,
+    /** For an ordered store: the hash all of this task's keys live under. */
+    private readonly orderedHash?: Uint8Array,
   ) {}
+
+  get ordered(): boolean {
+    return this.orderedHash !== undefined;
+  }
 
   private itemKey(key: K): ItemKey {
     const b = keyBytes(this.keySerde, key, this.name);
-    return this.ordered ? { hash: EMPTY, sort: b } : { hash: b, sort: EMPTY };
+    return this.orderedHash ? { hash: this.orderedHash, sort: b } : { hash: b, sort: EMPTY };
   }
 
   async get(key: K): Promise<V | undefined> {
@@ -128,12 +135,12 @@ export class KeyValueStore<K, V> {
   }
 
   private async scan(from: Uint8Array | undefined, to: Uint8Array | undefined): Promise<KeyValue<K, V>[]> {
-    if (!this.ordered) {
+    if (!this.orderedHash) {
       throw new InvalidTopologyError(`store ${this.name} is not ordered: declare it with { ordered: true } to read ranges`, {
         store: this.name,
       });
     }
-    const items = await this.buffer.range(this.name, EMPTY, { from, to });
+    const items = await this.buffer.range(this.name, this.orderedHash, { from, to });
     return items.map((it) => ({ key: this.keySerde.deserialize(it.sort) as K, value: this.valueSerde.deserialize(it.value) as V }));
   }
 }

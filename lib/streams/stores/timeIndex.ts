@@ -24,7 +24,7 @@ export class TimeIndex {
   constructor(
     private readonly buffer: WriteBuffer,
     private readonly task: string,
-    private readonly name: string,
+    readonly name: string,
     private readonly bucketMs: number,
     /** The bucket list, read from the task state each time (a unit rollback replaces it). */
     private readonly buckets: () => number[],

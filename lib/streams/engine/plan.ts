@@ -22,6 +22,8 @@ export interface Subtopology {
   nodes: string[];
   /** Resolved names of the topics its sources read. */
   sourceTopics: string[];
+  /** Resolved names of the topics its sinks write, where known up front. */
+  sinkTopics: string[];
   /** Stores its nodes own. */
   stores: string[];
   global: boolean;
@@ -172,6 +174,7 @@ export function planTopology(topology: Topology, config: PlanConfig): TopologyPl
     id: d.id,
     nodes: d.nodes.map((n) => n.name),
     sourceTopics: [...new Set(d.sources.map(topicName))],
+    sinkTopics: [...new Set(d.sinks.map(topicName))],
     stores: [...new Set(d.nodes.flatMap((n) => n.stores))],
     global: d.global,
     partitions: Math.max(0, ...d.sources.map(countOf)),

@@ -21,6 +21,13 @@ export interface TimeEntry {
 }
 
 export class TimeIndex {
+  /**
+   * No entry falls due at or before this time, as far as this batch has seen: a scan that
+   * found nothing raises it, an add below it lowers it. Saves a read per record while the
+   * earliest bucket is current but none of its entries is due yet.
+   */
+  private quietUntil = Number.NEGATIVE_INFINITY;
+
   constructor(
     private readonly buffer: WriteBuffer,
     private readonly task: string,
@@ -32,6 +39,7 @@ export class TimeIndex {
 
   add(due: number, ref: Uint8Array, payload: Uint8Array = new Uint8Array(0)): void {
     const bucket = Math.floor(due / this.bucketMs);
+    if (due <= this.quietUntil) this.quietUntil = due - 1;
     this.buffer.put(TIME_INDEX_STORE, this.key(bucket, due, ref), payload);
     const list = this.buckets();
     let i = list.length;
@@ -45,6 +53,7 @@ export class TimeIndex {
 
   /** Up to `limit` entries due at or before `upTo`, earliest first. */
   async due(upTo: number, limit: number): Promise<TimeEntry[]> {
+    if (upTo <= this.quietUntil) return [];
     const list = this.buckets();
     const out: TimeEntry[] = [];
     for (let i = 0; i < list.length && out.length < limit; ) {
@@ -58,6 +67,7 @@ export class TimeIndex {
       if (items.length === 0 && (bucket + 1) * this.bucketMs - 1 <= upTo) list.splice(i, 1);
       else i++;
     }
+    if (out.length === 0) this.quietUntil = upTo;
     return out;
   }
 

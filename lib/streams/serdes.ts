@@ -6,6 +6,7 @@
 // count written here; the windowed serdes match Kafka's TimeWindowedSerializer and
 // SessionWindowedSerializer layouts.
 import { InvalidRequestError } from '../core/errors.ts';
+import { concatBytes } from './stores/bytes.ts';
 
 export interface Serde<T> {
   serialize(value: T | null): Uint8Array | null;
@@ -77,16 +78,6 @@ const double = fromFns<number>(
   (b) => fixedWidth(b, 8, 'double').getFloat64(0),
 );
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
 function innerBytes<K>(inner: Serde<K>, key: K): Uint8Array {
   const b = inner.serialize(key);
   if (b === null) throw new InvalidRequestError('a windowed key needs a non-null inner key');
@@ -96,7 +87,7 @@ function innerBytes<K>(inner: Serde<K>, key: K): Uint8Array {
 /** Kafka's TimeWindowedSerde: inner key bytes, then the window start (8 bytes); the end is start + size. */
 function timeWindowed<K>(inner: Serde<K>, windowSize: number): Serde<Windowed<K>> {
   return fromFns<Windowed<K>>(
-    (w) => concat([innerBytes(inner, w.key), longBytes(w.window.start)]),
+    (w) => concatBytes(innerBytes(inner, w.key), longBytes(w.window.start)),
     (b) => {
       if (b.byteLength < 8) throw new InvalidRequestError('a time-windowed key is at least 8 bytes');
       const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
@@ -110,7 +101,7 @@ function timeWindowed<K>(inner: Serde<K>, windowSize: number): Serde<Windowed<K>
 /** Kafka's SessionWindowedSerde: inner key bytes, then the end and the start (8 bytes each). */
 function sessionWindowed<K>(inner: Serde<K>): Serde<Windowed<K>> {
   return fromFns<Windowed<K>>(
-    (w) => concat([innerBytes(inner, w.key), longBytes(w.window.end), longBytes(w.window.start)]),
+    (w) => concatBytes(innerBytes(inner, w.key), longBytes(w.window.end), longBytes(w.window.start)),
     (b) => {
       if (b.byteLength < 16) throw new InvalidRequestError('a session-windowed key is at least 16 bytes');
       const view = new DataView(b.buffer, b.byteOffset, b.byteLength);

@@ -5,7 +5,19 @@
 import { TimestampedKeyValueStore } from '../stores/keyValue.ts';
 import type { Create } from './nodes.ts';
 import type { Materialization } from './tables.ts';
-import type { Change } from './types.ts';
+import type { NodeContext } from './context.ts';
+import type { Change, StreamRecord } from './types.ts';
+
+/**
+ * Aggregations skip records without a key (nothing to group by) or without a value (as
+ * Kafka's reduce does), counting them; true when the record was skipped.
+ */
+export function skipsNull(ctx: NodeContext, r: StreamRecord): boolean {
+  if (r.key === null || r.key === undefined) ctx.count('dropped-null-key');
+  else if (r.value === null || r.value === undefined) ctx.count('dropped-null-value');
+  else return false;
+  return true;
+}
 
 /** One step of a stream aggregation: the new aggregate from the record and the old one (undefined: none yet). */
 export type AggregateStep<K, V, A> = (key: K, value: V, old: A | undefined) => A;
@@ -15,8 +27,7 @@ export function streamAggregateNode<K, V, A>(m: Materialization<K, A>, step: Agg
     const store = new TimestampedKeyValueStore(ctx.buffer, m.store, m.keySerde, m.valueSerde);
     return {
       process: async (r) => {
-        if (r.key === null || r.key === undefined) return ctx.count('dropped-null-key');
-        if (r.value === null || r.value === undefined) return ctx.count('dropped-null-value');
+        if (skipsNull(ctx, r)) return;
         const old = await store.get(r.key as K);
         const agg = step(r.key as K, r.value as V, old?.value);
         const timestamp = old ? Math.max(old.timestamp, r.timestamp) : r.timestamp;

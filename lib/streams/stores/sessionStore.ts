@@ -4,12 +4,11 @@
 // read from time(ts - gap) that stops at the first start beyond ts + gap.
 // Item: hash = key bytes, sort = time(end) | time(start), value = time(ts) | aggregate.
 // A session expires when end + retention <= stream time.
-import type { Serde, Window } from '../serdes.ts';
+import type { Window } from '../serdes.ts';
 import type { ItemKey } from './backend.ts';
-import type { WriteBuffer } from './buffer.ts';
 import { concatBytes, decodeTime, encodeTime } from './bytes.ts';
-import type { Expiry } from './expiry.ts';
-import { decodeTimestamped, encodeTimestamped, keyBytes } from './keyValue.ts';
+import { decodeTimestamped, encodeTimestamped } from './keyValue.ts';
+import { WindowedStoreBase } from './windowStore.ts';
 
 export interface SessionEntry<V> {
   window: Window;
@@ -17,19 +16,9 @@ export interface SessionEntry<V> {
   timestamp: number;
 }
 
-export class SessionStore<K, V> {
-  constructor(
-    private readonly buffer: WriteBuffer,
-    readonly name: string,
-    private readonly keySerde: Serde<K>,
-    private readonly valueSerde: Serde<V>,
-    private readonly retentionMs: number,
-    private readonly streamTime: () => number,
-    private readonly expiry?: Expiry,
-  ) {}
-
+export class SessionStore<K, V> extends WindowedStoreBase<K, V> {
   private itemKey(key: K, w: Window): ItemKey {
-    return { hash: keyBytes(this.keySerde, key, this.name), sort: concatBytes(encodeTime(w.end), encodeTime(w.start)) };
+    return { hash: this.hashOf(key), sort: concatBytes(encodeTime(w.end), encodeTime(w.start)) };
   }
 
   private expired(end: number): boolean {
@@ -38,7 +27,7 @@ export class SessionStore<K, V> {
 
   /** Sessions of the key with end >= earliestEnd and start <= latestStart, in order. */
   async find(key: K, earliestEnd: number, latestStart: number): Promise<SessionEntry<V>[]> {
-    const items = await this.buffer.range(this.name, keyBytes(this.keySerde, key, this.name), { from: encodeTime(earliestEnd) });
+    const items = await this.buffer.range(this.name, this.hashOf(key), { from: encodeTime(earliestEnd) });
     const out: SessionEntry<V>[] = [];
     for (const it of items) {
       const end = decodeTime(it.sort, 0);

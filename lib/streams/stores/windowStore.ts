@@ -17,19 +17,42 @@ export interface WindowEntry<V> {
   timestamp: number;
 }
 
-export class WindowStore<K, V> {
-  constructor(
-    private readonly buffer: WriteBuffer,
-    readonly name: string,
-    private readonly keySerde: Serde<K>,
-    private readonly valueSerde: Serde<V>,
-    private readonly retentionMs: number,
-    private readonly streamTime: () => number,
-    private readonly expiry?: Expiry,
-  ) {}
+/** What a window or session store is built from. */
+export interface WindowedStoreOptions<K, V> {
+  buffer: WriteBuffer;
+  name: string;
+  keySerde: Serde<K>;
+  valueSerde: Serde<V>;
+  retentionMs: number;
+  /** The task's stream time: decides which windows have expired. */
+  streamTime: () => number;
+  /** Deletes expired items; without it, expired items are only hidden. */
+  expiry?: Expiry;
+}
 
+/** The parts window and session stores share. */
+export class WindowedStoreBase<K, V> {
+  readonly name: string;
+  protected readonly buffer: WriteBuffer;
+  protected readonly keySerde: Serde<K>;
+  protected readonly valueSerde: Serde<V>;
+  protected readonly retentionMs: number;
+  protected readonly streamTime: () => number;
+  protected readonly expiry: Expiry | undefined;
+
+  constructor(o: WindowedStoreOptions<K, V>) {
+    ({ name: this.name, buffer: this.buffer, keySerde: this.keySerde, valueSerde: this.valueSerde } = o);
+    ({ retentionMs: this.retentionMs, streamTime: this.streamTime, expiry: this.expiry } = o);
+  }
+
+  protected hashOf(key: K): Uint8Array {
+    return keyBytes(this.keySerde, key, this.name);
+  }
+}
+
+export class WindowStore<K, V> extends WindowedStoreBase<K, V> {
   private itemKey(key: K, start: number): ItemKey {
-    return { hash: keyBytes(this.keySerde, key, this.name), sort: encodeTime(start) };
+    return { hash: this.hashOf(key), sort: encodeTime(start) };
   }
 
   expired(start: number): boolean {
@@ -45,7 +68,7 @@ export class WindowStore<K, V> {
   /** The key's windows with from <= start <= to, earliest first. */
   async fetch(key: K, from: number, to: number): Promise<WindowEntry<V>[]> {
     if (to < from) return [];
-    const items = await this.buffer.range(this.name, keyBytes(this.keySerde, key, this.name), {
+    const items = await this.buffer.range(this.name, this.hashOf(key), {
       from: encodeTime(from),
       to: encodeTime(to + 1),
     });

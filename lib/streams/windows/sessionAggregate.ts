@@ -4,15 +4,15 @@
 // deletion (new value null), then the merged session with its aggregate. A record whose
 // merged session would end before stream time - grace is late: dropped and counted.
 // Session results carry the session's end as their timestamp, as in Kafka.
+import { skipsNull } from '../engine/aggregate.ts';
 import type { Create } from '../engine/nodes.ts';
 import type { GetterSupplier } from '../engine/tables.ts';
 import type { Change } from '../engine/types.ts';
 import type { Window, Windowed } from '../serdes.ts';
-import { bucketFor, Expiry } from '../stores/expiry.ts';
 import { SessionStore } from '../stores/sessionStore.ts';
 import type { NodeContext } from '../engine/context.ts';
 import type { SessionWindows } from './definitions.ts';
-import type { WindowMaterialization } from './timeAggregate.ts';
+import { windowedStoreOptions, type WindowMaterialization } from './timeAggregate.ts';
 
 /** A session aggregation: `undefined` stands for the initial aggregate. */
 export interface SessionAggregator<K, V, A> {
@@ -21,8 +21,8 @@ export interface SessionAggregator<K, V, A> {
 }
 
 function openSessionStore<K, A>(ctx: NodeContext, m: WindowMaterialization<K, A>) {
-  const expiry = new Expiry(ctx.timeIndex(`${m.store}.expiry`, bucketFor(m.retentionMs)), m.store, ctx.buffer);
-  return { store: new SessionStore(ctx.buffer, m.store, m.keySerde, m.valueSerde, m.retentionMs, () => ctx.streamTime(), expiry), expiry };
+  const o = windowedStoreOptions(ctx, m);
+  return { store: new SessionStore(o), expiry: o.expiry };
 }
 
 export function sessionGetter<K, A>(m: WindowMaterialization<K, A>): GetterSupplier<Windowed<K>, A> {
@@ -47,8 +47,7 @@ export function sessionWindowAggregateNode<K, V, A>(windows: SessionWindows, m: 
     return {
       timers: [expiry.timer],
       process: async (r) => {
-        if (r.key === null || r.key === undefined) return ctx.count('dropped-null-key');
-        if (r.value === null || r.value === undefined) return ctx.count('dropped-null-value');
+        if (skipsNull(ctx, r)) return;
         const key = r.key as K;
         const ts = r.timestamp;
         const gap = windows.inactivityGapMs;

@@ -7,7 +7,7 @@
 // carries, as its timestamp, the latest record timestamp inside it, which is how a record
 // finds its neighbours without storing records. Records before d (a window would start
 // below 0) share the window [0, d], as in Kafka.
-import type { AggregateStep } from '../engine/aggregate.ts';
+import { skipsNull, type AggregateStep } from '../engine/aggregate.ts';
 import type { NodeContext } from '../engine/context.ts';
 import type { Create } from '../engine/nodes.ts';
 import type { StreamRecord } from '../engine/types.ts';
@@ -115,8 +115,7 @@ export function slidingWindowAggregateNode<K, V, A>(windows: SlidingWindows, m: 
     return {
       timers: [expiry.timer],
       process: async (r) => {
-        if (r.key === null || r.key === undefined) return ctx.count('dropped-null-key');
-        if (r.value === null || r.value === undefined) return ctx.count('dropped-null-value');
+        if (skipsNull(ctx, r)) return;
         const d = windows.timeDifferenceMs;
         const closeTime = ctx.streamTime() - windows.graceMs;
         const s: Slide<K, V, A> = { ctx, store, step, d, key: r.key as K, record: r, closeTime, late: false };

@@ -2,14 +2,14 @@
 // every window it falls in that has not closed (end > stream time - grace); if any of
 // them had closed, the record counts once as dropped-late. A window's aggregate is one
 // item of the window store, expired after the retention.
-import type { AggregateStep } from '../engine/aggregate.ts';
+import { skipsNull, type AggregateStep } from '../engine/aggregate.ts';
 import type { NodeContext } from '../engine/context.ts';
 import type { Create } from '../engine/nodes.ts';
 import type { GetterSupplier } from '../engine/tables.ts';
 import type { Change } from '../engine/types.ts';
 import type { Serde, Windowed } from '../serdes.ts';
 import { bucketFor, Expiry } from '../stores/expiry.ts';
-import { WindowStore } from '../stores/windowStore.ts';
+import { WindowStore, type WindowedStoreOptions } from '../stores/windowStore.ts';
 import type { TimeWindows } from './definitions.ts';
 
 export interface WindowMaterialization<K, A> {
@@ -19,10 +19,15 @@ export interface WindowMaterialization<K, A> {
   retentionMs: number;
 }
 
-export function openWindowStore<K, A>(ctx: NodeContext, m: WindowMaterialization<K, A>): { store: WindowStore<K, A>; expiry: Expiry } {
+/** A window or session store's options in a task, with its expiry timer. */
+export function windowedStoreOptions<K, A>(ctx: NodeContext, m: WindowMaterialization<K, A>): WindowedStoreOptions<K, A> & { expiry: Expiry } {
   const expiry = new Expiry(ctx.timeIndex(`${m.store}.expiry`, bucketFor(m.retentionMs)), m.store, ctx.buffer);
-  const store = new WindowStore(ctx.buffer, m.store, m.keySerde, m.valueSerde, m.retentionMs, () => ctx.streamTime(), expiry);
-  return { store, expiry };
+  return { buffer: ctx.buffer, name: m.store, keySerde: m.keySerde, valueSerde: m.valueSerde, retentionMs: m.retentionMs, streamTime: () => ctx.streamTime(), expiry };
+}
+
+export function openWindowStore<K, A>(ctx: NodeContext, m: WindowMaterialization<K, A>): { store: WindowStore<K, A>; expiry: Expiry } {
+  const o = windowedStoreOptions(ctx, m);
+  return { store: new WindowStore(o), expiry: o.expiry };
 }
 
 /** Reads a windowed table's row: the window store's item at (key, window start). */
@@ -36,16 +41,13 @@ export function windowGetter<K, A>(m: WindowMaterialization<K, A>): GetterSuppli
   };
 }
 
-const nullish = (v: unknown) => v === null || v === undefined;
-
 export function timeWindowAggregateNode<K, V, A>(windows: TimeWindows, m: WindowMaterialization<K, A>, step: AggregateStep<K, V, A>): Create {
   return (ctx) => {
     const { store, expiry } = openWindowStore(ctx, m);
     return {
       timers: [expiry.timer],
       process: async (r) => {
-        if (nullish(r.key)) return ctx.count('dropped-null-key');
-        if (nullish(r.value)) return ctx.count('dropped-null-value');
+        if (skipsNull(ctx, r)) return;
         const key = r.key as K;
         const closeTime = ctx.streamTime() - windows.graceMs;
         let late = false;

@@ -7,14 +7,14 @@ import { drive, kvt } from './support.ts';
 type S = KStream<string, number>;
 const nums = { key: Serdes.string(), value: Serdes.json<number>() };
 
-async function run(op: (s: S) => KStream<unknown, unknown>, input: Array<[string | null, number | null]>) {
+async function run<K2, V2>(op: (s: S) => KStream<K2, V2>, input: Array<[string | null, number | null]>) {
   const driver = drive((b) => op(b.stream<string, number>('in', nums)).to('out'));
   const topic = driver.createInputTopic<string, number>('in', Serdes.string(), Serdes.json());
   for (const [i, [k, v]] of input.entries()) await topic.pipeInput(k, v, 100 + i);
   return { driver, out: driver.createOutputTopic<unknown, unknown>('out', Serdes.json(), Serdes.json()) };
 }
 
-async function runText(op: (s: S) => KStream<string, unknown>, input: Array<[string, number]>) {
+async function runText<V2>(op: (s: S) => KStream<string, V2>, input: Array<[string, number]>) {
   const driver = drive((b) => op(b.stream<string, number>('in', nums)).to('out', { key: Serdes.string() }));
   const topic = driver.createInputTopic<string, number>('in', Serdes.string(), Serdes.json());
   for (const [i, [k, v]] of input.entries()) await topic.pipeInput(k, v, 100 + i);

@@ -163,9 +163,7 @@ export async function processBatch(
     await run.wallClockPunctuations();
     await run.drainTimers();
     for (const rec of records) {
-      const source = sources.get(rec.topic);
-      if (!source) throw new RecordProcessingError(`task ${env.task.subtopology}_${env.task.partition} does not read ${rec.topic}`);
-      await processInput(run, rec, source, env.config);
+      await processInput(run, rec, sources.get(rec.topic)!, env.config);
       consumed += 1;
       await run.drainTimers();
     }

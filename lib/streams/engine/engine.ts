@@ -8,7 +8,7 @@ import { engineConfig, type EngineConfig, type StreamsConfig } from './config.ts
 import { planTopology, type TopologyPlan } from './plan.ts';
 import { TaskRun, type CommitUsage, type RunEnv } from './run.ts';
 import type { NodeSpec, Topology } from './topology.ts';
-import { initialTaskState, type InputRecord, type TaskId, type TaskState } from './types.ts';
+import { initialTaskState, taskKey, type InputRecord, type TaskId, type TaskState } from './types.ts';
 
 export interface BatchInput {
   task: TaskId;
@@ -58,6 +58,15 @@ export class StreamsEngine {
 
   /** Processes one batch of one task. Reads through `backend`; writes nothing anywhere. */
   async processBatch(input: BatchInput, backend: StoreBackend, options: BatchOptions = {}): Promise<BatchResult> {
+    for (const r of input.records) {
+      const owner = this.plan.taskFor(r.topic, r.partition);
+      if (owner.subtopology !== input.task.subtopology || owner.partition !== input.task.partition) {
+        throw new InvalidRequestError(`${r.topic}-${r.partition} belongs to task ${taskKey(owner)}, not ${taskKey(input.task)}`, {
+          topic: r.topic,
+          partition: r.partition,
+        });
+      }
+    }
     return processBatch(this.env(input.task, input.wallClockTime, options), input.records, input.state, backend, this.sources.get(input.task.subtopology)!);
   }
 

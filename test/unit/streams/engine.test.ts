@@ -16,7 +16,15 @@ import {
   type StoreBackend,
   type StreamsConfig,
 } from '../../../lib/streams/index.ts';
-import { CommitTooLargeError, DependencyError, InvalidConfigError, RecordDeserializationError, RecordProcessingError } from '../../../lib/core/errors.ts';
+import {
+  CommitTooLargeError,
+  DependencyError,
+  InvalidConfigError,
+  InvalidRequestError,
+  RecordDeserializationError,
+  RecordProcessingError,
+  UnknownTopicOrPartitionError,
+} from '../../../lib/core/errors.ts';
 
 const text = new TextEncoder();
 const rec = (offset: number, key: string, value: string, timestamp = offset): InputRecord => ({
@@ -194,5 +202,17 @@ describe('idle ticks', () => {
     const first = await off.processBatch({ task, records: [rec(0, 'a', '1', 50)], wallClockTime: 0 }, backend);
     expect((await off.processBatch({ task, records: [], state: first.state, wallClockTime: 10_000 }, backend)).state.streamTime).toBe(50);
     expect((await windowed().processBatch({ task, records: [], wallClockTime: 10_000 }, backend)).state.streamTime).toBe(-1);
+  });
+});
+
+describe('a batch handed the wrong records', () => {
+  it('is refused before anything runs', async () => {
+    const engine = countingEngine();
+    await expect(engine.processBatch({ task, records: [{ ...rec(0, 'a', 'x'), topic: 'elsewhere' }], wallClockTime: 0 }, new InMemoryStoreBackend())).rejects.toThrow(
+      UnknownTopicOrPartitionError,
+    );
+    await expect(engine.processBatch({ task: { subtopology: 0, partition: 3 }, records: [], wallClockTime: 0 }, new InMemoryStoreBackend())).rejects.toThrow(
+      InvalidRequestError,
+    );
   });
 });

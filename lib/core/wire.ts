@@ -1,7 +1,7 @@
 // What the server and the SDK agree on over HTTP (API.md): content types, size and fetch
-// limits, response headers, and the JSON shapes of answers (DTOs). The server builds
-// these shapes and the SDK hands them out; one definition serves both sides, so a field
-// cannot drift between them. Types and constants only.
+// limits, response headers, and the JSON shapes of requests and answers (DTOs). The server
+// builds these shapes and the SDK hands them out; one definition serves both sides, so a
+// field cannot drift between them. Types and constants only.
 
 // ---- content types and fetch limits ------------------------------------------------------------
 
@@ -62,6 +62,49 @@ export interface ProduceBatchResponse {
   partition: number;
   baseOffset: number;
   lastOffset: number;
+}
+
+// ---- JSON records (produce and fetch) ----------------------------------------------------
+
+/** How keys, values and header values are written in a JSON produce or read from a fetch. */
+export type RecordEncoding = 'json' | 'string' | 'base64';
+
+/** One record of a JSON produce request. */
+export interface ProduceRecordInput {
+  key?: unknown;
+  value?: unknown;
+  headers?: Record<string, string | null> | null;
+  timestamp?: number | null;
+  partition?: number | null;
+}
+
+/** Per record, in request order: its offset, or why its partition's append failed. */
+export type ProduceResult =
+  | { partition: number; offset: number }
+  | { partition: number; error: { code: string; message: string } };
+
+export interface ProduceResponse {
+  offsets: ProduceResult[];
+}
+
+/** One record of a JSON fetch response. */
+export interface JsonRecord {
+  offset: number;
+  timestamp: number;
+  key: unknown;
+  value: unknown;
+  headers: Record<string, string | null>;
+  keyEncoding?: 'base64';
+  valueEncoding?: 'base64';
+  headerEncoding?: 'base64';
+}
+
+export interface FetchResponse {
+  records: JsonRecord[];
+  /** Where to continue. */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
 }
 
 // ---- consumer groups ---------------------------------------------------------------------

@@ -6,7 +6,8 @@ import { TABLE_IDS, type TableId } from '../core/tables.ts';
 
 export { TABLE_IDS, type TableId };
 
-export type AttributeType = 'S' | 'N';
+/** String, number, or binary (compared as unsigned bytes, left to right). */
+export type AttributeType = 'S' | 'N' | 'B';
 export interface KeyAttribute {
   name: string;
   type: AttributeType;
@@ -48,6 +49,14 @@ export interface TableDefinition {
  * subscriptions  triggers (lib/subscriptions/store.ts): definitions by topic name,
  *             bindings by topic id (what the dispatcher looks up), per-partition cursors
  *             with their delivery lease, and dead letters (expired by TTL).
+ * processors  stream processors (lib/streams/store.ts): one definition per processor
+ *             (topology entry, inputs, outputs, stores, the incarnation its state lives
+ *             under) and one item per task (its committed state: input positions,
+ *             stream time, ...; its last error), all under the processor's name.
+ * state       the processors' state stores (lib/streams/stores/dynamo/): binary keys,
+ *             pk = application | incarnation | store | item hash, sk = 0x00 | item sort,
+ *             so a store's range read is one Query and byte order is DynamoDB's order.
+ *             Each item carries a version its writes are conditional on.
  */
 export const TABLES: Record<TableId, TableDefinition> = {
   topics: {
@@ -81,6 +90,16 @@ export const TABLES: Record<TableId, TableDefinition> = {
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
+  },
+  processors: {
+    id: 'processors',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+  },
+  state: {
+    id: 'state',
+    partitionKey: { name: 'pk', type: 'B' },
+    sortKey: { name: 'sk', type: 'B' },
   },
 };
 

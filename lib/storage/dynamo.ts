@@ -8,6 +8,7 @@
 //   transact     one TransactWriteItems, resent while another transaction was in the way
 //                or DynamoDB throttled (nothing was written then)
 //   batchWrite   BatchWriteItem in chunks of 25, unprocessed requests resent with backoff
+//   batchGet     BatchGetItem in chunks of 100, strongly consistent, unprocessed keys resent
 //
 // A lost conditional write (ConditionalCheckFailedException, or a TransactionCanceled
 // whose reasons include ConditionalCheckFailed) is never an exception: it is the result
@@ -19,6 +20,7 @@
 // own loop, since it must tell an ambiguous outcome from a definite one, and classifies
 // errors with the same classifyTransactionError.
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   GetItemCommand,
   QueryCommand,
@@ -234,4 +236,31 @@ export async function batchWrite(clients: TableClients, table: string, requests:
       pending = res.UnprocessedItems?.[table] ?? [];
     }
   }
+}
+
+/** BatchGetItem's limit on keys per call. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * Items of one table by key, strongly consistent, 100 keys per call; keys DynamoDB leaves
+ * unprocessed are asked again with jittered backoff, at most 20 times per chunk (then
+ * REQUEST_TIMED_OUT, naming `what`). Returns the items found, in no particular order (the
+ * caller matches them to its keys); the keys must be distinct.
+ */
+export async function batchGet(clients: TableClients, table: string, keys: readonly Item[], what: string): Promise<Item[]> {
+  const out: Item[] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+    let pending = keys.slice(i, i + BATCH_GET_KEYS);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 20) {
+        throw new RequestTimedOutError(`Could not ${what}: keys left unprocessed; retry.`, { dependency: 'dynamodb', retryAfterSeconds: 1 });
+      }
+      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 500 }));
+      const request = { Keys: pending, ConsistentRead: true };
+      const res = await call('BatchGetItem', () => clients.ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: request } })));
+      out.push(...(res.Responses?.[table] ?? []));
+      pending = res.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+  }
+  return out;
 }

@@ -33,6 +33,9 @@
 // - Empty hash or sort strings are legal here; a backend that cannot store empty key
 //   attributes prefixes them (e.g. hash = app + store + hash, sort = 0x00 + sort), which
 //   keeps the order.
+// - A backend whose keys are bounded says so with keyLimits: the write buffer refuses a
+//   put beyond them (STATE_ITEM_TOO_LARGE, a failure of the record that made it) and
+//   drops a delete beyond them (no such item can exist); reads of such keys find nothing.
 
 export interface ItemKey {
   hash: Uint8Array;
@@ -62,10 +65,24 @@ export interface RangePage {
   more: boolean;
 }
 
+/** The longest hash and sort one store of a backend can hold, in bytes. */
+export interface KeyLimits {
+  hashBytes: number;
+  sortBytes: number;
+}
+
 export interface StoreBackend {
   get(store: string, key: ItemKey): Promise<StoredValue | undefined>;
   getMany(store: string, keys: readonly ItemKey[]): Promise<(StoredValue | undefined)[]>;
   range(store: string, hash: Uint8Array, query: RangeQuery): Promise<RangePage>;
+  /** Bounds on a store's keys; absent: unbounded. */
+  keyLimits?(store: string): KeyLimits;
+}
+
+/** Whether a key fits the backend's bounds for the store. */
+export function keyFits(backend: StoreBackend, store: string, key: ItemKey): boolean {
+  const limits = backend.keyLimits?.(store);
+  return !limits || (key.hash.byteLength <= limits.hashBytes && key.sort.byteLength <= limits.sortBytes);
 }
 
 /**

@@ -8,7 +8,7 @@
 // record, a punctuation, a window close) and rolls back to the mark when the unit failed
 // or made the commit too large, so a batch always commits whole units.
 import { StateItemTooLargeError } from '../../core/errors.ts';
-import type { ItemKey, Mutation, StoreBackend, StoredValue } from './backend.ts';
+import { keyFits, type ItemKey, type Mutation, type StoreBackend, type StoredValue } from './backend.ts';
 import { concatBytes, fromHex, toHex } from './bytes.ts';
 
 export interface RangeEntry {
@@ -101,11 +101,21 @@ export class WriteBuffer {
         limit: this.maxItemBytes,
       });
     }
+    if (!keyFits(this.backend, store, key)) {
+      const limits = this.backend.keyLimits!(store);
+      throw new StateItemTooLargeError(`a key of store ${store} is too long for the state table`, {
+        store,
+        hashBytes: key.hash.byteLength,
+        sortBytes: key.sort.byteLength,
+        limits,
+      });
+    }
     this.write({ store, key, value });
   }
 
+  /** Deletes the item; a key the backend could never hold has nothing to delete. */
   delete(store: string, key: ItemKey): void {
-    this.write({ store, key, value: null });
+    if (keyFits(this.backend, store, key)) this.write({ store, key, value: null });
   }
 
   /**

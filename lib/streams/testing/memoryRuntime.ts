@@ -3,13 +3,23 @@
 // commits it whole (outputs appended, mutations applied, state saved), as the platform's
 // transaction will; records written to topics the topology reads (its internal topics)
 // are processed next, until nothing is left. The test driver is a facade over it.
+//
+// The state may live elsewhere (`options.state`: any StoreBackend with a way to commit
+// mutations), which is how the DynamoDB backend is checked against the same topologies.
 import { defaultPartition } from '../../records/index.ts';
 import type { BatchResult } from '../engine/batch.ts';
 import type { StreamsConfig } from '../engine/config.ts';
 import { StreamsEngine, type BatchOptions } from '../engine/engine.ts';
 import type { Topology } from '../engine/topology.ts';
 import { partitionKey, taskKey, type InputRecord, type OutputRecord, type TaskId, type TaskState } from '../engine/types.ts';
+import type { Mutation, StoreBackend } from '../stores/backend.ts';
 import { InMemoryStoreBackend } from '../stores/memory.ts';
+
+/** Where a runtime keeps its stores: a backend to read and a way to commit a batch's mutations. */
+export interface StateStorage {
+  backend: StoreBackend;
+  commit(mutations: readonly Mutation[]): Promise<void>;
+}
 
 export interface RuntimeOptions {
   /** Partition counts of user topics (default 1 each). */
@@ -18,6 +28,8 @@ export interface RuntimeOptions {
   /** Records per batch when the runtime reads a backlog (default: all of it). */
   maxBatchRecords?: number;
   fits?: BatchOptions['fits'];
+  /** The stores (default: in memory). */
+  state?: StateStorage;
 }
 
 /** A record of a topic, with the order it was appended in across partitions. */
@@ -26,7 +38,10 @@ export interface LoggedRecord extends InputRecord {
 }
 
 export class MemoryRuntime {
-  readonly backend = new InMemoryStoreBackend();
+  readonly backend: StoreBackend;
+  /** The in-memory backend, when the stores are in memory (for dumps in tests). */
+  readonly memory: InMemoryStoreBackend | undefined;
+  private readonly storage: StateStorage;
   readonly engine: StreamsEngine;
   wallClockTime: number;
   private readonly logs = new Map<string, LoggedRecord[][]>();
@@ -41,6 +56,14 @@ export class MemoryRuntime {
     private readonly options: RuntimeOptions = {},
   ) {
     this.wallClockTime = options.initialWallClockTime ?? 0;
+    if (options.state) {
+      this.storage = options.state;
+    } else {
+      const memory = new InMemoryStoreBackend();
+      this.memory = memory;
+      this.storage = { backend: memory, commit: async (mutations) => memory.apply(mutations) };
+    }
+    this.backend = this.storage.backend;
     this.engine = new StreamsEngine(topology, config, (t) => options.partitions?.[t] ?? 1);
   }
 
@@ -138,15 +161,15 @@ export class MemoryRuntime {
       const state = this.states.get(taskKey(task));
       const input = { task, records, wallClockTime: this.wallClockTime, ...(state ? { state } : {}) };
       const result = await this.engine.processBatch(input, this.backend, this.options.fits ? { fits: this.options.fits } : {});
-      this.commit(task, result, queue);
+      await this.commit(task, result, queue);
       if (result.error) throw result.error;
       if (!result.pending) return result;
       records = records.slice(result.consumed);
     }
   }
 
-  private commit(task: TaskId, result: BatchResult, queue: Array<[string, number]>): void {
-    this.backend.apply(result.mutations);
+  private async commit(task: TaskId, result: BatchResult, queue: Array<[string, number]>): Promise<void> {
+    await this.storage.commit(result.mutations);
     this.states.set(taskKey(task), result.state);
     for (const out of result.outputs) {
       const { topic, ...rest } = out;

@@ -93,7 +93,7 @@ async function runAll(input: Array<{ key: string; ts: number; v: number }>, opti
   await rt.deliver('in', 0);
   const hex = (b: Uint8Array | null) => (b ? toHex(b) : null);
   const topics = Object.fromEntries(['final', 'mods', 'sessions', 'joined'].map((t) => [t, rt.records(t).map((r) => [hex(r.key), hex(r.value), r.timestamp, r.partition])]));
-  const stores = Object.fromEntries(rt.backend.storeNames().map((s) => [s, rt.backend.dump(s).map((i) => [toHex(i.hash), toHex(i.sort), toHex(i.value)])]));
+  const stores = Object.fromEntries(rt.memory!.storeNames().map((s) => [s, rt.memory!.dump(s).map((i) => [toHex(i.hash), toHex(i.sort), toHex(i.value)])]));
   const states = rt.engine.tasks().map((t) => rt.state(t));
   return { topics, stores, states };
 }

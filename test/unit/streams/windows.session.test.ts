@@ -66,6 +66,6 @@ describe('session windows', () => {
     expect((await store.fetch('a', 6, 17)).length).toBe(0);
     await pipe(driver, [['b', 100]]);
     expect(await store.fetch('a', 0, 100)).toEqual([]);
-    expect(driver.internals.backend.dump('sessions').length).toBe(1);
+    expect(driver.internals.memory!.dump('sessions').length).toBe(1);
   });
 });

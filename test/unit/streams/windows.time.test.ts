@@ -100,7 +100,7 @@ describe('window store retention', () => {
 
     await pipe(driver, [['a', 35]]);
     expect((await store.fetch('a', 0, 100)).map((w) => w.start)).toEqual([10, 30]);
-    const held = driver.internals.backend.dump('clicks-per-window').length;
+    const held = driver.internals.memory!.dump('clicks-per-window').length;
     expect(held).toBe(3);
   });
 });

@@ -140,6 +140,10 @@ export class RecordProcessingError extends define('RECORD_PROCESSING_FAILED', 42
 export class CommitTooLargeError extends define('COMMIT_TOO_LARGE', 413) {}
 /** A state item would exceed what one stored item can hold; `details` name store and size. */
 export class StateItemTooLargeError extends define('STATE_ITEM_TOO_LARGE', 413) {}
+/** No processor of that name. */
+export class UnknownProcessorError extends define('UNKNOWN_PROCESSOR', 404) {}
+/** The processor has no queryable store of that name (Kafka Streams' UnknownStateStoreException). */
+export class UnknownStateStoreError extends define('UNKNOWN_STATE_STORE', 404) {}
 
 // Raised by the SDK on its own side, never answered by the server.
 /** The producer or consumer was closed before (or while) the call could be served. */
@@ -159,6 +163,7 @@ export const ERROR_CLASSES: readonly SluiceErrorClass[] = [
   DependencyError, NetworkError, ClientClosedError,
   GroupMaxSizeReachedError, SourcePositionLostError, InvalidTopologyError, TopicsNotCopartitionedError,
   RecordDeserializationError, RecordProcessingError, CommitTooLargeError, StateItemTooLargeError,
+  UnknownProcessorError, UnknownStateStoreError,
 ];
 
 export const BY_CODE: ReadonlyMap<string, SluiceErrorClass> = new Map(ERROR_CLASSES.map((C) => [C.code, C]));

@@ -113,6 +113,33 @@ function sessionWindowed<K>(inner: Serde<K>): Serde<Windowed<K>> {
   );
 }
 
+/**
+ * The built-in formats by name: what a processor's definition records for each store, so
+ * an interactive query (served where the user's topology is not loaded) can turn a key
+ * from a URL into the store's bytes and a stored value into JSON. A user-defined serde is
+ * 'custom': its keys are queried and its values answered as base64 bytes.
+ */
+export type SerdeFormat = 'string' | 'json' | 'bytes' | 'long' | 'integer' | 'double' | 'custom';
+
+const BUILT_IN: ReadonlyMap<unknown, SerdeFormat> = new Map<unknown, SerdeFormat>([
+  [string, 'string'],
+  [json, 'json'],
+  [bytes, 'bytes'],
+  [long, 'long'],
+  [integer, 'integer'],
+  [double, 'double'],
+]);
+
+export function serdeFormat(serde: unknown): SerdeFormat {
+  return BUILT_IN.get(serde) ?? 'custom';
+}
+
+/** The serde of a format; a custom one reads and writes its bytes unchanged. */
+export function serdeOfFormat(format: SerdeFormat): Serde<unknown> {
+  for (const [serde, f] of BUILT_IN) if (f === format) return serde as Serde<unknown>;
+  return bytes as Serde<unknown>;
+}
+
 export const Serdes = {
   /** UTF-8 text. */
   string: (): Serde<string> => string,

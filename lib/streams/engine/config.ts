@@ -35,6 +35,9 @@ export const DEFAULT_MAX_ITEM_BYTES = 380 * 1024;
 
 const APP_ID = /^[a-zA-Z0-9._-]{1,200}$/;
 
+/** An application id (a processor's name): 1-200 of [a-zA-Z0-9._-], so its internal topic names stay legal. */
+export const isApplicationId = (id: unknown): id is string => typeof id === 'string' && APP_ID.test(id);
+
 function handler(name: string, v: unknown): ExceptionHandler {
   if (v === undefined) return 'fail';
   if (v === 'fail' || v === 'continue') return v;
@@ -43,7 +46,7 @@ function handler(name: string, v: unknown): ExceptionHandler {
 
 export function engineConfig(c: StreamsConfig): EngineConfig {
   const appId = c['application.id'];
-  if (typeof appId !== 'string' || !APP_ID.test(appId)) {
+  if (!isApplicationId(appId)) {
     throw new InvalidConfigError('application.id must be 1-200 characters of [a-zA-Z0-9._-]', { config: 'application.id' });
   }
   const max = c['state.item.max.bytes'] ?? DEFAULT_MAX_ITEM_BYTES;

@@ -7,7 +7,7 @@ import { InvalidRequestError } from '../../core/errors.ts';
 import type { StoreSpec } from '../engine/topology.ts';
 import type { Serde } from '../serdes.ts';
 import type { StoreBackend } from './backend.ts';
-import { decodeTime, EMPTY, encodeTime, textBytes } from './bytes.ts';
+import { compareBytes, concatBytes, decodeTime, EMPTY, encodeTime, textBytes } from './bytes.ts';
 import { decodeTimestamped, keyBytes } from './keyValue.ts';
 
 export interface QueriedValue<V> {
@@ -53,13 +53,32 @@ export class StoreReader<K = unknown, V = unknown> {
       return found ? this.decode(found.value) : undefined;
     }
     if (this.spec.kind === 'ordered-key-value') {
-      for (const t of this.taskKeys) {
-        const found = await this.backend.get(this.spec.name, { hash: textBytes(t), sort: kb });
-        if (found) return this.decode(found.value);
-      }
-      return undefined;
+      // The key is in one task's group, unknown which: one batch read over all of them.
+      const found = await this.backend.getMany(this.spec.name, this.taskKeys.map((t) => ({ hash: textBytes(t), sort: kb })));
+      const hit = found.find((f) => f !== undefined);
+      return hit ? this.decode(hit.value) : undefined;
     }
     throw new InvalidRequestError(`store ${this.spec.name} is a ${this.spec.kind} store: query its windows`, { store: this.spec.name });
+  }
+
+  /**
+   * An ordered store's entries with from <= key <= to (by key bytes; either bound
+   * optional), at most `limit`, in key order: each task's keys are one range read, merged.
+   */
+  async range(from: K | undefined, to: K | undefined, limit: number): Promise<Array<{ key: K } & QueriedValue<V>>> {
+    if (this.spec.kind !== 'ordered-key-value') {
+      throw new InvalidRequestError(`store ${this.spec.name} is a ${this.spec.kind} store: only ordered stores are read by range`, {
+        store: this.spec.name,
+      });
+    }
+    const lo = from === undefined ? undefined : keyBytes(this.keySerde, from, this.spec.name);
+    const hi = to === undefined ? undefined : concatBytes(keyBytes(this.keySerde, to, this.spec.name), new Uint8Array([0]));
+    const perTask = await Promise.all(this.taskKeys.map((t) => this.readAll(textBytes(t), lo, hi, limit)));
+    return perTask
+      .flat()
+      .sort((a, b) => compareBytes(a.sort, b.sort))
+      .slice(0, limit)
+      .map((it) => ({ key: this.keySerde.deserialize(it.sort) as K, ...this.decode(it.value) }));
   }
 
   /** Windows of the key that start in [from, to] (sessions: that overlap it), earliest first. */
@@ -85,13 +104,15 @@ export class StoreReader<K = unknown, V = unknown> {
     throw new InvalidRequestError(`store ${this.spec.name} is a ${this.spec.kind} store: query it by key`, { store: this.spec.name });
   }
 
-  private async readAll(hash: Uint8Array, from: Uint8Array | undefined, to: Uint8Array | undefined) {
+  /** Items of one hash in [from, to), at most `limit`, through as many pages as it takes. */
+  private async readAll(hash: Uint8Array, from: Uint8Array | undefined, to: Uint8Array | undefined, limit = Number.POSITIVE_INFINITY) {
     const out = [];
     for (let next = from; ; ) {
-      const page = await this.backend.range(this.spec.name, hash, { ...(next ? { from: next } : {}), ...(to ? { to } : {}), limit: 1000 });
+      const want = Math.min(1000, limit - out.length);
+      const page = await this.backend.range(this.spec.name, hash, { ...(next ? { from: next } : {}), ...(to ? { to } : {}), limit: want });
       out.push(...page.items);
       const last = page.items.at(-1);
-      if (!page.more || !last) return out;
+      if (!page.more || !last || out.length >= limit) return out;
       next = new Uint8Array([...last.sort, 0]);
     }
   }

@@ -218,6 +218,26 @@ export async function transact(clients: TableClients, items: TransactWriteItem[]
 
 /** BatchWriteItem's limit on requests per call. */
 const BATCH_WRITE_REQUESTS = 25;
+/** BatchGetItem's limit on keys per call. */
+const BATCH_GET_KEYS = 100;
+
+/**
+ * Sends `entries` in chunks of `chunk`; what a call leaves unprocessed (`send` returns it)
+ * is sent again with jittered backoff, at most 20 times per chunk, then REQUEST_TIMED_OUT
+ * naming `what`.
+ */
+async function inChunksUntilProcessed<T>(entries: readonly T[], chunk: number, what: string, send: (pending: T[]) => Promise<T[]>): Promise<void> {
+  for (let i = 0; i < entries.length; i += chunk) {
+    let pending = entries.slice(i, i + chunk);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 20) {
+        throw new RequestTimedOutError(`Could not ${what}: requests left unprocessed; retry.`, { dependency: 'dynamodb', retryAfterSeconds: 1 });
+      }
+      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 500 }));
+      pending = await send(pending);
+    }
+  }
+}
 
 /**
  * Puts and deletes on one table, 25 per call; what DynamoDB leaves unprocessed is sent
@@ -225,42 +245,24 @@ const BATCH_WRITE_REQUESTS = 25;
  * `what`). Not atomic: each request stands alone.
  */
 export async function batchWrite(clients: TableClients, table: string, requests: readonly WriteRequest[], what: string): Promise<void> {
-  for (let i = 0; i < requests.length; i += BATCH_WRITE_REQUESTS) {
-    let pending = requests.slice(i, i + BATCH_WRITE_REQUESTS);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= 20) {
-        throw new RequestTimedOutError(`Could not ${what}: requests left unprocessed; retry.`, { dependency: 'dynamodb', retryAfterSeconds: 1 });
-      }
-      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 500 }));
-      const res = await call('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } })));
-      pending = res.UnprocessedItems?.[table] ?? [];
-    }
-  }
+  await inChunksUntilProcessed(requests, BATCH_WRITE_REQUESTS, what, async (pending) => {
+    const res = await call('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } })));
+    return res.UnprocessedItems?.[table] ?? [];
+  });
 }
-
-/** BatchGetItem's limit on keys per call. */
-const BATCH_GET_KEYS = 100;
 
 /**
  * Items of one table by key, strongly consistent, 100 keys per call; keys DynamoDB leaves
- * unprocessed are asked again with jittered backoff, at most 20 times per chunk (then
- * REQUEST_TIMED_OUT, naming `what`). Returns the items found, in no particular order (the
- * caller matches them to its keys); the keys must be distinct.
+ * unprocessed are asked again as batchWrite resends. Returns the items found, in no
+ * particular order (the caller matches them to its keys); the keys must be distinct.
  */
 export async function batchGet(clients: TableClients, table: string, keys: readonly Item[], what: string): Promise<Item[]> {
   const out: Item[] = [];
-  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
-    let pending = keys.slice(i, i + BATCH_GET_KEYS);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= 20) {
-        throw new RequestTimedOutError(`Could not ${what}: keys left unprocessed; retry.`, { dependency: 'dynamodb', retryAfterSeconds: 1 });
-      }
-      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 500 }));
-      const request = { Keys: pending, ConsistentRead: true };
-      const res = await call('BatchGetItem', () => clients.ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: request } })));
-      out.push(...(res.Responses?.[table] ?? []));
-      pending = res.UnprocessedKeys?.[table]?.Keys ?? [];
-    }
-  }
+  await inChunksUntilProcessed(keys, BATCH_GET_KEYS, what, async (pending) => {
+    const request = { Keys: pending, ConsistentRead: true };
+    const res = await call('BatchGetItem', () => clients.ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: request } })));
+    out.push(...(res.Responses?.[table] ?? []));
+    return res.UnprocessedKeys?.[table]?.Keys ?? [];
+  });
   return out;
 }

@@ -38,5 +38,4 @@ describe('batch primitives', () => {
     await batchWrite(stubborn(1, calls), 't', keys(30).map((Key) => ({ DeleteRequest: { Key } })), 'delete');
     expect(calls.map((c) => (c.RequestItems.t as unknown[]).length)).toEqual([25, 1, 5]);
   });
-
 });

@@ -17,7 +17,8 @@ function roundTrips<T>(serde: Serde<T>, values: fc.Arbitrary<T>) {
 describe('serdes', () => {
   it('round-trip their values', () => {
     roundTrips(Serdes.string(), fc.string());
-    roundTrips(Serdes.json(), fc.jsonValue().filter((v) => v !== null && !Object.is(v, -0)));
+    // JSON has no -0 (at any depth): the values JSON text can carry are those it gives back.
+    roundTrips(Serdes.json(), fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown).filter((v) => v !== null));
     roundTrips(Serdes.bytes(), fc.uint8Array());
     roundTrips(Serdes.long(), fc.maxSafeInteger());
     roundTrips(Serdes.integer(), fc.integer());

@@ -15,6 +15,7 @@ import type { PlatformSettings } from './props.ts';
 const ATTRIBUTE_TYPES: Record<AttributeType, dynamodb.AttributeType> = {
   S: dynamodb.AttributeType.STRING,
   N: dynamodb.AttributeType.NUMBER,
+  B: dynamodb.AttributeType.BINARY,
 };
 
 export class PlatformStorage {

@@ -134,6 +134,28 @@ export class DependencyError extends define('KAFKA_STORAGE_ERROR', 503, true) {}
 /** No response at all (refused, reset, DNS, TLS): Kafka's NETWORK_EXCEPTION. */
 export class NetworkError extends define('NETWORK_EXCEPTION', 503, true) {}
 
+// Stream processing (lib/streams). A topology is checked when it is built and again when
+// it meets its topics' partition counts; a batch that fails names the record it failed on.
+/** The topology cannot run as written (a store named twice, a negative grace, ...). */
+export class InvalidTopologyError extends define('INVALID_TOPOLOGY', 400) {}
+/**
+ * Topics that must be co-partitioned (read by one task: joins, state fed by several
+ * topics) have different partition counts. `details.topics` maps each to its count.
+ */
+export class TopicsNotCopartitionedError extends define('TOPICS_NOT_COPARTITIONED', 400) {}
+/** An input record's key or value could not be deserialized; `details` name its position. */
+export class RecordDeserializationError extends define('RECORD_DESERIALIZATION_FAILED', 422) {}
+/** User code threw while processing a record or a punctuation; `details` name where. */
+export class RecordProcessingError extends define('RECORD_PROCESSING_FAILED', 422) {}
+/** One record's effects alone exceed what one commit can hold; `details` name the record. */
+export class CommitTooLargeError extends define('COMMIT_TOO_LARGE', 413) {}
+/** A state item would exceed what one stored item can hold; `details` name store and size. */
+export class StateItemTooLargeError extends define('STATE_ITEM_TOO_LARGE', 413) {}
+/** No processor of that name. */
+export class UnknownProcessorError extends define('UNKNOWN_PROCESSOR', 404) {}
+/** The processor has no queryable store of that name (Kafka Streams' UnknownStateStoreException). */
+export class UnknownStateStoreError extends define('UNKNOWN_STATE_STORE', 404) {}
+
 // Raised by the SDK on its own side, never answered by the server.
 /** The producer or consumer was closed before (or while) the call could be served. */
 export class ClientClosedError extends define('CLIENT_CLOSED', 400) {}
@@ -151,6 +173,8 @@ export const ERROR_CLASSES: readonly SluiceErrorClass[] = [
   OffsetOutOfRangeError, NoOffsetForPartitionError, ThrottlingError, RequestTimedOutError,
   DependencyError, NetworkError, ClientClosedError,
   GroupMaxSizeReachedError, SourcePositionLostError, InvalidTxnStateError, TransactionAbortedError,
+  InvalidTopologyError, TopicsNotCopartitionedError, RecordDeserializationError, RecordProcessingError,
+  CommitTooLargeError, StateItemTooLargeError, UnknownProcessorError, UnknownStateStoreError,
 ];
 
 export const BY_CODE: ReadonlyMap<string, SluiceErrorClass> = new Map(ERROR_CLASSES.map((C) => [C.code, C]));

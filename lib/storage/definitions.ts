@@ -6,7 +6,8 @@ import { TABLE_IDS, type TableId } from '../core/tables.ts';
 
 export { TABLE_IDS, type TableId };
 
-export type AttributeType = 'S' | 'N';
+/** String, number, or binary (compared as unsigned bytes, left to right). */
+export type AttributeType = 'S' | 'N' | 'B';
 export interface KeyAttribute {
   name: string;
   type: AttributeType;
@@ -55,6 +56,14 @@ export interface TableDefinition {
  * push        push connections (lib/push/store.ts): each open connection, the heads it
  *             waits on (by topicId#partition, what the dispatcher looks up) and the
  *             group member whose session it holds (by group); all expired by TTL.
+ * processors  stream processors (lib/streams/store.ts): one definition per processor
+ *             (topology entry, inputs, outputs, stores, the incarnation its state lives
+ *             under) and one item per task (its committed state: input positions,
+ *             stream time, ...; its last error), all under the processor's name.
+ * state       the processors' state stores (lib/streams/stores/dynamo/): binary keys,
+ *             pk = application | incarnation | store | item hash, sk = 0x00 | item sort,
+ *             so a store's range read is one Query and byte order is DynamoDB's order.
+ *             Each item carries a version its writes are conditional on.
  */
 export const TABLES: Record<TableId, TableDefinition> = {
   topics: {
@@ -94,6 +103,16 @@ export const TABLES: Record<TableId, TableDefinition> = {
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
+  },
+  processors: {
+    id: 'processors',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+  },
+  state: {
+    id: 'state',
+    partitionKey: { name: 'pk', type: 'B' },
+    sortKey: { name: 'sk', type: 'B' },
   },
 };
 

@@ -9,6 +9,7 @@
 //                or DynamoDB throttled (nothing was written then)
 //   batchGet     BatchGetItem in chunks of 100, unprocessed keys asked again with backoff
 //   batchWrite   BatchWriteItem in chunks of 25, unprocessed requests resent with backoff
+//   batchGet     BatchGetItem in chunks of 100, strongly consistent, unprocessed keys resent
 //
 // A lost conditional write (ConditionalCheckFailedException, or a TransactionCanceled
 // whose reasons include ConditionalCheckFailed) is never an exception: it is the result
@@ -216,34 +217,28 @@ export async function transact(clients: TableClients, items: TransactWriteItem[]
 
 // ---- batches -------------------------------------------------------------------------------
 
+/** BatchWriteItem's limit on requests per call. */
+const BATCH_WRITE_REQUESTS = 25;
 /** BatchGetItem's limit on keys per call. */
 const BATCH_GET_KEYS = 100;
 
 /**
- * The items of `keys` on one table, 100 keys per call (so n keys cost ceil(n / 100)
- * calls); keys DynamoDB leaves unprocessed are asked again with jittered backoff, at most
- * 10 times per chunk (then a DependencyError). Items come in no particular order; keys
- * without an item are simply absent. `consistent`: strongly consistent (default).
+ * Sends `entries` in chunks of `chunk`; what a call leaves unprocessed (`send` returns it)
+ * is sent again with jittered backoff, at most 20 times per chunk, then REQUEST_TIMED_OUT
+ * naming `what`.
  */
-export async function batchGet(clients: TableClients, table: string, keys: readonly Item[], consistent = true): Promise<Item[]> {
-  const out: Item[] = [];
-  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
-    let pending = keys.slice(i, i + BATCH_GET_KEYS);
+async function inChunksUntilProcessed<T>(entries: readonly T[], chunk: number, what: string, send: (pending: T[]) => Promise<T[]>): Promise<void> {
+  for (let i = 0; i < entries.length; i += chunk) {
+    let pending = entries.slice(i, i + chunk);
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= 10) throw dependencyFailure('dynamodb', 'BatchGetItem', new Error('keys left unprocessed after 10 attempts'));
-      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 200 }));
-      const res = await call('BatchGetItem', () =>
-        clients.ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: consistent } } })),
-      );
-      out.push(...(res.Responses?.[table] ?? []));
-      pending = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Item[];
+      if (attempt >= 20) {
+        throw new RequestTimedOutError(`Could not ${what}: requests left unprocessed; retry.`, { dependency: 'dynamodb', retryAfterSeconds: 1 });
+      }
+      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 500 }));
+      pending = await send(pending);
     }
   }
-  return out;
 }
-
-/** BatchWriteItem's limit on requests per call. */
-const BATCH_WRITE_REQUESTS = 25;
 
 /**
  * Puts and deletes on one table, 25 per call; what DynamoDB leaves unprocessed is sent
@@ -251,15 +246,25 @@ const BATCH_WRITE_REQUESTS = 25;
  * `what`). Not atomic: each request stands alone.
  */
 export async function batchWrite(clients: TableClients, table: string, requests: readonly WriteRequest[], what: string): Promise<void> {
-  for (let i = 0; i < requests.length; i += BATCH_WRITE_REQUESTS) {
-    let pending = requests.slice(i, i + BATCH_WRITE_REQUESTS);
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= 20) {
-        throw new RequestTimedOutError(`Could not ${what}: requests left unprocessed; retry.`, { dependency: 'dynamodb', retryAfterSeconds: 1 });
-      }
-      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 500 }));
-      const res = await call('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } })));
-      pending = res.UnprocessedItems?.[table] ?? [];
-    }
-  }
+  await inChunksUntilProcessed(requests, BATCH_WRITE_REQUESTS, what, async (pending) => {
+    const res = await call('BatchWriteItem', () => clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } })));
+    return res.UnprocessedItems?.[table] ?? [];
+  });
+}
+
+/**
+ * Items of one table by key, 100 keys per call (n keys cost ceil(n / 100) calls); keys
+ * DynamoDB leaves unprocessed are asked again as batchWrite resends. Returns the items
+ * found, in no particular order (the caller matches them to its keys); the keys must be
+ * distinct. `consistent`: strongly consistent reads (default).
+ */
+export async function batchGet(clients: TableClients, table: string, keys: readonly Item[], what: string, consistent = true): Promise<Item[]> {
+  const out: Item[] = [];
+  await inChunksUntilProcessed(keys, BATCH_GET_KEYS, what, async (pending) => {
+    const request = { Keys: pending, ConsistentRead: consistent };
+    const res = await call('BatchGetItem', () => clients.ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: request } })));
+    out.push(...(res.Responses?.[table] ?? []));
+    return res.UnprocessedKeys?.[table]?.Keys ?? [];
+  });
+  return out;
 }

@@ -17,7 +17,7 @@ export interface HeadKey {
  */
 export async function getHeads(clients: TableClients, keys: readonly HeadKey[], consistent: boolean): Promise<Map<string, PartitionHead>> {
   const distinct = [...new Map(keys.map((k) => [tpKey(k.topicId, k.partition), k])).values()];
-  const items = await batchGet(clients, clients.names.tables.partitions, distinct.map((k) => headKey(k.topicId, k.partition)), consistent);
+  const items = await batchGet(clients, clients.names.tables.partitions, distinct.map((k) => headKey(k.topicId, k.partition)), 'read partition heads', consistent);
   const out = new Map<string, PartitionHead>();
   for (const item of items) {
     const head = headFromItem(str(item.topicId), num(item.partition), item);

@@ -118,7 +118,7 @@ export async function getTopic(clients: TableClients, name: string): Promise<Top
  */
 export async function getTopics(clients: TableClients, names: readonly string[]): Promise<Map<string, TopicRecord | undefined>> {
   const out = new Map<string, TopicRecord | undefined>(names.map((n) => [n, undefined]));
-  const items = await batchGet(clients, clients.names.tables.topics, [...out.keys()].map((n) => ({ name: S(n) })));
+  const items = await batchGet(clients, clients.names.tables.topics, [...out.keys()].map((n) => ({ name: S(n) })), 'read topics');
   for (const item of items) out.set(str(item.name), topicFromItem(item));
   return out;
 }

@@ -1,0 +1,33 @@
+// Helpers for the streams tests on DynamoDB Local: state storage for the test driver that
+// commits each batch's mutations as the versioned writes of one transaction, as the
+// processor runtime does (with its outputs and position) in its own commit.
+import { randomBytes } from 'node:crypto';
+import { transact } from '../../../lib/storage/dynamo.ts';
+import type { TableClients } from '../../../lib/storage/tables.ts';
+import type { Mutation } from '../../../lib/streams/stores/backend.ts';
+import { DynamoStoreBackend } from '../../../lib/streams/stores/dynamo/backend.ts';
+import type { StateNamespace } from '../../../lib/streams/stores/dynamo/keys.ts';
+import { stateWrites } from '../../../lib/streams/stores/dynamo/writes.ts';
+import type { StateStorage } from '../../../lib/streams/testing/memoryRuntime.ts';
+
+/** DynamoDB's limit on items per transaction: what a batch's state changes must fit. */
+export const TRANSACTION_ITEMS = 100;
+
+export const freshNamespace = (application = 'app'): StateNamespace => ({ application, incarnation: randomBytes(6).toString('hex') });
+
+/** Commits mutations in one transaction; throws when a version condition failed. */
+export async function commitState(backend: DynamoStoreBackend, clients: TableClients, mutations: readonly Mutation[]): Promise<{ ok: boolean }> {
+  if (mutations.length === 0) return { ok: true };
+  return transact(clients, stateWrites(backend, mutations), { what: 'commit state' });
+}
+
+export function dynamoState(clients: TableClients, ns: StateNamespace = freshNamespace()): StateStorage & { backend: DynamoStoreBackend } {
+  const backend = new DynamoStoreBackend(clients, ns);
+  return {
+    backend,
+    commit: async (mutations) => {
+      const written = await commitState(backend, clients, mutations);
+      if (!written.ok) throw new Error('a state write lost its version condition');
+    },
+  };
+}

@@ -25,6 +25,7 @@ const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const LETTERS = new Set('GyYMLdDEuaHkKhmsSzZXwWF'.split(''));
 const NUMERIC = new Set('yYdDuHkKhmsSwWF'.split(''));
+const isNumeric = (t: { letter: string; count: number }) => NUMERIC.has(t.letter) || ((t.letter === 'M' || t.letter === 'L') && t.count < 3);
 
 export class DatePattern {
   private readonly tokens: Token[];
@@ -55,7 +56,7 @@ export class DatePattern {
         return;
       }
       const next = this.tokens[i + 1];
-      const fixed = next !== undefined && 'letter' in next && NUMERIC.has(next.letter) ? t.count : undefined;
+      const fixed = next !== undefined && 'letter' in next && isNumeric(next) ? t.count : undefined;
       at = parseField(t, text, at, fixed, p, this.pattern);
     });
     let hour = p.hour;

@@ -410,7 +410,7 @@ export function validateValue(schema: Schema, value: unknown, field: string | un
       return;
     case 'STRUCT':
       if (!(value instanceof Struct)) throw bad();
-      if (!schemaEquals(value.schema, schema)) throw new DataException(`Struct schemas do not match.${where}`);
+      if (!sameStructure(value.schema, schema)) throw new DataException(`Struct schemas do not match.${where}`);
       value.validate();
       return;
   }
@@ -426,6 +426,18 @@ export function schemaEquals(a: Schema | null | undefined, b: Schema | null | un
   if (!schemaEquals(a.keySchema, b.keySchema) || !schemaEquals(a.valueSchema, b.valueSchema)) return false;
   if (a.fields.length !== b.fields.length) return false;
   return a.fields.every((f, i) => f.name === b.fields[i]!.name && schemaEquals(f.schema, b.fields[i]!.schema));
+}
+
+/**
+ * A struct fits a struct schema that is the same but for its own optional flag and
+ * default: Kafka compares against the (mutable) builder, which lets a struct schema's
+ * default be a struct of that very schema; immutable schemas need this to allow it.
+ */
+function sameStructure(a: Schema, b: Schema): boolean {
+  if (a === b) return true;
+  if (a.type !== b.type || a.name !== b.name || a.version !== b.version || a.doc !== b.doc) return false;
+  if (JSON.stringify(a.parameters ?? null) !== JSON.stringify(b.parameters ?? null)) return false;
+  return a.fields.length === b.fields.length && a.fields.every((f, i) => f.name === b.fields[i]!.name && schemaEquals(f.schema, b.fields[i]!.schema));
 }
 
 /** Deep equality of Connect values (bytes by content, structs by schema and fields). */

@@ -22,7 +22,7 @@ import { scheduledMaintenance } from '../log/maintenance-schedule.ts';
 import { internalError, readBody, sendError, sendTooLarge } from './devHttp.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
-import { realModuleDirs } from '../subscriptions/modulePaths.ts';
+import { realModuleDirs } from '../core/modulePaths.ts';
 
 export { realModuleDirs };
 import { startLocalStack, type LocalStack } from './stack.ts';

@@ -19,8 +19,8 @@ import { InvalidSubscriptionNameError, InvalidTargetError } from '../core/errors
 import type { DeadLetterDestination, DeadLetterRecord, StartingPosition, SubscriptionSpec, Target } from '../core/wire.ts';
 import { validate } from '../api/schema.ts';
 import { validateKafkaName } from '../log/topics.ts';
-import { checkModulePath } from './modulePaths.ts';
-import { refusedHost } from './egress.ts';
+import { checkModulePath } from '../core/modulePaths.ts';
+import { checkEndpointUrl } from '../core/egress.ts';
 import { parseQueueUrl, sqsEnvironment, type SqsEnvironment } from './queues.ts';
 
 // A subscription's settings and dead letters are shapes of the API (lib/core/wire.ts).
@@ -151,34 +151,9 @@ export function validateTarget(target: Target, env: ValidationEnvironment = {}):
 }
 
 function validateUrl(raw: string, field: string, deployed: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InvalidTargetError(`'${field}' is not a valid URL: '${short(raw)}'.`, { fields: [field] });
-  }
-  if (url.username || url.password) {
-    throw new InvalidTargetError(`'${field}' must not carry credentials.`, { fields: [field] });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidTargetError(`'${field}' must be an https URL; got scheme '${url.protocol.replace(':', '')}'.`, { fields: [field] });
-  }
-  if (url.protocol === 'http:' && (deployed || refusedHost(url.hostname, 'require'))) {
-    throw new InvalidTargetError(
-      deployed
-        ? `'${field}' must be an https URL.`
-        : `'${field}' must be an https URL; plain http is allowed only to a loopback host (localhost, 127.0.0.1, ::1).`,
-      { fields: [field] },
-    );
-  }
-  const refused = refusedHost(url.hostname, deployed ? 'refuse' : 'allow');
-  if (refused) {
-    throw new InvalidTargetError(
-      `'${field}' must name a public host: ${refused}${deployed ? '' : ' (loopback is allowed locally)'}.`,
-      { fields: [field] },
-    );
-  }
-  return url.toString();
+  const checked = checkEndpointUrl(raw, deployed);
+  if ('refused' in checked) throw new InvalidTargetError(`'${field}' ${checked.refused}.`, { fields: [field] });
+  return checked.url;
 }
 
 function validateQueueUrl(raw: string, env: ValidationEnvironment): string {

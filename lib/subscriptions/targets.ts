@@ -16,9 +16,9 @@ import { pathToFileURL } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { isSluiceError } from '../core/errors.ts';
 import type { FetchedRecord } from '../log/fetch.ts';
-import { egressAgents, postChecked, type Resolver } from './egress.ts';
+import { egressAgents, postChecked, type Resolver } from '../core/egress.ts';
 import type { KafkaEventRecord, SluiceKafkaEvent, Target } from './model.ts';
-import { importablePath } from './modulePaths.ts';
+import { importablePath } from '../core/modulePaths.ts';
 
 export function kafkaEvent(subscription: string, topic: string, partition: number, records: readonly FetchedRecord[]): SluiceKafkaEvent {
   return {

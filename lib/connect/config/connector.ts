@@ -49,7 +49,7 @@ const converterValidator = (find: (n: string) => unknown, what: string): Validat
 export function connectorConfigDef(): ConfigDef {
   let order = 0;
   let errorOrder = 0;
-  const common = (input: Parameters<ConfigDef['define']>[0]) => ({ ...input, group: COMMON, orderInGroup: ++order });
+  const common = (input: Parameters<ConfigDef['define']>[0]) => ({ group: COMMON, ...input, orderInGroup: ++order });
   const errors = (input: Parameters<ConfigDef['define']>[0]) => ({ ...input, group: ERRORS, orderInGroup: ++errorOrder });
   return new ConfigDef()
     .define(common({ name: 'name', type: 'STRING', validator: NonEmptyStringWithoutControlChars, importance: 'HIGH', width: 'MEDIUM', displayName: 'Connector name', documentation: 'Globally unique name to use for this connector.' }))

@@ -176,6 +176,9 @@ export function refusedHost(hostname: string, loopback: LoopbackPolicy): string 
   return undefined;
 }
 
+/** Running in AWS (a deployed function): the stricter rules apply. */
+export const isDeployed = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+
 /**
  * An endpoint URL as a user configures it, checked as written: http(s) only, no
  * credentials in it, https only when deployed (plain http only to loopback, locally),

@@ -20,7 +20,7 @@ import type { DeadLetterDestination, DeadLetterRecord, StartingPosition, Subscri
 import { validate } from '../api/schema.ts';
 import { validateKafkaName } from '../log/topics.ts';
 import { checkModulePath } from '../core/modulePaths.ts';
-import { checkEndpointUrl } from '../core/egress.ts';
+import { checkEndpointUrl, isDeployed } from '../core/egress.ts';
 import { parseQueueUrl, sqsEnvironment, type SqsEnvironment } from './queues.ts';
 
 // A subscription's settings and dead letters are shapes of the API (lib/core/wire.ts).
@@ -102,7 +102,6 @@ export interface ValidationEnvironment {
   sqs?: SqsEnvironment;
 }
 
-export const isDeployed = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
 
 /** A creation request checked and completed with defaults: name and spec. */
 export function parseSubscriptionInput(

@@ -40,7 +40,7 @@ export class Password {
 export interface ConfigKeyInput {
   name: string;
   type: ConfigType;
-  /** Parsed value or its string form; omitted (or NO_DEFAULT): required. */
+  /** Parsed value or its string form (a STRING default is kept as written); omitted (or NO_DEFAULT): required. */
   defaultValue?: unknown;
   validator?: Validator;
   importance?: Importance;
@@ -81,7 +81,7 @@ export class ConfigDef {
     const defaultValue =
       input.defaultValue === undefined || input.defaultValue === NO_DEFAULT
         ? NO_DEFAULT
-        : typeof input.defaultValue === 'string'
+        : typeof input.defaultValue === 'string' && input.type !== 'STRING'
           ? parseType(input.name, input.defaultValue, input.type)
           : input.defaultValue;
     if (defaultValue !== NO_DEFAULT && input.validator) input.validator.ensureValid(input.name, defaultValue);

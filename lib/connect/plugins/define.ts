@@ -138,8 +138,9 @@ export function defineSourceConnector<State = undefined>(def: SourceConnectorDef
   return { ...def, type: 'source', version: def.version ?? '1.0', configDef: toConfigDef(def.configDef) };
 }
 
-export const isConnector = (v: unknown): v is Connector =>
-  typeof v === 'object' &&
-  v !== null &&
-  ((v as Connector).type === 'sink' || (v as Connector).type === 'source') &&
-  (v as Connector).configDef instanceof ConfigDef;
+/** A connector made by defineSinkConnector or defineSourceConnector (of any copy of this module). */
+export const isConnector = (v: unknown): v is Connector => {
+  const c = v as Partial<Connector> | null;
+  if (typeof c !== 'object' || c === null || typeof c.configDef?.validate !== 'function') return false;
+  return (c.type === 'sink' && typeof (c as SinkConnector).put === 'function') || (c.type === 'source' && typeof (c as SourceConnector).poll === 'function');
+};

@@ -16,6 +16,12 @@ export {
   type SubscriptionOptions,
 } from './platform.ts';
 export { storageStatements, describeAccess } from './access.ts';
+export {
+  KafkaGateway,
+  DEFAULT_GATEWAY_LISTENER_PORT,
+  GATEWAY_ACCESS,
+  type KafkaGatewayOptions,
+} from './gateway.ts';
 export type { PlatformSettings } from './props.ts';
 export {
   SluiceStack,

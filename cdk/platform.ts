@@ -15,6 +15,11 @@
  *
  * Exposes `tables`, `bucket`, `functions`, `storageNames`, `apiUrl` (no trailing slash;
  * append `/v1/...`), `apiId`, `deadLetterQueue`, and `httpApi` or `restApi`.
+ *
+ * Optional features, each built only when its prop is set:
+ *
+ *   gateway.ts        `kafkaGateway`: the Kafka protocol gateway as a Fargate service
+ *                     behind a TLS Network Load Balancer, exposed as `kafkaGateway`
  */
 import type { CustomResource } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -30,6 +35,7 @@ import type { FunctionName } from '../lib/api/routes.ts';
 import type { StorageNames, TableId } from '../lib/storage/definitions.ts';
 import { PlatformApi } from './api.ts';
 import { PlatformFunctions } from './functions.ts';
+import { KafkaGateway } from './gateway.ts';
 import { resolveSettings, type ApiType, type PlatformSettings, type StreamingPlatformProps } from './props.ts';
 import { addSchedules } from './schedules.ts';
 import { PlatformStorage } from './storage.ts';
@@ -72,6 +78,8 @@ export class StreamingPlatform extends Construct {
   readonly deadLetterQueue: sqs.Queue;
   /** The concerns this platform is made of. */
   readonly parts: PlatformParts;
+  /** The Kafka gateway, when `kafkaGateway` was given. */
+  readonly kafkaGateway?: KafkaGateway;
 
   constructor(scope: Construct, id: string, props: StreamingPlatformProps = {}) {
     super(scope, id);
@@ -89,6 +97,7 @@ export class StreamingPlatform extends Construct {
     this.parts = { settings, storage, functions, subscriptions, api };
     // Optional features are built here, after the core, from `this.parts`, each only when
     // its prop is set (and exposed as an optional field of its own).
+    if (props.kafkaGateway) this.kafkaGateway = new KafkaGateway(this, 'KafkaGateway', { ...props.kafkaGateway, settings, storage });
 
     this.tables = storage.tables;
     this.bucket = storage.bucket;

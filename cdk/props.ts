@@ -5,6 +5,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { PROJECT_ROOT } from './bundling.ts';
+import type { KafkaGatewayOptions } from './gateway.ts';
 
 export type ApiType = 'http' | 'rest';
 export type ApiAuth = { type: 'iam' } | { type: 'jwt'; issuer: string; audience: string[] };
@@ -105,6 +106,12 @@ export interface StreamingPlatformProps {
    * @default this repository (PROJECT_ROOT)
    */
   readonly projectRoot?: string;
+  /**
+   * The Kafka protocol gateway (cdk/gateway.ts): Fargate tasks behind a TLS Network Load
+   * Balancer, for Kafka clients.
+   * @default none
+   */
+  readonly kafkaGateway?: KafkaGatewayOptions;
 }
 
 /** The props with every default applied: what the concerns build from. */

@@ -4,11 +4,11 @@
 import { topicOperations, type TopicsLog } from '../lib/api/operations/topics.ts';
 import { TopicCatalog } from '../lib/log/topics.ts';
 import { createHttpHandler } from '../lib/runtime/http.ts';
-import { createTableClients, storageConfigFromEnv } from '../lib/storage/tables.ts';
+import { tablesFromEnv } from '../lib/runtime/tables.ts';
 
 export const handler = createHttpHandler<TopicsLog>({
   fn: 'admin',
   operations: topicOperations,
   // Built once per container, on first use (cold start).
-  log: () => ({ topics: new TopicCatalog(createTableClients(storageConfigFromEnv())) }),
+  log: () => ({ topics: new TopicCatalog(tablesFromEnv()) }),
 });

@@ -12,19 +12,14 @@ import type {
   APIGatewayProxyStructuredResultV2,
 } from 'aws-lambda';
 import { MessageTooLargeError, MethodNotAllowedError, RouteNotFoundError } from '../core/errors.ts';
+import { MAX_REQUEST_BYTES } from '../core/limits.ts';
 import { JSON_TYPE } from '../core/wire.ts';
 import { matchRoute, ROUTES, routeKey, type HttpMethod, type RouteDefinition } from './routes.ts';
 
-// The content types live in lib/core (the SDK shares them); the API's plumbing hands them on.
+// The content types and limits live in lib/core (the SDK shares them); the API's plumbing
+// hands them on.
 export { JSON_TYPE, RECORD_BATCH_TYPE } from '../core/wire.ts';
-
-/** Largest request body accepted (after base64 decoding): Lambda's 6 MB payload limit. */
-export const MAX_REQUEST_BYTES = 6_291_456;
-/**
- * Largest response body we produce. Lambda's synchronous response limit is 6 MB for the
- * whole JSON envelope (status, headers, base64 body); stay clear of it.
- */
-export const MAX_RESPONSE_BYTES = 6_000_000;
+export { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES } from '../core/limits.ts';
 
 export type ApiGatewayEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
 export type ApiGatewayResult = APIGatewayProxyStructuredResultV2 & APIGatewayProxyResult;

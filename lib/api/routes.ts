@@ -2,7 +2,7 @@
 // function that hosts it. CDK creates one API route and one Lambda per function from
 // this table; the dev server matches requests against it and calls the same handlers.
 // Pure data: importing it pulls in no handler code.
-import type { TableId } from '../storage/definitions.ts';
+import type { TableId } from '../core/tables.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 

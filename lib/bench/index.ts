@@ -1,10 +1,10 @@
 // lib/bench: the benchmarks behind `sluice bench`. They reach the product only through
 // its public surfaces: the HTTP API through the SDK's client, the local stack (the dev
-// server, taps on its storage clients, seeding), the Log class, and the Lambda handlers
-// of lib/api. None of this ships in a Lambda bundle.
+// server and its Kafka port, taps on its storage clients, seeding), the Log class, and
+// the Lambda handlers of lib/api. None of this ships in a Lambda bundle.
 //
 //   sections.ts   every section, in run order: one file under sections/ and one line
-//   sections/     produce, codec, fetch, e2e, compaction, cost, profile
+//   sections/     produce, codec, fetch, gateway, e2e, compaction, cost, profile
 //   harness/      the suite, the section contract, the local platform, the request meter
 //                 and storage timer (taps), statistics, progress, the report
 //   codec/ cost/ profile/   what the larger sections are made of

@@ -9,6 +9,7 @@ export const SECTIONS = [
   (await import('./sections/produce.ts')).produce,
   (await import('./sections/cost.ts')).cost,
   (await import('./sections/fetch.ts')).fetch,
+  (await import('./sections/gateway.ts')).gateway,
   (await import('./sections/e2e.ts')).e2e,
   (await import('./sections/compaction.ts')).compaction,
 ] as const;

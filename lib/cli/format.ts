@@ -5,16 +5,8 @@
 import type { ConsumedRecord } from '../client/types.ts';
 import { UsageError } from './errors.ts';
 
-/** One consumed record with raw bytes (null = a null key or value). */
-export interface OutputRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Array<[string, Buffer]>;
-}
+/** One consumed record with raw bytes (null = a null key or value), headers in order. */
+export type OutputRecord = Omit<ConsumedRecord, 'headers'> & { headers: Array<[string, Buffer]> };
 
 /** A record as the SDK hands it out, for the formats (a null header value prints as empty). */
 export function outputRecord(r: ConsumedRecord): OutputRecord {

@@ -1,6 +1,8 @@
 // The `sluice` command: kcat / kafka-console-* habits over the Sluice HTTP API.
 //
-//   sluice dev                                   run the local stack + API on :9192
+//   sluice dev                                   run the local stack + API on :9192 (console at /console, Kafka on :9092)
+//   sluice console --outputs cdk-outputs.json    the web console for a deployed stack, on loopback
+//   sluice gateway                               a Kafka-protocol gateway node
 //   sluice topics create|list|describe|alter|delete
 //   sluice produce TOPIC  < lines                one record per line
 //   sluice consume TOPIC [--from-beginning]      records to stdout
@@ -13,8 +15,10 @@
 // print `error: CODE: message`), 2 usage error.
 import { Command, CommanderError, Option } from 'commander';
 import { registerBench } from './commands/bench.ts';
+import { registerConsole } from './commands/console.ts';
 import { registerConsume } from './commands/consume.ts';
 import { registerDev } from './commands/dev.ts';
+import { registerGateway } from './commands/gateway.ts';
 import { registerGroups } from './commands/groups.ts';
 import { registerMaintenance } from './commands/maintenance.ts';
 import { registerProduce } from './commands/produce.ts';
@@ -43,6 +47,8 @@ export function buildProgram(): Command {
       writeErr: (s) => process.stderr.write(s),
     });
   registerDev(program);
+  registerConsole(program);
+  registerGateway(program);
   registerTopics(program);
   registerProduce(program);
   registerConsume(program);

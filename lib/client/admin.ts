@@ -1,9 +1,9 @@
 // Admin: topics, consumer groups and offsets, and maintenance (API.md "Topics", "Consumer
 // groups", "Maintenance and resets"). Thin: one request per call, errors as typed
-// SluiceErrors.
+// SluiceErrors. Written against JsonTransport, so the web console runs it over plain fetch.
 import { InvalidRequestError } from '../core/errors.ts';
-import type { HttpClient } from './http.ts';
 import { groupPath, partitionPath, topicPath } from './paths.ts';
+import type { JsonTransport } from './transport.ts';
 import type {
   CommittedOffset,
   GroupDescription,
@@ -38,7 +38,7 @@ export interface ResetOffsetsOptions {
 }
 
 export class Admin {
-  constructor(private readonly http: HttpClient) {}
+  constructor(private readonly http: JsonTransport) {}
 
   async createTopic(opts: CreateTopicOptions): Promise<TopicDescription> {
     const body: Record<string, unknown> = { name: opts.name };
@@ -64,7 +64,7 @@ export class Admin {
   }
 
   async deleteTopic(topic: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: topicPath(topic) });
+    await this.http.json({ method: 'DELETE', path: topicPath(topic) });
   }
 
   /** The offset at a position of one partition: log start, high watermark, or by time. */
@@ -108,7 +108,7 @@ export class Admin {
 
   /** Deletes a group without members and its offsets. */
   async deleteGroup(group: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: groupPath(group) });
+    await this.http.json({ method: 'DELETE', path: groupPath(group) });
   }
 
   /**

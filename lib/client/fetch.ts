@@ -4,7 +4,7 @@
 // fetch loops and the partition reader both read through it.
 import { OffsetOutOfRangeError } from '../core/errors.ts';
 import { FETCH_HEADERS, RECORD_BATCH_TYPE } from '../core/wire.ts';
-import { decodeBatches } from '../records/index.ts';
+import { decodeEachBatch } from '../records/index.ts';
 import type { HttpClient } from './http.ts';
 import { partitionPath } from './paths.ts';
 import type { ConsumedRecord } from './types.ts';
@@ -40,7 +40,7 @@ export async function fetchRecords(http: HttpClient, req: FetchRequest): Promise
   });
   const records: ConsumedRecord[] = [];
   let last = offset - 1;
-  for (const batch of res.body.length > 0 ? decodeBatches(res.body) : []) {
+  for (const batch of res.body.length > 0 ? decodeEachBatch(res.body) : []) {
     for (const r of batch.records) {
       if (r.offset < offset) continue;
       const headers = Object.fromEntries(r.headers.map((h) => [h.key, h.value]));

@@ -5,7 +5,10 @@
 // Signing code (@smithy/signature-v4, the credential chain) is loaded on first use, so
 // talking to the local dev server never pays for it.
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { ClusterAuthorizationError, errorFromBody, InvalidRequestError, NetworkError, SluiceError } from '../core/errors.ts';
+import { ClusterAuthorizationError, InvalidRequestError, NetworkError, SluiceError } from '../core/errors.ts';
+import { appendQuery, errorFromResponse, parseJsonBody, type JsonRequestOptions, type JsonTransport, type QueryValue } from './transport.ts';
+
+export type { JsonRequestOptions, QueryValue } from './transport.ts';
 
 export type Credentials = AwsCredentialIdentity;
 export type CredentialsProvider = AwsCredentialIdentityProvider;
@@ -27,8 +30,6 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
 }
 
-export type QueryValue = string | number | boolean | undefined | null;
-
 export interface HttpRequestOptions {
   method: string;
   /** Path below the endpoint, e.g. /v1/topics/orders (already URL-encoded). */
@@ -37,11 +38,6 @@ export interface HttpRequestOptions {
   headers?: Record<string, string>;
   body?: Buffer | Uint8Array | string;
   signal?: AbortSignal;
-}
-
-export interface JsonRequestOptions extends Omit<HttpRequestOptions, 'body'> {
-  /** Serialised with JSON.stringify; sent with Content-Type: application/json. */
-  body?: unknown;
 }
 
 export interface HttpResponse {
@@ -85,7 +81,7 @@ interface Signer {
   }): Promise<{ headers: Record<string, string> }>;
 }
 
-export class HttpClient {
+export class HttpClient implements JsonTransport {
   readonly endpoint: URL;
   readonly signs: boolean;
   private readonly opts: HttpClientOptions;
@@ -120,16 +116,21 @@ export class HttpClient {
     const base = this.endpoint.pathname.replace(/\/+$/, '');
     const url = new URL(this.endpoint.href);
     url.pathname = `${base}/${path.replace(/^\/+/, '')}`;
-    if (query) {
-      for (const [k, v] of Object.entries(query)) {
-        if (v !== undefined && v !== null) url.searchParams.append(k, String(v));
-      }
-    }
-    return url;
+    return appendQuery(url, query);
   }
 
   /** One request; resolves for 2xx, throws the API's error (a SluiceError) otherwise. */
   async request(req: HttpRequestOptions): Promise<HttpResponse> {
+    const response = await this.send(req);
+    if (response.status < 200 || response.status > 299) throw responseError(response);
+    return response;
+  }
+
+  /**
+   * One request, signed when this client signs, resolving to the response whatever its
+   * status (a proxy passes errors on as they came); throws only when there is no response.
+   */
+  async send(req: HttpRequestOptions): Promise<HttpResponse> {
     const url = this.url(req.path, req.query);
     const method = req.method.toUpperCase();
     const body = req.body === undefined ? undefined : typeof req.body === 'string' ? Buffer.from(req.body) : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
@@ -158,9 +159,7 @@ export class HttpClient {
     }
     const outHeaders: Record<string, string> = {};
     res.headers.forEach((v, k) => (outHeaders[k.toLowerCase()] = v));
-    const response: HttpResponse = { status: res.status, headers: outHeaders, body: buf };
-    if (res.status < 200 || res.status > 299) throw responseError(response);
-    return response;
+    return { status: res.status, headers: outHeaders, body: buf };
   }
 
   /** A JSON request; resolves to the parsed body (undefined for an empty one, e.g. 204). */
@@ -170,12 +169,7 @@ export class HttpClient {
     const hasBody = body !== undefined;
     if (hasBody) headers['content-type'] = 'application/json';
     const res = await this.request({ ...rest, headers, ...(hasBody ? { body: JSON.stringify(body) } : {}) });
-    if (res.body.length === 0) return undefined as T;
-    try {
-      return JSON.parse(res.body.toString('utf8')) as T;
-    } catch {
-      throw new SluiceError('INVALID_REQUEST', res.status, `Expected a JSON response from ${this.url(req.path).href}, got ${snippet(res.body)}`);
-    }
+    return parseJsonBody<T>(res.status, res.body.toString('utf8'), this.url(req.path).href);
   }
 
   private networkError(err: unknown): SluiceError {
@@ -242,35 +236,5 @@ export class HttpClient {
 
 /** The SluiceError for a non-2xx response. */
 export function responseError(res: HttpResponse): SluiceError {
-  let parsed: unknown;
-  try {
-    parsed = res.body.length ? JSON.parse(res.body.toString('utf8')) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  const envelope = parsed as { error?: unknown; message?: unknown; Message?: unknown } | undefined;
-  let err: SluiceError;
-  if (envelope && typeof envelope === 'object' && envelope.error && typeof envelope.error === 'object') {
-    err = errorFromBody(res.status, parsed);
-  } else {
-    // Not our envelope: API Gateway ({"message": "Forbidden"}), a proxy, an HTML page.
-    const text = typeof envelope?.message === 'string' ? envelope.message : typeof envelope?.Message === 'string' ? envelope.Message : res.body.length ? snippet(res.body) : '';
-    const message = `HTTP ${res.status}${text ? `: ${text}` : ''}`;
-    err =
-      res.status === 401 || res.status === 403
-        ? new ClusterAuthorizationError(message, { status: res.status })
-        : res.status === 404
-          ? errorFromBody(404, { error: { code: 'NOT_FOUND', message } })
-          : errorFromBody(res.status, { error: { message } });
-  }
-  const retryAfter = Number(res.headers['retry-after']);
-  if (err.retriable && err.details.retryAfterSeconds === undefined && Number.isFinite(retryAfter) && retryAfter >= 0) {
-    (err.details as Record<string, unknown>).retryAfterSeconds = retryAfter;
-  }
-  return err;
-}
-
-function snippet(body: Buffer): string {
-  const text = body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
-  return body.length > 200 ? `${text}…` : text;
+  return errorFromResponse(res.status, res.headers, res.body.toString('utf8'));
 }

@@ -37,5 +37,7 @@ export {
 export { Admin, type AlterTopicOptions, type CreateTopicOptions, type ResetOffsetsOptions } from './admin.ts';
 export { Subscriptions } from './subscriptions.ts';
 export { HttpClient, type Credentials, type CredentialsProvider, type HttpClientOptions } from './http.ts';
+export { FetchTransport, type FetchTransportOptions, type JsonRequestOptions, type JsonTransport } from './transport.ts';
+export { Records, type FetchRecordsOptions, type ProduceRecordsOptions } from './records.ts';
 export * from './errors.ts';
 export type * from './types.ts';

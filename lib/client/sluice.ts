@@ -1,11 +1,12 @@
 // The SDK's entry point: one Sluice per endpoint, handing out producers, consumers,
-// readers and the admin and subscriptions clients, all sharing its HttpClient (SigV4 for
-// deployed endpoints, none for loopback and LocalStack).
+// readers and the admin, records and subscriptions clients, all sharing its HttpClient
+// (SigV4 for deployed endpoints, none for loopback and LocalStack).
 import { Admin } from './admin.ts';
 import { Consumer, type ConsumerOptions } from './consumer/index.ts';
 import { HttpClient, type Credentials, type CredentialsProvider } from './http.ts';
 import { Producer, type ProducerOptions } from './producer/index.ts';
 import { Reader, type ReaderOptions } from './reader/index.ts';
+import { Records } from './records.ts';
 import { Subscriptions } from './subscriptions.ts';
 
 export interface SluiceOptions {
@@ -60,6 +61,11 @@ export class Sluice {
 
   admin(): Admin {
     return new Admin(this.http);
+  }
+
+  /** JSON produce and fetch of a few records, for inspection tools. */
+  records(): Records {
+    return new Records(this.http);
   }
 
   subscriptions(): Subscriptions {

@@ -1,13 +1,13 @@
 // Subscriptions (API.md "Subscriptions"): triggers that deliver a topic's records to a
 // function (a Lambda function, an HTTPS URL; locally, a module or a loopback URL), with
 // their position, lag and dead letters. Thin: one request per call, errors as typed
-// SluiceErrors.
+// SluiceErrors. Written against JsonTransport, so the web console runs it in the browser.
 import type { CreateSubscriptionRequest, DeadLetterRecord, SubscriptionDescription } from '../core/wire.ts';
-import type { HttpClient } from './http.ts';
 import { subscriptionPath } from './paths.ts';
+import type { JsonTransport } from './transport.ts';
 
 export class Subscriptions {
-  constructor(private readonly http: HttpClient) {}
+  constructor(private readonly http: JsonTransport) {}
 
   /** Subscribes a target to a topic; settings left out take their defaults. */
   async create(topic: string, subscription: CreateSubscriptionRequest): Promise<SubscriptionDescription> {
@@ -20,13 +20,19 @@ export class Subscriptions {
     return res.subscriptions;
   }
 
+  /** One subscription: its settings, status, and position, lag and dead letters per partition. */
   async get(topic: string, name: string): Promise<SubscriptionDescription> {
     return this.http.json<SubscriptionDescription>({ method: 'GET', path: subscriptionPath(topic, name) });
   }
 
+  /** The same as get, under the name Admin gives its calls for one item (describeTopic, describeGroup). */
+  async describe(topic: string, name: string): Promise<SubscriptionDescription> {
+    return this.get(topic, name);
+  }
+
   /** Stops delivery and drops the subscription's cursors. */
   async delete(topic: string, name: string): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: subscriptionPath(topic, name) });
+    await this.http.json({ method: 'DELETE', path: subscriptionPath(topic, name) });
   }
 
   /** Batches that failed every retry, most recent first (at most `limit`, default 100, up to 1000). */

@@ -55,6 +55,8 @@ export class InvalidTopicError extends define('INVALID_TOPIC_EXCEPTION', 400) {}
 export class InvalidPartitionsError extends define('INVALID_PARTITIONS', 400) {}
 export class InvalidConfigError extends define('INVALID_CONFIG', 400) {}
 export class CorruptMessageError extends define('CORRUPT_MESSAGE', 400) {}
+/** A well-formed record the log will not take (too many headers, too large to serve). */
+export class InvalidRecordError extends define('INVALID_RECORD', 400) {}
 export class UnsupportedCompressionError extends define('UNSUPPORTED_COMPRESSION_TYPE', 400) {}
 export class InvalidTimestampError extends define('INVALID_TIMESTAMP', 400) {}
 export class InvalidGroupIdError extends define('INVALID_GROUP_ID', 400) {}
@@ -78,6 +80,8 @@ export class UnknownMemberIdError extends define('UNKNOWN_MEMBER_ID', 409) {}
 export class RebalanceInProgressError extends define('REBALANCE_IN_PROGRESS', 409) {}
 export class OutOfOrderSequenceError extends define('OUT_OF_ORDER_SEQUENCE_NUMBER', 409) {}
 export class ProducerFencedError extends define('PRODUCER_FENCED', 409) {}
+/** A batch names a producer id that POST /v1/producers never handed out (or that expired). */
+export class UnknownProducerIdError extends define('UNKNOWN_PRODUCER_ID', 409) {}
 export class NonEmptyGroupError extends define('NON_EMPTY_GROUP', 409) {}
 export class GroupIdNotFoundError extends define('GROUP_ID_NOT_FOUND', 404) {}
 // Subscriptions: names follow the topic-name rules; targets are checked at creation
@@ -93,6 +97,13 @@ export class ConcurrentRequestError extends define('CONCURRENT_TRANSACTIONS', 40
  * nothing was written. The caller re-reads and tries again, or leaves it to a later pass.
  */
 export class ConcurrentModificationError extends define('CONCURRENT_MODIFICATION', 409, true) {}
+/**
+ * A source connector's position in the system it reads is gone (a replication slot
+ * dropped or lost, a stream shard trimmed past the committed sequence number): changes may
+ * have been missed, so the task stops failed until its offsets are reset (a new snapshot).
+ * `details` say which position and why.
+ */
+export class SourcePositionLostError extends define('SOURCE_POSITION_LOST', 409) {}
 
 // 413 / 416: sizes and positions.
 export class RecordTooLargeError extends define('RECORD_TOO_LARGE', 413) {}
@@ -119,16 +130,16 @@ export class ClientClosedError extends define('CLIENT_CLOSED', 400) {}
 /** Every error class, once. Codes are unique (a test checks it). */
 export const ERROR_CLASSES: readonly SluiceErrorClass[] = [
   InvalidRequestError, InvalidTopicError, InvalidPartitionsError, InvalidConfigError,
-  CorruptMessageError, UnsupportedCompressionError, InvalidTimestampError, InvalidGroupIdError,
+  CorruptMessageError, InvalidRecordError, UnsupportedCompressionError, InvalidTimestampError, InvalidGroupIdError,
   InvalidSessionTimeoutError, UnsupportedMediaTypeError, MethodNotAllowedError, RouteNotFoundError,
   ClusterAuthorizationError, UnknownTopicOrPartitionError, TopicAlreadyExistsError,
   IllegalGenerationError, UnknownMemberIdError, RebalanceInProgressError, OutOfOrderSequenceError,
-  ProducerFencedError, NonEmptyGroupError, GroupIdNotFoundError, InvalidSubscriptionNameError,
+  ProducerFencedError, UnknownProducerIdError, NonEmptyGroupError, GroupIdNotFoundError, InvalidSubscriptionNameError,
   InvalidTargetError, UnknownSubscriptionError, SubscriptionAlreadyExistsError,
   ConcurrentRequestError, ConcurrentModificationError, RecordTooLargeError, MessageTooLargeError,
   OffsetOutOfRangeError, NoOffsetForPartitionError, ThrottlingError, RequestTimedOutError,
   DependencyError, NetworkError, ClientClosedError,
-  GroupMaxSizeReachedError,
+  GroupMaxSizeReachedError, SourcePositionLostError,
 ];
 
 export const BY_CODE: ReadonlyMap<string, SluiceErrorClass> = new Map(ERROR_CLASSES.map((C) => [C.code, C]));

@@ -1,7 +1,7 @@
 // What the server and the SDK agree on over HTTP (API.md): content types, size and fetch
-// limits, response headers, and the JSON shapes of answers (DTOs). The server builds
-// these shapes and the SDK hands them out; one definition serves both sides, so a field
-// cannot drift between them. Types and constants only.
+// limits, response headers, and the JSON shapes of requests and answers (DTOs). The server
+// builds these shapes and the SDK hands them out; one definition serves both sides, so a
+// field cannot drift between them. Types and constants only.
 
 // ---- content types and fetch limits ------------------------------------------------------------
 
@@ -62,6 +62,49 @@ export interface ProduceBatchResponse {
   partition: number;
   baseOffset: number;
   lastOffset: number;
+}
+
+// ---- JSON records (produce and fetch) ----------------------------------------------------
+
+/** How keys, values and header values are written in a JSON produce or read from a fetch. */
+export type RecordEncoding = 'json' | 'string' | 'base64';
+
+/** One record of a JSON produce request. */
+export interface ProduceRecordInput {
+  key?: unknown;
+  value?: unknown;
+  headers?: Record<string, string | null> | null;
+  timestamp?: number | null;
+  partition?: number | null;
+}
+
+/** Per record, in request order: its offset, or why its partition's append failed. */
+export type ProduceResult =
+  | { partition: number; offset: number }
+  | { partition: number; error: { code: string; message: string } };
+
+export interface ProduceResponse {
+  offsets: ProduceResult[];
+}
+
+/** One record of a JSON fetch response. */
+export interface JsonRecord {
+  offset: number;
+  timestamp: number;
+  key: unknown;
+  value: unknown;
+  headers: Record<string, string | null>;
+  keyEncoding?: 'base64';
+  valueEncoding?: 'base64';
+  headerEncoding?: 'base64';
+}
+
+export interface FetchResponse {
+  records: JsonRecord[];
+  /** Where to continue. */
+  nextOffset: number;
+  highWatermark: number;
+  logStartOffset: number;
 }
 
 // ---- consumer groups ---------------------------------------------------------------------
@@ -212,105 +255,6 @@ export interface DeadLetterRecord {
   failedAt: number;
   /** The SQS copy: its message id, or why sending it failed. */
   destination?: { type: 'sqs'; queueUrl: string; messageId?: string; error?: string };
-}
-
-// ---- connectors (Kafka Connect's REST shapes, snake_case as Kafka writes them) -------------
-
-export type ConnectorType = 'sink' | 'source';
-/** What a connector is asked to do: run, pause (keep its tasks, deliver nothing), or stop (no tasks). */
-export type TargetState = 'RUNNING' | 'PAUSED' | 'STOPPED';
-/** A connector's or task's state in GET .../status. */
-export type ConnectorRunState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'STOPPED' | 'FAILED' | 'RESTARTING';
-
-/** POST /v1/connectors. */
-export interface CreateConnectorRequest {
-  name: string;
-  config: Record<string, string>;
-  /** Kafka's KIP-980: start paused or stopped (default RUNNING). */
-  initial_state?: TargetState;
-}
-
-export interface ConnectorTaskId {
-  connector: string;
-  task: number;
-}
-
-/** GET /v1/connectors/{name} (Kafka's ConnectorInfo). */
-export interface ConnectorInfo {
-  name: string;
-  config: Record<string, string>;
-  tasks: ConnectorTaskId[];
-  type: ConnectorType;
-}
-
-export interface ConnectorTaskState {
-  id: number;
-  state: ConnectorRunState;
-  worker_id: string;
-  /** The error that failed the task (stack trace), when FAILED. */
-  trace?: string;
-}
-
-/** GET /v1/connectors/{name}/status (Kafka's ConnectorStateInfo). */
-export interface ConnectorStatus {
-  name: string;
-  connector: { state: ConnectorRunState; worker_id: string; trace?: string };
-  tasks: ConnectorTaskState[];
-  type: ConnectorType;
-}
-
-/** GET /v1/connectors?expand=status&expand=info: name to the expansions asked for. */
-export type ExpandedConnectors = Record<string, { status?: ConnectorStatus; info?: ConnectorInfo }>;
-
-/** One source partition's offset, or a sink's topic-partition position (KIP-875). */
-export interface ConnectorOffset {
-  partition: Record<string, unknown>;
-  /** null in a PATCH removes the offset. */
-  offset: Record<string, unknown> | null;
-}
-
-/** GET|PATCH /v1/connectors/{name}/offsets. */
-export interface ConnectorOffsets {
-  offsets: ConnectorOffset[];
-}
-
-/** GET /v1/connector-plugins (Kafka's PluginInfo). */
-export interface ConnectorPluginInfo {
-  class: string;
-  type: ConnectorType | 'transformation' | 'predicate' | 'converter' | 'header_converter';
-  version: string;
-}
-
-/** One setting's definition in a validation answer (Kafka's ConfigKeyInfo). */
-export interface ConfigKeyInfo {
-  name: string;
-  type: string;
-  required: boolean;
-  default_value: string | null;
-  importance: string;
-  documentation: string;
-  group: string | null;
-  order: number;
-  width: string;
-  display_name: string;
-  dependents: string[];
-}
-
-/** One setting's value and errors in a validation answer (Kafka's ConfigValueInfo). */
-export interface ConfigValueInfo {
-  name: string;
-  value: string | null;
-  recommended_values: string[];
-  errors: string[];
-  visible: boolean;
-}
-
-/** PUT /v1/connector-plugins/{plugin}/config/validate (Kafka's ConfigInfos). */
-export interface ConfigInfos {
-  name: string;
-  error_count: number;
-  groups: string[];
-  configs: { definition: ConfigKeyInfo; value: ConfigValueInfo }[];
 }
 
 // ---- maintenance -------------------------------------------------------------------------

@@ -18,7 +18,7 @@
 // Finally each class splits its pool: ceil-quotas go to the members that kept the most,
 // every member keeps previous partitions up to its quota, the rest are dealt round-robin
 // to the members below quota.
-import type { TopicPartitions } from '../storage/groups.ts';
+import type { TopicPartitions } from './store.ts';
 
 export interface AssignorMember {
   memberId: string;
@@ -42,7 +42,31 @@ interface Klass {
 
 type TP = [topic: string, partition: number];
 
+/** Who subscribes to what, who owned what, and the classes of members with one topic set. */
+interface Plan {
+  /** Member ids, sorted; members are referred to by their index here. */
+  ids: string[];
+  /** Topics in play (subscribed and existing), sorted. */
+  topics: string[];
+  /** Previous owner (member index) of every partition in play, -1 for none. */
+  prevOwner: Map<string, Int32Array>;
+  classes: Map<string, Klass>;
+  classOf: (Klass | undefined)[];
+  /** The classes subscribing to each topic, in a stable order. */
+  classesFor: Map<string, Klass[]>;
+}
+
 export function assignPartitions(input: AssignorInput): Record<string, TopicPartitions> {
+  const plan = planOf(input);
+  place(plan);
+  balance(plan);
+  const result: Record<string, TopicPartitions> = Object.fromEntries(plan.ids.map((id) => [id, {}]));
+  for (const k of plan.classes.values()) split(plan, k, result);
+  for (const tps of Object.values(result)) for (const ps of Object.values(tps)) ps.sort((a, b) => a - b);
+  return result;
+}
+
+function planOf(input: AssignorInput): Plan {
   const counts = input.partitionCounts;
   const previous = input.previous ?? {};
   const exists = (t: string) => (counts[t] ?? 0) > 0;
@@ -51,10 +75,8 @@ export function assignPartitions(input: AssignorInput): Record<string, TopicPart
   for (const m of input.members) {
     subs.set(m.memberId, [...new Set([...(subs.get(m.memberId) ?? []), ...m.topics.filter(exists)])].sort(cmp));
   }
-  const result: Record<string, TopicPartitions> = Object.fromEntries(ids.map((id) => [id, {}]));
   const topics = [...new Set(ids.flatMap((id) => subs.get(id)!))].sort(cmp);
 
-  // Previous owner (member index) of every partition in play, -1 for none.
   const prevOwner = new Map<string, Int32Array>(topics.map((t) => [t, new Int32Array(counts[t]!).fill(-1)]));
   ids.forEach((id, i) => {
     const prev = previous[id] ?? {};
@@ -64,7 +86,6 @@ export function assignPartitions(input: AssignorInput): Record<string, TopicPart
     }
   });
 
-  // Classes of members with the same topic set.
   const classes = new Map<string, Klass>();
   const classOf: (Klass | undefined)[] = [];
   ids.forEach((id, i) => {
@@ -81,28 +102,35 @@ export function assignPartitions(input: AssignorInput): Record<string, TopicPart
     const k = classes.get(key)!;
     for (const t of k.topics) classesFor.get(t)!.push(k);
   }
-  // a's average load is below b's: a.size / |a| < b.size / |b|, in integers.
-  const lighter = (a: Klass, b: Klass) => a.size * b.members.length < b.size * a.members.length;
-  const put = (k: Klass, t: string, p: number) => {
-    k.pool.get(t)!.push(p);
-    k.size++;
-  };
+  return { ids, topics, prevOwner, classes, classOf, classesFor };
+}
 
-  // 1. Sticky placement, then the least loaded class for partitions without an owner.
+/** a's average load is below b's: a.size / |a| < b.size / |b|, in integers. */
+const lighter = (a: Klass, b: Klass): boolean => a.size * b.members.length < b.size * a.members.length;
+
+function put(k: Klass, t: string, p: number): void {
+  k.pool.get(t)!.push(p);
+  k.size++;
+}
+
+/** 1. Sticky placement, then the least loaded class for partitions without an owner. */
+function place(plan: Plan): void {
   const unowned: TP[] = [];
-  for (const t of topics) {
-    prevOwner.get(t)!.forEach((o, p) => (o >= 0 ? put(classOf[o]!, t, p) : unowned.push([t, p])));
+  for (const t of plan.topics) {
+    plan.prevOwner.get(t)!.forEach((o, p) => (o >= 0 ? put(plan.classOf[o]!, t, p) : unowned.push([t, p])));
   }
   for (const [t, p] of unowned) {
-    const cs = classesFor.get(t)!;
+    const cs = plan.classesFor.get(t)!;
     put(cs.reduce((best, k) => (lighter(k, best) ? k : best)), t, p);
   }
+}
 
-  // 2. Balance classes that share a topic.
+/** 2. Balance classes that share a topic. */
+function balance(plan: Plan): void {
   for (let moved = true; moved; ) {
     moved = false;
-    for (const t of topics) {
-      const cs = classesFor.get(t)!;
+    for (const t of plan.topics) {
+      const cs = plan.classesFor.get(t)!;
       if (cs.length < 2) continue;
       for (;;) {
         let from: Klass | undefined;
@@ -111,7 +139,7 @@ export function assignPartitions(input: AssignorInput): Record<string, TopicPart
         if (!from || from === to) break;
         // Move only while the source stays at least as loaded as the destination.
         if ((from.size - 1) * to.members.length < (to.size + 1) * from.members.length) break;
-        const p = pickToMove(from, to, t, prevOwner.get(t)!, classOf);
+        const p = pickToMove(from, to, t, plan.prevOwner.get(t)!, plan.classOf);
         const pool = from.pool.get(t)!;
         pool.splice(pool.indexOf(p), 1);
         from.size--;
@@ -120,45 +148,43 @@ export function assignPartitions(input: AssignorInput): Record<string, TopicPart
       }
     }
   }
+}
 
-  // 3. Split each class's pool among its members.
-  for (const k of classes.values()) {
-    const n = k.size;
-    const m = k.members.length;
-    const base = Math.floor(n / m);
-    const extra = n % m;
-    const keep = new Map<number, TP[]>(k.members.map((i) => [i, []]));
-    const rest: TP[] = [];
-    for (const t of k.topics) {
-      for (const p of k.pool.get(t)!.sort((a, b) => a - b)) {
-        const o = prevOwner.get(t)![p]!;
-        if (o >= 0 && classOf[o] === k) keep.get(o)!.push([t, p]);
-        else rest.push([t, p]);
-      }
-    }
-    const byKept = [...k.members].sort((a, b) => keep.get(b)!.length - keep.get(a)!.length || a - b);
-    const deficit = new Map<number, number>();
-    byKept.forEach((i, rank) => {
-      const quota = base + (rank < extra ? 1 : 0);
-      const mine = keep.get(i)!;
-      for (const [t, p] of mine.slice(0, quota)) add(result[ids[i]!]!, t, p);
-      rest.push(...mine.slice(quota));
-      deficit.set(i, quota - Math.min(quota, mine.length));
-    });
-    rest.sort((a, b) => cmp(a[0], b[0]) || a[1] - b[1]);
-    const needy = k.members.filter((i) => deficit.get(i)! > 0);
-    let next = 0;
-    for (const [t, p] of rest) {
-      while (deficit.get(needy[next % needy.length]!) === 0) next++;
-      const i = needy[next % needy.length]!;
-      add(result[ids[i]!]!, t, p);
-      deficit.set(i, deficit.get(i)! - 1);
-      next++;
+/**
+ * 3. Split a class's pool among its members: ceil-quotas to the members that kept the
+ * most, each keeps previous partitions up to its quota, the rest dealt round-robin.
+ */
+function split(plan: Plan, k: Klass, result: Record<string, TopicPartitions>): void {
+  const base = Math.floor(k.size / k.members.length);
+  const extra = k.size % k.members.length;
+  const keep = new Map<number, TP[]>(k.members.map((i) => [i, []]));
+  const rest: TP[] = [];
+  for (const t of k.topics) {
+    for (const p of k.pool.get(t)!.sort((a, b) => a - b)) {
+      const o = plan.prevOwner.get(t)![p]!;
+      if (o >= 0 && plan.classOf[o] === k) keep.get(o)!.push([t, p]);
+      else rest.push([t, p]);
     }
   }
-
-  for (const tps of Object.values(result)) for (const ps of Object.values(tps)) ps.sort((a, b) => a - b);
-  return result;
+  const byKept = [...k.members].sort((a, b) => keep.get(b)!.length - keep.get(a)!.length || a - b);
+  const deficit = new Map<number, number>();
+  byKept.forEach((i, rank) => {
+    const quota = base + (rank < extra ? 1 : 0);
+    const mine = keep.get(i)!;
+    for (const [t, p] of mine.slice(0, quota)) add(result[plan.ids[i]!]!, t, p);
+    rest.push(...mine.slice(quota));
+    deficit.set(i, quota - Math.min(quota, mine.length));
+  });
+  rest.sort((a, b) => cmp(a[0], b[0]) || a[1] - b[1]);
+  const needy = k.members.filter((i) => deficit.get(i)! > 0);
+  let next = 0;
+  for (const [t, p] of rest) {
+    while (deficit.get(needy[next % needy.length]!) === 0) next++;
+    const i = needy[next % needy.length]!;
+    add(result[plan.ids[i]!]!, t, p);
+    deficit.set(i, deficit.get(i)! - 1);
+    next++;
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 // Pure state transitions of a group record: expiry, target computation and the
-// reconciliation of one member toward its target. lib/groups/index.ts applies them to a
+// reconciliation of one member toward its target. updates.ts applies them to a
 // record read from DynamoDB and writes the result back conditionally; nothing here does
 // I/O, so every rule can be tested on plain objects.
 //
@@ -27,7 +27,7 @@
 //   * A released partition goes to its target member at that member's next heartbeat.
 //     Members that leave or whose session expires own nothing from that moment on.
 import type { GroupState } from '../core/wire.ts';
-import type { GroupRecord, MemberRecord, TopicInfo, TopicPartitions } from '../storage/groups.ts';
+import type { GroupRecord, MemberRecord, TopicInfo, TopicPartitions } from './store.ts';
 import { assignPartitions } from './assignor.ts';
 
 export type { GroupState };

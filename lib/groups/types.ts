@@ -1,54 +1,14 @@
-// The shapes of lib/groups' surface: what join, heartbeat, commit, describe and reset
-// take and answer (the answers are the wire types of lib/core/wire.ts). Kept apart from
-// the service so the API layer and tests can name them without the implementation.
-import type { GroupDescription as WireGroupDescription, GroupMember, GroupOffset, TopicAssignment } from '../core/wire.ts';
+// The shapes of lib/groups' answers (the wire types of lib/core/wire.ts) and options;
+// what its calls take is schema.ts's. Kept apart from the service so the API layer and
+// tests can name them without the implementation.
+import type { GroupDescription as WireGroupDescription, GroupMember, GroupOffset } from '../core/wire.ts';
 
 export type { CommittedOffset, GroupState, GroupSummary, MemberAssignment, TopicAssignment } from '../core/wire.ts';
+export type { CommitOptions, HeartbeatOptions, JoinOptions, OffsetCommit, ResetOffsetsOptions, ResetTo } from './schema.ts';
 /** The API adds the total lag to a description. */
 export type GroupDescription = Omit<WireGroupDescription, 'lag'>;
 export type MemberDescription = GroupMember;
 export type OffsetLag = GroupOffset;
-
-export interface JoinOptions {
-  topics: string[];
-  /** 1000..300000, default 45000. */
-  sessionTimeoutMs?: number;
-}
-
-export interface HeartbeatOptions {
-  /** The generation of the last response the member received. */
-  generation: number;
-  /** Partitions the member still consumes; revoked ones listed here stay unconfirmed. */
-  owned?: TopicAssignment[];
-}
-
-export interface OffsetCommit {
-  topic: string;
-  partition: number;
-  /** The next offset to read. */
-  offset: number;
-  metadata?: string;
-}
-
-export interface CommitRequest {
-  memberId?: string;
-  generation?: number;
-  offsets: OffsetCommit[];
-}
-
-export type ResetTo =
-  | { earliest: true }
-  | { latest: true }
-  | { datetime: number }
-  | { offset: number }
-  | { shiftBy: number };
-
-export interface ResetOffsetsRequest {
-  topic: string;
-  to: ResetTo;
-  /** Default: every partition of the topic. */
-  partitions?: number[];
-}
 
 export interface GroupsOptions {
   /** Clock for sessions (epoch ms). */

@@ -6,19 +6,24 @@
 // Exposure: it listens on a loopback address only, answers only requests addressed to
 // that address and port, and refuses what web pages could send it through a browser
 // (requestGuard.ts); slow clients are cut off by timeouts (HttpTimeouts); module targets
-// are imported only from the directories it was started with (moduleDirs).
+// are imported only from the directories it was started with (moduleDirs). The Kafka
+// gateway, when asked for (kafkaPort), listens on the same loopback address; a browser's
+// HTTP request to it is not a Kafka frame (its first bytes read as a size over the
+// gateway's frame limit) and only closes the connection.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { createHandler } from './apiGateway.ts';
+import { isConsolePath, serveConsole } from '../console/server/assets.ts';
 import { MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError } from '../core/errors.ts';
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
 import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
-import { FUNCTIONS, matchRoute, routeKey, type FunctionName } from '../api/routes.ts';
+import { FUNCTIONS, matchRoute, routeKey, type FunctionName, type RouteMatch } from '../api/routes.ts';
+import { startGateway } from '../gateway/index.ts';
 import { Log } from '../log/index.ts';
-import { scheduledMaintenance } from '../log/maintenance-schedule.ts';
+import { scheduledMaintenance } from '../log/maintenance/index.ts';
 import { internalError, readBody, sendError, sendTooLarge } from './devHttp.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
@@ -69,6 +74,8 @@ export interface DevServerOptions {
   timeouts?: Partial<HttpTimeouts>;
   /** Taps on the storage clients the handlers use (lib/local/taps.ts). */
   taps?: readonly StorageTap[];
+  /** Also serve the Kafka protocol on this port (same host); undefined: no gateway. */
+  kafkaPort?: number;
 }
 
 /**
@@ -90,6 +97,8 @@ const IDLE_SOCKET_MS = (Math.max(...Object.values(FUNCTIONS).map((f) => f.timeou
 export interface DevServer {
   url: string;
   port: number;
+  /** The Kafka gateway's port, when one runs. */
+  kafkaPort?: number;
   stack: LocalStack;
   /** Closes the HTTP server and its connections (long polls included), then the stack. */
   stop(): Promise<void>;
@@ -130,21 +139,61 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       serviceName: 'sluice-dev',
       logLevel: (process.env.POWERTOOLS_LOG_LEVEL || 'WARN') as 'WARN',
     });
-  const subscriptionOperations = subscriptionOperationsFor({ moduleDirs });
-  handlers = new Map(
+  handlers = functionHandlers(log, logger, moduleDirs);
+  const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts);
+
+  const kafka =
+    opts.kafkaPort === undefined
+      ? undefined
+      : await startGateway({ clients: stack.clients, log, port: opts.kafkaPort, host }).catch(async (err: unknown) => {
+          await dispatch?.stop();
+          await maintenance.stop();
+          await closeServer(server);
+          await stack.stop();
+          throw err;
+        });
+
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    ...(kafka ? { kafkaPort: kafka.port } : {}),
+    stack,
+    stop: () =>
+      (stopping ??= (async () => {
+        try {
+          await kafka?.stop();
+          await closeServer(server);
+          await maintenance.stop();
+          await dispatch?.stop();
+        } finally {
+          await stack.stop();
+        }
+      })()),
+  };
+}
+
+/** Every function of the route table, as the dev server invokes it. */
+function functionHandlers(log: Log, logger: Logger, moduleDirs: string[]): Map<FunctionName, Handler> {
+  const operations = subscriptionOperationsFor({ moduleDirs });
+  return new Map(
     (Object.keys(FUNCTIONS) as FunctionName[]).map((fn) => [
       fn,
-      createHandler(fn, { log, logger, ...(fn === 'subscriptions' ? { operations: subscriptionOperations } : {}) }) as unknown as Handler,
+      createHandler(fn, { log, logger, ...(fn === 'subscriptions' ? { operations } : {}) }) as unknown as Handler,
     ]),
   );
+}
 
-  // The deployed schedule's passes, with its orphan-scan policy (maintenance-schedule.ts).
+/** What runs beside the requests: the maintenance schedule, and the subscriptions' dispatcher (once it polls). */
+async function startBackground(stack: LocalStack, logger: Logger, moduleDirs: string[], opts: DevServerOptions) {
+  // The deployed schedule's passes, with its orphan-scan policy (lib/log/maintenance/schedule.ts).
   const maintenance = every(
     opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
     async (pass) => logMaintenance(logger, await scheduledMaintenance(stack.clients, pass)),
     (err) => logger.warn('maintenance pass failed', { error: err as Error }),
   );
-
   const dispatch =
     opts.subscriptions === false
       ? undefined
@@ -158,25 +207,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
           ...opts.subscriptions,
         });
   await dispatch?.poller.ready;
-
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' || address.address.includes(':') ? `[${address.address}]` : address.address;
-  let stopping: Promise<void> | undefined;
-  return {
-    url: `http://${urlHost}:${address.port}`,
-    port: address.port,
-    stack,
-    stop: () =>
-      (stopping ??= (async () => {
-        try {
-          await closeServer(server);
-          await maintenance.stop();
-          await dispatch?.stop();
-        } finally {
-          await stack.stop();
-        }
-      })()),
-  };
+  return { maintenance, dispatch };
 }
 
 /** The HTTP server, with the timeouts that keep slow or stalled clients from holding it. */
@@ -301,6 +332,8 @@ async function serve(
   if (accessLog) res.once('finish', () => accessLog(`${method} ${target} ${res.statusCode} ${Date.now() - started}ms`));
   if (!admitted(req, res)) return;
 
+  // The web console (lib/console): its page and assets, same origin as the API it calls.
+  if (isConsolePath(rawPath)) return serveConsole(req, res, rawPath);
   const match = matchRoute(method, rawPath);
   if (!match) {
     req.resume();
@@ -328,20 +361,30 @@ async function serve(
   }
   if (body === undefined) return; // 413 already sent
 
+  await invoke(res, handlers.get(match.route.fn)!, { method, rawPath, rawQueryString, headers: req.headers, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' }, match);
+}
+
+/** One request to its function, as API Gateway's HTTP API invokes it (payload 2.0, a 30 s limit). */
+async function invoke(
+  res: ServerResponse,
+  handler: Handler,
+  request: { method: string; rawPath: string; rawQueryString: string; headers: IncomingMessage['headers']; body: Buffer; sourceIp: string },
+  match: RouteMatch,
+): Promise<void> {
   const { route, pathParameters } = match;
+  const { method, rawPath, rawQueryString, headers: requestHeaders, body, sourceIp } = request;
   const requestId = randomUUID();
   const event = buildV2Event({
     method,
     rawPath,
     rawQueryString,
-    headers: req.headers,
+    headers: requestHeaders,
     body,
     routeKey: routeKey(route),
     pathParameters,
-    sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    sourceIp,
     requestId,
   });
-  const handler = handlers.get(route.fn)!;
   // API Gateway gives up on an integration after 30 s; so do we.
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {

@@ -1,7 +1,7 @@
 // How `sluice dev` ends. Whatever stops one process of the local stack stops all of it,
-// in order: the HTTP server first (its connections, long polls included, are closed),
-// then maintenance and the dispatcher, then the emulators, each asked to stop and given
-// time to (children.ts). What asks:
+// in order: the Kafka gateway and the HTTP server first (their connections, long polls
+// included, are closed), then maintenance and the dispatcher, then the emulators, each
+// asked to stop and given time to (children.ts). What asks:
 //
 //   - SIGINT, SIGTERM or SIGHUP to us (Ctrl-C, `kill`, `timeout`, a supervisor, a closed
 //     terminal);

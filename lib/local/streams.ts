@@ -19,8 +19,9 @@ import {
   type Shard,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
-import type { StorageClients, StorageConfig } from '../storage/clients.ts';
 import { sleep } from '../core/time.ts';
+import type { StorageClients, StorageConfig } from '../storage/clients.ts';
+import { paginate } from '../storage/dynamo.ts';
 
 /** A stream record as Lambda delivers it (attribute values as JSON, binary as base64). */
 export interface LambdaStreamRecord {
@@ -75,58 +76,120 @@ interface ShardState {
 const DESCRIBE_EVERY_MS = 5_000;
 
 export function startStreamPoller(opts: StreamPollerOptions): StreamPoller {
-  const interval = opts.intervalMs ?? 250;
-  const endpoint = opts.config.endpoints?.dynamodb;
-  const streams = new DynamoDBStreamsClient({
-    region: opts.config.region ?? process.env.AWS_REGION ?? 'us-east-1',
-    ...(endpoint ? { endpoint } : {}),
-    ...(opts.config.credentials ? { credentials: opts.config.credentials } : {}),
-    maxAttempts: 2,
-  });
-  const shards = new Map<string, ShardState>();
-  let streamArn: string | undefined;
-  let lastDescribe = 0;
-  let first = true;
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const report = (err: unknown) => {
-    if (!stopped) opts.onError?.(err);
+  const poller = new Poller(opts);
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((r) => (resolveReady = r));
+  const loop = poller.run(() => resolveReady());
+  return {
+    ready,
+    stop: async () => {
+      poller.stop();
+      await loop;
+      poller.destroy();
+    },
   };
+}
 
-  const describe = async () => {
-    if (!streamArn) {
-      const { Table } = await opts.clients.ddb.send(new DescribeTableCommand({ TableName: opts.tableName }));
-      streamArn = Table?.LatestStreamArn;
-      if (!streamArn) throw new Error(`table ${opts.tableName} has no stream`);
+/** The shards of one table's stream and where each was read up to. */
+class Poller {
+  private readonly streams: DynamoDBStreamsClient;
+  private readonly interval: number;
+  private readonly shards = new Map<string, ShardState>();
+  private streamArn: string | undefined;
+  private lastDescribe = 0;
+  private first = true;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly opts: StreamPollerOptions) {
+    const endpoint = opts.config.endpoints?.dynamodb;
+    this.interval = opts.intervalMs ?? 250;
+    this.streams = new DynamoDBStreamsClient({
+      region: opts.config.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      ...(endpoint ? { endpoint } : {}),
+      ...(opts.config.credentials ? { credentials: opts.config.credentials } : {}),
+      maxAttempts: 2,
+    });
+  }
+
+  /** Positions the iterators (then `ready`), and polls until stopped. */
+  async run(ready: () => void): Promise<void> {
+    try {
+      await this.describe();
+      for (const s of this.shards.values()) await this.iteratorFor(s).catch((err) => this.report(err));
+    } catch (err) {
+      this.report(err);
     }
-    const found: Shard[] = [];
-    let start: string | undefined;
-    do {
-      const res = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }));
-      found.push(...(res.StreamDescription?.Shards ?? []));
-      start = res.StreamDescription?.LastEvaluatedShardId;
-    } while (start);
+    ready();
+    while (!this.stopped) {
+      let busy = false;
+      try {
+        busy = await this.pollOnce();
+      } catch (err) {
+        this.report(err);
+      }
+      if (this.stopped) break;
+      if (!busy) await this.pause();
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  destroy(): void {
+    this.streams.destroy();
+  }
+
+  private report(err: unknown): void {
+    if (!this.stopped) this.opts.onError?.(err);
+  }
+
+  /** Waits one interval, or until stopped. */
+  private async pause(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, this.interval);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+    this.wake = undefined;
+  }
+
+  private async describe(): Promise<void> {
+    if (!this.streamArn) {
+      const { Table } = await this.opts.clients.ddb.send(new DescribeTableCommand({ TableName: this.opts.tableName }));
+      this.streamArn = Table?.LatestStreamArn;
+      if (!this.streamArn) throw new Error(`table ${this.opts.tableName} has no stream`);
+    }
+    const found = await paginate<Shard, string>(async (start) => {
+      const res = await this.streams.send(new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: start }));
+      const next = res.StreamDescription?.LastEvaluatedShardId;
+      return { items: res.StreamDescription?.Shards ?? [], ...(next ? { next } : {}) };
+    });
     for (const s of found) {
-      if (!s.ShardId || shards.has(s.ShardId)) continue;
+      if (!s.ShardId || this.shards.has(s.ShardId)) continue;
       const closed = Boolean(s.SequenceNumberRange?.EndingSequenceNumber);
       // At start: only open shards, from LATEST. Later: every new shard from its start.
-      if (first && closed) continue;
-      shards.set(s.ShardId, {
+      if (this.first && closed) continue;
+      this.shards.set(s.ShardId, {
         id: s.ShardId,
         ...(s.ParentShardId ? { parent: s.ParentShardId } : {}),
-        start: first ? 'LATEST' : 'TRIM_HORIZON',
+        start: this.first ? 'LATEST' : 'TRIM_HORIZON',
         done: false,
       });
     }
-    first = false;
-    lastDescribe = Date.now();
-  };
+    this.first = false;
+    this.lastDescribe = Date.now();
+  }
 
-  const iteratorFor = async (s: ShardState) => {
+  private async iteratorFor(s: ShardState): Promise<void> {
     const type: ShardIteratorType = s.lastSequence ? 'AFTER_SEQUENCE_NUMBER' : s.start;
-    const res = await streams.send(
+    const res = await this.streams.send(
       new GetShardIteratorCommand({
-        StreamArn: streamArn,
+        StreamArn: this.streamArn,
         ShardId: s.id,
         ShardIteratorType: type,
         ...(s.lastSequence ? { SequenceNumber: s.lastSequence } : {}),
@@ -134,111 +197,82 @@ export function startStreamPoller(opts: StreamPollerOptions): StreamPoller {
     );
     s.iterator = res.ShardIterator;
     if (!s.iterator) s.done = true;
-  };
+  }
 
-  const deliver = async (records: LambdaStreamRecord[]) => {
+  private async deliver(records: LambdaStreamRecord[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await opts.onRecords(records);
+        await this.opts.onRecords(records);
         return;
       } catch (err) {
         if (attempt >= 2) {
-          report(err);
+          this.report(err);
           return;
         }
         await sleep(100 * 2 ** attempt);
       }
     }
-  };
+  }
 
   /** One round over every readable shard; true if any returned records. */
-  const pollOnce = async (): Promise<boolean> => {
-    if (!streamArn || Date.now() - lastDescribe > DESCRIBE_EVERY_MS) await describe();
+  private async pollOnce(): Promise<boolean> {
+    if (!this.streamArn || Date.now() - this.lastDescribe > DESCRIBE_EVERY_MS) await this.describe();
     let busy = false;
-    for (const s of shards.values()) {
-      if (stopped) return busy;
+    for (const s of this.shards.values()) {
+      if (this.stopped) return busy;
       if (s.done) continue;
-      const parent = s.parent ? shards.get(s.parent) : undefined;
+      const parent = s.parent ? this.shards.get(s.parent) : undefined;
       if (parent && !parent.done) continue; // a parent's records come first
       try {
-        if (!s.iterator) await iteratorFor(s);
-        if (!s.iterator) continue;
-        const res = await streams.send(new GetRecordsCommand({ ShardIterator: s.iterator, Limit: 1000 }));
-        const records = (res.Records ?? []).map((r) => toLambdaRecord(r, streamArn!));
-        if (records.length) {
-          busy = true;
-          s.lastSequence = records.at(-1)!.dynamodb.SequenceNumber ?? s.lastSequence;
-          await deliver(records);
-        }
-        s.iterator = res.NextShardIterator;
-        if (!s.iterator) {
-          s.done = true;
-          lastDescribe = 0; // closed: its children appear in the next describe
-        }
+        busy = (await this.readShard(s)) || busy;
       } catch (err) {
-        const name = (err as { name?: string }).name;
-        if (name === 'ExpiredIteratorException') {
-          s.iterator = undefined;
-        } else if (name === 'TrimmedDataAccessException') {
-          s.iterator = undefined;
-          delete s.lastSequence;
-          s.start = 'TRIM_HORIZON';
-        } else if (name === 'ResourceNotFoundException') {
-          shards.clear();
-          streamArn = undefined;
-          first = true;
-          report(err);
-          return busy;
-        } else {
-          s.iterator = undefined;
-          report(err);
-        }
+        if (this.recover(s, err) === 'lost-stream') return busy;
       }
     }
+    const shards = this.shards;
     for (const [id, s] of shards) if (s.done && ![...shards.values()].some((c) => c.parent === id && !c.done)) shards.delete(id);
     return busy;
-  };
+  }
 
-  let resolveReady!: () => void;
-  const ready = new Promise<void>((r) => (resolveReady = r));
-  const loop = (async () => {
-    try {
-      await describe();
-      for (const s of shards.values()) await iteratorFor(s).catch(report);
-    } catch (err) {
-      report(err);
+  /** One GetRecords on a shard, delivered; true if it returned records. */
+  private async readShard(s: ShardState): Promise<boolean> {
+    if (!s.iterator) await this.iteratorFor(s);
+    if (!s.iterator) return false;
+    const res = await this.streams.send(new GetRecordsCommand({ ShardIterator: s.iterator, Limit: 1000 }));
+    const records = (res.Records ?? []).map((r) => toLambdaRecord(r, this.streamArn!));
+    if (records.length) {
+      s.lastSequence = records.at(-1)!.dynamodb.SequenceNumber ?? s.lastSequence;
+      await this.deliver(records);
     }
-    resolveReady();
-    while (!stopped) {
-      let busy = false;
-      try {
-        busy = await pollOnce();
-      } catch (err) {
-        report(err);
-      }
-      if (stopped) break;
-      if (!busy) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, interval);
-          wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        wake = undefined;
-      }
+    s.iterator = res.NextShardIterator;
+    if (!s.iterator) {
+      s.done = true;
+      this.lastDescribe = 0; // closed: its children appear in the next describe
     }
-  })();
+    return records.length > 0;
+  }
 
-  return {
-    ready,
-    stop: async () => {
-      stopped = true;
-      wake?.();
-      await loop;
-      streams.destroy();
-    },
-  };
+  /** After a failed read: a fresh iterator next round, or (the stream is gone) start over. */
+  private recover(s: ShardState, err: unknown): 'retry' | 'lost-stream' {
+    const name = (err as { name?: string }).name;
+    if (name === 'ExpiredIteratorException') {
+      s.iterator = undefined;
+    } else if (name === 'TrimmedDataAccessException') {
+      s.iterator = undefined;
+      delete s.lastSequence;
+      s.start = 'TRIM_HORIZON';
+    } else if (name === 'ResourceNotFoundException') {
+      this.shards.clear();
+      this.streamArn = undefined;
+      this.first = true;
+      this.report(err);
+      return 'lost-stream';
+    } else {
+      s.iterator = undefined;
+      this.report(err);
+    }
+    return 'retry';
+  }
 }
 
 function toLambdaRecord(r: _Record, streamArn: string): LambdaStreamRecord {

@@ -2,7 +2,7 @@
 // overlaps the previous one, and stop() waits for the run in progress, so the emulators
 // are never shut down under a maintenance pass. Each run is handed a ScheduledPass, as
 // the deployed schedule hands one (lib/runtime/schedule.ts), so a job's policy (which
-// maintenance passes scan for orphans, lib/log/maintenance-schedule.ts) is the same here.
+// maintenance passes scan for orphans, lib/log/maintenance/schedule.ts) is the same here.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ScheduledPass } from '../core/schedule.ts';
 

@@ -4,18 +4,30 @@
 import {
   CorruptMessageError,
   InvalidRequestError,
+  MessageTooLargeError,
   OutOfOrderSequenceError,
   RecordTooLargeError,
   UnknownTopicOrPartitionError,
 } from '../core/errors.ts';
-import { decodeBatches, encodeBatch, setBaseOffset, setLogAppendTime } from '../records/index.ts';
+import { MAX_BATCH_BYTES, MAX_HEADERS_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../core/limits.ts';
+import {
+  BATCH_HEADER_SIZE,
+  checkRecordLimits,
+  decodeBatches,
+  encodeBatch,
+  recordSizeBound,
+  setBaseOffset,
+  setLogAppendTime,
+  type RecordParts,
+} from '../records/index.ts';
 import type { Compression, DecodedBatch, RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
-import { commitSegment, type CommitOptions } from '../storage/commit.ts';
+import { commitSegment, type CommitGuard, type CommitOptions } from '../storage/commit.ts';
 import { getTopic, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
+import { confirmProducer } from '../storage/producers.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
-import { effectiveConfig } from './config.ts';
-import { checkSequence, nextSeq, parseProducerStates, type ProducerBatch } from './idempotence.ts';
+import { effectiveConfig, type TopicConfig } from './config.ts';
+import { checkSequence, needsConfirmation, nextSeq, parseProducerStates, type ProducerBatch } from './idempotence.ts';
 
 export type AppendInput = { records: RecordInput[] } | { batches: Buffer };
 
@@ -41,7 +53,7 @@ export async function appendToPartition(
   topic: TopicRecord,
   partition: number,
   input: AppendInput,
-  opts: CommitOptions & { now?: () => number } = {},
+  opts: CommitOptions & { now?: () => number; guard?: CommitGuard } = {},
 ): Promise<AppendResult> {
   const now = opts.now?.() ?? Date.now();
   const segment = 'records' in input ? segmentFromRecords(topic, input.records, now) : segmentFromBatches(topic, input.batches, now);
@@ -68,17 +80,28 @@ export async function appendToPartition(
       recordCount: segment.recordCount,
       firstTimestamp: segment.firstTimestamp,
       maxTimestamp: segment.maxTimestamp,
-      ...(segment.producer ? { producerCheck: producerCheck(segment.producer, segment.recordCount, now) } : {}),
+      ...(segment.producer ? { producerCheck: producerCheck(clients, segment.producer, segment.recordCount, now) } : {}),
+      ...(opts.guard ? { guard: opts.guard } : {}),
     },
     opts,
   );
   return { partition, baseOffset, lastOffset };
 }
 
-/** `now` is fixed for the whole commit, so a resent transaction is byte-identical. */
-function producerCheck(producer: ProducerBatch, count: number, now: number) {
-  return (head: PartitionHead) => {
-    const verdict = checkSequence(parseProducerStates(head.producersJson), producer, head.nextOffset, count, now);
+/**
+ * `now` is fixed for the whole commit, so a resent transaction is byte-identical. The
+ * producer is confirmed registered at most once per append, and only when the head
+ * cannot vouch for it (needsConfirmation).
+ */
+function producerCheck(clients: StorageClients, producer: ProducerBatch, count: number, now: number) {
+  let confirmedAt: number | undefined;
+  return async (head: PartitionHead) => {
+    const states = parseProducerStates(head.producersJson);
+    if (confirmedAt === undefined && needsConfirmation(states, producer, now)) {
+      await confirmProducer(clients, producer.producerId, producer.epoch, now);
+      confirmedAt = now;
+    }
+    const verdict = checkSequence(states, producer, head.nextOffset, count, now, confirmedAt);
     return verdict.kind === 'duplicate'
       ? { duplicate: { baseOffset: verdict.baseOffset, lastOffset: verdict.lastOffset } }
       : { producersJson: JSON.stringify(verdict.states) };
@@ -97,8 +120,9 @@ function storageCompression(topic: TopicRecord): Compression | undefined {
  */
 export function segmentFromRecords(topic: TopicRecord, records: RecordInput[], now: number): Segment {
   if (records.length === 0) throw new InvalidRequestError('An append needs at least one record.');
+  checkRecords(records);
   const config = effectiveConfig(topic.config);
-  const maxBytes = Number(config['max.message.bytes']);
+  const maxBytes = maxMessageBytes(config);
   const logAppend = config['message.timestamp.type'] === 'LogAppendTime';
   const compression = storageCompression(topic) ?? 'none';
   const stamped = records.map((r) => ({ ...r, timestamp: logAppend ? now : (r.timestamp ?? now) }));
@@ -146,11 +170,59 @@ export function segmentFromRecords(topic: TopicRecord, records: RecordInput[], n
   return { body: Buffer.concat(batches), recordCount: records.length, firstTimestamp: first, maxTimestamp: max };
 }
 
-/** Bytes a record can take at most inside a batch: payload plus worst-case varints. */
-export function recordSizeBound(r: RecordInput): number {
-  let size = 5 + 1 + 10 + 5 + 5 + (r.key?.length ?? 0) + 5 + (r.value?.length ?? 0) + 5;
-  for (const h of r.headers ?? []) size += 10 + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
-  return size;
+/**
+ * The topic's max.message.bytes, never above MAX_BATCH_BYTES: a topic configured before
+ * that bound existed still stores only batches every reader can be sent.
+ */
+export function maxMessageBytes(config: TopicConfig): number {
+  return Math.min(Number(config['max.message.bytes']), MAX_BATCH_BYTES);
+}
+
+/**
+ * Records an append may take: at most MAX_RECORDS_PER_REQUEST, with at most
+ * MAX_HEADERS_PER_REQUEST headers together, each within checkRecordLimits. Throws
+ * before anything is written.
+ */
+export function checkRecords(records: readonly RecordParts[]): void {
+  if (records.length > MAX_RECORDS_PER_REQUEST) {
+    throw new MessageTooLargeError(`An append of ${records.length} records is over the limit of ${MAX_RECORDS_PER_REQUEST}.`, {
+      limit: MAX_RECORDS_PER_REQUEST,
+    });
+  }
+  let headers = 0;
+  records.forEach((r, i) => {
+    checkRecordLimits(r, i);
+    headers += r.headers?.length ?? 0;
+    if (headers > MAX_HEADERS_PER_REQUEST) {
+      throw new MessageTooLargeError(`The records up to ${i} have more than ${MAX_HEADERS_PER_REQUEST} headers together.`, {
+        record: i,
+        limit: MAX_HEADERS_PER_REQUEST,
+      });
+    }
+  });
+}
+
+/**
+ * RECORD_TOO_LARGE unless each record alone fits the topic's max.message.bytes as the
+ * log will store it. Cheap for records clearly below the limit; the few near or over it
+ * are encoded exactly.
+ */
+export function checkRecordSizes(topic: TopicRecord, records: readonly RecordInput[]): void {
+  const config = effectiveConfig(topic.config);
+  const maxBytes = maxMessageBytes(config);
+  const compression: Compression = config['compression.type'] === 'gzip' ? 'gzip' : 'none';
+  records.forEach((r, i) => {
+    const bound = recordSizeBound(r);
+    const slack = compression === 'gzip' ? Math.ceil(bound / 1000) + 64 : 0;
+    if (bound + BATCH_HEADER_SIZE + slack <= maxBytes) return;
+    const size = encodeBatch({ records: [{ ...r, timestamp: r.timestamp ?? 0 }], compression }).length;
+    if (size > maxBytes) {
+      throw new RecordTooLargeError(
+        `Record ${i} is ${size} bytes as a batch; the topic's max.message.bytes is ${maxBytes}. Nothing was written.`,
+        { maxMessageBytes: maxBytes, record: i },
+      );
+    }
+  });
 }
 
 /**
@@ -160,7 +232,7 @@ export function recordSizeBound(r: RecordInput): number {
  */
 export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number): Segment {
   const config = effectiveConfig(topic.config);
-  const maxBytes = Number(config['max.message.bytes']);
+  const maxBytes = maxMessageBytes(config);
   const logAppend = config['message.timestamp.type'] === 'LogAppendTime';
   const wanted = storageCompression(topic);
   const decoded = decodeBatches(body);
@@ -172,6 +244,7 @@ export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number
   let at = 0;
   decoded.forEach((batch, i) => {
     checkProducedBatch(batch, i, maxBytes);
+    batch.records.forEach((r, k) => checkRecordLimits(r, count + k));
     let bytes: Buffer = Buffer.from(body.subarray(at, at + batch.sizeInBytes));
     at += batch.sizeInBytes;
     if (wanted !== undefined && wanted !== batch.compression) bytes = reencode(batch, wanted);

@@ -3,7 +3,7 @@
 // keyed by lastOffset, so the query starts at the entry holding the wanted offset.
 import { OffsetOutOfRangeError, RequestTimedOutError } from '../core/errors.ts';
 import { FETCH_LIMITS } from '../core/wire.ts';
-import { decodeBatches, readBatchHeaders, setBaseOffset } from '../records/index.ts';
+import { decodeEachBatch, readBatchHeaders, setBaseOffset } from '../records/index.ts';
 import type { DecodedRecord, TimestampType } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
@@ -120,6 +120,13 @@ async function entriesFor(
   return chosen;
 }
 
+/** What a record weighs against maxBytes: its key, value and headers. */
+function recordBytes(r: DecodedRecord): number {
+  let size = (r.key?.length ?? 0) + (r.value?.length ?? 0);
+  for (const h of r.headers) size += h.key.length + (h.value?.length ?? 0);
+  return size;
+}
+
 export async function fetchRecords(
   clients: StorageClients,
   watch: HeadWatch,
@@ -138,14 +145,16 @@ export async function fetchRecords(
   const records: FetchedRecord[] = [];
   let bytes = 0;
   let next = opts.offset;
+  // Batches are decoded one at a time and only while more records are wanted; the first
+  // record is taken whatever its size, so a fetch always gets past it (as Kafka's does).
   outer: for (let i = 0; i < entries.length; i++) {
     const base = entries[i]!.baseOffset;
-    for (const batch of decodeBatches(bodies[i]!)) {
+    for (const batch of decodeEachBatch(bodies[i]!)) {
       for (const r of batch.records) {
         const offset = r.offset + base;
         if (offset < opts.offset) continue;
         if (offset >= head.nextOffset) break outer;
-        const size = (r.key?.length ?? 0) + (r.value?.length ?? 0);
+        const size = recordBytes(r);
         if (records.length >= maxRecords || (records.length > 0 && bytes + size > maxBytes)) break outer;
         records.push({ ...r, offset, timestampType: batch.timestampType });
         bytes += size;
@@ -214,11 +223,27 @@ export async function offsetForPosition(
   const entry = await queryIndexByTime(clients, topic.topicId, partition, at);
   if (!entry || entry.baseOffset >= head.nextOffset) return head.nextOffset;
   const [body] = await readRanges(clients, [{ key: entry.objectKey, start: entry.byteStart, length: entry.byteLength }]);
-  for (const batch of decodeBatches(body!)) {
+  for (const batch of decodeEachBatch(body!)) {
     for (const r of batch.records) {
       const offset = r.offset + entry.baseOffset;
       if (r.timestamp >= at && offset >= head.logStartOffset) return offset;
     }
   }
   return Math.max(entry.lastOffset + 1, head.logStartOffset);
+}
+
+/**
+ * The whole batches at the front of `batches` (as fetchBatches answers them, offsets
+ * absolute) whose total size `fits`: their byte length and the offset after them. When
+ * not even the first fits, `bytes` is 0 and `firstBatchBytes` says how large it is.
+ */
+export function batchesThatFit(batches: Buffer, fits: (bytes: number) => boolean): { bytes: number; nextOffset?: number; firstBatchBytes?: number } {
+  let bytes = 0;
+  let nextOffset: number | undefined;
+  for (const h of readBatchHeaders(batches, { verifyCrc: false })) {
+    if (!fits(bytes + h.sizeInBytes)) return bytes === 0 ? { bytes, firstBatchBytes: h.sizeInBytes } : { bytes, ...(nextOffset !== undefined ? { nextOffset } : {}) };
+    bytes += h.sizeInBytes;
+    nextOffset = h.baseOffset + h.lastOffsetDelta + 1;
+  }
+  return { bytes, ...(nextOffset !== undefined ? { nextOffset } : {}) };
 }

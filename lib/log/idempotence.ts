@@ -12,9 +12,16 @@
 // Sequences wrap at 2^31 like Kafka's. State of producers silent for longer than
 // PRODUCER_EXPIRY_MS is dropped (Kafka's producer.id.expiration.ms), and at most
 // MAX_PRODUCERS are kept per partition so the head item stays small.
+//
+// Only producer ids POST /v1/producers handed out are taken (lib/storage/producers.ts).
+// That is confirmed against the producers table when a partition meets a producer (or
+// an epoch of it) it has no state for, and again once CONFIRM_INTERVAL_MS has passed;
+// in between, the head's own state vouches for it, so an append costs no extra read.
 import { OutOfOrderSequenceError, ProducerFencedError } from '../core/errors.ts';
 
 export const PRODUCER_EXPIRY_MS = 86_400_000;
+/** How long a head trusts a producer confirmation before asking the table again. */
+export const CONFIRM_INTERVAL_MS = 86_400_000;
 export const MAX_PRODUCERS = 1_000;
 /** Recent batches remembered per producer, as Kafka's broker does. */
 const RECENT_BATCHES = 5;
@@ -41,6 +48,8 @@ interface ProducerEntry {
   b: RecentBatch[];
   /** last write, epoch ms */
   t: number;
+  /** when the producer and this epoch were last confirmed registered, epoch ms */
+  v?: number;
 }
 
 export type ProducerStates = Record<string, ProducerEntry>;
@@ -60,13 +69,28 @@ export function parseProducerStates(json: string | undefined): ProducerStates {
   }
 }
 
-/** Decide what an idempotent batch of `count` records means at a head whose next offset is `base`. */
+/**
+ * Whether the batch's producer must be confirmed registered before this head may take
+ * it: the head has no state for the producer at this epoch (an older epoch is fenced
+ * anyway), or its confirmation is older than CONFIRM_INTERVAL_MS.
+ */
+export function needsConfirmation(states: ProducerStates, batch: ProducerBatch, now: number): boolean {
+  const known = states[batch.producerId];
+  if (!known || batch.epoch > known.e) return true;
+  return batch.epoch === known.e && now - (known.v ?? 0) > CONFIRM_INTERVAL_MS;
+}
+
+/**
+ * Decide what an idempotent batch of `count` records means at a head whose next offset
+ * is `base`. `confirmedAt` is when the producer was confirmed for this batch, if it was.
+ */
 export function checkSequence(
   states: ProducerStates,
   batch: ProducerBatch,
   base: number,
   count: number,
   now: number,
+  confirmedAt?: number,
 ): SequenceVerdict {
   const known = states[batch.producerId];
   if (known && batch.epoch < known.e) {
@@ -92,11 +116,13 @@ export function checkSequence(
     );
   }
 
-  const recent = known && known.e === batch.epoch ? known.b : [];
+  const same = known && known.e === batch.epoch;
+  const confirmed = confirmedAt ?? (same ? known.v : undefined);
   const entry: ProducerEntry = {
     e: batch.epoch,
-    b: [...recent, { f: batch.firstSeq, l: batch.lastSeq, o: base }].slice(-RECENT_BATCHES),
+    b: [...(same ? known.b : []), { f: batch.firstSeq, l: batch.lastSeq, o: base }].slice(-RECENT_BATCHES),
     t: now,
+    ...(confirmed !== undefined ? { v: confirmed } : {}),
   };
   return { kind: 'append', states: prune({ ...states, [batch.producerId]: entry }, now) };
 }

@@ -1,10 +1,13 @@
 // The log: Kafka's topic/partition/offset model over the storage layer. This is the
 // surface handlers, the dev server and tests use; nothing here knows about HTTP.
 import { UnknownTopicOrPartitionError } from '../core/errors.ts';
+import type { RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
-import type { CommitOptions } from '../storage/commit.ts';
-import { allocateProducerId, claimRequestKey, completeRequestKey, releaseRequestKey } from '../storage/producers.ts';
-import { appendToPartition, type AppendInput, type AppendResult } from './append.ts';
+import type { CommitGuard, CommitOptions } from '../storage/commit.ts';
+import type { TopicRecord } from '../storage/metadata.ts';
+import { registerProducer } from '../storage/producers.ts';
+import { appendToPartition, checkRecords, checkRecordSizes, type AppendInput, type AppendResult } from './append.ts';
+import { produceRecords, type PreparedRecord, type ProducedRecord } from './produce.ts';
 import {
   fetchBatches,
   fetchRecords,
@@ -23,6 +26,9 @@ import {
 import { HeadWatch } from './watch.ts';
 
 export type { AppendInput, AppendResult } from './append.ts';
+export type { PreparedRecord, ProducedRecord } from './produce.ts';
+/** The records an append takes, as the API's JSON produce builds them. */
+export type { RecordHeader, RecordInput } from '../records/types.ts';
 export type { FetchBatchesResult, FetchedRecord, FetchOptions, FetchResult } from './fetch.ts';
 export type { AlterTopicInput, CreateTopicInput, PartitionDescription, TopicDescription, TopicSummary } from './topics.ts';
 export { MAX_PARTITIONS, validateTopicName } from './topics.ts';
@@ -81,15 +87,59 @@ export class Log {
     for (let attempt = 0; ; attempt++) {
       const topic = await this.topics.requirePartition(topicName, partition, attempt > 0 ? FRESH : {});
       try {
-        const result = await appendToPartition(this.clients, topic, partition, input, { ...this.opts.commit, now: this.opts.now });
-        this.watch.notify(topic.topicId, partition);
-        return result;
+        return await this.appendTo(topic, partition, input);
       } catch (err) {
-        this.topics.forget(topicName);
         if (attempt === 0 && err instanceof UnknownTopicOrPartitionError && err.details.topicChanged) continue;
         throw err;
       }
     }
+  }
+
+  /** Append to this very topic (never to one re-created under its name since). */
+  private async appendTo(topic: TopicRecord, partition: number, input: AppendInput, guard?: CommitGuard): Promise<AppendResult> {
+    try {
+      const result = await appendToPartition(this.clients, topic, partition, input, {
+        ...this.opts.commit,
+        now: this.opts.now,
+        ...(guard ? { guard } : {}),
+      });
+      this.watch.notify(topic.topicId, partition);
+      return result;
+    } catch (err) {
+      this.topics.forget(topic.name);
+      throw err;
+    }
+  }
+
+  /**
+   * Produce a request's records, spread over partitions as Kafka's partitioner does;
+   * every record's answer is its offset or its partition's error. Nothing is written
+   * unless every record passes validation. With `idempotencyKey` the request happens
+   * once per key within a day, whatever crashes: a repeat gets the same offsets.
+   */
+  async produce(topicName: string, prepared: readonly PreparedRecord[], opts: { idempotencyKey?: string } = {}): Promise<ProducedRecord[]> {
+    // A partition beyond the cached count is confirmed before it is reported unknown.
+    const highest = prepared.reduce((m, p) => Math.max(m, p.partition ?? -1), -1);
+    let topic = await this.topics.require(topicName);
+    if (highest >= topic.partitions) topic = await this.topics.require(topicName, FRESH);
+    prepared.forEach((p, i) => {
+      if (p.partition !== undefined && p.partition >= topic.partitions) {
+        throw new UnknownTopicOrPartitionError(
+          `records[${i}]: partition ${p.partition} of topic '${topicName}' does not exist (partitions: ${topic.partitions}). Nothing was written.`,
+          { record: i },
+        );
+      }
+    });
+    const records = prepared.map((p) => p.record);
+    checkRecords(records);
+    checkRecordSizes(topic, records);
+    const deps = {
+      clients: this.clients,
+      now: () => this.opts.now?.() ?? Date.now(),
+      append: (partition: number, group: RecordInput[], guard?: CommitGuard) =>
+        guard ? this.appendTo(topic, partition, { records: group }, guard) : this.append(topicName, partition, { records: group }),
+    };
+    return produceRecords(deps, topic, prepared, opts.idempotencyKey);
   }
 
   /** Records from `offset` with absolute offsets, never beyond the high watermark. */
@@ -104,29 +154,12 @@ export class Log {
     return fetchBatches(this.clients, this.watch, topic, partition, opts);
   }
 
-  /** A producer id for idempotent produce: sequences per partition start at 0, epoch 0. */
-  async initProducer(): Promise<{ producerId: number; producerEpoch: number }> {
-    return { producerId: await allocateProducerId(this.clients), producerEpoch: 0 };
-  }
-
   /**
-   * Run `work` at most once per (scope, key) within a day: a repeat gets the first
-   * answer. Work that wrote nothing (`wrote: false`) releases the key so a retry can
-   * try again; a crash mid-work holds it until the lease runs out.
+   * A producer id for idempotent produce: random and registered, so only ids handed out
+   * here are accepted. Sequences per partition start at 0, epoch 0.
    */
-  async once<T>(scope: string, key: string, work: () => Promise<{ response: T; wrote: boolean }>, leaseMs = 60_000): Promise<T> {
-    const claim = await claimRequestKey<T>(this.clients, scope, key, this.opts.now?.() ?? Date.now(), leaseMs);
-    if (!claim.claimed) return claim.response;
-    let outcome: { response: T; wrote: boolean };
-    try {
-      outcome = await work();
-    } catch (err) {
-      await releaseRequestKey(this.clients, scope, key).catch(() => undefined);
-      throw err;
-    }
-    if (outcome.wrote) await completeRequestKey(this.clients, scope, key, outcome.response);
-    else await releaseRequestKey(this.clients, scope, key);
-    return outcome.response;
+  async initProducer(): Promise<{ producerId: number; producerEpoch: number }> {
+    return { producerId: await registerProducer(this.clients, this.opts.now?.() ?? Date.now()), producerEpoch: 0 };
   }
 
   async listOffsets(topicName: string, partition: number, at: 'earliest' | 'latest' | number): Promise<number> {

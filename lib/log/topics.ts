@@ -2,12 +2,8 @@
 // fresh for every creation, and all data is keyed by it, so a name deleted and created
 // again starts empty even while the old data is still being removed.
 import { randomBytes } from 'node:crypto';
-import {
-  InvalidPartitionsError,
-  InvalidTopicError,
-  UnknownTopicOrPartitionError,
-  type SluiceError,
-} from '../core/errors.ts';
+import { InvalidPartitionsError, UnknownTopicOrPartitionError } from '../core/errors.ts';
+import { validate } from '../core/schema.ts';
 import type { PartitionDescription, TopicDescription as WireTopicDescription, TopicSummary as WireTopicSummary } from '../core/wire.ts';
 import type { TableClients } from '../storage/tables.ts';
 import {
@@ -19,10 +15,13 @@ import {
   updateTopic,
   type TopicRecord,
 } from '../storage/metadata.ts';
-import { effectiveConfig, mergeOverrides, parseConfigOverrides, type TopicConfig } from './config.ts';
+import { checkConfigCombination, effectiveConfig, mergeOverrides, type TopicConfig } from './config.ts';
+import { AlterTopicRequest, CreateTopicRequest, validateTopicName, type AlterTopicInput, type CreateTopicInput } from './schema.ts';
 
-export const MAX_PARTITIONS = 10_000;
-const MAX_NAME_LENGTH = 249;
+// The naming rule and the request shapes are schema.ts's; named here too, where they
+// have always been imported from.
+export { MAX_PARTITIONS, validateKafkaName, validateTopicName } from './schema.ts';
+export type { AlterTopicInput, CreateTopicInput };
 
 /** Topic shapes are the API's (lib/core/wire.ts), with configs by their known names. */
 export type { PartitionDescription };
@@ -33,48 +32,6 @@ export interface TopicSummary extends WireTopicSummary {
 
 export interface TopicDescription extends WireTopicDescription {
   config: TopicConfig;
-}
-
-export interface CreateTopicInput {
-  name: string;
-  partitions?: number;
-  config?: Record<string, unknown>;
-}
-
-export interface AlterTopicInput {
-  partitions?: number;
-  config?: Record<string, unknown>;
-}
-
-/**
- * Kafka's naming rule, shared by topics, groups and subscriptions: 1 to 249 of
- * [a-zA-Z0-9._-], and not "." or "..". `what` names the thing in the message; `Err` is
- * the error the caller reports (INVALID_TOPIC_EXCEPTION, INVALID_GROUP_ID, ...).
- */
-export function validateKafkaName(
-  name: unknown,
-  what: string,
-  Err: new (message: string) => SluiceError,
-  opts: { allowDots?: boolean } = {},
-): string {
-  if (typeof name !== 'string' || name.length === 0) throw new Err(`${what} must not be empty.`);
-  if (!opts.allowDots && (name === '.' || name === '..')) throw new Err(`${what} cannot be '${name}'.`);
-  if (name.length > MAX_NAME_LENGTH) {
-    throw new Err(`${what} is ${name.length} characters; the limit is ${MAX_NAME_LENGTH}.`);
-  }
-  if (!/^[a-zA-Z0-9._-]+$/.test(name)) {
-    throw new Err(`${what} '${name}' is illegal: it may contain only ASCII letters, digits, '.', '_' and '-'.`);
-  }
-  return name;
-}
-
-export const validateTopicName = (name: unknown): string => validateKafkaName(name, 'Topic name', InvalidTopicError);
-
-function validatePartitionCount(n: unknown): number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) {
-    throw new InvalidPartitionsError(`Partition count must be an integer from 1 to ${MAX_PARTITIONS}.`);
-  }
-  return n;
 }
 
 /** 16 random bytes, base64url: the same shape as Kafka's topic ids. */
@@ -100,10 +57,11 @@ export class TopicCatalog {
     private readonly ttlMs = 5_000,
   ) {}
 
-  async create(input: CreateTopicInput): Promise<TopicDescription> {
-    const name = validateTopicName(input.name);
-    const partitions = validatePartitionCount(input.partitions ?? 1);
-    const overrides = mergeOverrides({}, parseConfigOverrides(input.config ?? {}));
+  /** Creates a topic (a CreateTopicInput, checked against schema.ts). */
+  async create(input: CreateTopicInput | unknown): Promise<TopicDescription> {
+    const { name, partitions = 1, config = {} } = validate(CreateTopicRequest, input);
+    const overrides = mergeOverrides({}, config);
+    checkConfigCombination(overrides);
     const topic: TopicRecord = { name, topicId: newTopicId(), partitions, config: overrides, createdAt: Date.now() };
     await putTopic(this.clients, topic);
     this.remember(topic);
@@ -138,12 +96,13 @@ export class TopicCatalog {
     };
   }
 
-  async alter(name: string, input: AlterTopicInput): Promise<TopicDescription> {
+  /** Changes configs and grows partitions (an AlterTopicInput, checked against schema.ts). */
+  async alter(name: string, input: AlterTopicInput | unknown): Promise<TopicDescription> {
     const topic = await this.require(name, { fresh: true });
-    const changes = parseConfigOverrides(input.config ?? {});
+    const { config: changes = {}, partitions: wanted } = validate(AlterTopicRequest, input);
     let partitions = topic.partitions;
-    if (input.partitions !== undefined) {
-      partitions = validatePartitionCount(input.partitions);
+    if (wanted !== undefined) {
+      partitions = wanted;
       if (partitions < topic.partitions) {
         throw new InvalidPartitionsError(
           `Topic '${name}' has ${topic.partitions} partitions; the count can only grow.`,
@@ -151,6 +110,7 @@ export class TopicCatalog {
       }
     }
     const updated: TopicRecord = { ...topic, partitions, config: mergeOverrides(topic.config, changes) };
+    checkConfigCombination(updated.config);
     await updateTopic(this.clients, updated);
     this.remember(updated);
     return this.describe(name);

@@ -1,99 +1,35 @@
-// Kafka RecordBatch v2 (magic 2), byte-compatible with Apache Kafka's DefaultRecordBatch.
+// Kafka RecordBatch v2 (magic 2), byte-compatible with Apache Kafka's DefaultRecordBatch
+// (layout.ts): encoding, and the in-place header edits the log makes when it appends.
 // Sluice stores and serves batches exactly as clients produce them, so this codec is on the
-// hot path of every produce (validate, stamp offsets) and every fetch that decodes.
+// hot path of every produce (validate, stamp offsets) and every fetch that decodes
+// (decode.ts).
 
-import {
-  CorruptMessageError,
-  InvalidRequestError,
-  InvalidTimestampError,
-  type ErrorDetails,
-} from '../core/errors.ts';
-import { compress, compressionFromAttributes, compressionId, decompress } from './compression.ts';
+import { InvalidRequestError, InvalidTimestampError } from '../core/errors.ts';
+import { compress, compressionId } from './compression.ts';
 import { crc32c } from './crc32c.ts';
-import type { BatchHeader, BatchInput, DecodedBatch, DecodedRecord, RecordHeader } from './types.ts';
+import { headerAt } from './decode.ts';
 import {
-  Reader,
-  sizeOfVarint,
-  sizeOfVarlong,
-  writeInt64,
-  writeVarint,
-  writeVarlong,
-} from './varint.ts';
-
-/*
- * Batch header, big-endian, byte offsets from the start of the batch:
- *
- *   baseOffset           int64  @0    \  Outside the CRC, so the broker can assign offsets
- *   batchLength          int32  @8     > and leader epochs in place without recomputing it.
- *   partitionLeaderEpoch int32  @12   /
- *   magic                int8   @16   Same position as in v0/v1 message sets: readers
- *                                     dispatch on it before knowing the layout.
- *   crc                  uint32 @17   CRC-32C of everything from @21 to the end of the batch.
- *   attributes           int16  @21   bits 0-2 codec, 3 LOG_APPEND_TIME, 4 transactional,
- *                                     5 control.
- *   lastOffsetDelta      int32  @23   Not recordsCount - 1 after compaction removes records,
- *                                     which is why both are stored.
- *   baseTimestamp        int64  @27   Records store deltas from it (small varlongs).
- *   maxTimestamp         int64  @35   Lets time indexes skip batches without decoding them.
- *   producerId           int64  @43   \
- *   producerEpoch        int16  @51    > Idempotence / transactions; -1 when unused.
- *   baseSequence         int32  @53   /
- *   recordsCount         int32  @57
- *   records                     @61   gzip: the compressed concatenation of all records.
- *
- * batchLength counts from @12, so a whole batch is batchLength + 12 bytes and the smallest
- * possible batchLength (no records) is 61 - 12 = 49.
- */
-const BASE_OFFSET = 0;
-const BATCH_LENGTH = 8;
-const PARTITION_LEADER_EPOCH = 12;
-const MAGIC = 16;
-const CRC = 17;
-const ATTRIBUTES = 21;
-const LAST_OFFSET_DELTA = 23;
-const BASE_TIMESTAMP = 27;
-const MAX_TIMESTAMP = 35;
-const PRODUCER_ID = 43;
-const PRODUCER_EPOCH = 51;
-const BASE_SEQUENCE = 53;
-const RECORDS_COUNT = 57;
-
-/** Fixed header size; records start here. */
-export const BATCH_HEADER_SIZE = 61;
-/** Bytes before batchLength's count starts (baseOffset + batchLength). */
-export const BATCH_LOG_OVERHEAD = 12;
-const MIN_BATCH_LENGTH = BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD;
-const MAGIC_V2 = 2;
-
-const TIMESTAMP_TYPE_BIT = 0x08;
-const TRANSACTIONAL_BIT = 0x10;
-const CONTROL_BIT = 0x20;
-
-/*
- * Record, inside the records section (all varints zigzag-encoded):
- *
- *   length          varint   bytes of the record after this field
- *   attributes      int8     unused by Kafka so far; written 0, ignored on read
- *   timestampDelta  varlong  record timestamp - baseTimestamp
- *   offsetDelta     varint   record offset - baseOffset
- *   keyLength       varint   -1 for a null key
- *   key             bytes
- *   valueLength     varint   -1 for a null value (a tombstone)
- *   value           bytes
- *   headerCount     varint
- *   headers, each:  keyLength varint, key UTF-8, valueLength varint (-1 = null), value
- *
- * The smallest record is 7 bytes (every field one byte), which bounds how many records a
- * section of n bytes can really hold before trusting a header's count.
- */
-const MIN_RECORD_SIZE = 7;
-
-export interface DecodeOptions {
-  /** Check each batch's CRC-32C (default true). */
-  verifyCrc?: boolean;
-  /** Cap on one batch's decompressed records section (default 64 MiB). */
-  maxUncompressedBytes?: number;
-}
+  ATTRIBUTES,
+  BASE_OFFSET,
+  BASE_SEQUENCE,
+  BASE_TIMESTAMP,
+  BATCH_HEADER_SIZE,
+  BATCH_LENGTH,
+  BATCH_LOG_OVERHEAD,
+  CRC,
+  LAST_OFFSET_DELTA,
+  MAGIC,
+  MAGIC_V2,
+  MAX_TIMESTAMP,
+  PARTITION_LEADER_EPOCH,
+  PRODUCER_EPOCH,
+  PRODUCER_ID,
+  RECORDS_COUNT,
+  TIMESTAMP_TYPE_BIT,
+  TRANSACTIONAL_BIT,
+} from './layout.ts';
+import type { BatchInput } from './types.ts';
+import { sizeOfVarint, sizeOfVarlong, writeInt64, writeVarint, writeVarlong } from './varint.ts';
 
 // ---------------------------------------------------------------------------------------
 // Encoding
@@ -304,189 +240,6 @@ export function encodeBatch(input: BatchInput): Buffer {
   out.writeInt32BE(count, RECORDS_COUNT);
   out.writeUInt32BE(crc32c(out, ATTRIBUTES), CRC);
   return out;
-}
-
-// ---------------------------------------------------------------------------------------
-// Decoding
-
-function corrupt(message: string, details?: ErrorDetails, cause?: unknown): never {
-  throw new CorruptMessageError(message, details, cause);
-}
-
-function hex(n: number): string {
-  return `0x${n.toString(16).padStart(8, '0')}`;
-}
-
-/** int64 header field as a number; a value beyond 2^53 cannot be a real offset or timestamp. */
-function int64Field(buf: Buffer, at: number, where: string, field: string): number {
-  const n = buf.readInt32BE(at) * 4294967296 + buf.readUInt32BE(at + 4);
-  if (!Number.isSafeInteger(n)) corrupt(`${where}: ${field} is beyond 2^53`);
-  return n;
-}
-
-/** Validates and decodes the header of the batch starting at `pos`. */
-function headerAt(buf: Buffer, pos: number, index: number, verifyCrc: boolean): BatchHeader {
-  const where = `batch ${index} at byte ${pos}`;
-  const details = { batchIndex: index, byteOffset: pos };
-  const left = buf.length - pos;
-  if (left < BATCH_HEADER_SIZE) {
-    corrupt(`${where}: truncated: ${left} bytes left but a batch header takes ${BATCH_HEADER_SIZE}`, details);
-  }
-  const magic = buf.readInt8(pos + MAGIC);
-  if (magic !== MAGIC_V2) {
-    corrupt(`${where}: magic byte is ${magic}; only record batch v2 (magic 2) is supported`, details);
-  }
-  const batchLength = buf.readInt32BE(pos + BATCH_LENGTH);
-  if (batchLength < MIN_BATCH_LENGTH) {
-    corrupt(`${where}: batchLength ${batchLength} is below the ${MIN_BATCH_LENGTH}-byte minimum`, details);
-  }
-  if (batchLength > left - BATCH_LOG_OVERHEAD) {
-    corrupt(
-      `${where}: truncated: batchLength ${batchLength} needs ${batchLength + BATCH_LOG_OVERHEAD} bytes ` +
-        `but only ${left} remain`,
-      details,
-    );
-  }
-  const end = pos + BATCH_LOG_OVERHEAD + batchLength;
-  const crc = buf.readUInt32BE(pos + CRC);
-  if (verifyCrc) {
-    const actual = crc32c(buf, pos + ATTRIBUTES, end);
-    if (actual !== crc) {
-      corrupt(`${where}: CRC-32C mismatch: header says ${hex(crc)}, contents give ${hex(actual)}`, details);
-    }
-  }
-  const recordCount = buf.readInt32BE(pos + RECORDS_COUNT);
-  if (recordCount < 0) corrupt(`${where}: negative record count ${recordCount}`, details);
-  const attributes = buf.readInt16BE(pos + ATTRIBUTES);
-  const compression = compressionFromAttributes(attributes, where);
-  return {
-    baseOffset: int64Field(buf, pos + BASE_OFFSET, where, 'baseOffset'),
-    batchLength,
-    sizeInBytes: batchLength + BATCH_LOG_OVERHEAD,
-    partitionLeaderEpoch: buf.readInt32BE(pos + PARTITION_LEADER_EPOCH),
-    magic,
-    crc,
-    attributes,
-    compression,
-    timestampType: attributes & TIMESTAMP_TYPE_BIT ? 'LOG_APPEND_TIME' : 'CREATE_TIME',
-    isTransactional: (attributes & TRANSACTIONAL_BIT) !== 0,
-    isControl: (attributes & CONTROL_BIT) !== 0,
-    lastOffsetDelta: buf.readInt32BE(pos + LAST_OFFSET_DELTA),
-    firstTimestamp: int64Field(buf, pos + BASE_TIMESTAMP, where, 'baseTimestamp'),
-    maxTimestamp: int64Field(buf, pos + MAX_TIMESTAMP, where, 'maxTimestamp'),
-    producerId: buf.readBigInt64BE(pos + PRODUCER_ID),
-    producerEpoch: buf.readInt16BE(pos + PRODUCER_EPOCH),
-    baseSequence: buf.readInt32BE(pos + BASE_SEQUENCE),
-    recordCount,
-  };
-}
-
-function walk<T>(buf: Buffer, verifyCrc: boolean, each: (h: BatchHeader, pos: number, index: number) => T): T[] {
-  if (buf.length === 0) corrupt('no record batch: the buffer is empty');
-  const out: T[] = [];
-  let pos = 0;
-  for (let index = 0; pos < buf.length; index++) {
-    const h = headerAt(buf, pos, index, verifyCrc);
-    out.push(each(h, pos, index));
-    pos += h.sizeInBytes;
-  }
-  return out;
-}
-
-/**
- * Validates and returns the headers of one or more concatenated batches without decoding
- * their records: sizes, magic, CRC (unless verifyCrc is false), record count, codec.
- * Throws CorruptMessageError (naming the batch and byte offset) or
- * UnsupportedCompressionError (snappy, lz4, zstd).
- */
-export function readBatchHeaders(buf: Buffer, opts: DecodeOptions = {}): BatchHeader[] {
-  return walk(buf, opts.verifyCrc ?? true, (h) => h);
-}
-
-/**
- * Fully decodes one or more concatenated batches. Uncompressed keys and values are views
- * into `buf` (no copy): copy them if `buf` will be reused. Besides what readBatchHeaders
- * checks, the records section must hold exactly recordsCount well-formed records.
- */
-export function decodeBatches(buf: Buffer, opts: DecodeOptions = {}): DecodedBatch[] {
-  const maxBytes = opts.maxUncompressedBytes;
-  return walk(buf, opts.verifyCrc ?? true, (h, pos, index) => ({
-    ...h,
-    records: decodeRecords(buf, h, pos, index, maxBytes),
-  }));
-}
-
-function decodeRecords(
-  buf: Buffer,
-  h: BatchHeader,
-  pos: number,
-  index: number,
-  maxBytes: number | undefined,
-): DecodedRecord[] {
-  const where = `batch ${index} at byte ${pos}`;
-  const details = { batchIndex: index, byteOffset: pos };
-  let data = buf;
-  let start = pos + BATCH_HEADER_SIZE;
-  let end = pos + h.sizeInBytes;
-  if (h.compression !== 'none') {
-    data = decompress(h.compression, buf.subarray(start, end), maxBytes, where);
-    start = 0;
-    end = data.length;
-  }
-  const count = h.recordCount;
-  if (count > (end - start) / MIN_RECORD_SIZE) {
-    corrupt(`${where}: header counts ${count} records but the records section has only ${end - start} bytes`, details);
-  }
-  const baseOffset = h.baseOffset;
-  const firstTimestamp = h.firstTimestamp;
-  const logAppend = h.timestampType === 'LOG_APPEND_TIME';
-  const maxTimestamp = h.maxTimestamp;
-  const records: DecodedRecord[] = new Array(count);
-  const r = new Reader(data, start, end);
-  let i = 0;
-  try {
-    for (; i < count; i++) {
-      if (r.pos >= end) corrupt(`header counts ${count} records but the records section ends after ${i}`);
-      r.end = end;
-      const length = r.varint();
-      if (length < 0 || length > end - r.pos) {
-        corrupt(`length ${length} at byte ${r.pos} runs past the end of the records section`);
-      }
-      const recordEnd = r.pos + length;
-      r.end = recordEnd;
-      r.int8(); // attributes: unused
-      const timestampDelta = r.varlong();
-      const offsetDelta = r.varint();
-      const key = r.varBytes();
-      const value = r.varBytes();
-      const headerCount = r.varint();
-      if (headerCount < 0) corrupt(`negative header count ${headerCount}`);
-      const headers: RecordHeader[] = [];
-      for (let k = 0; k < headerCount; k++) {
-        const hk = r.varString();
-        headers.push({ key: hk, value: r.varBytes() });
-      }
-      if (r.pos !== recordEnd) {
-        corrupt(`length says ${length} bytes but its fields end ${recordEnd - r.pos} bytes earlier`);
-      }
-      records[i] = {
-        offset: baseOffset + offsetDelta,
-        timestamp: logAppend ? maxTimestamp : firstTimestamp + timestampDelta,
-        key,
-        value,
-        headers,
-      };
-    }
-  } catch (err) {
-    if (err instanceof CorruptMessageError) {
-      corrupt(`${where}: record ${i}: ${err.message}`, { ...details, record: i }, err);
-    }
-    throw err;
-  }
-  if (r.pos !== end) {
-    corrupt(`${where}: ${end - r.pos} bytes left over after the ${count} records the header counts`, details);
-  }
-  return records;
 }
 
 // ---------------------------------------------------------------------------------------

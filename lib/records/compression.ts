@@ -4,16 +4,14 @@
 // act on by switching codec) rather than CORRUPT_MESSAGE (which says its bytes are wrong).
 
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { CorruptMessageError, UnsupportedCompressionError } from '../core/errors.ts';
+import { CorruptMessageError, MessageTooLargeError, UnsupportedCompressionError, type ErrorDetails } from '../core/errors.ts';
+import { MAX_DECOMPRESSED_BYTES_PER_REQUEST } from '../core/limits.ts';
 import type { Compression } from './types.ts';
 
 export const COMPRESSION_MASK = 0x07;
 
 /** Kafka's codec ids, in attribute order. */
 const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
-
-/** Default cap on one batch's decompressed records, so a tiny gzip bomb cannot exhaust memory. */
-export const DEFAULT_MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024;
 
 export function compressionId(c: Compression): number {
   return c === 'gzip' ? 1 : 0;
@@ -42,21 +40,32 @@ export function compress(c: Compression, data: Buffer): Buffer {
   return c === 'gzip' ? gzipSync(data) : data;
 }
 
+/**
+ * Inflates a records section, stopping as soon as the output passes `maxBytes` (zlib
+ * works in chunks and gives up at the first one past the limit): a gzip bomb costs
+ * `maxBytes`, not what it would inflate to. Past the limit is MESSAGE_TOO_LARGE.
+ */
 export function decompress(
   c: Compression,
   data: Buffer,
-  maxBytes = DEFAULT_MAX_UNCOMPRESSED_BYTES,
+  maxBytes = MAX_DECOMPRESSED_BYTES_PER_REQUEST,
   where = 'batch',
+  details: ErrorDetails = {},
 ): Buffer {
   if (c === 'none') return data;
+  const tooLarge = (cause?: unknown) =>
+    new MessageTooLargeError(
+      `${where}: the records section inflates to more than ${maxBytes} bytes, what the request may still decompress.`,
+      { ...details, maxDecompressedBytes: maxBytes },
+      cause,
+    );
+  let out: Buffer;
   try {
-    return gunzipSync(data, { maxOutputLength: maxBytes });
+    out = gunzipSync(data, { maxOutputLength: Math.max(1, maxBytes) });
   } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    const reason =
-      code === 'ERR_BUFFER_TOO_LARGE'
-        ? `decompresses to more than ${maxBytes} bytes`
-        : `is not valid gzip (${(err as Error).message})`;
-    throw new CorruptMessageError(`${where}: records section ${reason}`, {}, err);
+    if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(err);
+    throw new CorruptMessageError(`${where}: records section is not valid gzip (${(err as Error).message})`, details, err);
   }
+  if (out.length > maxBytes) throw tooLarge();
+  return out;
 }

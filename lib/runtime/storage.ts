@@ -3,13 +3,13 @@
 // function use one set of clients. Reaches the DynamoDB and S3 clients; functions without
 // bucket access use tables.ts instead.
 import { Log } from '../log/index.ts';
-import { createStorageClients, storageConfigFromEnv, type StorageClients } from '../storage/clients.ts';
+import { storageClientsFromEnv, type StorageClients } from '../log/clientsFromEnv.ts';
 
 let clients: StorageClients | undefined;
 let log: Log | undefined;
 
 export function storageFromEnv(): StorageClients {
-  return (clients ??= createStorageClients(storageConfigFromEnv()));
+  return (clients ??= storageClientsFromEnv());
 }
 
 /** The Log over storageFromEnv(). */

@@ -14,12 +14,19 @@
 //
 // A segment committed at two bases would be a duplicate: the token and the index lookup
 // are what prevent it, so neither may be skipped.
+//
+// A guard adds items to the same transaction (after the head and the index entry), each
+// with its own condition, built for the base being tried: an Idempotency-Key request
+// records its result this way. When a guard item's condition fails, the segment is not
+// committed, and the guard says what was recorded in its stead (another attempt of the
+// same request committed this partition already).
 import { createHash } from 'node:crypto';
-import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
-import { RequestTimedOutError } from '../core/errors.ts';
+import { TransactWriteItemsCommand, type TransactWriteItem, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { ConcurrentRequestError, RequestTimedOutError } from '../core/errors.ts';
 import type { StorageClients } from './clients.ts';
-import { cancellationReasons, dependencyFailure, errorName, isAmbiguous } from './failures.ts';
-import { getHead, getIndexEntry, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
+import { classifyTransactionError } from './dynamo.ts';
+import { dependencyFailure, errorName } from './failures.ts';
+import { getHead, getIndexEntry, headKey, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
 import { fullJitter, sleep } from '../core/time.ts';
 
 export interface SegmentToCommit {
@@ -36,8 +43,20 @@ export interface SegmentToCommit {
    * segment duplicates an earlier commit (whose offsets are then the result), or give
    * the producer state to store with this append, in the same transaction.
    */
-  producerCheck?: (head: PartitionHead) => { duplicate: CommitResult } | { producersJson: string };
+  producerCheck?: (head: PartitionHead) => Promise<{ duplicate: CommitResult } | { producersJson: string }>;
+  guard?: CommitGuard;
 }
+
+/** Writes that commit together with the segment, or not at all (see the header). */
+export interface CommitGuard {
+  /** Items for the transaction that would commit the segment at `result`. */
+  items(result: CommitResult): TransactWriteItem[];
+  /** A guard item's condition failed: what was recorded instead, if anything. */
+  recorded(): Promise<CommitResult | undefined>;
+}
+
+/** Index of the first guard item in a commit transaction (after the head and the index entry). */
+const GUARD_AT = 2;
 
 export interface CommitResult {
   baseOffset: number;
@@ -81,7 +100,7 @@ export async function commitSegment(
       if (head.nextOffset > base) ambiguous.delete(base);
     }
 
-    const verdict = seg.producerCheck?.(head);
+    const verdict = await seg.producerCheck?.(head);
     if (verdict && 'duplicate' in verdict) return verdict.duplicate;
     const producersJson = verdict?.producersJson;
 
@@ -93,19 +112,12 @@ export async function commitSegment(
       return { baseOffset: pending.base, lastOffset: pending.base + n - 1 };
     } catch (err) {
       lastError = err;
-      // Head moved, or a concurrent transaction touched it: re-read and retry.
-      if (cancellationReasons(err)) continue;
-      const name = errorName(err);
-      if (name === 'TransactionInProgressException' || name === 'ThrottlingException' ||
-          name === 'ProvisionedThroughputExceededException' || name === 'RequestLimitExceeded') {
-        if (name === 'TransactionInProgressException') ambiguous.add(pending.base);
-        continue;
-      }
-      if (isAmbiguous(err)) {
-        ambiguous.add(pending.base);
-        continue;
-      }
-      throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
+      const failure = classifyTransactionError(err);
+      if (seg.guard && failure.kind === 'condition' && failure.failed.some((i) => i >= GUARD_AT)) return guarded(seg, seg.guard);
+      if (failure.kind === 'failed') throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
+      // The head moved, or another transaction or throttling was in the way: re-read and
+      // retry. An attempt that may still land (in progress, or no answer) is remembered.
+      if (failure.kind === 'in-progress' || failure.kind === 'ambiguous') ambiguous.add(pending.base);
     }
   }
   // Out of attempts. If an ambiguous attempt may still have landed, say so: the caller
@@ -117,6 +129,14 @@ export async function commitSegment(
     { dependency: 'dynamodb', retryAfterSeconds: 1 },
     lastError,
   );
+}
+
+async function guarded(seg: SegmentToCommit, guard: CommitGuard): Promise<CommitResult> {
+  const recorded = await guard.recorded();
+  if (recorded) return recorded;
+  throw new ConcurrentRequestError(`The request committing to partition ${seg.partition} of '${seg.topicName}' changed under it; retry.`, {
+    retryAfterSeconds: 1,
+  });
 }
 
 function transaction(
@@ -143,7 +163,7 @@ function transaction(
       {
         Update: {
           TableName: clients.names.tables.partitions,
-          Key: { topicId: S(seg.topicId), partition: N(seg.partition) },
+          Key: headKey(seg.topicId, seg.partition),
           UpdateExpression:
             'SET nextOffset = :next, logStartOffset = if_not_exists(logStartOffset, :zero), ' +
             'sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
@@ -168,6 +188,7 @@ function transaction(
           ConditionExpression: 'attribute_not_exists(tp)',
         },
       },
+      ...(seg.guard?.items({ baseOffset: base, lastOffset: entry.lastOffset }) ?? []),
     ],
   };
 }

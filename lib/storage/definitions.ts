@@ -2,6 +2,9 @@
 // tables from these, local bootstrap creates them from these, and the runtime finds their
 // names through the environment variables named here. Nothing else spells a key name.
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { TABLE_IDS, type TableId } from '../core/tables.ts';
+
+export { TABLE_IDS, type TableId };
 
 export type AttributeType = 'S' | 'N';
 export interface KeyAttribute {
@@ -25,8 +28,6 @@ export interface TableDefinition {
   timeToLiveAttribute?: string;
 }
 
-export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'producers' | 'subscriptions';
-
 /**
  * topics      one item per live topic name: topicId, partition count, config.
  *             A re-created name gets a new topicId, so it never sees old data.
@@ -37,11 +38,14 @@ export type TableId = 'topics' | 'partitions' | 'segments' | 'groups' | 'produce
  *             keyed by lastOffset so `lastOffset >= o` finds the entry holding o in one
  *             query. The byTime index orders entries by the running maximum timestamp
  *             (monotone, unlike record timestamps) for offset-by-time lookups.
- * groups      consumer groups: one item for membership and assignment, one per
- *             committed offset.
- * producers   the producer-id counter, and the answers to JSON produce requests sent
- *             with an Idempotency-Key (expired by TTL after a day).
- * subscriptions  triggers (lib/storage/subscriptions.ts): definitions by topic name,
+ * groups      consumer groups: one item for membership and assignment (sk 'group',
+ *             lib/groups/store.ts), one per committed offset (sk 'offset#...'), and
+ *             for groups of Kafka clients using the classic protocol through the gateway
+ *             one item of their join/sync state (sk 'classic', lib/gateway/groups/store.ts).
+ *             One group id, one set of offsets, whichever protocol its members speak.
+ * producers   the registered (random) producer ids of idempotent producers, and the
+ *             Idempotency-Key claims of JSON produce requests; both expire by TTL.
+ * subscriptions  triggers (lib/subscriptions/store.ts): definitions by topic name,
  *             bindings by topic id (what the dispatcher looks up), per-partition cursors
  *             with their delivery lease, and dead letters (expired by TTL).
  */
@@ -79,8 +83,6 @@ export const TABLES: Record<TableId, TableDefinition> = {
     timeToLiveAttribute: 'expiresAt',
   },
 };
-
-export const TABLE_IDS = Object.keys(TABLES) as TableId[];
 
 /** Segment objects live under this prefix: `segments/{topicId}/{partition}/{uuid}`. */
 export const SEGMENT_PREFIX = 'segments/';

@@ -1,6 +1,8 @@
-// The storage boundary: SDK errors never leave lib/storage raw. Conditional-check
-// failures become domain errors where they are caught; everything else becomes a
-// DependencyError that names the service and operation and says it is retriable.
+// The storage boundary: SDK errors never leave lib/storage raw. How an error is read:
+// whether a request may have taken effect (isAmbiguous), the reasons of a canceled
+// transaction, and the DependencyError every other failure becomes (naming the service and
+// operation, retriable). Lost conditional writes are not errors at all: dynamo.ts turns
+// them into its condition result.
 import { DependencyError, isSluiceError, type SluiceError } from '../core/errors.ts';
 
 interface SdkErrorShape {
@@ -46,22 +48,4 @@ export function cancellationReasons(err: unknown): (string | undefined)[] | unde
   // Some emulators put the reasons only in the message: "[ConditionalCheckFailed, None, None]".
   const m = /\[([^\]]*)\]/.exec((err as Error).message ?? '');
   return m ? m[1]!.split(',').map((s) => s.trim()) : [];
-}
-
-/** Run one DynamoDB call; any failure leaves as a DependencyError naming the operation. */
-export async function callDynamo<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw dependencyFailure('dynamodb', operation, err);
-  }
-}
-
-/** Run one S3 call; any failure leaves as a DependencyError naming the operation. */
-export async function callS3<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    throw dependencyFailure('s3', operation, err);
-  }
 }

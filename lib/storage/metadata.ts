@@ -1,26 +1,23 @@
-// DynamoDB access for topics, partition heads and the segment index. Items are mapped by
-// hand: the few attribute shapes are fixed by lib/storage/definitions.ts and numbers must
-// stay exact.
+// The metadata every feature reads: topics, partition heads and the segment index (the
+// items of the `topics`, `partitions` and `segments` tables). The log writes topics; the
+// commit protocol (commit.ts) writes heads and index entries; groups and subscriptions
+// read topics and heads. Maintenance's own writes to these tables are the log's
+// (lib/log/maintenance/store.ts).
 import {
   BatchGetItemCommand,
-  ConditionalCheckFailedException,
   DeleteItemCommand,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
-  ScanCommand,
   UpdateItemCommand,
-  type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../core/errors.ts';
+import { fullJitter, sleep } from '../core/time.ts';
 import type { TableClients } from './tables.ts';
-import { callDynamo, dependencyFailure } from './failures.ts';
+import { call, conditional, getItem, N, num, queryAll, S, scanAll, str, type Item } from './dynamo.ts';
+import { dependencyFailure } from './failures.ts';
 
-export type Item = Record<string, AttributeValue>;
-export const S = (s: string): AttributeValue => ({ S: s });
-export const N = (n: number | bigint): AttributeValue => ({ N: String(n) });
-export const num = (v: AttributeValue | undefined, dflt = 0): number => (v?.N === undefined ? dflt : Number(v.N));
-export const str = (v: AttributeValue | undefined): string => v?.S ?? '';
+// The item helpers, for the modules that read items through this one.
+export { N, num, S, str, type Item } from './dynamo.ts';
 
 export interface TopicRecord {
   name: string;
@@ -83,30 +80,22 @@ const topicFromItem = (i: Item): TopicRecord => ({
 });
 
 export async function putTopic(clients: TableClients, topic: TopicRecord): Promise<void> {
-  try {
-    await clients.ddb.send(
+  const put = await conditional('PutItem', () =>
+    clients.ddb.send(
       new PutItemCommand({
         TableName: clients.names.tables.topics,
         Item: topicItem(topic),
         ConditionExpression: 'attribute_not_exists(#n)',
         ExpressionAttributeNames: { '#n': 'name' },
       }),
-    );
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) {
-      throw new TopicAlreadyExistsError(`Topic '${topic.name}' already exists.`);
-    }
-    throw dependencyFailure('dynamodb', 'PutItem', err);
-  }
+    ),
+  );
+  if (!put.ok) throw new TopicAlreadyExistsError(`Topic '${topic.name}' already exists.`);
 }
 
 export async function getTopic(clients: TableClients, name: string): Promise<TopicRecord | undefined> {
-  const res = await callDynamo('GetItem', () =>
-    clients.ddb.send(
-      new GetItemCommand({ TableName: clients.names.tables.topics, Key: { name: S(name) }, ConsistentRead: true }),
-    ),
-  );
-  return res.Item ? topicFromItem(res.Item) : undefined;
+  const item = await getItem(clients, clients.names.tables.topics, { name: S(name) });
+  return item ? topicFromItem(item) : undefined;
 }
 
 /** BatchGetItem's limit on keys per call. */
@@ -125,8 +114,8 @@ export async function getTopics(clients: TableClients, names: readonly string[])
     let keys: Item[] = distinct.slice(i, i + BATCH_GET_KEYS).map((n) => ({ name: S(n) }));
     for (let attempt = 0; keys.length > 0; attempt++) {
       if (attempt >= 10) throw dependencyFailure('dynamodb', 'BatchGetItem', new Error('keys left unprocessed after 10 attempts'));
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
-      const res = await callDynamo('BatchGetItem', () =>
+      if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: 10, maxMs: 200 }));
+      const res = await call('BatchGetItem', () =>
         clients.ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } })),
       );
       for (const item of res.Responses?.[table] ?? []) out.set(str(item.name), topicFromItem(item));
@@ -137,18 +126,8 @@ export async function getTopics(clients: TableClients, names: readonly string[])
 }
 
 export async function listTopicRecords(clients: TableClients): Promise<TopicRecord[]> {
-  const out: TopicRecord[] = [];
-  let start: Item | undefined;
-  do {
-    const res = await callDynamo('Scan', () =>
-      clients.ddb.send(
-        new ScanCommand({ TableName: clients.names.tables.topics, ExclusiveStartKey: start, ConsistentRead: true }),
-      ),
-    );
-    for (const i of res.Items ?? []) out.push(topicFromItem(i));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  const items = await scanAll(clients, { TableName: clients.names.tables.topics });
+  return items.map(topicFromItem).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** Replace partitions and config of the topic with this id; fails if it was deleted or re-created. */
@@ -156,8 +135,8 @@ export async function updateTopic(
   clients: TableClients,
   topic: TopicRecord,
 ): Promise<void> {
-  try {
-    await clients.ddb.send(
+  const update = await conditional('UpdateItem', () =>
+    clients.ddb.send(
       new UpdateItemCommand({
         TableName: clients.names.tables.topics,
         Key: { name: S(topic.name) },
@@ -171,18 +150,14 @@ export async function updateTopic(
           ':tid': S(topic.topicId),
         },
       }),
-    );
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) {
-      throw new UnknownTopicOrPartitionError(`Topic '${topic.name}' changed or was deleted during the update.`);
-    }
-    throw dependencyFailure('dynamodb', 'UpdateItem', err);
-  }
+    ),
+  );
+  if (!update.ok) throw new UnknownTopicOrPartitionError(`Topic '${topic.name}' changed or was deleted during the update.`);
 }
 
 export async function deleteTopicRecord(clients: TableClients, name: string): Promise<TopicRecord> {
-  try {
-    const res = await clients.ddb.send(
+  const deleted = await conditional('DeleteItem', () =>
+    clients.ddb.send(
       new DeleteItemCommand({
         TableName: clients.names.tables.topics,
         Key: { name: S(name) },
@@ -190,14 +165,10 @@ export async function deleteTopicRecord(clients: TableClients, name: string): Pr
         ExpressionAttributeNames: { '#n': 'name' },
         ReturnValues: 'ALL_OLD',
       }),
-    );
-    return topicFromItem(res.Attributes!);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) {
-      throw new UnknownTopicOrPartitionError(`Topic '${name}' does not exist.`);
-    }
-    throw dependencyFailure('dynamodb', 'DeleteItem', err);
-  }
+    ),
+  );
+  if (!deleted.ok) throw new UnknownTopicOrPartitionError(`Topic '${name}' does not exist.`);
+  return topicFromItem(deleted.value.Attributes!);
 }
 
 // ---- partition heads ------------------------------------------------------------------
@@ -214,38 +185,21 @@ const headFromItem = (topicId: string, partition: number, i: Item | undefined): 
   ...(i?.producers?.S ? { producersJson: i.producers.S } : {}),
 });
 
+/** The key of a partition's head. */
+export const headKey = (topicId: string, partition: number): Item => ({ topicId: S(topicId), partition: N(partition) });
+
 export async function getHead(clients: TableClients, topicId: string, partition: number): Promise<PartitionHead> {
-  const res = await callDynamo('GetItem', () =>
-    clients.ddb.send(
-      new GetItemCommand({
-        TableName: clients.names.tables.partitions,
-        Key: { topicId: S(topicId), partition: N(partition) },
-        ConsistentRead: true,
-      }),
-    ),
-  );
-  return headFromItem(topicId, partition, res.Item);
+  return headFromItem(topicId, partition, await getItem(clients, clients.names.tables.partitions, headKey(topicId, partition)));
 }
 
 /** Heads of partitions 0..count-1; partitions never written read as empty. */
 export async function listHeads(clients: TableClients, topicId: string, count: number): Promise<PartitionHead[]> {
-  const found = new Map<number, Item>();
-  let start: Item | undefined;
-  do {
-    const res = await callDynamo('Query', () =>
-      clients.ddb.send(
-        new QueryCommand({
-          TableName: clients.names.tables.partitions,
-          KeyConditionExpression: 'topicId = :t',
-          ExpressionAttributeValues: { ':t': S(topicId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const i of res.Items ?? []) found.set(num(i.partition), i);
-    start = res.LastEvaluatedKey;
-  } while (start);
+  const items = await queryAll(clients, {
+    TableName: clients.names.tables.partitions,
+    KeyConditionExpression: 'topicId = :t',
+    ExpressionAttributeValues: { ':t': S(topicId) },
+  });
+  const found = new Map(items.map((i) => [num(i.partition), i]));
   return Array.from({ length: count }, (_, p) => headFromItem(topicId, p, found.get(p)));
 }
 
@@ -289,7 +243,7 @@ export async function queryIndexFrom(
   offset: number,
   limit: number,
 ): Promise<IndexEntry[]> {
-  const res = await callDynamo('Query', () =>
+  const res = await call('Query', () =>
     clients.ddb.send(
       new QueryCommand({
         TableName: clients.names.tables.segments,
@@ -309,16 +263,8 @@ export async function getIndexEntry(
   partition: number,
   lastOffset: number,
 ): Promise<IndexEntry | undefined> {
-  const res = await callDynamo('GetItem', () =>
-    clients.ddb.send(
-      new GetItemCommand({
-        TableName: clients.names.tables.segments,
-        Key: { tp: S(tpKey(topicId, partition)), lastOffset: N(lastOffset) },
-        ConsistentRead: true,
-      }),
-    ),
-  );
-  return res.Item ? entryFromItem(res.Item) : undefined;
+  const item = await getItem(clients, clients.names.tables.segments, { tp: S(tpKey(topicId, partition)), lastOffset: N(lastOffset) });
+  return item ? entryFromItem(item) : undefined;
 }
 
 /**
@@ -332,7 +278,7 @@ export async function queryIndexByTime(
   partition: number,
   timestamp: number,
 ): Promise<IndexEntry | undefined> {
-  const res = await callDynamo('Query', () =>
+  const res = await call('Query', () =>
     clients.ddb.send(
       new QueryCommand({
         TableName: clients.names.tables.segments,

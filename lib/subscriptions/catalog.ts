@@ -20,31 +20,20 @@
 import { randomBytes } from 'node:crypto';
 import { UnknownSubscriptionError, UnknownTopicOrPartitionError } from '../core/errors.ts';
 import type { PartitionPosition, SubscriptionDescription } from '../core/wire.ts';
-import { validateTopicName } from '../log/topics.ts';
+import { validateTopicName } from '../log/schema.ts';
 import type { TableClients } from '../storage/tables.ts';
 import { getTopic, listHeads, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
+import { deleteCursors, listDeadLetters, putCursors, readCursors, type CursorState } from './cursorStore.ts';
+import { specOf, type DeadLetterRecord, type SubscriptionRecord, type SubscriptionSpec } from './model.ts';
+import { parseSubscriptionInput, validateSubscriptionName, type ValidationEnvironment } from './schema.ts';
 import {
   bindSubscription,
-  deleteCursors,
   deleteSubscriptionRecord,
   getSubscription,
-  listDeadLetters,
   listSubscriptionRecords,
-  putCursors,
   putSubscription,
-  readCursors,
   updateSubscriptionSpec,
-  type CursorState,
-} from '../storage/subscriptions.ts';
-import {
-  parseSubscriptionInput,
-  specOf,
-  validateSubscriptionName,
-  type DeadLetterRecord,
-  type SubscriptionRecord,
-  type SubscriptionSpec,
-  type ValidationEnvironment,
-} from './model.ts';
+} from './store.ts';
 
 export type { PartitionPosition, SubscriptionDescription };
 
@@ -132,7 +121,7 @@ export class SubscriptionCatalog {
         }
       }
       const updated: SubscriptionRecord = { ...existing, ...specOf(spec) };
-      if (await updateSubscriptionSpec(this.clients, updated)) return updated;
+      if ((await updateSubscriptionSpec(this.clients, updated)).ok) return updated;
     }
     throw new Error(`Subscription '${name}' of topic '${topic}' kept changing during the update.`);
   }
@@ -194,7 +183,7 @@ export class SubscriptionCatalog {
   /** The record bound to the topic's current incarnation, binding it if needed. */
   private async bound(r: SubscriptionRecord, topic: TopicRecord | undefined): Promise<SubscriptionRecord> {
     if (!topic || r.topicId === topic.topicId) return r;
-    if (await bindSubscription(this.clients, r, topic.topicId)) {
+    if ((await bindSubscription(this.clients, r, topic.topicId)).ok) {
       if (r.topicId) await deleteCursors(this.clients, r.topicId, r.subscriptionId).catch(() => {});
       return { ...r, topicId: topic.topicId };
     }

@@ -10,30 +10,9 @@
 // stream invocation left (a batching window or retry backoff still running, a crash, a
 // stream batch Lambda gave up on), and binds pending subscriptions to new topics.
 //
-// The protocol for one (subscription, partition):
-//
-//   1. Lease. UpdateItem on the cursor item: SET leaseOwner = me, leaseExpiresAt = t
-//      IF no owner OR the lease expired. Whoever loses does nothing: the holder delivers.
-//      The lease outlives the holder's whole run (run budget + one target timeout +
-//      margin), and a run never starts a batch after its budget, so two live dispatchers
-//      never deliver the same partition at the same time.
-//   2. Read from the cursor: at most batchSize records (or exactly the failed batch
-//      again when retrying, so a retry delivers the same records).
-//   3. Batching window: a batch smaller than batchSize is held until maxBatchingWindowMs
-//      has passed since a dispatcher first found it waiting (waitingSince, kept on the
-//      cursor), unless it fills up first. Short waits happen in-process (inlineWaitMs);
-//      longer ones are left to a later run: the next append's stream record, or the sweep.
-//   4. Deliver (Lambda Invoke / HTTP POST / module call), Lambda's Kafka event shape.
-//   5. Success: advance the cursor, UpdateItem IF leaseOwner = me AND offset = read.
-//      Failure: record attempts, the batch's last offset and the retry time (same
-//      condition); retry after exponential backoff (capped), in-process when short,
-//      else by a later run. After maxRetries retries: SQS SendMessage to the dead-letter
-//      queue (if any), then ONE transaction puts the dead-letter item and moves the
-//      cursor past the batch (same condition). The partition then goes on.
-//   6. Caught up: release the lease, then read the head once more; if records arrived
-//      meanwhile, take the lease again. A dispatcher that lost the race for the lease
-//      in step 1 relied on the holder: this re-check after the release is what makes
-//      that safe (the holder always sees appends committed before it released).
+// For each (subscription, partition) it runs the delivery protocol of delivery.ts: a
+// lease on the cursor, read, batching window, deliver, then advance, retry or
+// dead-letter, each write conditional on the lease.
 //
 // Guarantees. Per partition, batches go out in offset order, one at a time. A batch is
 // never skipped: the cursor only moves past records that were delivered successfully or
@@ -42,35 +21,20 @@
 // target succeeded and before the cursor moved leaves the batch to be delivered again
 // when its lease expires; a target call that timed out may have run. A lost condition
 // (lease expired and taken over) stops the run without recording anything.
-import { randomBytes } from 'node:crypto';
-import { isSluiceError, OffsetOutOfRangeError } from '../core/errors.ts';
-import { fetchRecords, type FetchedRecord } from '../log/fetch.ts';
+import { inParallel } from '../core/parallel.ts';
+import { sleep } from '../core/time.ts';
 import { HeadWatch } from '../log/watch.ts';
 import type { StorageClients } from '../storage/clients.ts';
-import { getHead, listHeads, type TopicRecord } from '../storage/metadata.ts';
-import {
-  acquireLease,
-  advanceCursor,
-  deadLetterAndAdvance,
-  listBindings,
-  markWaiting,
-  readCursors,
-  recordFailure,
-  releaseLease,
-  type CursorKey,
-  type CursorState,
-} from '../storage/subscriptions.ts';
+import { listHeads } from '../storage/metadata.ts';
 import { SubscriptionCatalog } from './catalog.ts';
-import type { DeadLetterRecord, SubscriptionRecord } from './model.ts';
+import { readCursors, type CursorState } from './cursorStore.ts';
+import { describe, PartitionDelivery, type DispatcherLogger, type PartitionOutcome } from './delivery.ts';
+import type { SubscriptionRecord } from './model.ts';
+import { listBindings } from './store.ts';
 import { createSqsSender, type SendDeadLetter } from './sqs.ts';
-import { createDeliver, kafkaEvent, type Deliver } from './targets.ts';
-import { sleep } from '../core/time.ts';
+import { createDeliver, type Deliver } from './targets.ts';
 
-export interface DispatcherLogger {
-  info(message: string, details?: Record<string, unknown>): void;
-  warn(message: string, details?: Record<string, unknown>): void;
-  error(message: string, details?: Record<string, unknown>): void;
-}
+export type { DispatcherLogger, PartitionOutcome };
 
 const SILENT: DispatcherLogger = { info() {}, warn() {}, error() {} };
 
@@ -115,22 +79,6 @@ export interface PartitionStreamRecord {
   };
 }
 
-export interface PartitionOutcome {
-  subscription: string;
-  topic: string;
-  partition: number;
-  /** Records delivered successfully in this run. */
-  delivered: number;
-  /** Records dead-lettered in this run. */
-  deadLettered: number;
-  /** Failed delivery attempts in this run. */
-  failures: number;
-  /** Why the run ended. */
-  state: 'caught-up' | 'busy' | 'waiting' | 'retrying' | 'budget' | 'lost-lease' | 'idle';
-  /** When this partition wants to be looked at again (a window or a backoff running). */
-  wakeAt?: number;
-}
-
 export interface StreamReport {
   /** Sequence numbers of stream records whose dispatch failed (Lambda retries those). */
   failed: string[];
@@ -145,55 +93,44 @@ export interface SweepReport {
   nextWakeAt?: number;
 }
 
-interface RunLimits {
-  /** No batch starts after this (dispatcher clock). */
-  stopAt: number;
-  /** Hard end of the invocation, if known: target calls never run past it. */
-  deadline?: number;
-}
-
-const MARGIN_MS = 15_000;
-const WINDOW_POLL_MS = 200;
-
 export class Dispatcher {
   readonly catalog: SubscriptionCatalog;
-  private readonly deliver: Deliver;
-  private readonly sendDeadLetter: SendDeadLetter;
-  private readonly watch: HeadWatch;
+  private readonly delivery: PartitionDelivery;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly budgetMs: number;
   private readonly inlineWaitMs: number;
-  private readonly targetTimeoutMs: number;
-  private readonly backoff: { baseMs: number; capMs: number };
   private readonly concurrency: number;
-  private readonly maxBatchBytes: number;
   private readonly logger: DispatcherLogger;
-  private readonly instanceId = randomBytes(6).toString('base64url');
 
   constructor(
     readonly clients: StorageClients,
-    private readonly opts: DispatcherOptions = {},
+    opts: DispatcherOptions = {},
   ) {
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? ((ms) => sleep(ms));
     this.catalog = new SubscriptionCatalog(clients, { now: this.now });
-    this.deliver =
-      opts.deliver ??
-      createDeliver({
+    this.inlineWaitMs = opts.inlineWaitMs ?? 2_000;
+    this.concurrency = opts.concurrency ?? 32;
+    this.logger = opts.logger ?? SILENT;
+    this.delivery = new PartitionDelivery({
+      clients,
+      watch: new HeadWatch(clients),
+      deliver: opts.deliver ?? createDeliver({
         allowModules: opts.allowModules ?? false,
         allowLoopback: opts.allowLoopback ?? false,
         ...(opts.moduleDirs ? { moduleDirs: opts.moduleDirs } : {}),
-      });
-    this.sendDeadLetter = opts.sendDeadLetter ?? createSqsSender();
-    this.watch = new HeadWatch(clients);
-    this.budgetMs = opts.budgetMs ?? 25_000;
-    this.inlineWaitMs = opts.inlineWaitMs ?? 2_000;
-    this.targetTimeoutMs = opts.targetTimeoutMs ?? 60_000;
-    this.backoff = opts.backoff ?? { baseMs: 1_000, capMs: 60_000 };
-    this.concurrency = opts.concurrency ?? 32;
-    this.maxBatchBytes = opts.maxBatchBytes ?? 4 * 1024 * 1024;
-    this.logger = opts.logger ?? SILENT;
+      }),
+      sendDeadLetter: opts.sendDeadLetter ?? createSqsSender(),
+      ...(opts.defaultDeadLetterQueueUrl ? { defaultDeadLetterQueueUrl: opts.defaultDeadLetterQueueUrl } : {}),
+      now: this.now,
+      sleep: this.sleep,
+      budgetMs: opts.budgetMs ?? 25_000,
+      inlineWaitMs: this.inlineWaitMs,
+      targetTimeoutMs: opts.targetTimeoutMs ?? 60_000,
+      backoff: opts.backoff ?? { baseMs: 1_000, capMs: 60_000 },
+      maxBatchBytes: opts.maxBatchBytes ?? 4 * 1024 * 1024,
+      logger: this.logger,
+    });
   }
 
   /**
@@ -203,44 +140,34 @@ export class Dispatcher {
    * here).
    */
   async handleStreamRecords(records: readonly PartitionStreamRecord[], opts: { deadline?: number } = {}): Promise<StreamReport> {
-    const moved = new Map<string, { topicId: string; partition: number; sequences: string[] }>();
-    for (const r of records) {
-      const p = movedPartition(r);
-      if (!p) continue;
-      const k = `${p.topicId}#${p.partition}`;
-      let e = moved.get(k);
-      if (!e) moved.set(k, (e = { topicId: p.topicId, partition: p.partition, sequences: [] }));
-      if (r.dynamodb?.SequenceNumber) e.sequences.push(r.dynamodb.SequenceNumber);
-    }
     const failed = new Set<string>();
     const outcomes: PartitionOutcome[] = [];
     const bindings = new Map<string, Promise<SubscriptionRecord[]>>();
-    const tasks: (() => Promise<void>)[] = [];
-    for (const e of moved.values()) {
-      tasks.push(async () => {
-        let subs: SubscriptionRecord[];
-        try {
-          let b = bindings.get(e.topicId);
-          if (!b) bindings.set(e.topicId, (b = listBindings(this.clients, e.topicId)));
-          subs = await b;
-        } catch (err) {
-          this.logger.error('could not read subscriptions', { topicId: e.topicId, error: describe(err) });
-          for (const s of e.sequences) failed.add(s);
-          return;
-        }
-        await Promise.all(
-          subs.map(async (sub) => {
-            try {
-              outcomes.push(await this.dispatchPartition(sub, e.partition, opts));
-            } catch (err) {
-              this.logger.error('dispatch failed', { topic: sub.topic, subscription: sub.name, partition: e.partition, error: describe(err) });
-              for (const s of e.sequences) failed.add(s);
-            }
-          }),
-        );
-      });
-    }
-    await runLimited(tasks, this.concurrency);
+    const bindingsOf = (topicId: string) => {
+      let b = bindings.get(topicId);
+      if (!b) bindings.set(topicId, (b = listBindings(this.clients, topicId)));
+      return b;
+    };
+    await inParallel([...movedPartitions(records).values()], this.concurrency, async (e) => {
+      let subs: SubscriptionRecord[];
+      try {
+        subs = await bindingsOf(e.topicId);
+      } catch (err) {
+        this.logger.error('could not read subscriptions', { topicId: e.topicId, error: describe(err) });
+        for (const s of e.sequences) failed.add(s);
+        return;
+      }
+      await Promise.all(
+        subs.map(async (sub) => {
+          try {
+            outcomes.push(await this.dispatchPartition(sub, e.partition, opts));
+          } catch (err) {
+            this.logger.error('dispatch failed', { topic: sub.topic, subscription: sub.name, partition: e.partition, error: describe(err) });
+            for (const s of e.sequences) failed.add(s);
+          }
+        }),
+      );
+    });
     return { failed: [...failed], outcomes };
   }
 
@@ -258,51 +185,56 @@ export class Dispatcher {
       entry.subs.push(record);
       byTopic.set(topic.topicId, entry);
     }
-    const tasks: (() => Promise<void>)[] = [];
-    const outcomes: PartitionOutcome[] = [];
-    let lagging = 0;
-    let nextWakeAt: number | undefined;
-    const wake = (t: number | undefined) => {
-      if (t !== undefined && (nextWakeAt === undefined || t < nextWakeAt)) nextWakeAt = t;
-    };
-    await runLimited(
-      [...byTopic.entries()].map(([topicId, { partitions, subs }]) => async () => {
-        const heads = await listHeads(this.clients, topicId, partitions);
-        for (const sub of subs) {
-          const cursors = await readCursors(this.clients, topicId, sub.subscriptionId);
-          for (const h of heads) {
-            if (!h.exists) continue;
-            const c = cursors.get(h.partition);
-            // Behind the head, or behind the log start (records to dead-letter).
-            const at = c?.offset ?? 0;
-            if (h.nextOffset <= at && at >= h.logStartOffset) continue;
-            if (c?.leaseOwner && (c.leaseExpiresAt ?? 0) >= now) {
-              lagging++; // someone is on it
-              continue;
-            }
-            const due = dueAt(sub, c);
-            if (due !== undefined && due - now > this.inlineWaitMs) {
-              lagging++;
-              wake(due);
-              continue;
-            }
-            tasks.push(async () => {
-              try {
-                const o = await this.dispatchPartition(sub, h.partition, opts);
-                outcomes.push(o);
-                wake(o.wakeAt);
-              } catch (err) {
-                this.logger.error('sweep dispatch failed', { topic: sub.topic, subscription: sub.name, partition: h.partition, error: describe(err) });
-              }
-            });
-          }
+    const plans = await inParallel([...byTopic], this.concurrency, ([topicId, { partitions, subs }]) => this.plan(topicId, partitions, subs, now));
+    const due = plans.flatMap((p) => p.due);
+    let lagging = plans.reduce((n, p) => n + p.lagging, 0);
+    const wakes = plans.flatMap((p) => p.wakes);
+    const outcomes = (
+      await inParallel(due, this.concurrency, async ({ sub, partition }) => {
+        try {
+          return [await this.dispatchPartition(sub, partition, opts)];
+        } catch (err) {
+          this.logger.error('sweep dispatch failed', { topic: sub.topic, subscription: sub.name, partition, error: describe(err) });
+          return [];
         }
-      }),
-      this.concurrency,
-    );
-    await runLimited(tasks, this.concurrency);
+      })
+    ).flat();
+    for (const o of outcomes) if (o.wakeAt !== undefined) wakes.push(o.wakeAt);
     lagging += outcomes.filter((o) => o.state !== 'caught-up' && o.state !== 'idle').length;
-    return { outcomes, lagging, ...(nextWakeAt !== undefined ? { nextWakeAt } : {}) };
+    return { outcomes, lagging, ...(wakes.length > 0 ? { nextWakeAt: Math.min(...wakes) } : {}) };
+  }
+
+  /**
+   * Which partitions of one topic a sweep runs now: those behind their head (or behind
+   * the log start: records to dead-letter), unless someone holds the lease or a window
+   * or backoff has longer than inlineWaitMs to go (those count as lagging).
+   */
+  private async plan(topicId: string, partitions: number, subs: SubscriptionRecord[], now: number) {
+    const heads = await listHeads(this.clients, topicId, partitions);
+    const due: { sub: SubscriptionRecord; partition: number }[] = [];
+    const wakes: number[] = [];
+    let lagging = 0;
+    for (const sub of subs) {
+      const cursors = await readCursors(this.clients, topicId, sub.subscriptionId);
+      for (const h of heads) {
+        if (!h.exists) continue;
+        const c = cursors.get(h.partition);
+        const at = c?.offset ?? 0;
+        if (h.nextOffset <= at && at >= h.logStartOffset) continue;
+        if (c?.leaseOwner && (c.leaseExpiresAt ?? 0) >= now) {
+          lagging++; // someone is on it
+          continue;
+        }
+        const wakeAt = dueAt(sub, c);
+        if (wakeAt !== undefined && wakeAt - now > this.inlineWaitMs) {
+          lagging++;
+          wakes.push(wakeAt);
+          continue;
+        }
+        due.push({ sub, partition: h.partition });
+      }
+    }
+    return { due, wakes, lagging };
   }
 
   /**
@@ -324,203 +256,9 @@ export class Dispatcher {
     }
   }
 
-  /** Runs one subscription over one partition (the protocol in the header). */
-  async dispatchPartition(sub: SubscriptionRecord, partition: number, opts: { deadline?: number } = {}): Promise<PartitionOutcome> {
-    const topicId = sub.topicId;
-    const base = { subscription: sub.name, topic: sub.topic, partition, delivered: 0, deadLettered: 0, failures: 0 };
-    if (!topicId) return { ...base, state: 'idle' };
-    const key: CursorKey = { topicId, subscriptionId: sub.subscriptionId, partition };
-    const started = this.now();
-    const limits: RunLimits = {
-      stopAt: Math.min(started + this.budgetMs, opts.deadline !== undefined ? opts.deadline - 1_000 : Infinity),
-      ...(opts.deadline !== undefined ? { deadline: opts.deadline } : {}),
-    };
-    const outcome: PartitionOutcome = { ...base, state: 'idle' };
-    for (let round = 0; round < 100; round++) {
-      const head = await getHead(this.clients, topicId, partition);
-      if (!head.exists) return outcome;
-      const owner = `${this.instanceId}/${randomBytes(6).toString('base64url')}`;
-      const now = this.now();
-      const leaseUntil = limits.stopAt + this.targetTimeoutMs + this.inlineWaitMs + MARGIN_MS;
-      const state = await acquireLease(this.clients, key, owner, now, Math.max(leaseUntil, now + MARGIN_MS), 0);
-      if (!state) return { ...outcome, state: outcome.delivered || outcome.deadLettered ? outcome.state : 'busy' };
-      let end: { state: PartitionOutcome['state']; offset: number; wakeAt?: number; waitingSince?: number };
-      try {
-        end = await this.run(sub, key, owner, state, limits, outcome);
-      } catch (err) {
-        await releaseLease(this.clients, key, owner).catch(() => {});
-        throw err;
-      }
-      if (end.state !== 'lost-lease') await releaseLease(this.clients, key, owner, end.waitingSince);
-      outcome.state = end.state;
-      if (end.wakeAt !== undefined) outcome.wakeAt = end.wakeAt;
-      else delete outcome.wakeAt;
-      if (end.state !== 'caught-up') return outcome;
-      // Released: records committed while we held the lease were ours to see.
-      const after = await getHead(this.clients, topicId, partition);
-      if (after.nextOffset <= end.offset || this.now() >= limits.stopAt) return outcome;
-    }
-    return outcome;
-  }
-
-  /** Delivers from the cursor while holding the lease; see the protocol. */
-  private async run(
-    sub: SubscriptionRecord,
-    key: CursorKey,
-    owner: string,
-    state: CursorState,
-    limits: RunLimits,
-    outcome: PartitionOutcome,
-  ): Promise<{ state: PartitionOutcome['state']; offset: number; wakeAt?: number; waitingSince?: number }> {
-    const topic: TopicRecord = { name: sub.topic, topicId: key.topicId, partitions: key.partition + 1, config: {}, createdAt: 0 };
-    let offset = state.offset!;
-    let attempts = state.attempts;
-    let pendingLast = attempts > 0 ? state.pendingLast : undefined;
-    let retryAt = attempts > 0 ? state.retryAt : undefined;
-    let waitingSince = state.waitingSince;
-
-    for (;;) {
-      let now = this.now();
-      if (now >= limits.stopAt) return { state: 'budget', offset, wakeAt: now, ...(waitingSince !== undefined ? { waitingSince } : {}) };
-
-      if (pendingLast !== undefined && retryAt !== undefined && retryAt > now) {
-        const wait = retryAt - now;
-        if (wait <= this.inlineWaitMs && now + wait < limits.stopAt) {
-          await this.sleep(wait);
-          continue;
-        }
-        return { state: 'retrying', offset, wakeAt: retryAt };
-      }
-
-      let records: FetchedRecord[];
-      try {
-        const res = await fetchRecords(this.clients, this.watch, topic, key.partition, {
-          offset,
-          maxRecords: pendingLast !== undefined ? Math.max(1, pendingLast - offset + 1) : sub.batchSize,
-          maxBytes: this.maxBatchBytes,
-        });
-        records = res.records;
-      } catch (err) {
-        if (err instanceof OffsetOutOfRangeError && typeof err.details.logStartOffset === 'number' && offset < err.details.logStartOffset) {
-          // Retention removed records before they were delivered: never skip silently.
-          const logStart = err.details.logStartOffset;
-          const dl = this.deadLetter(sub, key, offset, logStart - 1, attempts, {
-            code: 'OFFSET_OUT_OF_RANGE',
-            message: `Records ${offset}..${logStart - 1} were removed (retention) before they could be delivered.`,
-          });
-          if (!(await this.recordDeadLetter(sub, key, owner, dl))) return { state: 'lost-lease', offset };
-          outcome.deadLettered += logStart - offset;
-          offset = logStart;
-          attempts = 0;
-          pendingLast = retryAt = waitingSince = undefined;
-          continue;
-        }
-        throw err;
-      }
-      if (records.length === 0) return { state: 'caught-up', offset };
-
-      // The batching window (not for a retry: that batch already waited).
-      if (pendingLast === undefined && records.length < sub.batchSize && sub.maxBatchingWindowMs > 0) {
-        if (waitingSince === undefined) {
-          waitingSince = now;
-          if (!(await markWaiting(this.clients, key, owner, offset, waitingSince))) return { state: 'lost-lease', offset };
-        }
-        const due = waitingSince + sub.maxBatchingWindowMs;
-        if (now < due) {
-          const wait = due - now;
-          if (wait <= this.inlineWaitMs && now + wait < limits.stopAt) {
-            await this.sleep(Math.min(wait, WINDOW_POLL_MS));
-            continue; // read again: the batch may have filled up
-          }
-          return { state: 'waiting', offset, wakeAt: due, waitingSince };
-        }
-      }
-
-      const last = records.at(-1)!.offset;
-      now = this.now();
-      const timeoutMs = Math.max(1_000, Math.min(this.targetTimeoutMs, limits.deadline !== undefined ? limits.deadline - now - 500 : Infinity));
-      const result = await this.deliver(sub.target, kafkaEvent(sub.name, sub.topic, key.partition, records), { timeoutMs });
-      now = this.now();
-      if (result.ok) {
-        if (!(await advanceCursor(this.clients, key, owner, offset, last + 1, now))) return { state: 'lost-lease', offset };
-        outcome.delivered += last + 1 - offset;
-        offset = last + 1;
-        attempts = 0;
-        pendingLast = retryAt = waitingSince = undefined;
-        continue;
-      }
-
-      outcome.failures++;
-      attempts++;
-      this.logger.warn('delivery failed', {
-        topic: sub.topic, subscription: sub.name, partition: key.partition, firstOffset: offset, lastOffset: last, attempts, error: result.error,
-      });
-      if (attempts > sub.maxRetries) {
-        const dl = this.deadLetter(sub, key, offset, last, attempts, result.error);
-        if (!(await this.recordDeadLetter(sub, key, owner, dl))) return { state: 'lost-lease', offset };
-        outcome.deadLettered += last + 1 - offset;
-        offset = last + 1;
-        attempts = 0;
-        pendingLast = retryAt = waitingSince = undefined;
-        continue;
-      }
-      pendingLast = last;
-      retryAt = now + Math.min(this.backoff.capMs, this.backoff.baseMs * 2 ** (attempts - 1));
-      const ok = await recordFailure(this.clients, key, owner, offset, { attempts, pendingLast, retryAt, error: result.error, now });
-      if (!ok) return { state: 'lost-lease', offset };
-    }
-  }
-
-  private deadLetter(
-    sub: SubscriptionRecord,
-    key: CursorKey,
-    first: number,
-    last: number,
-    attempts: number,
-    error: { code: string; message: string },
-  ): DeadLetterRecord {
-    return {
-      subscription: sub.name,
-      subscriptionId: sub.subscriptionId,
-      topic: sub.topic,
-      topicId: key.topicId,
-      partition: key.partition,
-      firstOffset: first,
-      lastOffset: last,
-      recordCount: last + 1 - first,
-      error,
-      attempts,
-      failedAt: this.now(),
-    };
-  }
-
-  /**
-   * The SQS copy first (a failure to send is noted on the entry, not retried forever:
-   * the DynamoDB list always has it), then the entry and the cursor move in one go.
-   */
-  private async recordDeadLetter(sub: SubscriptionRecord, key: CursorKey, owner: string, dl: DeadLetterRecord): Promise<boolean> {
-    const queueUrl = sub.deadLetter?.queueUrl ?? this.opts.defaultDeadLetterQueueUrl;
-    if (queueUrl) {
-      let error: unknown;
-      for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          const messageId = await this.sendDeadLetter(queueUrl, dl);
-          dl.destination = { type: 'sqs', queueUrl, ...(messageId ? { messageId } : {}) };
-          error = undefined;
-          break;
-        } catch (err) {
-          error = err;
-          if (isSluiceError(err) && !err.retriable) break; // a refused queue URL stays refused
-          await this.sleep(100 * 2 ** attempt);
-        }
-      }
-      if (error !== undefined) {
-        dl.destination = { type: 'sqs', queueUrl, error: describe(error) };
-        this.logger.error('could not send the dead letter to SQS', { queueUrl, topic: dl.topic, subscription: dl.subscription, error: describe(error) });
-      }
-    }
-    this.logger.warn('batch dead-lettered', { ...dl });
-    return deadLetterAndAdvance(this.clients, key, owner, dl);
+  /** Runs one subscription over one partition (delivery.ts's protocol). */
+  dispatchPartition(sub: SubscriptionRecord, partition: number, opts: { deadline?: number } = {}): Promise<PartitionOutcome> {
+    return this.delivery.dispatchPartition(sub, partition, opts);
   }
 }
 
@@ -530,6 +268,20 @@ function dueAt(sub: SubscriptionRecord, c: CursorState | undefined): number | un
   if (c.attempts > 0 && c.retryAt !== undefined) return c.retryAt;
   if (c.waitingSince !== undefined && sub.maxBatchingWindowMs > 0) return c.waitingSince + sub.maxBatchingWindowMs;
   return undefined;
+}
+
+/** The partitions whose head moved in a stream batch, with the sequence numbers that moved them. */
+function movedPartitions(records: readonly PartitionStreamRecord[]) {
+  const moved = new Map<string, { topicId: string; partition: number; sequences: string[] }>();
+  for (const r of records) {
+    const p = movedPartition(r);
+    if (!p) continue;
+    const k = `${p.topicId}#${p.partition}`;
+    let e = moved.get(k);
+    if (!e) moved.set(k, (e = { topicId: p.topicId, partition: p.partition, sequences: [] }));
+    if (r.dynamodb?.SequenceNumber) e.sequences.push(r.dynamodb.SequenceNumber);
+  }
+  return moved;
 }
 
 /** (topicId, partition) of a stream record whose head's nextOffset grew, else undefined. */
@@ -542,21 +294,4 @@ export function movedPartition(r: PartitionStreamRecord): { topicId: string; par
   const next = Number(r.dynamodb?.NewImage?.nextOffset?.N ?? 0);
   const prev = Number(r.dynamodb?.OldImage?.nextOffset?.N ?? 0);
   return next > prev ? { topicId, partition } : undefined;
-}
-
-async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const task = tasks[next++]!;
-      await task();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-}
-
-function describe(err: unknown): string {
-  if (isSluiceError(err)) return `${err.code}: ${err.message}`;
-  const e = err as { name?: string; message?: string };
-  return `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}`;
 }

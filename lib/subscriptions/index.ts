@@ -17,13 +17,7 @@ export {
 } from './dispatcher.ts';
 export { dispatcherOptionsFromEnv, dispatcherRuns, INLINE_WAIT_ENV_VAR, MAX_SWEEP_MS, type RunSummary } from './runs.ts';
 export {
-  CreateSubscriptionSchema,
   DEAD_LETTER_QUEUE_ENV_VAR,
-  LIMITS,
-  SUBSCRIPTION_DEFAULTS,
-  parseSubscriptionInput,
-  validateSubscriptionName,
-  validateTarget,
   type DeadLetterDestination,
   type DeadLetterRecord,
   type KafkaEventRecord,
@@ -33,6 +27,15 @@ export {
   type SubscriptionSpec,
   type Target,
 } from './model.ts';
+export {
+  CreateSubscriptionSchema,
+  LIMITS,
+  SUBSCRIPTION_DEFAULTS,
+  parseSubscriptionInput,
+  validateSubscriptionName,
+  validateTarget,
+  type ValidationEnvironment,
+} from './schema.ts';
 export { physicalId, subscriptionResource } from './resource.ts';
 export { createDeliver, kafkaEvent, type Deliver, type DeliveryResult } from './targets.ts';
 export { createSqsSender, type SendDeadLetter } from './sqs.ts';

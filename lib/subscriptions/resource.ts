@@ -13,7 +13,7 @@
 // old one. The topic need not exist at deploy time: the subscription stays pending and is
 // bound when the topic is created (see catalog.ts).
 import type { SubscriptionCatalog } from './catalog.ts';
-import { parseSubscriptionInput } from './model.ts';
+import { parseSubscriptionInput } from './schema.ts';
 
 const NAME = 'sluice-subscription';
 

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { freePort } from '../support/devProcess.ts';
 import { isRunning, waitUntilGone } from '../support/processes.ts';
 
@@ -27,8 +28,8 @@ interface DevProcess {
   output: () => string;
 }
 
-async function startDev(port: number, dataDir: string): Promise<DevProcess> {
-  const child = spawn(process.execPath, [BIN, 'dev', '--port', String(port), '--data-dir', dataDir], {
+async function startDev(port: number, dataDir: string, kafkaPort = 0): Promise<DevProcess> {
+  const child = spawn(process.execPath, [BIN, 'dev', '--port', String(port), '--data-dir', dataDir, '--kafka-port', String(kafkaPort)], {
     cwd: ROOT,
     env: { ...process.env, SLUICE_DEBUG: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,7 +58,8 @@ async function startDev(port: number, dataDir: string): Promise<DevProcess> {
 
 async function stopDev(dev: DevProcess): Promise<number | null> {
   if (dev.child.exitCode !== null) return dev.child.exitCode;
-  const exited = new Promise<number | null>((resolve) => dev.child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the output is complete only once the pipes are closed.
+  const exited = new Promise<number | null>((resolve) => dev.child.once('close', (code) => resolve(code)));
   dev.child.kill('SIGTERM');
   const timeout = setTimeout(() => dev.child.kill('SIGKILL'), 20_000);
   const code = await exited;
@@ -97,11 +99,20 @@ describe('sluice CLI against `sluice dev`', () => {
   });
   let dev: DevProcess;
   let port: number;
+  let kafkaPort: number;
   const run = (args: string[], input?: string | Buffer) => sluice(dev.url, args, input);
 
   beforeAll(async () => {
     port = await freePort();
-    dev = await startDev(port, dataDir);
+    kafkaPort = await freePort();
+    dev = await startDev(port, dataDir, kafkaPort);
+  });
+
+  // A dev server that died between tests fails the next one with its own account of why.
+  beforeEach(() => {
+    if (dev.child.exitCode !== null || dev.child.signalCode !== null) {
+      throw new Error(`sluice dev exited (${dev.child.exitCode ?? dev.child.signalCode}):\n${dev.output()}`);
+    }
   });
 
   afterAll(async () => {
@@ -153,6 +164,26 @@ describe('sluice CLI against `sluice dev`', () => {
       expect(new Set(mine.map((g) => g.partition)).size, key).toBe(1);
       expect(mine.map((g) => g.value)).toEqual(produced.filter((p) => p.key === key).map((p) => p.value));
     }
+  });
+
+  it('serves Kafka clients on --kafka-port: kafkajs reads every record, each in the partition the CLI chose', async () => {
+    expect(dev.output()).toContain(`Kafka clients: bootstrap server 127.0.0.1:${kafkaPort}`);
+    const kafka = new Kafka({ clientId: 'e2e', brokers: [`127.0.0.1:${kafkaPort}`], logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `e2e-${randomBytes(4).toString('hex')}`, maxWaitTimeInMs: 100 });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: Array<{ partition: number; offset: number; value: string }> = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          seen.push({ partition, offset: Number(message.offset), value: message.value!.toString() });
+          if (seen.length === N) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    const viaHttp = new Map([...byPartition].flatMap(([p, list]) => list.map((g) => [`${p}/${g.offset}`, g.value] as const)));
+    expect(new Map(seen.map((s) => [`${s.partition}/${s.offset}`, s.value]))).toEqual(viaHttp);
   });
 
   it('prints key:value with a plain format and supports --json and --max-messages', async () => {

@@ -1,7 +1,7 @@
 // Stopping `sluice dev` stops all of it (lib/local/lifecycle.ts): a SIGINT, SIGTERM or
 // SIGHUP to any of its processes, or the death of the wrapper that started it, ends
 // the node process, s3rver's child, DynamoDB Local's JVM and the watchdog within a few
-// seconds, gracefully, and frees the port. Each case starts the stack the way users
+// seconds, gracefully, and frees its ports (the API's and the Kafka gateway's). Each case starts the stack the way users
 // do (`npm start`, `npm exec sluice dev`, or node directly) and sends one signal.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,17 +21,20 @@ afterAll(() => {
 async function launch(launcher: Launcher, opts: { detached?: boolean } = {}): Promise<DevProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-life-'));
   dirs.push(dir);
-  const dev = await startDev(launcher, await freePort(), dir, opts);
+  const dev = await startDev(launcher, await freePort(), dir, { ...opts, kafkaPort: await freePort() });
   started.push(dev);
   return dev;
 }
 
-/** Every process of the stack is gone within a few seconds, the port is free, and it said it stopped. */
+/** Every process of the stack is gone within a few seconds, the ports are free, and it said it stopped. */
 async function expectStopped(dev: DevProcess): Promise<void> {
   for (const [name, pid] of Object.entries(dev.pids)) {
     expect(await waitUntilGone(pid, 8_000), `${name} (pid ${pid}) still running:\n${dev.output()}`).toBe(true);
   }
   expect(await portInUse(dev.port)).toBe(false);
+  expect(await portInUse(dev.kafkaPort)).toBe(false);
+  // The processes are gone; what they wrote last may still be in the pipe.
+  await Promise.race([dev.closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
   expect(dev.output()).toContain('Stopped.');
   expect(dev.output()).not.toContain('sent SIGKILL');
 }

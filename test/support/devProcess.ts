@@ -25,11 +25,15 @@ export interface DevProcess {
   child: ChildProcess;
   url: string;
   port: number;
+  /** The Kafka gateway's port; 0 when it runs without one. */
+  kafkaPort: number;
   pids: StackPids;
   /** Everything written to stdout and stderr so far. */
   output(): string;
   /** Resolves with the spawned process's exit code (null when killed by a signal). */
   exited: Promise<number | null>;
+  /** Resolves once every process writing to our pipes has closed them: the output is complete. */
+  closed: Promise<void>;
 }
 
 export function freePort(): Promise<number> {
@@ -103,10 +107,18 @@ export function parentOf(pid: number): number {
 
 /**
  * Starts `sluice dev` on `port` with `dataDir`, by `launcher`, and waits until it listens.
- * `detached` puts it in a process group of its own, as a terminal does with a job.
+ * `detached` puts it in a process group of its own, as a terminal does with a job;
+ * `kafkaPort` serves the Kafka protocol there (default 0: no gateway, so that parallel
+ * cases never share its default port).
  */
-export async function startDev(launcher: Launcher, port: number, dataDir: string, opts: { detached?: boolean } = {}): Promise<DevProcess> {
-  const args = ['dev', '--port', String(port), '--data-dir', dataDir];
+export async function startDev(
+  launcher: Launcher,
+  port: number,
+  dataDir: string,
+  opts: { detached?: boolean; kafkaPort?: number } = {},
+): Promise<DevProcess> {
+  const kafkaPort = opts.kafkaPort ?? 0;
+  const args = ['dev', '--port', String(port), '--data-dir', dataDir, '--kafka-port', String(kafkaPort)];
   const [command, argv] =
     launcher === 'node'
       ? [process.execPath, [BIN, ...args]]
@@ -118,6 +130,7 @@ export async function startDev(launcher: Launcher, port: number, dataDir: string
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sluice dev did not start within 120 s:\n${output}`)), 120_000);
     const onData = () => {
@@ -133,7 +146,7 @@ export async function startDev(launcher: Launcher, port: number, dataDir: string
       reject(new Error(`sluice dev exited (${code}) before listening:\n${output}`));
     });
   });
-  return { child, url, port, pids: stackPids(child.pid!), output: () => output, exited };
+  return { child, url, port, kafkaPort, pids: stackPids(child.pid!), output: () => output, exited, closed };
 }
 
 /** The pids of the list still running. */

@@ -4,22 +4,21 @@
 // batch) boundary when it would still grow past MAX_RESPONSE_BYTES; `nextOffset` then
 // points at the first record left out.
 import { MessageTooLargeError, InvalidRequestError } from '../../core/errors.ts';
-import { FETCH_HEADERS, FETCH_LIMITS, RECORD_BATCH_TYPE } from '../../core/wire.ts';
-import { accepts, MAX_RESPONSE_BYTES, isUtf8, type ApiResponse } from '../http.ts';
+import { MAX_RESPONSE_BYTES, RESPONSE_ENVELOPE_BYTES } from '../../core/limits.ts';
+import { FETCH_HEADERS, FETCH_LIMITS, RECORD_BATCH_TYPE, type JsonRecord, type RecordEncoding } from '../../core/wire.ts';
+import { accepts, isUtf8, type ApiResponse } from '../http.ts';
 import type { Operation, Operations } from '../operation.ts';
+import { batchesThatFit } from '../../log/fetch.ts';
 import type { FetchedRecord } from '../../log/index.ts';
-import { validateTopicName } from '../../log/topics.ts';
-import { readBatchHeaders } from '../../records/index.ts';
+import { validateTopicName } from '../../log/schema.ts';
 import { parseInteger, partitionParam, queryParams, topicParam, truncate } from '../validation.ts';
 
 /** Most bytes read from the log for one response; base64 of this stays below 6 MB. */
 const READ_BUDGET = 4_194_304;
 /** Time kept back from a long poll for answering before Lambda's timeout. */
 const ANSWER_MARGIN_MS = 2_000;
-/** Room for the envelope around the records array. */
-const ENVELOPE_BYTES = 512;
 
-export type FetchEncoding = 'json' | 'string' | 'base64';
+export type FetchEncoding = RecordEncoding;
 
 const utf8Lenient = new TextDecoder('utf-8');
 
@@ -45,16 +44,7 @@ export function renderBytes(bytes: Uint8Array | null, encoding: FetchEncoding): 
   }
 }
 
-export interface JsonRecord {
-  offset: number;
-  timestamp: number;
-  key: unknown;
-  value: unknown;
-  headers: Record<string, string | null>;
-  keyEncoding?: 'base64';
-  valueEncoding?: 'base64';
-  headerEncoding?: 'base64';
-}
+export type { JsonRecord } from '../../core/wire.ts';
 
 /**
  * One record for a JSON response. Header values were produced as strings, so they come
@@ -81,6 +71,16 @@ export function renderRecord(r: FetchedRecord, encoding: FetchEncoding): JsonRec
     ...(key.base64 ? { keyEncoding: 'base64' as const } : {}),
     ...(value.base64 ? { valueEncoding: 'base64' as const } : {}),
     ...(headerBase64 && encoding === 'json' ? { headerEncoding: 'base64' as const } : {}),
+  };
+}
+
+/** A record with its key, value and header values in base64, each flagged as such. */
+export function renderBase64(r: FetchedRecord): JsonRecord {
+  return {
+    ...renderRecord(r, 'base64'),
+    ...(r.key !== null ? { keyEncoding: 'base64' as const } : {}),
+    ...(r.value !== null ? { valueEncoding: 'base64' as const } : {}),
+    ...(r.headers.length > 0 ? { headerEncoding: 'base64' as const } : {}),
   };
 }
 
@@ -124,18 +124,13 @@ const fetch: Operation = async (req, ctx) => {
     const result = await log.fetchBatches(topic, partition, opts);
     let body = result.batches;
     let nextOffset = result.nextOffset;
-    if (Math.ceil(body.length / 3) * 4 > MAX_RESPONSE_BYTES) {
-      // Cut at the last batch boundary that fits; batches here carry absolute offsets.
-      let end = 0;
-      let next = offset;
-      for (const h of readBatchHeaders(body, { verifyCrc: false })) {
-        if (end > 0 && Math.ceil((end + h.sizeInBytes) / 3) * 4 > MAX_RESPONSE_BYTES) break;
-        if (end === 0 && Math.ceil(h.sizeInBytes / 3) * 4 > MAX_RESPONSE_BYTES) throw tooLargeForResponse(offset, h.sizeInBytes);
-        end += h.sizeInBytes;
-        next = h.baseOffset + h.lastOffsetDelta + 1;
-      }
-      body = body.subarray(0, end);
-      nextOffset = next;
+    // Lambda answers binary bodies in base64: cut at the last batch boundary that fits.
+    const fits = (bytes: number) => Math.ceil(bytes / 3) * 4 <= MAX_RESPONSE_BYTES;
+    if (!fits(body.length)) {
+      const cut = batchesThatFit(body, fits);
+      if (cut.bytes === 0) throw tooLargeForResponse(offset, cut.firstBatchBytes!);
+      body = body.subarray(0, cut.bytes);
+      nextOffset = cut.nextOffset ?? offset;
     }
     return {
       status: 200,
@@ -151,11 +146,18 @@ const fetch: Operation = async (req, ctx) => {
 
   const result = await log.fetch(topic, partition, opts);
   const records: JsonRecord[] = [];
-  let size = ENVELOPE_BYTES;
+  let size = RESPONSE_ENVELOPE_BYTES;
   let nextOffset = result.nextOffset;
   for (const raw of result.records) {
-    const rec = renderRecord(raw, encoding);
-    const bytes = serializedSize(rec, raw) + 1;
+    let rec = renderRecord(raw, encoding);
+    let bytes = serializedSize(rec, raw) + 1;
+    if (records.length === 0 && size + bytes > MAX_RESPONSE_BYTES) {
+      // The first record goes out whatever form it takes, so a reader always gets past
+      // it: base64 takes 4/3 of its bytes, and produce refuses a record whose base64
+      // form could not fit (recordResponseBound).
+      rec = renderBase64(raw);
+      bytes = serializedSize(rec, raw) + 1;
+    }
     if (size + bytes > MAX_RESPONSE_BYTES) {
       if (records.length === 0) throw tooLargeForResponse(raw.offset, bytes);
       nextOffset = raw.offset;

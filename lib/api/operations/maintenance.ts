@@ -5,18 +5,12 @@
 //
 // A pass works on the storage clients alone: the maintenance function is served without
 // the Log's append and fetch paths (functions/maintenance.ts).
-import * as z from 'zod/mini';
-import { runMaintenance } from '../../log/maintenance.ts';
-import { validateTopicName } from '../../log/topics.ts';
-import type { StorageClients } from '../../storage/clients.ts';
+import { validate } from '../../core/schema.ts';
+import { runMaintenance } from '../../log/maintenance/index.ts';
+import { MaintenanceRequest } from '../../log/schema.ts';
+import type { StorageClients } from '../../log/clientsFromEnv.ts';
 import type { Operations } from '../operation.ts';
-import { validate } from '../schema.ts';
 import { parseJsonBody, queryParams, requireJsonContentType } from '../validation.ts';
-
-const MaintenanceBody = z.strictObject({
-  /** Only these topics; default all (and the data of deleted topics). */
-  topics: z.optional(z.array(z.string()).check(z.minLength(1), z.maxLength(1000))),
-});
 
 /** What the maintenance route needs of the log: its storage clients (a Log will do). */
 export interface MaintenanceLog {
@@ -29,7 +23,7 @@ export const maintenanceOperations: Operations<MaintenanceLog> = {
     let topics: string[] | undefined;
     if (req.body.length > 0) {
       requireJsonContentType(req);
-      topics = validate(MaintenanceBody, parseJsonBody(req)).topics?.map(validateTopicName);
+      topics = validate(MaintenanceRequest, parseJsonBody(req)).topics;
     }
     const log = await ctx.log();
     const report = await runMaintenance(log.clients, topics ? { topics } : {});

@@ -1,30 +1,28 @@
 // POST /v1/topics/{topic}/records: JSON records or raw Kafka RecordBatch v2 blocks.
 //
 // A rejected request writes nothing, so everything that can be checked is checked before
-// the first append: the body's shape and encodings, that every named partition exists,
-// and that every record fits the topic's max.message.bytes on its own. Only then are the
-// records grouped by partition and appended, one append per partition, in parallel.
+// the first append: the body's size, record count and shape, and its encodings, here;
+// that every named partition exists and every record fits the topic, in the log
+// (Log.produce), which then appends one group per partition, in parallel.
 import * as z from 'zod/mini';
 import {
+  InvalidRecordError,
   InvalidRequestError,
   isSluiceError,
-  RecordTooLargeError,
-  UnknownTopicOrPartitionError,
+  MessageTooLargeError,
   UnsupportedMediaTypeError,
 } from '../../core/errors.ts';
+import { MAX_HEADERS_PER_RECORD, MAX_HEADERS_PER_REQUEST, MAX_JSON_RECORDS_PER_REQUEST } from '../../core/limits.ts';
+import type { RecordEncoding } from '../../core/wire.ts';
 import { JSON_TYPE, mediaType, RECORD_BATCH_TYPE, type ApiRequest, type ApiResponse } from '../http.ts';
 import type { Operation, Operations, OperationContext } from '../operation.ts';
-import { effectiveConfig } from '../../log/config.ts';
-import { recordSizeBound } from '../../log/append.ts';
-import type { Log } from '../../log/index.ts';
+import type { PreparedRecord, RecordHeader, RecordInput } from '../../log/index.ts';
 import { validateTopicName } from '../../log/topics.ts';
-import { BATCH_HEADER_SIZE, defaultPartition, encodeBatch } from '../../records/index.ts';
-import type { Compression, RecordHeader, RecordInput } from '../../records/types.ts';
-import type { TopicRecord } from '../../storage/metadata.ts';
 import { validate } from '../schema.ts';
+import { countTopLevelArray } from '../json-scan.ts';
 import { parseInteger, parseJsonBody, queryParams, topicParam } from '../validation.ts';
 
-export type ProduceEncoding = 'json' | 'string' | 'base64';
+export type ProduceEncoding = RecordEncoding;
 
 const optionalInt = z.optional(z.nullable(z.number().check(z.int(), z.minimum(0))));
 
@@ -104,14 +102,57 @@ function toHeaders(h: unknown, encoding: ProduceEncoding, at: string): RecordHea
   return out;
 }
 
-export interface PreparedRecord {
-  record: RecordInput;
-  /** Explicit partition, if the request named one. */
-  partition?: number;
+/**
+ * MESSAGE_TOO_LARGE, before the body is parsed, when it holds more records than a JSON
+ * request may: counting is one pass over the bytes; parsing and converting them is not.
+ */
+export function checkJsonRecordCount(body: Buffer): void {
+  const count = countTopLevelArray(body, 'records', MAX_JSON_RECORDS_PER_REQUEST);
+  if (count > MAX_JSON_RECORDS_PER_REQUEST) {
+    throw new MessageTooLargeError(
+      `A JSON produce request may carry at most ${MAX_JSON_RECORDS_PER_REQUEST} records; this one has more. Nothing was written.`,
+      { limit: MAX_JSON_RECORDS_PER_REQUEST },
+    );
+  }
+}
+
+/** Keys of a plain object, counted up to `stopAt` without allocating them. */
+function keyCount(o: object, stopAt: number): number {
+  let n = 0;
+  for (const _ in o) if (++n >= stopAt) break;
+  return n;
+}
+
+/**
+ * INVALID_RECORD / MESSAGE_TOO_LARGE for too many headers, checked on the parsed body
+ * before it is validated or converted: both cost per header.
+ */
+function checkJsonHeaderCounts(body: unknown): void {
+  const records = (body as { records?: unknown } | null)?.records;
+  if (!Array.isArray(records)) return;
+  let total = 0;
+  records.forEach((r: unknown, i) => {
+    const h = (r as { headers?: unknown } | null)?.headers;
+    if (h === null || typeof h !== 'object') return;
+    const count = keyCount(h, MAX_HEADERS_PER_RECORD + 1);
+    if (count > MAX_HEADERS_PER_RECORD) {
+      throw new InvalidRecordError(`'records[${i}].headers' has more than ${MAX_HEADERS_PER_RECORD} headers, the most a record may have.`, {
+        fields: [`records[${i}].headers`],
+        limit: MAX_HEADERS_PER_RECORD,
+      });
+    }
+    total += count;
+    if (total > MAX_HEADERS_PER_REQUEST) {
+      throw new MessageTooLargeError(`The records up to records[${i}] have more than ${MAX_HEADERS_PER_REQUEST} headers together.`, {
+        limit: MAX_HEADERS_PER_REQUEST,
+      });
+    }
+  });
 }
 
 /** Parse and convert the JSON body; no I/O. */
 export function prepareJsonRecords(body: unknown): PreparedRecord[] {
+  checkJsonHeaderCounts(body);
   const parsed = validate(ProduceBody, body);
   const rawRecords = (body as { records: { headers?: unknown }[] }).records;
   const encoding = parsed.encoding ?? 'json';
@@ -128,89 +169,30 @@ export function prepareJsonRecords(body: unknown): PreparedRecord[] {
   });
 }
 
-/**
- * The topic for an append, from the log's catalog (cached; appends re-check the topic id
- * at commit). A partition beyond the cached count is confirmed against the table before
- * it is reported unknown, as partitions may just have been added.
- */
-async function topicFor(log: Log, name: string, highestPartition: number): Promise<TopicRecord> {
-  let topic = await log.topics.require(name);
-  if (highestPartition >= topic.partitions) topic = await log.topics.require(name, { fresh: true });
-  return topic;
-}
-
-/**
- * RECORD_TOO_LARGE unless each record alone fits the topic's max.message.bytes as the
- * log will store it. Cheap for records clearly below the limit; the few near or over it
- * are encoded exactly.
- */
-export function checkRecordSizes(topic: TopicRecord, records: readonly RecordInput[]): void {
-  const config = effectiveConfig(topic.config);
-  const maxBytes = Number(config['max.message.bytes']);
-  const compression: Compression = config['compression.type'] === 'gzip' ? 'gzip' : 'none';
-  records.forEach((r, i) => {
-    const bound = recordSizeBound(r);
-    const slack = compression === 'gzip' ? Math.ceil(bound / 1000) + 64 : 0;
-    if (bound + BATCH_HEADER_SIZE + slack <= maxBytes) return;
-    const size = encodeBatch({ records: [{ ...r, timestamp: r.timestamp ?? 0 }], compression }).length;
-    if (size > maxBytes) {
-      throw new RecordTooLargeError(
-        `Record ${i} is ${size} bytes as a batch; the topic's max.message.bytes is ${maxBytes}. Nothing was written.`,
-        { maxMessageBytes: maxBytes, record: i },
-      );
-    }
-  });
-}
-
-interface Group {
-  indices: number[];
-  records: RecordInput[];
-}
-
-/** Explicit partition, else Kafka's key hash, else one random partition for the whole request. */
-export function assignPartitions(prepared: readonly PreparedRecord[], partitions: number): number[] {
-  let sticky: number | undefined;
-  return prepared.map(({ record, partition }) => {
-    if (partition !== undefined) return partition;
-    if (record.key !== null) return defaultPartition(record.key, partitions);
-    return (sticky ??= Math.floor(Math.random() * partitions));
-  });
-}
-
 type OffsetEntry = { partition: number; offset: number } | { partition: number; error: { code: string; message: string } };
 
 async function produceJson(req: ApiRequest, ctx: OperationContext, topicName: string): Promise<ApiResponse> {
   queryParams(req, []);
+  const key = idempotencyKey(req);
+  checkJsonRecordCount(req.body);
   const prepared = prepareJsonRecords(parseJsonBody(req));
-  const highest = prepared.reduce((m, p) => Math.max(m, p.partition ?? -1), -1);
-
   const log = await ctx.log();
-  const topic = await topicFor(log, topicName, highest);
-  prepared.forEach((p, i) => {
-    if (p.partition !== undefined && p.partition >= topic.partitions) {
-      throw new UnknownTopicOrPartitionError(
-        `records[${i}]: partition ${p.partition} of topic '${topicName}' does not exist (partitions: ${topic.partitions}). Nothing was written.`,
-        { record: i },
-      );
-    }
-  });
-  checkRecordSizes(topic, prepared.map((p) => p.record));
-
-  const targets = assignPartitions(prepared, topic.partitions);
-  const groups = new Map<number, Group>();
-  targets.forEach((p, i) => {
-    let g = groups.get(p);
-    if (!g) groups.set(p, (g = { indices: [], records: [] }));
-    g.indices.push(i);
-    g.records.push(prepared[i]!.record);
-  });
-
   // With an Idempotency-Key, a retry of this request gets the first answer instead of
   // appending again (scoped by topic id, so a re-created topic starts afresh).
-  const key = idempotencyKey(req);
-  const append = () => appendGroups(ctx, log, topicName, groups, prepared.length);
-  const body = key === undefined ? (await append()).response : await log.once(`topic#${topic.topicId}`, key, append);
-  return { status: 200, body };
+  const produced = await log.produce(topicName, prepared, key === undefined ? {} : { idempotencyKey: key });
+  // When only some partitions failed, the others are committed: 200 with per-record
+  // errors. (When all failed and nothing is stored, log.produce threw the first error,
+  // answered with its own status: a dependency outage is a retriable 503.)
+  const offsets: OffsetEntry[] = produced.map((r) => {
+    if (!('error' in r)) return r;
+    const err = r.error;
+    if (!isSluiceError(err)) ctx.logger.error('append failed', { partition: r.partition, error: err as Error });
+    const error = isSluiceError(err)
+      ? { code: err.code, message: err.message, ...(err.retriable ? { retriable: true } : {}) }
+      : { code: 'UNKNOWN_SERVER_ERROR', message: 'Internal server error; it has been logged.' };
+    return { partition: r.partition, error };
+  });
+  return { status: 200, body: { offsets } };
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -222,39 +204,6 @@ function idempotencyKey(req: ApiRequest): string | undefined {
     throw new InvalidRequestError('Idempotency-Key must be 1 to 255 visible ASCII characters.', { fields: ['Idempotency-Key'] });
   }
   return key;
-}
-
-async function appendGroups(
-  ctx: OperationContext,
-  log: Log,
-  topicName: string,
-  groups: Map<number, Group>,
-  count: number,
-): Promise<{ response: { offsets: OffsetEntry[] }; wrote: boolean }> {
-  const entries = [...groups.entries()];
-  const settled = await Promise.allSettled(entries.map(([p, g]) => log.append(topicName, p, { records: g.records })));
-
-  // Every partition failed: nothing was written, so the request as a whole failed and is
-  // answered with the (first) error's own status: a dependency outage is a retriable 503
-  // with Retry-After rather than a 200 full of per-record errors. When only some
-  // partitions failed, the others are committed: 200 with per-record errors.
-  if (settled.every((s) => s.status === 'rejected')) throw (settled[0] as PromiseRejectedResult).reason;
-
-  const offsets: OffsetEntry[] = new Array(count);
-  settled.forEach((s, k) => {
-    const [partition, group] = entries[k]!;
-    if (s.status === 'fulfilled') {
-      group.indices.forEach((index, j) => (offsets[index] = { partition, offset: s.value.baseOffset + j }));
-      return;
-    }
-    const err: unknown = s.reason;
-    if (!isSluiceError(err)) ctx.logger.error('append failed', { partition, error: err as Error });
-    const error = isSluiceError(err)
-      ? { code: err.code, message: err.message, ...(err.retriable ? { retriable: true } : {}) }
-      : { code: 'UNKNOWN_SERVER_ERROR', message: 'Internal server error; it has been logged.' };
-    for (const index of group.indices) offsets[index] = { partition, error };
-  });
-  return { response: { offsets }, wrote: true };
 }
 
 async function produceBatches(req: ApiRequest, ctx: OperationContext, topicName: string): Promise<ApiResponse> {

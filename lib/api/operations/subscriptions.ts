@@ -13,9 +13,9 @@
 //
 // The catalog lives in DynamoDB alone: the subscriptions function is served without the
 // rest of the Log and without an S3 client (functions/subscriptions.ts).
-import type { TableClients } from '../../storage/tables.ts';
+import type { TableClients } from '../../log/tablesFromEnv.ts';
 import { SubscriptionCatalog } from '../../subscriptions/catalog.ts';
-import type { ValidationEnvironment } from '../../subscriptions/model.ts';
+import type { ValidationEnvironment } from '../../subscriptions/schema.ts';
 import type { OperationContext, Operations } from '../operation.ts';
 import type { ApiRequest } from '../http.ts';
 import { parseInteger, parseJsonBody, queryParams, requireJsonContentType, topicParam } from '../validation.ts';

@@ -1,52 +1,20 @@
-// Topic administration: create, list, describe, alter, delete. Names, partition counts
-// and configs are validated by the log (INVALID_TOPIC_EXCEPTION / INVALID_PARTITIONS /
-// INVALID_CONFIG); here only the shape of the request is checked (INVALID_REQUEST).
+// Topic administration: create, list, describe, alter, delete. Here only what is HTTP's
+// (query parameters, the media type, JSON); bodies and names go to the log as they came,
+// and its schema (lib/log/schema.ts) checks them (INVALID_REQUEST naming the field,
+// INVALID_TOPIC_EXCEPTION, INVALID_PARTITIONS, INVALID_CONFIG) before anything is written.
 //
 // Topic administration needs the log's topic catalog and nothing else (no segment
 // objects): the admin function serves it from DynamoDB alone (functions/admin.ts).
-import * as z from 'zod/mini';
 import type { ApiRequest } from '../http.ts';
 import type { Operations } from '../operation.ts';
 import type { Log } from '../../log/index.ts';
-import { TOPIC_CONFIGS } from '../../log/config.ts';
-import { validateTopicName } from '../../log/topics.ts';
-import { InvalidConfigError } from '../../core/errors.ts';
-import { validate } from '../schema.ts';
 import { parseJsonBody, queryParams, requireJsonContentType, topicParam } from '../validation.ts';
 
-/**
- * Config values: strings or numbers, null resets to the default; the log checks each
- * key and value (INVALID_CONFIG). The request's own object is passed on, as a record
- * schema would silently drop a key like "__proto__".
- */
-const config = z.record(z.string(), z.unknown());
-
-function body<S extends z.ZodMiniType>(req: ApiRequest, schema: S): { parsed: z.output<S>; config?: Record<string, unknown> } {
+/** A JSON body, as it came: the log checks it against lib/log/schema.ts. */
+function jsonBody(req: ApiRequest): unknown {
   requireJsonContentType(req);
-  const raw = parseJsonBody(req);
-  const parsed = validate(schema, raw);
-  const rawConfig = (raw as { config?: Record<string, unknown> }).config;
-  // Unknown keys are refused here too: a key named like an Object.prototype member
-  // ("constructor", "toString", "__proto__") must never reach a plain-object lookup.
-  const unknown = Object.keys(rawConfig ?? {}).filter((k) => !Object.hasOwn(TOPIC_CONFIGS, k));
-  if (unknown.length) {
-    throw new InvalidConfigError(
-      `Invalid topic config: unknown config ${unknown.map((k) => `'${k}'`).join(', ')} (supported: ${Object.keys(TOPIC_CONFIGS).join(', ')}).`,
-    );
-  }
-  return rawConfig === undefined ? { parsed } : { parsed, config: rawConfig };
+  return parseJsonBody(req);
 }
-
-const CreateTopic = z.strictObject({
-  name: z.string(),
-  partitions: z.optional(z.number()),
-  config: z.optional(config),
-});
-
-const AlterTopic = z.strictObject({
-  partitions: z.optional(z.number()),
-  config: z.optional(config),
-});
 
 /** What topic administration needs of the log: its topic catalog. */
 export type TopicsLog = Pick<Log, 'topics'>;
@@ -54,14 +22,9 @@ export type TopicsLog = Pick<Log, 'topics'>;
 export const topicOperations: Operations<TopicsLog> = {
   createTopic: async (req, ctx) => {
     queryParams(req, []);
-    const { parsed, config } = body(req, CreateTopic);
+    const body = jsonBody(req);
     const log = await ctx.log();
-    const topic = await log.topics.create({
-      name: parsed.name,
-      ...(parsed.partitions !== undefined ? { partitions: parsed.partitions } : {}),
-      ...(config !== undefined ? { config } : {}),
-    });
-    return { status: 201, body: topic };
+    return { status: 201, body: await log.topics.create(body) };
   },
 
   listTopics: async (req, ctx) => {
@@ -71,29 +34,22 @@ export const topicOperations: Operations<TopicsLog> = {
   },
 
   describeTopic: async (req, ctx) => {
-    const name = validateTopicName(topicParam(req));
     queryParams(req, []);
     const log = await ctx.log();
-    return { status: 200, body: await log.topics.describe(name) };
+    return { status: 200, body: await log.topics.describe(topicParam(req)) };
   },
 
   alterTopic: async (req, ctx) => {
-    const name = validateTopicName(topicParam(req));
     queryParams(req, []);
-    const { parsed, config } = body(req, AlterTopic);
+    const body = jsonBody(req);
     const log = await ctx.log();
-    const topic = await log.topics.alter(name, {
-      ...(parsed.partitions !== undefined ? { partitions: parsed.partitions } : {}),
-      ...(config !== undefined ? { config } : {}),
-    });
-    return { status: 200, body: topic };
+    return { status: 200, body: await log.topics.alter(topicParam(req), body) };
   },
 
   deleteTopic: async (req, ctx) => {
-    const name = validateTopicName(topicParam(req));
     queryParams(req, []);
     const log = await ctx.log();
-    await log.topics.delete(name);
+    await log.topics.delete(topicParam(req));
     return { status: 204 };
   },
 };

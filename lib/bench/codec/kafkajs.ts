@@ -1,7 +1,9 @@
 // The codec's reference: kafkajs's RecordBatch v2 encoder and decoder, the JavaScript
 // implementation most Node Kafka clients run. kafkajs is a devDependency: a benchmark may
 // compare against it, no product module may load it, and an install without
-// devDependencies gets a MissingDevDependency saying so instead of a crash.
+// devDependencies gets a MissingDevDependency saying so instead of a crash
+// (harness/devDependency.ts).
+import { defaultImporter, importDevDependency, MissingDevDependency, type Importer } from '../harness/devDependency.ts';
 
 interface KafkajsMessage {
   key: Buffer;
@@ -18,34 +20,15 @@ export interface Peer {
 
 export type { KafkajsMessage };
 
-/** A package the benchmark needs is not installed (an install without devDependencies). */
-export class MissingDevDependency extends Error {
-  override name = 'MissingDevDependency';
-  constructor(readonly dependency: string, cause: unknown) {
-    super(`${dependency}, which is not installed (a devDependency: npm ci or npm install --include=dev installs it)`, { cause });
-  }
-}
+export { MissingDevDependency, type Importer };
 
-export type Importer = (specifier: string) => Promise<unknown>;
-
-const NOT_FOUND = new Set(['ERR_MODULE_NOT_FOUND', 'MODULE_NOT_FOUND']);
-
-async function loadCjs(importer: Importer, specifier: string): Promise<any> {
-  let mod: { default?: unknown };
-  try {
-    mod = (await importer(specifier)) as { default?: unknown };
-  } catch (err) {
-    if (NOT_FOUND.has((err as { code?: string }).code ?? '')) throw new MissingDevDependency('kafkajs', err);
-    throw err;
-  }
-  return mod.default ?? mod;
-}
+const loadCjs = (importer: Importer, specifier: string) => importDevDependency(importer, specifier, 'kafkajs');
 
 /**
  * kafkajs's codec. `importer` loads a module (default: import()); a computed specifier
  * keeps TypeScript from demanding declarations for kafkajs internals.
  */
-export async function loadKafkajs(importer: Importer = (specifier) => import(specifier)): Promise<Peer> {
+export async function loadKafkajs(importer: Importer = defaultImporter): Promise<Peer> {
   const base = 'kafkajs/src/protocol';
   const { RecordBatch } = await loadCjs(importer, `${base}/recordBatch/v0/index.js`);
   const Record = await loadCjs(importer, `${base}/recordBatch/record/v0/index.js`);

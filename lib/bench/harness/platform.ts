@@ -1,6 +1,7 @@
 // The local platform a benchmark run starts for itself: the dev server on a free loopback
 // port over a temporary data directory (emulators included), with taps on the storage
-// clients its handlers use, and an HTTP client for its API. stop() leaves nothing behind.
+// clients its handlers use, an HTTP client for its API, and when asked the Kafka gateway
+// on another free loopback port. stop() leaves nothing behind.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ export interface PlatformOptions {
    */
   background?: boolean;
   accessLog?: (line: string) => void;
+  /** Serve the Kafka protocol too, on a free loopback port (DevServer.kafkaPort). */
+  kafka?: boolean;
 }
 
 export interface Platform {
@@ -49,6 +52,7 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
       ...(opts.accessLog ? { accessLog: opts.accessLog } : {}),
       ...(opts.background ? {} : { maintenanceIntervalMs: 0, subscriptions: false }),
       taps: opts.taps?.(layout) ?? [],
+      ...(opts.kafka ? { kafkaPort: await freePort() } : {}),
     });
   } catch (err) {
     await removeData();
@@ -65,12 +69,15 @@ export async function startPlatform(opts: PlatformOptions): Promise<Platform> {
   };
 }
 
-/** The platform of a suite run, with the request meter (paused), storage spans and request timings on it. */
+/**
+ * The platform of a suite run, with the request meter (paused), storage spans and request
+ * timings on it, and the Kafka gateway (idle, it costs nothing until a section connects).
+ */
 export async function startMeasuredPlatform(): Promise<{ platform: Platform; local: LocalPlatform }> {
   const timings = new ServerTimings();
   const spans = new StorageSpans();
   const meter = new Meter(storageLayout(DEFAULT_PREFIX).tables);
   meter.pause(true);
-  const platform = await startPlatform({ name: 'bench', accessLog: timings.accessLog, taps: () => [meter.tap, spans.tap] });
+  const platform = await startPlatform({ name: 'bench', accessLog: timings.accessLog, taps: () => [meter.tap, spans.tap], kafka: true });
   return { platform, local: { server: platform.server, meter, spans, timings } };
 }

@@ -14,6 +14,7 @@ interface DevOptions {
   emulatorLogs?: boolean;
   maintenanceInterval: number;
   allowModules?: string[];
+  kafkaPort: number;
 }
 
 export function registerDev(program: Command): void {
@@ -36,6 +37,7 @@ export function registerDev(program: Command): void {
       (v) => parseInteger(v, '--maintenance-interval', { min: 0, max: 86_400 }),
       60,
     )
+    .option('--kafka-port <n>', 'serve the Kafka protocol on this port (0: off)', (v) => parseInteger(v, '--kafka-port', { min: 0, max: 65535 }), 9092)
     .action(async (opts: DevOptions) => {
       if (!['127.0.0.1', 'localhost', '::1'].includes(opts.host)) {
         throw new UsageError(`--host must be a loopback address (127.0.0.1, localhost or ::1), not '${opts.host}': the dev server has no authentication.`);
@@ -61,14 +63,19 @@ export function registerDev(program: Command): void {
           moduleDirs,
           quiet: !opts.emulatorLogs,
           maintenanceIntervalMs: opts.maintenanceInterval * 1000,
+          ...(opts.kafkaPort > 0 ? { kafkaPort: opts.kafkaPort } : {}),
           ...(opts.verbose ? { accessLog: (line: string) => process.stderr.write(`${line}\n`) } : {}),
         });
       } catch (err) {
         throw new CliError((err as Error).message);
       }
+      // Stop requests are honoured from here on: a signal sent as soon as the banner is
+      // read (a supervisor, a test) stops the stack instead of killing the process.
+      const stopped = serveUntilStopped(server, { log: (line) => process.stderr.write(`${line}\n`) });
       const emulators = server.stack.emulators;
       const storage = emulators ? `data in ${dataDir}` : `storage at ${process.env.AWS_ENDPOINT_URL}`;
-      process.stdout.write(`Sluice dev server listening on ${server.url} (${storage})\n`);
+      process.stdout.write(`Sluice dev server listening on ${server.url} (${storage})\nWeb console: ${server.url}/console\n`);
+      if (server.kafkaPort) process.stdout.write(`Kafka clients: bootstrap server ${opts.host}:${server.kafkaPort}\n`);
       process.stdout.write(`Subscription module targets are allowed from ${moduleDirs.join(', ')}\n`);
       if (process.env.SLUICE_DEBUG && emulators) process.stderr.write(`dynamodb-local pid ${emulators.pid}\n`);
       process.stdout.write(
@@ -76,6 +83,6 @@ export function registerDev(program: Command): void {
           .map((l) => `  ${l}\n`)
           .join('')}\nPress Ctrl-C to stop.\n`,
       );
-      process.exitCode = await serveUntilStopped(server, { log: (line) => process.stderr.write(`${line}\n`) });
+      process.exitCode = await stopped;
     });
 }

@@ -1,9 +1,11 @@
 // The record accumulator (Kafka's RecordAccumulator): per partition, one open batch that
-// records join until it is full (batchBytes, or the topic's max.message.bytes) or has
-// lingered lingerMs, then a queue of closed batches waiting for the sender. It only
+// records join until it is full (batchBytes, the topic's max.message.bytes, or one
+// request's record or header limit: lib/core/limits.ts) or has lingered lingerMs, then a
+// queue of closed batches waiting for the sender. It only
 // collects; sending, numbering and retrying are the sender's (sender.ts).
 //
 //   send() -> open batch --(full | linger | flush)--> queue --(free slot)--> in flight
+import { MAX_HEADERS_PER_REQUEST, MAX_RECORDS_PER_REQUEST } from '../../core/limits.ts';
 import type { ProducerIdentity } from '../../core/wire.ts';
 import { BATCH_HEADER_SIZE, type RecordInput } from '../../records/index.ts';
 import { deferred, type Deferred } from '../deferred.ts';
@@ -30,6 +32,8 @@ export class Batch {
   records: RecordInput[] = [];
   waiters: Waiter[] = [];
   bytes = BATCH_HEADER_SIZE;
+  /** Headers of all its records together. */
+  headers = 0;
   timer: NodeJS.Timeout | undefined;
   /** Linger passed; send as soon as the partition may. */
   ready = false;
@@ -81,8 +85,14 @@ export class Accumulator {
     return this.parts.values();
   }
 
+  /** Whether the item can join the batch within the batch size and one request's limits. */
   fits(t: TopicMetadata, batch: Batch, item: Item): boolean {
-    return batch.records.length === 0 || batch.bytes + item.size <= this.maxBatchBytes(t);
+    if (batch.records.length === 0) return true;
+    return (
+      batch.bytes + item.size <= this.maxBatchBytes(t) &&
+      batch.records.length < MAX_RECORDS_PER_REQUEST &&
+      batch.headers + (item.record.headers?.length ?? 0) <= MAX_HEADERS_PER_REQUEST
+    );
   }
 
   /** The partition's open batch if the item fits, else a new one (the old one is closed). */
@@ -99,12 +109,13 @@ export class Accumulator {
     return batch;
   }
 
-  /** Adds the item to the batch; a batch that reached its size is closed. */
+  /** Adds the item to the batch; a batch that reached its size or record limit is closed. */
   append(t: TopicMetadata, batch: Batch, item: Item): void {
     batch.records.push(item.record);
     batch.waiters.push(item);
     batch.bytes += item.size;
-    if (batch.bytes >= this.maxBatchBytes(t)) this.seal(batch);
+    batch.headers += item.record.headers?.length ?? 0;
+    if (batch.bytes >= this.maxBatchBytes(t) || batch.records.length >= MAX_RECORDS_PER_REQUEST) this.seal(batch);
   }
 
   /** Closes the batch: it joins its partition's queue (and the sender hears of it, unless told not to). */

@@ -7,5 +7,5 @@
 //   sequences.ts    idempotence: producer ids and per-partition sequence numbers
 //   sender.ts       requests, order per partition, retries and what a failure means
 export { Producer, type ProducerEvents, type ProducerOptions } from './producer.ts';
-export { recordSizeBound, toBuffer, toHeaders, toRecordInput, type HeadersInput, type ProducerRecord, type RecordMetadata } from './records.ts';
+export { toBuffer, toHeaders, toRecordInput, type HeadersInput, type ProducerRecord, type RecordMetadata } from './records.ts';
 export { pickStickyPartition } from './partitioner.ts';

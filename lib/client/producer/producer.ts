@@ -8,14 +8,15 @@
 // producer.
 import { EventEmitter } from 'node:events';
 import { ClientClosedError, InvalidRequestError, UnknownTopicOrPartitionError } from '../../core/errors.ts';
-import type { Compression, RecordInput } from '../../records/index.ts';
+import { MAX_REQUEST_BYTES } from '../../core/limits.ts';
+import { recordSizeBound, type Compression, type RecordInput } from '../../records/index.ts';
 import { deferred } from '../deferred.ts';
 import type { HttpClient } from '../http.ts';
 import type { RetryPolicy } from '../retry.ts';
 import { Accumulator, type Item } from './accumulator.ts';
 import { MetadataCache, type TopicMetadata } from './metadata.ts';
 import { batchFor } from './partitioner.ts';
-import { checkRecord, recordSizeBound, type ProducerRecord, type RecordMetadata } from './records.ts';
+import { checkRecord, type ProducerRecord, type RecordMetadata } from './records.ts';
 import { Sender } from './sender.ts';
 import { ProducerIds } from './sequences.ts';
 
@@ -45,8 +46,8 @@ export interface ProducerEvents {
   warning: [error: Error];
 }
 
-/** Room kept below the API's 6 MiB request limit. */
-const MAX_REQUEST_BATCH = 6_291_456 - 4096;
+/** Room kept below one request's limit. */
+const MAX_REQUEST_BATCH = MAX_REQUEST_BYTES - 4096;
 
 export class Producer extends EventEmitter<ProducerEvents> {
   private readonly metadataMaxAgeMs: number;

@@ -1,8 +1,9 @@
 // What send() accepts and how it becomes the codec's RecordInput: bytes from Buffers,
 // Uint8Arrays and UTF-8 strings, headers from an object or a list, the create time
-// stamped when the record is sent, and an upper bound of its size in a batch.
+// stamped when the record is sent, and the per-record limits the log applies, checked
+// before the record joins a batch.
 import { InvalidRequestError } from '../../core/errors.ts';
-import type { RecordHeader, RecordInput } from '../../records/index.ts';
+import { checkRecordLimits, type RecordHeader, type RecordInput } from '../../records/index.ts';
 import type { Bytes } from '../types.ts';
 
 export type HeadersInput = Record<string, Bytes | undefined> | Array<{ key: string; value: Bytes }>;
@@ -46,13 +47,6 @@ export function toHeaders(h: HeadersInput | undefined): RecordHeader[] | undefin
   return Object.entries(h).map(([key, value]) => ({ key, value: toBuffer(value, `headers.${key}`) }));
 }
 
-/** An upper bound of a record's size inside an uncompressed batch. */
-export function recordSizeBound(r: RecordInput): number {
-  let size = 40 + (r.key?.length ?? 0) + (r.value?.length ?? 0);
-  for (const h of r.headers ?? []) size += 10 + Buffer.byteLength(h.key) + (h.value?.length ?? 0);
-  return size;
-}
-
 /** A producer record as the codec's RecordInput (timestamp stamped now when absent). */
 export function toRecordInput(rec: ProducerRecord, now = Date.now()): RecordInput {
   const record: RecordInput = { key: toBuffer(rec.key, 'key'), value: toBuffer(rec.value, 'value') };
@@ -66,7 +60,11 @@ export function toRecordInput(rec: ProducerRecord, now = Date.now()): RecordInpu
   return record;
 }
 
-/** Checks what send() was given and converts it; throws the InvalidRequestError to reject with. */
+/**
+ * Checks what send() was given and converts it; throws the error to reject with. A record
+ * the log would refuse (lib/records/limits.ts) is refused here, on its own, rather than by
+ * the server with the batch it would join.
+ */
 export function checkRecord(rec: ProducerRecord): RecordInput {
   if (!rec || typeof rec !== 'object') throw new InvalidRequestError('send() needs a record object.');
   if (typeof rec.topic !== 'string' || rec.topic.length === 0) throw new InvalidRequestError('record.topic must be a non-empty string.');
@@ -74,5 +72,7 @@ export function checkRecord(rec: ProducerRecord): RecordInput {
   if (rec.partition !== undefined && (!Number.isSafeInteger(rec.partition) || rec.partition < 0)) {
     throw new InvalidRequestError(`record.partition must be a non-negative integer, got ${String(rec.partition)}.`);
   }
-  return toRecordInput(rec);
+  const record = toRecordInput(rec);
+  checkRecordLimits(record, 0);
+  return record;
 }

@@ -6,9 +6,16 @@
 // UNKNOWN_TOPIC_OR_PARTITION while the topic still exists) are retried with exponential
 // backoff up to `retries` times. Then, or on any other error, the batch's sends reject
 // with the typed error. OUT_OF_ORDER_SEQUENCE_NUMBER fails the batch (and the batches sent
-// behind it on that partition, which the server refuses the same way); PRODUCER_FENCED
-// fails every pending send and the producer.
-import { OutOfOrderSequenceError, ProducerFencedError, UnknownTopicOrPartitionError } from '../../core/errors.ts';
+// behind it on that partition, which the server refuses the same way), and so does
+// UNKNOWN_PRODUCER_ID (a producer id whose registration expired); either way the
+// partition continues under a new producer id. PRODUCER_FENCED fails every pending send
+// and the producer.
+import {
+  OutOfOrderSequenceError,
+  ProducerFencedError,
+  UnknownProducerIdError,
+  UnknownTopicOrPartitionError,
+} from '../../core/errors.ts';
 import { sleep } from '../../core/time.ts';
 import { RECORD_BATCH_TYPE, type ProduceBatchResponse } from '../../core/wire.ts';
 import type { Compression } from '../../records/index.ts';
@@ -115,6 +122,13 @@ export class Sender {
         if (this.host.fatal()) throw this.host.fatal();
         if (err instanceof ProducerFencedError) {
           this.host.fail(err);
+          throw err;
+        }
+        if (err instanceof UnknownProducerIdError) {
+          // The server no longer knows this producer (its registration expired): nothing
+          // was written; later batches go under a new producer id.
+          part.sequence.needsNewIdentity = true;
+          if (batch.identity) this.ids.forget(batch.identity);
           throw err;
         }
         if (err instanceof OutOfOrderSequenceError) {

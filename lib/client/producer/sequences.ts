@@ -7,6 +7,8 @@
 // After a batch failed with an outcome that leaves the partition's sequence unknown
 // (exhausted retries, an out-of-order answer), the partition continues under a new
 // producer id, so later sends do not inherit the gap (as Kafka's producer bumps its epoch).
+// So does a partition whose producer id the server no longer knows (UNKNOWN_PRODUCER_ID:
+// its registration expired), and partitions that start sending later do not take that id.
 import type { ProducerIdentity } from '../../core/wire.ts';
 import { encodeBatch, type Compression } from '../../records/index.ts';
 import type { HttpClient } from '../http.ts';
@@ -68,6 +70,17 @@ export class ProducerIds {
       if (this.initial === getting) this.initial = undefined;
     });
     return getting;
+  }
+
+  /** The server no longer knows `identity`: partitions that have no id yet get a new one. */
+  forget(identity: ProducerIdentity): void {
+    const getting = this.initial;
+    void getting?.then(
+      (id) => {
+        if (id === identity && this.initial === getting) this.initial = undefined;
+      },
+      () => {},
+    );
   }
 
   private request(): Promise<ProducerIdentity> {

@@ -14,7 +14,7 @@ import {
 } from '../converters/index.ts';
 import { transformationStages, withPrefix, type TransformationStage } from '../transforms/chain.ts';
 import { connectorConfigDef, sinkConnectorConfigDef } from './connector.ts';
-import type { ConnectorType } from '../../core/wire.ts';
+import type { ConnectorType } from '../../core/connectors.ts';
 
 /** errors.* (Kafka's RetryWithToleranceOperator and DeadLetterQueueReporter settings). */
 export interface ErrorPolicy {

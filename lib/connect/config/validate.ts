@@ -6,7 +6,7 @@
 // Kafka checks (a sink's topics, the dead-letter topic, duplicate aliases) and what would
 // otherwise fail only when the connector starts: each transform and predicate and
 // converter is configured once, and its error is reported on the setting that names it.
-import type { ConfigInfos, ConfigKeyInfo, ConfigValueInfo } from '../../core/wire.ts';
+import type { ConfigInfos, ConfigKeyInfo, ConfigValueInfo } from '../../core/connectors.ts';
 import { createConverter, createHeaderConverter, DEFAULT_HEADER_CONVERTER, DEFAULT_KEY_CONVERTER, DEFAULT_VALUE_CONVERTER } from '../converters/index.ts';
 import type { Connector } from '../plugins/define.ts';
 import { findPredicate } from '../predicates/index.ts';

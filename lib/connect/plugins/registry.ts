@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { isDeployed } from '../../core/egress.ts';
 import { checkModulePath, importablePath } from '../../core/modulePaths.ts';
-import type { ConnectorPluginInfo } from '../../core/wire.ts';
+import type { ConnectorPluginInfo } from '../../core/connectors.ts';
 import { BUILTIN_CONNECTORS, type ConnectorPlugin } from '../connectors/index.ts';
 import { CONVERTERS, HEADER_CONVERTERS } from '../converters/index.ts';
 import { ConfigException } from '../data/exceptions.ts';

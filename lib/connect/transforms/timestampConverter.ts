@@ -69,13 +69,19 @@ function inferKind(value: unknown): Kind {
   throw new DataException(`TimestampConverter does not support ${typeName(value)} objects as timestamps`);
 }
 
-function create(part: RecordPart, props: Readonly<Record<string, string>>): Transformation {
+interface Settings {
+  field: string;
+  target: Kind;
+  pattern: string;
+  format: DatePattern | undefined;
+  precision: Precision;
+  withDefault: boolean;
+}
+
+function settings(props: Readonly<Record<string, string>>): Settings {
   const c = CONFIG.parse(props);
-  const field = c.field as string;
   const target = c['target.type'] as Kind;
   const pattern = (c.format as string).trim();
-  const precision = c['unix.precision'] as Precision;
-  const withDefault = c['replace.null.with.default'] as boolean;
   if (target === 'string' && pattern === '') throw new ConfigException('TimestampConverter requires format option to be specified when using string timestamps');
   let format: DatePattern | undefined;
   if (pattern !== '') {
@@ -85,46 +91,55 @@ function create(part: RecordPart, props: Readonly<Record<string, string>>): Tran
       throw new ConfigException(`TimestampConverter requires a SimpleDateFormat-compatible pattern for string timestamps: ${pattern} (${(err as Error).message})`);
     }
   }
+  return { field: c.field as string, target, pattern, format, precision: c['unix.precision'] as Precision, withDefault: c['replace.null.with.default'] as boolean };
+}
+
+/** A timestamp of the given kind as milliseconds since the epoch. */
+function toRaw(s: Settings, kind: Kind, v: unknown): number {
+  switch (kind) {
+    case 'string':
+      if (typeof v !== 'string') throw new DataException(`Expected string timestamp to be a String, but found ${typeName(v)}`);
+      try {
+        return s.format!.parse(v);
+      } catch {
+        throw new DataException(`Could not parse timestamp: value (${v}) does not match pattern (${s.pattern})`);
+      }
+    case 'unix':
+      if (typeof v !== 'number' || !Number.isInteger(v)) throw new DataException(`Expected Unix timestamp to be a Long, but found ${typeName(v)}`);
+      return Math.trunc(v / PER_MS[s.precision]);
+    default:
+      if (!(v instanceof Date)) throw new DataException(`Expected ${kind} to be a java.util.Date, but found ${typeName(v)}`);
+      return v.getTime();
+  }
+}
+
+/** Milliseconds since the epoch as the target kind. */
+function toType(s: Settings, ms: number): unknown {
+  switch (s.target) {
+    case 'string':
+      return s.format!.format(ms);
+    case 'unix':
+      return Math.trunc(ms * PER_MS[s.precision]);
+    case 'Date':
+      return new Date(Math.floor(ms / MS_PER_DAY) * MS_PER_DAY);
+    case 'Time':
+      return new Date(((ms % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY);
+    default:
+      return new Date(ms);
+  }
+}
+
+function create(part: RecordPart, props: Readonly<Record<string, string>>): Transformation {
+  const s = settings(props);
+  const { field, target, withDefault } = s;
   const cached = schemaCache<Schema, Schema>();
+  const convert = (v: unknown, kind?: Kind): unknown => (v === null || v === undefined ? null : toType(s, toRaw(s, kind ?? inferKind(v), v)));
 
-  const toRaw = (kind: Kind, v: unknown): number => {
-    switch (kind) {
-      case 'string':
-        if (typeof v !== 'string') throw new DataException(`Expected string timestamp to be a String, but found ${typeName(v)}`);
-        try {
-          return format!.parse(v);
-        } catch {
-          throw new DataException(`Could not parse timestamp: value (${v}) does not match pattern (${pattern})`);
-        }
-      case 'unix':
-        if (typeof v !== 'number' || !Number.isInteger(v)) throw new DataException(`Expected Unix timestamp to be a Long, but found ${typeName(v)}`);
-        return Math.trunc(v / PER_MS[precision]);
-      default:
-        if (!(v instanceof Date)) throw new DataException(`Expected ${kind} to be a java.util.Date, but found ${typeName(v)}`);
-        return v.getTime();
-    }
-  };
-  const toType = (ms: number): unknown => {
-    switch (target) {
-      case 'string':
-        return format!.format(ms);
-      case 'unix':
-        return Math.trunc(ms * PER_MS[precision]);
-      case 'Date':
-        return new Date(Math.floor(ms / MS_PER_DAY) * MS_PER_DAY);
-      case 'Time':
-        return new Date(((ms % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY);
-      default:
-        return new Date(ms);
-    }
-  };
-  const convert = (v: unknown, kind?: Kind): unknown => (v === null || v === undefined ? null : toType(toRaw(kind ?? inferKind(v), v)));
-
-  const convertStruct = (s: Struct | null, schema: Schema): Struct | null => {
-    if (!s) return null;
+  const convertStruct = (struct: Struct | null, schema: Schema): Struct | null => {
+    if (!struct) return null;
     const out = new Struct(schema);
-    for (const f of s.schema.fields) {
-      const v = fieldValue(s, f.name, withDefault);
+    for (const f of struct.schema.fields) {
+      const v = fieldValue(struct, f.name, withDefault);
       out.put(f.name, f.name === field ? convert(v, kindFromSchema(f.schema)) : v);
     }
     return out;

@@ -118,6 +118,9 @@ describe('400 INVALID_PARTITIONS / INVALID_CONFIG', () => {
     await rejected({ method: 'POST', url: '/v1/topics', json: { name: 'nc', config: { 'retention.ms': 'soon' } } }, 400, 'INVALID_CONFIG');
     await rejected({ method: 'PATCH', url: '/v1/topics/errs', json: { config: { 'cleanup.policy': 'compact' } } }, 400, 'INVALID_CONFIG');
     await rejected({ method: 'PATCH', url: '/v1/topics/errs', json: { config: { 'max.message.bytes': true } } }, 400, 'INVALID_CONFIG');
+    // Out of Kafka's int range, and out of what a fetch response can carry.
+    await rejected({ method: 'POST', url: '/v1/topics', json: { name: 'nc', config: { 'max.message.bytes': 99_999_999_999 } } }, 400, 'INVALID_CONFIG', /max\.message\.bytes/);
+    await rejected({ method: 'PATCH', url: '/v1/topics/errs', json: { config: { 'max.message.bytes': 6_000_000 } } }, 400, 'INVALID_CONFIG');
     // Keys named like Object.prototype members are unknown configs, not crashes.
     for (const key of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
       const body = `{"name":"nc","config":{"${key}":"1"}}`;

@@ -61,6 +61,21 @@ describe('binary batches from an idempotent producer', () => {
     expect(await highWatermarks(name)).toEqual([1]);
   });
 
+  it("a batch under another producer's id is refused, so that producer's real batch is written", async () => {
+    const name = await topic();
+    const { producerId } = (await api.call({ method: 'POST', url: '/v1/producers' })).json;
+    const batch = (id: bigint, value: string) =>
+      encodeBatch({ records: [{ key: null, value: Buffer.from(value) }], producerId: id, producerEpoch: 0, baseSequence: 0 });
+
+    const spoofed = await send(name, batch(BigInt(producerId) + 1n, 'spoofed'));
+    const real = await send(name, batch(BigInt(producerId), 'real'));
+
+    expect(spoofed.status).toBe(409);
+    expect(spoofed.json.error.code).toBe('UNKNOWN_PRODUCER_ID');
+    expect(real.json).toEqual({ partition: 0, baseOffset: 0, lastOffset: 0 });
+    expect(await highWatermarks(name)).toEqual([1]);
+  });
+
   it('a sequence gap is 409 OUT_OF_ORDER_SEQUENCE_NUMBER', async () => {
     const name = await topic();
     const { producerId } = (await api.call({ method: 'POST', url: '/v1/producers' })).json;

@@ -13,6 +13,7 @@ import {
   RecordTooLargeError,
   Sluice,
   SluiceError,
+  UnknownProducerIdError,
   UnknownTopicOrPartitionError,
   type ConsumedRecord,
 } from '../../../lib/client/index.ts';
@@ -244,6 +245,29 @@ describe('Producer', () => {
     expect(next.offset).toBe(3);
     expect((await readAll(http, topic, 0)).map((r) => r.value!.toString())).toEqual(['s1', 's2', 's3', 'after']);
   });
+  it('fails the send of a producer id the server does not know, then continues under a new id', async () => {
+    // The first id handed to the SDK is one the server never registered (as after expiry).
+    let first = true;
+    const spy: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (new URL(String(input)).pathname !== '/v1/producers' || !first) return res;
+      first = false;
+      return new Response(JSON.stringify({ producerId: 4242, producerEpoch: 0 }), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    const http = new HttpClient({ endpoint: dev.url });
+    const topic = name('unknown-id');
+    await http.json({ method: 'POST', path: '/v1/topics', body: { name: topic } });
+    const producer = new Sluice({ endpoint: dev.url, fetch: spy }).producer();
+
+    const err = await producer.send({ topic, value: 'lost' }).catch((e: unknown) => e);
+    const next = await producer.send({ topic, value: 'after' });
+    await producer.close();
+
+    expect(err).toBeInstanceOf(UnknownProducerIdError);
+    expect(next.offset).toBe(0);
+    expect((await readAll(http, topic, 0)).map((r) => r.value!.toString())).toEqual(['after']);
+  });
+
   it('keeps order with several requests in flight when a later batch lands first', async () => {
     let produceCalls = 0;
     // Hold the first produce request back, so the second reaches the server first and is

@@ -11,7 +11,7 @@ import {
 } from '../../../lib/groups/index.ts';
 import { Log } from '../../../lib/log/index.ts';
 import type { StorageClients } from '../../../lib/storage/clients.ts';
-import { groupItemBytes, readGroup } from '../../../lib/storage/groups.ts';
+import { groupItemBytes, readGroup } from '../../../lib/groups/store.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { clock, type Clock } from './harness.ts';
 

@@ -1,8 +1,10 @@
+import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
 import { encodeBatch } from '../../../lib/records/index.ts';
 import { useTestStorage } from '../../support/stack.ts';
-import { expectDenseOffsets, injectFault, readAll, rec } from '../../support/log.ts';
+import { countRequests, expectDenseOffsets, injectFault, readAll, rec } from '../../support/log.ts';
+import { CONFIRM_INTERVAL_MS } from '../../../lib/log/idempotence.ts';
 
 const storage = useTestStorage();
 let n = 0;
@@ -15,6 +17,18 @@ async function topic() {
 
 const batch = (producerId: bigint, baseSequence: number, values: string[], producerEpoch = 0) =>
   encodeBatch({ records: values.map((v) => rec(v)), producerId, producerEpoch, baseSequence });
+
+/** What a re-initialised (transactional) producer gets: its registration at a new epoch. */
+async function bumpEpoch(producerId: bigint, epoch: number) {
+  await storage.clients.ddb.send(
+    new UpdateItemCommand({
+      TableName: storage.clients.names.tables.producers,
+      Key: { id: { S: `producer#${producerId}` } },
+      UpdateExpression: 'SET epoch = :e',
+      ExpressionAttributeValues: { ':e': { N: String(epoch) } },
+    }),
+  );
+}
 
 describe('idempotent producers', () => {
   it('allocates a distinct producer id each time', async () => {
@@ -77,6 +91,7 @@ describe('idempotent producers', () => {
   it('fences an older epoch once a newer one has written', async () => {
     const { log, name, producerId } = await topic();
     await log.append(name, 0, { batches: batch(producerId, 0, ['old'], 0) });
+    await bumpEpoch(producerId, 1);
     await log.append(name, 0, { batches: batch(producerId, 0, ['new'], 1) });
 
     await expect(log.append(name, 0, { batches: batch(producerId, 1, ['zombie'], 0) })).rejects.toMatchObject({
@@ -107,51 +122,70 @@ describe('idempotent producers', () => {
   });
 });
 
-describe('request keys', () => {
-  it('runs the work once and answers a repeat with the first response', async () => {
+describe('producer ids cannot be spoofed', () => {
+  it('hands out random ids, not a sequence one could guess', async () => {
     const log = new Log(storage.clients);
-    let runs = 0;
-    const work = async () => ({ response: { run: ++runs }, wrote: true });
 
-    const first = await log.once('orders', 'key-1', work);
-    const second = await log.once('orders', 'key-1', work);
+    const ids = (await Promise.all([1, 2, 3, 4].map(() => log.initProducer()))).map((i) => i.producerId).sort((a, b) => a - b);
 
-    expect(first).toEqual({ run: 1 });
-    expect(second).toEqual({ run: 1 });
-    expect(runs).toBe(1);
+    for (let i = 1; i < ids.length; i++) expect(ids[i]! - ids[i - 1]!).toBeGreaterThan(1_000);
+    for (const id of ids) expect(Number.isSafeInteger(id) && id > 0).toBe(true);
   });
 
-  it('a concurrent request with the same key is told to retry', async () => {
-    const log = new Log(storage.clients);
-    let release!: () => void;
-    const slow = log.once<string>('orders', 'key-2', () => new Promise((r) => (release = () => r({ response: 'done', wrote: true }))));
-    await new Promise((r) => setTimeout(r, 100));
+  it("a batch under another producer's id and sequence 0 does not make that producer's real batch a duplicate", async () => {
+    const { log, name, producerId } = await topic();
+    // The id next to a real one, and a few others: none was handed out.
+    for (const guess of [producerId + 1n, producerId - 1n, 1n, 2n ** 52n]) {
+      await expect(log.append(name, 0, { batches: batch(guess, 0, ['spoofed']) })).rejects.toMatchObject({
+        code: 'UNKNOWN_PRODUCER_ID',
+        status: 409,
+      });
+    }
 
-    await expect(log.once('orders', 'key-2', async () => ({ response: 'again', wrote: true }))).rejects.toMatchObject({
-      code: 'CONCURRENT_TRANSACTIONS',
-      retriable: true,
+    const real = await log.append(name, 0, { batches: batch(producerId, 0, ['real']) });
+
+    expect(real).toMatchObject({ baseOffset: 0, lastOffset: 0 });
+    expect((await readAll(log, name, 0)).map((r) => r.value)).toEqual(['real']);
+  });
+
+  it('refuses an epoch the producer was never given', async () => {
+    const { log, name, producerId } = await topic();
+    await log.append(name, 0, { batches: batch(producerId, 0, ['a']) });
+
+    await expect(log.append(name, 0, { batches: batch(producerId, 0, ['fencing'], 1) })).rejects.toMatchObject({
+      code: 'UNKNOWN_PRODUCER_ID',
     });
-    release();
-    expect(await slow).toBe('done');
+    await expect(log.append(name, 0, { batches: batch(producerId, 1, ['b']) })).resolves.toMatchObject({ baseOffset: 1 });
   });
 
-  it('work that failed or wrote nothing leaves the key free for a retry', async () => {
-    const log = new Log(storage.clients);
+  it('confirms a producer once per partition, not on every append', async () => {
+    const { log, name, producerId } = await topic();
+    const counter = countRequests(storage.clients.ddb);
+    try {
+      await log.append(name, 0, { batches: batch(producerId, 0, ['first']) });
+      const first = counter.counts.get('UpdateItem') ?? 0;
+      counter.reset();
+      for (let seq = 1; seq <= 5; seq++) await log.append(name, 0, { batches: batch(producerId, seq, [`v${seq}`]) });
 
-    await expect(log.once('orders', 'key-3', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
-    await log.once('orders', 'key-3', async () => ({ response: 'nothing', wrote: false }));
-
-    expect(await log.once('orders', 'key-3', async () => ({ response: 'third', wrote: true }))).toBe('third');
+      expect(first).toBe(1);
+      expect(counter.counts.get('UpdateItem') ?? 0).toBe(0);
+    } finally {
+      counter.remove();
+    }
   });
 
-  it('a claim whose holder died is taken over after its lease', async () => {
-    let now = 1_000_000;
+  it('confirms again once the confirmation is a day old, and refuses an expired registration', async () => {
+    let now = Date.now();
     const log = new Log(storage.clients, { now: () => now });
-    void log.once<string>('orders', 'key-4', () => new Promise(() => undefined), 5_000); // never finishes
-    await new Promise((r) => setTimeout(r, 100));
+    const t = await log.createTopic({ name: `idem${n++}-${now}` });
+    const producerId = BigInt((await log.initProducer()).producerId);
+    await log.append(t.name, 0, { batches: batch(producerId, 0, ['a']) });
+    await storage.clients.ddb.send(
+      new DeleteItemCommand({ TableName: storage.clients.names.tables.producers, Key: { id: { S: `producer#${producerId}` } } }),
+    );
 
-    now += 6_000;
-
-    expect(await log.once('orders', 'key-4', async () => ({ response: 'took over', wrote: true }))).toBe('took over');
+    await expect(log.append(t.name, 0, { batches: batch(producerId, 1, ['b']) })).resolves.toMatchObject({ baseOffset: 1 });
+    now += CONFIRM_INTERVAL_MS + 1;
+    await expect(log.append(t.name, 0, { batches: batch(producerId, 2, ['c']) })).rejects.toMatchObject({ code: 'UNKNOWN_PRODUCER_ID' });
   });
 });

@@ -2,7 +2,7 @@
 // proxy results out), against the emulators.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SubscriptionCatalog } from '../../../lib/subscriptions/catalog.ts';
-import { SUBSCRIPTION_DEFAULTS } from '../../../lib/subscriptions/model.ts';
+import { SUBSCRIPTION_DEFAULTS } from '../../../lib/subscriptions/schema.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { apiOver, newLog, type Reply } from '../api/helpers.ts';
 

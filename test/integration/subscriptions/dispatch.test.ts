@@ -6,7 +6,7 @@ import { Log } from '../../../lib/log/index.ts';
 import { handleEvents } from '../../../lib/runtime/events.ts';
 import { createScheduleHandler } from '../../../lib/runtime/schedule.ts';
 import { createStreamHandler } from '../../../lib/runtime/stream.ts';
-import { readCursor } from '../../../lib/storage/subscriptions.ts';
+import { readCursor } from '../../../lib/subscriptions/cursorStore.ts';
 import { SubscriptionCatalog } from '../../../lib/subscriptions/catalog.ts';
 import { Dispatcher, type DispatcherOptions, type PartitionOutcome } from '../../../lib/subscriptions/dispatcher.ts';
 import type { DeadLetterRecord, SluiceKafkaEvent } from '../../../lib/subscriptions/model.ts';
@@ -146,13 +146,16 @@ describe('failures', () => {
     await subscribe('later-retry', { name: 's', target: { type: 'http', url: target.url('/later-retry') }, maxRetries: 5 });
     target.behave('/later-retry', (n) => (n < 1 ? 500 : 200));
     await produce('later-retry', [{ value: 'a' }, { value: 'b' }]);
-    const d = dispatcher({ backoff: { baseMs: 300, capMs: 300 }, inlineWaitMs: 50 });
+    // The dispatcher's clock stands still unless moved, so a slow machine cannot make the retry due early.
+    let clock = Date.now();
+    const d = dispatcher({ backoff: { baseMs: 300, capMs: 300 }, inlineWaitMs: 50, now: () => clock });
     const first = await d.handleStreamRecords(await headRecords(storage.clients, topicId, 1));
     expect(first.outcomes[0]).toMatchObject({ state: 'retrying', delivered: 0, failures: 1 });
     expect((await describeSub('later-retry', 's')).partitions[0]).toMatchObject({ attempts: 1, position: 0, lastError: expect.objectContaining({ code: 'HTTP_500' }) });
     // Not due yet: the sweep only notes when to come back.
-    expect((await d.sweep()).nextWakeAt).toBeGreaterThan(Date.now());
-    await sleep(350);
+    expect((await d.sweep()).nextWakeAt).toBeGreaterThan(clock);
+    expect(target.received('/later-retry')).toHaveLength(1);
+    clock += 350;
     await d.sweep();
     expect(target.received('/later-retry').map((c) => offsetsOf([c.event]).map((o) => o.offset))).toEqual([[0, 1], [0, 1]]);
     expect(await describeSub('later-retry', 's')).toMatchObject({ lag: 0, delivered: 2 });

@@ -83,7 +83,7 @@ describe('the registry', () => {
   });
 
   it('runs the in-process sections first and reports in the established order', () => {
-    expect(SECTIONS.map((s) => s.name)).toEqual(['codec', 'profile', 'produce', 'cost', 'fetch', 'e2e', 'compaction']);
-    expect(inReportOrder(SECTIONS).map((s) => s.name)).toEqual(['produce', 'codec', 'fetch', 'e2e', 'compaction', 'cost', 'profile']);
+    expect(SECTIONS.map((s) => s.name)).toEqual(['codec', 'profile', 'produce', 'cost', 'fetch', 'gateway', 'e2e', 'compaction']);
+    expect(inReportOrder(SECTIONS).map((s) => s.name)).toEqual(['produce', 'gateway', 'codec', 'fetch', 'e2e', 'compaction', 'cost', 'profile']);
   });
 });

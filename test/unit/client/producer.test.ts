@@ -2,8 +2,8 @@
 // pick), and what it tells the application about retries.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { pickStickyPartition, recordSizeBound, toBuffer, toHeaders, toRecordInput } from '../../../lib/client/producer/index.ts';
-import { BATCH_HEADER_SIZE, encodeBatch } from '../../../lib/records/index.ts';
+import { pickStickyPartition, toBuffer, toHeaders, toRecordInput } from '../../../lib/client/producer/index.ts';
+import { BATCH_HEADER_SIZE, encodeBatch, recordSizeBound } from '../../../lib/records/index.ts';
 import { FakeApi } from '../../support/fakeApi.ts';
 
 describe('record conversion', () => {

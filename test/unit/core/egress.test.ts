@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidTargetError } from '../../../lib/core/errors.ts';
 import { addressClass, refusedHost, type AddressClass, type Resolver } from '../../../lib/core/egress.ts';
-import { parseSubscriptionInput, validateTarget } from '../../../lib/subscriptions/model.ts';
+import { parseSubscriptionInput, validateTarget } from '../../../lib/subscriptions/schema.ts';
 import { createDeliver, kafkaEvent } from '../../../lib/subscriptions/targets.ts';
 
 /** One address of each refused class, as text and as it appears in a URL host. */

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assignPartitions, type AssignorInput } from '../../../lib/groups/assignor.ts';
-import type { TopicPartitions } from '../../../lib/storage/groups.ts';
+import type { TopicPartitions } from '../../../lib/groups/store.ts';
 
 const TOPICS = ['a', 'b', 'c', 'd'];
 

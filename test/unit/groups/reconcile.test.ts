@@ -11,7 +11,7 @@ import {
   retarget,
   toSet,
 } from '../../../lib/groups/reconcile.ts';
-import type { GroupRecord } from '../../../lib/storage/groups.ts';
+import type { GroupRecord } from '../../../lib/groups/store.ts';
 
 function group(members: string[], partitions = 4): GroupRecord {
   const rec = newGroup('g', 0);

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { checkSequence, MAX_PRODUCERS, PRODUCER_EXPIRY_MS, type ProducerStates } from '../../../lib/log/idempotence.ts';
+import {
+  checkSequence,
+  CONFIRM_INTERVAL_MS,
+  MAX_PRODUCERS,
+  needsConfirmation,
+  PRODUCER_EXPIRY_MS,
+  type ProducerStates,
+} from '../../../lib/log/idempotence.ts';
 
 const now = 1_700_000_000_000;
 const append = (states: ProducerStates, firstSeq: number, count: number, base: number, epoch = 0, producerId = '7') => {
@@ -42,5 +49,32 @@ describe('checkSequence', () => {
 
     expect(Object.keys(append(stale, 0, 1, 1))).toEqual(['7']);
     expect(Object.keys(append(many, 0, 1, 1))).toHaveLength(MAX_PRODUCERS);
+  });
+});
+
+describe('needsConfirmation', () => {
+  const batch = (epoch: number) => ({ producerId: '7', epoch, firstSeq: 0, lastSeq: 0 });
+  const confirmed = (at: number): ProducerStates => {
+    const v = checkSequence({}, batch(0), 0, 1, at, at);
+    if (v.kind !== 'append') throw new Error('expected append');
+    return v.states;
+  };
+
+  it('asks for a producer or an epoch the head has no state for', () => {
+    expect(needsConfirmation({}, batch(0), now)).toBe(true);
+    expect(needsConfirmation(confirmed(now), batch(1), now)).toBe(true);
+  });
+
+  it('trusts the head for a confirmed producer until the confirmation is a day old', () => {
+    const states = confirmed(now);
+
+    expect(needsConfirmation(states, batch(0), now + CONFIRM_INTERVAL_MS)).toBe(false);
+    expect(needsConfirmation(states, batch(0), now + CONFIRM_INTERVAL_MS + 1)).toBe(true);
+  });
+
+  it('keeps the confirmation time across later appends of the same epoch', () => {
+    const later = checkSequence(confirmed(now), { producerId: '7', epoch: 0, firstSeq: 1, lastSeq: 1 }, 1, 1, now + 1000);
+
+    expect(later.kind === 'append' && later.states['7']!.v).toBe(now);
   });
 });

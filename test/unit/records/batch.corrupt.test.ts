@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { CorruptMessageError, UnsupportedCompressionError } from '../../../lib/core/errors.ts';
-import { decodeBatches, encodeBatch, readBatchHeaders } from '../../../lib/records/batch.ts';
+import { decodeBatches, encodeBatch, readBatchHeaders } from '../../../lib/records/index.ts';
 import { crc32c } from '../../../lib/records/crc32c.ts';
 import type { BatchInput } from '../../../lib/records/types.ts';
 

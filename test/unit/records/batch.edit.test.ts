@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CorruptMessageError } from '../../../lib/core/errors.ts';
-import { decodeBatches, encodeBatch, readBatchHeaders, setBaseOffset, setLogAppendTime } from '../../../lib/records/batch.ts';
+import { decodeBatches, encodeBatch, readBatchHeaders, setBaseOffset, setLogAppendTime } from '../../../lib/records/index.ts';
 import { batchInput } from './arbitraries.ts';
 import { kafkajsDecode } from './kafkajs.ts';
 

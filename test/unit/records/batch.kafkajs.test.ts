@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBatches, encodeBatch } from '../../../lib/records/batch.ts';
+import { decodeBatches, encodeBatch } from '../../../lib/records/index.ts';
 import type { BatchInput } from '../../../lib/records/types.ts';
 import { bytes, headerKey, nullableBytes, record, timestamp } from './arbitraries.ts';
 import { flattenHeaders, foldHeaders, kafkajsDecode, kafkajsEncode, type KafkajsMessage } from './kafkajs.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { InvalidRequestError, InvalidTimestampError } from '../../../lib/core/errors.ts';
-import { BATCH_HEADER_SIZE, decodeBatches, encodeBatch, readBatchHeaders } from '../../../lib/records/batch.ts';
+import { BATCH_HEADER_SIZE, decodeBatches, encodeBatch, readBatchHeaders } from '../../../lib/records/index.ts';
 import { batchInput, expectedBatch } from './arbitraries.ts';
 
 describe('encodeBatch → decodeBatches', () => {

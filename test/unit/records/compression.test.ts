@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CorruptMessageError, UnsupportedCompressionError } from '../../../lib/core/errors.ts';
+import { CorruptMessageError, MessageTooLargeError, UnsupportedCompressionError } from '../../../lib/core/errors.ts';
 import { compress, compressionFromAttributes, decompress } from '../../../lib/records/compression.ts';
 
 describe('compressionFromAttributes', () => {
@@ -37,9 +37,10 @@ describe('gzip', () => {
     expect(() => decompress('gzip', Buffer.from('not gzip at all'))).toThrow(CorruptMessageError);
   });
 
-  it('refuses to inflate past the size cap', () => {
+  it('refuses to inflate past the size cap as MESSAGE_TOO_LARGE', () => {
     const bomb = gzipSync(Buffer.alloc(1 << 20));
 
+    expect(() => decompress('gzip', bomb, 1024)).toThrow(MessageTooLargeError);
     expect(() => decompress('gzip', bomb, 1024)).toThrow(/more than 1024 bytes/);
   });
 });

@@ -1,0 +1,294 @@
+// The log's maintenance store: retention's log-start advance, compaction's index swap,
+// release records, and the purge of a deleted topic's heads and index. These are the
+// log's own items (the `partitions` and `segments` tables) written by maintenance only;
+// the data path's reads and the commit protocol are lib/storage's.
+//
+// Release records ("an object stopped being referenced at time t"). S3's LastModified is
+// the upload time, which says nothing about when an index entry stopped pointing at an
+// object, and a reader that read the index just before an entry was removed may still be
+// about to GET its object. So every transaction that removes index entries also writes,
+// in the same transaction, one release item into the segments table:
+//
+//   tp = "gc#{topicId}#{partition}"   lastOffset = random 96-bit id (unique, never reused)
+//   objectKeys = SS of the objects the removed entries pointed at   since = the pass's clock
+//
+// Garbage collection deletes an unreferenced object once now - since >= grace, where
+// since = max(LastModified, every release naming it): a never-committed upload (crash
+// between upload and commit) ages from its upload, a released one from its release. A
+// release is deleted only once none of its objects exists any more. Release items are
+// immutable and never touched by the data path (their tp is not a partition's tp; topic
+// ids are base64url, so "gc#..." cannot collide), and they are not in the byTime index
+// (no timeKey).
+import { randomBytes } from 'node:crypto';
+import { DeleteItemCommand, type TransactWriteItem, type Update } from '@aws-sdk/client-dynamodb';
+import { ConcurrentModificationError } from '../../core/errors.ts';
+import type { StorageClients } from '../../storage/clients.ts';
+import { batchWrite, call, N, num, queryAll, S, scanAll, str, transact, type Item } from '../../storage/dynamo.ts';
+import { entryFromItem, getIndexEntry, headKey, indexEntryItem, tpKey, type IndexEntry } from '../../storage/metadata.ts';
+
+/** DynamoDB's limit on the items of one TransactWriteItems. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/** An index entry as stored, with its byTime sort key. */
+export interface StoredIndexEntry extends IndexEntry {
+  timeKey: string;
+}
+
+export interface Release {
+  /** The item's sort key, as stored (a decimal string; too wide for a JS number). */
+  id: string;
+  objectKeys: string[];
+  since: number;
+}
+
+const releaseTp = (topicId: string, partition: number): string => `gc#${tpKey(topicId, partition)}`;
+const randomId = (): string => BigInt(`0x${randomBytes(12).toString('hex')}`).toString();
+
+/** Every item of the segments table under one `tp` (index entries or releases). */
+const itemsOf = (clients: StorageClients, tp: string, projection?: string): Promise<Item[]> =>
+  queryAll(clients, {
+    TableName: clients.names.tables.segments,
+    KeyConditionExpression: 'tp = :tp',
+    ExpressionAttributeValues: { ':tp': S(tp) },
+    ...(projection ? { ProjectionExpression: projection } : {}),
+  });
+
+// ---- reading ---------------------------------------------------------------------------
+
+/** Every index entry of a partition in offset order. O(entries): maintenance only. */
+export async function readIndex(clients: StorageClients, topicId: string, partition: number): Promise<StoredIndexEntry[]> {
+  const items = await itemsOf(clients, tpKey(topicId, partition));
+  return items.map((i) => ({ ...entryFromItem(i), timeKey: str(i.timeKey) }));
+}
+
+export async function readReleases(clients: StorageClients, topicId: string, partition: number): Promise<Release[]> {
+  const items = await itemsOf(clients, releaseTp(topicId, partition));
+  return items.map((i) => ({ id: i.lastOffset?.N ?? '0', objectKeys: i.objectKeys?.SS ?? [], since: num(i.since) }));
+}
+
+/** (topicId, partition) of every partition head: a full scan of the partitions table. */
+export async function scanHeadKeys(clients: StorageClients): Promise<{ topicId: string; partition: number }[]> {
+  const items = await scanAll(clients, {
+    TableName: clients.names.tables.partitions,
+    ProjectionExpression: 'topicId, #p',
+    ExpressionAttributeNames: { '#p': 'partition' },
+  });
+  return items.map((i) => ({ topicId: str(i.topicId), partition: num(i.partition) }));
+}
+
+/** Partitions of a topic id that have a head. */
+export async function listHeadPartitions(clients: StorageClients, topicId: string): Promise<number[]> {
+  const items = await queryAll(clients, {
+    TableName: clients.names.tables.partitions,
+    KeyConditionExpression: 'topicId = :t',
+    ExpressionAttributeValues: { ':t': S(topicId) },
+    ProjectionExpression: '#p',
+    ExpressionAttributeNames: { '#p': 'partition' },
+  });
+  return items.map((i) => num(i.partition));
+}
+
+// ---- retention -------------------------------------------------------------------------
+
+export interface LogStartAdvance {
+  topicId: string;
+  partition: number;
+  /** The head's logStartOffset as read; the write is conditional on it. */
+  from: number;
+  /** The new logStartOffset: the last removed entry's lastOffset + 1. */
+  to: number;
+  /** The entries wholly below `to`, removed in the same transaction. */
+  entries: IndexEntry[];
+  /** Clock value recorded as the release time of their objects. */
+  releasedAt: number;
+}
+
+/** Entries one advance may remove: the head update, the release and one item per entry. */
+export const MAX_ENTRIES_PER_ADVANCE = MAX_TRANSACTION_ITEMS - 2;
+
+/**
+ * Retention, atomically: advance the head's logStartOffset from `from` to `to` (never past
+ * nextOffset) and lower its counters, delete the entries below it (each only if it still
+ * points at the object we read) and record their objects as released. Readers check
+ * offsets against the head, so nothing below `to` is served once this commits; the
+ * objects stay until the grace period has passed. ConcurrentModificationError if the head or
+ * any entry changed meanwhile.
+ */
+export async function advanceLogStart(clients: StorageClients, a: LogStartAdvance): Promise<void> {
+  if (a.entries.length === 0 || a.entries.length > MAX_ENTRIES_PER_ADVANCE) {
+    throw new RangeError(`an advance removes 1..${MAX_ENTRIES_PER_ADVANCE} entries, not ${a.entries.length}`);
+  }
+  const bytes = a.entries.reduce((s, e) => s + e.byteLength, 0);
+  const items: TransactWriteItem[] = [
+    updateHead(clients, a.topicId, a.partition, {
+      UpdateExpression: 'SET logStartOffset = :to, sizeBytes = sizeBytes - :bytes, segmentCount = segmentCount - :n',
+      ConditionExpression: 'logStartOffset = :from AND nextOffset >= :to',
+      ExpressionAttributeValues: { ':from': N(a.from), ':to': N(a.to), ':bytes': N(bytes), ':n': N(a.entries.length) },
+    }),
+    ...a.entries.map((e) => deleteEntry(clients, a.topicId, a.partition, e)),
+    releasePut(clients, a.topicId, a.partition, a.entries.map((e) => e.objectKey), a.releasedAt, 'retention'),
+  ];
+  const advanced = await transact(clients, items, { what: `advance the log start of partition ${a.partition}` });
+  if (!advanced.ok) {
+    throw new ConcurrentModificationError(`Log start of partition ${a.partition} moved, or its index changed, during retention.`, {
+      topicId: a.topicId,
+      partition: a.partition,
+    });
+  }
+}
+
+// ---- compaction ------------------------------------------------------------------------
+
+export interface IndexSwap {
+  topicId: string;
+  partition: number;
+  /** Contiguous entries being replaced, in offset order. */
+  replaced: StoredIndexEntry[];
+  /**
+   * Their replacement: contiguous entries covering exactly the same offsets, all in one
+   * new object. Each ends where a replaced entry ends and takes that entry's timeKey.
+   */
+  written: StoredIndexEntry[];
+  releasedAt: number;
+}
+
+/** Entries one swap may replace: one operation each, plus the head update and the release. */
+export const MAX_ENTRIES_PER_SWAP = MAX_TRANSACTION_ITEMS - 2;
+
+/**
+ * Compaction, atomically: replace a run of index entries by entries pointing into one new
+ * object, lower the head's segmentCount, and record the old objects as released. Every
+ * replaced entry must still hold the object we read, and the head's logStartOffset must
+ * not have passed the run. A written entry ends at the same lastOffset (the same key) as
+ * a replaced one, so it is a conditional Put over it; the other replaced entries are
+ * conditional Deletes. Readers see the old entries or the new ones (the old objects stay
+ * through the grace period), never a mix of offsets.
+ *
+ * ConcurrentModificationError when it definitely did not commit (so the new object may be
+ * deleted); any other error leaves the outcome unknown.
+ */
+export async function swapIndexEntries(clients: StorageClients, swap: IndexSwap): Promise<void> {
+  const { replaced, written } = swap;
+  if (replaced.length < 2 || replaced.length > MAX_ENTRIES_PER_SWAP) {
+    throw new RangeError(`a swap replaces 2..${MAX_ENTRIES_PER_SWAP} entries, not ${replaced.length}`);
+  }
+  checkSameOffsets(replaced, written);
+  const byLast = new Map(written.map((w) => [w.lastOffset, w]));
+  const first = replaced[0]!.baseOffset;
+  const last = replaced.at(-1)!.lastOffset;
+  const items: TransactWriteItem[] = [
+    updateHead(clients, swap.topicId, swap.partition, {
+      UpdateExpression: 'SET segmentCount = segmentCount - :d',
+      ConditionExpression: 'logStartOffset <= :first AND nextOffset > :last',
+      ExpressionAttributeValues: { ':d': N(replaced.length - written.length), ':first': N(first), ':last': N(last) },
+    }),
+    ...replaced.map((old): TransactWriteItem => {
+      const w = byLast.get(old.lastOffset);
+      if (!w) return deleteEntry(clients, swap.topicId, swap.partition, old);
+      return {
+        Put: {
+          TableName: clients.names.tables.segments,
+          Item: { ...indexEntryItem(swap.topicId, swap.partition, w, 0), timeKey: S(old.timeKey) },
+          ConditionExpression: 'objectKey = :old',
+          ExpressionAttributeValues: { ':old': S(old.objectKey) },
+        },
+      };
+    }),
+    releasePut(clients, swap.topicId, swap.partition, replaced.map((e) => e.objectKey), swap.releasedAt, 'compaction'),
+  ];
+  if ((await transact(clients, items, { what: `compact offsets ${first}..${last} of partition ${swap.partition}` })).ok) return;
+  // A lost condition can also be the answer to the SDK's own resend of a request that
+  // had already committed: the new object is referenced then, and must stay.
+  const probe = written.at(-1)!;
+  const now = await getIndexEntry(clients, swap.topicId, swap.partition, probe.lastOffset);
+  if (now?.objectKey === probe.objectKey) return;
+  throw new ConcurrentModificationError(`The index of partition ${swap.partition} changed during compaction of offsets ${first}..${last}.`, {
+    topicId: swap.topicId,
+    partition: swap.partition,
+  });
+}
+
+function checkSameOffsets(replaced: IndexEntry[], written: IndexEntry[]): void {
+  const ends = new Set(replaced.map((e) => e.lastOffset));
+  let expect = replaced[0]!.baseOffset;
+  for (const w of written) {
+    if (w.baseOffset !== expect || !ends.has(w.lastOffset)) {
+      throw new RangeError(`written entry ${w.baseOffset}..${w.lastOffset} does not align with the replaced entries`);
+    }
+    expect = w.lastOffset + 1;
+  }
+  if (expect !== replaced.at(-1)!.lastOffset + 1) throw new RangeError('written entries do not cover the replaced ones');
+}
+
+/** A conditional update of a partition's head, inside a maintenance transaction. */
+function updateHead(clients: StorageClients, topicId: string, partition: number, change: Omit<Update, 'TableName' | 'Key'>): TransactWriteItem {
+  return { Update: { TableName: clients.names.tables.partitions, Key: headKey(topicId, partition), ...change } };
+}
+
+function deleteEntry(clients: StorageClients, topicId: string, partition: number, e: IndexEntry): TransactWriteItem {
+  return {
+    Delete: {
+      TableName: clients.names.tables.segments,
+      Key: { tp: S(tpKey(topicId, partition)), lastOffset: N(e.lastOffset) },
+      ConditionExpression: 'objectKey = :k',
+      ExpressionAttributeValues: { ':k': S(e.objectKey) },
+    },
+  };
+}
+
+function releasePut(
+  clients: StorageClients,
+  topicId: string,
+  partition: number,
+  objectKeys: string[],
+  since: number,
+  reason: 'retention' | 'compaction',
+): TransactWriteItem {
+  return {
+    Put: {
+      TableName: clients.names.tables.segments,
+      Item: {
+        tp: S(releaseTp(topicId, partition)),
+        lastOffset: { N: randomId() },
+        objectKeys: { SS: [...new Set(objectKeys)] },
+        since: N(since),
+        reason: S(reason),
+      },
+      ConditionExpression: 'attribute_not_exists(tp)',
+    },
+  };
+}
+
+// ---- garbage ---------------------------------------------------------------------------
+
+export async function deleteReleases(clients: StorageClients, topicId: string, partition: number, ids: string[]): Promise<void> {
+  const tp = releaseTp(topicId, partition);
+  await batchDelete(clients, ids.map((id) => ({ tp: S(tp), lastOffset: { N: id } })));
+}
+
+// ---- deleted topics ----------------------------------------------------------------------
+
+/** Deletes every index entry and release of a partition; returns how many index entries went. */
+export async function deletePartitionIndex(clients: StorageClients, topicId: string, partition: number): Promise<number> {
+  const keys = (tp: string) => itemsOf(clients, tp, 'tp, lastOffset');
+  const entries = await keys(tpKey(topicId, partition));
+  await batchDelete(clients, entries);
+  await batchDelete(clients, await keys(releaseTp(topicId, partition)));
+  return entries.length;
+}
+
+export async function deleteHead(clients: StorageClients, topicId: string, partition: number): Promise<void> {
+  await call('DeleteItem', () =>
+    clients.ddb.send(
+      new DeleteItemCommand({
+        TableName: clients.names.tables.partitions,
+        Key: headKey(topicId, partition),
+      }),
+    ),
+  );
+}
+
+function batchDelete(clients: StorageClients, keys: Item[]): Promise<void> {
+  const requests = keys.map((Key) => ({ DeleteRequest: { Key } }));
+  return batchWrite(clients, clients.names.tables.segments, requests, 'delete index entries');
+}

@@ -1,0 +1,46 @@
+// One storage per test file and gateway nodes on it, for tests that drive the gateway
+// with real Kafka clients. Clients log nothing unless a test fails loudly.
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll } from 'vitest';
+import { startGateway, type Gateway, type GatewayOptions } from '../../../lib/gateway/index.ts';
+import { useTestStorage, type TestStorage } from '../../support/stack.ts';
+
+export interface GatewayHarness {
+  storage: TestStorage;
+  gateway: () => Gateway;
+  broker: () => string;
+  kafka: (extra?: Partial<ConstructorParameters<typeof Kafka>[0]>) => Kafka;
+}
+
+/** Storage and one gateway node for the enclosing file. */
+export function useGateway(opts: Partial<Omit<GatewayOptions, 'clients'>> = {}): GatewayHarness {
+  const storage = useTestStorage();
+  let gw: Gateway | undefined;
+  beforeAll(async () => {
+    gw = await startGateway({ clients: storage.clients, port: 0, produce: { lingerMs: 2 }, ...opts });
+  });
+  afterAll(async () => {
+    await gw?.stop();
+  });
+  const gateway = () => gw!;
+  const broker = () => `127.0.0.1:${gw!.port}`;
+  return {
+    storage,
+    gateway,
+    broker,
+    kafka: (extra = {}) =>
+      new Kafka({ clientId: 'test', brokers: [broker()], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 50 }, ...extra }),
+  };
+}
+
+let counter = 0;
+export const uniqueName = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${counter++}`;
+
+/** Polls `check` until it holds; fails naming `what` after `ms`. */
+export async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

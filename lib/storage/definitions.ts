@@ -47,7 +47,10 @@ export interface TableDefinition {
  *             Idempotency-Key claims of JSON produce requests; both expire by TTL.
  * subscriptions  triggers (lib/subscriptions/store.ts): definitions by topic name,
  *             bindings by topic id (what the dispatcher looks up), per-partition cursors
- *             with their delivery lease, and dead letters (expired by TTL).
+ *             with their delivery lease, and dead letters (expired by TTL). Sink
+ *             connectors' cursors are here too: they are subscriptions of another kind.
+ * connectors  connectors (lib/connect/store.ts): definitions, the status of each task
+ *             and the source offsets of source connectors.
  */
 export const TABLES: Record<TableId, TableDefinition> = {
   topics: {
@@ -81,6 +84,11 @@ export const TABLES: Record<TableId, TableDefinition> = {
     partitionKey: { name: 'pk', type: 'S' },
     sortKey: { name: 'sk', type: 'S' },
     timeToLiveAttribute: 'expiresAt',
+  },
+  connectors: {
+    id: 'connectors',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
   },
 };
 

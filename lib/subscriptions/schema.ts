@@ -129,6 +129,9 @@ export function validateTarget(target: Target, env: ValidationEnvironment = {}):
       const cwd = env.cwd ?? process.cwd();
       return { type: 'module', path: checkModulePath(target.path, { dirs: env.moduleDirs ?? [cwd], cwd }) };
     }
+    case 'connector':
+      // The schema above never lets one through: connectors are created at /v1/connectors.
+      throw new InvalidTargetError('Sink connectors are created with POST /v1/connectors, not as subscriptions.', { fields: ['target.type'] });
   }
 }
 

@@ -125,6 +125,9 @@ export function createDeliver(opts: TargetOptions = {}): Deliver {
           }
           return { ok: true };
         }
+        case 'connector':
+          // Delivered by the connector runtime's kind (kinds.ts), never by this function.
+          return failure('NO_CONNECTOR_RUNTIME', `Connector ${target.connector} is run by the connector runtime, which is not part of this dispatcher.`);
       }
     } catch (err) {
       if (isSluiceError(err)) return failure(err.code, err.message);

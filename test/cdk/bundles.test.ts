@@ -34,6 +34,8 @@ const BUDGET_BYTES: Record<FunctionName, number> = {
   maintenance: 710 * 1024,
   subscriptions: 510 * 1024,
   dispatcher: 795 * 1024,
+  connectors: 4000 * 1024,
+  connectorRuntime: 4000 * 1024,
 };
 
 let dir: string;

@@ -3,6 +3,7 @@
 // module (functions/<fn>.ts), so its bundle carries no other function's code.
 import type { Operations } from '../operation.ts';
 import type { FunctionName } from '../routes.ts';
+import { connectorOperations } from './connectors.ts';
 import { fetchOperations } from './fetch.ts';
 import { groupOperations } from './groups.ts';
 import { healthOperations } from './health.ts';
@@ -23,4 +24,7 @@ export const OPERATIONS: Record<FunctionName, Operations> = {
   // No HTTP routes: driven by the partitions stream and a schedule (functions/dispatcher.ts).
   // Its API handler answers every request 404, like any function reached by another's route.
   dispatcher: {},
+  connectors: connectorOperations,
+  // No HTTP routes: driven by the partitions stream and a schedule (functions/connectorRuntime.ts).
+  connectorRuntime: {},
 };

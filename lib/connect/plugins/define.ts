@@ -110,6 +110,12 @@ export interface SinkConnectorDefinition<State = undefined> extends CommonDefini
 
 export interface SourceConnectorDefinition<State = undefined> extends CommonDefinition<State> {
   poll(ctx: SourceTaskContext<State>): PollResult | null | Promise<PollResult | null>;
+  /**
+   * Kafka's SourceTask.commit: the records and offsets of the polls so far are committed.
+   * A source that holds something upstream until then (a replication slot's position,
+   * queue messages to delete) releases it here; never before.
+   */
+  commit?(ctx: SourceTaskContext<State>): void | Promise<void>;
   /** KIP-875: check offsets a user sets while the connector is stopped; throw to refuse them. */
   alterOffsets?(props: Readonly<Record<string, string>>, offsets: readonly SourceOffset[]): void;
 }

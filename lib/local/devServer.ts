@@ -19,12 +19,14 @@ import { createHandler } from './apiGateway.ts';
 import { isConsolePath, serveConsole } from '../console/server/assets.ts';
 import { MethodNotAllowedError, RouteNotFoundError, RequestTimedOutError } from '../core/errors.ts';
 import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
+import { connectorOperationsFor } from '../api/operations/connectors.ts';
 import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
 import { FUNCTIONS, matchRoute, routeKey, type FunctionName, type RouteMatch } from '../api/routes.ts';
 import { startGateway } from '../gateway/index.ts';
 import { Log } from '../log/index.ts';
 import { scheduledMaintenance } from '../log/maintenance/index.ts';
 import { internalError, readBody, sendError, sendTooLarge } from './devHttp.ts';
+import { startLocalConnectors, type LocalConnectors, type LocalConnectorsOptions } from './connectors.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
 import { realModuleDirs } from '../core/modulePaths.ts';
@@ -64,6 +66,8 @@ export interface DevServerOptions {
    * sweeps every second, as the deployed dispatcher function. false turns it off.
    */
   subscriptions?: LocalDispatcherOptions | false;
+  /** Connectors (lib/local/connectors.ts): sinks in the dispatcher, sources on a timer. */
+  connectors?: LocalConnectorsOptions;
   /**
    * Directories module targets may live in (after resolving symbolic links), checked when
    * a subscription is created and again before its module is imported. Default: the
@@ -140,13 +144,15 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       logLevel: (process.env.POWERTOOLS_LOG_LEVEL || 'WARN') as 'WARN',
     });
   handlers = functionHandlers(log, logger, moduleDirs);
-  const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts);
+  const connectors = startLocalConnectors(log, logger, moduleDirs, opts.connectors);
+  const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts, connectors);
 
   const kafka =
     opts.kafkaPort === undefined
       ? undefined
       : await startGateway({ clients: stack.clients, log, port: opts.kafkaPort, host }).catch(async (err: unknown) => {
           await dispatch?.stop();
+          await connectors.stop();
           await maintenance.stop();
           await closeServer(server);
           await stack.stop();
@@ -168,6 +174,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
           await closeServer(server);
           await maintenance.stop();
           await dispatch?.stop();
+          await connectors.stop();
         } finally {
           await stack.stop();
         }
@@ -178,16 +185,17 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 /** Every function of the route table, as the dev server invokes it. */
 function functionHandlers(log: Log, logger: Logger, moduleDirs: string[]): Map<FunctionName, Handler> {
   const operations = subscriptionOperationsFor({ moduleDirs });
+  const connectorOps = connectorOperationsFor({ deployed: false, moduleDirs });
   return new Map(
     (Object.keys(FUNCTIONS) as FunctionName[]).map((fn) => [
       fn,
-      createHandler(fn, { log, logger, ...(fn === 'subscriptions' ? { operations } : {}) }) as unknown as Handler,
+      createHandler(fn, { log, logger, ...(fn === 'subscriptions' ? { operations } : fn === 'connectors' ? { operations: connectorOps } : {}) }) as unknown as Handler,
     ]),
   );
 }
 
 /** What runs beside the requests: the maintenance schedule, and the subscriptions' dispatcher (once it polls). */
-async function startBackground(stack: LocalStack, logger: Logger, moduleDirs: string[], opts: DevServerOptions) {
+async function startBackground(stack: LocalStack, logger: Logger, moduleDirs: string[], opts: DevServerOptions, connectors: LocalConnectors) {
   // The deployed schedule's passes, with its orphan-scan policy (lib/log/maintenance/schedule.ts).
   const maintenance = every(
     opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
@@ -205,6 +213,7 @@ async function startBackground(stack: LocalStack, logger: Logger, moduleDirs: st
           },
           moduleDirs,
           ...opts.subscriptions,
+          dispatcher: { ...opts.subscriptions?.dispatcher, kinds: [connectors.runtime.sinkKind] },
         });
   await dispatch?.poller.ready;
   return { maintenance, dispatch };

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Log } from '../../log/index.ts';
 import { Dispatcher, type DispatcherOptions } from '../../subscriptions/dispatcher.ts';
+import type { SubscriptionKind } from '../../subscriptions/kinds.ts';
 import { PluginRegistry, type RegistryOptions } from '../plugins/registry.ts';
 import type { ConnectorLogger } from '../plugins/define.ts';
 import type { Clock } from '../errors/operator.ts';
@@ -30,6 +31,8 @@ export interface ConnectRuntime {
   /** Runs sink connectors: handleStreamRecords for the partitions stream, sweep for the rest. */
   readonly sinks: Dispatcher;
   readonly sources: SourceRunner;
+  /** The sink connectors as a subscription kind, for a dispatcher that runs subscriptions too (the dev server's). */
+  readonly sinkKind: SubscriptionKind;
   /** One scheduled run: every running source polled, then a sweep of the sinks. */
   runScheduled(opts?: { deadline?: number }): Promise<{ sources: SourceRunReport[]; sinkRuns: number }>;
   /** Forget the cached list of running sinks (after a management change in this process). */
@@ -54,6 +57,7 @@ export function createConnectRuntime(log: Log, opts: ConnectRuntimeOptions = {})
   return {
     sinks,
     sources,
+    sinkKind: kind,
     async runScheduled(run = {}) {
       const reports = await sources.runAll(run);
       const sweep = await sinks.sweep(run);

@@ -24,7 +24,7 @@ import { isConnector } from './define.ts';
 export interface RegistryOptions {
   /** Where the registry serves (default: inside Lambda): no local-only plugins, no modules. */
   deployed?: boolean;
-  /** Connectors beyond the built-ins. */
+  /** Connectors beyond the built-ins; one of the same name replaces the built-in. */
   plugins?: readonly ConnectorPlugin[];
   /** Directories modules may be loaded from (none: modules are not loaded). */
   moduleDirs?: readonly string[];
@@ -44,7 +44,8 @@ export class PluginRegistry {
 
   constructor(private readonly opts: RegistryOptions = {}) {
     this.deployed = opts.deployed ?? isDeployed();
-    this.plugins = [...BUILTIN_CONNECTORS, ...(opts.plugins ?? [])].filter((p) => !(this.deployed && p.localOnly));
+    const own = new Set((opts.plugins ?? []).map((p) => p.className));
+    this.plugins = [...(opts.plugins ?? []), ...BUILTIN_CONNECTORS.filter((p) => !own.has(p.className))].filter((p) => !(this.deployed && p.localOnly));
   }
 
   /** Whether a name could be a module path rather than a class name. */

@@ -84,7 +84,14 @@ export class SourceRunner {
     for (const r of running) {
       const statuses = await readTaskStatuses(this.deps.clients, r.name);
       if (statuses.some((s) => s.state === 'FAILED')) continue;
-      reports.push(await this.run(r, opts));
+      try {
+        reports.push(await this.run(r, opts));
+      } catch (err) {
+        // A storage failure (or a start that threw): nothing past the committed offsets
+        // counts; the next run polls again from them.
+        this.deps.logger?.warn('source connector run failed', { connector: r.name, error: (err as Error)?.message ?? String(err) });
+        reports.push({ connector: r.name, polls: 0, records: 0, state: 'retry' });
+      }
     }
     return reports;
   }

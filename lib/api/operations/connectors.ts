@@ -99,6 +99,13 @@ export function connectorOperationsFor(registry: RegistryOptions = {}): Operatio
       await (await serviceOf(ctx)).delete(nameParam(req));
       return { status: 204 };
     },
+    ...offsetAndPluginOperations(serviceOf, plugins),
+  };
+}
+
+/** Offsets (KIP-875) and plugins: the operations beside a connector's own lifecycle. */
+function offsetAndPluginOperations(serviceOf: (ctx: OperationContext) => Promise<ConnectorService>, plugins: PluginRegistry): Operations {
+  return {
     getConnectorOffsets: async (req, ctx) => {
       queryParams(req, []);
       const service = await serviceOf(ctx);

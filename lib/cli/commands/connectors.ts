@@ -132,6 +132,11 @@ export function registerConnectors(program: Command): void {
 
   registerStateCommands(group);
 
+  registerOffsetCommands(group);
+}
+
+/** offsets and plugins: what is beside a connector's lifecycle. */
+function registerOffsetCommands(group: Command): void {
   group
     .command('offsets')
     .description('print a connector\'s offsets, or (stopped only) --reset them or --set them')

@@ -111,7 +111,8 @@ function tokenize(pattern: string): Token[] {
   return tokens;
 }
 
-interface Fields {
+/** A date and time of day, field by field. */
+interface DateTimeParts {
   year: number;
   month: number;
   day: number;
@@ -119,6 +120,9 @@ interface Fields {
   minute: number;
   second: number;
   ms: number;
+}
+
+interface Fields extends DateTimeParts {
   weekday: number;
   dayOfYear: number;
 }
@@ -209,14 +213,7 @@ function formatField(letter: string, count: number, f: Fields, offset: number, d
   }
 }
 
-interface Parsed {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  ms: number;
+interface Parsed extends DateTimeParts {
   pm: boolean | undefined;
   offsetMs: number;
 }

@@ -29,6 +29,13 @@ describe('PluginRegistry', () => {
       'org.apache.kafka.connect.file.FileStreamSinkConnector',
       'io.confluent.connect.s3.S3SinkConnector',
       'io.confluent.connect.http.HttpSinkConnector',
+      'PostgresCdcSource',
+      'DynamoDbCdcSource',
+      'SqsSource',
+      'SqsSink',
+      'EventBridgeSink',
+      'DynamoDbSink',
+      'LambdaSink',
     ]);
     const all = local.pluginInfos(false);
     expect(all).toContainEqual({ class: 'org.apache.kafka.connect.transforms.InsertField$Value', type: 'transformation', version: '1.0' });

@@ -17,6 +17,7 @@ import { deleteSinkPositions } from './offsets.ts';
 import {
   createConnectorRecord,
   deleteConnectorRecord,
+  getConnectorRecord,
   listConnectorRecords,
   putTaskStatus,
   readTaskStatuses,
@@ -78,7 +79,7 @@ export class ConnectorService {
 
   /** PUT /v1/connectors/{name}/config: creates the connector or replaces its config. */
   async putConfig(name: string, raw: unknown): Promise<{ created: boolean; info: ConnectorInfo }> {
-    const existing = await requireConnectorRecord(this.clients, name).catch(() => undefined);
+    const existing = await getConnectorRecord(this.clients, validateConnectorName(name));
     if (!existing) return { created: true, info: await this.create({ name, config: raw }) };
     const config = await this.checked(name, configMap(raw, 'body'));
     if (config.type !== existing.type) throw new InvalidConfigError(`Connector ${name} is a ${existing.type} connector; its config cannot make it a ${config.type} connector.`, { field: 'connector.class' });

@@ -6,6 +6,7 @@
  *   functions.ts      one function and least-privilege role per FUNCTIONS entry (access.ts)
  *   schedules.ts      the EventBridge rules of the scheduled functions
  *   subscriptions.ts  the dispatcher's stream trigger, dead-letter queue, addSubscription
+ *   connectors.ts     addConnector and the connector runtime's grants to the user's resources
  *   api.ts            every route of ROUTES: HTTP API, or REST API, authorized per route
  *   push.ts           the push WebSocket API (PUSH_ROUTES), and who may post to it
  *
@@ -35,6 +36,7 @@ import { Construct } from 'constructs';
 import type { FunctionName } from '../lib/api/routes.ts';
 import type { StorageNames, TableId } from '../lib/storage/definitions.ts';
 import { PlatformApi } from './api.ts';
+import { PlatformConnectors, type ConnectorResources } from './connectors.ts';
 import { PlatformFunctions } from './functions.ts';
 import { KafkaGateway } from './gateway.ts';
 import { resolveSettings, type ApiType, type PlatformSettings, type StreamingPlatformProps } from './props.ts';
@@ -47,6 +49,7 @@ export { ACTIONS, type StorageAccess } from './access.ts';
 export { BINARY_MEDIA_TYPES } from './api.ts';
 export { DEFAULT_THROTTLE, type ApiAuth, type ApiType, type LogLevelName, type StreamingPlatformProps } from './props.ts';
 export type { SubscriptionOptions } from './subscriptions.ts';
+export type { ConnectorResources } from './connectors.ts';
 
 /**
  * The concerns of a platform, in the order they are built: each may use those before it.
@@ -58,6 +61,7 @@ export interface PlatformParts {
   readonly storage: PlatformStorage;
   readonly functions: PlatformFunctions;
   readonly subscriptions: PlatformSubscriptions;
+  readonly connectors: PlatformConnectors;
   readonly api: PlatformApi;
   readonly push: PlatformPush;
 }
@@ -100,7 +104,8 @@ export class StreamingPlatform extends Construct {
     const subscriptions = new PlatformSubscriptions(this, settings, storage, functions);
     const api = new PlatformApi(this, settings, functions.functions);
     const push = new PlatformPush(this, settings, functions);
-    this.parts = { settings, storage, functions, subscriptions, api, push };
+    const connectors = new PlatformConnectors(this, functions);
+    this.parts = { settings, storage, functions, subscriptions, connectors, api, push };
     // Optional features are built here, after the core, from `this.parts`, each only when
     // its prop is set (and exposed as an optional field of its own).
     if (props.kafkaGateway) this.kafkaGateway = new KafkaGateway(this, 'KafkaGateway', { ...props.kafkaGateway, settings, storage });
@@ -141,5 +146,14 @@ export class StreamingPlatform extends Construct {
   /** Lets the dispatcher send dead letters to this queue (and use its KMS key, if any). */
   allowDeadLettersTo(queue: sqs.IQueue): void {
     this.parts.subscriptions.allowDeadLettersTo(queue);
+  }
+
+  /**
+   * Creates a connector at deploy time (a custom resource served by the connectors
+   * function, validated as the API validates it) and grants the connector runtime exactly
+   * the resources it reads or writes (cdk/connectors.ts lists what each class gets).
+   */
+  addConnector(name: string, config: Record<string, string>, resources: ConnectorResources = {}): CustomResource {
+    return this.parts.connectors.addConnector(name, config, resources);
   }
 }

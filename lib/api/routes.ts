@@ -4,13 +4,15 @@
 // Pure data: importing it pulls in no handler code.
 import type { TableId } from '../core/tables.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
  * Functions are grouped by the access they need, so each gets least privilege:
  * the fetch function can read but never write, only produce writes segments, and so on.
  */
-export type FunctionName = 'admin' | 'produce' | 'fetch' | 'groups' | 'health' | 'maintenance' | 'subscriptions' | 'dispatcher' | 'push' | 'transactions';
+export type FunctionName =
+  | 'admin' | 'produce' | 'fetch' | 'groups' | 'health' | 'maintenance' | 'subscriptions' | 'dispatcher' | 'push' | 'transactions'
+  | 'connectors' | 'connectorRuntime';
 
 export type Access = 'none' | 'read' | 'write';
 /** 'manage' adds listing and deleting segment objects: the maintenance function's alone. */
@@ -47,7 +49,8 @@ export interface FunctionDefinition {
 // rest of the table).
 const MAINTENANCE_EVERY = 15;
 const DISPATCHER_EVERY = 1;
-export const SCHEDULE_MINUTES: Partial<Record<FunctionName, number>> = { maintenance: MAINTENANCE_EVERY, dispatcher: DISPATCHER_EVERY };
+const CONNECTOR_RUNTIME_EVERY = 1;
+export const SCHEDULE_MINUTES: Partial<Record<FunctionName, number>> = { maintenance: MAINTENANCE_EVERY, dispatcher: DISPATCHER_EVERY, connectorRuntime: CONNECTOR_RUNTIME_EVERY };
 
 export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
   admin: {
@@ -159,6 +162,32 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     bucket: 'none',
     postsToConnections: true,
   },
+  // Connector management (lib/connect): definitions, statuses and source offsets in the
+  // connectors table; a sink's offsets are its cursors in the subscriptions table; topics
+  // are read to resolve a sink's topics.
+  connectors: {
+    description: 'Connectors: create, configure, pause, resume, stop, restart, delete, offsets, plugins',
+    entry: 'functions/connectors.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    tables: { connectors: 'write', subscriptions: 'write', topics: 'read' },
+    bucket: 'none',
+  },
+  // Runs connectors; no HTTP routes. Sinks are subscriptions of another kind, driven by the
+  // partitions stream like the dispatcher (their cursors in the subscriptions table); sources
+  // are polled on the schedule and append through the log (dead letters too, and topics a
+  // source or a dead-letter queue needs are created). The construct grants each connector's
+  // own resources (platform.addConnector).
+  connectorRuntime: {
+    description: 'Connector runtime: sink connectors from their cursors, source connectors on a schedule',
+    entry: 'functions/connectorRuntime.ts',
+    memoryMb: 1024,
+    timeoutSeconds: 180,
+    tables: { connectors: 'write', subscriptions: 'write', topics: 'write', partitions: 'write', segments: 'write', producers: 'write' },
+    bucket: 'write',
+    scheduleMinutes: CONNECTOR_RUNTIME_EVERY,
+    trigger: 'partitions-stream',
+  },
 };
 
 /**
@@ -227,6 +256,23 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/topics/{topic}/subscriptions/{subscription}', operation: 'describeSubscription', fn: 'subscriptions' },
   { method: 'DELETE', path: '/v1/topics/{topic}/subscriptions/{subscription}', operation: 'deleteSubscription', fn: 'subscriptions' },
   { method: 'GET', path: '/v1/topics/{topic}/subscriptions/{subscription}/dead-letters', operation: 'listDeadLetters', fn: 'subscriptions' },
+  // Connectors (API.md "Connectors"; lib/api/operations/connectors.ts).
+  { method: 'GET', path: '/v1/connectors', operation: 'listConnectors', fn: 'connectors' },
+  { method: 'POST', path: '/v1/connectors', operation: 'createConnector', fn: 'connectors' },
+  { method: 'GET', path: '/v1/connectors/{connector}', operation: 'describeConnector', fn: 'connectors' },
+  { method: 'DELETE', path: '/v1/connectors/{connector}', operation: 'deleteConnector', fn: 'connectors' },
+  { method: 'GET', path: '/v1/connectors/{connector}/config', operation: 'getConnectorConfig', fn: 'connectors' },
+  { method: 'PUT', path: '/v1/connectors/{connector}/config', operation: 'putConnectorConfig', fn: 'connectors' },
+  { method: 'GET', path: '/v1/connectors/{connector}/status', operation: 'connectorStatus', fn: 'connectors' },
+  { method: 'PUT', path: '/v1/connectors/{connector}/pause', operation: 'pauseConnector', fn: 'connectors' },
+  { method: 'PUT', path: '/v1/connectors/{connector}/resume', operation: 'resumeConnector', fn: 'connectors' },
+  { method: 'PUT', path: '/v1/connectors/{connector}/stop', operation: 'stopConnector', fn: 'connectors' },
+  { method: 'POST', path: '/v1/connectors/{connector}/restart', operation: 'restartConnector', fn: 'connectors' },
+  { method: 'GET', path: '/v1/connectors/{connector}/offsets', operation: 'getConnectorOffsets', fn: 'connectors' },
+  { method: 'PATCH', path: '/v1/connectors/{connector}/offsets', operation: 'alterConnectorOffsets', fn: 'connectors' },
+  { method: 'DELETE', path: '/v1/connectors/{connector}/offsets', operation: 'resetConnectorOffsets', fn: 'connectors' },
+  { method: 'GET', path: '/v1/connector-plugins', operation: 'listConnectorPlugins', fn: 'connectors' },
+  { method: 'PUT', path: '/v1/connector-plugins/{plugin}/config/validate', operation: 'validateConnectorConfig', fn: 'connectors' },
 ];
 
 /** API Gateway's routeKey for a route: "GET /v1/topics/{topic}". */

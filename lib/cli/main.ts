@@ -9,6 +9,7 @@
 //   sluice consume TOPIC --group G               as a consumer group member, committing
 //   sluice groups list|describe|reset-offsets|delete
 //   sluice subscriptions create|list|describe|delete|dead-letters   trigger functions from topics
+//   sluice connectors create|list|status|config|pause|resume|stop|restart|delete|offsets|plugins
 //   sluice bench codec                           codec throughput vs kafkajs
 //
 // Data goes to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 error (API errors
@@ -16,6 +17,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { registerBench } from './commands/bench.ts';
 import { registerConsole } from './commands/console.ts';
+import { registerConnectors } from './commands/connectors.ts';
 import { registerConsume } from './commands/consume.ts';
 import { registerDev } from './commands/dev.ts';
 import { registerGateway } from './commands/gateway.ts';
@@ -54,6 +56,7 @@ export function buildProgram(): Command {
   registerConsume(program);
   registerGroups(program);
   registerSubscriptions(program);
+  registerConnectors(program);
   registerMaintenance(program);
   registerBench(program);
   // Subcommands inherit exitOverride and output settings only when set before they are

@@ -39,6 +39,8 @@ export {
 } from './reader/index.ts';
 export { Admin, type AlterTopicOptions, type CreateTopicOptions, type ResetOffsetsOptions } from './admin.ts';
 export { Subscriptions } from './subscriptions.ts';
+export { Connectors } from './connectors.ts';
+export type * from '../core/connectors.ts';
 export { HttpClient, type Credentials, type CredentialsProvider, type HttpClientOptions } from './http.ts';
 export { FetchTransport, type FetchTransportOptions, type JsonRequestOptions, type JsonTransport } from './transport.ts';
 export { Records, type FetchRecordsOptions, type ProduceRecordsOptions } from './records.ts';

@@ -9,3 +9,7 @@ export const groupPath = (group: string, rest = ''): string => `/v1/groups/${enc
 
 export const subscriptionPath = (topic: string, name?: string, rest = ''): string =>
   topicPath(topic, `/subscriptions${name === undefined ? '' : `/${encodeURIComponent(name)}`}${rest}`);
+
+export const connectorPath = (name?: string, rest = ''): string => `/v1/connectors${name === undefined ? '' : `/${encodeURIComponent(name)}`}${rest}`;
+
+export const connectorPluginPath = (plugin?: string, rest = ''): string => `/v1/connector-plugins${plugin === undefined ? '' : `/${encodeURIComponent(plugin)}`}${rest}`;

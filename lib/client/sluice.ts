@@ -2,6 +2,7 @@
 // readers and the admin, records and subscriptions clients, all sharing its HttpClient
 // (SigV4 for deployed endpoints, none for loopback and LocalStack).
 import { Admin } from './admin.ts';
+import { Connectors } from './connectors.ts';
 import { Consumer, type ConsumerOptions } from './consumer/index.ts';
 import { HttpClient, type Credentials, type CredentialsProvider } from './http.ts';
 import { Producer, type ProducerOptions } from './producer/index.ts';
@@ -70,5 +71,10 @@ export class Sluice {
 
   subscriptions(): Subscriptions {
     return new Subscriptions(this.http);
+  }
+
+  /** Connectors, as Kafka Connect's REST API manages them. */
+  connectors(): Connectors {
+    return new Connectors(this.http);
   }
 }

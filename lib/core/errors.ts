@@ -101,6 +101,12 @@ export class InvalidSubscriptionNameError extends define('INVALID_SUBSCRIPTION_N
 export class InvalidTargetError extends define('INVALID_TARGET', 400) {}
 export class UnknownSubscriptionError extends define('UNKNOWN_SUBSCRIPTION', 404) {}
 export class SubscriptionAlreadyExistsError extends define('SUBSCRIPTION_ALREADY_EXISTS', 409) {}
+// Connectors (Kafka Connect's REST API answers 404 and 409 for these).
+export class UnknownConnectorError extends define('UNKNOWN_CONNECTOR', 404) {}
+export class UnknownConnectorPluginError extends define('UNKNOWN_CONNECTOR_PLUGIN', 404) {}
+export class ConnectorAlreadyExistsError extends define('CONNECTOR_ALREADY_EXISTS', 409) {}
+/** Offsets are read and changed only while the connector is stopped (KIP-875). */
+export class ConnectorNotStoppedError extends define('CONNECTOR_NOT_STOPPED', 409) {}
 /** A request with the same Idempotency-Key is still being served; retry shortly. */
 export class ConcurrentRequestError extends define('CONCURRENT_TRANSACTIONS', 409, true) {}
 /**
@@ -169,6 +175,7 @@ export const ERROR_CLASSES: readonly SluiceErrorClass[] = [
   IllegalGenerationError, UnknownMemberIdError, RebalanceInProgressError, OutOfOrderSequenceError,
   ProducerFencedError, UnknownProducerIdError, NonEmptyGroupError, GroupIdNotFoundError, InvalidSubscriptionNameError,
   InvalidTargetError, UnknownSubscriptionError, SubscriptionAlreadyExistsError,
+  UnknownConnectorError, UnknownConnectorPluginError, ConnectorAlreadyExistsError, ConnectorNotStoppedError,
   ConcurrentRequestError, ConcurrentModificationError, RecordTooLargeError, MessageTooLargeError,
   OffsetOutOfRangeError, NoOffsetForPartitionError, ThrottlingError, RequestTimedOutError,
   DependencyError, NetworkError, ClientClosedError,

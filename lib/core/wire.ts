@@ -243,7 +243,9 @@ export interface GroupDescription {
 export type Target =
   | { type: 'lambda'; functionArn: string }
   | { type: 'http'; url: string }
-  | { type: 'module'; path: string };
+  | { type: 'module'; path: string }
+  /** A sink connector (lib/connect): never created through the subscriptions API. */
+  | { type: 'connector'; connector: string };
 
 export interface DeadLetterDestination {
   type: 'sqs';

@@ -23,6 +23,7 @@ import { buildV2Event, MAX_REQUEST_BYTES, resultToHttp } from '../api/http.ts';
 import type { Operations } from '../api/operation.ts';
 import { useGroups } from '../api/operations/groups.ts';
 import { healthOperationsFor } from '../api/operations/health.ts';
+import { connectorOperationsFor } from '../api/operations/connectors.ts';
 import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
 import { PUSH } from '../core/push.ts';
 import { handlePush } from '../push/handler.ts';
@@ -34,10 +35,11 @@ import { startGateway } from '../gateway/index.ts';
 import { Log } from '../log/index.ts';
 import { scheduledMaintenance } from '../log/maintenance/index.ts';
 import { closeServer, internalError, listen, readBody, sendError, sendTooLarge, splitTarget } from './devHttp.ts';
+import { startLocalConnectors, type LocalConnectors, type LocalConnectorsOptions } from './connectors.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { attachPush, type LocalPush } from './push.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
-import { realModuleDirs } from '../subscriptions/modulePaths.ts';
+import { realModuleDirs } from '../core/modulePaths.ts';
 
 export { realModuleDirs };
 import { startLocalStack, type LocalStack } from './stack.ts';
@@ -74,6 +76,8 @@ export interface DevServerOptions {
    * sweeps every second, as the deployed dispatcher function. false turns it off.
    */
   subscriptions?: LocalDispatcherOptions | false;
+  /** Connectors (lib/local/connectors.ts): sinks in the dispatcher, sources on a timer. */
+  connectors?: LocalConnectorsOptions;
   /**
    * Directories module targets may live in (after resolving symbolic links), checked when
    * a subscription is created and again before its module is imported. Default: the
@@ -160,13 +164,15 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const sessions = pushSessions(log, push.poster, { warn: (message, details) => logger.warn(message, details) });
   handlers = functionHandlers(log, logger, moduleDirs, sessions);
   pushHandler = createWebSocketHandler('push', (event) => handlePush(event, { ...sessions, logger }), logger);
-  const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts, push.poster);
+  const connectors = startLocalConnectors(log, logger, moduleDirs, opts.connectors);
+  const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts, { poster: push.poster, connectors });
 
   const kafka =
     opts.kafkaPort === undefined
       ? undefined
       : await startGateway({ clients: stack.clients, log, port: opts.kafkaPort, host }).catch(async (err: unknown) => {
           await dispatch?.stop();
+          await connectors.stop();
           await maintenance.stop();
           await push.close();
           await closeServer(server);
@@ -191,6 +197,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
           await closeServer(server);
           await maintenance.stop();
           await dispatch?.stop();
+          await connectors.stop();
         } finally {
           await stack.stop();
         }
@@ -201,12 +208,13 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 /**
  * Every function of the route table, as the dev server invokes it: groups served by the
  * push sessions' Groups (its changes are told to held members), GET /v1/push naming this
- * server's own endpoint.
+ * server's own endpoint, connectors validated as the dev server runs them.
  */
 function functionHandlers(log: Log, logger: Logger, moduleDirs: string[], sessions: SessionDeps): Map<FunctionName, Handler> {
   useGroups(log, sessions.groups);
   const overrides: Partial<Record<FunctionName, Operations>> = {
     subscriptions: subscriptionOperationsFor({ moduleDirs }),
+    connectors: connectorOperationsFor({ deployed: false, moduleDirs }),
     health: healthOperationsFor((hostHeader) => (hostHeader ? `ws://${hostHeader}${PUSH.localPath}` : null)),
   };
   return new Map(
@@ -219,9 +227,17 @@ function functionHandlers(log: Log, logger: Logger, moduleDirs: string[], sessio
 
 /**
  * What runs beside the requests: the maintenance schedule, and the subscriptions'
- * dispatcher (once it polls), which also tells push connections of moved heads.
+ * dispatcher (once it polls), which also tells push connections of moved heads and
+ * delivers to sink connectors.
  */
-async function startBackground(stack: LocalStack, logger: Logger, moduleDirs: string[], opts: DevServerOptions, poster: ConnectionPoster) {
+async function startBackground(
+  stack: LocalStack,
+  logger: Logger,
+  moduleDirs: string[],
+  opts: DevServerOptions,
+  with_: { poster: ConnectionPoster; connectors: LocalConnectors },
+) {
+  const { poster, connectors } = with_;
   // The deployed schedule's passes, with its orphan-scan policy (lib/log/maintenance/schedule.ts).
   const maintenance = every(
     opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
@@ -240,6 +256,7 @@ async function startBackground(stack: LocalStack, logger: Logger, moduleDirs: st
           moduleDirs,
           notices: () => ({ clients: stack.clients, poster }),
           ...opts.subscriptions,
+          dispatcher: { ...opts.subscriptions?.dispatcher, kinds: [connectors.runtime.sinkKind] },
         });
   await dispatch?.poller.ready;
   return { maintenance, dispatch };

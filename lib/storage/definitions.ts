@@ -52,7 +52,8 @@ export interface TableDefinition {
  *             shared by several partitions (id 'txnobject#{objectKey}').
  * subscriptions  triggers (lib/subscriptions/store.ts): definitions by topic name,
  *             bindings by topic id (what the dispatcher looks up), per-partition cursors
- *             with their delivery lease, and dead letters (expired by TTL).
+ *             with their delivery lease, and dead letters (expired by TTL). Sink
+ *             connectors' cursors are here too: they are subscriptions of another kind.
  * push        push connections (lib/push/store.ts): each open connection, the heads it
  *             waits on (by topicId#partition, what the dispatcher looks up) and the
  *             group member whose session it holds (by group); all expired by TTL.
@@ -64,6 +65,8 @@ export interface TableDefinition {
  *             pk = application | incarnation | store | item hash, sk = 0x00 | item sort,
  *             so a store's range read is one Query and byte order is DynamoDB's order.
  *             Each item carries a version its writes are conditional on.
+ * connectors  connectors (lib/connect/store.ts): definitions, the status of each task
+ *             and the source offsets of source connectors.
  */
 export const TABLES: Record<TableId, TableDefinition> = {
   topics: {
@@ -113,6 +116,11 @@ export const TABLES: Record<TableId, TableDefinition> = {
     id: 'state',
     partitionKey: { name: 'pk', type: 'B' },
     sortKey: { name: 'sk', type: 'B' },
+  },
+  connectors: {
+    id: 'connectors',
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
   },
 };
 

@@ -21,6 +21,9 @@
 // target succeeded and before the cursor moved leaves the batch to be delivered again
 // when its lease expires; a target call that timed out may have run. A lost condition
 // (lease expired and taken over) stops the run without recording anything.
+//
+// Subscriptions of other kinds (sink connectors, lib/connect) come from their own stores
+// (kinds.ts) and run through the same protocol: their batches go to the kind's deliver.
 import { inParallel } from '../core/parallel.ts';
 import { sleep } from '../core/time.ts';
 import { HeadWatch } from '../log/watch.ts';
@@ -33,6 +36,7 @@ import type { SubscriptionRecord } from './model.ts';
 import { listBindings } from './store.ts';
 import { createSqsSender, type SendDeadLetter } from './sqs.ts';
 import { createDeliver, type Deliver } from './targets.ts';
+import { composeDeliver, type SubscriptionKind } from './kinds.ts';
 
 export type { DispatcherLogger, PartitionOutcome };
 
@@ -66,6 +70,10 @@ export interface DispatcherOptions {
   /** Records fetched per batch at most, by bytes (Lambda's payload limit is 6 MB). Default 4 MB. */
   maxBatchBytes?: number;
   logger?: DispatcherLogger;
+  /** Subscriptions of other kinds (sink connectors) this dispatcher runs too. */
+  kinds?: readonly SubscriptionKind[];
+  /** Run the subscriptions of the catalog (default true); false: only `kinds`. */
+  subscriptions?: boolean;
 }
 
 /** The parts of a DynamoDB stream record the dispatcher reads (Lambda's shape). */
@@ -101,6 +109,8 @@ export class Dispatcher {
   private readonly inlineWaitMs: number;
   private readonly concurrency: number;
   private readonly logger: DispatcherLogger;
+  private readonly kinds: readonly SubscriptionKind[];
+  private readonly ownSubscriptions: boolean;
 
   constructor(
     readonly clients: StorageClients,
@@ -112,14 +122,17 @@ export class Dispatcher {
     this.inlineWaitMs = opts.inlineWaitMs ?? 2_000;
     this.concurrency = opts.concurrency ?? 32;
     this.logger = opts.logger ?? SILENT;
+    this.kinds = opts.kinds ?? [];
+    this.ownSubscriptions = opts.subscriptions ?? true;
+    const deliver = opts.deliver ?? createDeliver({
+      allowModules: opts.allowModules ?? false,
+      allowLoopback: opts.allowLoopback ?? false,
+      ...(opts.moduleDirs ? { moduleDirs: opts.moduleDirs } : {}),
+    });
     this.delivery = new PartitionDelivery({
       clients,
       watch: new HeadWatch(clients),
-      deliver: opts.deliver ?? createDeliver({
-        allowModules: opts.allowModules ?? false,
-        allowLoopback: opts.allowLoopback ?? false,
-        ...(opts.moduleDirs ? { moduleDirs: opts.moduleDirs } : {}),
-      }),
+      deliver: composeDeliver(deliver, this.kinds),
       sendDeadLetter: opts.sendDeadLetter ?? createSqsSender(),
       ...(opts.defaultDeadLetterQueueUrl ? { defaultDeadLetterQueueUrl: opts.defaultDeadLetterQueueUrl } : {}),
       now: this.now,
@@ -145,7 +158,7 @@ export class Dispatcher {
     const bindings = new Map<string, Promise<SubscriptionRecord[]>>();
     const bindingsOf = (topicId: string) => {
       let b = bindings.get(topicId);
-      if (!b) bindings.set(topicId, (b = listBindings(this.clients, topicId)));
+      if (!b) bindings.set(topicId, (b = this.bindingsOf(topicId)));
       return b;
     };
     await inParallel([...movedPartitions(records).values()], this.concurrency, async (e) => {
@@ -179,12 +192,17 @@ export class Dispatcher {
   async sweep(opts: { deadline?: number } = {}): Promise<SweepReport> {
     const now = this.now();
     const byTopic = new Map<string, { partitions: number; subs: SubscriptionRecord[] }>();
-    for (const { record, topic } of await this.catalog.bindAll()) {
-      if (!topic || record.topicId !== topic.topicId) continue; // pending
-      const entry = byTopic.get(topic.topicId) ?? { partitions: topic.partitions, subs: [] };
+    const add = (record: SubscriptionRecord, topicId: string, partitions: number) => {
+      const entry = byTopic.get(topicId) ?? { partitions, subs: [] };
       entry.subs.push(record);
-      byTopic.set(topic.topicId, entry);
+      byTopic.set(topicId, entry);
+    };
+    if (this.ownSubscriptions) {
+      for (const { record, topic } of await this.catalog.bindAll()) {
+        if (topic && record.topicId === topic.topicId) add(record, topic.topicId, topic.partitions); // else pending
+      }
     }
+    for (const kind of this.kinds) for (const { record, partitions } of await kind.bound()) add(record, record.topicId!, partitions);
     const plans = await inParallel([...byTopic], this.concurrency, ([topicId, { partitions, subs }]) => this.plan(topicId, partitions, subs, now));
     const due = plans.flatMap((p) => p.due);
     let lagging = plans.reduce((n, p) => n + p.lagging, 0);
@@ -254,6 +272,12 @@ export class Dispatcher {
       if (next === undefined || next >= until - 1_000) return reports;
       await this.sleep(Math.max(0, next - now));
     }
+  }
+
+  /** The subscriptions bound to a topic incarnation, of every kind this dispatcher runs. */
+  private async bindingsOf(topicId: string): Promise<SubscriptionRecord[]> {
+    const all = await Promise.all([this.ownSubscriptions ? listBindings(this.clients, topicId) : [], ...this.kinds.map((k) => k.bindings(topicId))]);
+    return all.flat();
   }
 
   /** Runs one subscription over one partition (delivery.ts's protocol). */

@@ -42,4 +42,4 @@ export { acquireLease, cursorParticipant, readCursor, type CursorKey, type Curso
 export { createDeliver, kafkaEvent, type Deliver, type DeliveryResult } from './targets.ts';
 export { createSqsSender, type SendDeadLetter } from './sqs.ts';
 export { parseQueueUrl, sqsEnvironment, type QueueEndpoint, type SqsEnvironment } from './queues.ts';
-export { addressClass, postChecked, refusedAddress, refusedHost, type LoopbackPolicy, type Resolver } from './egress.ts';
+export { addressClass, postChecked, refusedAddress, refusedHost, type LoopbackPolicy, type Resolver } from '../core/egress.ts';

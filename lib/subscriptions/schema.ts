@@ -3,14 +3,14 @@
 // via the API). Names follow Kafka's topic-name rules. Targets:
 //
 //   lambda  {"type":"lambda","functionArn":"arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]"}
-//   http    {"type":"http","url":"https://..."}      a public host (egress.ts: no loopback,
+//   http    {"type":"http","url":"https://..."}      a public host (core/egress.ts: no loopback,
 //                                                    private, link-local or metadata address
 //                                                    or name); outside Lambda (local
 //                                                    development) loopback too, and plain
 //                                                    http only to loopback
 //   module  {"type":"module","path":"/abs/handler.ts"} a JS/TS module exporting `handler`,
 //                                                    imported in-process: local dev server only,
-//                                                    inside its allowed directories (modulePaths.ts)
+//                                                    inside its allowed directories (core/modulePaths.ts)
 //
 // A dead-letter queue ({"type":"sqs","queueUrl"}) must be an SQS queue of the stack's
 // partition and region (sqs.ts).
@@ -19,8 +19,8 @@ import { InvalidSubscriptionNameError, InvalidTargetError } from '../core/errors
 import type { StartingPosition, SubscriptionSpec, Target } from '../core/wire.ts';
 import { validate } from '../core/schema.ts';
 import { validateKafkaName } from '../log/schema.ts';
-import { checkModulePath } from './modulePaths.ts';
-import { refusedHost } from './egress.ts';
+import { checkModulePath } from '../core/modulePaths.ts';
+import { checkEndpointUrl, isDeployed } from '../core/egress.ts';
 import { parseQueueUrl, sqsEnvironment, type SqsEnvironment } from './queues.ts';
 
 export const SUBSCRIPTION_DEFAULTS = {
@@ -86,8 +86,6 @@ export interface ValidationEnvironment {
   sqs?: SqsEnvironment;
 }
 
-export const isDeployed = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
-
 /** A creation request checked and completed with defaults: name and spec. */
 export function parseSubscriptionInput(
   input: unknown,
@@ -131,38 +129,16 @@ export function validateTarget(target: Target, env: ValidationEnvironment = {}):
       const cwd = env.cwd ?? process.cwd();
       return { type: 'module', path: checkModulePath(target.path, { dirs: env.moduleDirs ?? [cwd], cwd }) };
     }
+    case 'connector':
+      // The schema above never lets one through: connectors are created at /v1/connectors.
+      throw new InvalidTargetError('Sink connectors are created with POST /v1/connectors, not as subscriptions.', { fields: ['target.type'] });
   }
 }
 
 function validateUrl(raw: string, field: string, deployed: boolean): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new InvalidTargetError(`'${field}' is not a valid URL: '${short(raw)}'.`, { fields: [field] });
-  }
-  if (url.username || url.password) {
-    throw new InvalidTargetError(`'${field}' must not carry credentials.`, { fields: [field] });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidTargetError(`'${field}' must be an https URL; got scheme '${url.protocol.replace(':', '')}'.`, { fields: [field] });
-  }
-  if (url.protocol === 'http:' && (deployed || refusedHost(url.hostname, 'require'))) {
-    throw new InvalidTargetError(
-      deployed
-        ? `'${field}' must be an https URL.`
-        : `'${field}' must be an https URL; plain http is allowed only to a loopback host (localhost, 127.0.0.1, ::1).`,
-      { fields: [field] },
-    );
-  }
-  const refused = refusedHost(url.hostname, deployed ? 'refuse' : 'allow');
-  if (refused) {
-    throw new InvalidTargetError(
-      `'${field}' must name a public host: ${refused}${deployed ? '' : ' (loopback is allowed locally)'}.`,
-      { fields: [field] },
-    );
-  }
-  return url.toString();
+  const checked = checkEndpointUrl(raw, deployed);
+  if ('refused' in checked) throw new InvalidTargetError(`'${field}' ${checked.refused}.`, { fields: [field] });
+  return checked.url;
 }
 
 function validateQueueUrl(raw: string, env: ValidationEnvironment): string {

@@ -16,9 +16,9 @@ import { pathToFileURL } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { isSluiceError } from '../core/errors.ts';
 import type { FetchedRecord } from '../log/fetch.ts';
-import { egressAgents, postChecked, type Resolver } from './egress.ts';
+import { egressAgents, postChecked, type Resolver } from '../core/egress.ts';
 import type { KafkaEventRecord, SluiceKafkaEvent, Target } from './model.ts';
-import { importablePath } from './modulePaths.ts';
+import { importablePath } from '../core/modulePaths.ts';
 
 export function kafkaEvent(subscription: string, topic: string, partition: number, records: readonly FetchedRecord[]): SluiceKafkaEvent {
   return {
@@ -125,6 +125,9 @@ export function createDeliver(opts: TargetOptions = {}): Deliver {
           }
           return { ok: true };
         }
+        case 'connector':
+          // Delivered by the connector runtime's kind (kinds.ts), never by this function.
+          return failure('NO_CONNECTOR_RUNTIME', `Connector ${target.connector} is run by the connector runtime, which is not part of this dispatcher.`);
       }
     } catch (err) {
       if (isSluiceError(err)) return failure(err.code, err.message);

@@ -60,7 +60,8 @@ const actionsOf = (s: Statement) => asArray(s.Action);
 
 describe('event source mapping', () => {
   it('feeds the partitions table stream to the dispatcher, from LATEST, in order, with partial batch failures', () => {
-    const mappings = resourcesOfType(t, 'AWS::Lambda::EventSourceMapping');
+    // The connector runtime has its own (test/cdk/connectors.test.ts).
+    const mappings = resourcesOfType(t, 'AWS::Lambda::EventSourceMapping').filter(([, m]) => refOf(m.Properties!.FunctionName) === fnId('dispatcher'));
     expect(mappings).toHaveLength(1);
     const p = mappings[0]![1].Properties!;
     expect(refOf(p.FunctionName)).toBe(fnId('dispatcher'));
@@ -79,8 +80,8 @@ describe('event source mapping', () => {
     expect(policy.some((d) => d.startsWith(roleOf('dispatcher').replace(/[0-9A-F]{8}$/, '')))).toBe(true);
   });
 
-  it('only the dispatcher has a trigger; it also runs every minute for the sweep', () => {
-    expect(Object.entries(FUNCTIONS).filter(([, d]) => d.trigger).map(([n]) => n)).toEqual(['dispatcher']);
+  it('only the dispatcher and the connector runtime (sinks are subscriptions of another kind) have a trigger; the dispatcher also runs every minute for the sweep', () => {
+    expect(Object.entries(FUNCTIONS).filter(([, d]) => d.trigger).map(([n]) => n)).toEqual(['dispatcher', 'connectorRuntime']);
     const rules = resourcesOfType(t, 'AWS::Events::Rule').filter(([, r]) =>
       asArray(r.Properties!.Targets as { Arn: unknown }[]).some((x) => refsIn(x.Arn).has(fnId('dispatcher'))),
     );
@@ -201,9 +202,9 @@ describe('the dispatcher: least privilege', () => {
     expect([...sqsTargets].sort()).toEqual([logicalId(stack.platform.deadLetterQueue), logicalId(ownQueue)].sort());
   });
 
-  it('no other function reads streams, sends to SQS or invokes functions', () => {
+  it('no other function reads streams, sends to SQS or invokes functions (the connector runtime only by its connectors: test/cdk/connectors.test.ts)', () => {
     for (const fn of Object.keys(FUNCTIONS) as FunctionName[]) {
-      if (fn === 'dispatcher') continue;
+      if (fn === 'dispatcher' || fn === 'connectorRuntime') continue;
       const actions = roleStatements(t, roleOf(fn)).flatMap(actionsOf);
       expect(actions.filter((a) => /^(sqs|lambda):|dynamodb:(GetRecords|GetShardIterator)/.test(a)), fn).toEqual([]);
     }

@@ -3,6 +3,7 @@
 // module (functions/<fn>.ts), so its bundle carries no other function's code.
 import type { Operations } from '../operation.ts';
 import type { FunctionName } from '../routes.ts';
+import { connectorOperations } from './connectors.ts';
 import { fetchOperations } from './fetch.ts';
 import { groupOperations } from './groups.ts';
 import { healthOperations } from './health.ts';
@@ -27,4 +28,7 @@ export const OPERATIONS: Record<FunctionName, Operations> = {
   dispatcher: {},
   // No HTTP routes: the push WebSocket API's events (PUSH_ROUTES; functions/push.ts).
   push: {},
+  connectors: connectorOperations,
+  // No HTTP routes: driven by the partitions stream and a schedule (functions/connectorRuntime.ts).
+  connectorRuntime: {},
 };

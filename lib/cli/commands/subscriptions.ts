@@ -135,6 +135,7 @@ export function registerSubscriptions(program: Command): void {
 export function describeTarget(t: Subscription['target']): string {
   if (t.type === 'lambda') return `lambda ${t.functionArn}`;
   if (t.type === 'http') return `http ${t.url}`;
+  if (t.type === 'connector') return `connector ${t.connector}`;
   return `module ${t.path}`;
 }
 

@@ -8,8 +8,8 @@ import { FUNCTIONS, ROUTES, type FunctionName } from '../../../lib/api/routes.ts
 
 const root = new URL('../../../', import.meta.url).pathname;
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
-/** Functions serving CloudFormation custom resources (`platform.addSubscription`). */
-const CUSTOM_RESOURCES: FunctionName[] = ['subscriptions'];
+/** Functions serving CloudFormation custom resources (`platform.addSubscription`, `platform.addConnector`). */
+const CUSTOM_RESOURCES: FunctionName[] = ['subscriptions', 'connectors'];
 
 const inputs = {} as Record<FunctionName, string[]>;
 

@@ -12,7 +12,10 @@ import { seriesFor } from '../series.ts';
 import { TimeChart } from '../ui/chart.tsx';
 import { ErrorNote, Loading, Page, PagedTable, Stat } from '../ui/common.tsx';
 
-const target = (s: Subscription) => (s.target.type === 'lambda' ? s.target.functionArn : s.target.type === 'http' ? s.target.url : s.target.path);
+const target = (s: Subscription) => {
+  const t = s.target;
+  return t.type === 'lambda' ? t.functionArn : t.type === 'http' ? t.url : t.type === 'connector' ? t.connector : t.path;
+};
 const subHref = (s: Pick<Subscription, 'topic' | 'name'>) => href(`/topics/${seg(s.topic)}/subscriptions/${seg(s.name)}`);
 const allSubscriptions = () => listAllSubscriptions();
 

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidTargetError } from '../../../lib/core/errors.ts';
-import { addressClass, refusedHost, type AddressClass, type Resolver } from '../../../lib/subscriptions/egress.ts';
+import { addressClass, refusedHost, type AddressClass, type Resolver } from '../../../lib/core/egress.ts';
 import { parseSubscriptionInput, validateTarget } from '../../../lib/subscriptions/schema.ts';
 import { createDeliver, kafkaEvent } from '../../../lib/subscriptions/targets.ts';
 

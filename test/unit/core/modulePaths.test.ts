@@ -1,10 +1,10 @@
-// Where module targets may live (lib/subscriptions/modulePaths.ts): inside the allowed
+// Where module targets may live (lib/core/modulePaths.ts): inside the allowed
 // directories after resolving links, at creation and again at import.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkModulePath, importablePath, realModuleDirs } from '../../../lib/subscriptions/modulePaths.ts';
+import { checkModulePath, importablePath, realModuleDirs } from '../../../lib/core/modulePaths.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'sluice-modpaths-'));
 const allowed = join(root, 'allowed');

@@ -1,14 +1,15 @@
-// Where module targets may live. A module target is code the local dev server imports
-// and runs in its own process, and a subscription can be created by anything that can
-// reach the API, so a module is allowed only inside directories the user named when
-// starting the server (`sluice dev --allow-modules DIR`, default: the working directory).
+// Where modules the local dev server runs may live: subscription module targets and
+// connector plugins given as a path. Such a module is code the dev server imports and
+// runs in its own process, and a subscription or a connector can be created by anything
+// that can reach the API, so a module is allowed only inside directories the user named
+// when starting the server (`sluice dev --allow-modules DIR`, default: the working directory).
 // The check is made on real paths (symbolic links resolved, `..` normalised), at
 // creation and again right before every import, since links can change in between; the
 // import then loads the real path that was checked.
 import { realpathSync, statSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve, sep } from 'node:path';
-import { InvalidTargetError } from '../core/errors.ts';
+import { InvalidTargetError } from './errors.ts';
 
 /** The real paths of `dirs`; throws naming the first that is not a directory. */
 export function realModuleDirs(dirs: readonly string[]): string[] {
@@ -61,6 +62,8 @@ export interface ModulePathOptions {
   dirs: readonly string[];
   /** What a relative path is resolved against. */
   cwd: string;
+  /** The setting named in errors (default 'target.path'). */
+  field?: string;
 }
 
 /**
@@ -68,19 +71,20 @@ export interface ModulePathOptions {
  * location is not inside one of the allowed directories.
  */
 export function checkModulePath(path: string, opts: ModulePathOptions): string {
+  const field = opts.field ?? 'target.path';
   const absolute = isAbsolute(path) ? resolve(path) : resolve(opts.cwd, path);
   const dirs = existingRealDirs(opts.dirs);
   let real: string;
   try {
     real = realLocation(absolute);
   } catch (err) {
-    throw new InvalidTargetError(`'target.path' ${absolute} cannot be resolved: ${(err as Error).message}`, { fields: ['target.path'] });
+    throw new InvalidTargetError(`'${field}' ${absolute} cannot be resolved: ${(err as Error).message}`, { fields: [field] });
   }
   if (!dirs.some((dir) => within(real, dir))) {
     throw new InvalidTargetError(
-      `'target.path' must be inside a directory the dev server allows modules from (${dirs.join(', ') || 'none'}; see \`sluice dev --allow-modules\`): ` +
+      `'${field}' must be inside a directory the dev server allows modules from (${dirs.join(', ') || 'none'}; see \`sluice dev --allow-modules\`): ` +
         `${absolute}${real === absolute ? '' : ` resolves to ${real}`}, which is outside.`,
-      { fields: ['target.path'] },
+      { fields: [field] },
     );
   }
   return absolute;

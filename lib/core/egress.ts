@@ -1,6 +1,7 @@
 // Where Sluice may send a request on a user's behalf: the address rules for endpoints a
-// user configures (subscription targets; later webhook and HTTP sink connectors), and a
-// POST whose connection goes only to an address that passed them.
+// user configures (subscription targets, HTTP sink connectors), and a request (POST by
+// default) whose connection goes only to an address that passed them. Shared by every
+// feature that calls out, so the rules are written once.
 //
 // Why: the dispatcher runs inside the platform's network with the platform's identity.
 // A target naming an internal address (the instance metadata service at 169.254.169.254,
@@ -32,7 +33,7 @@ import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, STATUS_CODES, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
-import { InvalidTargetError } from '../core/errors.ts';
+import { InvalidTargetError } from './errors.ts';
 
 /** refuse: public addresses only; allow: loopback too; require: loopback only. */
 export type LoopbackPolicy = 'refuse' | 'allow' | 'require';
@@ -175,6 +176,34 @@ export function refusedHost(hostname: string, loopback: LoopbackPolicy): string 
   return undefined;
 }
 
+/** Running in AWS (a deployed function): the stricter rules apply. */
+export const isDeployed = (env: NodeJS.ProcessEnv = process.env): boolean => Boolean(env.AWS_LAMBDA_FUNCTION_NAME);
+
+/**
+ * An endpoint URL as a user configures it, checked as written: http(s) only, no
+ * credentials in it, https only when deployed (plain http only to loopback, locally),
+ * and a public host (loopback too, locally). Answers the normalized URL, or why it is
+ * refused, as a phrase to follow the setting's name ("must be an https URL").
+ */
+export function checkEndpointUrl(raw: string, deployed: boolean): { url: string } | { refused: string } {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return { refused: `is not a valid URL: '${raw.length > 80 ? `${raw.slice(0, 80)}…` : raw}'` };
+  }
+  if (url.username || url.password) return { refused: 'must not carry credentials' };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { refused: `must be an https URL; got scheme '${url.protocol.replace(':', '')}'` };
+  if (url.protocol === 'http:' && (deployed || refusedHost(url.hostname, 'require'))) {
+    return {
+      refused: deployed ? 'must be an https URL' : 'must be an https URL; plain http is allowed only to a loopback host (localhost, 127.0.0.1, ::1)',
+    };
+  }
+  const refused = refusedHost(url.hostname, deployed ? 'refuse' : 'allow');
+  if (refused) return { refused: `must name a public host: ${refused}${deployed ? '' : ' (loopback is allowed locally)'}` };
+  return { url: url.toString() };
+}
+
 // ---- the connection -----------------------------------------------------------------------
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
@@ -204,6 +233,8 @@ export function checkedLookup(loopback: LoopbackPolicy, resolve: Resolver = syst
 }
 
 export interface PostOptions {
+  /** Default POST. */
+  method?: 'POST' | 'PUT' | 'PATCH';
   /** Loopback rule for https; plain http always requires loopback. */
   loopback: 'refuse' | 'allow';
   resolve?: Resolver;
@@ -241,7 +272,7 @@ const DRAIN_LIMIT_BYTES = 64 * 1024;
 export const statusLine = (status: number): string => `HTTP ${status}${STATUS_CODES[status] ? ` ${STATUS_CODES[status]}` : ''}`;
 
 /**
- * POSTs `body` to `url` under the rules above. Throws InvalidTargetError when the URL or
+ * Sends `body` to `url` (POST unless opts.method says otherwise) under the rules above. Throws InvalidTargetError when the URL or
  * any address it resolves to is refused (nothing is sent), and the socket's error when
  * the call fails; answers the status otherwise, whatever it is.
  */
@@ -256,7 +287,7 @@ export async function postChecked(url: string, body: string | Buffer, opts: Post
   const request = plain ? httpRequest : httpsRequest;
   return new Promise<PostResult>((resolve, reject) => {
     const req = request(u, {
-      method: 'POST',
+      method: opts.method ?? 'POST',
       headers: { ...opts.headers, 'content-length': String(Buffer.byteLength(body)) },
       lookup: checkedLookup(policy, opts.resolve),
       agent: opts.agents ? (plain ? opts.agents.http : opts.agents.https) : false,

@@ -1,0 +1,151 @@
+// The change-data-capture sources and AWS-service sinks of lib/connect/cdc as connectors,
+// by config like any other: `connector.class` names one, its settings are the library's
+// (Debezium's names for PostgreSQL). A ChangeSource's offsets are stored as the offset of
+// one source partition, {"connector": NAME}, under {"offsets": ...}; its ack (confirm a
+// replication slot's LSN, delete SQS messages) runs in the connector's commit hook, after
+// the runtime committed the records and offsets, never before. Sinks deliver each batch
+// as plain JSON values (Struct fields, bytes as base64) after the converters.
+//
+// AWS clients come from the environment (region, credentials, AWS_ENDPOINT_URL_* locally);
+// the host may hand its own (cdcPlugins(clients)).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { isSluiceError } from '../../core/errors.ts';
+import { DynamoDbCdcSource } from '../cdc/dynamodb/source.ts';
+import { PostgresCdcSource } from '../cdc/postgres/source.ts';
+import type { ChangeSink, DeliveryRecord } from '../cdc/sink.ts';
+import type { ChangeSource, Json } from '../cdc/source.ts';
+import { DynamoDbSink } from '../cdc/sqs/dynamodbSink.ts';
+import { LambdaSink } from '../cdc/sqs/lambdaSink.ts';
+import { EventBridgeSink, SqsSink } from '../cdc/sqs/sinks.ts';
+import { SqsSource } from '../cdc/sqs/source.ts';
+import { ConfigDef } from '../config/def.ts';
+import { Struct } from '../data/schema.ts';
+import { defineSinkConnector, defineSourceConnector } from '../plugins/define.ts';
+import type { ConnectorPlugin } from './plugin.ts';
+
+export interface AwsClients {
+  dynamodb(): DynamoDBClient;
+  streams(): DynamoDBStreamsClient;
+  sqs(): SQSClient;
+  events(): EventBridgeClient;
+  lambda(): LambdaClient;
+}
+
+/** Clients made on first use from the environment, one of each per process. */
+export function environmentAwsClients(): AwsClients {
+  const made = new Map<string, unknown>();
+  const once = <T>(k: string, make: () => T): T => (made.get(k) as T | undefined) ?? (made.set(k, make()), made.get(k) as T);
+  return {
+    dynamodb: () => once('dynamodb', () => new DynamoDBClient({})),
+    streams: () => once('streams', () => new DynamoDBStreamsClient({})),
+    sqs: () => once('sqs', () => new SQSClient({})),
+    events: () => once('events', () => new EventBridgeClient({})),
+    lambda: () => once('lambda', () => new LambdaClient({})),
+  };
+}
+
+/** A setting's error as validation reports it, from a library's InvalidConfigError. */
+function configErrors(check: () => unknown): Record<string, string[]> {
+  try {
+    check();
+    return {};
+  } catch (err) {
+    if (!isSluiceError(err)) throw err;
+    const field = typeof err.details.field === 'string' ? err.details.field : 'connector.class';
+    return { [field]: [err.message] };
+  }
+}
+
+// Settings of every wrapped source: how much one poll may read.
+const SOURCE_CONFIG = new ConfigDef()
+  .define({ name: 'poll.max.records', type: 'INT', defaultValue: 500, importance: 'LOW', documentation: 'Records one poll returns at most.' })
+  .define({ name: 'poll.max.ms', type: 'LONG', defaultValue: 5_000, importance: 'LOW', documentation: 'How long one poll may read.' });
+
+interface SourceState {
+  source: ChangeSource<unknown>;
+  ack?: (() => Promise<void>) | undefined;
+}
+
+function changeSourceConnector(make: (props: Readonly<Record<string, string>>, aws: AwsClients) => ChangeSource<unknown>, aws: () => AwsClients) {
+  return defineSourceConnector<SourceState>({
+    configDef: SOURCE_CONFIG,
+    validate: (props) => configErrors(() => make(props, aws())),
+    taskConfigs: (props) => [{ ...props }],
+    start: ({ props }) => ({ source: make(props, aws()) }),
+    poll: async ({ name, config, offsets, state }) => {
+      const partition = { connector: name };
+      const committed = offsets.get(partition)?.offsets;
+      const res = await state.source.poll({ offsets: committed ?? undefined, maxRecords: config['poll.max.records'] as number, maxMs: Number(config['poll.max.ms']) });
+      state.ack = res.ack;
+      return {
+        records: res.records.map((r) => ({
+          topic: r.topic,
+          key: r.key,
+          value: r.value,
+          ...(r.timestamp !== undefined ? { timestamp: r.timestamp } : {}),
+          headers: (r.headers ?? []).map((h) => ({ key: h.key, schema: null, value: h.value })),
+        })),
+        sourceOffsets: [{ partition, offset: { offsets: res.offsets as Json } }],
+      };
+    },
+    commit: async ({ state }) => {
+      const ack = state.ack;
+      state.ack = undefined;
+      await ack?.();
+    },
+    stop: async ({ state }) => state.source.close(),
+  });
+}
+
+/** A Connect value as plain JSON: Struct fields, bytes as base64, dates as epoch ms. */
+export function jsonValue(v: unknown): Json {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Struct) return Object.fromEntries(v.schema.fields.map((f) => [f.name, jsonValue(v.get(f.name))]));
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  if (v instanceof Date) return v.getTime();
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(k), jsonValue(x)]));
+  if (Array.isArray(v)) return v.map(jsonValue);
+  if (typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonValue(x)]));
+  if (typeof v === 'bigint') return Number(v);
+  return v as Json;
+}
+
+function changeSinkConnector(make: (props: Readonly<Record<string, string>>, aws: AwsClients) => ChangeSink, aws: () => AwsClients) {
+  return defineSinkConnector<ChangeSink>({
+    configDef: new ConfigDef(),
+    validate: (props) => configErrors(() => make(props, aws())),
+    start: ({ props }) => make(props, aws()),
+    put: async (records, { state }) => {
+      const batch: DeliveryRecord[] = records.map((r) => ({
+        topic: r.topic,
+        partition: r.kafkaPartition,
+        offset: r.kafkaOffset,
+        key: jsonValue(r.key),
+        value: jsonValue(r.value),
+        headers: r.headers.map((h) => ({ key: h.key, value: typeof h.value === 'string' || h.value instanceof Uint8Array ? h.value : h.value === null ? null : JSON.stringify(jsonValue(h.value)) })),
+        ...(r.timestamp !== null ? { timestamp: r.timestamp } : {}),
+      }));
+      await state.deliver(batch);
+    },
+  });
+}
+
+/** The CDC sources and AWS sinks, with these clients (default: from the environment). */
+export function cdcPlugins(clients?: AwsClients): ConnectorPlugin[] {
+  let env: AwsClients | undefined;
+  const aws = () => clients ?? (env ??= environmentAwsClients());
+  const plugin = (className: string, connector: ConnectorPlugin['connector']): ConnectorPlugin => ({ className, aliases: [`${className}Connector`], connector });
+  return [
+    plugin('PostgresCdcSource', changeSourceConnector((p) => new PostgresCdcSource(p), aws)),
+    plugin('DynamoDbCdcSource', changeSourceConnector((p, a) => new DynamoDbCdcSource(p, { dynamodb: a.dynamodb(), streams: a.streams() }), aws)),
+    plugin('SqsSource', changeSourceConnector((p, a) => new SqsSource(p, a.sqs()), aws)),
+    plugin('SqsSink', changeSinkConnector((p, a) => new SqsSink(p, a.sqs()), aws)),
+    plugin('EventBridgeSink', changeSinkConnector((p, a) => new EventBridgeSink(p, a.events()), aws)),
+    plugin('DynamoDbSink', changeSinkConnector((p, a) => new DynamoDbSink(p, a.dynamodb()), aws)),
+    plugin('LambdaSink', changeSinkConnector((p, a) => new LambdaSink(p, a.lambda()), aws)),
+  ];
+}

@@ -1,0 +1,140 @@
+// Sink connectors as subscriptions of another kind: the dispatcher (lib/subscriptions)
+// drives them from their cursors like any subscription, per topic-partition in offset
+// order under a lease, and moves a cursor only after the batch was delivered. Delivered
+// here means runSinkBatch answered `delivered`: the sink's put and flush succeeded and
+// the batch's dead letters were appended to the dead-letter topic. So delivery is
+// at-least-once: a crash after put and before the cursor moved delivers the batch again
+// (the S3 sink then rewrites the same objects; the file sink appends the lines again).
+//
+//   outcome    what the dispatcher is told            then
+//   delivered  ok (after the dead letters appended)    the cursor advances
+//   retry      a retriable failure                      backoff, the same batch again
+//   failed     a failure, and the task marked FAILED   no more batches until a restart
+//
+// Each connector's cursors are those of a subscription whose id is the connector's
+// incarnation (`connector.{connectorId}`), under every topic it reads (topics, or the
+// topics matching topics.regex); a new cursor starts at the log start (Kafka Connect's
+// consumers read from the earliest offset). Only RUNNING connectors whose task is not
+// FAILED are bound; the list is read again at most every `cacheMs`.
+import type { KafkaEventRecord, SluiceKafkaEvent, SubscriptionRecord } from '../../subscriptions/model.ts';
+import type { SubscriptionKind } from '../../subscriptions/kinds.ts';
+import type { DeliveryResult } from '../../subscriptions/targets.ts';
+import { listTopicRecords, type TopicRecord } from '../../storage/metadata.ts';
+import { sinkSubscriptionId, sinkTopics } from '../offsets.ts';
+import type { LogRecord } from '../errors/deadLetter.ts';
+import type { DeadLetter } from '../errors/deadLetter.ts';
+import { runSinkBatch } from '../tasks/sink.ts';
+import { listConnectorRecords, putTaskStatus, readTaskStatuses, type ConnectorRecord } from '../store.ts';
+import { appendRecords } from './append.ts';
+import type { ConnectRuntimeDeps, TaskCache } from './tasks.ts';
+
+/** Records per batch unless consumer.override.max.poll.records says otherwise (Kafka's default). */
+export const DEFAULT_SINK_BATCH = 500;
+/** Retries before the dispatcher would give a batch up: a sink retries until restarted or fixed. */
+const SINK_MAX_RETRIES = 10_000;
+
+
+export interface SinkKindOptions {
+  /** How long the list of running sinks is reused. Default 1000 ms. */
+  cacheMs?: number;
+  now?: () => number;
+}
+
+export function connectorSinkKind(deps: ConnectRuntimeDeps, tasks: TaskCache, opts: SinkKindOptions = {}): SubscriptionKind & { refresh(): void } {
+  const now = opts.now ?? Date.now;
+  const cacheMs = opts.cacheMs ?? 1_000;
+  let cached: { at: number; bound: Promise<{ record: SubscriptionRecord; partitions: number; connector: ConnectorRecord }[]> } | undefined;
+  const bound = () => {
+    if (!cached || now() - cached.at >= cacheMs) {
+      const list = runningSinkBindings(deps);
+      cached = { at: now(), bound: list };
+      list.catch(() => (cached = undefined));
+    }
+    return cached.bound;
+  };
+  const connectorOf = async (name: string) => (await bound()).find((b) => b.connector.name === name)?.connector;
+
+  return {
+    targetType: 'connector',
+    refresh: () => (cached = undefined),
+    bindings: async (topicId) => (await bound()).filter((b) => b.record.topicId === topicId).map((b) => b.record),
+    bound: async () => (await bound()).map(({ record, partitions }) => ({ record, partitions })),
+    deliver: async (target, event) => {
+      if (target.type !== 'connector') return failure('NOT_A_CONNECTOR', 'not a connector target');
+      try {
+        const connector = await connectorOf(target.connector);
+        if (!connector) return failure('CONNECTOR_NOT_RUNNING', `Connector ${target.connector} is not running`);
+        const result = await runSinkBatch(await tasks.sink(connector), logRecords(event));
+        if (result.outcome === 'delivered') {
+          await appendDeadLetters(deps, result.deadLetters);
+          return { ok: true };
+        }
+        const message = result.error?.message ?? 'the batch failed';
+        if (result.outcome === 'retry') return failure('RETRIABLE', message);
+        await putTaskStatus(deps.clients, connector.name, { task: 0, state: 'FAILED', workerId: deps.workerId, trace: result.error?.trace ?? message, updatedAt: now() });
+        cached = undefined;
+        await tasks.drop(connector.name);
+        return failure('TASK_FAILED', message);
+      } catch (err) {
+        // Deliver never throws: a storage or start failure is a failed attempt, retried.
+        const e = err as { code?: string; name?: string; message?: string };
+        return failure(e.code ?? e.name ?? 'Error', e.message ?? String(err));
+      }
+    },
+  };
+}
+
+const failure = (code: string, message: string): DeliveryResult => ({ ok: false, error: { code, message } });
+
+/** The subscriptions of every running sink connector, one per topic it reads. */
+async function runningSinkBindings(deps: ConnectRuntimeDeps) {
+  const records = (await listConnectorRecords(deps.clients)).filter((r) => r.type === 'sink' && r.targetState === 'RUNNING');
+  let allTopics: Promise<TopicRecord[]> | undefined;
+  const out: { record: SubscriptionRecord; partitions: number; connector: ConnectorRecord }[] = [];
+  for (const r of records) {
+    const statuses = await readTaskStatuses(deps.clients, r.name);
+    if (statuses.some((s) => s.state === 'FAILED')) continue;
+    const topics = await sinkTopics(deps.clients, r, () => (allTopics ??= listTopicRecords(deps.clients)));
+    for (const t of topics) out.push({ record: subscriptionOf(r, t), partitions: t.partitions, connector: r });
+  }
+  return out;
+}
+
+function subscriptionOf(r: ConnectorRecord, t: TopicRecord): SubscriptionRecord {
+  const batch = Number(r.config['consumer.override.max.poll.records'] ?? DEFAULT_SINK_BATCH);
+  return {
+    topic: t.name,
+    name: r.name,
+    subscriptionId: sinkSubscriptionId(r),
+    createdAt: r.createdAt,
+    topicId: t.topicId,
+    target: { type: 'connector', connector: r.name },
+    batchSize: Number.isInteger(batch) && batch >= 1 && batch <= 10_000 ? batch : DEFAULT_SINK_BATCH,
+    maxBatchingWindowMs: 0,
+    startingPosition: 'earliest',
+    maxRetries: SINK_MAX_RETRIES,
+  };
+}
+
+/** The batch as the log holds it (the event's base64 and header byte lists decoded). */
+export function logRecords(event: SluiceKafkaEvent): LogRecord[] {
+  return Object.values(event.records).flatMap((list: KafkaEventRecord[]) =>
+    list.map((r) => ({
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      timestamp: r.timestamp,
+      timestampType: r.timestampType,
+      key: r.key === null ? null : Buffer.from(r.key, 'base64'),
+      value: r.value === null ? null : Buffer.from(r.value, 'base64'),
+      headers: r.headers.flatMap((h) => Object.entries(h).map(([key, v]) => ({ key, value: v === null ? null : Buffer.from(v) }))),
+    })),
+  );
+}
+
+/** Appends dead letters to their topic; a failure throws, so the batch is retried (at-least-once). */
+async function appendDeadLetters(deps: ConnectRuntimeDeps, letters: readonly DeadLetter[]): Promise<void> {
+  const byTopic = new Map<string, DeadLetter[]>();
+  for (const d of letters) byTopic.set(d.topic, [...(byTopic.get(d.topic) ?? []), d]);
+  for (const [topic, list] of byTopic) await appendRecords(deps.log, topic, list.map((d) => ({ record: { key: d.key, value: d.value, headers: d.headers, timestamp: d.timestamp } })));
+}

@@ -22,8 +22,8 @@ import type { StorageClients } from '../storage/clients.ts';
 import type { CommitGuard, CommitOptions } from '../storage/commit.ts';
 import type { TopicRecord } from '../storage/metadata.ts';
 import { registerProducer } from '../storage/producers.ts';
-import { appendToPartition, checkRecords, checkRecordSizes, type AppendInput, type AppendResult } from './append.ts';
-import { produceRecords, type PreparedRecord, type ProducedRecord } from './produce.ts';
+import { appendToPartition, checkRecords, checkRecordSizes, segmentFromRecords, type AppendInput, type AppendResult } from './append.ts';
+import { produceRecords, type PreparedRecord, type ProduceDeps, type ProducedRecord } from './produce.ts';
 import {
   fetchBatches,
   fetchRecords,
@@ -43,8 +43,10 @@ import { multiFetch, type MultiFetchOptions, type PartitionAnswer, type Partitio
 import { HeadWatch } from './watch.ts';
 import {
   abortStaged,
+  commitParts,
   commitRecords,
   commitStaged,
+  type EncodedPart,
   registerTxnProducer,
   stageBatch,
   type OneShotResult,
@@ -149,10 +151,26 @@ export class Log {
    * once per key within a day, whatever crashes: a repeat gets the same offsets.
    */
   async produce(topicName: string, prepared: readonly PreparedRecord[], opts: { idempotencyKey?: string } = {}): Promise<ProducedRecord[]> {
+    // A cached topic that turns out to be stale (re-created under the same name) is read
+    // afresh and the request made once more, unless a key ties it to the topic's id.
+    for (let attempt = 0; ; attempt++) {
+      const topic = await this.producibleTopic(topicName, prepared, attempt > 0);
+      try {
+        return await produceRecords(this.produceDeps(topic), topic, prepared, opts.idempotencyKey);
+      } catch (err) {
+        const stale = err instanceof UnknownTopicOrPartitionError && err.details.topicChanged;
+        if (attempt === 0 && stale && opts.idempotencyKey === undefined) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** The topic, once every named partition exists in it and every record fits it. */
+  private async producibleTopic(topicName: string, prepared: readonly PreparedRecord[], fresh: boolean): Promise<TopicRecord> {
     // A partition beyond the cached count is confirmed before it is reported unknown.
     const highest = prepared.reduce((m, p) => Math.max(m, p.partition ?? -1), -1);
-    let topic = await this.topics.require(topicName);
-    if (highest >= topic.partitions) topic = await this.topics.require(topicName, FRESH);
+    let topic = await this.topics.require(topicName, fresh ? FRESH : {});
+    if (highest >= topic.partitions && !fresh) topic = await this.topics.require(topicName, FRESH);
     prepared.forEach((p, i) => {
       if (p.partition !== undefined && p.partition >= topic.partitions) {
         throw new UnknownTopicOrPartitionError(
@@ -164,13 +182,35 @@ export class Log {
     const records = prepared.map((p) => p.record);
     checkRecords(records);
     checkRecordSizes(topic, records);
-    const deps = {
+    return topic;
+  }
+
+  private produceDeps(topic: TopicRecord): ProduceDeps {
+    return {
       clients: this.clients,
-      now: () => this.opts.now?.() ?? Date.now(),
-      append: (partition: number, group: RecordInput[], guard?: CommitGuard) =>
-        guard ? this.appendTo(topic, partition, { records: group }, guard) : this.append(topicName, partition, { records: group }),
+      now: () => this.now(),
+      append: (partition, group, guard) => this.appendTo(topic, partition, { records: group }, guard),
+      appendMany: (groups, participants) => {
+        const now = this.now();
+        const parts = groups.map((g) => ({ topic, partition: g.partition, segment: segmentFromRecords(topic, g.records, now) }));
+        return this.appendParts(parts, participants);
+      },
     };
-    return produceRecords(deps, topic, prepared, opts.idempotencyKey);
+  }
+
+  /**
+   * Several partitions' encoded data as one object in one commit (commitParts), with the
+   * participants' items. Resolves once committed, with each partition's offsets.
+   */
+  async appendParts(parts: readonly EncodedPart[], participants: readonly TxnParticipant[] = []): Promise<AppendResult[]> {
+    try {
+      const results = await commitParts(this.clients, parts, { participants, ...(this.opts.commit ? { commit: this.opts.commit } : {}) });
+      for (const r of results) this.watch.notify(r.topicId, r.partition);
+      return results.map((r) => ({ partition: r.partition, baseOffset: r.baseOffset, lastOffset: r.lastOffset }));
+    } catch (err) {
+      for (const name of new Set(parts.map((p) => p.topic.name))) this.topics.forget(name);
+      throw err;
+    }
   }
 
   /** Records from `offset` with absolute offsets, never beyond the high watermark. */

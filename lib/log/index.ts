@@ -16,14 +16,23 @@
 // Later features with data already uploaded call `commitTransaction(clients,
 // { partitions: [{ topic, partition, segments }], participants })` directly. The limits
 // (100 items, 4 MB) are checked before anything is uploaded (INVALID_TXN_STATE).
-import { UnknownTopicOrPartitionError } from '../core/errors.ts';
+import { InvalidRequestError, UnknownTopicOrPartitionError } from '../core/errors.ts';
 import type { RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import type { CommitGuard, CommitOptions } from '../storage/commit.ts';
 import type { TopicRecord } from '../storage/metadata.ts';
 import { registerProducer } from '../storage/producers.ts';
-import { appendToPartition, checkKeys, checkRecords, checkRecordSizes, type AppendInput, type AppendResult } from './append.ts';
-import { produceRecords, type PreparedRecord, type ProducedRecord } from './produce.ts';
+import {
+  appendToPartition,
+  checkKeys,
+  checkRecords,
+  checkRecordSizes,
+  segmentFromBatches,
+  segmentFromRecords,
+  type AppendInput,
+  type AppendResult,
+} from './append.ts';
+import { produceRecords, type PreparedRecord, type ProduceDeps, type ProducedRecord } from './produce.ts';
 import {
   fetchBatches,
   fetchRecords,
@@ -43,8 +52,11 @@ import { multiFetch, type MultiFetchOptions, type PartitionAnswer, type Partitio
 import { HeadWatch } from './watch.ts';
 import {
   abortStaged,
+  commitParts,
   commitRecords,
+  partitionsPerCommit,
   commitStaged,
+  type EncodedPart,
   registerTxnProducer,
   stageBatch,
   type OneShotResult,
@@ -71,6 +83,13 @@ export * from './transaction/index.ts';
  * cache because their commit re-checks the id.
  */
 const FRESH = { fresh: true } as const;
+
+/** Raw batches for one partition (Log.appendBatchesMany). */
+export interface BatchesFor {
+  topic: string;
+  partition: number;
+  batches: Buffer;
+}
 
 export interface LogOptions {
   commit?: CommitOptions;
@@ -149,10 +168,26 @@ export class Log {
    * once per key within a day, whatever crashes: a repeat gets the same offsets.
    */
   async produce(topicName: string, prepared: readonly PreparedRecord[], opts: { idempotencyKey?: string } = {}): Promise<ProducedRecord[]> {
+    // A cached topic that turns out to be stale (re-created under the same name) is read
+    // afresh and the request made once more, unless a key ties it to the topic's id.
+    for (let attempt = 0; ; attempt++) {
+      const topic = await this.producibleTopic(topicName, prepared, attempt > 0);
+      try {
+        return await produceRecords(this.produceDeps(topic), topic, prepared, opts.idempotencyKey);
+      } catch (err) {
+        const stale = err instanceof UnknownTopicOrPartitionError && err.details.topicChanged;
+        if (attempt === 0 && stale && opts.idempotencyKey === undefined) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** The topic, once every named partition exists in it and every record fits it. */
+  private async producibleTopic(topicName: string, prepared: readonly PreparedRecord[], fresh: boolean): Promise<TopicRecord> {
     // A partition beyond the cached count is confirmed before it is reported unknown.
     const highest = prepared.reduce((m, p) => Math.max(m, p.partition ?? -1), -1);
-    let topic = await this.topics.require(topicName);
-    if (highest >= topic.partitions) topic = await this.topics.require(topicName, FRESH);
+    let topic = await this.topics.require(topicName, fresh ? FRESH : {});
+    if (highest >= topic.partitions && !fresh) topic = await this.topics.require(topicName, FRESH);
     prepared.forEach((p, i) => {
       if (p.partition !== undefined && p.partition >= topic.partitions) {
         throw new UnknownTopicOrPartitionError(
@@ -165,13 +200,73 @@ export class Log {
     checkRecords(records);
     checkKeys(topic, records);
     checkRecordSizes(topic, records);
-    const deps = {
+    return topic;
+  }
+
+  private produceDeps(topic: TopicRecord): ProduceDeps {
+    return {
       clients: this.clients,
-      now: () => this.opts.now?.() ?? Date.now(),
-      append: (partition: number, group: RecordInput[], guard?: CommitGuard) =>
-        guard ? this.appendTo(topic, partition, { records: group }, guard) : this.append(topicName, partition, { records: group }),
+      now: () => this.now(),
+      append: (partition, group, guard) => this.appendTo(topic, partition, { records: group }, guard),
+      appendMany: (groups, participants) => {
+        const now = this.now();
+        const parts = groups.map((g) => ({ topic, partition: g.partition, segment: segmentFromRecords(topic, g.records, now) }));
+        return this.appendParts(parts, participants);
+      },
     };
-    return produceRecords(deps, topic, prepared, opts.idempotencyKey);
+  }
+
+  /**
+   * Several partitions' encoded data as one object in one commit (commitParts), with the
+   * participants' items. Resolves once committed, with each partition's offsets.
+   */
+  async appendParts(parts: readonly EncodedPart[], participants: readonly TxnParticipant[] = []): Promise<AppendResult[]> {
+    try {
+      const results = await commitParts(this.clients, parts, { participants, ...(this.opts.commit ? { commit: this.opts.commit } : {}) });
+      for (const r of results) this.watch.notify(r.topicId, r.partition);
+      return results.map((r) => ({ partition: r.partition, baseOffset: r.baseOffset, lastOffset: r.lastOffset }));
+    } catch (err) {
+      for (const name of new Set(parts.map((p) => p.topic.name))) this.topics.forget(name);
+      throw err;
+    }
+  }
+
+  /**
+   * Raw batches (without a producer id) for several partitions, each (topic, partition)
+   * at most once: one object and one commit per as many partitions as one commit holds.
+   * Each item's outcome, in order: refused alone when its batches are invalid (nothing of
+   * it written), else its commit's.
+   */
+  async appendBatchesMany(items: readonly BatchesFor[]): Promise<PromiseSettledResult<AppendResult>[]> {
+    const now = this.now();
+    const out: PromiseSettledResult<AppendResult>[] = new Array(items.length);
+    const parts: { at: number; part: EncodedPart }[] = [];
+    await Promise.all(
+      items.map(async (item, at) => {
+        try {
+          const topic = await this.topics.requirePartition(item.topic, item.partition);
+          const segment = segmentFromBatches(topic, item.batches, now);
+          if (segment.producer) throw new InvalidRequestError("An idempotent producer's batches are appended to their partition alone.");
+          parts.push({ at, part: { topic, partition: item.partition, segment } });
+        } catch (reason) {
+          out[at] = { status: 'rejected', reason };
+        }
+      }),
+    );
+    parts.sort((a, b) => a.at - b.at);
+    const size = partitionsPerCommit(0);
+    const chunks = Array.from({ length: Math.ceil(parts.length / size) }, (_, i) => parts.slice(i * size, (i + 1) * size));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        try {
+          const results = await this.appendParts(chunk.map((c) => c.part));
+          chunk.forEach((c, i) => (out[c.at] = { status: 'fulfilled', value: results[i]! }));
+        } catch (reason) {
+          for (const c of chunk) out[c.at] = { status: 'rejected', reason };
+        }
+      }),
+    );
+    return out;
   }
 
   /** Records from `offset` with absolute offsets, never beyond the high watermark. */

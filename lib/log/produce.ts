@@ -1,13 +1,17 @@
-// Produce of one request's records to a topic: Kafka's partitioner spreads them, and one
-// append per partition runs, all in parallel. Each partition commits on its own, so a
-// request can succeed on some partitions and fail on others: every record's answer is
-// its offset or its partition's error.
+// Produce of one request's records to a topic: Kafka's partitioner spreads them, and the
+// request's partitions are written as ONE object, each partition's batches a byte range
+// of it, committed by ONE transaction over all of them (lib/log/transaction: heads,
+// index entries and the object's reference record together). A request over more
+// partitions than one commit may hold (partitionsPerCommit) is split into as few commits
+// as the limits allow, each its own object, run in parallel; a request to one partition
+// is an ordinary append. Every record's answer is its offset or its commit's error, so a
+// split request can succeed on some partitions and fail on others.
 //
 // With an Idempotency-Key the request happens once, whatever fails or crashes: the key
 // is claimed first (fixing how records are spread, so every attempt spreads them alike),
-// and each partition's commit records its result under the key in the same transaction
-// (lib/storage/requests.ts). A retry answers from the recorded results and appends only
-// the partitions that have none, which provably never committed.
+// and each commit records every one of its partitions' results under the key in the same
+// transaction (lib/storage/requests.ts). A retry answers from the recorded results and
+// appends only the partitions that have none, which provably never committed.
 import { createHash, randomUUID } from 'node:crypto';
 import { ConcurrentRequestError } from '../core/errors.ts';
 import { defaultPartition } from '../records/index.ts';
@@ -17,6 +21,8 @@ import type { CommitGuard } from '../storage/commit.ts';
 import type { TopicRecord } from '../storage/metadata.ts';
 import { claimRequest, readResults, releaseRequest, resultPut, type RequestKey } from '../storage/requests.ts';
 import type { AppendResult } from './append.ts';
+import { partitionsPerCommit } from './transaction/limits.ts';
+import type { TxnParticipant } from './transaction/types.ts';
 
 export interface PreparedRecord {
   record: RecordInput;
@@ -32,6 +38,14 @@ export interface ProduceDeps {
   now(): number;
   /** Appends one partition's records; a guard makes it part of an Idempotency-Key request. */
   append(partition: number, records: RecordInput[], guard?: CommitGuard): Promise<AppendResult>;
+  /** Appends several partitions' records as one object in one commit, with the participants' items. */
+  appendMany(groups: readonly PartitionRecords[], participants: readonly TxnParticipant[]): Promise<AppendResult[]>;
+}
+
+/** One partition's share of a request. */
+export interface PartitionRecords {
+  partition: number;
+  records: RecordInput[];
 }
 
 /** How long one attempt of an Idempotency-Key request holds it before another may take over. */
@@ -68,11 +82,9 @@ export function fingerprint(prepared: readonly PreparedRecord[]): string {
   return h.digest('base64url');
 }
 
-interface Group {
-  partition: number;
+interface Group extends PartitionRecords {
   /** Positions of the group's records in the request. */
   indices: number[];
-  records: RecordInput[];
 }
 
 function groupByPartition(prepared: readonly PreparedRecord[], targets: readonly number[]): Group[] {
@@ -100,7 +112,7 @@ export async function produceRecords(
 ): Promise<ProducedRecord[]> {
   if (idempotencyKey === undefined) {
     const groups = groupByPartition(prepared, assignPartitions(prepared, topic.partitions, randomPartition(topic.partitions)));
-    const settled = await Promise.allSettled(groups.map((g) => deps.append(g.partition, g.records)));
+    const settled = await commitGroups(deps, groups);
     return answer(prepared.length, { groups, recorded: new Map(), appended: groups, settled });
   }
   return produceOnce(deps, topic, prepared, { scope: `topic#${topic.topicId}`, key: idempotencyKey, fingerprint: fingerprint(prepared) });
@@ -122,12 +134,74 @@ async function produceOnce(deps: ProduceDeps, topic: TopicRecord, prepared: read
     });
   }
   try {
-    const settled = await Promise.allSettled(missing.map((g) => deps.append(g.partition, g.records, guard(deps.clients, k, g, now))));
+    const settled = await commitGroups(deps, missing, { key: k, now });
     return answer(prepared.length, { groups, recorded, appended: missing, settled });
   } finally {
     // Losing the lease back only makes a retry wait for it to run out.
     await releaseRequest(deps.clients, k, owner).catch(() => undefined);
   }
+}
+
+/** An Idempotency-Key request's key and the time its results are recorded at. */
+interface Recording {
+  key: RequestKey;
+  now: number;
+}
+
+/**
+ * The groups in as few commits as the limits allow, in parallel; each group's outcome
+ * (in the order of `groups`) is its commit's.
+ */
+async function commitGroups(deps: ProduceDeps, groups: readonly Group[], rec?: Recording): Promise<PromiseSettledResult<AppendResult>[]> {
+  const size = partitionsPerCommit(rec ? 1 : 0);
+  const chunks: Group[][] = [];
+  for (let i = 0; i < groups.length; i += size) chunks.push(groups.slice(i, i + size));
+  const settled = await Promise.all(
+    chunks.map(async (chunk): Promise<PromiseSettledResult<AppendResult>[]> => {
+      try {
+        return (await commitChunk(deps, chunk, rec)).map((value) => ({ status: 'fulfilled', value }));
+      } catch (reason) {
+        return chunk.map(() => ({ status: 'rejected', reason }));
+      }
+    }),
+  );
+  return settled.flat();
+}
+
+async function commitChunk(deps: ProduceDeps, chunk: readonly Group[], rec?: Recording): Promise<AppendResult[]> {
+  if (chunk.length === 1) {
+    const g = chunk[0]!;
+    return [await deps.append(g.partition, g.records, rec && guard(deps.clients, rec.key, g, rec.now))];
+  }
+  try {
+    return await deps.appendMany(chunk, rec ? [resultsOf(deps.clients, rec, chunk)] : []);
+  } catch (err) {
+    if (!rec || !(err instanceof ConcurrentRequestError)) throw err;
+    // Another attempt of the request committed (some of) these partitions first.
+    const recorded = await readResults(deps.clients, rec.key, chunk.map((g) => g.partition));
+    if (chunk.some((g) => !recorded.has(g.partition))) throw err;
+    return chunk.map((g) => {
+      const base = recorded.get(g.partition)!;
+      return { partition: g.partition, baseOffset: base, lastOffset: base + g.records.length - 1 };
+    });
+  }
+}
+
+/**
+ * The result Puts that commit with a chunk's records, one per partition at the base the
+ * attempt gives it. A failed condition means another attempt of the request recorded a
+ * result first: nothing of this commit happened.
+ */
+function resultsOf(clients: StorageClients, rec: Recording, chunk: readonly Group[]): TxnParticipant {
+  return {
+    what: `results of the request with Idempotency-Key '${rec.key.key}'`,
+    count: chunk.length,
+    items: ({ results }) => results.map((r) => resultPut(clients, rec.key, r.partition, r.baseOffset, rec.now)),
+    explain: async () =>
+      new ConcurrentRequestError(`A request with Idempotency-Key '${rec.key.key}' committed some of its partitions meanwhile; retry.`, {
+        retryAfterSeconds: 1,
+      }),
+  };
 }
 
 /** The result Put that commits with the group's records, and the lookup when it was beaten to it. */

@@ -1,6 +1,6 @@
 // Measures what one request costs at the batch sizes the cost model prices: produce
 // 1 MiB and 16 KiB batches of 1 KiB records one at a time (as one Lambda invocation
-// each would be), then read the 1 MiB batches back 1 MiB per fetch, as raw batches and
+// each would be), 16 KiB JSON requests whose records spread over 8 partitions, then read the 1 MiB batches back 1 MiB per fetch, as raw batches and
 // as JSON. For each: the storage calls and request units (the meter) and the handler's
 // duration (the dev server's access log) per request.
 import { FUNCTIONS } from '../../api/index.ts';
@@ -8,6 +8,7 @@ import { api, localPlatform, type BenchContext, type LocalPlatform } from '../ha
 import { perRequest, type MeterSnapshot } from '../harness/meter.ts';
 import { summarize, type Summary } from '../harness/stats.ts';
 import { createTopic, makeBatch, produceBatch, recordsThatFit, RECORD_BATCH_TYPE } from '../harness/workload.ts';
+import { decodeBatches } from '../../records/index.ts';
 import type { RequestProfile } from './model.ts';
 
 export interface ProbeResult {
@@ -23,6 +24,8 @@ export interface ProbeResult {
 export interface CostProbeResult {
   ingest1MiB: ProbeResult;
   ingest16KiB: ProbeResult;
+  /** 16 KiB of records per JSON request, spread over MULTI_PARTITIONS partitions. */
+  ingest16KiBMulti: ProbeResult;
   read1MiB: ProbeResult;
   readJson1MiB: ProbeResult;
 }
@@ -34,6 +37,23 @@ export interface CostProbeOptions {
 }
 
 const MiB = 1 << 20;
+/** Partitions one multi-partition produce request spreads its records over. */
+export const MULTI_PARTITIONS = 8;
+
+/**
+ * The records of `batch` as one JSON produce request (string encoding, the same keys and
+ * values), record i sent to partition i % MULTI_PARTITIONS.
+ */
+function spreadRequest(batch: Buffer): Buffer {
+  const records = decodeBatches(batch).flatMap((b) => b.records);
+  const text = (v: Buffer | null) => (v === null ? null : v.toString('latin1'));
+  return Buffer.from(
+    JSON.stringify({
+      encoding: 'string',
+      records: records.map((r, i) => ({ key: text(r.key), value: text(r.value), timestamp: r.timestamp, partition: i % MULTI_PARTITIONS })),
+    }),
+  );
+}
 
 type Request = (i: number) => Promise<{ data: number; api: number }>;
 
@@ -80,7 +100,7 @@ export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): P
   const http = api(ctx);
   const { progress } = ctx;
   let done = 0;
-  progress.update(0, opts.batches1MiB * 3 + opts.batches16KiB);
+  progress.update(0, opts.batches1MiB * 3 + opts.batches16KiB * 2);
   const tick = () => progress.update(++done);
 
   const big = await createTopic(ctx, http, `bench-cost-1mib-${ctx.runId}`);
@@ -99,6 +119,18 @@ export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): P
   const fetchMb = FUNCTIONS.fetch.memoryMb;
   const ingest1MiB = await measure(local, 'produce 1 MiB batch', opts.batches1MiB, perBig, produceMb, produce(big.name, bigBatches), tick);
   const ingest16KiB = await measure(local, 'produce 16 KiB batch', opts.batches16KiB, perSmall, produceMb, produce(small.name, smallBatches), tick);
+  const multi = await createTopic(ctx, http, `bench-cost-16kib-multi-${ctx.runId}`, MULTI_PARTITIONS);
+  const jsonBatches = [makeBatch(perSmall, opts.recordBytes, 15, 'json'), makeBatch(perSmall, opts.recordBytes, 16, 'json')];
+  const spreadBodies = jsonBatches.map(spreadRequest);
+  const produceSpread = async (i: number) => {
+    const k = (i + 2) % spreadBodies.length;
+    const body = spreadBodies[k]!;
+    const res = await http.request({ method: 'POST', path: `/v1/topics/${encodeURIComponent(multi.name)}/records`, headers: { 'content-type': 'application/json' }, body });
+    if (res.status !== 200) throw new Error(`multi-partition produce probe: HTTP ${res.status}`);
+    // Priced per GiB of record data, which is what the equal 16 KiB batch carries.
+    return { data: jsonBatches[k]!.length, api: body.length };
+  };
+  const ingest16KiBMulti = await measure(local, `produce 16 KiB over ${MULTI_PARTITIONS} partitions (JSON)`, opts.batches16KiB, perSmall, produceMb, produceSpread, tick);
 
   // Batch i sits at offsets [(i + 1) * perBig, (i + 2) * perBig): the warm-up wrote the first.
   const path = `/v1/topics/${encodeURIComponent(big.name)}/partitions/0/records`;
@@ -118,5 +150,5 @@ export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): P
   };
   const read1MiB = await measure(local, 'fetch 1 MiB (raw batches)', opts.batches1MiB, perBig, fetchMb, readRaw, tick);
   const readJson1MiB = await measure(local, 'fetch 1 MiB (JSON)', opts.batches1MiB, perBig, fetchMb, readJson, tick);
-  return { ingest1MiB, ingest16KiB, read1MiB, readJson1MiB };
+  return { ingest1MiB, ingest16KiB, ingest16KiBMulti, read1MiB, readJson1MiB };
 }

@@ -5,7 +5,7 @@
 import { FUNCTIONS } from '../../api/index.ts';
 import { baselineCosts, costPerGiB, headReadsPerIdlePoll, idleLongPollUsdPerHour, type CostBreakdown } from '../cost/model.ts';
 import { PRICES_AS_OF } from '../cost/prices.ts';
-import { runCostProbe, type CostProbeResult } from '../cost/probe.ts';
+import { MULTI_PARTITIONS, runCostProbe, type CostProbeResult } from '../cost/probe.ts';
 import { atMost, callList, ms, table, usd } from '../harness/format.ts';
 import { defineSection, putAll } from '../harness/section.ts';
 import { round } from '../harness/stats.ts';
@@ -13,6 +13,7 @@ import { round } from '../harness/stats.ts';
 export interface CostResult {
   ingest1MiB: CostBreakdown;
   ingest16KiB: CostBreakdown;
+  ingest16KiBMulti: CostBreakdown;
   read1MiB: CostBreakdown;
   readJson1MiB: CostBreakdown;
   idleLongPollUsdPerHour: number;
@@ -26,6 +27,7 @@ function costTable(c: CostResult): string {
   const rows: [string, CostBreakdown][] = [
     ['ingest, 1 MiB batches', c.ingest1MiB],
     ['ingest, 16 KiB batches', c.ingest16KiB],
+    [`ingest, 16 KiB requests over ${MULTI_PARTITIONS} partitions`, c.ingest16KiBMulti],
     ['read, 1 MiB fetches (raw batches)', c.read1MiB],
     ['read, 1 MiB fetches (JSON)', c.readJson1MiB],
   ];
@@ -66,6 +68,7 @@ export const cost = defineSection({
     return {
       ingest1MiB: costPerGiB(probe.ingest1MiB.profile),
       ingest16KiB: costPerGiB(probe.ingest16KiB.profile),
+      ingest16KiBMulti: costPerGiB(probe.ingest16KiBMulti.profile),
       read1MiB: costPerGiB(probe.read1MiB.profile),
       readJson1MiB: costPerGiB(probe.readJson1MiB.profile),
       idleLongPollUsdPerHour: idleLongPollUsdPerHour({
@@ -83,7 +86,7 @@ export const cost = defineSection({
   },
   values(c, put) {
     putAll(put, 'cost', {
-      usdPerGiBIngest1MiB: c.ingest1MiB.total, usdPerGiBIngest16KiB: c.ingest16KiB.total,
+      usdPerGiBIngest1MiB: c.ingest1MiB.total, usdPerGiBIngest16KiB: c.ingest16KiB.total, usdPerGiBIngest16KiBMulti: c.ingest16KiBMulti.total,
       usdPerGiBRead1MiB: c.read1MiB.total, usdPerGiBReadJson1MiB: c.readJson1MiB.total,
       idleLongPollUsdPerHour: c.idleLongPollUsdPerHour, ...baselineCosts,
     });
@@ -94,10 +97,15 @@ export const cost = defineSection({
   figures(c, row) {
     row('cost.usdPerGiBIngest1MiB', usd(c.ingest1MiB.total), `Kinesis ${baselineCosts.kinesisIngest}, MSK Serverless ${baselineCosts.mskIngest}`);
     row('cost.usdPerGiBIngest16KiB', usd(c.ingest16KiB.total));
+    row('cost.usdPerGiBIngest16KiBMulti', usd(c.ingest16KiBMulti.total), `1 KiB records in 16 KiB requests over ${MULTI_PARTITIONS} partitions; single partition: ${usd(c.ingest16KiB.total)}`);
     row('cost.usdPerGiBRead1MiB', usd(c.read1MiB.total), `Kinesis ${baselineCosts.kinesisRead}, MSK Serverless ${baselineCosts.mskRead}; JSON: ${usd(c.readJson1MiB.total)}`);
     row('cost.idleLongPollUsdPerHour', usd(c.idleLongPollUsdPerHour), 'one consumer long-polling one idle partition (20 s polls)');
   },
-  targets: (v) => [atMost(v, 'cost.usdPerGiBIngest1MiB', 0.012)],
+  targets: (v) => [
+    atMost(v, 'cost.usdPerGiBIngest1MiB', 0.012),
+    // A request spread over partitions costs no more per GiB than one to a single partition.
+    atMost(v, 'cost.usdPerGiBIngest16KiBMulti', round(v['cost.usdPerGiBIngest16KiB'] ?? 0, 4)),
+  ],
   details(c) {
     const sizes = Object.entries(c.probe.ingest1MiB.perRequest.maxItemBytes)
       .map(([name, bytes]) => `${name} ${bytes} B`)

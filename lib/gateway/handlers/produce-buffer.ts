@@ -3,17 +3,18 @@
 // client batches cost one append instead of one each. A request is acknowledged only
 // after the append holding its batches has committed.
 //
-// The write itself is one function, `flush`, over everything the linger gathered. Today
-// it appends per partition through the log's append (one object and one commit per
-// partition and run); it is the single place to change when the log gains a commit that
-// writes many partitions as one object.
+// The write itself is one function, `flush`, over everything the linger gathered: the
+// partitions whose batches carry no producer id are written as ONE object for all of
+// them, committed in one transaction (Log.appendBatchesMany; as few as one commit's
+// limits allow), each partition's batches merged into one byte range of it.
 //
 // Order and idempotence: entries keep their arrival order per partition, and a
-// partition's appends run one after another. Consecutive batches without a producer id
-// are merged into one append; batches of an idempotent producer are appended on their
-// own, because the log deduplicates retries by the exact sequence range of an append. If
-// a merged append is refused for a reason that is not retriable (one bad batch), each of
-// its entries is tried alone, so only the guilty request fails.
+// partition's appends run one after another. A partition with batches of an idempotent
+// producer in the flush is appended on its own, run by run (consecutive plain batches
+// merged, idempotent ones alone), because the log checks and deduplicates an idempotent
+// producer's sequence ranges per append against its partition's head, which the shared
+// commit does not carry. If a merged append is refused for a reason that is not retriable
+// (one bad batch), each of its entries is tried alone, so only the guilty request fails.
 import { isSluiceError } from '../../core/errors.ts';
 import type { AppendResult, Log } from '../../log/index.ts';
 
@@ -52,7 +53,7 @@ export class ProduceBuffer {
     private readonly log: Log,
     private readonly opts: ProduceBufferOptions = PRODUCE_DEFAULTS,
   ) {
-    this.flushFn = opts.flush ?? flushPerPartition;
+    this.flushFn = opts.flush ?? flushShared;
   }
 
   /** Queues batches for a partition; resolves with their offsets once committed. */
@@ -88,10 +89,10 @@ export class ProduceBuffer {
 }
 
 /**
- * A partition's appends run in order; partitions run in parallel. Later: one commit for
- * all partitions of the flush.
+ * Partitions of plain batches in one object and commit; partitions with idempotent
+ * batches on their own, in order; all in parallel.
  */
-export async function flushPerPartition(log: Log, entries: PendingAppend[]): Promise<void> {
+export async function flushShared(log: Log, entries: PendingAppend[]): Promise<void> {
   const byPartition = new Map<string, PendingAppend[]>();
   for (const e of entries) {
     const key = `${e.topic}\u0000${e.partition}`;
@@ -99,7 +100,37 @@ export async function flushPerPartition(log: Log, entries: PendingAppend[]): Pro
     if (!list) byPartition.set(key, (list = []));
     list.push(e);
   }
-  await Promise.all([...byPartition.values()].map((list) => appendInOrder(log, list)));
+  const lists = [...byPartition.values()];
+  const plain = lists.filter((list) => list.every((e) => !e.idempotent));
+  const own = lists.filter((list) => list.some((e) => e.idempotent));
+  await Promise.all([appendPlain(log, plain), ...own.map((list) => appendInOrder(log, list))]);
+}
+
+/** One merged run per partition, all in one object (a single partition: its own append). */
+async function appendPlain(log: Log, runs: PendingAppend[][]): Promise<void> {
+  if (runs.length <= 1) return runs[0] && appendRun(log, runs[0]);
+  const settled = await log.appendBatchesMany(runs.map((run) => ({ topic: run[0]!.topic, partition: run[0]!.partition, batches: merged(run) })));
+  await Promise.all(settled.map((s, i) => (s.status === 'fulfilled' ? answerRun(runs[i]!, s.value) : failRun(log, runs[i]!, s.reason))));
+}
+
+const merged = (run: PendingAppend[]): Buffer => (run.length === 1 ? run[0]!.batches : Buffer.concat(run.map((e) => e.batches)));
+
+/** Each entry of a committed run gets its own offsets. */
+function answerRun(run: PendingAppend[], result: AppendResult): void {
+  let base = result.baseOffset;
+  for (const e of run) {
+    e.resolve({ partition: result.partition, baseOffset: base, lastOffset: base + e.recordCount - 1 });
+    base += e.recordCount;
+  }
+}
+
+/** A refused merged run is tried entry by entry when the refusal may be one entry's fault. */
+async function failRun(log: Log, run: PendingAppend[], err: unknown): Promise<void> {
+  if (run.length > 1 && isSluiceError(err) && !err.retriable) {
+    for (const e of run) await appendRun(log, [e]);
+    return;
+  }
+  for (const e of run) e.reject(err);
 }
 
 async function appendInOrder(log: Log, list: PendingAppend[]): Promise<void> {
@@ -113,19 +144,11 @@ async function appendInOrder(log: Log, list: PendingAppend[]): Promise<void> {
 
 async function appendRun(log: Log, run: PendingAppend[]): Promise<void> {
   const { topic, partition } = run[0]!;
+  let result: AppendResult;
   try {
-    const body = run.length === 1 ? run[0]!.batches : Buffer.concat(run.map((e) => e.batches));
-    const result = await log.append(topic, partition, { batches: body });
-    let base = result.baseOffset;
-    for (const e of run) {
-      e.resolve({ partition, baseOffset: base, lastOffset: base + e.recordCount - 1 });
-      base += e.recordCount;
-    }
+    result = await log.append(topic, partition, { batches: merged(run) });
   } catch (err) {
-    if (run.length > 1 && isSluiceError(err) && !err.retriable) {
-      for (const e of run) await appendRun(log, [e]);
-      return;
-    }
-    for (const e of run) e.reject(err);
+    return failRun(log, run, err);
   }
+  answerRun(run, result);
 }

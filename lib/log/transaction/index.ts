@@ -6,16 +6,16 @@
 //   limits.ts         the exact limits (DynamoDB's 100 items, 4 MB)
 //   attempt.ts        one attempt's items, built on the heads read
 //   commit.ts         the loop: conflicts, ambiguous outcomes, participants' verdicts
-//   prepare.ts        records -> one uploaded object (one-shot transactions)
-//   oneShot.ts        POST /v1/transactions
+//   prepare.ts        records -> one uploaded object (one-shot transactions, produce)
+//   oneShot.ts        POST /v1/transactions; commitParts for produce and the gateway
 //   sharedObjects.ts  reference records of objects shared by partitions, and their sweep
 //   versioned.ts      versioned items (state, source offsets) as a participant
 //   producerStore.ts  transactional producers' item: epochs, staged batches
 //   staged.ts         stage, commit, abort, timeout
 export { commitTransaction, type TransactionToCommit } from './commit.ts';
-export { checkTransactionShape, MAX_TRANSACTION_ITEM_BYTES, MAX_TRANSACTION_ITEMS, transactionItems, type TransactionShape } from './limits.ts';
-export { commitRecords, type OneShotResult, type RecordOffset } from './oneShot.ts';
-export type { TxnRecord } from './prepare.ts';
+export { checkTransactionShape, MAX_TRANSACTION_ITEM_BYTES, MAX_TRANSACTION_ITEMS, partitionsPerCommit, transactionItems, type TransactionShape } from './limits.ts';
+export { commitParts, commitRecords, type OneShotResult, type RecordOffset } from './oneShot.ts';
+export type { EncodedPart, TxnRecord } from './prepare.ts';
 export { registerTxnProducer } from './producerStore.ts';
 export { sweepSharedObjects, type SharedSweepResult } from './sharedObjects.ts';
 export {

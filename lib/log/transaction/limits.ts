@@ -33,6 +33,15 @@ export function transactionItems(s: TransactionShape): number {
   return s.partitions + s.segments + (s.sharedObject ? 1 : 0) + s.participantItems;
 }
 
+/**
+ * The most partitions one commit of a shared object can hold when each partition needs
+ * `extraPerPartition` items besides its head and its one entry (an Idempotency-Key
+ * request's result: 1): 49 without, 33 with one.
+ */
+export function partitionsPerCommit(extraPerPartition: number): number {
+  return Math.floor((MAX_TRANSACTION_ITEMS - 1) / (2 + extraPerPartition));
+}
+
 /** INVALID_TXN_STATE when the transaction needs more items than one commit may hold. */
 export function checkTransactionShape(s: TransactionShape): void {
   const items = transactionItems(s);

@@ -1,13 +1,16 @@
 // A one-shot transaction (POST /v1/transactions): records for many topics and partitions
 // uploaded as one object, then committed with the participants (group offsets, ...) in
-// one TransactWriteItems. Answers every record's offset, in request order.
+// one TransactWriteItems. Answers every record's offset, in request order. A produce
+// request over several partitions and the gateway's flush commit the same way
+// (commitParts), from partitions' data they encoded themselves.
 import type { StorageClients } from '../../storage/clients.ts';
 import type { CommitOptions } from '../../storage/commit.ts';
 import type { TopicRecord } from '../../storage/metadata.ts';
 import { commitTransaction } from './commit.ts';
-import { prepareRecords, type TxnRecord } from './prepare.ts';
+import { checkTransactionShape } from './limits.ts';
+import { prepareRecords, uploadParts, type EncodedPart, type TxnRecord } from './prepare.ts';
 import { sharedObjectRefs } from './sharedObjects.ts';
-import type { PartitionResult, TxnParticipant } from './types.ts';
+import type { PartitionResult, TxnParticipant, TxnPartition } from './types.ts';
 
 export interface RecordOffset {
   topic: string;
@@ -20,6 +23,34 @@ export interface OneShotResult {
   offsets: RecordOffset[];
   /** Every partition written. */
   partitions: PartitionResult[];
+}
+
+/**
+ * Partitions' data already encoded (a produce request's partitions, a gateway flush)
+ * uploaded as ONE object and committed in ONE transaction with the participants. The
+ * caller keeps within the limits (partitionsPerCommit); beyond them this refuses before
+ * uploading (INVALID_TXN_STATE).
+ */
+export async function commitParts(
+  clients: StorageClients,
+  parts: readonly EncodedPart[],
+  opts: { participants?: readonly TxnParticipant[]; commit?: CommitOptions } = {},
+): Promise<PartitionResult[]> {
+  const participants = opts.participants ?? [];
+  const participantItems = participants.reduce((n, p) => n + p.count, 0);
+  checkTransactionShape({ partitions: parts.length, segments: parts.length, sharedObject: parts.length > 1, participantItems });
+  return commitUploaded(clients, await uploadParts(clients, parts), participants, opts.commit);
+}
+
+/** The commit of uploaded data: a shared object's references go in the same transaction. */
+function commitUploaded(
+  clients: StorageClients,
+  uploaded: { partitions: TxnPartition[]; sharedObjectKey?: string },
+  participants: readonly TxnParticipant[],
+  commit: CommitOptions | undefined,
+): Promise<PartitionResult[]> {
+  const all = uploaded.sharedObjectKey ? [sharedObjectRefs(clients, uploaded.sharedObjectKey), ...participants] : participants;
+  return commitTransaction(clients, { partitions: uploaded.partitions, participants: all }, commit);
 }
 
 export async function commitRecords(
@@ -35,8 +66,7 @@ export async function commitRecords(
   }
   const participantItems = participants.reduce((n, p) => n + p.count, 0);
   const prepared = await prepareRecords(clients, topics, records, { now: opts.now, participantItems });
-  if (prepared.sharedObjectKey) participants.unshift(sharedObjectRefs(clients, prepared.sharedObjectKey));
-  const results = await commitTransaction(clients, { partitions: prepared.partitions, participants }, opts.commit);
+  const results = await commitUploaded(clients, prepared, participants, opts.commit);
   const offsets = prepared.placements.map(({ at, position }) => {
     const r = results[at]!;
     return { topic: r.topic, partition: r.partition, offset: r.baseOffset + position };

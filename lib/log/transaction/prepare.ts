@@ -12,10 +12,43 @@ import type { RecordInput } from '../../records/types.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { getTopics, type TopicRecord } from '../../storage/metadata.ts';
 import { newSegmentKey, newSharedSegmentKey, putSegment } from '../../storage/segments.ts';
-import { checkRecords, checkRecordSizes, segmentFromRecords } from '../append.ts';
+import { checkRecords, checkRecordSizes, segmentFromRecords, type Segment } from '../append.ts';
 import { assignPartitions } from '../produce.ts';
 import { checkTransactionShape } from './limits.ts';
 import type { TxnPartition } from './types.ts';
+
+/** One partition's data, encoded: batches based at offset 0. */
+export interface EncodedPart {
+  topic: TopicRecord;
+  partition: number;
+  segment: Segment;
+}
+
+/**
+ * Uploads the parts as ONE object, each part a byte range of it, and confirms every
+ * topic afresh while the upload runs (a topic deleted or re-created since it was cached
+ * is never written: UNKNOWN_TOPIC_OR_PARTITION with `topicChanged`). Parts of several
+ * partitions share an object under segments/~shared/ (its references must be committed
+ * too: sharedObjectRefs); a single part gets the partition's own key.
+ */
+export async function uploadParts(clients: StorageClients, parts: readonly EncodedPart[]): Promise<{ partitions: TxnPartition[]; sharedObjectKey?: string }> {
+  const shared = parts.length > 1;
+  const objectKey = shared ? newSharedSegmentKey() : newSegmentKey(parts[0]!.topic.topicId, parts[0]!.partition);
+  const names = [...new Set(parts.map((g) => g.topic.name))];
+  const [, current] = await Promise.all([putSegment(clients, objectKey, Buffer.concat(parts.map((e) => e.segment.body))), getTopics(clients, names)]);
+  for (const g of parts) {
+    if (current.get(g.topic.name)?.topicId !== g.topic.topicId) {
+      throw new UnknownTopicOrPartitionError(`Topic '${g.topic.name}' was deleted. Nothing was written.`, { topicChanged: true });
+    }
+  }
+  let byteStart = 0;
+  const partitions = parts.map(({ topic, partition, segment: e }) => {
+    const segment = { objectKey, byteStart, byteLength: e.body.length, recordCount: e.recordCount, firstTimestamp: e.firstTimestamp, maxTimestamp: e.maxTimestamp };
+    byteStart += e.body.length;
+    return { topic, partition, segments: [segment] };
+  });
+  return { partitions, ...(shared ? { sharedObjectKey: objectKey } : {}) };
+}
 
 /** One record of a transaction, as the API's JSON (or the SDK) gives it. */
 export interface TxnRecord {
@@ -49,26 +82,11 @@ export async function prepareRecords(
   const shared = groups.length > 1;
   checkTransactionShape({ partitions: groups.length, segments: groups.length, sharedObject: shared, participantItems: opts.participantItems });
 
-  const encoded = groups.map((g) => segmentFromRecords(g.topic, g.records, opts.now));
-  const objectKey = shared ? newSharedSegmentKey() : newSegmentKey(groups[0]!.topic.topicId, groups[0]!.partition);
-  const names = [...new Set(groups.map((g) => g.topic.name))];
-  const [, current] = await Promise.all([putSegment(clients, objectKey, Buffer.concat(encoded.map((e) => e.body))), getTopics(clients, names)]);
-  for (const g of groups) {
-    if (current.get(g.topic.name)?.topicId !== g.topic.topicId) {
-      throw new UnknownTopicOrPartitionError(`Topic '${g.topic.name}' was deleted during the transaction. Nothing was written.`, { topicChanged: true });
-    }
-  }
-
-  let byteStart = 0;
-  const partitions = groups.map((g, i) => {
-    const e = encoded[i]!;
-    const segment = { objectKey, byteStart, byteLength: e.body.length, recordCount: e.recordCount, firstTimestamp: e.firstTimestamp, maxTimestamp: e.maxTimestamp };
-    byteStart += e.body.length;
-    return { topic: g.topic, partition: g.partition, segments: [segment] };
-  });
+  const encoded = groups.map((g) => ({ topic: g.topic, partition: g.partition, segment: segmentFromRecords(g.topic, g.records, opts.now) }));
+  const { partitions, sharedObjectKey } = await uploadParts(clients, encoded);
   const placements = new Array<{ at: number; position: number }>(records.length);
   groups.forEach((g, at) => g.indices.forEach((index, position) => (placements[index] = { at, position })));
-  return { partitions, ...(shared ? { sharedObjectKey: objectKey } : {}), placements };
+  return { partitions, ...(sharedObjectKey ? { sharedObjectKey } : {}), placements };
 }
 
 interface Group {

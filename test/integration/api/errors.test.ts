@@ -237,11 +237,12 @@ describe('retriable dependency failures', () => {
     const url = `http://127.0.0.1:${port}`;
     dead = createStorageClients({ ...storage.config, endpoints: { dynamodb: url, s3: url } });
     faulty = createStorageClients(storage.config);
-    // S3 refuses segment uploads of partition 1 (a fault the emulators cannot produce).
+    // S3 refuses segment uploads of partition 1 and objects shared by several partitions
+    // (a fault the emulators cannot produce).
     faulty.s3.middlewareStack.add(
       (next) => async (args) => {
         const key = (args.input as { Key?: string }).Key ?? '';
-        if (/^segments\/[^/]+\/1\//.test(key)) throw Object.assign(new Error('injected: service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+        if (/^segments\/([^/]+\/1\/|~shared\/)/.test(key)) throw Object.assign(new Error('injected: service unavailable'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
         return next(args);
       },
       { step: 'initialize', name: 'injectFault' },
@@ -267,22 +268,21 @@ describe('retriable dependency failures', () => {
     }
   });
 
-  it('per-record errors when some partitions fail, 503 when all do', async () => {
+  it('503 for a request whose one object cannot be uploaded, writing none of its partitions', async () => {
     const half = apiOver(newLog(faulty));
     const before = await heads('errs');
-    const r = await half.call(produceTo('errs', { records: [{ partition: 0, value: 'a' }, { partition: 1, value: 'b' }, { partition: 0, value: 'c' }] }));
-    expect(r.status).toBe(200);
-    const base = before[0]!.highWatermark;
-    expect(r.json.offsets[0]).toEqual({ partition: 0, offset: base });
-    expect(r.json.offsets[2]).toEqual({ partition: 0, offset: base + 1 });
-    expect(r.json.offsets[1]).toMatchObject({ partition: 1, error: { code: 'KAFKA_STORAGE_ERROR', retriable: true } });
-    expect(r.json.offsets[1].offset).toBeUndefined();
-    expect((await heads('errs'))[1]).toEqual(before[1]);
 
-    const all = await half.call(produceTo('errs', { records: [{ partition: 1, value: 'b' }] }));
-    expectError(all, 503, 'KAFKA_STORAGE_ERROR', /S3 PutObject/);
-    expect(all.headers['retry-after']).toBe('1');
-    expect(all.json.error.dependency).toBe('s3');
+    const spread = await half.call(produceTo('errs', { records: [{ partition: 0, value: 'a' }, { partition: 1, value: 'b' }, { partition: 0, value: 'c' }] }));
+    const one = await half.call(produceTo('errs', { records: [{ partition: 1, value: 'b' }] }));
+    const fine = await half.call(produceTo('errs', { records: [{ partition: 0, value: 'a' }] }));
+
+    for (const r of [spread, one]) {
+      expectError(r, 503, 'KAFKA_STORAGE_ERROR', /S3 PutObject/);
+      expect(r.headers['retry-after']).toBe('1');
+      expect(r.json.error.dependency).toBe('s3');
+    }
+    expect(fine.json.offsets).toEqual([{ partition: 0, offset: before[0]!.highWatermark }]);
+    expect((await heads('errs'))[1]).toEqual(before[1]);
   });
 
   it('500 UNKNOWN_SERVER_ERROR for anything else, without leaking details', async () => {

@@ -1,19 +1,20 @@
 // Produce through the gateway: idempotent producers whose acknowledgements are lost are
 // written once; acks=0 writes without answering; a bad partition fails alone and writes
-// nothing; batches lingering together are committed together and answered with their
-// own offsets.
+// nothing; batches lingering together are committed together, as one object for all
+// their partitions, and answered with their own offsets.
 import { CompressionTypes } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { RequestTimedOutError } from '../../../lib/core/errors.ts';
-import { flushPerPartition, type Flush } from '../../../lib/gateway/handlers/produce-buffer.ts';
+import { flushShared, type Flush } from '../../../lib/gateway/handlers/produce-buffer.ts';
 import { encodeBatch } from '../../../lib/records/index.ts';
+import { indexEntries } from '../../support/log.ts';
 import { useGateway, uniqueName } from './harness.ts';
 import { RawConnection } from './raw.ts';
 
 /** Commits every flush but loses the first `lose` acknowledgements (the client sees a timeout). */
 let lose = 0;
 const lossy: Flush = (log, entries) =>
-  flushPerPartition(
+  flushShared(
     log,
     entries.map((e) => ({
       ...e,
@@ -79,6 +80,21 @@ describe('produce through the gateway', () => {
       expect(read.records.find((x) => x.offset === base + 1)!.value!.toString()).toBe(`p${i}-b`);
     });
     expect(read.highWatermark).toBe(8);
+  });
+
+  it('writes the partitions of one flush as one object', async () => {
+    const topic = await topicWith(4);
+    const { log } = h.gateway().services;
+    const { topicId } = await log.describeTopic(topic);
+    const producer = h.kafka().producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [0, 1, 2, 3].map((p) => ({ partition: p, value: `v${p}` })) });
+    await producer.disconnect();
+
+    const entries = (await Promise.all([0, 1, 2, 3].map((p) => indexEntries(log.clients, topicId, p)))).flat();
+    expect(entries).toHaveLength(4);
+    expect(new Set(entries.map((e) => e.objectKey)).size).toBe(1);
+    for (const p of [0, 1, 2, 3]) expect((await log.fetch(topic, p, { offset: 0 })).records.map((r) => r.value!.toString())).toEqual([`v${p}`]);
   });
 
   it('fails a partition that does not exist, or a corrupt batch, without failing the others or writing them', async () => {

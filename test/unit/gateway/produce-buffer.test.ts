@@ -1,33 +1,46 @@
-// The produce buffer: arrival order per partition, merged appends for plain batches,
-// separate appends for idempotent ones, and a bad batch failing alone.
+// The produce buffer: arrival order per partition, the plain batches of every partition
+// in one shared append, separate appends for idempotent ones, and a bad batch failing
+// alone.
 import { describe, expect, it } from 'vitest';
 import { CorruptMessageError } from '../../../lib/core/errors.ts';
 import { ProduceBuffer } from '../../../lib/gateway/handlers/produce-buffer.ts';
-import type { AppendInput, Log } from '../../../lib/log/index.ts';
+import type { AppendInput, BatchesFor, Log } from '../../../lib/log/index.ts';
 
 function fakeLog(refuse?: (body: Buffer) => boolean) {
   const calls: { topic: string; partition: number; body: string }[] = [];
+  /** The appends of several partitions in one object, each as the list of its parts. */
+  const shared: { partition: number; body: string }[][] = [];
   const next = new Map<string, number>();
+  const commit = (topic: string, partition: number, body: Buffer) => {
+    const key = `${topic}/${partition}`;
+    const base = next.get(key) ?? 0;
+    next.set(key, base + body.length);
+    return { partition, baseOffset: base, lastOffset: base + body.length - 1 };
+  };
   const log = {
     async append(topic: string, partition: number, input: AppendInput) {
       const body = (input as { batches: Buffer }).batches;
       if (refuse?.(body)) throw new CorruptMessageError('bad batch');
       calls.push({ topic, partition, body: body.toString() });
-      const key = `${topic}/${partition}`;
-      const base = next.get(key) ?? 0;
-      next.set(key, base + body.length);
-      return { partition, baseOffset: base, lastOffset: base + body.length - 1 };
+      return commit(topic, partition, body);
+    },
+    async appendBatchesMany(items: BatchesFor[]) {
+      const good = items.filter((i) => !refuse?.(i.batches));
+      shared.push(good.map((i) => ({ partition: i.partition, body: i.batches.toString() })));
+      return items.map((i) =>
+        refuse?.(i.batches) ? { status: 'rejected', reason: new CorruptMessageError('bad batch') } : { status: 'fulfilled', value: commit(i.topic, i.partition, i.batches) },
+      );
     },
   } as unknown as Log;
-  return { log, calls };
+  return { log, calls, shared };
 }
 
 const add = (b: ProduceBuffer, partition: number, body: string, idempotent = false) =>
   b.add('t', partition, Buffer.from(body), body.length, idempotent);
 
 describe('ProduceBuffer', () => {
-  it('merges lingering plain batches of a partition into one append, answering each with its own offsets', async () => {
-    const { log, calls } = fakeLog();
+  it('merges lingering plain batches of every partition into one shared append, answering each with its own offsets', async () => {
+    const { log, calls, shared } = fakeLog();
     const buffer = new ProduceBuffer(log, { lingerMs: 1_000, maxBytes: 1 << 20 });
     const results = [add(buffer, 0, 'aa'), add(buffer, 0, 'bbb'), add(buffer, 1, 'c')];
     buffer.flushNow();
@@ -36,7 +49,8 @@ describe('ProduceBuffer', () => {
       { partition: 0, baseOffset: 2, lastOffset: 4 },
       { partition: 1, baseOffset: 0, lastOffset: 0 },
     ]);
-    expect(calls).toEqual([{ topic: 't', partition: 0, body: 'aabbb' }, { topic: 't', partition: 1, body: 'c' }]);
+    expect(shared).toEqual([[{ partition: 0, body: 'aabbb' }, { partition: 1, body: 'c' }]]);
+    expect(calls).toEqual([]);
   });
 
   it('appends idempotent batches one by one, in arrival order', async () => {
@@ -57,6 +71,27 @@ describe('ProduceBuffer', () => {
     await expect(good).resolves.toEqual({ partition: 0, baseOffset: 0, lastOffset: 1 });
     await expect(bad).rejects.toBeInstanceOf(CorruptMessageError);
     expect(calls.map((c) => c.body)).toEqual(['ok']);
+  });
+
+  it('appends a partition with idempotent batches on its own and the plain partitions together', async () => {
+    const { log, calls, shared } = fakeLog();
+    const buffer = new ProduceBuffer(log, { lingerMs: 1_000, maxBytes: 1 << 20 });
+    const results = [add(buffer, 0, 'p1', true), add(buffer, 1, 'a'), add(buffer, 0, 'x'), add(buffer, 2, 'b')];
+    await buffer.drain();
+    await Promise.all(results);
+    expect(calls.map((c) => [c.partition, c.body])).toEqual([[0, 'p1'], [0, 'x']]);
+    expect(shared).toEqual([[{ partition: 1, body: 'a' }, { partition: 2, body: 'b' }]]);
+  });
+
+  it("fails only the bad batch of a shared append's partition and answers the other partitions", async () => {
+    const { log, shared } = fakeLog((body) => body.toString().includes('!'));
+    const buffer = new ProduceBuffer(log, { lingerMs: 1_000, maxBytes: 1 << 20 });
+    const good = add(buffer, 0, 'ok');
+    const bad = add(buffer, 1, 'no!');
+    await buffer.drain();
+    await expect(good).resolves.toEqual({ partition: 0, baseOffset: 0, lastOffset: 1 });
+    await expect(bad).rejects.toBeInstanceOf(CorruptMessageError);
+    expect(shared).toEqual([[{ partition: 0, body: 'ok' }]]);
   });
 
   it('flushes at once when the bytes waiting reach the limit', async () => {

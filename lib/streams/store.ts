@@ -67,6 +67,8 @@ export interface TaskRecord {
   version: number | null;
   updatedAt?: number;
   lastError?: ProcessorError;
+  /** The id of the transaction that committed the task last ('' when none said). */
+  receipt?: string;
 }
 
 const newIncarnation = (): string => randomBytes(8).toString('hex');
@@ -99,6 +101,7 @@ function taskOf(item: Item): TaskRecord {
     version: item.ver?.N === undefined ? null : num(item.ver),
     ...(item.updatedAt ? { updatedAt: num(item.updatedAt) } : {}),
     ...(lastError ? { lastError } : {}),
+    ...(item.txn?.S !== undefined ? { receipt: item.txn.S } : {}),
   };
 }
 
@@ -192,20 +195,23 @@ export class ProcessorStore {
 
   /**
    * The task's commit as a transaction item: its new state, conditional on the version
-   * read (null: never committed). The runtime puts it in the batch's one transaction.
+   * read (null: never committed). The runtime puts it in the batch's one transaction;
+   * `receipt` (the transaction's id) lets it recognise its own commit after a lost answer.
+   * A commit clears the task's last error: the task moved past it.
    */
-  taskWrite(name: string, incarnation: string, task: TaskId, state: TaskState, expectedVersion: number | null, now: number): TransactWriteItem {
+  taskWrite(name: string, incarnation: string, task: TaskId, state: TaskState, expectedVersion: number | null, now: number, receipt = ''): TransactWriteItem {
     return {
       Update: {
         TableName: this.table,
         Key: this.taskKey(name, incarnation, task),
-        UpdateExpression: 'SET #state = :state, ver = :next, updatedAt = :now',
+        UpdateExpression: 'SET #state = :state, ver = :next, updatedAt = :now, txn = :txn REMOVE lastError',
         ConditionExpression: expectedVersion === null ? 'attribute_not_exists(ver)' : 'ver = :expected',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':state': S(JSON.stringify(state)),
           ':next': N((expectedVersion ?? 0) + 1),
           ':now': N(now),
+          ':txn': S(receipt),
           ...(expectedVersion === null ? {} : { ':expected': N(expectedVersion) }),
         },
       },

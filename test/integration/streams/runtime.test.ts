@@ -109,6 +109,17 @@ describe('processor runtime', () => {
     expect(description.positions.filter((p) => p.topic === s.names.lines).map((p) => p.offset)).toEqual([5, 5]);
   });
 
+  it('cuts batches so each commit stays within one transaction: 150 distinct words in one batch of input', async () => {
+    const s = await setup(1);
+    const words = Array.from({ length: 150 }, (_, i) => `w${i}`);
+    await s.log.append(s.names.lines, 0, { records: [{ key: null, value: Buffer.from(words.join(' ')), timestamp: 5000 }] });
+    const outcomes = await (await s.create({ maxBatchRecords: 1000 })).runOnce();
+    expect(Object.values(outcomes).map((o) => o.status)).toEqual(['caught-up', 'caught-up']);
+    const totals = await checkOutput(s.log, s.names.counts, 1);
+    for (const w of words) expect(totals.get(w)).toBe(1);
+    expect(await new Processors(storage.clients).get(s.names.app, 'counts', 'w149')).toEqual({ key: 'w149', value: 1 });
+  });
+
   it('a runtime started again continues where the last commit left: nothing is processed twice', async () => {
     const s = await setup();
     await (await s.create()).runOnce();

@@ -107,6 +107,18 @@ describe('processor runtime', () => {
     await expectExactlyOnce(s);
     const description = await new Processors(storage.clients).describe(s.names.app);
     expect(description.positions.filter((p) => p.topic === s.names.lines).map((p) => p.offset)).toEqual([5, 5]);
+    expect(description.lag.filter((p) => p.topic === s.names.lines)).toEqual([0, 1].map((partition) => ({ topic: s.names.lines, partition, offset: 5, highWatermark: 5, lag: 0 })));
+  });
+
+  it('describe shows the lag of each input partition that is behind', async () => {
+    const s = await setup();
+    await (await s.create()).runOnce();
+    await s.log.append(s.names.lines, 1, { records: [{ key: null, value: Buffer.from('x y'), timestamp: 9000 }, { key: null, value: Buffer.from('z'), timestamp: 9001 }] });
+    const lag = (await new Processors(storage.clients).describe(s.names.app)).lag.filter((p) => p.topic === s.names.lines);
+    expect(lag.map((p) => [p.partition, p.offset, p.highWatermark, p.lag])).toEqual([
+      [0, 5, 5, 0],
+      [1, 5, 7, 2],
+    ]);
   });
 
   it('cuts batches so each commit stays within one transaction: 150 distinct words in one batch of input', async () => {

@@ -10,7 +10,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
  * Functions are grouped by the access they need, so each gets least privilege:
  * the fetch function can read but never write, only produce writes segments, and so on.
  */
-export type FunctionName = 'admin' | 'produce' | 'fetch' | 'groups' | 'health' | 'maintenance' | 'subscriptions' | 'dispatcher' | 'push' | 'transactions';
+export type FunctionName = 'admin' | 'produce' | 'fetch' | 'groups' | 'health' | 'maintenance' | 'subscriptions' | 'dispatcher' | 'push' | 'transactions' | 'processors';
 
 export type Access = 'none' | 'read' | 'write';
 /** 'manage' adds listing and deleting segment objects: the maintenance function's alone. */
@@ -128,6 +128,17 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     tables: { subscriptions: 'write', topics: 'read', partitions: 'read' },
     bucket: 'none',
   },
+  // Processors (lib/streams): definitions, task status and interactive queries from the
+  // processors and state tables; topics and heads are read for lag. Writes only for a
+  // reset (a new incarnation, the old one's tasks and state items deleted).
+  processors: {
+    description: 'Stream processors: list, describe, query stores, reset',
+    entry: 'functions/processors.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    tables: { processors: 'write', state: 'write', topics: 'read', partitions: 'read' },
+    bucket: 'none',
+  },
   // Delivers records to subscriptions; no HTTP routes. Driven by the partitions table's
   // stream, and swept every minute for batching windows, retries and pending bindings.
   // Reads records like fetch does; writes only the subscriptions table (cursors, leases,
@@ -227,6 +238,15 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/v1/topics/{topic}/subscriptions/{subscription}', operation: 'describeSubscription', fn: 'subscriptions' },
   { method: 'DELETE', path: '/v1/topics/{topic}/subscriptions/{subscription}', operation: 'deleteSubscription', fn: 'subscriptions' },
   { method: 'GET', path: '/v1/topics/{topic}/subscriptions/{subscription}/dead-letters', operation: 'listDeadLetters', fn: 'subscriptions' },
+  // Processors (API.md "Processors"; lib/api/operations/processors.ts).
+  { method: 'GET', path: '/v1/processors', operation: 'listProcessors', fn: 'processors' },
+  { method: 'GET', path: '/v1/processors/{name}', operation: 'describeProcessor', fn: 'processors' },
+  { method: 'GET', path: '/v1/processors/{name}/stores/{store}/keys/{key}', operation: 'queryProcessorStore', fn: 'processors' },
+  { method: 'GET', path: '/v1/processors/{name}/stores/{store}/keys/{key}/windows', operation: 'queryProcessorWindows', fn: 'processors' },
+  // Not in API.md: the reset behind `sluice processors reset` (kafka-streams-application-
+  // reset): a new incarnation (empty tasks and stores), the old one's items purged.
+  //   POST /v1/processors/{name}/reset → 200 {"name","incarnation","deletedTasks","deletedStateItems"}
+  { method: 'POST', path: '/v1/processors/{name}/reset', operation: 'resetProcessor', fn: 'processors' },
 ];
 
 /** API Gateway's routeKey for a route: "GET /v1/topics/{topic}". */

@@ -38,6 +38,7 @@ export {
   type StalledPartition,
 } from './reader/index.ts';
 export { Admin, type AlterTopicOptions, type CreateTopicOptions, type ResetOffsetsOptions } from './admin.ts';
+export { Processors } from './processors.ts';
 export { Subscriptions } from './subscriptions.ts';
 export { HttpClient, type Credentials, type CredentialsProvider, type HttpClientOptions } from './http.ts';
 export { FetchTransport, type FetchTransportOptions, type JsonRequestOptions, type JsonTransport } from './transport.ts';

@@ -9,3 +9,5 @@ export const groupPath = (group: string, rest = ''): string => `/v1/groups/${enc
 
 export const subscriptionPath = (topic: string, name?: string, rest = ''): string =>
   topicPath(topic, `/subscriptions${name === undefined ? '' : `/${encodeURIComponent(name)}`}${rest}`);
+
+export const processorPath = (name?: string, rest = ''): string => `/v1/processors${name === undefined ? '' : `/${encodeURIComponent(name)}`}${rest}`;

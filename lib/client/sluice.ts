@@ -7,6 +7,7 @@ import { HttpClient, type Credentials, type CredentialsProvider } from './http.t
 import { Producer, type ProducerOptions } from './producer/index.ts';
 import { Reader, type ReaderOptions } from './reader/index.ts';
 import { Records } from './records.ts';
+import { Processors } from './processors.ts';
 import { Subscriptions } from './subscriptions.ts';
 
 export interface SluiceOptions {
@@ -70,5 +71,10 @@ export class Sluice {
 
   subscriptions(): Subscriptions {
     return new Subscriptions(this.http);
+  }
+
+  /** Stream processors: status, lag, interactive queries, reset. */
+  processors(): Processors {
+    return new Processors(this.http);
   }
 }

@@ -445,3 +445,6 @@ export interface MaintenanceReport {
   errors: MaintenanceError[];
   totals: MaintenanceTotals;
 }
+
+
+export type { ProcessorDescription, ProcessorErrorInfo, ProcessorPartitionLag, ProcessorResetResult, ProcessorSummary } from './wireProcessors.ts';

@@ -23,7 +23,8 @@ const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
  * dispatcher the Lambda and SQS clients. Request bodies are checked with zod/mini.
  *
  *   measured (KiB): admin 425, produce 612, fetch 582, groups 633, health 48,
- *                   maintenance 617, subscriptions 441, dispatcher 690, transactions 680
+ *                   maintenance 617, subscriptions 441, dispatcher 690, transactions 680,
+ *                   processors (not yet measured)
  */
 const BUDGET_BYTES: Record<FunctionName, number> = {
   admin: 490 * 1024,
@@ -36,6 +37,7 @@ const BUDGET_BYTES: Record<FunctionName, number> = {
   dispatcher: 795 * 1024,
   push: 760 * 1024,
   transactions: 760 * 1024,
+  processors: 560 * 1024,
 };
 
 let dir: string;

@@ -9,6 +9,7 @@
 //   sluice consume TOPIC --group G               as a consumer group member, committing
 //   sluice groups list|describe|reset-offsets|delete
 //   sluice subscriptions create|list|describe|delete|dead-letters   trigger functions from topics
+//   sluice processors list|describe|query|reset  stream processors: status, lag, stores
 //   sluice bench codec                           codec throughput vs kafkajs
 //
 // Data goes to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 error (API errors
@@ -22,6 +23,7 @@ import { registerGateway } from './commands/gateway.ts';
 import { registerGroups } from './commands/groups.ts';
 import { registerMaintenance } from './commands/maintenance.ts';
 import { registerProduce } from './commands/produce.ts';
+import { registerProcessors } from './commands/processors.ts';
 import { registerSubscriptions } from './commands/subscriptions.ts';
 import { registerTopics } from './commands/topics.ts';
 import { DEFAULT_ENDPOINT } from './context.ts';
@@ -54,6 +56,7 @@ export function buildProgram(): Command {
   registerConsume(program);
   registerGroups(program);
   registerSubscriptions(program);
+  registerProcessors(program);
   registerMaintenance(program);
   registerBench(program);
   // Subcommands inherit exitOverride and output settings only when set before they are

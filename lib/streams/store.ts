@@ -26,6 +26,7 @@
 import { randomBytes } from 'node:crypto';
 import { UpdateItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { UnknownProcessorError } from '../core/errors.ts';
+import type { ProcessorErrorInfo } from '../core/wire.ts';
 import { batchWrite, conditional, getItem, N, num, queryAll, S, str, type Item } from '../storage/dynamo.ts';
 import type { TableClients } from '../storage/tables.ts';
 import type { TopologyDescription } from './describe.ts';
@@ -43,14 +44,7 @@ export interface ProcessorDefinition {
 }
 
 /** A failure as status shows it: the error's code and message, when, and where if known. */
-export interface ProcessorError {
-  code: string;
-  message: string;
-  at: number;
-  topic?: string;
-  partition?: number;
-  offset?: number;
-}
+export type ProcessorError = ProcessorErrorInfo;
 
 export interface ProcessorRecord extends ProcessorDefinition {
   incarnation: string;

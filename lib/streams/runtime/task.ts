@@ -121,7 +121,8 @@ export class TaskRunner {
     const now = this.now();
     const input = { task: this.task, records, wallClockTime: now, ...(committed.state ? { state: committed.state } : {}) };
     const result: BatchResult = await engine.processBatch(input, backend, { fits: commitFits(this.outputPartitions()) });
-    if (records.length > 0 || result.outputs.length > 0 || result.mutations.length > 0) {
+    // Nothing to commit when the batch consumed nothing and changed nothing (e.g. it failed on its first record).
+    if (result.consumed > 0 || result.outputs.length > 0 || result.mutations.length > 0) {
       const cursor = { processor, incarnation, task: this.task, version: committed.version };
       await commitBatch({ log, store, backend, now }, cursor, result);
     }

@@ -12,7 +12,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
  */
 export type FunctionName =
   | 'admin' | 'produce' | 'fetch' | 'groups' | 'health' | 'maintenance' | 'subscriptions' | 'dispatcher' | 'push' | 'transactions'
-  | 'connectors' | 'connectorRuntime';
+  | 'connectors' | 'connectorRuntime' | 'processors';
 
 export type Access = 'none' | 'read' | 'write';
 /** 'manage' adds listing and deleting segment objects: the maintenance function's alone. */
@@ -129,6 +129,17 @@ export const FUNCTIONS: Record<FunctionName, FunctionDefinition> = {
     memoryMb: 512,
     timeoutSeconds: 29,
     tables: { subscriptions: 'write', topics: 'read', partitions: 'read' },
+    bucket: 'none',
+  },
+  // Processors (lib/streams): definitions, task status and interactive queries from the
+  // processors and state tables; topics and heads are read for lag. Writes only for a
+  // reset (a new incarnation, the old one's tasks and state items deleted).
+  processors: {
+    description: 'Stream processors: list, describe, query stores, reset',
+    entry: 'functions/processors.ts',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    tables: { processors: 'write', state: 'write', topics: 'read', partitions: 'read' },
     bucket: 'none',
   },
   // Delivers records to subscriptions; no HTTP routes. Driven by the partitions table's
@@ -273,6 +284,15 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'DELETE', path: '/v1/connectors/{connector}/offsets', operation: 'resetConnectorOffsets', fn: 'connectors' },
   { method: 'GET', path: '/v1/connector-plugins', operation: 'listConnectorPlugins', fn: 'connectors' },
   { method: 'PUT', path: '/v1/connector-plugins/{plugin}/config/validate', operation: 'validateConnectorConfig', fn: 'connectors' },
+  // Processors (API.md "Processors"; lib/api/operations/processors.ts).
+  { method: 'GET', path: '/v1/processors', operation: 'listProcessors', fn: 'processors' },
+  { method: 'GET', path: '/v1/processors/{name}', operation: 'describeProcessor', fn: 'processors' },
+  { method: 'GET', path: '/v1/processors/{name}/stores/{store}/keys/{key}', operation: 'queryProcessorStore', fn: 'processors' },
+  { method: 'GET', path: '/v1/processors/{name}/stores/{store}/keys/{key}/windows', operation: 'queryProcessorWindows', fn: 'processors' },
+  // Not in API.md: the reset behind `sluice processors reset` (kafka-streams-application-
+  // reset): a new incarnation (empty tasks and stores), the old one's items purged.
+  //   POST /v1/processors/{name}/reset → 200 {"name","incarnation","deletedTasks","deletedStateItems"}
+  { method: 'POST', path: '/v1/processors/{name}/reset', operation: 'resetProcessor', fn: 'processors' },
 ];
 
 /** API Gateway's routeKey for a route: "GET /v1/topics/{topic}". */

@@ -10,6 +10,7 @@
 //   sluice groups list|describe|reset-offsets|delete
 //   sluice subscriptions create|list|describe|delete|dead-letters   trigger functions from topics
 //   sluice connectors create|list|status|config|pause|resume|stop|restart|delete|offsets|plugins
+//   sluice processors list|describe|query|reset  stream processors: status, lag, stores
 //   sluice bench codec                           codec throughput vs kafkajs
 //
 // Data goes to stdout, diagnostics to stderr. Exit codes: 0 ok, 1 error (API errors
@@ -24,6 +25,7 @@ import { registerGateway } from './commands/gateway.ts';
 import { registerGroups } from './commands/groups.ts';
 import { registerMaintenance } from './commands/maintenance.ts';
 import { registerProduce } from './commands/produce.ts';
+import { registerProcessors } from './commands/processors.ts';
 import { registerSubscriptions } from './commands/subscriptions.ts';
 import { registerTopics } from './commands/topics.ts';
 import { DEFAULT_ENDPOINT } from './context.ts';
@@ -57,6 +59,7 @@ export function buildProgram(): Command {
   registerGroups(program);
   registerSubscriptions(program);
   registerConnectors(program);
+  registerProcessors(program);
   registerMaintenance(program);
   registerBench(program);
   // Subcommands inherit exitOverride and output settings only when set before they are

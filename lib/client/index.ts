@@ -38,6 +38,7 @@ export {
   type StalledPartition,
 } from './reader/index.ts';
 export { Admin, type AlterTopicOptions, type CreateTopicOptions, type ResetOffsetsOptions } from './admin.ts';
+export { Processors } from './processors.ts';
 export { Subscriptions } from './subscriptions.ts';
 export { Connectors } from './connectors.ts';
 export type * from '../core/connectors.ts';

@@ -13,3 +13,5 @@ export const subscriptionPath = (topic: string, name?: string, rest = ''): strin
 export const connectorPath = (name?: string, rest = ''): string => `/v1/connectors${name === undefined ? '' : `/${encodeURIComponent(name)}`}${rest}`;
 
 export const connectorPluginPath = (plugin?: string, rest = ''): string => `/v1/connector-plugins${plugin === undefined ? '' : `/${encodeURIComponent(plugin)}`}${rest}`;
+
+export const processorPath = (name?: string, rest = ''): string => `/v1/processors${name === undefined ? '' : `/${encodeURIComponent(name)}`}${rest}`;

@@ -8,6 +8,7 @@ import { HttpClient, type Credentials, type CredentialsProvider } from './http.t
 import { Producer, type ProducerOptions } from './producer/index.ts';
 import { Reader, type ReaderOptions } from './reader/index.ts';
 import { Records } from './records.ts';
+import { Processors } from './processors.ts';
 import { Subscriptions } from './subscriptions.ts';
 
 export interface SluiceOptions {
@@ -76,5 +77,10 @@ export class Sluice {
   /** Connectors, as Kafka Connect's REST API manages them. */
   connectors(): Connectors {
     return new Connectors(this.http);
+  }
+
+  /** Stream processors: status, lag, interactive queries, reset. */
+  processors(): Processors {
+    return new Processors(this.http);
   }
 }

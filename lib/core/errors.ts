@@ -161,6 +161,8 @@ export class StateItemTooLargeError extends define('STATE_ITEM_TOO_LARGE', 413) 
 export class UnknownProcessorError extends define('UNKNOWN_PROCESSOR', 404) {}
 /** The processor has no queryable store of that name (Kafka Streams' UnknownStateStoreException). */
 export class UnknownStateStoreError extends define('UNKNOWN_STATE_STORE', 404) {}
+/** A store holds no value for the key an interactive query asked for. */
+export class KeyNotFoundError extends define('KEY_NOT_FOUND', 404) {}
 
 // Raised by the SDK on its own side, never answered by the server.
 /** The producer or consumer was closed before (or while) the call could be served. */
@@ -182,6 +184,7 @@ export const ERROR_CLASSES: readonly SluiceErrorClass[] = [
   GroupMaxSizeReachedError, SourcePositionLostError, InvalidTxnStateError, TransactionAbortedError,
   InvalidTopologyError, TopicsNotCopartitionedError, RecordDeserializationError, RecordProcessingError,
   CommitTooLargeError, StateItemTooLargeError, UnknownProcessorError, UnknownStateStoreError,
+  KeyNotFoundError,
 ];
 
 export const BY_CODE: ReadonlyMap<string, SluiceErrorClass> = new Map(ERROR_CLASSES.map((C) => [C.code, C]));

@@ -20,6 +20,7 @@ import { describeTopology, type StoreDescription, type TopologyDescription } fro
 import type { StreamsEngine } from './engine/engine.ts';
 import type { StoreSpec } from './engine/topology.ts';
 import { taskKey } from './engine/types.ts';
+import { lagOf, type PartitionLag } from './lag.ts';
 import { keyFromText, rangeLimit, toJson, validateProcessorName, validateStoreName, windowRange } from './schema.ts';
 import { serdeOfFormat } from './serdes.ts';
 import { DynamoStoreBackend } from './stores/dynamo/backend.ts';
@@ -58,6 +59,8 @@ export interface ProcessorDescription extends ProcessorSummary {
   tasks: TaskStatus[];
   /** Per input partition (internal topics included), the next offset to process. */
   positions: PartitionPosition[];
+  /** Per input partition (internal topics included): position, high watermark and lag. */
+  lag: PartitionLag[];
 }
 
 function summaryOf(r: ProcessorRecord): ProcessorSummary {
@@ -106,6 +109,9 @@ export class Processors {
   async describe(name: string): Promise<ProcessorDescription> {
     const record = await this.store.require(validateProcessorName(name));
     const tasks = (await this.store.tasks(record.name, record.incarnation)).map(statusOf);
+    const positions = tasks.flatMap((t) => t.positions).sort(byTopicPartition);
+    const inputs = [...record.topology.inputs, ...record.topology.internalTopics.map((t) => t.name)];
+    const lag = await lagOf(this.clients, inputs, new Map(positions.map((p) => [`${p.topic}:${p.partition}`, p.offset])));
     return {
       ...summaryOf(record),
       incarnation: record.incarnation,
@@ -121,7 +127,8 @@ export class Processors {
           ...(retentionMs !== undefined ? { retentionMs } : {}),
         })),
       tasks,
-      positions: tasks.flatMap((t) => t.positions).sort(byTopicPartition),
+      positions,
+      lag,
     };
   }
 

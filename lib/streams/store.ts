@@ -26,6 +26,7 @@
 import { randomBytes } from 'node:crypto';
 import { UpdateItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { UnknownProcessorError } from '../core/errors.ts';
+import type { ProcessorErrorInfo } from '../core/wire.ts';
 import { batchWrite, conditional, getItem, N, num, queryAll, S, str, type Item } from '../storage/dynamo.ts';
 import type { TableClients } from '../storage/tables.ts';
 import type { TopologyDescription } from './describe.ts';
@@ -43,14 +44,7 @@ export interface ProcessorDefinition {
 }
 
 /** A failure as status shows it: the error's code and message, when, and where if known. */
-export interface ProcessorError {
-  code: string;
-  message: string;
-  at: number;
-  topic?: string;
-  partition?: number;
-  offset?: number;
-}
+export type ProcessorError = ProcessorErrorInfo;
 
 export interface ProcessorRecord extends ProcessorDefinition {
   incarnation: string;
@@ -67,6 +61,8 @@ export interface TaskRecord {
   version: number | null;
   updatedAt?: number;
   lastError?: ProcessorError;
+  /** The id of the transaction that committed the task last ('' when none said). */
+  receipt?: string;
 }
 
 const newIncarnation = (): string => randomBytes(8).toString('hex');
@@ -99,6 +95,7 @@ function taskOf(item: Item): TaskRecord {
     version: item.ver?.N === undefined ? null : num(item.ver),
     ...(item.updatedAt ? { updatedAt: num(item.updatedAt) } : {}),
     ...(lastError ? { lastError } : {}),
+    ...(item.txn?.S !== undefined ? { receipt: item.txn.S } : {}),
   };
 }
 
@@ -192,20 +189,23 @@ export class ProcessorStore {
 
   /**
    * The task's commit as a transaction item: its new state, conditional on the version
-   * read (null: never committed). The runtime puts it in the batch's one transaction.
+   * read (null: never committed). The runtime puts it in the batch's one transaction;
+   * `receipt` (the transaction's id) lets it recognise its own commit after a lost answer.
+   * A commit clears the task's last error: the task moved past it.
    */
-  taskWrite(name: string, incarnation: string, task: TaskId, state: TaskState, expectedVersion: number | null, now: number): TransactWriteItem {
+  taskWrite(name: string, incarnation: string, task: TaskId, state: TaskState, expectedVersion: number | null, now: number, receipt = ''): TransactWriteItem {
     return {
       Update: {
         TableName: this.table,
         Key: this.taskKey(name, incarnation, task),
-        UpdateExpression: 'SET #state = :state, ver = :next, updatedAt = :now',
+        UpdateExpression: 'SET #state = :state, ver = :next, updatedAt = :now, txn = :txn REMOVE lastError',
         ConditionExpression: expectedVersion === null ? 'attribute_not_exists(ver)' : 'ver = :expected',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
           ':state': S(JSON.stringify(state)),
           ':next': N((expectedVersion ?? 0) + 1),
           ':now': N(now),
+          ':txn': S(receipt),
           ...(expectedVersion === null ? {} : { ':expected': N(expectedVersion) }),
         },
       },

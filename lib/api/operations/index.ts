@@ -8,6 +8,7 @@ import { fetchOperations } from './fetch.ts';
 import { groupOperations } from './groups.ts';
 import { healthOperations } from './health.ts';
 import { maintenanceOperations } from './maintenance.ts';
+import { processorOperations } from './processors.ts';
 import { produceOperations } from './produce.ts';
 import { subscriptionOperations } from './subscriptions.ts';
 import { topicOperations } from './topics.ts';
@@ -23,6 +24,7 @@ export const OPERATIONS: Record<FunctionName, Operations> = {
   maintenance: maintenanceOperations,
   subscriptions: subscriptionOperations,
   transactions: transactionOperations,
+  processors: processorOperations,
   // No HTTP routes: driven by the partitions stream and a schedule (functions/dispatcher.ts).
   // Its API handler answers every request 404, like any function reached by another's route.
   dispatcher: {},

@@ -1,0 +1,88 @@
+// sluice processors list|describe|query|reset — stream processors (API.md "Processors"),
+// over the SDK.
+//
+//   sluice processors list                       inputs, outputs, last error per processor
+//   sluice processors describe wordcount         position, high watermark and lag per input partition, stores, errors
+//   sluice processors query wordcount counts kafka
+//   sluice processors reset wordcount            start over with empty stores (like kafka-streams-application-reset)
+import type { Command } from 'commander';
+import type { ProcessorDescription, ProcessorSummary } from '../../client/types.ts';
+import { createSluice, type GlobalOptions } from '../context.ts';
+import { out, printJson } from '../print.ts';
+import { table } from '../table.ts';
+
+const processors = (cmd: Command) => createSluice(cmd.optsWithGlobals<GlobalOptions>()).processors();
+
+const errorText = (e: ProcessorSummary['lastError']): string =>
+  e ? `${e.code}${e.topic !== undefined ? ` at ${e.topic}-${e.partition}@${e.offset}` : ''}: ${e.message}` : '';
+
+export function renderProcessors(list: readonly ProcessorSummary[]): string {
+  return table(
+    ['NAME', 'INPUTS', 'OUTPUTS', 'LAST ERROR'],
+    list.map((p) => [p.name, p.inputs.join(','), p.outputs.join(','), errorText(p.lastError)]),
+  );
+}
+
+export function renderDescription(d: ProcessorDescription): string {
+  const lines = [`Processor ${d.name} (${d.entry}), incarnation ${d.incarnation}`];
+  if (d.lastError) lines.push(`Last error: ${errorText(d.lastError)}`);
+  lines.push(
+    table(
+      ['TOPIC', 'PARTITION', 'POSITION', 'HIGH WATERMARK', 'LAG'],
+      d.lag.map((l) => [l.topic, String(l.partition), String(l.offset), String(l.highWatermark), String(l.lag)]),
+      [false, true, true, true, true],
+    ),
+  );
+  for (const t of d.tasks.filter((t) => t.lastError)) lines.push(`Task ${t.task} stopped: ${errorText(t.lastError)}`);
+  if (d.stores.length) lines.push(`Stores: ${d.stores.map((s) => `${s.name} (${s.kind}, ${s.keyFormat} -> ${s.valueFormat})`).join(', ')}`);
+  return lines.join('\n');
+}
+
+export function registerProcessors(program: Command): void {
+  const cmd = program.command('processors').description('stream processors: list, describe, query stores, reset');
+
+  cmd
+    .command('list')
+    .description('list the processors with their inputs, outputs and last error')
+    .option('--json', 'print the processors as JSON')
+    .action(async (opts: { json?: boolean }, c: Command) => {
+      const list = await processors(c).list();
+      if (opts.json) printJson({ processors: list });
+      else if (list.length) out(renderProcessors(list));
+      else out('No processors.');
+    });
+
+  cmd
+    .command('describe')
+    .description('position, high watermark and lag per input partition, last errors, stores')
+    .argument('<name>', 'processor name (its application.id)')
+    .option('--json', 'print the description as JSON')
+    .action(async (name: string, opts: { json?: boolean }, c: Command) => {
+      const d = await processors(c).describe(name);
+      if (opts.json) printJson(d);
+      else out(renderDescription(d));
+    });
+
+  cmd
+    .command('query')
+    .description("a store's value for a key (interactive query)")
+    .argument('<name>', 'processor name')
+    .argument('<store>', 'store name')
+    .argument('<key>', 'the key, as text')
+    .action(async (name: string, store: string, key: string, _opts: unknown, c: Command) => {
+      const found = await processors(c).query(name, store, key);
+      if (found) printJson(found);
+      else out(`Store ${store} of ${name} has no value for key ${key}.`);
+    });
+
+  cmd
+    .command('reset')
+    .description('start the processor over from its starting offsets with empty stores (stop it first)')
+    .argument('<name>', 'processor name')
+    .option('--json', 'print the result as JSON')
+    .action(async (name: string, opts: { json?: boolean }, c: Command) => {
+      const r = await processors(c).reset(name);
+      if (opts.json) printJson(r);
+      else out(`Reset processor ${name}: incarnation ${r.incarnation}, ${r.deletedTasks} task items and ${r.deletedStateItems} state items deleted.`);
+    });
+}

@@ -1,0 +1,48 @@
+// The processors' DTOs (API.md "Processors"), shared by the server and the SDK; wire.ts
+// re-exports them.
+
+/** A failure of a processor or of one of its tasks. */
+export interface ProcessorErrorInfo {
+  code: string;
+  message: string;
+  at: number;
+  topic?: string;
+  partition?: number;
+  offset?: number;
+}
+
+/** `GET /v1/processors` → {"processors": [ProcessorSummary]}. */
+export interface ProcessorSummary {
+  name: string;
+  entry: string;
+  inputs: string[];
+  outputs: string[];
+  lastError?: ProcessorErrorInfo;
+}
+
+/** Per input partition: the next offset to process, the high watermark and the lag. */
+export interface ProcessorPartitionLag {
+  topic: string;
+  partition: number;
+  offset: number;
+  highWatermark: number;
+  lag: number;
+}
+
+/** `GET /v1/processors/{name}`. */
+export interface ProcessorDescription extends ProcessorSummary {
+  incarnation: string;
+  internalTopics: Array<{ name: string; partitions: number }>;
+  stores: Array<{ name: string; kind: string; keyFormat: string; valueFormat: string; windowSize?: number; retentionMs?: number }>;
+  tasks: Array<{ task: string; streamTime: number; positions: Array<{ topic: string; partition: number; offset: number }>; metrics: Record<string, number>; updatedAt?: number; lastError?: ProcessorErrorInfo }>;
+  positions: Array<{ topic: string; partition: number; offset: number }>;
+  lag: ProcessorPartitionLag[];
+}
+
+/** `POST /v1/processors/{name}/reset`. */
+export interface ProcessorResetResult {
+  name: string;
+  incarnation: string;
+  deletedTasks: number;
+  deletedStateItems: number;
+}

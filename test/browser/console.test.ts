@@ -1,10 +1,13 @@
 // The web console in a real headless Chromium against a real dev server, as a user would
 // go through it: create a topic, produce a record from the form, find it in the message
 // browser by key, watch a group's lag rise and fall on the chart while a consumer runs,
-// reset the group's offsets, edit a config, delete the topic. The page must log no
+// reset the group's offsets, pause and resume a connector, edit a config, delete the
+// topic. The page must log no
 // error, fail no request and call nothing but the dev server. Screenshots of every page
 // go to test-artifacts/console/ (git-ignored).
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sluice } from '../../lib/client/index.ts';
@@ -271,6 +274,34 @@ describe('web console', () => {
     await waitForText('main', /Dead letters[\s\S]*ECONNREFUSED/);
     await shot('subscription');
     await sluice.subscriptions().delete(topic, 'audit');
+  });
+
+  it('lists a running connector, pauses it and resumes it from its page', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-console-'));
+    const name = `${topic}-archive`;
+    try {
+      await sluice.connectors().create({ name, config: { 'connector.class': 'FileStreamSink', topics: topic, file: join(dir, 'out.txt') } });
+      await open('/console/connectors', 'Connectors');
+      await waitForText('tbody', new RegExp(`${name}FileStreamSinksinkRUNNING0: RUNNING`));
+      await shot('connectors');
+      await page().locator(`a::-p-text(${name})`).click();
+      await heading(`Connector ${name}`);
+      await waitForText('.stats', /StateRUNNING/);
+
+      await page().locator('button::-p-text(Pause)').click();
+      await waitForText('.notice', /Paused/);
+      await waitForText('.stats', /StatePAUSED/);
+      expect((await sluice.connectors().status(name)).connector.state).toBe('PAUSED');
+      await shot('connector');
+
+      await page().locator('button::-p-text(Resume)').click();
+      await waitForText('.notice', /Resumed/);
+      await waitForText('.stats', /StateRUNNING/);
+      expect((await sluice.connectors().status(name)).connector.state).toBe('RUNNING');
+    } finally {
+      await sluice.connectors().delete(name).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("edits the topic's config and sees it saved", async () => {

@@ -1,7 +1,7 @@
 // Connector states as the console shows them: which connectors are failing (the
 // connector or any task FAILED), the tone of a state's pill, and the last error trace.
 // Pure code (no Preact), so it is tested without a browser.
-import type { ConnectorInfo, ConnectorRunState, ConnectorStatus } from '../../core/connectors.ts';
+import type { ConnectorInfo, ConnectorRunState, ConnectorStatus } from '../../client/connectors.ts';
 
 /** One connector as the list shows it: its info and its status, as the SDK's expanded list gives them. */
 export interface ConnectorView {

@@ -2,7 +2,7 @@
 // (the connector or a task FAILED) first and highlighted; and the overview's card, which
 // lists the failing connectors.
 import { useState } from 'preact/hooks';
-import type { ConnectorRunState } from '../../../core/connectors.ts';
+import type { ConnectorRunState } from '../../../client/connectors.ts';
 import { listAllConnectors } from '../api.ts';
 import { byFailingThenName, connectorClass, isConnectorFailing, stateTone, type ConnectorView } from '../connectors.ts';
 import { usePoll } from '../live.ts';

@@ -12,6 +12,9 @@ import type {
   ExpandedConnectors,
 } from '../core/connectors.ts';
 import { connectorPath, connectorPluginPath } from './paths.ts';
+
+/** The shapes a caller of this client reads (the console imports them from here, over the SDK only). */
+export type { ConnectorInfo, ConnectorRunState, ConnectorStatus } from '../core/connectors.ts';
 import type { JsonTransport } from './transport.ts';
 
 export class Connectors {

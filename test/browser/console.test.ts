@@ -1,10 +1,13 @@
 // The web console in a real headless Chromium against a real dev server, as a user would
 // go through it: create a topic, produce a record from the form, find it in the message
 // browser by key, watch a group's lag rise and fall on the chart while a consumer runs,
-// reset the group's offsets, edit a config, delete the topic. The page must log no
+// reset the group's offsets, pause and resume a connector and see a failing one
+// highlighted, edit a config, delete the topic. The page must log no
 // error, fail no request and call nothing but the dev server. Screenshots of every page
 // go to test-artifacts/console/ (git-ignored).
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sluice } from '../../lib/client/index.ts';
@@ -271,6 +274,58 @@ describe('web console', () => {
     await waitForText('main', /Dead letters[\s\S]*ECONNREFUSED/);
     await shot('subscription');
     await sluice.subscriptions().delete(topic, 'audit');
+  });
+
+  describe('connectors', () => {
+    let dir: string;
+    const archive = `${topic}-archive`;
+    const strict = `${topic}-strict`;
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'sluice-console-'));
+    });
+    afterAll(async () => {
+      for (const name of [archive, strict]) await sluice.connectors().delete(name).catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('lists a running connector, pauses it and resumes it from its page', async () => {
+      const strings = { 'key.converter': 'StringConverter', 'value.converter': 'StringConverter' };
+      await sluice.connectors().create({ name: archive, config: { 'connector.class': 'FileStreamSink', topics: topic, file: join(dir, 'out.txt'), ...strings } });
+      await open('/console/connectors', 'Connectors');
+      await waitForText('tbody', new RegExp(`${archive}FileStreamSinksinkRUNNING0: RUNNING`));
+      await shot('connectors');
+      await page().locator(`a::-p-text(${archive})`).click();
+      await heading(`Connector ${archive}`);
+      await waitForText('.stats', /StateRUNNING/);
+
+      await page().locator('button::-p-text(Pause)').click();
+      await waitForText('.notice', /Paused/);
+      await waitForText('.stats', /StatePAUSED/);
+      expect((await sluice.connectors().status(archive)).connector.state).toBe('PAUSED');
+
+      await page().locator('button::-p-text(Resume)').click();
+      await waitForText('.notice', /Resumed/);
+      await waitForText('.stats', /StateRUNNING/);
+      expect((await sluice.connectors().status(archive)).connector.state).toBe('RUNNING');
+      await waitForText('main', /Last errorNo error\./);
+      await shot('connector');
+    });
+
+    it('highlights a failing connector on the overview, with its error trace on its page', async () => {
+      // The topic's keys are plain text: the default JsonConverter cannot read them, and
+      // with errors.tolerance none the task fails.
+      await sluice.connectors().create({ name: strict, config: { 'connector.class': 'FileStreamSink', topics: topic, file: join(dir, 'strict.txt') } });
+      await open('/console', 'Overview');
+      await waitForText('#card-connectors', /1 failing/);
+      await waitForText('.card tr.bad', new RegExp(`${strict}.*FAILED`));
+      await page().locator(`.card a::-p-text(${strict})`).click();
+      await heading(`Connector ${strict}`);
+      await waitForText('details.trace', /Task 0 failed[\s\S]*DataException/);
+      await shot('connector-failed');
+      await page().locator('button::-p-text(Restart…)').click();
+      await page().locator('dialog[open] button[type="submit"]').click();
+      await waitForText('.notice', /Restarted/);
+    });
   });
 
   it("edits the topic's config and sees it saved", async () => {

@@ -1,17 +1,20 @@
-// The console's data calls: the SDK's Admin, Records and Subscriptions over its
+// The console's data calls: the SDK's Admin, Records, Subscriptions and Connectors over its
 // browser-safe transport (plain fetch to this page's own origin, which is the Sluice API
 // or the signing proxy of `sluice console`). Nothing else is ever called.
 import { Admin } from '../../client/admin.ts';
+import { Connectors } from '../../client/connectors.ts';
 import { Records } from '../../client/records.ts';
 import { Subscriptions } from '../../client/subscriptions.ts';
 import { FetchTransport } from '../../client/transport.ts';
 import { inParallel } from '../../client/wire.ts';
+import type { ConnectorView } from './connectors.ts';
 import type { GroupDescription, SubscriptionDescription as Subscription, TopicDescription } from '../../client/types.ts';
 
 const transport = new FetchTransport();
 export const admin = new Admin(transport);
 export const records = new Records(transport);
 export const subscriptions = new Subscriptions(transport);
+export const connectors = new Connectors(transport);
 
 const sharedCalls = new Map<string, { at: number; promise: Promise<unknown> }>();
 
@@ -45,6 +48,11 @@ export function describeAllTopics(): Promise<TopicDescription[]> {
 /** Every group, described (members, committed offsets, lag). */
 export function describeAllGroups(): Promise<GroupDescription[]> {
   return shared('groups', () => describeEach(admin.listGroups(), (g) => admin.describeGroup(g.group)));
+}
+
+/** Every connector with its info and status, in one expanded listing (shared by the list and the overview's card). */
+export function listAllConnectors(): Promise<ConnectorView[]> {
+  return shared('connectors', async () => Object.entries(await connectors.listExpanded()).map(([name, c]) => ({ name, ...c })));
 }
 
 /** Every subscription of every topic. */

@@ -7,9 +7,9 @@
 // - honoured: Sluice acts on them; they have a default and always appear in a topic's
 //   config. Where Sluice cannot do what a Kafka value asks (codecs other than gzip,
 //   batches larger than a response can carry), that value is refused.
-// - compatible: defined by Kafka but meaningless or not implemented here (replication,
-//   segment files, flushing). Kafka tools set them, so they are validated exactly as
-//   Kafka does and stored, and have no effect.
+// - compatible: defined by Kafka for things Sluice has no counterpart of (replication,
+//   segment files, flushing, codec levels). Kafka tools set them, so they are validated
+//   exactly as Kafka does and stored, and have no effect.
 import { InvalidConfigError } from '../core/errors.ts';
 import { MAX_BATCH_BYTES } from '../core/limits.ts';
 

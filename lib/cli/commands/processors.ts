@@ -2,7 +2,8 @@
 // over the SDK.
 //
 //   sluice processors list                       inputs, outputs, last error per processor
-//   sluice processors describe wordcount         position, high watermark and lag per input partition, stores, errors
+//   sluice processors describe wordcount         position, high watermark and lag per input partition, stores, errors,
+//                                                records dropped (late, ...) or skipped
 //   sluice processors query wordcount counts kafka
 //   sluice processors reset wordcount            start over with empty stores (like kafka-streams-application-reset)
 import type { Command } from 'commander';
@@ -23,6 +24,13 @@ export function renderProcessors(list: readonly ProcessorSummary[]): string {
   );
 }
 
+/** The tasks' counters (dropped-late:NODE, skipped-processing, ...) summed over tasks, by name. */
+function countersOf(tasks: ProcessorDescription['tasks']): Array<[string, number]> {
+  const sums = new Map<string, number>();
+  for (const t of tasks) for (const [k, n] of Object.entries(t.metrics)) sums.set(k, (sums.get(k) ?? 0) + n);
+  return [...sums].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
 export function renderDescription(d: ProcessorDescription): string {
   const lines = [`Processor ${d.name} (${d.entry}), incarnation ${d.incarnation}`];
   if (d.lastError) lines.push(`Last error: ${errorText(d.lastError)}`);
@@ -34,6 +42,8 @@ export function renderDescription(d: ProcessorDescription): string {
     ),
   );
   for (const t of d.tasks.filter((t) => t.lastError)) lines.push(`Task ${t.task} stopped: ${errorText(t.lastError)}`);
+  const counters = countersOf(d.tasks);
+  if (counters.length) lines.push(`Dropped and skipped records: ${counters.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (d.stores.length) lines.push(`Stores: ${d.stores.map((s) => `${s.name} (${s.kind}, ${s.keyFormat} -> ${s.valueFormat})`).join(', ')}`);
   return lines.join('\n');
 }

@@ -5,10 +5,13 @@
 //   sluice processors describe wordcount         position, high watermark and lag per input partition, stores, errors,
 //                                                records dropped (late, ...) or skipped
 //   sluice processors query wordcount counts kafka
+//   sluice processors windows views per-user alice --from 2026-01-01T10:00:00Z    a windowed store's windows
+//   sluice processors query views per-user alice --from 0 --to 1700000000000     (the same)
 //   sluice processors reset wordcount            start over with empty stores (like kafka-streams-application-reset)
 import type { Command } from 'commander';
 import type { ProcessorDescription, ProcessorSummary } from '../../client/types.ts';
 import { createSluice, type GlobalOptions } from '../context.ts';
+import { parseTime } from '../parse.ts';
 import { out, printJson } from '../print.ts';
 import { table } from '../table.ts';
 
@@ -48,6 +51,27 @@ export function renderDescription(d: ProcessorDescription): string {
   return lines.join('\n');
 }
 
+interface WindowOptions {
+  from?: number;
+  to?: number;
+  json?: boolean;
+}
+
+export function renderWindows(windows: ReadonlyArray<{ start: number; end: number; value: unknown }>): string {
+  return table(
+    ['START', 'END', 'VALUE'],
+    windows.map((w) => [new Date(w.start).toISOString(), new Date(w.end).toISOString(), JSON.stringify(w.value)]),
+  );
+}
+
+async function printWindows(c: Command, name: string, store: string, key: string, opts: WindowOptions): Promise<void> {
+  const range = { ...(opts.from !== undefined ? { from: opts.from } : {}), ...(opts.to !== undefined ? { to: opts.to } : {}) };
+  const windows = await processors(c).windows(name, store, key, range);
+  if (opts.json) printJson({ key, windows });
+  else if (windows.length) out(renderWindows(windows));
+  else out(`Store ${store} of ${name} has no windows of key ${key} in that range.`);
+}
+
 export function registerProcessors(program: Command): void {
   const cmd = program.command('processors').description('stream processors: list, describe, query stores, reset');
 
@@ -75,15 +99,30 @@ export function registerProcessors(program: Command): void {
 
   cmd
     .command('query')
-    .description("a store's value for a key (interactive query)")
+    .description("a store's value for a key (interactive query); with --from/--to, a window or session store's windows of the key")
     .argument('<name>', 'processor name')
     .argument('<store>', 'store name')
     .argument('<key>', 'the key, as text')
-    .action(async (name: string, store: string, key: string, _opts: unknown, c: Command) => {
+    .option('--from <time>', 'windows only: from this time (epoch ms or ISO-8601), inclusive', (v) => parseTime(v, '--from'))
+    .option('--to <time>', 'windows only: up to this time (epoch ms or ISO-8601), inclusive', (v) => parseTime(v, '--to'))
+    .option('--json', 'print windows as JSON')
+    .action(async (name: string, store: string, key: string, opts: WindowOptions, c: Command) => {
+      if (opts.from !== undefined || opts.to !== undefined) return printWindows(c, name, store, key, opts);
       const found = await processors(c).query(name, store, key);
       if (found) printJson(found);
       else out(`Store ${store} of ${name} has no value for key ${key}.`);
     });
+
+  cmd
+    .command('windows')
+    .description("a window or session store's windows of a key that start (sessions: overlap) in [--from, --to]")
+    .argument('<name>', 'processor name')
+    .argument('<store>', 'store name')
+    .argument('<key>', 'the key, as text')
+    .option('--from <time>', 'from this time (epoch ms or ISO-8601), inclusive; default all time', (v) => parseTime(v, '--from'))
+    .option('--to <time>', 'up to this time (epoch ms or ISO-8601), inclusive; default all time', (v) => parseTime(v, '--to'))
+    .option('--json', 'print the windows as JSON')
+    .action((name: string, store: string, key: string, opts: WindowOptions, c: Command) => printWindows(c, name, store, key, opts));
 
   cmd
     .command('reset')

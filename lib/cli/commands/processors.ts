@@ -45,6 +45,7 @@ export function renderDescription(d: ProcessorDescription): string {
     ),
   );
   for (const t of d.tasks.filter((t) => t.lastError)) lines.push(`Task ${t.task} stopped: ${errorText(t.lastError)}`);
+  if (d.wakeAt !== undefined) lines.push(`Next wall-clock tick: ${new Date(d.wakeAt).toISOString()} (a window to close or a punctuator due, even with no new input)`);
   const counters = countersOf(d.tasks);
   if (counters.length) lines.push(`Dropped and skipped records: ${counters.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (d.stores.length) lines.push(`Stores: ${d.stores.map((s) => `${s.name} (${s.kind}, ${s.keyFormat} -> ${s.valueFormat})`).join(', ')}`);
@@ -72,6 +73,19 @@ async function printWindows(c: Command, name: string, store: string, key: string
   else out(`Store ${store} of ${name} has no windows of key ${key} in that range.`);
 }
 
+/** `NAME STORE KEY [--from] [--to] [--json]`: the arguments of a store query. */
+function storeKeyCommand(cmd: Command, command: string, description: string): Command {
+  return cmd
+    .command(command)
+    .description(description)
+    .argument('<name>', 'processor name')
+    .argument('<store>', 'store name')
+    .argument('<key>', 'the key, as text')
+    .option('--from <time>', 'windows from this time (epoch ms or ISO-8601), inclusive; default all time', (v) => parseTime(v, '--from'))
+    .option('--to <time>', 'windows up to this time (epoch ms or ISO-8601), inclusive; default all time', (v) => parseTime(v, '--to'))
+    .option('--json', 'print windows as JSON');
+}
+
 export function registerProcessors(program: Command): void {
   const cmd = program.command('processors').description('stream processors: list, describe, query stores, reset');
 
@@ -97,32 +111,18 @@ export function registerProcessors(program: Command): void {
       else out(renderDescription(d));
     });
 
-  cmd
-    .command('query')
-    .description("a store's value for a key (interactive query); with --from/--to, a window or session store's windows of the key")
-    .argument('<name>', 'processor name')
-    .argument('<store>', 'store name')
-    .argument('<key>', 'the key, as text')
-    .option('--from <time>', 'windows only: from this time (epoch ms or ISO-8601), inclusive', (v) => parseTime(v, '--from'))
-    .option('--to <time>', 'windows only: up to this time (epoch ms or ISO-8601), inclusive', (v) => parseTime(v, '--to'))
-    .option('--json', 'print windows as JSON')
-    .action(async (name: string, store: string, key: string, opts: WindowOptions, c: Command) => {
+  storeKeyCommand(cmd, 'query', "a store's value for a key (interactive query); with --from/--to, a window or session store's windows of the key").action(
+    async (name: string, store: string, key: string, opts: WindowOptions, c: Command) => {
       if (opts.from !== undefined || opts.to !== undefined) return printWindows(c, name, store, key, opts);
       const found = await processors(c).query(name, store, key);
       if (found) printJson(found);
       else out(`Store ${store} of ${name} has no value for key ${key}.`);
-    });
+    },
+  );
 
-  cmd
-    .command('windows')
-    .description("a window or session store's windows of a key that start (sessions: overlap) in [--from, --to]")
-    .argument('<name>', 'processor name')
-    .argument('<store>', 'store name')
-    .argument('<key>', 'the key, as text')
-    .option('--from <time>', 'from this time (epoch ms or ISO-8601), inclusive; default all time', (v) => parseTime(v, '--from'))
-    .option('--to <time>', 'up to this time (epoch ms or ISO-8601), inclusive; default all time', (v) => parseTime(v, '--to'))
-    .option('--json', 'print the windows as JSON')
-    .action((name: string, store: string, key: string, opts: WindowOptions, c: Command) => printWindows(c, name, store, key, opts));
+  storeKeyCommand(cmd, 'windows', "a window or session store's windows of a key that start (sessions: overlap) in [--from, --to]").action(
+    (name: string, store: string, key: string, opts: WindowOptions, c: Command) => printWindows(c, name, store, key, opts),
+  );
 
   cmd
     .command('reset')

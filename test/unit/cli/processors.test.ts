@@ -28,6 +28,10 @@ describe('sluice processors describe rendering', () => {
     expect(text).toContain('Stores: per-user (window, string -> long)');
   });
 
+  it('says when the next wall-clock tick has work', () => {
+    expect(renderDescription({ ...description([]), wakeAt: 1_700_000_070_000 })).toContain('Next wall-clock tick: 2023-11-14T22:14:30.000Z');
+  });
+
   it('says nothing of dropped records when none were', () => {
     expect(renderDescription(description([task('0_0', {})]))).not.toContain('Dropped');
   });

@@ -149,6 +149,12 @@ export class Processors {
     };
   }
 
+  /** When the processor's wall-clock tick next has work: the earliest wakeAt of its tasks (undefined: none). */
+  async nextWakeAt(name: string): Promise<number | undefined> {
+    const { incarnation } = await this.store.require(name);
+    return earliestWake(await this.store.tasks(name, incarnation));
+  }
+
   /**
    * The processors whose wall-clock tick has work at `now` (a task's wakeAt has come), with
    * that time: what a schedule reads to invoke ProcessorRuntime.tick() only where needed,

@@ -96,7 +96,8 @@ export class ProcessorRuntime {
    */
   async tick(): Promise<{ outcomes: Record<string, TaskOutcome>; wakeAt?: number }> {
     const now = (this.opts.now ?? Date.now)();
-    const due = (await this.taskRecords()).filter((t) => t.wakeAt !== undefined && t.wakeAt <= now).map((t) => t.task);
+    const { incarnation } = await this.processors.store.require(this.name);
+    const due = (await this.processors.store.tasks(this.name, incarnation)).filter((t) => t.wakeAt !== undefined && t.wakeAt <= now).map((t) => t.task);
     const outcomes: Record<string, TaskOutcome> = {};
     if (due.length > 0) {
       await this.runTasks(due, outcomes);
@@ -107,14 +108,8 @@ export class ProcessorRuntime {
   }
 
   /** The earliest wall-clock time at which tick() has work (undefined: none waits for the clock). */
-  async nextWakeAt(): Promise<number | undefined> {
-    const times = (await this.taskRecords()).flatMap((t) => (t.wakeAt === undefined ? [] : [t.wakeAt]));
-    return times.length ? Math.min(...times) : undefined;
-  }
-
-  private async taskRecords() {
-    const { incarnation } = await this.processors.store.require(this.name);
-    return this.processors.store.tasks(this.name, incarnation);
+  nextWakeAt(): Promise<number | undefined> {
+    return this.processors.nextWakeAt(this.name);
   }
 
   /** Runs the tasks until caught up, adding up their records; whether any consumed records. */

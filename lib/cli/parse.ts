@@ -32,13 +32,13 @@ export function parseInteger(text: string, what: string, opts: { min?: number; m
   return n;
 }
 
-/** `--from-time`: epoch milliseconds, or an ISO-8601 date/time. */
-export function parseTime(text: string): number {
+/** `--from-time` (or the option named `what`): epoch milliseconds, or an ISO-8601 date/time. */
+export function parseTime(text: string, what = '--from-time'): number {
   const t = text.trim();
   if (/^\d+$/.test(t)) return Number(t);
   const ms = Date.parse(t);
   if (!/^\d{4}-\d{2}-\d{2}/.test(t) || Number.isNaN(ms)) {
-    throw new UsageError(`--from-time expects epoch milliseconds or an ISO-8601 time (e.g. 2025-06-15T12:00:00Z), got '${text}'.`);
+    throw new UsageError(`${what} expects epoch milliseconds or an ISO-8601 time (e.g. 2025-06-15T12:00:00Z), got '${text}'.`);
   }
   return ms;
 }

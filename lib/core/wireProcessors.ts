@@ -34,9 +34,20 @@ export interface ProcessorDescription extends ProcessorSummary {
   incarnation: string;
   internalTopics: Array<{ name: string; partitions: number }>;
   stores: Array<{ name: string; kind: string; keyFormat: string; valueFormat: string; windowSize?: number; retentionMs?: number }>;
-  tasks: Array<{ task: string; streamTime: number; positions: Array<{ topic: string; partition: number; offset: number }>; metrics: Record<string, number>; updatedAt?: number; lastError?: ProcessorErrorInfo }>;
+  tasks: Array<{
+    task: string;
+    streamTime: number;
+    positions: Array<{ topic: string; partition: number; offset: number }>;
+    metrics: Record<string, number>;
+    updatedAt?: number;
+    lastError?: ProcessorErrorInfo;
+    /** When a tick with no new input next has work for the task (epoch ms). */
+    wakeAt?: number;
+  }>;
   positions: Array<{ topic: string; partition: number; offset: number }>;
   lag: ProcessorPartitionLag[];
+  /** The earliest wakeAt of its tasks: a window to close or a wall-clock punctuator due, even on a quiet input. */
+  wakeAt?: number;
 }
 
 /** `POST /v1/processors/{name}/reset`. */

@@ -11,6 +11,10 @@
 // RPC to the instance that owns the key (Kafka Streams' interactive queries need one).
 // Reads are read-committed: what the last committed batch of each task left.
 //
+// Wall-clock closing: each task item keeps when a tick with no new input next has work
+// (wakeAt, see runtime/processor.ts); describe shows it and due() lists the processors
+// whose time has come, so a schedule invokes only those.
+//
 // Expired windows are hidden by the stream time of the store's tasks: the lowest among
 // the tasks that processed anything, so a window still alive in a task that lags is never
 // hidden (one expired in a task ahead may show until that task's expiry deletes it).
@@ -50,6 +54,8 @@ export interface TaskStatus {
   metrics: Record<string, number>;
   updatedAt?: number;
   lastError?: ProcessorError;
+  /** When a tick with no new input next has work for the task (a window to close, a wall-clock punctuator). */
+  wakeAt?: number;
 }
 
 export interface ProcessorDescription extends ProcessorSummary {
@@ -61,6 +67,8 @@ export interface ProcessorDescription extends ProcessorSummary {
   positions: PartitionPosition[];
   /** Per input partition (internal topics included): position, high watermark and lag. */
   lag: PartitionLag[];
+  /** The earliest wakeAt of its tasks: when the processor's wall-clock tick next has work. */
+  wakeAt?: number;
 }
 
 function summaryOf(r: ProcessorRecord): ProcessorSummary {
@@ -82,7 +90,14 @@ function statusOf(t: TaskRecord): TaskStatus {
     metrics: t.state?.metrics ?? {},
     ...(t.updatedAt !== undefined ? { updatedAt: t.updatedAt } : {}),
     ...(t.lastError ? { lastError: t.lastError } : {}),
+    ...(t.wakeAt !== undefined ? { wakeAt: t.wakeAt } : {}),
   };
+}
+
+/** The earliest wake-up time of the tasks, if any has one. */
+function earliestWake(tasks: ReadonlyArray<{ wakeAt?: number }>): number | undefined {
+  const times = tasks.flatMap((t) => (t.wakeAt === undefined ? [] : [t.wakeAt]));
+  return times.length ? Math.min(...times) : undefined;
 }
 
 const byTopicPartition = (a: PartitionPosition, b: PartitionPosition) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition);
@@ -112,6 +127,7 @@ export class Processors {
     const positions = tasks.flatMap((t) => t.positions).sort(byTopicPartition);
     const inputs = [...record.topology.inputs, ...record.topology.internalTopics.map((t) => t.name)];
     const lag = await lagOf(this.clients, inputs, new Map(positions.map((p) => [`${p.topic}:${p.partition}`, p.offset])));
+    const wakeAt = earliestWake(tasks);
     return {
       ...summaryOf(record),
       incarnation: record.incarnation,
@@ -129,7 +145,28 @@ export class Processors {
       tasks,
       positions,
       lag,
+      ...(wakeAt !== undefined ? { wakeAt } : {}),
     };
+  }
+
+  /** When the processor's wall-clock tick next has work: the earliest wakeAt of its tasks (undefined: none). */
+  async nextWakeAt(name: string): Promise<number | undefined> {
+    const { incarnation } = await this.store.require(name);
+    return earliestWake(await this.store.tasks(name, incarnation));
+  }
+
+  /**
+   * The processors whose wall-clock tick has work at `now` (a task's wakeAt has come), with
+   * that time: what a schedule reads to invoke ProcessorRuntime.tick() only where needed,
+   * without loading any topology.
+   */
+  async due(now = this.now()): Promise<Array<{ name: string; wakeAt: number }>> {
+    const out: Array<{ name: string; wakeAt: number }> = [];
+    for (const record of await this.store.list()) {
+      const wakeAt = earliestWake(await this.store.tasks(record.name, record.incarnation));
+      if (wakeAt !== undefined && wakeAt <= now) out.push({ name: record.name, wakeAt });
+    }
+    return out;
   }
 
   /**

@@ -11,7 +11,9 @@
 //     createdAt, updatedAt, lastError (JSON, a failure of the processor as a whole)
 //   pk = 'tasks#{name}'     sk = '{incarnation}#{subtopology}_{partition}'   a task
 //     state (JSON TaskState: per input partition the next offset, stream time, ...),
-//     ver (1 on the first commit, +1 on each), updatedAt, lastError (JSON)
+//     ver (1 on the first commit, +1 on each), updatedAt, lastError (JSON),
+//     wakeAt (epoch ms: when a tick with no new input next has work, e.g. a window to
+//     close or a wall-clock punctuator; absent when nothing waits for the clock)
 //     A missing task (or one without state) has committed nothing: it starts at the
 //     processor's starting offsets with empty stores.
 //
@@ -63,6 +65,8 @@ export interface TaskRecord {
   lastError?: ProcessorError;
   /** The id of the transaction that committed the task last ('' when none said). */
   receipt?: string;
+  /** When a tick with no new input next has work for the task (BatchResult.wakeAt). */
+  wakeAt?: number;
 }
 
 const newIncarnation = (): string => randomBytes(8).toString('hex');
@@ -96,6 +100,7 @@ function taskOf(item: Item): TaskRecord {
     ...(item.updatedAt ? { updatedAt: num(item.updatedAt) } : {}),
     ...(lastError ? { lastError } : {}),
     ...(item.txn?.S !== undefined ? { receipt: item.txn.S } : {}),
+    ...(item.wakeAt?.N !== undefined ? { wakeAt: num(item.wakeAt) } : {}),
   };
 }
 
@@ -191,14 +196,26 @@ export class ProcessorStore {
    * The task's commit as a transaction item: its new state, conditional on the version
    * read (null: never committed). The runtime puts it in the batch's one transaction;
    * `receipt` (the transaction's id) lets it recognise its own commit after a lost answer.
-   * A commit clears the task's last error: the task moved past it.
+   * A commit clears the task's last error: the task moved past it. `wakeAt` replaces the
+   * task's wake-up time (none: removed).
    */
-  taskWrite(name: string, incarnation: string, task: TaskId, state: TaskState, expectedVersion: number | null, now: number, receipt = ''): TransactWriteItem {
+  taskWrite(
+    name: string,
+    incarnation: string,
+    task: TaskId,
+    state: TaskState,
+    expectedVersion: number | null,
+    now: number,
+    receipt = '',
+    wakeAt?: number,
+  ): TransactWriteItem {
+    const wake: { set: string; remove: string; values: Item } =
+      wakeAt === undefined ? { set: '', remove: ', wakeAt', values: {} } : { set: ', wakeAt = :wake', remove: '', values: { ':wake': N(wakeAt) } };
     return {
       Update: {
         TableName: this.table,
         Key: this.taskKey(name, incarnation, task),
-        UpdateExpression: 'SET #state = :state, ver = :next, updatedAt = :now, txn = :txn REMOVE lastError',
+        UpdateExpression: `SET #state = :state, ver = :next, updatedAt = :now, txn = :txn${wake.set} REMOVE lastError${wake.remove}`,
         ConditionExpression: expectedVersion === null ? 'attribute_not_exists(ver)' : 'ver = :expected',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: {
@@ -206,6 +223,7 @@ export class ProcessorStore {
           ':next': N((expectedVersion ?? 0) + 1),
           ':now': N(now),
           ':txn': S(receipt),
+          ...wake.values,
           ...(expectedVersion === null ? {} : { ':expected': N(expectedVersion) }),
         },
       },

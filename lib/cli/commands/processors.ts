@@ -2,12 +2,16 @@
 // over the SDK.
 //
 //   sluice processors list                       inputs, outputs, last error per processor
-//   sluice processors describe wordcount         position, high watermark and lag per input partition, stores, errors
+//   sluice processors describe wordcount         position, high watermark and lag per input partition, stores, errors,
+//                                                records dropped (late, ...) or skipped
 //   sluice processors query wordcount counts kafka
+//   sluice processors windows views per-user alice --from 2026-01-01T10:00:00Z    a windowed store's windows
+//   sluice processors query views per-user alice --from 0 --to 1700000000000     (the same)
 //   sluice processors reset wordcount            start over with empty stores (like kafka-streams-application-reset)
 import type { Command } from 'commander';
 import type { ProcessorDescription, ProcessorSummary } from '../../client/types.ts';
 import { createSluice, type GlobalOptions } from '../context.ts';
+import { parseTime } from '../parse.ts';
 import { out, printJson } from '../print.ts';
 import { table } from '../table.ts';
 
@@ -23,6 +27,13 @@ export function renderProcessors(list: readonly ProcessorSummary[]): string {
   );
 }
 
+/** The tasks' counters (dropped-late:NODE, skipped-processing, ...) summed over tasks, by name. */
+function countersOf(tasks: ProcessorDescription['tasks']): Array<[string, number]> {
+  const sums = new Map<string, number>();
+  for (const t of tasks) for (const [k, n] of Object.entries(t.metrics)) sums.set(k, (sums.get(k) ?? 0) + n);
+  return [...sums].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : 1));
+}
+
 export function renderDescription(d: ProcessorDescription): string {
   const lines = [`Processor ${d.name} (${d.entry}), incarnation ${d.incarnation}`];
   if (d.lastError) lines.push(`Last error: ${errorText(d.lastError)}`);
@@ -34,8 +45,45 @@ export function renderDescription(d: ProcessorDescription): string {
     ),
   );
   for (const t of d.tasks.filter((t) => t.lastError)) lines.push(`Task ${t.task} stopped: ${errorText(t.lastError)}`);
+  if (d.wakeAt !== undefined) lines.push(`Next wall-clock tick: ${new Date(d.wakeAt).toISOString()} (a window to close or a punctuator due, even with no new input)`);
+  const counters = countersOf(d.tasks);
+  if (counters.length) lines.push(`Dropped and skipped records: ${counters.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (d.stores.length) lines.push(`Stores: ${d.stores.map((s) => `${s.name} (${s.kind}, ${s.keyFormat} -> ${s.valueFormat})`).join(', ')}`);
   return lines.join('\n');
+}
+
+interface WindowOptions {
+  from?: number;
+  to?: number;
+  json?: boolean;
+}
+
+export function renderWindows(windows: ReadonlyArray<{ start: number; end: number; value: unknown }>): string {
+  return table(
+    ['START', 'END', 'VALUE'],
+    windows.map((w) => [new Date(w.start).toISOString(), new Date(w.end).toISOString(), JSON.stringify(w.value)]),
+  );
+}
+
+async function printWindows(c: Command, name: string, store: string, key: string, opts: WindowOptions): Promise<void> {
+  const range = { ...(opts.from !== undefined ? { from: opts.from } : {}), ...(opts.to !== undefined ? { to: opts.to } : {}) };
+  const windows = await processors(c).windows(name, store, key, range);
+  if (opts.json) printJson({ key, windows });
+  else if (windows.length) out(renderWindows(windows));
+  else out(`Store ${store} of ${name} has no windows of key ${key} in that range.`);
+}
+
+/** `NAME STORE KEY [--from] [--to] [--json]`: the arguments of a store query. */
+function storeKeyCommand(cmd: Command, command: string, description: string): Command {
+  return cmd
+    .command(command)
+    .description(description)
+    .argument('<name>', 'processor name')
+    .argument('<store>', 'store name')
+    .argument('<key>', 'the key, as text')
+    .option('--from <time>', 'windows from this time (epoch ms or ISO-8601), inclusive; default all time', (v) => parseTime(v, '--from'))
+    .option('--to <time>', 'windows up to this time (epoch ms or ISO-8601), inclusive; default all time', (v) => parseTime(v, '--to'))
+    .option('--json', 'print windows as JSON');
 }
 
 export function registerProcessors(program: Command): void {
@@ -63,17 +111,18 @@ export function registerProcessors(program: Command): void {
       else out(renderDescription(d));
     });
 
-  cmd
-    .command('query')
-    .description("a store's value for a key (interactive query)")
-    .argument('<name>', 'processor name')
-    .argument('<store>', 'store name')
-    .argument('<key>', 'the key, as text')
-    .action(async (name: string, store: string, key: string, _opts: unknown, c: Command) => {
+  storeKeyCommand(cmd, 'query', "a store's value for a key (interactive query); with --from/--to, a window or session store's windows of the key").action(
+    async (name: string, store: string, key: string, opts: WindowOptions, c: Command) => {
+      if (opts.from !== undefined || opts.to !== undefined) return printWindows(c, name, store, key, opts);
       const found = await processors(c).query(name, store, key);
       if (found) printJson(found);
       else out(`Store ${store} of ${name} has no value for key ${key}.`);
-    });
+    },
+  );
+
+  storeKeyCommand(cmd, 'windows', "a window or session store's windows of a key that start (sessions: overlap) in [--from, --to]").action(
+    (name: string, store: string, key: string, opts: WindowOptions, c: Command) => printWindows(c, name, store, key, opts),
+  );
 
   cmd
     .command('reset')

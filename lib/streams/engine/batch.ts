@@ -46,6 +46,12 @@ export interface BatchResult {
   pending: boolean;
   /** Processing stopped at records[consumed] with this error; commit the rest and report it. */
   error?: SluiceError;
+  /**
+   * When a batch with no records would next do something for the task, given the state
+   * this one leaves (TaskRun.wakeAt): the runtime keeps it on the task item, so a
+   * scheduler wakes a quiet task only when a window closes or a punctuator is due.
+   */
+  wakeAt?: number;
 }
 
 const textEncoder = new TextEncoder();
@@ -177,6 +183,7 @@ export async function processBatch(
     else throw err;
   }
   if (consumed > 0) run.state.anchor = { streamTime: run.state.streamTime, wallClockTime: env.wallClockTime };
+  const wakeAt = await run.wakeAt();
   await run.close();
   return {
     consumed,
@@ -186,5 +193,6 @@ export async function processBatch(
     metrics: metricsDelta(before, run.state),
     pending,
     ...(error ? { error } : {}),
+    ...(wakeAt !== undefined ? { wakeAt } : {}),
   };
 }

@@ -73,21 +73,14 @@ export class StreamsEngine {
   /**
    * The wall-clock time at which a batch with no records would do something for this task
    * (a wall-clock punctuator, or a window that idle advance would close), or undefined.
-   * The runtime schedules its next tick of an idle task from this.
+   * Each batch's result carries it too (BatchResult.wakeAt), for the state it leaves.
    */
   async wakeAt(task: TaskId, state: TaskState | undefined, backend: StoreBackend, now: number): Promise<number | undefined> {
-    const s = state ?? initialTaskState();
-    const run = new TaskRun(this.env(task, now, {}), s, backend);
+    const run = new TaskRun(this.env(task, now, {}), state ?? initialTaskState(), backend);
     await run.open();
-    const times: number[] = [];
-    const punctuation = run.earliestWallClockPunctuation();
-    if (punctuation !== undefined) times.push(punctuation);
-    const timer = await run.earliestTimer();
-    if (timer !== undefined && this.config.idleAdvance && s.anchor) {
-      times.push(s.anchor.wallClockTime + Math.max(timer, s.streamTime + 1) - s.anchor.streamTime);
-    }
+    const at = await run.wakeAt();
     await run.close();
-    return times.length ? Math.max(now, Math.min(...times)) : undefined;
+    return at;
   }
 
   private env(task: TaskId, wallClockTime: number, options: BatchOptions): RunEnv {

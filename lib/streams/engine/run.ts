@@ -226,6 +226,25 @@ export class TaskRun {
     return dues.length ? Math.min(...dues) : undefined;
   }
 
+  /**
+   * The wall-clock time at which a batch with no records would do something for this task:
+   * the earliest wall-clock punctuator, or (with idle advance) the wall-clock time at which
+   * stream time, moving on from the anchor as the clock does, reaches the earliest timer
+   * entry (a window to close, an unjoined record to emit, an item to expire). Never before
+   * this run's wall-clock time; undefined when nothing waits for the clock.
+   */
+  async wakeAt(): Promise<number | undefined> {
+    const times: number[] = [];
+    const punctuation = this.earliestWallClockPunctuation();
+    if (punctuation !== undefined) times.push(punctuation);
+    const a = this.state.anchor;
+    if (this.env.config.idleAdvance && a) {
+      const timer = await this.earliestTimer();
+      if (timer !== undefined) times.push(a.wallClockTime + Math.max(timer, this.state.streamTime + 1) - a.streamTime);
+    }
+    return times.length ? Math.max(this.env.wallClockTime, Math.min(...times)) : undefined;
+  }
+
   count(key: string, n = 1): void {
     this.state.metrics[key] = (this.state.metrics[key] ?? 0) + n;
   }

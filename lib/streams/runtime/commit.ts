@@ -9,7 +9,7 @@
 //     per output partition      head + index entry        (lib/log/transaction)
 //     outputs in >1 partition   1 shared-object reference
 //     per state mutation        1 versioned write          (stores/dynamo/writes.ts)
-//     the task item             1 Update IF ver = read     (store.ts taskWrite, receipt = txnId)
+//     the task item             1 Update IF ver = read     (store.ts taskWrite, receipt = txnId, wakeAt)
 //
 // A failed condition on the task item or on a state write means another writer got there
 // first (an instance still running the task, a reset), or, after a lost answer, that this
@@ -61,7 +61,7 @@ function taskParticipant(store: ProcessorStore, backend: DynamoStoreBackend, cur
   return {
     what: `batch of processor '${processor}' task ${taskKey(task)}`,
     count: writes.length + 1,
-    items: ({ txnId }) => [...writes, store.taskWrite(processor, incarnation, task, result.state, version, now, txnId)],
+    items: ({ txnId }) => [...writes, store.taskWrite(processor, incarnation, task, result.state, version, now, txnId, result.wakeAt)],
     explain: async (_failed, { txnId }) => {
       const current = await store.task(processor, incarnation, task);
       if (current.receipt === txnId) return 'committed';

@@ -5,7 +5,18 @@
 // from what is committed. Nothing is restored on start: state lives in DynamoDB.
 //
 //   const runtime = await ProcessorRuntime.create(log, topology, { 'application.id': 'wc' }, 'wordCount.ts');
-//   await runtime.runOnce();          // every task until caught up (a dispatcher tick)
+//   await runtime.runOnce();          // every task until caught up (new input: a dispatcher tick)
+//   const { wakeAt } = await runtime.tick();   // wall-clock tick: only the tasks that are due
+//
+// Wall-clock closing. A quiet input still closes its windows: each committed batch leaves
+// on its task item the wall-clock time at which a batch with no records next has work
+// (wakeAt: a suppressed window closing as idle advance moves stream time on, an unjoined
+// record of an outer join to emit, a wall-clock punctuator, a window to expire). tick()
+// runs exactly the tasks whose wakeAt has come, each as an ordinary batch (its outputs,
+// state and new wakeAt commit in one transaction, so a crash in a tick is as harmless as
+// in any batch), and answers the earliest wakeAt left, so a timer (the dev server's) or a
+// schedule (CDK) calls tick() again only then. nextWakeAt() answers the same without
+// running anything; Processors.describe shows it per task, from the tables alone.
 import { TopicAlreadyExistsError } from '../../core/errors.ts';
 import { inParallel } from '../../core/parallel.ts';
 import type { Log } from '../../log/index.ts';
@@ -64,17 +75,53 @@ export class ProcessorRuntime {
    * sub-topologies read what earlier ones wrote to internal topics, so passes repeat
    * until one moves nothing.
    */
-  async runOnce(): Promise<Record<string, TaskOutcome>> {
-    const outcomes: Record<string, TaskOutcome> = {};
+  runOnce(): Promise<Record<string, TaskOutcome>> {
+    return this.passes({});
+  }
+
+  private async passes(outcomes: Record<string, TaskOutcome>): Promise<Record<string, TaskOutcome>> {
     for (let pass = 0; pass < 1 + this.engine.plan.subtopologies.length; pass++) {
-      let moved = false;
-      await inParallel(this.engine.tasks(), this.opts.concurrency ?? 4, async (task) => {
-        const outcome = await (await this.runner(task)).runTask();
-        if (outcome.status === 'caught-up' && outcome.records > 0) moved = true;
-        outcomes[taskKey(task)] = outcome;
-      });
-      if (!moved) break;
+      if (!(await this.runTasks(this.engine.tasks(), outcomes))) break;
     }
     return outcomes;
+  }
+
+  /**
+   * The wall-clock tick of a quiet processor: runs each task whose wakeAt has come (what
+   * it does and commits is an ordinary batch with whatever input it finds), then, when the
+   * topology has several sub-topologies, every task as runOnce does, since what a due task
+   * emitted may be input of a later one (through an internal topic). Answers what ran and the
+   * earliest wakeAt left (undefined: nothing waits for the clock; new input is the
+   * dispatcher's, which calls runOnce).
+   */
+  async tick(): Promise<{ outcomes: Record<string, TaskOutcome>; wakeAt?: number }> {
+    const now = (this.opts.now ?? Date.now)();
+    const { incarnation } = await this.processors.store.require(this.name);
+    const due = (await this.processors.store.tasks(this.name, incarnation)).filter((t) => t.wakeAt !== undefined && t.wakeAt <= now).map((t) => t.task);
+    const outcomes: Record<string, TaskOutcome> = {};
+    if (due.length > 0) {
+      await this.runTasks(due, outcomes);
+      if (this.engine.plan.subtopologies.length > 1) await this.passes(outcomes);
+    }
+    const wakeAt = await this.nextWakeAt();
+    return { outcomes, ...(wakeAt !== undefined ? { wakeAt } : {}) };
+  }
+
+  /** The earliest wall-clock time at which tick() has work (undefined: none waits for the clock). */
+  nextWakeAt(): Promise<number | undefined> {
+    return this.processors.nextWakeAt(this.name);
+  }
+
+  /** Runs the tasks until caught up, adding up their records; whether any consumed records. */
+  private async runTasks(tasks: readonly TaskId[], outcomes: Record<string, TaskOutcome>): Promise<boolean> {
+    let moved = false;
+    await inParallel(tasks, this.opts.concurrency ?? 4, async (task) => {
+      const outcome = await (await this.runner(task)).runTask();
+      const key = taskKey(task);
+      const before = outcomes[key];
+      if (outcome.status === 'caught-up' && outcome.records > 0) moved = true;
+      outcomes[key] = outcome.status === 'caught-up' && before?.status === 'caught-up' ? { ...outcome, records: before.records + outcome.records } : outcome;
+    });
+    return moved;
   }
 }

@@ -6,7 +6,8 @@
 //     2. read each input partition from its committed position (at most maxBatchRecords)
 //     3. run the engine on them with the DynamoDB backend (reads only), cut where the
 //        commit would no longer fit one transaction (commit.ts commitFits)
-//     4. commit outputs, state writes and task item in ONE transaction (commit.ts)
+//     4. commit outputs, state writes and task item in ONE transaction (commit.ts); the
+//        task item carries the batch's wakeAt (when a tick with no input has work next)
 //   runTask: runBatch until the task has caught up. A batch that throws, or whose engine
 //     run stopped at a failing record, is retried with backoff; after `attempts` the task
 //     stops at that offset with the error recorded on its item (Processors.describe shows
@@ -22,7 +23,7 @@ import type { BatchResult } from '../engine/batch.ts';
 import type { StreamsEngine } from '../engine/engine.ts';
 import { partitionKey, taskKey, type InputRecord, type TaskId } from '../engine/types.ts';
 import type { DynamoStoreBackend } from '../stores/dynamo/backend.ts';
-import type { ProcessorError, ProcessorStore } from '../store.ts';
+import type { ProcessorError, ProcessorStore, TaskRecord } from '../store.ts';
 import { commitBatch, commitFits } from './commit.ts';
 
 export interface TaskRunnerOptions {
@@ -81,6 +82,19 @@ const errorOf = (err: unknown, now: number, where?: BatchOutcome['at']): Process
   ...(where ?? {}),
 });
 
+/**
+ * Whether a batch has anything to commit: records consumed, outputs, state writes, or
+ * (on a tick with no records) a punctuation schedule moved on or a new wake-up time.
+ * Nothing is committed for a batch that changed nothing (it failed on its first record,
+ * or a tick found no work): a tick that only moved stream time by idle advance leaves it
+ * to be worked out again from the anchor, so a quiet task costs no write per tick.
+ */
+function worthCommitting(committed: TaskRecord, result: BatchResult): boolean {
+  if (result.consumed > 0 || result.outputs.length > 0 || result.mutations.length > 0) return true;
+  if (result.wakeAt !== committed.wakeAt) return true;
+  return JSON.stringify(result.state.punctuations) !== JSON.stringify(committed.state?.punctuations ?? {});
+}
+
 export class TaskRunner {
   private readonly now: () => number;
 
@@ -121,8 +135,7 @@ export class TaskRunner {
     const now = this.now();
     const input = { task: this.task, records, wallClockTime: now, ...(committed.state ? { state: committed.state } : {}) };
     const result: BatchResult = await engine.processBatch(input, backend, { fits: commitFits(this.outputPartitions()) });
-    // Nothing to commit when the batch consumed nothing and changed nothing (e.g. it failed on its first record).
-    if (result.consumed > 0 || result.outputs.length > 0 || result.mutations.length > 0) {
+    if (worthCommitting(committed, result)) {
       const cursor = { processor, incarnation, task: this.task, version: committed.version };
       await commitBatch({ log, store, backend, now }, cursor, result);
     }

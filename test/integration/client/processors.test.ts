@@ -1,12 +1,13 @@
 // The processors' routes through the SDK and the CLI against a real dev server: a word
 // count run by the processor runtime on the server's storage, then listed, described
-// (lag per input partition), queried by key and reset over HTTP.
+// (lag per input partition), queried by key and reset over HTTP; a windowed count whose
+// windows of a key are read in a time range, bad ranges refused with 400 INVALID_REQUEST.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../../lib/cli/main.ts';
-import { KeyNotFoundError, Sluice, UnknownProcessorError, UnknownStateStoreError } from '../../../lib/client/index.ts';
+import { InvalidRequestError, KeyNotFoundError, Sluice, UnknownProcessorError, UnknownStateStoreError } from '../../../lib/client/index.ts';
 import { Log } from '../../../lib/log/index.ts';
-import { Grouped, Materialized, Produced, Serdes, StreamsBuilder } from '../../../lib/streams/index.ts';
+import { Grouped, Materialized, Produced, Serdes, StreamsBuilder, TimeWindows } from '../../../lib/streams/index.ts';
 import { ProcessorRuntime } from '../../../lib/streams/runtime/processor.ts';
 import { useDevServer } from './devServer.ts';
 
@@ -32,6 +33,28 @@ async function wordCountOnServer() {
   await runtime.runOnce();
   await log.append(names.lines, 1, { records: [{ key: null, value: Buffer.from('be'), timestamp: 2 }] });
   return { names, sluice, runtime };
+}
+
+/** 2023-11-14T22:14:00Z, on a minute boundary. */
+const T = 1_700_000_040_000;
+const MIN = 60_000;
+
+/**
+ * Page views per user per minute (grace one hour, so the runtime's wall clock moving on
+ * closes nothing): alice has 1 view in [T, T+1m) and 2 in [T+1m, T+2m), bob 1 in [T, T+1m).
+ */
+async function windowedCountOnServer() {
+  const suffix = id();
+  const names = { app: `views-${suffix}`, views: `page-views-${suffix}` };
+  const sluice = new Sluice({ endpoint: dev.url });
+  await sluice.admin().createTopic({ name: names.views, partitions: 1 });
+  const log = new Log(dev.server.stack.clients);
+  const view = (user: string, timestamp: number) => ({ key: Buffer.from(user), value: Buffer.from('"/home"'), timestamp });
+  await log.append(names.views, 0, { records: [view('alice', T + 1000), view('alice', T + MIN + 2000), view('bob', T + 3000), view('alice', T + MIN + 5000)] });
+  const b = new StreamsBuilder();
+  b.stream<string, string>(names.views, { key: Serdes.string() }).groupByKey().windowedBy(TimeWindows.ofSizeAndGrace(MIN, 60 * MIN)).count(Materialized.as('per-user'));
+  await (await ProcessorRuntime.create(log, b.build(), { 'application.id': names.app }, 'views.ts')).runOnce();
+  return { names, sluice };
 }
 
 async function cli(...args: string[]): Promise<string> {
@@ -85,5 +108,46 @@ describe('Processors over HTTP', () => {
     expect(described).toMatch(new RegExp(`${names.lines}\\s+1\\s+0\\s+1\\s+1`));
     expect(JSON.parse(await cli('processors', 'query', names.app, 'counts', 'to'))).toEqual({ key: 'to', value: 2 });
     expect(await cli('processors', 'reset', names.app)).toContain(`Reset processor ${names.app}`);
+  });
+
+  it("answers a windowed store's windows of a key in a time range over the SDK", async () => {
+    const { names, sluice } = await windowedCountOnServer();
+    const processors = sluice.processors();
+    expect(await processors.windows(names.app, 'per-user', 'alice')).toEqual([
+      { start: T, end: T + MIN, value: 1 },
+      { start: T + MIN, end: T + 2 * MIN, value: 2 },
+    ]);
+    expect(await processors.windows(names.app, 'per-user', 'alice', { from: T + 1, to: T + 10 * MIN })).toEqual([{ start: T + MIN, end: T + 2 * MIN, value: 2 }]);
+    expect(await processors.windows(names.app, 'per-user', 'bob', { to: T })).toEqual([{ start: T, end: T + MIN, value: 1 }]);
+    expect(await processors.windows(names.app, 'per-user', 'carol')).toEqual([]);
+    await expect(processors.windows(names.app, 'per-user', 'alice', { from: T, to: T - 1 })).rejects.toBeInstanceOf(InvalidRequestError);
+  });
+
+  it.each([
+    ['a from that is not a number', 'from=soon'],
+    ['a to that is not an integer', 'to=1.5'],
+    ['a from after the to', 'from=20&to=10'],
+    ['a bound given twice', 'from=1&from=2'],
+    ['an unknown parameter', 'since=0'],
+  ])('refuses %s with 400 INVALID_REQUEST', async (_what, query) => {
+    const { names } = await windowedCountOnServer();
+    const res = await fetch(`${dev.url}/v1/processors/${names.app}/stores/per-user/keys/alice/windows?${query}`);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('INVALID_REQUEST');
+  });
+
+  it('sluice processors windows, and query with --from/--to, print the windows of a key', async () => {
+    const { names } = await windowedCountOnServer();
+    const text = await cli('processors', 'windows', names.app, 'per-user', 'alice');
+    expect(text).toMatch(/^2023-11-14T22:14:00\.000Z\s+2023-11-14T22:15:00\.000Z\s+1$/m);
+    expect(text).toMatch(/^2023-11-14T22:15:00\.000Z\s+2023-11-14T22:16:00\.000Z\s+2$/m);
+    expect(JSON.parse(await cli('processors', 'query', names.app, 'per-user', 'alice', '--from', String(T + 1), '--json'))).toEqual({
+      key: 'alice',
+      windows: [{ start: T + MIN, end: T + 2 * MIN, value: 2 }],
+    });
+    expect(JSON.parse(await cli('processors', 'windows', names.app, 'per-user', 'alice', '--to', '2023-11-14T22:14:59Z', '--json')).windows).toEqual([
+      { start: T, end: T + MIN, value: 1 },
+    ]);
+    expect(await cli('processors', 'windows', names.app, 'per-user', 'carol')).toContain('no windows of key carol');
   });
 });

@@ -1,9 +1,12 @@
 // Helpers for the streams tests on DynamoDB Local: state storage for the test driver that
 // commits each batch's mutations as the versioned writes of one transaction, as the
-// processor runtime does (with its outputs and position) in its own commit.
+// processor runtime does (with its outputs and position) in its own commit; and a run of
+// the processor runtime where every batch is a process of its own, to crash between any
+// two steps.
 import { randomBytes } from 'node:crypto';
 import { transact } from '../../../lib/storage/dynamo.ts';
 import type { TableClients } from '../../../lib/storage/tables.ts';
+import type { ProcessorRuntime } from '../../../lib/streams/runtime/processor.ts';
 import type { Mutation } from '../../../lib/streams/stores/backend.ts';
 import { DynamoStoreBackend } from '../../../lib/streams/stores/dynamo/backend.ts';
 import type { StateNamespace } from '../../../lib/streams/stores/dynamo/keys.ts';
@@ -30,4 +33,27 @@ export function dynamoState(clients: TableClients, ns: StateNamespace = freshNam
       if (!written.ok) throw new Error('a state write lost its version condition');
     },
   };
+}
+
+/**
+ * Runs one batch of each task at a time, each on a new runtime (a new process), until a
+ * round moves nothing; an error ends that "process" and the next round starts afresh.
+ * Returns how many batches crashed.
+ */
+export async function runWithRestarts(create: () => Promise<ProcessorRuntime>): Promise<number> {
+  let crashes = 0;
+  for (let round = 0; round < 200; round++) {
+    let moved = false;
+    for (const task of (await create()).engine.tasks()) {
+      try {
+        const outcome = await (await (await create()).runner(task)).runBatch();
+        if (outcome.consumed > 0 || outcome.more) moved = true;
+      } catch {
+        crashes++;
+        moved = true;
+      }
+    }
+    if (!moved) return crashes;
+  }
+  throw new Error('the processor never caught up');
 }

@@ -11,6 +11,7 @@ import { ProcessorRuntime } from '../../../lib/streams/runtime/processor.ts';
 import { Processors } from '../../../lib/streams/service.ts';
 import { injectFault } from '../../support/log.ts';
 import { useTestStorage } from '../../support/stack.ts';
+import { runWithRestarts } from './helpers.ts';
 
 const storage = useTestStorage();
 const FAST = { backoff: { baseMs: 1, maxMs: 2 } };
@@ -77,28 +78,6 @@ async function expectExactlyOnce(s: Awaited<ReturnType<typeof setup>>) {
   for (const [word, n] of expected) expect(await service.get(s.names.app, 'counts', word)).toEqual({ key: word, value: n });
 }
 
-/**
- * Runs one batch of each task at a time, each on a new runtime (a new process), until a
- * round moves nothing; an error ends that "process" and the next round starts afresh.
- */
-async function runWithRestarts(s: Awaited<ReturnType<typeof setup>>): Promise<number> {
-  let crashes = 0;
-  for (let round = 0; round < 200; round++) {
-    let moved = false;
-    for (const task of (await s.create()).engine.tasks()) {
-      try {
-        const outcome = await (await (await s.create()).runner(task)).runBatch();
-        if (outcome.consumed > 0 || outcome.more) moved = true;
-      } catch {
-        crashes++;
-        moved = true;
-      }
-    }
-    if (!moved) return crashes;
-  }
-  throw new Error('the processor never caught up');
-}
-
 describe('processor runtime', () => {
   it('runs word count over two partitions through a repartition topic: every count once, the store matches', async () => {
     const s = await setup();
@@ -147,7 +126,7 @@ describe('processor runtime', () => {
     const s = await setup();
     const remove = injectFault(storage.clients[client], command, 'after', { times: 3, error: () => new Crash('injected crash') });
     try {
-      expect(await runWithRestarts(s)).toBeGreaterThan(0);
+      expect(await runWithRestarts(() => s.create())).toBeGreaterThan(0);
     } finally {
       remove();
     }
@@ -156,7 +135,7 @@ describe('processor runtime', () => {
 
   it('exactly once when it crashes between batches (each runtime runs one batch of one task)', async () => {
     const s = await setup();
-    expect(await runWithRestarts(s)).toBe(0);
+    expect(await runWithRestarts(() => s.create())).toBe(0);
     await expectExactlyOnce(s);
   });
 

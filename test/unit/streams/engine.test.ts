@@ -189,9 +189,11 @@ describe('idle ticks', () => {
     const first = await engine.processBatch({ task, records: [rec(0, 'a', '1', 50)], wallClockTime: 1_000 }, backend);
     backend.apply(first.mutations);
     expect(await engine.wakeAt(task, first.state, backend, 1_000)).toBe(1_050);
+    expect(first.wakeAt).toBe(1_050);
     const tick = await engine.processBatch({ task, records: [], state: first.state, wallClockTime: 1_030 }, backend);
     expect(tick.state.streamTime).toBe(80);
     expect(tick.outputs).toEqual([]);
+    expect(tick.wakeAt).toBe(1_050);
     const close = await engine.processBatch({ task, records: [], state: first.state, wallClockTime: 1_050 }, backend);
     expect(close.outputs).toHaveLength(1);
   });

@@ -81,6 +81,23 @@ describe('hopping windows', () => {
     expect(Object.values(driver.metrics())).toEqual([1]);
   });
 
+  it('accepts an out-of-order record while every window it falls in is within grace, and drops one whose windows all closed', async () => {
+    const driver = windowedCount(TimeWindows.ofSizeAndGrace(10, 5).advanceBy(5));
+    await pipe(driver, [['a', 7], ['a', 12], ['a', 3], ['a', 21], ['a', 9], ['a', 16]]);
+    expect(rows(out(driver, 10).readRecordsToList()).map((r) => [r[1], r[2], r[3]])).toEqual([
+      [0, 10, 1],
+      [5, 15, 1],
+      [5, 15, 2],
+      [10, 20, 1],
+      [0, 10, 2],
+      [15, 25, 1],
+      [20, 30, 1],
+      [10, 20, 2],
+      [15, 25, 2],
+    ]);
+    expect(Object.entries(driver.metrics())).toEqual([[expect.stringMatching(/^dropped-late:/), 1]]);
+  });
+
   it('rejects an advance larger than the size, and a retention shorter than size + grace', () => {
     expect(() => TimeWindows.ofSizeWithNoGrace(10).advanceBy(11)).toThrow(InvalidTopologyError);
     expect(() => windowedCount(TimeWindows.ofSizeAndGrace(10, 5), 14)).toThrow(InvalidTopologyError);

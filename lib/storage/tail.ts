@@ -1,0 +1,103 @@
+// The head's tail (see metadata.ts for its layout and commit.ts for the protocol): the
+// newest index entries live on the partition head until a flush moves them to the
+// segments table. This module owns the flush and the lookups that must see both places.
+//
+// Flush, ONE TransactWriteItems (atomic: an entry is in the tail or in the table, never
+// in both and never in neither):
+//   Update head   REMOVE tail[0..k-1]  SET tailBase = tailBase + n(0..k-1), maxTimestamp
+//                                      IF tailBase = :read
+//   Put entry     x k, with its offsets and byTime key          IF not exists
+// The tail only grows at its end and only shrinks at its front, and only a flush moves
+// tailBase, so an unchanged tailBase means an unchanged prefix: the condition is the whole
+// proof that the Puts are the entries the Update removes. A flush that loses the race
+// (another flush, a transaction in the way) changes nothing; the next one moves them.
+//
+// Lookups read the head first, then the table: an entry leaves the tail only into the
+// table, so whatever the head read missed, the table read that follows it finds.
+import { TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import type { TableClients } from './tables.ts';
+import { getItem } from './dynamo.ts';
+import { classifyTransactionError } from './dynamo.ts';
+import { dependencyFailure } from './failures.ts';
+import { getHead, getIndexEntry, headFromItem, headKey, indexEntryItem, N, num, type IndexEntry, type PartitionHead } from './metadata.ts';
+
+/** An appender whose entry makes the tail this long (or a multiple of it) flushes it. */
+export const FLUSH_AT = 8;
+/** No append lengthens a tail past this: it flushes first (a backstop; flushes keep it short). */
+export const TAIL_CAP = 64;
+/** Entries one flush moves at most (one transaction: the head and one Put each). */
+const MAX_FLUSH = 48;
+
+export type FlushOutcome = 'flushed' | 'empty' | 'lost';
+
+/**
+ * Moves the head's tail (up to MAX_FLUSH entries, at least `min`) to the segments table.
+ * 'lost' when another writer changed the tail's front meanwhile: nothing was written.
+ */
+export async function flushTail(clients: TableClients, topicId: string, partition: number, min = 1): Promise<FlushOutcome> {
+  const item = await getItem(clients, clients.names.tables.partitions, headKey(topicId, partition));
+  const head = headFromItem(topicId, partition, item);
+  if (head.tail.length < Math.max(1, min) || item?.tailBase?.N === undefined) return 'empty';
+  const moved = head.tail.slice(0, MAX_FLUSH);
+  let runningMax = num(item.maxTimestamp, -1);
+  const puts: TransactWriteItem[] = moved.map((e) => {
+    runningMax = Math.max(runningMax, e.maxTimestamp);
+    return {
+      Put: {
+        TableName: clients.names.tables.segments,
+        Item: indexEntryItem(topicId, partition, e, runningMax),
+        ConditionExpression: 'attribute_not_exists(tp)',
+      },
+    };
+  });
+  const update: TransactWriteItem = {
+    Update: {
+      TableName: clients.names.tables.partitions,
+      Key: headKey(topicId, partition),
+      UpdateExpression: `REMOVE ${moved.map((_, i) => `tail[${i}]`).join(', ')} SET tailBase = :to, maxTimestamp = :max`,
+      ConditionExpression: 'tailBase = :from',
+      ExpressionAttributeValues: { ':from': N(head.tailBase), ':to': N(moved.at(-1)!.lastOffset + 1), ':max': N(runningMax) },
+    },
+  };
+  try {
+    await clients.ddb.send(new TransactWriteItemsCommand({ TransactItems: [update, ...puts] }));
+    return 'flushed';
+  } catch (err) {
+    const failure = classifyTransactionError(err);
+    if (failure.kind === 'failed') throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
+    // A lost condition, a conflict, or no answer: either way the tail is as another flush
+    // (or this one) left it, never half-moved.
+    return 'lost';
+  }
+}
+
+/** A flush that must not fail its caller: the records it would move are committed already. */
+export async function flushQuietly(clients: TableClients, topicId: string, partition: number, min = 1): Promise<void> {
+  await flushTail(clients, topicId, partition, min).catch(() => undefined);
+}
+
+/**
+ * The committed entry ending at `lastOffset`, wherever it is: the tail of the head, then
+ * the table (see the header for why in that order).
+ */
+export async function findEntry(clients: TableClients, topicId: string, partition: number, lastOffset: number): Promise<IndexEntry | undefined> {
+  const head = await getHead(clients, topicId, partition);
+  if (lastOffset >= head.tailBase) return head.tail.find((e) => e.lastOffset === lastOffset);
+  return getIndexEntry(clients, topicId, partition, lastOffset);
+}
+
+/** The tail entries holding offsets >= `offset`, in offset order (all of them from below tailBase). */
+export function tailFrom(head: PartitionHead, offset: number): IndexEntry[] {
+  return head.tail.filter((e) => e.lastOffset >= offset);
+}
+
+/**
+ * `table` (entries read from the segments table after `head` was read) followed by the
+ * head's tail, each offset once: an entry flushed between the two reads is in both.
+ */
+export function withTail(head: PartitionHead, table: readonly IndexEntry[], offset: number): IndexEntry[] {
+  const out = [...table];
+  const covered = out.length ? out.at(-1)!.lastOffset : -1;
+  for (const e of tailFrom(head, offset)) if (e.baseOffset > covered) out.push(e);
+  return out;
+}

@@ -97,6 +97,12 @@ export interface CommitOptions {
 }
 
 const BACKOFF_BASE_MS = 5;
+/**
+ * An append stops resending this long after its first attempt: a flush may drop a writer
+ * idle for WRITER_IDLE_MS (tail.ts), and a resend must never outlive the entry that
+ * recognises it.
+ */
+export const RESEND_WINDOW_MS = 5 * 60_000;
 
 export async function commitSegment(clients: StorageClients, seg: SegmentToCommit, opts: CommitOptions = {}): Promise<CommitResult> {
   if (seg.producerCheck || seg.guard) return commitConditional(clients, seg, opts);
@@ -116,10 +122,12 @@ async function appendToHead(clients: StorageClients, seg: SegmentToCommit, write
   const n = seg.recordCount;
   const w = writerAttributes(writer);
   const input = headUpdate(clients, seg, w, seq);
+  const started = Date.now();
   let unknown = false;
   let lastError: unknown;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: BACKOFF_BASE_MS, maxMs: cap }));
+    if (Date.now() - started > RESEND_WINDOW_MS) break;
     try {
       const out = await clients.ddb.send(new UpdateItemCommand(input));
       const base = num(out.Attributes?.nextOffset);

@@ -12,14 +12,19 @@
 // proof that the Puts are the entries the Update removes. A flush that loses the race
 // (another flush, a transaction in the way) changes nothing; the next one moves them.
 //
+// The same update drops writers idle for WRITER_IDLE_MS (their sequence is the time of
+// their last append, writers.ts), each only if its sequence is still the one read. An
+// append resends for at most RESEND_WINDOW_MS (commit.ts), far below that, so no resend
+// can outlive the entry that recognises it, unless clocks differ by most of an hour.
+//
 // Lookups read the head first, then the table: an entry leaves the tail only into the
 // table, so whatever the head read missed, the table read that follows it finds.
 import { TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { TableClients } from './tables.ts';
-import { getItem } from './dynamo.ts';
-import { classifyTransactionError } from './dynamo.ts';
+import { classifyTransactionError, getItem } from './dynamo.ts';
 import { dependencyFailure } from './failures.ts';
-import { getHead, getIndexEntry, headFromItem, headKey, indexEntryItem, N, num, type IndexEntry, type PartitionHead } from './metadata.ts';
+import { getHead, getIndexEntry, headFromItem, headKey, indexEntryItem, N, num, type IndexEntry, type Item, type PartitionHead } from './metadata.ts';
+import { WRITER_SEQ_PREFIX, writerAttributes } from './writers.ts';
 
 /** An appender whose entry makes the tail this long (or a multiple of it) flushes it. */
 export const FLUSH_AT = 8;
@@ -27,6 +32,10 @@ export const FLUSH_AT = 8;
 export const TAIL_CAP = 64;
 /** Entries one flush moves at most (one transaction: the head and one Put each). */
 const MAX_FLUSH = 48;
+/** A writer that has not appended for this long is dropped from the head by a flush. */
+export const WRITER_IDLE_MS = 60 * 60_000;
+/** Idle writers one flush drops at most. */
+const MAX_DROPPED_WRITERS = 16;
 
 export type FlushOutcome = 'flushed' | 'empty' | 'lost';
 
@@ -34,7 +43,7 @@ export type FlushOutcome = 'flushed' | 'empty' | 'lost';
  * Moves the head's tail (up to MAX_FLUSH entries, at least `min`) to the segments table.
  * 'lost' when another writer changed the tail's front meanwhile: nothing was written.
  */
-export async function flushTail(clients: TableClients, topicId: string, partition: number, min = 1): Promise<FlushOutcome> {
+export async function flushTail(clients: TableClients, topicId: string, partition: number, min = 1, now: () => number = Date.now): Promise<FlushOutcome> {
   const item = await getItem(clients, clients.names.tables.partitions, headKey(topicId, partition));
   const head = headFromItem(topicId, partition, item);
   if (head.tail.length < Math.max(1, min) || item?.tailBase?.N === undefined) return 'empty';
@@ -50,13 +59,24 @@ export async function flushTail(clients: TableClients, topicId: string, partitio
       },
     };
   });
+  const idle = idleWriters(item, now());
   const update: TransactWriteItem = {
     Update: {
       TableName: clients.names.tables.partitions,
       Key: headKey(topicId, partition),
-      UpdateExpression: `REMOVE ${moved.map((_, i) => `tail[${i}]`).join(', ')} SET tailBase = :to, maxTimestamp = :max`,
-      ConditionExpression: 'tailBase = :from',
-      ExpressionAttributeValues: { ':from': N(head.tailBase), ':to': N(moved.at(-1)!.lastOffset + 1), ':max': N(runningMax) },
+      UpdateExpression:
+        `REMOVE ${[...moved.map((_, i) => `tail[${i}]`), ...idle.flatMap((w, i) => [`#ws${i}`, `#wb${i}`])].join(', ')} ` +
+        'SET tailBase = :to, maxTimestamp = :max',
+      ConditionExpression: ['tailBase = :from', ...idle.map((_, i) => `#ws${i} = :ws${i}`)].join(' AND '),
+      ExpressionAttributeValues: {
+        ':from': N(head.tailBase),
+        ':to': N(moved.at(-1)!.lastOffset + 1),
+        ':max': N(runningMax),
+        ...Object.fromEntries(idle.map((w, i) => [`:ws${i}`, N(w.seq)])),
+      },
+      ...(idle.length
+        ? { ExpressionAttributeNames: Object.fromEntries(idle.flatMap((w, i) => [[`#ws${i}`, writerAttributes(w.id).seq], [`#wb${i}`, writerAttributes(w.id).base]])) }
+        : {}),
     },
   };
   try {
@@ -69,6 +89,17 @@ export async function flushTail(clients: TableClients, topicId: string, partitio
     // (or this one) left it, never half-moved.
     return 'lost';
   }
+}
+
+/** Writers on the head whose last append is older than WRITER_IDLE_MS (at most MAX_DROPPED_WRITERS). */
+function idleWriters(item: Item, at: number): { id: string; seq: number }[] {
+  const out: { id: string; seq: number }[] = [];
+  for (const [attr, v] of Object.entries(item)) {
+    if (!attr.startsWith(WRITER_SEQ_PREFIX) || v.N === undefined || at - num(v) < WRITER_IDLE_MS) continue;
+    out.push({ id: attr.slice(WRITER_SEQ_PREFIX.length), seq: num(v) });
+    if (out.length === MAX_DROPPED_WRITERS) break;
+  }
+  return out;
 }
 
 /** A flush that must not fail its caller: the records it would move are committed already. */

@@ -7,7 +7,8 @@
 //
 // A writer's sequence is max(previous + 1, now in ms): it only grows, and it doubles as
 // the time the writer last appended, which is what lets a flush drop writers idle for long
-// (see tail.ts) without a separate timestamp on the head.
+// (see tail.ts) without a separate timestamp on the head. A writer's clock running far
+// ahead only makes its own entry live longer.
 import { randomBytes } from 'node:crypto';
 
 export interface Writer {
@@ -36,5 +37,7 @@ export function nextSeq(w: Writer, now: number): number {
   return w.seq;
 }
 
+export const WRITER_SEQ_PREFIX = 'ws';
+
 /** The head attributes of writer `id`: its last sequence and the base that append got. */
-export const writerAttributes = (id: string): { seq: string; base: string } => ({ seq: `ws${id}`, base: `wb${id}` });
+export const writerAttributes = (id: string): { seq: string; base: string } => ({ seq: `${WRITER_SEQ_PREFIX}${id}`, base: `wb${id}` });

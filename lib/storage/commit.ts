@@ -184,7 +184,7 @@ function headUpdate(clients: StorageClients, seg: SegmentToCommit, w: { seq: str
       ':zero': N(0),
       ':one': N(1),
       ':none': { L: [] },
-      ':entry': { L: [tailEntryValue({ ...seg, byteStart: 0 })] },
+      ':entry': { L: [tailEntryValue(seg.topicId, seg.partition, { ...seg, byteStart: 0 })] },
       ':bytes': N(seg.byteLength),
       ':cap': N(TAIL_CAP),
     },

@@ -110,7 +110,7 @@ function transaction(
             ':next': N(base + seg.recordCount),
             ':base': N(base),
             ':none': { L: [] },
-            ':entry': { L: [tailEntryValue({ ...seg, byteStart: 0 })] },
+            ':entry': { L: [tailEntryValue(seg.topicId, seg.partition, { ...seg, byteStart: 0 })] },
             ':zero': N(0),
             ':one': N(1),
             ':bytes': N(seg.byteLength),

@@ -11,6 +11,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../core/errors.ts';
+import { segmentPrefix } from './segments.ts';
 import type { TableClients } from './tables.ts';
 import { batchGet, call, conditional, getItem, N, num, queryAll, S, scanAll, str, type Item } from './dynamo.ts';
 
@@ -182,7 +183,7 @@ export const headFromItem = (topicId: string, partition: number, i: Item | undef
   const nextOffset = num(i?.nextOffset);
   // A head written before tails existed has none: its index is all in the table.
   const tailBase = i?.tailBase?.N === undefined ? nextOffset : num(i.tailBase);
-  const tail = tailEntries(i?.tail?.L ?? [], tailBase);
+  const tail = tailEntries(topicId, partition, i?.tail?.L ?? [], tailBase);
   return {
     topicId,
     partition,
@@ -205,6 +206,8 @@ export const headFromItem = (topicId: string, partition: number, i: Item | undef
 //
 //   tail: L [ M { k: objectKey, s: byteStart, l: byteLength, n: recordCount,
 //                 f: firstTimestamp, m: maxTimestamp }, ... ]        oldest first
+//         k is '/' + the rest of the key when the object is the partition's own
+//         (segments/{topicId}/{p}/...), the whole key otherwise (a shared object)
 //   tailBase: N   base offset of tail[0]; tail[i]'s base = tailBase + sum of n before it
 //
 // An entry carries no base offset, so an appender can add it without knowing where it
@@ -213,9 +216,9 @@ export const headFromItem = (topicId: string, partition: number, i: Item | undef
 /** A tail entry as stored: an index entry without its offsets. */
 export type TailEntry = Omit<IndexEntry, 'baseOffset' | 'lastOffset' | 'deleteHorizon'>;
 
-export const tailEntryValue = (e: TailEntry): AttributeValue => ({
+export const tailEntryValue = (topicId: string, partition: number, e: TailEntry): AttributeValue => ({
   M: {
-    k: S(e.objectKey),
+    k: S(e.objectKey.startsWith(segmentPrefix(topicId, partition)) ? `/${e.objectKey.slice(segmentPrefix(topicId, partition).length)}` : e.objectKey),
     s: N(e.byteStart),
     l: N(e.byteLength),
     n: N(e.recordCount),
@@ -224,8 +227,8 @@ export const tailEntryValue = (e: TailEntry): AttributeValue => ({
   },
 });
 
-/** Stored tail entries with their offsets, from `base`. */
-export function tailEntries(values: readonly AttributeValue[], base: number): IndexEntry[] {
+/** Stored tail entries of partition `partition` of `topicId` with their offsets, from `base`. */
+export function tailEntries(topicId: string, partition: number, values: readonly AttributeValue[], base: number): IndexEntry[] {
   let at = base;
   return values.map((v) => {
     const m = v.M ?? {};
@@ -233,7 +236,7 @@ export function tailEntries(values: readonly AttributeValue[], base: number): In
     const e: IndexEntry = {
       baseOffset: at,
       lastOffset: at + recordCount - 1,
-      objectKey: str(m.k),
+      objectKey: str(m.k).startsWith('/') ? `${segmentPrefix(topicId, partition)}${str(m.k).slice(1)}` : str(m.k),
       byteStart: num(m.s),
       byteLength: num(m.l),
       recordCount,

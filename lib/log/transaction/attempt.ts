@@ -83,7 +83,7 @@ function headUpdate(clients: StorageClients, p: TxnPartition, head: PartitionHea
         ':next': N(head.nextOffset + n),
         ':base': N(head.nextOffset),
         ':none': { L: [] },
-        ':entries': { L: p.segments.map((s) => tailEntryValue(s)) },
+        ':entries': { L: p.segments.map((s) => tailEntryValue(p.topic.topicId, p.partition, s)) },
         ':zero': N(0),
         ':segments': N(p.segments.length),
         ':bytes': N(bytes),

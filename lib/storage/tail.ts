@@ -23,7 +23,7 @@ import { TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/clie
 import type { TableClients } from './tables.ts';
 import { classifyTransactionError, getItem } from './dynamo.ts';
 import { dependencyFailure } from './failures.ts';
-import { getHead, getIndexEntry, headFromItem, headKey, indexEntryItem, N, num, type IndexEntry, type Item, type PartitionHead } from './metadata.ts';
+import { getHead, getIndexEntry, headFromItem, headKey, indexEntryItem, N, num, tpKey, type IndexEntry, type Item, type PartitionHead } from './metadata.ts';
 import { WRITER_SEQ_PREFIX, writerAttributes } from './writers.ts';
 
 /** An appender whose entry makes the tail this long (or a multiple of it) flushes it. */
@@ -37,13 +37,28 @@ export const WRITER_IDLE_MS = 60 * 60_000;
 /** Idle writers one flush drops at most. */
 const MAX_DROPPED_WRITERS = 16;
 
-export type FlushOutcome = 'flushed' | 'empty' | 'lost';
+export type FlushOutcome = 'flushed' | 'empty' | 'lost' | 'busy';
+
+/** Partitions this process is flushing: a second flush would only race the first and lose. */
+const flushing = new Set<string>();
 
 /**
  * Moves the head's tail (up to MAX_FLUSH entries, at least `min`) to the segments table.
- * 'lost' when another writer changed the tail's front meanwhile: nothing was written.
+ * 'lost' when another writer changed the tail's front meanwhile, 'busy' when this process
+ * is flushing the partition already: nothing was written.
  */
 export async function flushTail(clients: TableClients, topicId: string, partition: number, min = 1, now: () => number = Date.now): Promise<FlushOutcome> {
+  const tp = tpKey(topicId, partition);
+  if (flushing.has(tp)) return 'busy';
+  flushing.add(tp);
+  try {
+    return await flushOnce(clients, topicId, partition, min, now());
+  } finally {
+    flushing.delete(tp);
+  }
+}
+
+async function flushOnce(clients: TableClients, topicId: string, partition: number, min: number, at: number): Promise<FlushOutcome> {
   const item = await getItem(clients, clients.names.tables.partitions, headKey(topicId, partition));
   const head = headFromItem(topicId, partition, item);
   if (head.tail.length < Math.max(1, min) || item?.tailBase?.N === undefined) return 'empty';
@@ -59,7 +74,7 @@ export async function flushTail(clients: TableClients, topicId: string, partitio
       },
     };
   });
-  const idle = idleWriters(item, now());
+  const idle = idleWriters(item, at);
   const update: TransactWriteItem = {
     Update: {
       TableName: clients.names.tables.partitions,

@@ -1,6 +1,7 @@
 // The metadata every feature reads: topics, partition heads and the segment index (the
 // items of the `topics`, `partitions` and `segments` tables). The log writes topics; the
-// commit protocol (commit.ts) writes heads and index entries; groups and subscriptions
+// commit protocol (commit.ts) writes heads, whose tails hold the newest index entries
+// until tail.ts moves them to the segments table; groups and subscriptions
 // read topics and heads. Maintenance's own writes to these tables are the log's
 // (lib/log/maintenance/store.ts).
 import {

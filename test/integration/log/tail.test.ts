@@ -1,6 +1,6 @@
 // The head's tail (lib/storage/tail.ts): flushes move entries to the segments table
 // without changing what readers see, and drop writers idle for long from the head.
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
 import { getHead, headKey } from '../../../lib/storage/metadata.ts';
@@ -34,6 +34,25 @@ describe('the head\'s tail', () => {
     expect((await tableEntries(storage.clients, topicId, 0)).map((e) => e.lastOffset)).toEqual([1, 3, 5, 7, 9]);
     expect(await readAll(log, name, 0)).toEqual([...before, expect.objectContaining({ offset: 10, value: 'after' })]);
     expect(await log.listOffsets(name, 0, before[6]!.timestamp)).toBeLessThanOrEqual(6);
+    await expectDenseOffsets(storage.clients, topicId, 0);
+  });
+
+  it('a head written before tails (no tailBase) takes appends: the first one gives it a tail after its index', async () => {
+    const log = new Log(storage.clients);
+    const { name, topicId } = await log.createTopic({ name: `tail${n++}` });
+    await log.append(name, 0, { records: [rec('old')] });
+    await flushTail(storage.clients, topicId, 0);
+    // What a head looked like before: offsets and counters, no tail, no tailBase.
+    await storage.clients.ddb.send(new UpdateItemCommand({
+      TableName: storage.clients.names.tables.partitions, Key: headKey(topicId, 0), UpdateExpression: 'REMOVE tail, tailBase',
+    }));
+
+    const res = await log.append(name, 0, { records: [rec('new')] });
+    await log.append(name, 0, { records: [rec('newer')] });
+
+    expect(res).toMatchObject({ baseOffset: 1, lastOffset: 1 });
+    expect((await getHead(storage.clients, topicId, 0)).tailBase).toBe(1);
+    expect((await readAll(log, name, 0)).map((r) => [r.offset, r.value])).toEqual([[0, 'old'], [1, 'new'], [2, 'newer']]);
     await expectDenseOffsets(storage.clients, topicId, 0);
   });
 

@@ -28,6 +28,8 @@ export interface SuiteCommandOptions {
   endpoint?: HttpClient;
   /** false leaves out the handler CPU profiles. */
   profile: boolean;
+  /** Run only these sections (by name); all when absent. */
+  only?: readonly string[];
   stderr: ProgressStream;
 }
 
@@ -36,7 +38,11 @@ export async function benchSuite(opts: SuiteCommandOptions): Promise<BenchOutput
   const { runSuite } = await import('./harness/suite.ts');
   const { renderReport } = await import('./harness/report.ts');
   try {
-    const r = await runSuite({ quick: opts.quick, stderr: opts.stderr, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...(opts.profile ? {} : { skip: ['profile'] }) });
+    const { SECTIONS } = await import('./sections.ts');
+    const unknown = opts.only?.filter((name) => !SECTIONS.some((s) => s.name === name)) ?? [];
+    if (unknown.length) throw new Error(`no section ${unknown.join(', ')}; the sections are ${SECTIONS.map((s) => s.name).join(', ')}`);
+    const skip = SECTIONS.map((s) => s.name).filter((name) => (opts.only ? !opts.only.includes(name) : name === 'profile' && !opts.profile));
+    const r = await runSuite({ quick: opts.quick, stderr: opts.stderr, ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), skip });
     return { text: `${renderReport(r.meta, r.parts, r.values)}\n`, json: { ...r.values, meta: r.meta } };
   } catch (err) {
     throw new Error(`benchmark failed: ${(err as Error).message}`, { cause: err });

@@ -8,6 +8,7 @@ export const SECTIONS = [
   (await import('./sections/profile.ts')).profile,
   (await import('./sections/produce.ts')).produce,
   (await import('./sections/txn.ts')).txn,
+  (await import('./sections/hot.ts')).hot,
   (await import('./sections/cost.ts')).cost,
   (await import('./sections/idle.ts')).idle,
   (await import('./sections/fetch.ts')).fetch,

@@ -1,6 +1,8 @@
 // Fetch and list offsets. A read costs one consistent head read, one index query and one
 // ranged GET per segment object it touches, whatever the length of the log: the index is
-// keyed by lastOffset, so the query starts at the entry holding the wanted offset.
+// keyed by lastOffset, so the query starts at the entry holding the wanted offset. A read
+// of the newest records (at or past the head's tailBase) needs no query: their entries
+// are on the head (lib/storage/commit.ts).
 import { OffsetOutOfRangeError, RequestTimedOutError } from '../core/errors.ts';
 import { FETCH_LIMITS } from '../core/wire.ts';
 import { decodeEachBatch, readBatchHeaders, setBaseOffset } from '../records/index.ts';
@@ -15,6 +17,7 @@ import {
   type TopicRecord,
 } from '../storage/metadata.ts';
 import { readRanges } from '../storage/segments.ts';
+import { tailFrom, withTail } from '../storage/tail.ts';
 import type { HeadWatch } from './watch.ts';
 
 export interface FetchOptions {
@@ -92,9 +95,10 @@ async function entriesFor(
   // (old entries gone, their replacement not yet, or both). So the entries used must
   // start at `offset` and be contiguous; a first entry past `offset` means a swap was
   // caught mid-way, and the query is simply asked again.
-  let found: IndexEntry[] = [];
-  for (let attempt = 0; ; attempt++) {
-    found = await queryIndexFrom(clients, topic.topicId, partition, offset, limit);
+  // The newest entries are on the head we read (its tail): from there on, no query at all.
+  let found: IndexEntry[] = offset >= head.tailBase ? tailFrom(head, offset) : [];
+  for (let attempt = 0; offset < head.tailBase; attempt++) {
+    found = withTail(head, await queryIndexFrom(clients, topic.topicId, partition, offset, limit), offset);
     if (!found[0] || found[0].baseOffset <= offset || found[0].baseOffset >= head.nextOffset) break;
     if (attempt === SWAP_RETRIES) {
       throw new RequestTimedOutError(`The index of partition ${partition} is being rewritten; retry.`, {
@@ -225,7 +229,9 @@ export async function offsetForPosition(
   const head = await getHead(clients, topic.topicId, partition);
   if (at === 'earliest') return head.logStartOffset;
   if (at === 'latest') return head.nextOffset;
-  const entry = await queryIndexByTime(clients, topic.topicId, partition, at);
+  // Running max timestamps: the first entry reaching `at` is in the table if any there
+  // does (it holds all below tailBase), else it is the first of the head's tail that does.
+  const entry = (await queryIndexByTime(clients, topic.topicId, partition, at)) ?? head.tail.find((e) => e.maxTimestamp >= at);
   if (!entry || entry.baseOffset >= head.nextOffset) return head.nextOffset;
   const [body] = await readRanges(clients, [{ key: entry.objectKey, start: entry.byteStart, length: entry.byteLength }]);
   for (const batch of decodeEachBatch(body!)) {

@@ -1,33 +1,62 @@
 // The commit protocol (DESIGN.md): makes an uploaded segment visible at the next offsets
 // of its partition, exactly once, or not at all.
 //
-//   1. (caller) PutObject segments/{topicId}/{p}/{uuid}, batches based at offset 0
-//   2. GetItem head, consistent               -> base = nextOffset
-//   3. TransactWriteItems, ClientRequestToken = h(objectKey, base)
-//        Update head    nextOffset = base + n, counters    IF nextOffset = base
-//        Put index      {lastOffset: base + n - 1, ...}      IF not exists
-//   4. head moved: jittered backoff, re-read, retry at the new base (bounded)
-//   5. ambiguous (timeout, reset, 5xx): resend the identical request while the head still
-//      says base (the token makes a resend a no-op if the first one landed); before moving
-//      to a new base, look up the index entry the ambiguous attempt would have written; if
-//      it holds our object key, that attempt committed and its offsets are the answer.
+// The partition head (`partitions` table) holds the newest index entries itself, in its
+// `tail`, and the per-writer sequences that make a resend safe:
 //
-// A segment committed at two bases would be a duplicate: the token and the index lookup
-// are what prevent it, so neither may be skipped.
+//   head {topicId, partition}
+//     nextOffset       N   high watermark: next offset to assign
+//     tail             L   newest index entries WITHOUT offsets, oldest first (metadata.ts)
+//     tailBase         N   base offset of tail[0]; [tailBase, nextOffset) = the tail
+//     maxTimestamp     N   running max timestamp of the entries below tailBase
+//     logStartOffset, sizeBytes, segmentCount                 counters
+//     ws<writer>       N   the writer's last sequence (writers.ts)
+//     wb<writer>       N   the base offset that append got
+//     producers        S   idempotent producers' state (lib/log/idempotence.ts)
+//   segments table: the entries below tailBase, keyed by lastOffset (moved by tail.ts)
 //
-// A guard adds items to the same transaction (after the head and the index entry), each
-// with its own condition, built for the base being tried: an Idempotency-Key request
-// records its result this way. When a guard item's condition fails, the segment is not
-// committed, and the guard says what was recorded in its stead (another attempt of the
-// same request committed this partition already).
-import { createHash } from 'node:crypto';
-import { TransactWriteItemsCommand, type TransactWriteItem, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
-import { ConcurrentRequestError, RequestTimedOutError } from '../core/errors.ts';
-import type { StorageClients } from './clients.ts';
-import { classifyTransactionError } from './dynamo.ts';
-import { dependencyFailure, errorName } from './failures.ts';
-import { getHead, getIndexEntry, headKey, indexEntryItem, N, S, type IndexEntry, type PartitionHead } from './metadata.ts';
+// A. (caller) PutObject segments/{topicId}/{p}/{uuid}, batches based at offset 0
+// B. ONE UpdateItem of the head, no read before it:
+//      SET nextOffset = nextOffset + n, tail = list_append(tail, [entry]),
+//          sizeBytes += bytes, segmentCount += 1, ws<w> = seq, wb<w> = nextOffset
+//      IF (ws<w> absent OR ws<w> < seq) AND size(tail) < TAIL_CAP
+//      ReturnValues UPDATED_OLD                       -> base = the old nextOffset
+//    DynamoDB applies the updates of one item one at a time, so concurrent appenders
+//    never conflict: each gets the offsets after the previous one, dense and unique,
+//    and none redoes anything. The only condition an append can lose to is its own
+//    earlier attempt: ambiguous (timeout, reset, 5xx) -> resend the same update; if the
+//    first landed, the condition fails and ALL_OLD shows ws<w> = seq and wb<w> = its
+//    base, which is the answer. So an upload is committed once, whatever is resent.
+//    A tail at TAIL_CAP (flushes keep failing) is flushed, then the update resent.
+// C. An append that must check the head's state first (an idempotent producer's
+//    sequences) or commit other items with it (an Idempotency-Key result) takes the
+//    conditional path instead (conditional.ts): read the head, one TransactWriteItems
+//    IF nextOffset = base, retried on conflict, token + lookup on ambiguity. Its entry
+//    joins the same tail. So do transactions (lib/log/transaction), which move many
+//    heads at once; a request over several partitions that is neither is committed as
+//    one transaction too (lib/log/produce.ts), sharing one object.
+// D. The appender whose entry makes the tail a multiple of FLUSH_AT long moves it to
+//    the segments table (tail.ts, one transaction; losing it changes nothing). So do the
+//    conditional path and transactions once a tail is long, and maintenance before each
+//    pass. A reader reads the head (consistent) and takes tail ∪ table (fetch.ts).
+//
+// Invariants: the tail is contiguous from tailBase to nextOffset (appends add at the end
+// under the same update that moves nextOffset; a flush removes at the front under the
+// same transaction that puts the entries in the table), so every offset below nextOffset
+// is in exactly one entry, in the tail or in the table; a reader bounded by the head it
+// read never sees a hole.
+import { UpdateItemCommand, type AttributeValue, type TransactWriteItem, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { RequestTimedOutError } from '../core/errors.ts';
 import { fullJitter, sleep } from '../core/time.ts';
+import type { StorageClients } from './clients.ts';
+import { commitConditional } from './conditional.ts';
+import { RETRIABLE_TRANSACTION_ERRORS } from './dynamo.ts';
+import { dependencyFailure, errorName, isAmbiguous } from './failures.ts';
+import { headKey, N, num, tailEntryValue, tpKey, type PartitionHead } from './metadata.ts';
+import { FLUSH_AT, flushQuietly, TAIL_CAP } from './tail.ts';
+import { nextSeq, returnWriter, takeWriter, writerAttributes } from './writers.ts';
+
+export { requestToken } from './conditional.ts';
 
 export interface SegmentToCommit {
   topicName: string;
@@ -47,7 +76,7 @@ export interface SegmentToCommit {
   guard?: CommitGuard;
 }
 
-/** Writes that commit together with the segment, or not at all (see the header). */
+/** Writes that commit together with the segment, or not at all (conditional path). */
 export interface CommitGuard {
   /** Items for the transaction that would commit the segment at `result`. */
   items(result: CommitResult): TransactWriteItem[];
@@ -55,140 +84,111 @@ export interface CommitGuard {
   recorded(): Promise<CommitResult | undefined>;
 }
 
-/** Index of the first guard item in a commit transaction (after the head and the index entry). */
-const GUARD_AT = 2;
-
 export interface CommitResult {
   baseOffset: number;
   lastOffset: number;
 }
 
 export interface CommitOptions {
-  /** Attempts at the transaction before giving up with a retriable error. */
+  /** Attempts before giving up with a retriable error. */
   maxAttempts?: number;
   /** Backoff ceiling in ms; each wait is uniform in [0, min(cap, base * 2^attempt)]. */
   backoffCapMs?: number;
 }
 
 const BACKOFF_BASE_MS = 5;
+/**
+ * An append stops resending this long after its first attempt: a flush may drop a writer
+ * idle for WRITER_IDLE_MS (tail.ts), and a resend must never outlive the entry that
+ * recognises it.
+ */
+export const RESEND_WINDOW_MS = 5 * 60_000;
 
-/** ≤ 36 chars, stable for one (object, base): a resend of the same attempt is a no-op. */
-export const requestToken = (objectKey: string, base: number): string =>
-  createHash('sha256').update(`${objectKey}@${base}`).digest('base64url').slice(0, 36);
+export async function commitSegment(clients: StorageClients, seg: SegmentToCommit, opts: CommitOptions = {}): Promise<CommitResult> {
+  if (seg.producerCheck || seg.guard) return commitConditional(clients, seg, opts);
+  const tp = tpKey(seg.topicId, seg.partition);
+  const writer = takeWriter(tp);
+  try {
+    return await appendToHead(clients, seg, writer.id, nextSeq(writer, Date.now()), opts);
+  } finally {
+    returnWriter(tp, writer);
+  }
+}
 
-export async function commitSegment(
-  clients: StorageClients,
-  seg: SegmentToCommit,
-  opts: CommitOptions = {},
-): Promise<CommitResult> {
+/** Step B of the header, resent as it is until it is answered. */
+async function appendToHead(clients: StorageClients, seg: SegmentToCommit, writer: string, seq: number, opts: CommitOptions): Promise<CommitResult> {
   const maxAttempts = opts.maxAttempts ?? 40;
   const cap = opts.backoffCapMs ?? 200;
   const n = seg.recordCount;
-  // Bases at which an attempt ended ambiguously: any of them may hold our segment.
-  const ambiguous = new Set<number>();
-  let pending: { base: number; state: string; input: TransactWriteItemsCommandInput } | undefined;
+  const w = writerAttributes(writer);
+  const input = headUpdate(clients, seg, w, seq);
+  const started = Date.now();
+  let unknown = false;
   let lastError: unknown;
-
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: BACKOFF_BASE_MS, maxMs: cap }));
-    const head = await getHead(clients, seg.topicId, seg.partition);
-
-    for (const base of ambiguous) {
-      if (base === head.nextOffset) continue;
-      const entry = await getIndexEntry(clients, seg.topicId, seg.partition, base + n - 1);
-      if (entry?.objectKey === seg.objectKey) return { baseOffset: base, lastOffset: base + n - 1 };
-      if (head.nextOffset > base) ambiguous.delete(base);
-    }
-
-    const verdict = await seg.producerCheck?.(head);
-    if (verdict && 'duplicate' in verdict) return verdict.duplicate;
-    const producersJson = verdict?.producersJson;
-
-    // Re-send byte-identical input at an unchanged head: the token only dedupes equal requests.
-    const state = `${head.nextOffset}/${head.exists}/${head.maxTimestamp}/${producersJson ?? ''}`;
-    if (pending?.state !== state) pending = { base: head.nextOffset, state, input: transaction(clients, seg, head, producersJson) };
+    if (Date.now() - started > RESEND_WINDOW_MS) break;
     try {
-      await clients.ddb.send(new TransactWriteItemsCommand(pending.input));
-      return { baseOffset: pending.base, lastOffset: pending.base + n - 1 };
+      const out = await clients.ddb.send(new UpdateItemCommand(input));
+      const base = num(out.Attributes?.nextOffset);
+      const length = (out.Attributes?.tail?.L?.length ?? 0) + 1;
+      if (length % FLUSH_AT === 0) await flushQuietly(clients, seg.topicId, seg.partition, FLUSH_AT);
+      return { baseOffset: base, lastOffset: base + n - 1 };
     } catch (err) {
       lastError = err;
-      const failure = classifyTransactionError(err);
-      if (seg.guard && failure.kind === 'condition' && failure.failed.some((i) => i >= GUARD_AT)) return guarded(seg, seg.guard);
-      if (failure.kind === 'failed') throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
-      // The head moved, or another transaction or throttling was in the way: re-read and
-      // retry. An attempt that may still land (in progress, or no answer) is remembered.
-      if (failure.kind === 'in-progress' || failure.kind === 'ambiguous') ambiguous.add(pending.base);
+      if (errorName(err) === 'ConditionalCheckFailedException') {
+        const old = (err as { Item?: Record<string, AttributeValue> }).Item ?? {};
+        // Our own earlier attempt landed: its base is on the head.
+        if (old[w.seq]?.N !== undefined && num(old[w.seq]) === seq) {
+          const base = num(old[w.base]);
+          return { baseOffset: base, lastOffset: base + n - 1 };
+        }
+        // A head from before tails (no tailBase): the conditional path gives it one.
+        if (old.nextOffset?.N !== undefined && old.tailBase?.N === undefined) return commitConditional(clients, seg, opts);
+        await flushQuietly(clients, seg.topicId, seg.partition, 1);
+        continue;
+      }
+      if (RETRIABLE_TRANSACTION_ERRORS.has(errorName(err) ?? '') || errorName(err) === 'TransactionConflictException') continue;
+      if (!isAmbiguous(err)) throw dependencyFailure('dynamodb', 'UpdateItem', err);
+      unknown = true;
     }
   }
-  // Out of attempts. If an ambiguous attempt may still have landed, say so: the caller
-  // must not assume the records are absent (they may be readable), only unacknowledged.
+  // Out of attempts. If an attempt may have landed, say so: the caller must not assume
+  // the records are absent (they may be readable), only unacknowledged.
   throw new RequestTimedOutError(
     `Could not commit to partition ${seg.partition} of '${seg.topicName}' after ${maxAttempts} attempts` +
-      (ambiguous.size ? ' (the outcome of an interrupted attempt is unknown)' : '') +
+      (unknown ? ' (the outcome of an interrupted attempt is unknown)' : '') +
       `: ${errorName(lastError) ?? 'conflict'}`,
     { dependency: 'dynamodb', retryAfterSeconds: 1 },
     lastError,
   );
 }
 
-async function guarded(seg: SegmentToCommit, guard: CommitGuard): Promise<CommitResult> {
-  const recorded = await guard.recorded();
-  if (recorded) return recorded;
-  throw new ConcurrentRequestError(`The request committing to partition ${seg.partition} of '${seg.topicName}' changed under it; retry.`, {
-    retryAfterSeconds: 1,
-  });
-}
-
-function transaction(
-  clients: StorageClients,
-  seg: SegmentToCommit,
-  head: PartitionHead,
-  producersJson: string | undefined,
-): TransactWriteItemsCommandInput {
-  const base = head.nextOffset;
-  const entry: IndexEntry = {
-    baseOffset: base,
-    lastOffset: base + seg.recordCount - 1,
-    objectKey: seg.objectKey,
-    byteStart: 0,
-    byteLength: seg.byteLength,
-    recordCount: seg.recordCount,
-    firstTimestamp: seg.firstTimestamp,
-    maxTimestamp: seg.maxTimestamp,
-  };
-  const runningMax = Math.max(head.maxTimestamp, seg.maxTimestamp);
+function headUpdate(clients: StorageClients, seg: SegmentToCommit, w: { seq: string; base: string }, seq: number): UpdateItemCommandInput {
   return {
-    ClientRequestToken: requestToken(seg.objectKey, base),
-    TransactItems: [
-      {
-        Update: {
-          TableName: clients.names.tables.partitions,
-          Key: headKey(seg.topicId, seg.partition),
-          UpdateExpression:
-            'SET nextOffset = :next, logStartOffset = if_not_exists(logStartOffset, :zero), ' +
-            'sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
-            'segmentCount = if_not_exists(segmentCount, :zero) + :one, maxTimestamp = :maxTs' +
-            (producersJson === undefined ? '' : ', producers = :producers'),
-          ConditionExpression: head.exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
-          ExpressionAttributeValues: {
-            ':next': N(base + seg.recordCount),
-            ':zero': N(0),
-            ':one': N(1),
-            ':bytes': N(seg.byteLength),
-            ':maxTs': N(runningMax),
-            ...(head.exists ? { ':base': N(base) } : {}),
-            ...(producersJson === undefined ? {} : { ':producers': S(producersJson) }),
-          },
-        },
-      },
-      {
-        Put: {
-          TableName: clients.names.tables.segments,
-          Item: indexEntryItem(seg.topicId, seg.partition, entry, runningMax),
-          ConditionExpression: 'attribute_not_exists(tp)',
-        },
-      },
-      ...(seg.guard?.items({ baseOffset: base, lastOffset: entry.lastOffset }) ?? []),
-    ],
+    TableName: clients.names.tables.partitions,
+    Key: headKey(seg.topicId, seg.partition),
+    UpdateExpression:
+      'SET nextOffset = if_not_exists(nextOffset, :zero) + :n, #wb = if_not_exists(nextOffset, :zero), #ws = :seq, ' +
+      'tail = list_append(if_not_exists(tail, :none), :entry), tailBase = if_not_exists(tailBase, :zero), ' +
+      'logStartOffset = if_not_exists(logStartOffset, :zero), sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
+      'segmentCount = if_not_exists(segmentCount, :zero) + :one',
+    // A head that has offsets but no tailBase predates tails: refused here (see above).
+    ConditionExpression:
+      '(attribute_not_exists(#ws) OR #ws < :seq) AND (attribute_not_exists(tail) OR size(tail) < :cap) AND ' +
+      '(attribute_exists(tailBase) OR attribute_not_exists(nextOffset))',
+    ExpressionAttributeNames: { '#ws': w.seq, '#wb': w.base },
+    ExpressionAttributeValues: {
+      ':n': N(seg.recordCount),
+      ':seq': N(seq),
+      ':zero': N(0),
+      ':one': N(1),
+      ':none': { L: [] },
+      ':entry': { L: [tailEntryValue(seg.topicId, seg.partition, { ...seg, byteStart: 0 })] },
+      ':bytes': N(seg.byteLength),
+      ':cap': N(TAIL_CAP),
+    },
+    ReturnValues: 'UPDATED_OLD',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }

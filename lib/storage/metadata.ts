@@ -1,15 +1,18 @@
 // The metadata every feature reads: topics, partition heads and the segment index (the
 // items of the `topics`, `partitions` and `segments` tables). The log writes topics; the
-// commit protocol (commit.ts) writes heads and index entries; groups and subscriptions
+// commit protocol (commit.ts) writes heads, whose tails hold the newest index entries
+// until tail.ts moves them to the segments table; groups and subscriptions
 // read topics and heads. Maintenance's own writes to these tables are the log's
 // (lib/log/maintenance/store.ts).
 import {
+  type AttributeValue,
   DeleteItemCommand,
   PutItemCommand,
   QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../core/errors.ts';
+import { SEGMENT_PREFIX } from './definitions.ts';
 import type { TableClients } from './tables.ts';
 import { batchGet, call, conditional, getItem, N, num, queryAll, S, scanAll, str, type Item } from './dynamo.ts';
 
@@ -32,8 +35,14 @@ export interface PartitionHead {
   logStartOffset: number;
   sizeBytes: number;
   segmentCount: number;
-  /** Running maximum of record timestamps; orders the index's byTime key. */
+  /** Running maximum of record timestamps (tail included); orders the index's byTime key. */
   maxTimestamp: number;
+  /**
+   * The newest index entries, held on the head until a flush moves them to the segments
+   * table (commit.ts): they cover [tailBase, nextOffset), the table covers what is below.
+   */
+  tail: IndexEntry[];
+  tailBase: number;
   /** False when the partition was never written (no item yet). */
   exists: boolean;
   /** Idempotent producers' state, owned by lib/log/idempotence.ts; stored opaque. */
@@ -171,20 +180,77 @@ export async function deleteTopicRecord(clients: TableClients, name: string): Pr
 
 // ---- partition heads ------------------------------------------------------------------
 
-export const headFromItem = (topicId: string, partition: number, i: Item | undefined): PartitionHead => ({
-  topicId,
-  partition,
-  nextOffset: num(i?.nextOffset),
-  logStartOffset: num(i?.logStartOffset),
-  sizeBytes: num(i?.sizeBytes),
-  segmentCount: num(i?.segmentCount),
-  maxTimestamp: num(i?.maxTimestamp, -1),
-  exists: i !== undefined,
-  ...(i?.producers?.S ? { producersJson: i.producers.S } : {}),
-  ...(i?.cleanedOffset?.N
-    ? { cleaning: { cleanedOffset: num(i.cleanedOffset), cleanBytes: num(i.cleanBytes), lastCleanedAt: num(i.lastCleanedAt) } }
-    : {}),
+export const headFromItem = (topicId: string, partition: number, i: Item | undefined): PartitionHead => {
+  const nextOffset = num(i?.nextOffset);
+  // A head written before tails existed has none: its index is all in the table.
+  const tailBase = i?.tailBase?.N === undefined ? nextOffset : num(i.tailBase);
+  const tail = tailEntries(topicId, partition, i?.tail?.L ?? [], tailBase);
+  return {
+    topicId,
+    partition,
+    nextOffset,
+    logStartOffset: num(i?.logStartOffset),
+    sizeBytes: num(i?.sizeBytes),
+    segmentCount: num(i?.segmentCount),
+    maxTimestamp: tail.reduce((m, e) => Math.max(m, e.maxTimestamp), num(i?.maxTimestamp, -1)),
+    tail,
+    tailBase,
+    exists: i !== undefined,
+    ...(i?.producers?.S ? { producersJson: i.producers.S } : {}),
+    ...(i?.cleanedOffset?.N
+      ? { cleaning: { cleanedOffset: num(i.cleanedOffset), cleanBytes: num(i.cleanBytes), lastCleanedAt: num(i.lastCleanedAt) } }
+      : {}),
+  };
+};
+
+// ---- the head's tail -------------------------------------------------------------------
+//
+//   tail: L [ M { k: objectKey, s: byteStart, l: byteLength, n: recordCount,
+//                 f: firstTimestamp, m: maxTimestamp }, ... ]        oldest first
+//         k is '/' + the rest of the key when the object is the partition's own
+//         (segments/{topicId}/{p}/...), the whole key otherwise (a shared object)
+//   tailBase: N   base offset of tail[0]; tail[i]'s base = tailBase + sum of n before it
+//
+// An entry carries no base offset, so an appender can add it without knowing where it
+// lands (commit.ts). Short names: every byte of the head is paid for at every append.
+
+/** The key prefix of a partition's own objects (segments.ts' segmentPrefix, without the S3 client it brings). */
+const ownPrefix = (topicId: string, partition: number): string => `${SEGMENT_PREFIX}${topicId}/${partition}/`;
+
+/** A tail entry as stored: an index entry without its offsets. */
+export type TailEntry = Omit<IndexEntry, 'baseOffset' | 'lastOffset' | 'deleteHorizon'>;
+
+export const tailEntryValue = (topicId: string, partition: number, e: TailEntry): AttributeValue => ({
+  M: {
+    k: S(e.objectKey.startsWith(ownPrefix(topicId, partition)) ? `/${e.objectKey.slice(ownPrefix(topicId, partition).length)}` : e.objectKey),
+    s: N(e.byteStart),
+    l: N(e.byteLength),
+    n: N(e.recordCount),
+    f: N(e.firstTimestamp),
+    m: N(e.maxTimestamp),
+  },
 });
+
+/** Stored tail entries of partition `partition` of `topicId` with their offsets, from `base`. */
+export function tailEntries(topicId: string, partition: number, values: readonly AttributeValue[], base: number): IndexEntry[] {
+  let at = base;
+  return values.map((v) => {
+    const m = v.M ?? {};
+    const recordCount = num(m.n);
+    const e: IndexEntry = {
+      baseOffset: at,
+      lastOffset: at + recordCount - 1,
+      objectKey: str(m.k).startsWith('/') ? `${ownPrefix(topicId, partition)}${str(m.k).slice(1)}` : str(m.k),
+      byteStart: num(m.s),
+      byteLength: num(m.l),
+      recordCount,
+      firstTimestamp: num(m.f),
+      maxTimestamp: num(m.m),
+    };
+    at += recordCount;
+    return e;
+  });
+}
 
 /** The key of a partition's head. */
 export const headKey = (topicId: string, partition: number): Item => ({ topicId: S(topicId), partition: N(partition) });

@@ -13,8 +13,19 @@ export const rec = (value: string, key: string | null = null) => ({
   value: Buffer.from(value),
 });
 
-/** Every committed index entry of a partition, in offset order, read straight from the table. */
+/**
+ * Every committed index entry of a partition, in offset order, read straight from the
+ * stored state: the table, then the head's tail (read first: an entry leaves the tail
+ * only into the table).
+ */
 export async function indexEntries(clients: StorageClients, topicId: string, partition: number): Promise<IndexEntry[]> {
+  const head = await getHead(clients, topicId, partition);
+  const table = await tableEntries(clients, topicId, partition);
+  return [...table, ...head.tail.filter((e) => !table.some((t) => t.lastOffset === e.lastOffset))];
+}
+
+/** The index entries in the segments table only (below the head's tailBase). */
+export async function tableEntries(clients: StorageClients, topicId: string, partition: number): Promise<IndexEntry[]> {
   const out: IndexEntry[] = [];
   let start: Record<string, any> | undefined;
   do {

@@ -1,7 +1,8 @@
 // DynamoDB tables in memory, for the handler profiles' storage double (fakeStorage.ts):
 // items by key, per the stack's layout (lib/local/layout.ts), and the requests the
 // produce and fetch paths send, answered as DynamoDB answers them. Understood: GetItem,
-// PutItem, DeleteItem, UpdateItem and TransactWriteItems with SET/REMOVE updates,
+// PutItem, DeleteItem, UpdateItem (ReturnValues UPDATED_OLD) and TransactWriteItems with
+// SET/REMOVE updates (list_append, if_not_exists, list elements removed by index),
 // BatchWriteItem, and Query with a key condition on the table's own keys. Condition
 // expressions are not evaluated: the profile is the only writer. Anything else is
 // refused with a ValidationException, so a path that starts sending it fails loudly.
@@ -56,9 +57,10 @@ export class MemoryTables {
       case 'DeleteItem':
         this.delete(input.TableName, input.Key);
         return {};
-      case 'UpdateItem':
-        this.update(input);
-        return {};
+      case 'UpdateItem': {
+        const old = this.update(input);
+        return input.ReturnValues === 'UPDATED_OLD' ? { Attributes: old } : {};
+      }
       case 'Query':
         return this.query(input);
       case 'BatchWriteItem':
@@ -108,11 +110,14 @@ export class MemoryTables {
     if (group?.items.delete(id)) delete group.sorted;
   }
 
-  private update(input: Input): void {
+  /** Applies the update; the old values of the attributes it set or removed. */
+  private update(input: Input): Item {
     const key = input.Key as Item;
     const item = { ...(this.get(input.TableName, key) ?? key) };
-    applyUpdate(item, input.UpdateExpression, input.ExpressionAttributeNames ?? {}, input.ExpressionAttributeValues ?? {});
+    const before = { ...item };
+    const touched = applyUpdate(item, input.UpdateExpression, input.ExpressionAttributeNames ?? {}, input.ExpressionAttributeValues ?? {});
     this.put(input.TableName, item);
+    return Object.fromEntries(touched.filter((n) => before[n] !== undefined).map((n) => [n, before[n]!]));
   }
 
   private query(input: Input): Input {
@@ -186,23 +191,40 @@ export function parseKeyCondition(expression: string, names: Record<string, stri
   throw new UnsupportedRequest(`sort key condition not understood: ${rest}`);
 }
 
-/** Applies `SET a = :v, b = if_not_exists(b, :z) + :n REMOVE c` to `item`. */
-export function applyUpdate(item: Item, expression: string, names: Record<string, string>, values: Item): void {
+/**
+ * Applies `SET a = :v, b = if_not_exists(b, :z) + :n, l = list_append(l, :x) REMOVE c,
+ * l[0]` to `item`, every operand read from the item as it was before (as DynamoDB does).
+ * The names of the top-level attributes it touched.
+ */
+export function applyUpdate(item: Item, expression: string, names: Record<string, string>, values: Item): string[] {
+  const before = { ...item };
+  const touched: string[] = [];
+  const removedElements = new Map<string, Set<number>>();
   for (const clause of expression.split(/\b(?=SET\s|REMOVE\s|ADD\s|DELETE\s)/i).map((c) => c.trim()).filter(Boolean)) {
     const keyword = clause.split(/\s/, 1)[0]!.toUpperCase();
     const actions = splitTopLevel(clause.slice(keyword.length));
     if (keyword === 'REMOVE') {
-      for (const path of actions) delete item[name(path, names)];
+      for (const path of actions) {
+        const element = /^([#\w]+)\[(\d+)\]$/.exec(path);
+        const attr = name(element ? element[1]! : path, names);
+        touched.push(attr);
+        if (!element) delete item[attr];
+        else removedElements.set(attr, (removedElements.get(attr) ?? new Set()).add(Number(element[2])));
+      }
     } else if (keyword === 'SET') {
       for (const action of actions) {
         const eq = action.indexOf('=');
         if (eq < 0) throw new UnsupportedRequest(`SET action not understood: ${action}`);
-        item[name(action.slice(0, eq).trim(), names)] = evaluate(action.slice(eq + 1).trim(), item, names, values);
+        const attr = name(action.slice(0, eq).trim(), names);
+        touched.push(attr);
+        item[attr] = evaluate(action.slice(eq + 1).trim(), before, names, values);
       }
     } else {
       throw new UnsupportedRequest(`update clause not understood: ${clause}`);
     }
   }
+  for (const [attr, gone] of removedElements) item[attr] = { L: (item[attr]?.L ?? []).filter((_, i) => !gone.has(i)) };
+  return [...new Set(touched)];
 }
 
 /** Splits on commas outside parentheses. */
@@ -222,8 +244,13 @@ function splitTopLevel(text: string): string[] {
   return out.filter(Boolean);
 }
 
-/** An operand, `if_not_exists(path, operand)`, or two of them joined by + or -. */
+/** An operand, `if_not_exists(path, operand)`, `list_append(a, b)`, or two operands joined by + or -. */
 function evaluate(expr: string, item: Item, names: Record<string, string>, values: Item): AttributeValue {
+  const append = /^list_append\((.+)\)$/i.exec(expr);
+  if (append) {
+    const [a, b] = splitTopLevel(append[1]!);
+    return { L: [...(evaluate(a!, item, names, values).L ?? []), ...(evaluate(b!, item, names, values).L ?? [])] };
+  }
   const sum = /^(.+?\)|[^\s()]+)\s*([+-])\s*(.+)$/.exec(expr);
   if (sum) {
     const a = Number(evaluate(sum[1]!.trim(), item, names, values).N);

@@ -1,9 +1,9 @@
 // Produce throughput and latency through the binary path (HTTP, RecordBatch v2 bodies),
 // against a baseline measured in the same run on the same emulators: the same batches
 // appended in this process by a Log on the dev server's own storage clients, timing only
-// its storage calls (S3 PutObject, the consistent reads, one TransactWriteItems) with
-// nothing around them. The two alternate in rounds, so drift in the emulators (a growing
-// table, a JIT warming up) hits both alike.
+// its storage calls (S3 PutObject, the topic read, the head's UpdateItem and its share of
+// tail flushes) with nothing around them. The two alternate in rounds, so drift in the
+// emulators (a growing table, a JIT warming up) hits both alike.
 import type { HttpClient } from '../../client/index.ts';
 import { Log } from '../../log/index.ts';
 import { api, type BenchContext, type LocalPlatform } from '../harness/context.ts';
@@ -157,7 +157,7 @@ export const produce = defineSection({
     row('produce.recordsPerSec', String(Math.round(r.recordsPerSec)), `1 KiB records, ${r.batchBytes} B batches of 100, 4 producers`);
     row('produce.mbPerSec', r.mbPerSec.toFixed(2), 'MB/s of encoded batches');
     row('produce.p50Ms / p99Ms', `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`, `${r.batches} batches over HTTP`);
-    if (r.baseline) row('produce.storageBaselineMs', `${ms(r.baseline.p50)} / ${ms(r.baseline.p99)}`, 'p50 / p99: PutObject + GetItem + TransactWriteItems alone');
+    if (r.baseline) row('produce.storageBaselineMs', `${ms(r.baseline.p50)} / ${ms(r.baseline.p99)}`, 'p50 / p99: PutObject + topic GetItem + head UpdateItem alone');
     if (r.overheadRatio !== undefined) row('produce.overheadRatio', r.overheadRatio.toFixed(2), 'produce p50 / baseline p50');
   },
   targets: (v) => [atMost(v, 'produce.overheadRatio', 1.3)],

@@ -1,5 +1,5 @@
 // sluice bench — benchmarks (lib/bench); this file only parses the arguments.
-//   sluice bench [--quick] [--json FILE]   the whole suite: produce, codec, fetch, end to
+//   sluice bench [--quick] [--json FILE] [--only S,..]   the whole suite (or some sections): produce, codec, fetch, end to
 //                                          end, compaction, cost model, handler profiles;
 //                                          on a local platform it starts itself, or over
 //                                          HTTP against --endpoint/--outputs
@@ -16,6 +16,7 @@ interface SuiteCommandOptions {
   quick?: boolean;
   json?: string;
   profile?: boolean;
+  only?: string;
 }
 
 const bench = () => import('../../bench/index.ts');
@@ -44,13 +45,20 @@ export function registerBench(program: Command): void {
     .option('--quick', 'fewer iterations and smaller logs (under 2 minutes on 2 cores)')
     .option('--json <file>', 'also write the figures to <file> as flat dotted keys')
     .option('--no-profile', 'skip the handler CPU profiles')
+    .option('--only <sections>', 'run only these sections, comma-separated (e.g. hot,txn)')
     .action(async (opts: SuiteCommandOptions, cmd: Command) => {
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       const remote = globals.endpoint !== undefined || globals.outputs !== undefined;
       const endpoint = remote ? createClient(globals) : undefined;
       const { benchSuite } = await bench();
       const out = await run(() =>
-        benchSuite({ quick: Boolean(opts.quick), profile: opts.profile !== false, stderr: process.stderr, ...(endpoint ? { endpoint } : {}) }),
+        benchSuite({
+          quick: Boolean(opts.quick),
+          profile: opts.profile !== false,
+          stderr: process.stderr,
+          ...(endpoint ? { endpoint } : {}),
+          ...(opts.only ? { only: opts.only.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+        }),
       );
       process.stdout.write(out.text);
       if (opts.json) writeJson(opts.json, out.json);

@@ -12,7 +12,7 @@
 import { InvalidRequestError } from '../../core/errors.ts';
 import type { DeletedTopicCleanup, GarbageResult } from '../../core/wire.ts';
 import type { StorageClients } from '../../storage/clients.ts';
-import { listTopicRecords } from '../../storage/metadata.ts';
+import { getHead, listTopicRecords } from '../../storage/metadata.ts';
 import { deleteObjects, isSharedSegment, listObjects, listTopicIdsWithObjects, segmentPrefix } from '../../storage/segments.ts';
 import { SHARED_SEGMENT_PREFIX, SEGMENT_PREFIX } from '../../storage/definitions.ts';
 import {
@@ -26,7 +26,8 @@ import {
 } from './store.ts';
 
 /**
- * One partition. The order of the reads is what makes it safe: the index first, then
+ * One partition. The order of the reads is what makes it safe: the index first (the
+ * head's tail, then the table), then
  * the releases, then the listing. An object missing from the index read was either
  * never committed (its upload time is its age) or released before that read, in which
  * case the release read after it sees the release. Nothing is ever re-referenced: an
@@ -38,7 +39,9 @@ export async function collectGarbage(
   partition: number,
   opts: { now: () => number; graceMs: number; orphanScan?: boolean },
 ): Promise<GarbageResult> {
-  const referenced = new Set((await readIndex(clients, topicId, partition)).map((e) => e.objectKey));
+  // The head's tail before the table: an entry leaves the tail only into the table.
+  const tail = (await getHead(clients, topicId, partition)).tail;
+  const referenced = new Set([...tail, ...(await readIndex(clients, topicId, partition))].map((e) => e.objectKey));
   const releases = await readReleases(clients, topicId, partition);
   const releasedAt = new Map<string, number>();
   // An object shared with other partitions is not this partition's to delete: the sweep

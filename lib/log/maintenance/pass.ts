@@ -23,6 +23,7 @@ import { inParallel } from '../../core/parallel.ts';
 import type { MaintenanceError, MaintenanceReport, PartitionMaintenance } from '../../core/wire.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { getHead, listTopicRecords, type PartitionHead, type TopicRecord } from '../../storage/metadata.ts';
+import { flushTail } from '../../storage/tail.ts';
 import { effectiveConfig, isCompacted } from '../config.ts';
 import { CLEANER_DEFAULTS, cleanPartition, storageCleanerStore } from './cleaner.ts';
 import { collectGarbage, findDeletedTopics, purgeTopicData } from './cleanup.ts';
@@ -213,6 +214,9 @@ export async function maintainPartition(
   let head: PartitionHead | undefined;
   try {
     head = await getHead(clients, topic.topicId, partition);
+    // Retention, compaction and cleaning work on the segments table: the head's tail first
+    // goes there (lib/storage/tail.ts), so they see every entry committed before the pass.
+    for (let i = 0; i < 4 && head.tail.length > 0 && (await flushTail(clients, topic.topicId, partition)) !== 'empty'; i++);
     r.logStartOffset = { before: head.logStartOffset, after: head.logStartOffset };
     r.segments = { before: head.segmentCount, after: head.segmentCount };
     r.sizeBytes = { before: head.sizeBytes, after: head.sizeBytes };

@@ -2,21 +2,21 @@
 // TransactWriteItems, and who owns each item (to read a cancellation's reasons).
 //
 //   per partition (in input order)
-//     Update head   nextOffset = base + n, counters     IF nextOffset = base (or absent)
-//     Put entry     one per segment, consecutive         IF not exists
+//     Update head   nextOffset = base + n, counters,     IF nextOffset = base (or absent)
+//                   tail += one entry per segment (the head's tail, lib/storage/commit.ts)
 //   per participant (in input order): its items, each with its own condition
 //
-// The head update sets only what the commit protocol sets (counters, maxTimestamp): an
+// The head update sets only what the commit protocol sets (counters, the tail): an
 // idempotent producer's state on the head (`producers`) is left as it is, and the
 // condition on nextOffset means no append can have changed it since the read.
 import { createHash } from 'node:crypto';
 import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../../storage/clients.ts';
-import { headKey, indexEntryItem, N, type IndexEntry, type PartitionHead } from '../../storage/metadata.ts';
+import { headKey, N, tailEntryValue, type PartitionHead } from '../../storage/metadata.ts';
 import type { AttemptContext, PartitionResult, TxnParticipant, TxnPartition } from './types.ts';
 
 /** Who an item of the attempt belongs to. */
-export type ItemOwner = { kind: 'head' | 'entry'; partition: number } | { kind: 'participant'; index: number; local: number };
+export type ItemOwner = { kind: 'head'; partition: number } | { kind: 'participant'; index: number; local: number };
 
 export interface Attempt {
   /** Heads the attempt was built on; equal state gives a byte-identical input. */
@@ -56,15 +56,6 @@ export function buildAttempt(
     const head = heads[i]!;
     items.push(headUpdate(clients, p, head));
     owners.push({ kind: 'head', partition: i });
-    let runningMax = head.maxTimestamp;
-    let base = head.nextOffset;
-    for (const s of p.segments) {
-      runningMax = Math.max(runningMax, s.maxTimestamp);
-      const entry: IndexEntry = { baseOffset: base, lastOffset: base + s.recordCount - 1, ...s };
-      items.push({ Put: { TableName: clients.names.tables.segments, Item: indexEntryItem(p.topic.topicId, p.partition, entry, runningMax), ConditionExpression: 'attribute_not_exists(tp)' } });
-      owners.push({ kind: 'entry', partition: i });
-      base += s.recordCount;
-    }
   });
   participants.forEach((participant, index) => {
     participant.items(ctx).forEach((item, local) => {
@@ -79,23 +70,23 @@ export function buildAttempt(
 function headUpdate(clients: StorageClients, p: TxnPartition, head: PartitionHead): TransactWriteItem {
   const n = recordCount(p);
   const bytes = p.segments.reduce((b, s) => b + s.byteLength, 0);
-  const runningMax = p.segments.reduce((m, s) => Math.max(m, s.maxTimestamp), head.maxTimestamp);
   return {
     Update: {
       TableName: clients.names.tables.partitions,
       Key: headKey(p.topic.topicId, p.partition),
       UpdateExpression:
-        'SET nextOffset = :next, logStartOffset = if_not_exists(logStartOffset, :zero), ' +
-        'sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
-        'segmentCount = if_not_exists(segmentCount, :zero) + :segments, maxTimestamp = :maxTs',
+        'SET nextOffset = :next, tailBase = if_not_exists(tailBase, :base), tail = list_append(if_not_exists(tail, :none), :entries), ' +
+        'logStartOffset = if_not_exists(logStartOffset, :zero), sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
+        'segmentCount = if_not_exists(segmentCount, :zero) + :segments',
       ConditionExpression: head.exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
       ExpressionAttributeValues: {
         ':next': N(head.nextOffset + n),
+        ':base': N(head.nextOffset),
+        ':none': { L: [] },
+        ':entries': { L: p.segments.map((s) => tailEntryValue(p.topic.topicId, p.partition, s)) },
         ':zero': N(0),
         ':segments': N(p.segments.length),
         ':bytes': N(bytes),
-        ':maxTs': N(runningMax),
-        ...(head.exists ? { ':base': N(head.nextOffset) } : {}),
       },
     },
   };

@@ -1,7 +1,7 @@
 // The transaction commit: the commit protocol (lib/storage/commit.ts) over many
 // partitions and the items of other features at once. Every segment is uploaded first
-// (invisible); then ONE TransactWriteItems moves every head, puts every index entry and
-// writes every participant's items, or none of them.
+// (invisible); then ONE TransactWriteItems moves every head (each adding its index entries
+// to its tail) and writes every participant's items, or none of them.
 //
 //   1. read every head (consistent)                     -> the bases
 //   2. TransactWriteItems, ClientRequestToken = h(txnId, heads)
@@ -25,7 +25,8 @@ import type { CommitOptions } from '../../storage/commit.ts';
 import { classifyTransactionError } from '../../storage/dynamo.ts';
 import { dependencyFailure, errorName } from '../../storage/failures.ts';
 import { itemSize } from '../../storage/itemSize.ts';
-import { getHead, getIndexEntry, type PartitionHead } from '../../storage/metadata.ts';
+import { getHead, type PartitionHead } from '../../storage/metadata.ts';
+import { findEntry, flushQuietly, FLUSH_AT } from '../../storage/tail.ts';
 import { buildAttempt, headState, type Attempt } from './attempt.ts';
 import { checkTransactionBytes, checkTransactionShape } from './limits.ts';
 import type { PartitionResult, TxnParticipant, TxnPartition } from './types.ts';
@@ -65,6 +66,7 @@ export async function commitTransaction(
     if (attempt === 0) checkTransactionBytes(requestBytes(pending));
     try {
       await clients.ddb.send(new TransactWriteItemsCommand(pending.input));
+      await flushLongTails(clients, txn.partitions, heads);
       return [...pending.ctx.results];
     } catch (err) {
       lastError = err;
@@ -83,6 +85,15 @@ export async function commitTransaction(
       `: ${errorName(lastError) ?? 'conflict'}`,
     { dependency: 'dynamodb', retryAfterSeconds: 1 },
     lastError,
+  );
+}
+
+/** Step D of the commit protocol: the tails this commit made long are moved to the table. */
+async function flushLongTails(clients: StorageClients, partitions: readonly TxnPartition[], heads: readonly PartitionHead[]): Promise<void> {
+  await Promise.all(
+    partitions.map((p, i) =>
+      heads[i]!.tail.length + p.segments.length >= FLUSH_AT ? flushQuietly(clients, p.topic.topicId, p.partition, FLUSH_AT) : undefined,
+    ),
   );
 }
 
@@ -129,7 +140,7 @@ async function findLanded(
   for (const a of [...ambiguous]) {
     const base = a.ctx.results[0]!.baseOffset;
     if (heads[0]!.nextOffset === base) continue; // not landed (yet): a resend is deduplicated
-    const entry = await getIndexEntry(clients, first.topic.topicId, first.partition, base + seg.recordCount - 1);
+    const entry = await findEntry(clients, first.topic.topicId, first.partition, base + seg.recordCount - 1);
     if (entry?.objectKey === seg.objectKey && entry.byteStart === seg.byteStart) return [...a.ctx.results];
     if (heads[0]!.nextOffset > base) ambiguous.splice(ambiguous.indexOf(a), 1);
   }

@@ -3,7 +3,10 @@
 //
 //   per partition written        1 (its head)
 //   per segment committed        1 (its index entry; a one-shot transaction has one per
-//                                  partition, a staged one one per staged batch)
+//                                  partition, a staged one one per staged batch). The
+//                                  entry rides in its head's tail (lib/storage/commit.ts),
+//                                  not an item of its own; it is still counted, which
+//                                  bounds how much one commit adds to one head item
 //   an object shared by several  1 (its reference record, for cleanup)
 //     partitions
 //   consumer-group offsets       1 per offset, plus 1 for the group's fence

@@ -16,7 +16,7 @@ import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../../storage/clients.ts';
 import { SHARED_SEGMENT_PREFIX } from '../../storage/definitions.ts';
 import { call, getItem, N, num, S, type Item } from '../../storage/dynamo.ts';
-import { getIndexEntry } from '../../storage/metadata.ts';
+import { findEntry } from '../../storage/tail.ts';
 import { deleteObjects, listObjects } from '../../storage/segments.ts';
 import type { TxnParticipant } from './types.ts';
 
@@ -82,7 +82,7 @@ export async function sweepSharedObjects(clients: StorageClients, opts: { now: (
 async function stillReferenced(clients: StorageClients, objectKey: string, record: Item): Promise<boolean> {
   for (const [tp, last] of Object.entries(record.refs?.M ?? {})) {
     const cut = tp.lastIndexOf('#');
-    const entry = await getIndexEntry(clients, tp.slice(0, cut), Number(tp.slice(cut + 1)), num(last));
+    const entry = await findEntry(clients, tp.slice(0, cut), Number(tp.slice(cut + 1)), num(last));
     if (entry?.objectKey === objectKey) return true;
   }
   return false;

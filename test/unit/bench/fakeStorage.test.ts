@@ -25,6 +25,16 @@ describe('the profiles\' in-memory storage behind a Log', () => {
     expect((await log.describeTopic('orders')).partitions[0]).toMatchObject({ highWatermark: 3, segments: 3 });
   });
 
+  it('serves a partition longer than the head\'s tail: flushed entries from the table, the rest from the head', async () => {
+    const log = new Log(clients);
+    await log.createTopic({ name: 'long', partitions: 1 });
+    for (let i = 0; i < 20; i++) await log.append('long', 0, { records: [value(`v${i}`)] });
+
+    const fetched = await log.fetch('long', 0, { offset: 0, maxRecords: 100 });
+
+    expect(fetched.records.map((r) => [r.offset, text(r.value)])).toEqual(Array.from({ length: 20 }, (_, i) => [i, `v${i}`]));
+  });
+
   it('serves a partition the local stack seeded into it', async () => {
     const log = new Log(clients);
     const topic = await log.createTopic({ name: 'seeded', partitions: 1 });

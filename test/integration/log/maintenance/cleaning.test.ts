@@ -10,6 +10,7 @@ import { runMaintenance, type MaintenanceOptions } from '../../../../lib/log/mai
 import { decodeEachBatch } from '../../../../lib/records/index.ts';
 import { createStorageClients, destroyStorageClients } from '../../../../lib/storage/clients.ts';
 import { getHead } from '../../../../lib/storage/metadata.ts';
+import { flushTail } from '../../../../lib/storage/tail.ts';
 import { expectDenseOffsets, indexEntries, injectFault, readAll } from '../../../support/log.ts';
 import { useTestStorage } from '../../../support/stack.ts';
 import { expectCountersMatchIndex, GRACE, objectKeys, rawBatches, testClock } from './helpers.ts';
@@ -211,6 +212,7 @@ describe('key compaction', () => {
       await append(kv('a', '2'));
       await append(kv('z', 'end'));
       const original = await readAll(log, name, 0);
+      await flushTail(storage.clients, topicId, 0); // so that the pass's first transaction is the swap
       const faulty = createStorageClients(storage.config);
       injectFault(faulty.ddb, 'TransactWriteItems', when, { times: 1, error: () => new Error('process crashed') });
       try {

@@ -19,7 +19,7 @@ let n = 0;
 /** An append that uploads its segment and then "crashes" before the commit lands. */
 async function crashedAppend(storage: TestStorage, topic: string, partition: number, value = 'lost'): Promise<void> {
   const doomed = createStorageClients(storage.config);
-  injectFault(doomed.ddb, 'TransactWriteItems', 'before', { error: () => new Error('process crashed') });
+  injectFault(doomed.ddb, 'UpdateItem', 'before', { error: () => new Error('process crashed') });
   try {
     const log = new Log(doomed, { commit: { maxAttempts: 1 } });
     await expect(log.append(topic, partition, { records: [rec(value)] })).rejects.toThrow();

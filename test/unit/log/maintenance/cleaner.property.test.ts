@@ -24,7 +24,7 @@ const RETENTION = 1_000;
 class MemoryPartition implements CleanerStore {
   entries: StoredIndexEntry[] = [];
   readonly objects = new Map<string, Buffer>();
-  private h: PartitionHead = { topicId: 't', partition: 0, nextOffset: 0, logStartOffset: 0, sizeBytes: 0, segmentCount: 0, maxTimestamp: -1, exists: true };
+  private h: PartitionHead = { topicId: 't', partition: 0, nextOffset: 0, logStartOffset: 0, sizeBytes: 0, segmentCount: 0, maxTimestamp: -1, tail: [], tailBase: 0, exists: true };
   private objectId = 0;
 
   append(records: { key: string; value: string | null }[], split: number, ts: number): void {

@@ -114,29 +114,14 @@ export const AddPartitionsToTxnResponse = message(24, '0-5', '3+', [
   f('resultsByTopicV3AndBelow', arr(partitionResults('0-3')), '0-3'),
 ]);
 
-export const AddOffsetsToTxnRequest = message(25, '0-4', '3+', [
-  f('transactionalId', 'string', '0+'),
-  f('producerId', 'int64', '0+'),
-  f('producerEpoch', 'int16', '0+'),
-  f('groupId', 'string', '0+'),
-]);
+/** The producer a coordinator request speaks for, and the answer of one error code. */
+const producer = (): Field[] => [f('transactionalId', 'string', '0+'), f('producerId', 'int64', '0+'), f('producerEpoch', 'int16', '0+')];
+const outcome = (): Field[] => [f('throttleTimeMs', 'int32', '0+'), f('errorCode', 'int16', '0+')];
 
-export const AddOffsetsToTxnResponse = message(25, '0-4', '3+', [
-  f('throttleTimeMs', 'int32', '0+'),
-  f('errorCode', 'int16', '0+'),
-]);
-
-export const EndTxnRequest = message(26, '0-4', '3+', [
-  f('transactionalId', 'string', '0+'),
-  f('producerId', 'int64', '0+'),
-  f('producerEpoch', 'int16', '0+'),
-  f('committed', 'bool', '0+'),
-]);
-
-export const EndTxnResponse = message(26, '0-4', '3+', [
-  f('throttleTimeMs', 'int32', '0+'),
-  f('errorCode', 'int16', '0+'),
-]);
+export const AddOffsetsToTxnRequest = message(25, '0-4', '3+', [...producer(), f('groupId', 'string', '0+')]);
+export const AddOffsetsToTxnResponse = message(25, '0-4', '3+', outcome());
+export const EndTxnRequest = message(26, '0-4', '3+', [...producer(), f('committed', 'bool', '0+')]);
+export const EndTxnResponse = message(26, '0-4', '3+', outcome());
 
 export const TxnOffsetCommitRequest = message(28, '0-4', '3+', [
   f('transactionalId', 'string', '0+'),

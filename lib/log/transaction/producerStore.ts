@@ -149,94 +149,84 @@ export function checkEpoch(p: TxnProducer, epoch: number): void {
   }
 }
 
+/** One conditional update of the producer item; false when its condition failed. */
+async function updateIf(clients: StorageClients, transactionalId: string, update: string, condition: string, values: Item): Promise<boolean> {
+  const written = await conditional('UpdateItem', () =>
+    clients.ddb.send(
+      new UpdateItemCommand({
+        TableName: clients.names.tables.producers,
+        Key: txnProducerKey(transactionalId),
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
+  return written.ok;
+}
+
 /**
  * Records staged batches: the list as read (`read.staged`) plus `added`, IF epoch,
  * transaction and list are still as read. False when anything changed (re-read and judge again).
  */
-export async function writeStaged(
+export function writeStaged(
   clients: StorageClients,
   read: TxnProducer,
   txn: { id: string; startedAt: number },
   added: StagedBatch[],
   now: number,
 ): Promise<boolean> {
-  const written = await conditional('UpdateItem', () =>
-    clients.ddb.send(
-      new UpdateItemCommand({
-        TableName: clients.names.tables.producers,
-        Key: txnProducerKey(read.transactionalId),
-        UpdateExpression: 'SET txn = :txn, startedAt = :started, staged = :staged, stagedCount = :count, expiresAt = :exp',
-        ConditionExpression:
-          'epoch = :epoch AND ' +
-          (read.txn ? 'txn = :txn AND stagedCount = :read' : 'attribute_not_exists(txn) AND attribute_not_exists(stagedCount)'),
-        ExpressionAttributeValues: {
-          ':txn': S(txn.id),
-          ':started': N(txn.startedAt),
-          ':staged': S(JSON.stringify([...read.staged, ...added])),
-          ':count': N(read.staged.length + added.length),
-          ':epoch': N(read.epoch),
-          ':exp': expiry(now),
-          ...(read.txn ? { ':read': N(read.staged.length) } : {}),
-        },
-      }),
-    ),
+  return updateIf(
+    clients,
+    read.transactionalId,
+    'SET txn = :txn, startedAt = :started, staged = :staged, stagedCount = :count, expiresAt = :exp',
+    'epoch = :epoch AND ' + (read.txn ? 'txn = :txn AND stagedCount = :read' : 'attribute_not_exists(txn) AND attribute_not_exists(stagedCount)'),
+    {
+      ':txn': S(txn.id),
+      ':started': N(txn.startedAt),
+      ':staged': S(JSON.stringify([...read.staged, ...added])),
+      ':count': N(read.staged.length + added.length),
+      ':epoch': N(read.epoch),
+      ':exp': expiry(now),
+      ...(read.txn ? { ':read': N(read.staged.length) } : {}),
+    },
   );
-  return written.ok;
 }
 
 /**
  * Records the transaction's staged offsets (`offsets`, the whole new list), starting the
  * transaction if none is in progress, IF epoch, transaction and offsets are still as read.
  */
-export async function writeStagedOffsets(
+export function writeStagedOffsets(
   clients: StorageClients,
   read: TxnProducer,
   txn: { id: string; startedAt: number },
   offsets: StagedOffsetCommit[],
   now: number,
 ): Promise<boolean> {
-  const written = await conditional('UpdateItem', () =>
-    clients.ddb.send(
-      new UpdateItemCommand({
-        TableName: clients.names.tables.producers,
-        Key: txnProducerKey(read.transactionalId),
-        UpdateExpression:
-          'SET txn = :txn, startedAt = :started, offsets = :offsets, expiresAt = :exp, ' +
-          'staged = if_not_exists(staged, :none), stagedCount = if_not_exists(stagedCount, :zero)',
-        ConditionExpression:
-          'epoch = :epoch AND ' +
-          (read.txn ? 'txn = :txn' : 'attribute_not_exists(txn)') +
-          (read.offsets.length > 0 ? ' AND offsets = :read' : ' AND attribute_not_exists(offsets)'),
-        ExpressionAttributeValues: {
-          ':txn': S(txn.id),
-          ':started': N(txn.startedAt),
-          ':offsets': S(JSON.stringify(offsets)),
-          ':exp': expiry(now),
-          ':none': S('[]'),
-          ':zero': N(0),
-          ':epoch': N(read.epoch),
-          ...(read.offsets.length > 0 ? { ':read': S(JSON.stringify(read.offsets)) } : {}),
-        },
-      }),
-    ),
+  return updateIf(
+    clients,
+    read.transactionalId,
+    'SET txn = :txn, startedAt = :started, offsets = :offsets, expiresAt = :exp, staged = if_not_exists(staged, :none), stagedCount = if_not_exists(stagedCount, :zero)',
+    'epoch = :epoch AND ' +
+      (read.txn ? 'txn = :txn' : 'attribute_not_exists(txn)') +
+      (read.offsets.length > 0 ? ' AND offsets = :read' : ' AND attribute_not_exists(offsets)'),
+    {
+      ':txn': S(txn.id),
+      ':started': N(txn.startedAt),
+      ':offsets': S(JSON.stringify(offsets)),
+      ':exp': expiry(now),
+      ':none': S('[]'),
+      ':zero': N(0),
+      ':epoch': N(read.epoch),
+      ...(read.offsets.length > 0 ? { ':read': S(JSON.stringify(read.offsets)) } : {}),
+    },
   );
-  return written.ok;
 }
 
 /** Ends the transaction `txn` without committing it (abort, timeout); false if it is not the one in progress. */
-export async function clearTxn(clients: StorageClients, transactionalId: string, epoch: number, txn: string): Promise<boolean> {
-  const cleared = await conditional('UpdateItem', () =>
-    clients.ddb.send(
-      new UpdateItemCommand({
-        TableName: clients.names.tables.producers,
-        Key: txnProducerKey(transactionalId),
-        UpdateExpression: 'REMOVE txn, startedAt, staged, stagedCount, offsets',
-        ConditionExpression: 'epoch = :epoch AND txn = :txn',
-        ExpressionAttributeValues: { ':epoch': N(epoch), ':txn': S(txn) },
-      }),
-    ),
-  );
-  return cleared.ok;
+export function clearTxn(clients: StorageClients, transactionalId: string, epoch: number, txn: string): Promise<boolean> {
+  return updateIf(clients, transactionalId, 'REMOVE txn, startedAt, staged, stagedCount, offsets', 'epoch = :epoch AND txn = :txn', { ':epoch': N(epoch), ':txn': S(txn) });
 }
 
 /** The item the commit writes: the transaction ends, its result is kept. IF epoch and transaction unchanged. */

@@ -2,24 +2,15 @@
 // on one storage: every node is every transaction's coordinator, so a transaction begun
 // on one node ends on the other; fenced epochs, unknown partitions, stray transactional
 // batches and stale group generations get Kafka's codes and write nothing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../../lib/gateway/index.ts';
+import { describe, expect, it } from 'vitest';
 import { encodeBatch } from '../../../lib/records/index.ts';
-import { useTestStorage } from '../../support/stack.ts';
-import { uniqueName } from './harness.ts';
+import { uniqueName, useGatewayNodes } from './harness.ts';
 import { RawConnection } from './raw.ts';
 
-const storage = useTestStorage();
-let nodes: Gateway[] = [];
-beforeAll(async () => {
-  nodes = await Promise.all([1, 2].map((nodeId) => startGateway({ clients: storage.clients, port: 0, nodeId, produce: { lingerMs: 2 } })));
-});
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.stop()));
-});
+const gateways = useGatewayNodes(2);
 
-const log = () => nodes[0]!.services.log;
-const open = (node: number) => RawConnection.open(nodes[node]!.port);
+const log = () => gateways.nodes()[0]!.services.log;
+const open = (node: number) => RawConnection.open(gateways.nodes()[node]!.port);
 
 async function topicWith(partitions: number): Promise<string> {
   const name = uniqueName('coord');
@@ -52,7 +43,7 @@ describe('the transaction coordinator on every gateway node', () => {
     const conn = await open(1);
     const res = await conn.request(10, 3, { key: 'any-transactional-id', keyType: 1 });
     conn.close();
-    expect(res).toMatchObject({ errorCode: 0, nodeId: 2, port: nodes[1]!.port });
+    expect(res).toMatchObject({ errorCode: 0, nodeId: 2, port: gateways.nodes()[1]!.port });
   });
 
   it('commits through one node a transaction whose records and offsets were staged through the other', async () => {
@@ -80,7 +71,7 @@ describe('the transaction coordinator on every gateway node', () => {
 
     expect(ended.errorCode).toBe(0);
     expect([await values(topic, 0), await values(topic, 1)]).toEqual([['a'], ['b', 'c']]);
-    const committed = await nodes[1]!.services.groups.fetchOffsets(group);
+    const committed = await gateways.nodes()[1]!.services.groups.fetchOffsets(group);
     expect(committed.offsets.find((o) => o.topic === topic && o.partition === 0)?.offset).toBe(0);
   });
 
@@ -131,7 +122,7 @@ describe('the transaction coordinator on every gateway node', () => {
   it('fences TxnOffsetCommit v3 on the member generation, and again at the commit once the member is gone', async () => {
     const topic = await topicWith(2);
     const group = uniqueName('g');
-    const { groups } = nodes[0]!.services;
+    const { groups } = gateways.nodes()[0]!.services;
     const m = await groups.join(group, { topics: [topic], sessionTimeoutMs: 30_000 });
     const id = uniqueName('tid');
     const conn = await open(0);

@@ -56,6 +56,7 @@ import {
   commitRecords,
   partitionsPerCommit,
   commitStaged,
+  describeTxnProducer,
   type EncodedPart,
   registerTxnProducer,
   stageBatch,
@@ -334,6 +335,11 @@ export class Log {
   /** The transactional producer at this epoch (PRODUCER_FENCED for an older one), and whether a transaction is open. */
   transactionalProducer(transactionalId: string, producerEpoch: number): Promise<TxnProducerState> {
     return txnProducerState(this.clients, transactionalId, producerEpoch, this.now());
+  }
+
+  /** The transactional producer whatever its epoch; undefined for an id never registered (or expired). */
+  describeTransactionalProducer(transactionalId: string): Promise<TxnProducerState | undefined> {
+    return describeTxnProducer(this.clients, transactionalId);
   }
 
   /** Stages a group's offsets in the producer's transaction (Kafka's TxnOffsetCommit). */

@@ -122,18 +122,19 @@ export const handleProduce: Handler = (ctx, req) => {
   }))();
 };
 
-/** InitProducerId with a transactional id: KIP-360's id and epoch, when sent, must be the current ones. */
+/** InitProducerId with a transactional id: a new epoch; KIP-360's id and epoch, when sent, must be the current ones. */
 async function initTransactional(ctx: RequestContext, req: Message): Promise<Message> {
   const { log } = ctx.services;
   const id = validateKafkaName(req.transactionalId as string, 'Transactional id', InvalidRequestError);
   const timeoutMs = req.transactionTimeoutMs as number;
   if (!(timeoutMs > 0 && timeoutMs <= MAX_TRANSACTION_TIMEOUT_MS)) return { throttleTimeMs: 0, errorCode: E.INVALID_TRANSACTION_TIMEOUT, producerId: -1, producerEpoch: -1 };
   if (req.producerId >= 0) {
-    const current = await log.transactionalProducer(id, req.producerEpoch as number).catch((err: unknown) => {
-      if (isSluiceError(err) && err.code === 'TRANSACTION_ABORTABLE') return undefined; // ended by its timeout: re-registering is the way on
-      throw err;
-    });
-    if (current && current.producerId !== req.producerId) return { throttleTimeMs: 0, errorCode: E.INVALID_PRODUCER_ID_MAPPING, producerId: -1, producerEpoch: -1 };
+    // As Kafka's coordinator: an id it does not know takes any, else they must be the current ones.
+    const current = await log.describeTransactionalProducer(id);
+    if (current && (current.producerId !== req.producerId || current.producerEpoch !== req.producerEpoch)) {
+      const code = ctx.apiVersion < FENCED_SINCE.InitProducerId ? E.INVALID_PRODUCER_EPOCH : E.PRODUCER_FENCED;
+      return { throttleTimeMs: 0, errorCode: code, producerId: -1, producerEpoch: -1 };
+    }
   }
   const { producerId, producerEpoch } = await log.initTransactionalProducer(id, timeoutMs);
   return { throttleTimeMs: 0, errorCode: E.NONE, producerId, producerEpoch };

@@ -22,6 +22,7 @@ export {
   abortStaged,
   commitStaged,
   DEFAULT_TRANSACTION_TIMEOUT_MS,
+  describeTxnProducer,
   MAX_TRANSACTION_TIMEOUT_MS,
   producerEpochOfBatches,
   stageBatch,

@@ -139,6 +139,12 @@ export async function txnProducerState(clients: StorageClients, transactionalId:
   return { producerId: p.producerId, producerEpoch: p.epoch, inTransaction: p.txn !== undefined };
 }
 
+/** What the producer item says, whatever the epoch; undefined for an id never registered (or expired). */
+export async function describeTxnProducer(clients: StorageClients, transactionalId: string): Promise<TxnProducerState | undefined> {
+  const p = await readTxnProducer(clients, transactionalId);
+  return p && { producerId: p.producerId, producerEpoch: p.epoch, inTransaction: p.txn !== undefined };
+}
+
 const STAGED_OFFSETS_LIMIT = 1000;
 
 /**

@@ -109,6 +109,21 @@ describe('the transaction coordinator on every gateway node', () => {
     expect(await log().listOffsets(topic, 0, 'latest')).toBe(0);
   });
 
+  it('re-initialises a producer naming its current id and epoch (KIP-360), fences one naming an older epoch, takes any for a new id', async () => {
+    const id = uniqueName('tid');
+    const conn = await open(0);
+    const fresh = await conn.request(22, 5, { transactionalId: id, transactionTimeoutMs: 60_000, producerId: 0, producerEpoch: 0 });
+    const bumped = await conn.request(22, 5, { transactionalId: id, transactionTimeoutMs: 60_000, producerId: fresh.producerId, producerEpoch: fresh.producerEpoch });
+    const stale = await conn.request(22, 5, { transactionalId: id, transactionTimeoutMs: 60_000, producerId: fresh.producerId, producerEpoch: fresh.producerEpoch });
+    const tooLong = await conn.request(22, 5, { transactionalId: id, transactionTimeoutMs: 3_600_000, producerId: -1, producerEpoch: -1 });
+    conn.close();
+
+    expect(fresh.errorCode).toBe(0);
+    expect(bumped).toMatchObject({ errorCode: 0, producerId: fresh.producerId, producerEpoch: fresh.producerEpoch + 1 });
+    expect(stale.errorCode).toBe(90); // PRODUCER_FENCED
+    expect(tooLong.errorCode).toBe(50); // INVALID_TRANSACTION_TIMEOUT
+  });
+
   it('refuses adding an unknown partition, and does not add the others of the request', async () => {
     const topic = await topicWith(1);
     const id = uniqueName('tid');

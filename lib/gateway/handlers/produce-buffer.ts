@@ -19,7 +19,10 @@
 // producer in the flush is appended on its own, run by run (consecutive plain batches
 // merged, idempotent ones alone), because the log checks and deduplicates an idempotent
 // producer's sequence ranges per append against its partition's head, which the shared
-// commit does not carry. If a merged append is refused for a reason that is not retriable
+// commit does not carry: lib/log's many-partition commit (commitParts) updates each head
+// without its producer state, so it could neither refuse a sequence gap nor answer a
+// resent batch with its first offsets. Sharing the object needs that check and the
+// producer-state update in the shared commit's head updates first. If a merged append is refused for a reason that is not retriable
 // (one bad batch), each of its entries is tried alone, so only the guilty request fails.
 import { isSluiceError } from '../../core/errors.ts';
 import type { AppendResult, Log } from '../../log/index.ts';

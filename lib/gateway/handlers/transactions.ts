@@ -61,10 +61,14 @@ async function addPartitions(ctx: RequestContext, txn: { id: string; producerId:
   }
   const results = await Promise.all(
     txn.topics.map(async (t) => {
-      const topic = await ctx.services.log.topics.require(t.name as string).catch(() => undefined);
+      const partitions = t.partitions as number[];
+      const lookup = (fresh: boolean) => ctx.services.log.topics.require(t.name as string, { fresh }).catch(() => undefined);
+      // A partition beyond the cached count (grown through another node) is confirmed afresh.
+      let topic = await lookup(false);
+      if (!topic || partitions.some((p) => p >= topic!.partitions)) topic = await lookup(true);
       return {
         name: t.name,
-        resultsByPartition: (t.partitions as number[]).map((p) => ({
+        resultsByPartition: partitions.map((p) => ({
           partitionIndex: p,
           partitionErrorCode: producerError !== E.NONE ? producerError : topic && p >= 0 && p < topic.partitions ? E.NONE : E.UNKNOWN_TOPIC_OR_PARTITION,
         })),

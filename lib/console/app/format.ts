@@ -59,3 +59,12 @@ export function searchableText(value: unknown): string {
   if (value === null || value === undefined) return '';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
+
+/**
+ * What "high watermark − log start" counts for a topic. For a delete-only topic that is
+ * its records; compaction removes records without moving the log start, so on a
+ * compacted topic it is only the offsets spanned, an upper bound of the records held.
+ */
+export function offsetSpanLabel(config: Record<string, string>): 'Records' | 'Offsets spanned' {
+  return (config['cleanup.policy'] ?? '').split(',').some((p) => p.trim() === 'compact') ? 'Offsets spanned' : 'Records';
+}

@@ -1,6 +1,6 @@
 // How record bytes are shown: JSON pretty-printed, text as is, binary as hex or base64.
 import { describe, expect, it } from 'vitest';
-import { formatBytes, hexDump, renderValue } from '../../../lib/console/app/format.ts';
+import { formatBytes, hexDump, offsetSpanLabel, renderValue } from '../../../lib/console/app/format.ts';
 import { matchPath } from '../../../lib/console/app/paths.ts';
 
 describe('renderValue', () => {
@@ -29,5 +29,17 @@ describe('page paths', () => {
     expect(matchPath('/topics/:topic/messages', '/topics/a%2Fb/messages')).toEqual({ topic: 'a/b' });
     expect(matchPath('/topics/:topic', '/topics/orders/messages')).toBeUndefined();
     expect(matchPath('/', '/')).toEqual({});
+  });
+});
+
+describe('offsetSpanLabel', () => {
+  it('calls the offset span records on a topic that only deletes', () => {
+    expect(offsetSpanLabel({ 'cleanup.policy': 'delete' })).toBe('Records');
+    expect(offsetSpanLabel({})).toBe('Records');
+  });
+
+  it('calls it offsets spanned on a compacted topic, where records are fewer than offsets', () => {
+    expect(offsetSpanLabel({ 'cleanup.policy': 'compact' })).toBe('Offsets spanned');
+    expect(offsetSpanLabel({ 'cleanup.policy': 'delete, compact' })).toBe('Offsets spanned');
   });
 });

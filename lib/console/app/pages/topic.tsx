@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { GroupDescription, TopicDescription } from '../../../client/types.ts';
 import { admin, describeAllGroups } from '../api.ts';
-import { formatBytes, formatCount, formatRate } from '../format.ts';
+import { formatBytes, formatCount, formatRate, offsetSpanLabel } from '../format.ts';
 import { usePoll } from '../live.ts';
 import { registerPage, type PageProps } from '../registry.ts';
 import { href, navigate, seg } from '../router.ts';
@@ -58,7 +58,7 @@ function TopicDetail({ params }: PageProps) {
         <>
           <div class="stats">
             <Stat label="Partitions" value={t.partitions.length} />
-            <Stat label="Records" value={formatCount(t.partitions.reduce((n, p) => n + p.highWatermark - p.logStartOffset, 0))} />
+            <Stat label={offsetSpanLabel(t.config)} value={formatCount(t.partitions.reduce((n, p) => n + p.highWatermark - p.logStartOffset, 0))} />
             <Stat label="Size" value={formatBytes(t.partitions.reduce((n, p) => n + p.sizeBytes, 0))} />
             <Stat label="Records/s in" value={formatRate(poll.data?.rates.in)} />
             <Stat label="Records/s out" value={formatRate(poll.data?.rates.out)} />
@@ -84,7 +84,7 @@ function PartitionsTable({ topic }: { topic: TopicDescription }) {
         { label: 'Partition', numeric: true },
         { label: 'Log start', numeric: true },
         { label: 'High watermark', numeric: true },
-        { label: 'Records', numeric: true },
+        { label: offsetSpanLabel(topic.config), numeric: true },
         { label: 'Size', numeric: true },
         { label: 'Segments', numeric: true },
       ]}

@@ -86,6 +86,11 @@ type Stage = (topic: string, partition: number, batches: Buffer) => Promise<Part
  */
 function stager(ctx: RequestContext, transactionalId: string): Stage {
   let chain: Promise<unknown> = Promise.resolve();
+  try {
+    validateKafkaName(transactionalId, 'Transactional id', InvalidRequestError);
+  } catch (error) {
+    return (_topic, partition) => Promise.resolve({ index: partition, error });
+  }
   return (topic, partition, batches) => {
     const epoch = readBatchHeaders(batches)[0]!.producerEpoch;
     const staged = chain.then(() =>

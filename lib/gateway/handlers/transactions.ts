@@ -24,7 +24,8 @@
 // Fenced epochs answer PRODUCER_FENCED from the version that knows it (KIP-588) and
 // INVALID_PRODUCER_EPOCH below; a producer id that is not the transactional id's,
 // INVALID_PRODUCER_ID_MAPPING.
-import type { StagedOffsetCommit, TxnParticipant } from '../../log/index.ts';
+import { InvalidRequestError } from '../../core/errors.ts';
+import { validateKafkaName, type StagedOffsetCommit, type TxnParticipant } from '../../log/index.ts';
 import { memberOf } from '../groups/state.ts';
 import { E, errorCodeOf } from '../protocol/errors.ts';
 import type { Message } from '../protocol/schema.ts';
@@ -43,6 +44,7 @@ class ProducerIdMismatch extends Error {}
 
 /** Whether the transactional id is this producer at this epoch (throws the error if not). */
 async function requireProducer(ctx: RequestContext, transactionalId: string, producerId: number, producerEpoch: number) {
+  validateKafkaName(transactionalId, 'Transactional id', InvalidRequestError);
   const state = await ctx.services.log.transactionalProducer(transactionalId, producerEpoch);
   if (state.producerId !== producerId) throw new ProducerIdMismatch(`Producer ${producerId} is not transactional id '${transactionalId}'s.`);
   return state;

@@ -124,6 +124,20 @@ describe('the transaction coordinator on every gateway node', () => {
     expect(tooLong.errorCode).toBe(50); // INVALID_TRANSACTION_TIMEOUT
   });
 
+  it('answers a transactional id that is no valid name with INVALID_REQUEST, on the coordinator and on Produce', async () => {
+    const topic = await topicWith(1);
+    const bad = 'x'.repeat(300);
+    const conn = await open(0);
+    const p = await init(conn, uniqueName('tid'));
+    const init2 = await conn.request(22, 4, { transactionalId: bad, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+    const end = await conn.request(26, 3, { transactionalId: bad, producerId: p.producerId, producerEpoch: p.producerEpoch, committed: true });
+    const sent = await produce(conn, bad, topic, [{ index: 0, records: txnBatch(p, ['x']) }]);
+    conn.close();
+
+    expect([init2.errorCode, end.errorCode, sent.responses[0].partitionResponses[0].errorCode]).toEqual([42, 42, 42]);
+    expect(await log().listOffsets(topic, 0, 'latest')).toBe(0);
+  });
+
   it('refuses adding an unknown partition, and does not add the others of the request', async () => {
     const topic = await topicWith(1);
     const id = uniqueName('tid');

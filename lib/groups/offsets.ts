@@ -68,7 +68,7 @@ export async function commit(
  * request, the fence, the high watermarks) before anything is uploaded, then fenced again
  * inside the transaction. At most OFFSETS_PER_TRANSACTION offsets.
  */
-export async function transactionalOffsets(u: GroupUpdates, group: string, request: unknown): Promise<TxnParticipant> {
+export async function transactionalOffsets(u: GroupUpdates, group: string, request: unknown, opts: Pick<CommitFenceOptions, 'fence'> = {}): Promise<TxnParticipant> {
   validate(GroupId, group);
   const req = validate(CommitRequest, request);
   if (req.offsets.length > OFFSETS_PER_TRANSACTION) {
@@ -76,7 +76,11 @@ export async function transactionalOffsets(u: GroupUpdates, group: string, reque
       limit: OFFSETS_PER_TRANSACTION,
     });
   }
-  const fence: OffsetFence = req.memberId === undefined ? { empty: true } : { memberId: req.memberId, epoch: req.generation! };
+  const fence: OffsetFence = opts.fence
+    ? { external: opts.fence }
+    : req.memberId === undefined
+      ? { empty: true }
+      : { memberId: req.memberId, epoch: req.generation! };
   const writes = await checkedWrites(u, group, fence, req.offsets);
   return offsetsParticipant(u.clients, group, fence, writes, u.now());
 }

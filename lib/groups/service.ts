@@ -71,8 +71,8 @@ export class Groups {
    * fenced again in the transaction: pass the result to Log.transaction or
    * Log.commitStagedTransaction as a participant.
    */
-  transactionalOffsets(group: string, request: Request<CommitOptions>): Promise<TxnParticipant> {
-    return transactionalOffsets(this.updates, group, request);
+  transactionalOffsets(group: string, request: Request<CommitOptions>, opts: Pick<CommitFenceOptions, 'fence'> = {}): Promise<TxnParticipant> {
+    return transactionalOffsets(this.updates, group, request, opts);
   }
 
   resetOffsets(group: string, request: Request<ResetOffsetsOptions>): Promise<{ offsets: CommittedOffset[] }> {

@@ -5,6 +5,7 @@ import {
   CorruptMessageError,
   InvalidRecordError,
   InvalidRequestError,
+  InvalidTxnStateError,
   MessageTooLargeError,
   OutOfOrderSequenceError,
   RecordTooLargeError,
@@ -248,7 +249,7 @@ export function checkRecordSizes(topic: TopicRecord, records: readonly RecordInp
  * consecutive) and stored as sent, but with base offsets made relative to the segment.
  * They are re-encoded only when the topic's compression.type asks for another codec.
  */
-export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number): Segment {
+export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number, opts: { transactional?: boolean } = {}): Segment {
   const config = effectiveConfig(topic.config);
   const maxBytes = maxMessageBytes(config);
   const logAppend = config['message.timestamp.type'] === 'LogAppendTime';
@@ -261,7 +262,7 @@ export function segmentFromBatches(topic: TopicRecord, body: Buffer, now: number
   let maxTimestamp = -1;
   let at = 0;
   decoded.forEach((batch, i) => {
-    checkProducedBatch(batch, i, maxBytes);
+    checkProducedBatch(batch, i, maxBytes, opts.transactional ?? false);
     batch.records.forEach((r, k) => checkRecordLimits(r, count + k));
     checkKeys(topic, batch.records, count);
     let bytes: Buffer = Buffer.from(body.subarray(at, at + batch.sizeInBytes));
@@ -316,9 +317,15 @@ function producerOf(batches: DecodedBatch[]): ProducerBatch | undefined {
   };
 }
 
-function checkProducedBatch(batch: DecodedBatch, i: number, maxBytes: number): void {
-  if (batch.isControl || batch.isTransactional) {
-    throw new InvalidRequestError(`Batch ${i} is transactional or a control batch; transactions are not supported.`);
+/**
+ * Transactional batches (Kafka's attribute bit 4) are taken only into a transactional
+ * producer's staged transaction (`transactional`), never appended on their own; control
+ * batches (commit/abort markers) never: Sluice's log has none.
+ */
+function checkProducedBatch(batch: DecodedBatch, i: number, maxBytes: number, transactional: boolean): void {
+  if (batch.isControl) throw new InvalidRequestError(`Batch ${i} is a control batch; the log holds no transaction markers.`);
+  if (batch.isTransactional && !transactional) {
+    throw new InvalidTxnStateError(`Batch ${i} is transactional; transactional batches are staged in their producer's transaction, never appended alone.`);
   }
   if (batch.recordCount < 1) throw new CorruptMessageError(`Batch ${i} holds no records.`);
   if (batch.lastOffsetDelta !== batch.recordCount - 1) {
@@ -349,5 +356,6 @@ function reencode(batch: DecodedBatch, compression: Compression): Buffer {
     producerId: batch.producerId,
     producerEpoch: batch.producerEpoch,
     baseSequence: batch.baseSequence,
+    isTransactional: batch.isTransactional,
   });
 }

@@ -56,13 +56,18 @@ import {
   commitRecords,
   partitionsPerCommit,
   commitStaged,
+  describeTxnProducer,
   type EncodedPart,
   registerTxnProducer,
   stageBatch,
+  stageOffsets,
+  txnProducerState,
   type OneShotResult,
   type PartitionResult,
+  type StagedOffsetCommit,
   type StageResult,
   type TxnParticipant,
+  type TxnProducerState,
   type TxnRecord,
 } from './transaction/index.ts';
 
@@ -327,9 +332,33 @@ export class Log {
     return stageBatch(this.clients, { transactionalId, producerEpoch, topic, partition, input }, this.now());
   }
 
-  /** Commits the producer's staged transaction, with the participants' items. */
-  async commitStagedTransaction(transactionalId: string, producerEpoch: number, participants: TxnParticipant[] = []): Promise<PartitionResult[]> {
-    const results = await commitStaged(this.clients, { transactionalId, producerEpoch, participants }, this.now(), this.opts.commit);
+  /** The transactional producer at this epoch (PRODUCER_FENCED for an older one), and whether a transaction is open. */
+  transactionalProducer(transactionalId: string, producerEpoch: number): Promise<TxnProducerState> {
+    return txnProducerState(this.clients, transactionalId, producerEpoch, this.now());
+  }
+
+  /** The transactional producer whatever its epoch; undefined for an id never registered (or expired). */
+  describeTransactionalProducer(transactionalId: string): Promise<TxnProducerState | undefined> {
+    return describeTxnProducer(this.clients, transactionalId);
+  }
+
+  /** Stages a group's offsets in the producer's transaction (Kafka's TxnOffsetCommit). */
+  stageTransactionOffsets(transactionalId: string, producerEpoch: number, commit: StagedOffsetCommit): Promise<void> {
+    return stageOffsets(this.clients, { transactionalId, producerEpoch, commit }, this.now());
+  }
+
+  /**
+   * Commits the producer's staged transaction, with the participants' items, and those
+   * `stagedParticipants` builds for its staged offsets.
+   */
+  async commitStagedTransaction(
+    transactionalId: string,
+    producerEpoch: number,
+    participants: TxnParticipant[] = [],
+    stagedParticipants?: (offsets: readonly StagedOffsetCommit[]) => Promise<TxnParticipant[]>,
+  ): Promise<PartitionResult[]> {
+    const request = { transactionalId, producerEpoch, participants, ...(stagedParticipants ? { stagedParticipants } : {}) };
+    const results = await commitStaged(this.clients, request, this.now(), this.opts.commit);
     for (const p of results) this.watch.notify(p.topicId, p.partition);
     return results;
   }

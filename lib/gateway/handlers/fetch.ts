@@ -6,8 +6,11 @@
 // min.bytes and max.wait.ms has not passed, the fetch waits for any of the partitions
 // it found empty to grow (the log's long poll: woken at once by appends on this node,
 // by polling the head otherwise) and reads again. Sluice has no uncommitted records in
-// the log, so read_committed and read_uncommitted see the same data and the last stable
-// offset is the high watermark. Fetch sessions (KIP-227) are not kept: every response
+// the log: a transaction's batches become visible only by its one atomic commit, and an
+// aborted one never reaches the log (handlers/transactions.ts). So read_committed and
+// read_uncommitted see the same data, the last stable offset is the high watermark and
+// the list of aborted transactions is always empty; transactional batches are served
+// with their transactional attribute, as written, and no control batches exist. Fetch sessions (KIP-227) are not kept: every response
 // has session id 0, which tells clients to send full fetch requests.
 import { isSluiceError, OffsetOutOfRangeError } from '../../core/errors.ts';
 import { E, errorCodeOf } from '../protocol/errors.ts';

@@ -12,6 +12,7 @@ import { handleListOffsets } from './list-offsets.ts';
 import { handleOffsetCommit, handleOffsetDelete, handleOffsetFetch } from './offsets.ts';
 import { handleInitProducerId, handleProduce } from './produce.ts';
 import { handleSaslAuthenticate, handleSaslHandshake } from './sasl.ts';
+import { handleAddOffsetsToTxn, handleAddPartitionsToTxn, handleEndTxn, handleTxnOffsetCommit } from './transactions.ts';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './topics.ts';
 
 const BY_NAME: Record<string, Handler> = {
@@ -33,6 +34,10 @@ const BY_NAME: Record<string, Handler> = {
   CreateTopics: handleCreateTopics,
   DeleteTopics: handleDeleteTopics,
   InitProducerId: handleInitProducerId,
+  AddPartitionsToTxn: handleAddPartitionsToTxn,
+  AddOffsetsToTxn: handleAddOffsetsToTxn,
+  EndTxn: handleEndTxn,
+  TxnOffsetCommit: handleTxnOffsetCommit,
   DescribeConfigs: handleDescribeConfigs,
   AlterConfigs: handleAlterConfigs,
   SaslAuthenticate: handleSaslAuthenticate,

@@ -8,12 +8,21 @@
 // them, committed in one transaction (Log.appendBatchesMany; as few as one commit's
 // limits allow), each partition's batches merged into one byte range of it.
 //
+// One flush at a time (group commit): what arrives while a flush is being written waits
+// for it and goes out in the next one, written as soon as the current one ends. Under
+// load the flushes grow by themselves instead of racing one another for the same
+// partition heads (a lost race is a retried commit: latency, and DynamoDB writes paid
+// twice); with little traffic nothing waits longer than the linger.
+//
 // Order and idempotence: entries keep their arrival order per partition, and a
 // partition's appends run one after another. A partition with batches of an idempotent
 // producer in the flush is appended on its own, run by run (consecutive plain batches
 // merged, idempotent ones alone), because the log checks and deduplicates an idempotent
 // producer's sequence ranges per append against its partition's head, which the shared
-// commit does not carry. If a merged append is refused for a reason that is not retriable
+// commit does not carry: lib/log's many-partition commit (commitParts) updates each head
+// without its producer state, so it could neither refuse a sequence gap nor answer a
+// resent batch with its first offsets. Sharing the object needs that check and the
+// producer-state update in the shared commit's head updates first. If a merged append is refused for a reason that is not retriable
 // (one bad batch), each of its entries is tried alone, so only the guilty request fails.
 import { isSluiceError } from '../../core/errors.ts';
 import type { AppendResult, Log } from '../../log/index.ts';
@@ -47,6 +56,8 @@ export class ProduceBuffer {
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight = new Set<Promise<void>>();
+  /** The flush being written; the next one starts when it ends. */
+  private writing: Promise<void> | undefined;
   private readonly flushFn: Flush;
 
   constructor(
@@ -66,25 +77,30 @@ export class ProduceBuffer {
     });
   }
 
-  /** Writes what waits now. */
+  /** Writes what waits now, or as soon as the flush being written ends. */
   flushNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pending.length === 0) return;
+    if (this.pending.length === 0 || this.writing) return;
     const entries = this.pending;
     this.pending = [];
     this.bytes = 0;
     const run = this.flushFn(this.log, entries).catch((err: unknown) => {
       for (const e of entries) e.reject(err);
     });
+    this.writing = run;
     this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
+    void run.finally(() => {
+      this.inFlight.delete(run);
+      this.writing = undefined;
+      this.flushNow();
+    });
   }
 
-  /** Flushes what waits and resolves once every write started has finished. */
+  /** Flushes what waits and resolves once everything queued so far is written. */
   async drain(): Promise<void> {
     this.flushNow();
-    await Promise.all([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
   }
 }
 

@@ -1,5 +1,9 @@
 // Produce and InitProducerId.
 //
+// Transactional producers (a transactional id on InitProducerId and Produce): their
+// batches are staged in their transaction (transactions.ts), never appended on their own;
+// a transactional batch sent without the transactional id is INVALID_TXN_STATE.
+//
 // Each partition's records are checked here, synchronously and before anything is
 // queued (batch headers, CRC, codec): a bad partition is answered with its error and
 // nothing of it is written, while the request's other partitions go ahead, as on a Kafka
@@ -12,12 +16,13 @@
 // offsets back. A request naming the id and epoch it already has (KIP-360, after a
 // sequence error) also gets a new id at epoch 0, as a Kafka broker answers producers
 // without a transactional id: an epoch the log never issued is never handed out.
-import { isSluiceError } from '../../core/errors.ts';
-import type { AppendResult } from '../../log/index.ts';
+import { InvalidRequestError, isSluiceError } from '../../core/errors.ts';
+import { MAX_TRANSACTION_TIMEOUT_MS, validateKafkaName, type AppendResult } from '../../log/index.ts';
 import { readBatchHeaders } from '../../records/index.ts';
 import { E, errorCodeOf, errorMessageOf } from '../protocol/errors.ts';
 import type { Message } from '../protocol/schema.ts';
-import { NO_RESPONSE, type Handler } from '../server/context.ts';
+import { NO_RESPONSE, type Handler, type RequestContext } from '../server/context.ts';
+import { FENCED_SINCE, txnErrorCode } from './transactions.ts';
 
 type PartitionOutcome = { index: number; result?: AppendResult; error?: unknown; errorCode?: number };
 
@@ -36,13 +41,30 @@ function partitionResponse(o: PartitionOutcome): Message {
   };
 }
 
-/** Checks a partition's batches and queues them; the promise settles when they are committed. */
-function queue(ctx: Parameters<Handler>[0], topic: string, p: Message): Promise<PartitionOutcome> {
+/** A partition refused before anything of it is written. */
+const refused = (index: number, errorCode: number, message: string): Promise<PartitionOutcome> =>
+  Promise.resolve({ index, errorCode, error: new Error(message) });
+
+/**
+ * Checks a partition's batches and queues them; the promise settles when they are
+ * committed. Batches of a transactional producer go to its transaction instead (`stage`).
+ */
+function queue(ctx: RequestContext, topic: string, p: Message, stage: Stage | undefined): Promise<PartitionOutcome> {
   const index = p.index as number;
   try {
     const records = p.records as Buffer | null;
-    if (!records || records.length === 0) return Promise.resolve({ index, errorCode: E.CORRUPT_MESSAGE, error: new Error('no record batch') });
+    if (!records || records.length === 0) return refused(index, E.CORRUPT_MESSAGE, 'no record batch');
     const headers = readBatchHeaders(records);
+    const transactional = headers.filter((h) => h.isTransactional).length;
+    if (stage) {
+      if (transactional < headers.length || headers.some((h) => h.producerId < 0n)) {
+        return refused(index, E.INVALID_TXN_STATE, 'A transactional producer sends transactional batches carrying its producer id.');
+      }
+      return stage(topic, index, records);
+    }
+    if (transactional > 0) {
+      return refused(index, E.INVALID_TXN_STATE, 'Transactional batches belong to a transaction: send them with the transactional id that began it.');
+    }
     const count = headers.reduce((n, h) => n + h.recordCount, 0);
     const idempotent = headers.some((h) => h.producerId >= 0n);
     return ctx.services.produce
@@ -52,6 +74,34 @@ function queue(ctx: Parameters<Handler>[0], topic: string, p: Message): Promise<
     if (!isSluiceError(error)) throw error;
     return Promise.resolve({ index, error });
   }
+}
+
+type Stage = (topic: string, partition: number, batches: Buffer) => Promise<PartitionOutcome>;
+
+/**
+ * Stages a transactional producer's batches in its open transaction, one partition
+ * after another (they update the same producer item). Offsets are only known at the
+ * commit, so each is answered with base offset -1; an old epoch is INVALID_PRODUCER_EPOCH,
+ * as a broker answers it on Produce.
+ */
+function stager(ctx: RequestContext, transactionalId: string): Stage {
+  let chain: Promise<unknown> = Promise.resolve();
+  try {
+    validateKafkaName(transactionalId, 'Transactional id', InvalidRequestError);
+  } catch (error) {
+    return (_topic, partition) => Promise.resolve({ index: partition, error });
+  }
+  return (topic, partition, batches) => {
+    const epoch = readBatchHeaders(batches)[0]!.producerEpoch;
+    const staged = chain.then(() =>
+      ctx.services.log.stageTransaction(transactionalId, epoch, topic, partition, { batches }).then(
+        (): PartitionOutcome => ({ index: partition, result: { partition, baseOffset: -1, lastOffset: -1 } }),
+        (error: unknown): PartitionOutcome => ({ index: partition, error, errorCode: txnErrorCode(error, 0, Number.MAX_SAFE_INTEGER) }),
+      ),
+    );
+    chain = staged;
+    return staged;
+  };
 }
 
 export const handleProduce: Handler = (ctx, req) => {
@@ -66,7 +116,8 @@ export const handleProduce: Handler = (ctx, req) => {
       throttleTimeMs: 0,
     };
   }
-  const pending = topics.map((t) => ({ name: t.name as string, outcomes: (t.partitionData as Message[]).map((p) => queue(ctx, t.name, p)) }));
+  const stage = req.transactionalId === null ? undefined : stager(ctx, req.transactionalId as string);
+  const pending = topics.map((t) => ({ name: t.name as string, outcomes: (t.partitionData as Message[]).map((p) => queue(ctx, t.name, p, stage)) }));
   if (acks === 0) return NO_RESPONSE;
   return (async () => ({
     responses: await Promise.all(
@@ -76,15 +127,30 @@ export const handleProduce: Handler = (ctx, req) => {
   }))();
 };
 
-export const handleInitProducerId: Handler = async (ctx, req) => {
-  if (req.transactionalId !== null) {
-    // Transactions are not served by this gateway yet; refuse rather than pretend.
-    return { throttleTimeMs: 0, errorCode: E.INVALID_REQUEST, producerId: -1, producerEpoch: -1 };
+/** InitProducerId with a transactional id: a new epoch; KIP-360's id and epoch, when sent, must be the current ones. */
+async function initTransactional(ctx: RequestContext, req: Message): Promise<Message> {
+  const { log } = ctx.services;
+  const id = validateKafkaName(req.transactionalId as string, 'Transactional id', InvalidRequestError);
+  const timeoutMs = req.transactionTimeoutMs as number;
+  if (!(timeoutMs > 0 && timeoutMs <= MAX_TRANSACTION_TIMEOUT_MS)) return { throttleTimeMs: 0, errorCode: E.INVALID_TRANSACTION_TIMEOUT, producerId: -1, producerEpoch: -1 };
+  if (req.producerId >= 0) {
+    // As Kafka's coordinator: an id it does not know takes any, else they must be the current ones.
+    const current = await log.describeTransactionalProducer(id);
+    if (current && (current.producerId !== req.producerId || current.producerEpoch !== req.producerEpoch)) {
+      const code = ctx.apiVersion < FENCED_SINCE.InitProducerId ? E.INVALID_PRODUCER_EPOCH : E.PRODUCER_FENCED;
+      return { throttleTimeMs: 0, errorCode: code, producerId: -1, producerEpoch: -1 };
+    }
   }
+  const { producerId, producerEpoch } = await log.initTransactionalProducer(id, timeoutMs);
+  return { throttleTimeMs: 0, errorCode: E.NONE, producerId, producerEpoch };
+}
+
+export const handleInitProducerId: Handler = async (ctx, req) => {
   try {
+    if (req.transactionalId !== null) return await initTransactional(ctx, req);
     const { producerId, producerEpoch } = await ctx.services.log.initProducer();
     return { throttleTimeMs: 0, errorCode: E.NONE, producerId, producerEpoch };
   } catch (err) {
-    return { throttleTimeMs: 0, errorCode: errorCodeOf(err), producerId: -1, producerEpoch: -1 };
+    return { throttleTimeMs: 0, errorCode: txnErrorCode(err, ctx.apiVersion, FENCED_SINCE.InitProducerId), producerId: -1, producerEpoch: -1 };
   }
 };

@@ -15,6 +15,9 @@ import { OffsetCommitRequest, OffsetCommitResponse, OffsetDeleteRequest, OffsetD
 import { InitProducerIdRequest, InitProducerIdResponse, ProduceRequest, ProduceResponse } from './produce.ts';
 import { SaslAuthenticateRequest, SaslAuthenticateResponse, SaslHandshakeRequest, SaslHandshakeResponse } from './sasl.ts';
 import type { MessageSchema } from './schema.ts';
+import {
+  AddOffsetsToTxnRequest, AddOffsetsToTxnResponse, AddPartitionsToTxnRequest, AddPartitionsToTxnResponse, EndTxnRequest, EndTxnResponse, TxnOffsetCommitRequest, TxnOffsetCommitResponse,
+} from './transactions.ts';
 import { CreatePartitionsRequest, CreatePartitionsResponse, CreateTopicsRequest, CreateTopicsResponse, DeleteTopicsRequest, DeleteTopicsResponse } from './topics.ts';
 
 export interface ApiDefinition {
@@ -51,6 +54,10 @@ export const APIS: readonly ApiDefinition[] = [
   api('CreateTopics', CreateTopicsRequest, CreateTopicsResponse),
   api('DeleteTopics', DeleteTopicsRequest, DeleteTopicsResponse),
   api('InitProducerId', InitProducerIdRequest, InitProducerIdResponse),
+  api('AddPartitionsToTxn', AddPartitionsToTxnRequest, AddPartitionsToTxnResponse),
+  api('AddOffsetsToTxn', AddOffsetsToTxnRequest, AddOffsetsToTxnResponse),
+  api('EndTxn', EndTxnRequest, EndTxnResponse),
+  api('TxnOffsetCommit', TxnOffsetCommitRequest, TxnOffsetCommitResponse),
   api('DescribeConfigs', DescribeConfigsRequest, DescribeConfigsResponse),
   api('AlterConfigs', AlterConfigsRequest, AlterConfigsResponse),
   api('SaslAuthenticate', SaslAuthenticateRequest, SaslAuthenticateResponse),

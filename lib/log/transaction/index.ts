@@ -16,17 +16,21 @@ export { commitTransaction, type TransactionToCommit } from './commit.ts';
 export { checkTransactionShape, MAX_TRANSACTION_ITEM_BYTES, MAX_TRANSACTION_ITEMS, partitionsPerCommit, transactionItems, type TransactionShape } from './limits.ts';
 export { commitParts, commitRecords, type OneShotResult, type RecordOffset } from './oneShot.ts';
 export type { EncodedPart, TxnRecord } from './prepare.ts';
-export { registerTxnProducer } from './producerStore.ts';
+export { registerTxnProducer, type StagedOffsetCommit } from './producerStore.ts';
 export { sweepSharedObjects, type SharedSweepResult } from './sharedObjects.ts';
 export {
   abortStaged,
   commitStaged,
   DEFAULT_TRANSACTION_TIMEOUT_MS,
+  describeTxnProducer,
   MAX_TRANSACTION_TIMEOUT_MS,
   producerEpochOfBatches,
   stageBatch,
+  stageOffsets,
+  txnProducerState,
   type CommitStagedRequest,
   type StageResult,
+  type TxnProducerState,
 } from './staged.ts';
 export type { AttemptContext, PartitionResult, TxnParticipant, TxnPartition, TxnSegment, TxnVerdict } from './types.ts';
 export { versionedItems, type VersionedItem } from './versioned.ts';

@@ -9,6 +9,9 @@
 //     startedAt    when it began (its first staged batch), epoch ms
 //     staged       JSON list of its staged batches (StagedBatch), in staging order
 //     stagedCount  length of that list: the optimistic lock of staging
+//     offsets      JSON list of group offset commits staged in the transaction
+//                  (StagedOffsetCommit: Kafka's TxnOffsetCommit), committed with it by
+//                  participants the caller builds from them (lib/log knows no groups)
 //     last         JSON {txn, epoch, results} of the last committed transaction, so a
 //                  retried commit answers instead of failing
 //     expiresAt    TTL: a transactional id unused for 7 days is forgotten, as Kafka's
@@ -34,6 +37,14 @@ export interface StagedBatch extends TxnSegment {
   seq: number;
 }
 
+/** Offsets a transaction commits for a group, with the membership that sent them (if any). */
+export interface StagedOffsetCommit {
+  group: string;
+  /** The member and generation that sent them, checked again at the commit; absent: unfenced. */
+  fence?: { memberId: string; generation: number };
+  offsets: { topic: string; partition: number; offset: number; metadata?: string }[];
+}
+
 export interface LastCommit {
   txn: string;
   epoch: number;
@@ -48,6 +59,8 @@ export interface TxnProducer {
   txn?: string;
   startedAt?: number;
   staged: StagedBatch[];
+  /** Group offsets staged in the transaction, in staging order. */
+  offsets: StagedOffsetCommit[];
   last?: LastCommit;
 }
 
@@ -62,6 +75,7 @@ function fromItem(transactionalId: string, i: Item): TxnProducer {
     timeoutMs: num(i.timeoutMs),
     ...(i.txn?.S ? { txn: i.txn.S, startedAt: num(i.startedAt) } : {}),
     staged: i.staged?.S ? (JSON.parse(i.staged.S) as StagedBatch[]) : [],
+    offsets: i.offsets?.S ? (JSON.parse(i.offsets.S) as StagedOffsetCommit[]) : [],
     ...(i.last?.S ? { last: JSON.parse(i.last.S) as LastCommit } : {}),
   };
 }
@@ -85,7 +99,7 @@ export async function registerTxnProducer(
         Key: txnProducerKey(transactionalId),
         UpdateExpression:
           'SET epoch = if_not_exists(epoch, :none) + :one, producerId = if_not_exists(producerId, :pid), ' +
-          'timeoutMs = :timeout, expiresAt = :exp REMOVE txn, startedAt, staged, stagedCount',
+          'timeoutMs = :timeout, expiresAt = :exp REMOVE txn, startedAt, staged, stagedCount, offsets',
         ConditionExpression: 'attribute_not_exists(epoch) OR epoch < :max',
         ExpressionAttributeValues: { ':none': N(-1), ':one': N(1), ':pid': N(randomProducerId()), ':timeout': N(timeoutMs), ':exp': expiry(now), ':max': N(MAX_EPOCH) },
         ReturnValues: 'ALL_NEW',
@@ -135,55 +149,84 @@ export function checkEpoch(p: TxnProducer, epoch: number): void {
   }
 }
 
-/**
- * Records staged batches: the list as read (`read.staged`) plus `added`, IF epoch,
- * transaction and list are still as read. False when anything changed (re-read and judge again).
- */
-export async function writeStaged(
-  clients: StorageClients,
-  read: TxnProducer,
-  txn: { id: string; startedAt: number },
-  added: StagedBatch[],
-  now: number,
-): Promise<boolean> {
+/** One conditional update of the producer item; false when its condition failed. */
+async function updateIf(clients: StorageClients, transactionalId: string, update: string, condition: string, values: Item): Promise<boolean> {
   const written = await conditional('UpdateItem', () =>
     clients.ddb.send(
       new UpdateItemCommand({
         TableName: clients.names.tables.producers,
-        Key: txnProducerKey(read.transactionalId),
-        UpdateExpression: 'SET txn = :txn, startedAt = :started, staged = :staged, stagedCount = :count, expiresAt = :exp',
-        ConditionExpression:
-          'epoch = :epoch AND ' +
-          (read.txn ? 'txn = :txn AND stagedCount = :read' : 'attribute_not_exists(txn) AND attribute_not_exists(stagedCount)'),
-        ExpressionAttributeValues: {
-          ':txn': S(txn.id),
-          ':started': N(txn.startedAt),
-          ':staged': S(JSON.stringify([...read.staged, ...added])),
-          ':count': N(read.staged.length + added.length),
-          ':epoch': N(read.epoch),
-          ':exp': expiry(now),
-          ...(read.txn ? { ':read': N(read.staged.length) } : {}),
-        },
+        Key: txnProducerKey(transactionalId),
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
       }),
     ),
   );
   return written.ok;
 }
 
-/** Ends the transaction `txn` without committing it (abort, timeout); false if it is not the one in progress. */
-export async function clearTxn(clients: StorageClients, transactionalId: string, epoch: number, txn: string): Promise<boolean> {
-  const cleared = await conditional('UpdateItem', () =>
-    clients.ddb.send(
-      new UpdateItemCommand({
-        TableName: clients.names.tables.producers,
-        Key: txnProducerKey(transactionalId),
-        UpdateExpression: 'REMOVE txn, startedAt, staged, stagedCount',
-        ConditionExpression: 'epoch = :epoch AND txn = :txn',
-        ExpressionAttributeValues: { ':epoch': N(epoch), ':txn': S(txn) },
-      }),
-    ),
+/**
+ * Records staged batches: the list as read (`read.staged`) plus `added`, IF epoch,
+ * transaction and list are still as read. False when anything changed (re-read and judge again).
+ */
+export function writeStaged(
+  clients: StorageClients,
+  read: TxnProducer,
+  txn: { id: string; startedAt: number },
+  added: StagedBatch[],
+  now: number,
+): Promise<boolean> {
+  return updateIf(
+    clients,
+    read.transactionalId,
+    'SET txn = :txn, startedAt = :started, staged = :staged, stagedCount = :count, expiresAt = :exp',
+    'epoch = :epoch AND ' + (read.txn ? 'txn = :txn AND stagedCount = :read' : 'attribute_not_exists(txn) AND attribute_not_exists(stagedCount)'),
+    {
+      ':txn': S(txn.id),
+      ':started': N(txn.startedAt),
+      ':staged': S(JSON.stringify([...read.staged, ...added])),
+      ':count': N(read.staged.length + added.length),
+      ':epoch': N(read.epoch),
+      ':exp': expiry(now),
+      ...(read.txn ? { ':read': N(read.staged.length) } : {}),
+    },
   );
-  return cleared.ok;
+}
+
+/**
+ * Records the transaction's staged offsets (`offsets`, the whole new list), starting the
+ * transaction if none is in progress, IF epoch, transaction and offsets are still as read.
+ */
+export function writeStagedOffsets(
+  clients: StorageClients,
+  read: TxnProducer,
+  txn: { id: string; startedAt: number },
+  offsets: StagedOffsetCommit[],
+  now: number,
+): Promise<boolean> {
+  return updateIf(
+    clients,
+    read.transactionalId,
+    'SET txn = :txn, startedAt = :started, offsets = :offsets, expiresAt = :exp, staged = if_not_exists(staged, :none), stagedCount = if_not_exists(stagedCount, :zero)',
+    'epoch = :epoch AND ' +
+      (read.txn ? 'txn = :txn' : 'attribute_not_exists(txn)') +
+      (read.offsets.length > 0 ? ' AND offsets = :read' : ' AND attribute_not_exists(offsets)'),
+    {
+      ':txn': S(txn.id),
+      ':started': N(txn.startedAt),
+      ':offsets': S(JSON.stringify(offsets)),
+      ':exp': expiry(now),
+      ':none': S('[]'),
+      ':zero': N(0),
+      ':epoch': N(read.epoch),
+      ...(read.offsets.length > 0 ? { ':read': S(JSON.stringify(read.offsets)) } : {}),
+    },
+  );
+}
+
+/** Ends the transaction `txn` without committing it (abort, timeout); false if it is not the one in progress. */
+export function clearTxn(clients: StorageClients, transactionalId: string, epoch: number, txn: string): Promise<boolean> {
+  return updateIf(clients, transactionalId, 'REMOVE txn, startedAt, staged, stagedCount, offsets', 'epoch = :epoch AND txn = :txn', { ':epoch': N(epoch), ':txn': S(txn) });
 }
 
 /** The item the commit writes: the transaction ends, its result is kept. IF epoch and transaction unchanged. */
@@ -193,10 +236,19 @@ export function endTxnUpdate(clients: StorageClients, p: TxnProducer, txn: strin
     Update: {
       TableName: clients.names.tables.producers,
       Key: txnProducerKey(p.transactionalId),
-      UpdateExpression: 'SET #last = :last, expiresAt = :exp REMOVE txn, startedAt, staged, stagedCount',
-      ConditionExpression: p.txn ? 'epoch = :epoch AND txn = :txn' : 'epoch = :epoch AND attribute_not_exists(txn)',
+      UpdateExpression: 'SET #last = :last, expiresAt = :exp REMOVE txn, startedAt, staged, stagedCount, offsets',
+      // The staged offsets as read: offsets staged meanwhile are never dropped unseen.
+      ConditionExpression:
+        (p.txn ? 'epoch = :epoch AND txn = :txn' : 'epoch = :epoch AND attribute_not_exists(txn)') +
+        (p.offsets.length > 0 ? ' AND offsets = :offsets' : ' AND attribute_not_exists(offsets)'),
       ExpressionAttributeNames: { '#last': 'last' },
-      ExpressionAttributeValues: { ':last': S(JSON.stringify(last)), ':exp': expiry(now), ':epoch': N(p.epoch), ...(p.txn ? { ':txn': S(txn) } : {}) },
+      ExpressionAttributeValues: {
+        ':last': S(JSON.stringify(last)),
+        ':exp': expiry(now),
+        ':epoch': N(p.epoch),
+        ...(p.txn ? { ':txn': S(txn) } : {}),
+        ...(p.offsets.length > 0 ? { ':offsets': S(JSON.stringify(p.offsets)) } : {}),
+      },
     },
   };
 }

@@ -1,7 +1,8 @@
 // Transactional producers' staged transactions (API.md "Transactions", staged form):
 //
 //   register  POST /v1/producers {transactionalId}   new epoch; older ones fenced
-//   stage     each batch uploaded (invisible) and listed on the producer item
+//   stage     each batch uploaded (invisible) and listed on the producer item; group
+//             offsets (Kafka's TxnOffsetCommit) listed there too, as given
 //   commit    ONE transaction commit (commit.ts) of every staged batch, the offsets and
 //             the producer item (IF epoch and transaction unchanged: a zombie, or a
 //             transaction aborted meanwhile, commits nothing)
@@ -35,7 +36,9 @@ import {
   readTxnProducer,
   requireTxnProducer,
   writeStaged,
+  writeStagedOffsets,
   type StagedBatch,
+  type StagedOffsetCommit,
   type TxnProducer,
 } from './producerStore.ts';
 import type { PartitionResult, TxnParticipant, TxnPartition } from './types.ts';
@@ -80,7 +83,7 @@ async function expireIfLate(clients: StorageClients, p: TxnProducer, now: number
 }
 
 export async function stageBatch(clients: StorageClients, req: StageRequest, now: number): Promise<StageResult> {
-  const segment = 'records' in req.input ? segmentFromRecords(req.topic, req.input.records, now) : segmentFromBatches(req.topic, req.input.batches, now);
+  const segment = 'records' in req.input ? segmentFromRecords(req.topic, req.input.records, now) : segmentFromBatches(req.topic, req.input.batches, now, { transactional: true });
   let p = await requireTxnProducer(clients, req.transactionalId, req.producerEpoch);
   if (segment.producer && (segment.producer.producerId !== String(p.producerId) || segment.producer.epoch !== p.epoch)) {
     throw new InvalidTxnStateError(
@@ -119,6 +122,66 @@ export async function stageBatch(clients: StorageClients, req: StageRequest, now
   throw new ConcurrentRequestError(`Batches of '${req.transactionalId}' are being staged concurrently; retry.`, { retryAfterSeconds: 1 });
 }
 
+/** What a transactional producer's item says now: its id, epoch, and whether a transaction is in progress. */
+export interface TxnProducerState {
+  producerId: number;
+  producerEpoch: number;
+  inTransaction: boolean;
+}
+
+/**
+ * The producer at `producerEpoch` (PRODUCER_FENCED for an older one), its transaction
+ * ended first if it outlived its timeout (TRANSACTION_ABORTABLE).
+ */
+export async function txnProducerState(clients: StorageClients, transactionalId: string, producerEpoch: number, now: number): Promise<TxnProducerState> {
+  const p = await requireTxnProducer(clients, transactionalId, producerEpoch);
+  await expireIfLate(clients, p, now);
+  return { producerId: p.producerId, producerEpoch: p.epoch, inTransaction: p.txn !== undefined };
+}
+
+/** What the producer item says, whatever the epoch; undefined for an id never registered (or expired). */
+export async function describeTxnProducer(clients: StorageClients, transactionalId: string): Promise<TxnProducerState | undefined> {
+  const p = await readTxnProducer(clients, transactionalId);
+  return p && { producerId: p.producerId, producerEpoch: p.epoch, inTransaction: p.txn !== undefined };
+}
+
+const STAGED_OFFSETS_LIMIT = 1000;
+
+/**
+ * Stages a group's offsets in the producer's transaction (starting it if none is in
+ * progress): committed with its batches, by the participants the commit's caller builds
+ * from them (CommitStagedRequest.stagedParticipants). A later commit for the same group
+ * and partition replaces the earlier one.
+ */
+export async function stageOffsets(
+  clients: StorageClients,
+  req: { transactionalId: string; producerEpoch: number; commit: StagedOffsetCommit },
+  now: number,
+): Promise<void> {
+  for (let attempt = 0; attempt < STAGE_ATTEMPTS; attempt++) {
+    const p = await requireTxnProducer(clients, req.transactionalId, req.producerEpoch);
+    await expireIfLate(clients, p, now);
+    const offsets = mergeOffsets(p.offsets, req.commit);
+    const count = offsets.reduce((n, c) => n + c.offsets.length, 0);
+    if (count > STAGED_OFFSETS_LIMIT) {
+      throw new InvalidTxnStateError(`A transaction stages at most ${STAGED_OFFSETS_LIMIT} offsets; this one would have ${count}.`, { limit: STAGED_OFFSETS_LIMIT });
+    }
+    const txn = p.txn ? { id: p.txn, startedAt: p.startedAt! } : { id: randomUUID(), startedAt: now };
+    if (await writeStagedOffsets(clients, p, txn, offsets, now)) return;
+  }
+  throw new ConcurrentRequestError(`Offsets of '${req.transactionalId}' are being staged concurrently; retry.`, { retryAfterSeconds: 1 });
+}
+
+/** `staged` with `added` merged in: one entry per group (the latest fence), one offset per partition. */
+function mergeOffsets(staged: readonly StagedOffsetCommit[], added: StagedOffsetCommit): StagedOffsetCommit[] {
+  const prior = staged.find((c) => c.group === added.group);
+  if (!prior) return [...staged, added];
+  const byTp = new Map(prior.offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o]));
+  for (const o of added.offsets) byTp.set(`${o.topic}\u0000${o.partition}`, o);
+  const merged: StagedOffsetCommit = { group: added.group, ...(added.fence ? { fence: added.fence } : {}), offsets: [...byTp.values()] };
+  return staged.map((c) => (c === prior ? merged : c));
+}
+
 /** The staged batches (plus the producer item) must fit one commit. */
 function checkStagedShape(staged: readonly Pick<StagedBatch, 'topicId' | 'partition'>[], participantItems = 1): void {
   const partitions = new Set(staged.map((b) => `${b.topicId}#${b.partition}`)).size;
@@ -142,6 +205,8 @@ export interface CommitStagedRequest {
   producerEpoch: number;
   /** Offsets and other items committed with the staged batches. */
   participants?: TxnParticipant[];
+  /** Participants for the offsets staged in the transaction (stageOffsets), built from them as read. */
+  stagedParticipants?: (offsets: readonly StagedOffsetCommit[]) => Promise<TxnParticipant[]>;
 }
 
 /**
@@ -151,7 +216,11 @@ export interface CommitStagedRequest {
  */
 export async function commitStaged(clients: StorageClients, req: CommitStagedRequest, now: number, opts: CommitOptions = {}): Promise<PartitionResult[]> {
   const p = await requireTxnProducer(clients, req.transactionalId, req.producerEpoch);
-  const participants = req.participants ?? [];
+  if (p.offsets.length > 0 && !req.stagedParticipants) {
+    throw new InvalidTxnStateError(`The transaction of '${req.transactionalId}' has staged offsets; its commit must say how they are written.`);
+  }
+  const fromStaged = p.offsets.length > 0 ? await req.stagedParticipants!(p.offsets) : [];
+  const participants = [...(req.participants ?? []), ...fromStaged];
   if (!p.txn && participants.length === 0) {
     if (p.last?.epoch === p.epoch) return p.last.results;
     throw new InvalidTxnStateError(`Transactional id '${req.transactionalId}' has no transaction in progress: nothing was staged.`, {

@@ -2,23 +2,15 @@
 // they produce and consume: the clients carry on through the other node, no acknowledged
 // record is lost, and the consumer group goes on and reads every acknowledged record.
 import { Kafka, logLevel } from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type Gateway } from '../../../lib/gateway/index.ts';
-import { useTestStorage } from '../../support/stack.ts';
-import { uniqueName, until } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { uniqueName, until, useGatewayNodes } from './harness.ts';
 
-const storage = useTestStorage();
-let nodes: Gateway[] = [];
-beforeAll(async () => {
-  nodes = await Promise.all([1, 2].map((nodeId) => startGateway({ clients: storage.clients, port: 0, nodeId, produce: { lingerMs: 2 } })));
-});
-afterAll(async () => {
-  await Promise.all(nodes.map((n) => n.stop()));
-});
+const gateways = useGatewayNodes(2);
 
 
 describe('a gateway node killed under load', () => {
   it('loses no acknowledged record and the group carries on through the other node', async () => {
+    const nodes = gateways.nodes();
     const kafka = new Kafka({
       clientId: 'failover',
       brokers: nodes.map((n) => `127.0.0.1:${n.port}`),

@@ -33,6 +33,20 @@ export function useGateway(opts: Partial<Omit<GatewayOptions, 'clients'>> = {}):
   };
 }
 
+/** Storage and `count` gateway nodes (ids 1..count) on it, for the enclosing file. */
+export function useGatewayNodes(count: number): { storage: TestStorage; nodes: () => Gateway[] } {
+  const storage = useTestStorage();
+  let nodes: Gateway[] = [];
+  beforeAll(async () => {
+    const ids = Array.from({ length: count }, (_, i) => i + 1);
+    nodes = await Promise.all(ids.map((nodeId) => startGateway({ clients: storage.clients, port: 0, nodeId, produce: { lingerMs: 2 } })));
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  });
+  return { storage, nodes: () => nodes };
+}
+
 let counter = 0;
 export const uniqueName = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${counter++}`;
 

@@ -74,4 +74,23 @@ describe('@platformatic/kafka against the gateway', () => {
     expect(await a.listGroups()).toBeInstanceOf(Map);
     await a.close();
   });
+
+  it('commits and aborts transactions: only the committed records are ever visible', async () => {
+    const topic = uniqueName('ptxn');
+    const a = admin();
+    await a.createTopics({ topics: [topic], partitions: 2, replicas: 1 });
+    const p = new Producer({ clientId: 'ptxn', bootstrapBrokers: [h.broker()], serializers: stringSerializers, idempotent: true, acks: -1, transactionalId: uniqueName('tid') });
+    const aborted = await p.beginTransaction();
+    await aborted.send({ messages: [0, 1].map((partition) => ({ topic, partition, value: `aborted-${partition}` })) });
+    await aborted.abort();
+    const committed = await p.beginTransaction();
+    await committed.send({ messages: [0, 1].map((partition) => ({ topic, partition, value: `committed-${partition}` })) });
+    await committed.commit();
+    await p.close();
+    await a.close();
+
+    const log = h.gateway().services.log;
+    const values = async (partition: number) => (await log.fetch(topic, partition, { offset: 0 })).records.map((r) => r.value!.toString());
+    expect([await values(0), await values(1)]).toEqual([['committed-0'], ['committed-1']]);
+  });
 });

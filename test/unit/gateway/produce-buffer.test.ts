@@ -1,6 +1,6 @@
 // The produce buffer: arrival order per partition, the plain batches of every partition
-// in one shared append, separate appends for idempotent ones, and a bad batch failing
-// alone.
+// in one shared append, separate appends for idempotent ones, a bad batch failing
+// alone, and one flush at a time.
 import { describe, expect, it } from 'vitest';
 import { CorruptMessageError } from '../../../lib/core/errors.ts';
 import { ProduceBuffer } from '../../../lib/gateway/handlers/produce-buffer.ts';
@@ -100,5 +100,29 @@ describe('ProduceBuffer', () => {
     const r = add(buffer, 0, 'abcd');
     await r;
     expect(calls).toHaveLength(1);
+  });
+
+  it('writes one flush at a time: what arrives meanwhile goes out together as the next flush once the first ended', async () => {
+    const flushes: string[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const buffer = new ProduceBuffer({} as Log, {
+      lingerMs: 0,
+      maxBytes: 1 << 20,
+      flush: async (_log, entries) => {
+        flushes.push(entries.map((e) => e.batches.toString()));
+        if (flushes.length === 1) await gate;
+        entries.forEach((e, i) => e.resolve({ partition: e.partition, baseOffset: i, lastOffset: i }));
+      },
+    });
+    const first = add(buffer, 0, 'a');
+    const later = [add(buffer, 0, 'b'), add(buffer, 1, 'c')];
+    await Promise.resolve();
+    expect(flushes).toEqual([['a']]);
+
+    release();
+    await Promise.all([first, ...later]);
+
+    expect(flushes).toEqual([['a'], ['b', 'c']]);
   });
 });

@@ -1,4 +1,4 @@
-// The API list, the handlers and ApiVersions agree, and transactions are not offered.
+// The API list, the handlers and ApiVersions agree, and the transaction APIs are offered.
 import { describe, expect, it } from 'vitest';
 import { apiVersionsBody } from '../../../lib/gateway/handlers/api-versions.ts';
 import { HANDLERS } from '../../../lib/gateway/handlers/index.ts';
@@ -10,8 +10,12 @@ describe('the gateway API registry', () => {
     expect(apiVersionsBody().apiKeys).toEqual(APIS.map((a) => ({ apiKey: a.key, minVersion: a.request.versions.min, maxVersion: a.request.versions.max })));
   });
 
-  it('does not offer the transaction APIs it does not serve', () => {
-    const keys = new Set(APIS.map((a) => a.key));
-    for (const key of [24, 25, 26, 28]) expect(keys.has(key)).toBe(false);
+  it('offers the transaction APIs at the versions current clients negotiate', () => {
+    const served = new Map(apiVersionsBody().apiKeys.map((k: { apiKey: number; minVersion: number; maxVersion: number }) => [k.apiKey, [k.minVersion, k.maxVersion]]));
+    expect(served.get(22)).toEqual([0, 5]); // InitProducerId
+    expect(served.get(24)).toEqual([0, 5]); // AddPartitionsToTxn (v4+: batched)
+    expect(served.get(25)).toEqual([0, 4]); // AddOffsetsToTxn
+    expect(served.get(26)).toEqual([0, 4]); // EndTxn (v5: KIP-890 epoch bumps, not served)
+    expect(served.get(28)).toEqual([0, 4]); // TxnOffsetCommit
   });
 });

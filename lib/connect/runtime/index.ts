@@ -13,7 +13,8 @@ import { connectorSinkKind } from './sinkKind.ts';
 import { SourceRunner, type SourceRunOptions, type SourceRunReport } from './sources.ts';
 import { TaskCache } from './tasks.ts';
 
-export { appendThenStoreOffsets, SourceRunner, type SourceCommit, type SourceCommitter, type SourceRunReport } from './sources.ts';
+export { transactionalCommitter, type SourceCommit, type SourceCommitter } from './commit.ts';
+export { SourceRunner, type SourceRunReport } from './sources.ts';
 
 export interface ConnectRuntimeOptions {
   registry?: RegistryOptions | PluginRegistry;

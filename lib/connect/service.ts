@@ -105,11 +105,15 @@ export class ConnectorService {
 
   /** Status as Kafka shows it: the connector runs as asked; a task may have FAILED with its trace. */
   async statusOf(r: ConnectorRecord): Promise<ConnectorStatus> {
-    const tasks = r.targetState === 'STOPPED' ? [] : await readTaskStatuses(this.clients, r.name);
+    const statuses = await readTaskStatuses(this.clients, r.name);
+    const tasks = r.targetState === 'STOPPED' ? [] : statuses;
     const state: ConnectorRunState = r.targetState;
+    // A stopped connector has no tasks to show; one that failed while stopped (a source's
+    // upstream position lost) shows the failure on the connector itself.
+    const stoppedFailure = r.targetState === 'STOPPED' ? statuses.find((t) => t.state === 'FAILED') : undefined;
     return {
       name: r.name,
-      connector: { state, worker_id: this.workerId },
+      connector: stoppedFailure ? { state: 'FAILED', worker_id: this.workerId, ...(stoppedFailure.trace ? { trace: stoppedFailure.trace } : {}) } : { state, worker_id: this.workerId },
       tasks: tasks.map((t) => ({ id: t.task, state: t.state === 'FAILED' ? 'FAILED' : state, worker_id: t.workerId, ...(t.state === 'FAILED' && t.trace ? { trace: t.trace } : {}) })),
       type: r.type,
     };

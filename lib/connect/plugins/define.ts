@@ -87,6 +87,14 @@ export interface SourceTaskContext<State> extends TaskContext<State> {
   readonly offsets: { get(partition: SourceMap): SourceMap | null };
 }
 
+/** What keep() gets: the connector's settings and committed offsets, no started task. */
+export interface SourceKeepContext {
+  readonly name: string;
+  readonly props: Readonly<Record<string, string>>;
+  readonly offsets: { get(partition: SourceMap): SourceMap | null };
+  readonly logger: ConnectorLogger;
+}
+
 /** Settings as a ConfigDef, or as a map from name to definition. */
 export type ConfigDefInput = ConfigDef | Record<string, Omit<ConfigKeyInput, 'name'>>;
 
@@ -116,6 +124,13 @@ export interface SourceConnectorDefinition<State = undefined> extends CommonDefi
    * queue messages to delete) releases it here; never before.
    */
   commit?(ctx: SourceTaskContext<State>): void | Promise<void>;
+  /**
+   * Called on the runtime's schedule (at most once a minute) while the connector is
+   * PAUSED or STOPPED and no task runs: a source that holds something upstream keeps it in
+   * bounds here (a replication slot's retained WAL). Throwing fails the connector's task
+   * with that error.
+   */
+  keep?(ctx: SourceKeepContext): void | Promise<void>;
   /** KIP-875: check offsets a user sets while the connector is stopped; throw to refuse them. */
   alterOffsets?(props: Readonly<Record<string, string>>, offsets: readonly SourceOffset[]): void;
 }

@@ -15,6 +15,7 @@ import { partitionKey, pollSource } from '../tasks/source.ts';
 import { taskContext } from '../tasks/task.ts';
 import { claimSourceTask, listConnectorRecords, putTaskStatus, readSourceOffsets, readTaskStatuses, releaseSourceTask, type ConnectorRecord } from '../store.ts';
 import { transactionalCommitter, type SourceCommitter } from './commit.ts';
+import { IdleSourceKeeper } from './keep.ts';
 import type { ConnectRuntimeDeps, TaskCache } from './tasks.ts';
 
 export interface SourceRunOptions {
@@ -24,6 +25,8 @@ export interface SourceRunOptions {
   maxPolls?: number;
   /** How long a run's lease lasts. Default 60 s. */
   leaseMs?: number;
+  /** How often a paused or stopped source's keep() runs at most. Default 60 s. */
+  keepIntervalMs?: number;
 }
 
 export interface SourceRunReport {
@@ -37,6 +40,7 @@ export class SourceRunner {
   private readonly committer: SourceCommitter;
   private readonly now: () => number;
   private readonly owner = `${randomUUID()}`;
+  private readonly keeper: IdleSourceKeeper;
 
   constructor(
     private readonly deps: ConnectRuntimeDeps,
@@ -45,11 +49,16 @@ export class SourceRunner {
   ) {
     this.committer = opts.committer ?? transactionalCommitter(deps);
     this.now = opts.now ?? Date.now;
+    this.keeper = new IdleSourceKeeper(deps, opts.keepIntervalMs ?? 60_000, this.now);
   }
 
-  /** One run of every RUNNING source connector whose task has not failed. */
+  /** One run of every RUNNING source connector whose task has not failed; the others kept (keep.ts). */
   async runAll(opts: { deadline?: number } = {}): Promise<SourceRunReport[]> {
-    const running = (await listConnectorRecords(this.deps.clients)).filter((r) => r.type === 'source' && r.targetState === 'RUNNING');
+    const sources = (await listConnectorRecords(this.deps.clients)).filter((r) => r.type === 'source');
+    for (const r of sources.filter((s) => s.targetState !== 'RUNNING')) {
+      await this.keeper.keep(r).catch((err: unknown) => this.deps.logger?.warn('source connector keep failed', { connector: r.name, error: (err as Error)?.message ?? String(err) }));
+    }
+    const running = sources.filter((r) => r.targetState === 'RUNNING');
     const reports: SourceRunReport[] = [];
     for (const r of running) {
       const statuses = await readTaskStatuses(this.deps.clients, r.name);

@@ -164,6 +164,12 @@ export async function putTaskStatus(clients: TableClients, name: string, s: Task
   );
 }
 
+/** Removes the statuses of tasks numbered `from` and up (the connector now runs fewer). */
+export async function deleteTaskStatusesFrom(clients: TableClients, name: string, from: number): Promise<void> {
+  const stale = (await itemsOf(clients, name, 'task#')).filter((i) => num(i.task) >= from);
+  await batchWrite(clients, table(clients), stale.map((i) => ({ DeleteRequest: { Key: { pk: i.pk!, sk: i.sk! } } })), 'remove the statuses of tasks no longer run');
+}
+
 export async function readTaskStatuses(clients: TableClients, name: string): Promise<TaskStatusRecord[]> {
   const items = await itemsOf(clients, name, 'task#');
   return items.map((i) => ({

@@ -104,7 +104,12 @@ interface CommonDefinition<State> {
   configDef: ConfigDefInput;
   /** Errors beyond the configDef's, by setting name. */
   validate?(props: Readonly<Record<string, string>>): Record<string, string[]> | void;
-  /** The settings of each task, at most maxTasks of them (default: maxTasks copies of the connector's). */
+  /**
+   * The settings of each task, at most maxTasks (tasks.max) of them, merged over the
+   * connector's. A source names its splits here (tables, files, shards), each task then
+   * polling its own source partitions; without it a source runs one task. A sink's tasks
+   * share its topic-partitions; without it a sink runs maxTasks tasks.
+   */
   taskConfigs?(props: Readonly<Record<string, string>>, maxTasks: number): Record<string, string>[];
   start?(ctx: TaskStartContext): State | Promise<State>;
   stop?(ctx: TaskContext<State>): void | Promise<void>;

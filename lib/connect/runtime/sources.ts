@@ -31,6 +31,7 @@ export interface SourceRunOptions {
 
 export interface SourceRunReport {
   connector: string;
+  task: number;
   polls: number;
   records: number;
   state: 'idle' | 'budget' | 'retry' | 'failed' | 'busy';
@@ -52,7 +53,7 @@ export class SourceRunner {
     this.keeper = new IdleSourceKeeper(deps, opts.keepIntervalMs ?? 60_000, this.now);
   }
 
-  /** One run of every RUNNING source connector whose task has not failed; the others kept (keep.ts). */
+  /** One run of each task (that has not failed) of every RUNNING source connector; the others kept (keep.ts). */
   async runAll(opts: { deadline?: number } = {}): Promise<SourceRunReport[]> {
     const sources = (await listConnectorRecords(this.deps.clients)).filter((r) => r.type === 'source');
     for (const r of sources.filter((s) => s.targetState !== 'RUNNING')) {
@@ -61,27 +62,36 @@ export class SourceRunner {
     const running = sources.filter((r) => r.targetState === 'RUNNING');
     const reports: SourceRunReport[] = [];
     for (const r of running) {
-      const statuses = await readTaskStatuses(this.deps.clients, r.name);
-      if (statuses.some((s) => s.state === 'FAILED')) continue;
+      const failed = new Set((await readTaskStatuses(this.deps.clients, r.name)).filter((s) => s.state === 'FAILED').map((s) => s.task));
+      let tasks = 1;
       try {
-        reports.push(await this.run(r, opts));
+        tasks = (await this.tasks.configs(r)).length;
       } catch (err) {
-        // A storage failure (or a start that threw): nothing past the committed offsets
-        // counts; the next run polls again from them.
-        this.deps.logger?.warn('source connector run failed', { connector: r.name, error: (err as Error)?.message ?? String(err) });
-        reports.push({ connector: r.name, polls: 0, records: 0, state: 'retry' });
+        this.deps.logger?.warn('source connector tasks unknown', { connector: r.name, error: (err as Error)?.message ?? String(err) });
+      }
+      for (let task = 0; task < tasks; task++) {
+        if (failed.has(task)) continue;
+        try {
+          reports.push(await this.run(r, { ...opts, task }));
+        } catch (err) {
+          // A storage failure, a commit that lost to another runner, a start that threw:
+          // nothing past the committed offsets counts; the next run polls again from them.
+          this.deps.logger?.warn('source connector run failed', { connector: r.name, task, error: (err as Error)?.message ?? String(err) });
+          reports.push({ connector: r.name, task, polls: 0, records: 0, state: 'retry' });
+        }
       }
     }
     return reports;
   }
 
-  /** Polls one connector until it is idle, its budget is spent or the deadline comes. */
-  async run(r: ConnectorRecord, opts: { deadline?: number } = {}): Promise<SourceRunReport> {
-    const report: SourceRunReport = { connector: r.name, polls: 0, records: 0, state: 'idle' };
+  /** Polls one task of a connector (default 0) until it is idle, its budget is spent or the deadline comes. */
+  async run(r: ConnectorRecord, opts: { deadline?: number; task?: number } = {}): Promise<SourceRunReport> {
+    const taskId = opts.task ?? 0;
+    const report: SourceRunReport = { connector: r.name, task: taskId, polls: 0, records: 0, state: 'idle' };
     const leaseMs = this.opts.leaseMs ?? 60_000;
-    if (!(await claimSourceTask(this.deps.clients, r.name, 0, this.owner, this.now(), this.now() + leaseMs))) return { ...report, state: 'busy' };
+    if (!(await claimSourceTask(this.deps.clients, r.name, taskId, this.owner, this.now(), this.now() + leaseMs))) return { ...report, state: 'busy' };
     try {
-      const task = await this.tasks.source(r);
+      const task = await this.tasks.source(r, taskId);
       const stored = await readSourceOffsets(this.deps.clients, r.name);
       const offsets = new Map(stored.map((o) => [partitionKey(o.partition), o.offset]));
       const versions = new Map(stored.flatMap((o) => (o.version !== undefined ? [[partitionKey(o.partition), o.version] as const] : [])));
@@ -90,15 +100,15 @@ export class SourceRunner {
         if (report.polls >= maxPolls || (opts.deadline !== undefined && this.now() >= opts.deadline)) return { ...report, state: 'budget' };
         report.polls++;
         const polled = await pollSource(task, { offsets: (p) => offsets.get(partitionKey(p)) ?? null });
-        if (polled.outcome === 'failed') return await this.fail(r, polled.error?.trace ?? 'poll failed', report);
+        if (polled.outcome === 'failed') return await this.fail(r, taskId, polled.error?.trace ?? 'poll failed', report);
         if (polled.outcome === 'retry') return { ...report, state: 'retry' };
         if (polled.records.length === 0 && polled.sourceOffsets.length === 0) return report;
         try {
-          await this.committer.commit({ connector: r, task: 0, owner: this.owner, records: polled.records, offsets: polled.sourceOffsets, versions });
+          await this.committer.commit({ connector: r, task: taskId, owner: this.owner, records: polled.records, offsets: polled.sourceOffsets, versions });
         } catch (err) {
           // A poll the log refuses (too many partitions for one transaction, a record over
           // the limits) would be refused again: the task fails, with the reason.
-          if (err instanceof SluiceError && !err.retriable) return await this.fail(r, `${err.code}: ${err.message}`, report);
+          if (err instanceof SluiceError && !err.retriable) return await this.fail(r, taskId, `${err.code}: ${err.message}`, report);
           throw err;
         }
         for (const o of polled.sourceOffsets) {
@@ -116,13 +126,13 @@ export class SourceRunner {
         if (polled.outcome === 'idle') return report;
       }
     } finally {
-      await releaseSourceTask(this.deps.clients, r.name, 0, this.owner);
+      await releaseSourceTask(this.deps.clients, r.name, taskId, this.owner);
     }
   }
 
-  private async fail(r: ConnectorRecord, trace: string, report: SourceRunReport): Promise<SourceRunReport> {
-    await putTaskStatus(this.deps.clients, r.name, { task: 0, state: 'FAILED', workerId: this.deps.workerId, trace, updatedAt: this.now() });
-    await this.tasks.drop(r.name);
+  private async fail(r: ConnectorRecord, task: number, trace: string, report: SourceRunReport): Promise<SourceRunReport> {
+    await putTaskStatus(this.deps.clients, r.name, { task, state: 'FAILED', workerId: this.deps.workerId, trace, updatedAt: this.now() });
+    await this.tasks.drop(r.name, task);
     return { ...report, state: 'failed' };
   }
 }

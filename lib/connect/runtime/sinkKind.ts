@@ -31,7 +31,7 @@ import { sinkTaskOf } from '../tasks/configs.ts';
 import { runSinkBatch } from '../tasks/sink.ts';
 import { listConnectorRecords, putTaskStatus, readTaskStatuses, type ConnectorRecord } from '../store.ts';
 import { appendRecords } from './append.ts';
-import type { ConnectRuntimeDeps, TaskCache } from './tasks.ts';
+import { runsHere, type ConnectRuntimeDeps, type TaskCache } from './tasks.ts';
 
 /** Records per batch unless consumer.override.max.poll.records says otherwise (Kafka's default). */
 export const DEFAULT_SINK_BATCH = 500;
@@ -110,6 +110,7 @@ async function runningSinkBindings(deps: ConnectRuntimeDeps, tasks: TaskCache): 
   let allTopics: Promise<TopicRecord[]> | undefined;
   const out: SinkBinding[] = [];
   for (const r of records) {
+    if (!(await runsHere(deps, r))) continue;
     const statuses = await readTaskStatuses(deps.clients, r.name);
     if (statuses.some((s) => s.state === 'FAILED')) continue;
     const topics = await sinkTopics(deps.clients, r, () => (allTopics ??= listTopicRecords(deps.clients)));

@@ -16,7 +16,7 @@ import { taskContext } from '../tasks/task.ts';
 import { claimSourceTask, listConnectorRecords, putTaskStatus, readSourceOffsets, readTaskStatuses, releaseSourceTask, type ConnectorRecord } from '../store.ts';
 import { transactionalCommitter, type SourceCommitter } from './commit.ts';
 import { IdleSourceKeeper } from './keep.ts';
-import type { ConnectRuntimeDeps, TaskCache } from './tasks.ts';
+import { runsHere, type ConnectRuntimeDeps, type TaskCache } from './tasks.ts';
 
 export interface SourceRunOptions {
   committer?: SourceCommitter;
@@ -55,7 +55,8 @@ export class SourceRunner {
 
   /** One run of each task (that has not failed) of every RUNNING source connector; the others kept (keep.ts). */
   async runAll(opts: { deadline?: number } = {}): Promise<SourceRunReport[]> {
-    const sources = (await listConnectorRecords(this.deps.clients)).filter((r) => r.type === 'source');
+    const sources = [];
+    for (const r of await listConnectorRecords(this.deps.clients)) if (r.type === 'source' && (await runsHere(this.deps, r))) sources.push(r);
     for (const r of sources.filter((s) => s.targetState !== 'RUNNING')) {
       await this.keeper.keep(r).catch((err: unknown) => this.deps.logger?.warn('source connector keep failed', { connector: r.name, error: (err as Error)?.message ?? String(err) }));
     }

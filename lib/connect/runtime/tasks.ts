@@ -21,6 +21,21 @@ export interface ConnectRuntimeDeps {
   workerId: string;
   logger?: ConnectorLogger;
   clock?: Partial<Clock>;
+  /**
+   * Which connectors this runtime runs: those named here, or else every connector whose
+   * class its registry knows (a custom connector deployed with its own function is run by
+   * that function alone).
+   */
+  only?: readonly string[];
+}
+
+/** Whether the runtime of `deps` runs this connector (ConnectRuntimeDeps.only). */
+export async function runsHere(deps: Pick<ConnectRuntimeDeps, 'registry' | 'only'>, r: ConnectorRecord): Promise<boolean> {
+  if (deps.only) return deps.only.includes(r.name);
+  return deps.registry.resolve(r.config['connector.class'] ?? '').then(
+    () => true,
+    () => false,
+  );
 }
 
 const incarnation = (r: ConnectorRecord) => `${r.connectorId}#${r.version}`;

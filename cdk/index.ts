@@ -14,6 +14,7 @@ export {
   type StorageAccess,
   type StreamingPlatformProps,
   type SubscriptionOptions,
+  type ConnectorOptions,
   type ConnectorResources,
 } from './platform.ts';
 export { storageStatements, describeAccess } from './access.ts';

@@ -36,7 +36,7 @@ import { Construct } from 'constructs';
 import type { FunctionName } from '../lib/api/routes.ts';
 import type { StorageNames, TableId } from '../lib/storage/definitions.ts';
 import { PlatformApi } from './api.ts';
-import { PlatformConnectors, type ConnectorResources } from './connectors.ts';
+import { PlatformConnectors, type ConnectorOptions } from './connectors.ts';
 import { PlatformFunctions } from './functions.ts';
 import { KafkaGateway } from './gateway.ts';
 import { resolveSettings, type ApiType, type PlatformSettings, type StreamingPlatformProps } from './props.ts';
@@ -49,7 +49,7 @@ export { ACTIONS, type StorageAccess } from './access.ts';
 export { BINARY_MEDIA_TYPES } from './api.ts';
 export { DEFAULT_THROTTLE, type ApiAuth, type ApiType, type LogLevelName, type StreamingPlatformProps } from './props.ts';
 export type { SubscriptionOptions } from './subscriptions.ts';
-export type { ConnectorResources } from './connectors.ts';
+export type { ConnectorOptions, ConnectorResources } from './connectors.ts';
 
 /**
  * The concerns of a platform, in the order they are built: each may use those before it.
@@ -151,9 +151,11 @@ export class StreamingPlatform extends Construct {
   /**
    * Creates a connector at deploy time (a custom resource served by the connectors
    * function, validated as the API validates it) and grants the connector runtime exactly
-   * the resources it reads or writes (cdk/connectors.ts lists what each class gets).
+   * the resources it reads or writes (cdk/connectors.ts lists what each class gets). With
+   * `entry`, a custom connector's module is bundled into a function of its own that
+   * validates and runs it.
    */
-  addConnector(name: string, config: Record<string, string>, resources: ConnectorResources = {}): CustomResource {
-    return this.parts.connectors.addConnector(name, config, resources);
+  addConnector(name: string, config: Record<string, string>, options: ConnectorOptions = {}): CustomResource {
+    return this.parts.connectors.addConnector(name, config, options);
   }
 }

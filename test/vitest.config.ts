@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 // without seeing each other's data. The PostgreSQL change-data-capture tests are a
 // project of their own so that their server (test/support/postgresSetup.ts) starts only
 // when one of them is queued: a global setup runs only for a project with tests to run.
+// They get emulators of their own too, for the connector runtime's storage.
 const POSTGRES_TESTS = 'test/integration/connect/cdc/postgres/**/*.test.ts';
 
 export default defineConfig({
@@ -24,7 +25,7 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'postgres', include: [POSTGRES_TESTS], globalSetup: ['test/support/postgresSetup.ts'] },
+        test: { name: 'postgres', include: [POSTGRES_TESTS], globalSetup: ['test/support/globalSetup.ts', 'test/support/postgresSetup.ts'] },
       },
     ],
   },

@@ -33,7 +33,7 @@ export async function sinkTopics(clients: TableClients, r: ConnectorRecord, all?
 }
 
 export async function readOffsets(clients: TableClients, r: ConnectorRecord): Promise<ConnectorOffset[]> {
-  if (r.type === 'source') return readSourceOffsets(clients, r.name);
+  if (r.type === 'source') return (await readSourceOffsets(clients, r.name)).map(({ partition, offset }) => ({ partition, offset }));
   const out: ConnectorOffset[] = [];
   for (const t of await sinkTopics(clients, r)) {
     const cursors = await readCursors(clients, t.topicId, sinkSubscriptionId(r));

@@ -14,11 +14,13 @@ import { ConfigException } from './data/exceptions.ts';
 import type { ConnectorPlugin } from './connectors/plugin.ts';
 import type { PluginRegistry } from './plugins/registry.ts';
 import { deleteSinkPositions } from './offsets.ts';
+import { taskConfigs } from './tasks/configs.ts';
 import {
   createConnectorRecord,
   deleteConnectorRecord,
   getConnectorRecord,
   listConnectorRecords,
+  deleteTaskStatusesFrom,
   putTaskStatus,
   readTaskStatuses,
   requireConnectorRecord,
@@ -84,7 +86,9 @@ export class ConnectorService {
     const config = await this.checked(name, configMap(raw, 'body'));
     if (config.type !== existing.type) throw new InvalidConfigError(`Connector ${name} is a ${existing.type} connector; its config cannot make it a ${config.type} connector.`, { field: 'connector.class' });
     const updated = await updateConnectorRecord(this.clients, existing, { config: config.props }, this.now());
-    return { created: false, info: this.infoOf(updated) };
+    // New settings start fresh tasks (Kafka reconfigures them), as many as they ask for.
+    await this.putStatus(updated, updated.targetState);
+    return { created: false, info: await this.infoOf(updated) };
   }
 
   async list(): Promise<ConnectorRecord[]> {
@@ -105,11 +109,15 @@ export class ConnectorService {
 
   /** Status as Kafka shows it: the connector runs as asked; a task may have FAILED with its trace. */
   async statusOf(r: ConnectorRecord): Promise<ConnectorStatus> {
-    const tasks = r.targetState === 'STOPPED' ? [] : await readTaskStatuses(this.clients, r.name);
+    const statuses = await readTaskStatuses(this.clients, r.name);
+    const tasks = r.targetState === 'STOPPED' ? [] : statuses;
     const state: ConnectorRunState = r.targetState;
+    // A stopped connector has no tasks to show; one that failed while stopped (a source's
+    // upstream position lost) shows the failure on the connector itself.
+    const stoppedFailure = r.targetState === 'STOPPED' ? statuses.find((t) => t.state === 'FAILED') : undefined;
     return {
       name: r.name,
-      connector: { state, worker_id: this.workerId },
+      connector: stoppedFailure ? { state: 'FAILED', worker_id: this.workerId, ...(stoppedFailure.trace ? { trace: stoppedFailure.trace } : {}) } : { state, worker_id: this.workerId },
       tasks: tasks.map((t) => ({ id: t.task, state: t.state === 'FAILED' ? 'FAILED' : state, worker_id: t.workerId, ...(t.state === 'FAILED' && t.trace ? { trace: t.trace } : {}) })),
       type: r.type,
     };
@@ -171,11 +179,21 @@ export class ConnectorService {
     return { type: plugin.connector.type, props: full };
   }
 
-  private infoOf(r: ConnectorRecord): ConnectorInfo {
-    return { name: r.name, config: r.config, tasks: r.targetState === 'STOPPED' ? [] : [{ connector: r.name, task: 0 }], type: r.type };
+  private async infoOf(r: ConnectorRecord): Promise<ConnectorInfo> {
+    const tasks = r.targetState === 'STOPPED' ? 0 : await this.taskCount(r);
+    return { name: r.name, config: r.config, tasks: Array.from({ length: tasks }, (_, task) => ({ connector: r.name, task })), type: r.type };
   }
 
-  private putStatus(r: ConnectorRecord, state: ConnectorRunState): Promise<void> {
-    return putTaskStatus(this.clients, r.name, { task: 0, state, workerId: this.workerId, updatedAt: this.now() });
+  /** How many tasks the connector runs (tasks.max, and a source's taskConfigs). */
+  private async taskCount(r: ConnectorRecord): Promise<number> {
+    const plugin = await this.registry.resolve(r.config['connector.class'] ?? '');
+    return taskConfigs(plugin.connector, r.config).length;
+  }
+
+  /** Every task's status set to `state` (a failure cleared); statuses of tasks no longer run removed. */
+  private async putStatus(r: ConnectorRecord, state: ConnectorRunState): Promise<void> {
+    const tasks = await this.taskCount(r);
+    for (let task = 0; task < tasks; task++) await putTaskStatus(this.clients, r.name, { task, state, workerId: this.workerId, updatedAt: this.now() });
+    await deleteTaskStatusesFrom(this.clients, r.name, tasks);
   }
 }

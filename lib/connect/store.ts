@@ -9,12 +9,18 @@
 //     state, trace (when FAILED), workerId, updatedAt; a source task's run lease
 //     (leaseOwner, leaseExpiresAt), so one poller at a time reads its system
 //   pk = 'conn#{name}'     sk = 'off#{partition}'     one source partition's offset
-//     partition and offset (JSON); the sort key is the partition as JSON with sorted keys
+//     partition and offset (JSON), version (+1 on every write), txn (the receipt of the
+//     transaction that wrote it); the sort key is the partition as JSON with sorted keys
+//
+// Source offsets are written by the runtime in the same lib/log transaction as the
+// records they account for (runtime/commit.ts), each conditional on the version read, so
+// two runners of one task can never both commit from the same offsets.
 //
 // Changes of a definition are conditional on the version read, so two concurrent changes
 // never both win; a lost condition is a retriable CONCURRENT_MODIFICATION.
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { ConnectorRunState, ConnectorType, TargetState } from '../core/connectors.ts';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { ConcurrentModificationError, ConnectorAlreadyExistsError, UnknownConnectorError } from '../core/errors.ts';
 import { batchWrite, conditional, getItem, N, num, queryAll, S, str, type Item } from '../storage/dynamo.ts';
 import type { TableClients } from '../storage/tables.ts';
@@ -158,6 +164,12 @@ export async function putTaskStatus(clients: TableClients, name: string, s: Task
   );
 }
 
+/** Removes the statuses of tasks numbered `from` and up (the connector now runs fewer). */
+export async function deleteTaskStatusesFrom(clients: TableClients, name: string, from: number): Promise<void> {
+  const stale = (await itemsOf(clients, name, 'task#')).filter((i) => num(i.task) >= from);
+  await batchWrite(clients, table(clients), stale.map((i) => ({ DeleteRequest: { Key: { pk: i.pk!, sk: i.sk! } } })), 'remove the statuses of tasks no longer run');
+}
+
 export async function readTaskStatuses(clients: TableClients, name: string): Promise<TaskStatusRecord[]> {
   const items = await itemsOf(clients, name, 'task#');
   return items.map((i) => ({
@@ -204,18 +216,37 @@ export async function releaseSourceTask(clients: TableClients, name: string, tas
 
 // ---- source offsets ----------------------------------------------------------------------
 
-export async function readSourceOffsets(clients: TableClients, name: string): Promise<SourceOffset[]> {
-  const items = await itemsOf(clients, name, OFFSET_PREFIX);
-  return items.map((i) => ({ partition: JSON.parse(str(i.partition)) as SourceMap, offset: JSON.parse(str(i.offset)) as SourceMap }));
+/** A stored source offset and the version it was read at. */
+export interface StoredSourceOffset extends SourceOffset {
+  version?: number;
 }
 
-/** Stores offsets (a null offset removes its partition's). */
+/** The key of a source partition's offset item. */
+export const sourceOffsetKey = (name: string, partition: SourceMap): Item => ({ pk: S(connPk(name)), sk: S(`${OFFSET_PREFIX}${partitionKey(partition)}`) });
+
+/** The attributes of a source offset item besides its key and version. */
+export const sourceOffsetAttributes = (o: SourceOffset & { offset: SourceMap }): Item => ({ partition: S(JSON.stringify(o.partition)), offset: S(JSON.stringify(o.offset)) });
+
+export async function readSourceOffsets(clients: TableClients, name: string): Promise<StoredSourceOffset[]> {
+  const items = await itemsOf(clients, name, OFFSET_PREFIX);
+  return items.map((i) => ({
+    partition: JSON.parse(str(i.partition)) as SourceMap,
+    offset: JSON.parse(str(i.offset)) as SourceMap,
+    ...(i.version?.N ? { version: num(i.version) } : {}),
+  }));
+}
+
+/**
+ * Stores offsets set by hand while the connector is stopped (a null offset removes its
+ * partition's). Each write moves the version on, so a runner still holding offsets it
+ * read before can no longer commit over them.
+ */
 export async function writeSourceOffsets(clients: TableClients, name: string, offsets: readonly SourceOffset[]): Promise<void> {
+  const versions = new Map((await readSourceOffsets(clients, name)).map((o) => [partitionKey(o.partition), o.version ?? 0]));
   const requests = offsets.map((o) => {
-    const Key = { pk: S(connPk(name)), sk: S(`${OFFSET_PREFIX}${partitionKey(o.partition)}`) };
-    return o.offset === null
-      ? { DeleteRequest: { Key } }
-      : { PutRequest: { Item: { ...Key, partition: S(JSON.stringify(o.partition)), offset: S(JSON.stringify(o.offset)) } } };
+    const Key = sourceOffsetKey(name, o.partition);
+    const version = (versions.get(partitionKey(o.partition)) ?? 0) + 1;
+    return o.offset === null ? { DeleteRequest: { Key } } : { PutRequest: { Item: { ...Key, ...sourceOffsetAttributes({ ...o, offset: o.offset }), version: N(version) } } };
   });
   await batchWrite(clients, table(clients), requests, 'write the source offsets');
 }
@@ -223,4 +254,22 @@ export async function writeSourceOffsets(clients: TableClients, name: string, of
 export async function deleteSourceOffsets(clients: TableClients, name: string): Promise<void> {
   const items = await itemsOf(clients, name, OFFSET_PREFIX);
   await batchWrite(clients, table(clients), items.map((i) => ({ DeleteRequest: { Key: { pk: i.pk!, sk: i.sk! } } })), 'reset the source offsets');
+}
+
+/** A transaction's check that `owner` still holds the run lease of a source task. */
+export function sourceLeaseCheck(clients: TableClients, name: string, task: number, owner: string): TransactWriteItem {
+  return {
+    ConditionCheck: {
+      TableName: table(clients),
+      Key: { pk: S(connPk(name)), sk: S(taskSk(task)) },
+      ConditionExpression: 'leaseOwner = :me',
+      ExpressionAttributeValues: { ':me': S(owner) },
+    },
+  };
+}
+
+/** Who holds the run lease of a source task now, if anyone. */
+export async function sourceLeaseOwner(clients: TableClients, name: string, task: number): Promise<string | undefined> {
+  const item = await getItem(clients, table(clients), { pk: S(connPk(name)), sk: S(taskSk(task)) });
+  return item?.leaseOwner?.S;
 }

@@ -1,18 +1,21 @@
 // `platform.addConnector`: a custom resource served by the connectors function, and grants
 // to the connector runtime on exactly the resources each connector names, nothing for a
-// connector that names none. Synthesized once with real bundling.
+// connector that names none; a custom connector's module bundled into a function of its
+// own, which serves its resource and runs it on a schedule. Synthesized once with real
+// bundling; cdk-nag finds nothing unacknowledged.
 import { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SluiceStack } from '../../cdk/stack.ts';
 import type { FunctionName } from '../../lib/api/routes.ts';
-import { asArray, logicalId, refOf, refsIn, resourcesOfType, roleStatements, type CfnTemplate, type Statement } from './support.ts';
+import { asArray, findingsSummary, logicalId, refOf, refsIn, resourcesOfType, roleStatements, type CfnTemplate, type Statement } from './support.ts';
 
 let outdir: string;
 let stack: SluiceStack;
@@ -21,6 +24,7 @@ let archive: s3.Bucket;
 let other: s3.Bucket;
 let users: dynamodb.Table;
 let inbox: sqs.Queue;
+let scratch: s3.Bucket;
 
 beforeAll(() => {
   outdir = mkdtempSync(path.join(tmpdir(), 'sluice-cdk-conn-'));
@@ -33,6 +37,9 @@ beforeAll(() => {
   stack.platform.addConnector('orders-archive', { 'connector.class': 'S3Sink', topics: 'orders', 's3.bucket.name': archive.bucketName }, { buckets: [archive] });
   stack.platform.addConnector('users-cdc', { 'connector.class': 'DynamoDbCdcSource', 'table.name': users.tableName, 'topic.prefix': 'ddb' }, { tables: [users] });
   stack.platform.addConnector('inbox', { 'connector.class': 'SqsSource', 'sqs.queue.url': inbox.queueUrl, topic: 'inbox' }, { queues: [inbox] });
+  scratch = new s3.Bucket(stack, 'Scratch');
+  stack.platform.addConnector('echo', { 'connector.class': 'EchoSource', topic: 'echoes' }, { entry: 'test/unit/connect/fixtures/echo-source.ts', buckets: [scratch] });
+  app.synth();
   t = Template.fromStack(stack).toJSON() as CfnTemplate;
 });
 
@@ -45,11 +52,16 @@ const roleOf = (fn: FunctionName) => refOf(t.Resources[fnId(fn)]!.Properties!.Ro
 const touching = (statements: Statement[], id: string) => statements.filter((s) => asArray(s.Resource).some((r) => refsIn(r).has(id)));
 const actions = (statements: Statement[]) => [...new Set(statements.flatMap((s) => asArray(s.Action)))].sort();
 
+const customFunction = () => {
+  const [found] = resourcesOfType(t, 'AWS::Lambda::Function').filter(([, f]) => (f.Properties!.Environment as { Variables?: Record<string, unknown> })?.Variables?.SLUICE_CONNECTOR_NAME === 'echo');
+  return found!;
+};
+
 describe('addConnector', () => {
   it('creates each connector through a custom resource served by the connectors function', () => {
     const resources = resourcesOfType(t, 'Custom::SluiceConnector');
-    expect(resources.map(([, r]) => r.Properties!.Name).sort()).toEqual(['inbox', 'orders-archive', 'users-cdc']);
-    for (const [, r] of resources) expect(refsIn(r.Properties!.ServiceToken).has(fnId('connectors'))).toBe(true);
+    expect(resources.map(([, r]) => r.Properties!.Name).sort()).toEqual(['echo', 'inbox', 'orders-archive', 'users-cdc']);
+    for (const [, r] of resources.filter(([, x]) => x.Properties!.Name !== 'echo')) expect(refsIn(r.Properties!.ServiceToken).has(fnId('connectors'))).toBe(true);
   });
 
   it('grants the connector runtime exactly the named resources, each for what its connector does', () => {
@@ -74,6 +86,35 @@ describe('addConnector', () => {
     expect(mappings).toHaveLength(1);
     const rules = resourcesOfType(t, 'AWS::Events::Rule').filter(([, r]) => asArray(r.Properties!.Targets as { Arn: unknown }[]).some((x) => refsIn(x.Arn).has(fnId('connectorRuntime'))));
     expect(rules.map(([, r]) => r.Properties!.ScheduleExpression)).toEqual(['rate(1 minute)']);
+  });
+
+  it('bundles a custom connector\'s module into a function of its own, which serves its resource and runs on a one-minute schedule', () => {
+    const [id, fn] = customFunction();
+    expect((fn.Properties!.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({ SLUICE_CONNECTOR_NAME: 'echo', SLUICE_CONNECTOR_CLASS: 'EchoSource' });
+    const [resource] = resourcesOfType(t, 'Custom::SluiceConnector').filter(([, r]) => r.Properties!.Name === 'echo');
+    expect(refsIn(resource![1].Properties!.ServiceToken).has(id)).toBe(true);
+    const rules = resourcesOfType(t, 'AWS::Events::Rule').filter(([, r]) => asArray(r.Properties!.Targets as { Arn: unknown }[]).some((x) => refsIn(x.Arn).has(id)));
+    expect(rules.map(([, r]) => r.Properties!.ScheduleExpression)).toEqual(['rate(1 minute)']);
+    expect(resourcesOfType(t, 'AWS::Lambda::EventSourceMapping').filter(([, m]) => refOf(m.Properties!.FunctionName) === id)).toEqual([]);
+    // The bundle holds the user's module (its documentation string survives minifying).
+    const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.')).map((d) => readFileSync(path.join(outdir, d, 'index.mjs'), 'utf8'));
+    const bundle = assets.filter((code) => code.includes('SLUICE_CONNECTOR_CLASS'));
+    expect(bundle).toHaveLength(1);
+    expect(bundle[0]).toContain('Where to write');
+  });
+
+  it('grants a custom connector\'s function its named resources and the runtime\'s storage, the shared runtime none of them', () => {
+    const [id, fn] = customFunction();
+    const own = roleStatements(t, refOf(fn.Properties!.Role)!);
+    expect(actions(touching(own, logicalId(scratch)))).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject*']));
+    expect(actions(touching(own, logicalId(stack.platform.tables.connectors)))).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']));
+    expect(touching(roleStatements(t, roleOf('connectorRuntime')), logicalId(scratch))).toEqual([]);
+    expect(touching(own, logicalId(archive))).toEqual([]);
+    expect(id).not.toBe(fnId('connectorRuntime'));
+  });
+
+  it('has no unacknowledged cdk-nag findings', () => {
+    expect(findingsSummary(new AwsSolutionsChecks().validateScope(stack.platform))).toEqual([]);
   });
 
   it('refuses an invalid connector name or a config without connector.class at synth time', () => {

@@ -3,8 +3,10 @@
 // (Debezium's names for PostgreSQL). A ChangeSource's offsets are stored as the offset of
 // one source partition, {"connector": NAME}, under {"offsets": ...}; its ack (confirm a
 // replication slot's LSN, delete SQS messages) runs in the connector's commit hook, after
-// the runtime committed the records and offsets, never before. Sinks deliver each batch
-// as plain JSON values (Struct fields, bytes as base64) after the converters.
+// the runtime committed the records and offsets, never before; while the connector is
+// paused or stopped, PostgreSQL's keep checks the slot (how it is kept from growing).
+// Sinks deliver each batch as plain JSON values (Struct fields, bytes as base64) after
+// the converters.
 //
 // AWS clients come from the environment (region, credentials, AWS_ENDPOINT_URL_* locally);
 // the host may hand its own (cdcPlugins(clients)).
@@ -15,6 +17,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { isSluiceError } from '../../core/errors.ts';
 import { DynamoDbCdcSource } from '../cdc/dynamodb/source.ts';
+import { parsePostgresCdcConfig } from '../cdc/postgres/config.ts';
+import { keepSlot } from '../cdc/postgres/slot.ts';
 import { PostgresCdcSource } from '../cdc/postgres/source.ts';
 import type { ChangeSink, DeliveryRecord } from '../cdc/sink.ts';
 import type { ChangeSource, Json } from '../cdc/source.ts';
@@ -24,7 +28,7 @@ import { EventBridgeSink, SqsSink } from '../cdc/sqs/sinks.ts';
 import { SqsSource } from '../cdc/sqs/source.ts';
 import { ConfigDef } from '../config/def.ts';
 import { Struct } from '../data/schema.ts';
-import { defineSinkConnector, defineSourceConnector } from '../plugins/define.ts';
+import { defineSinkConnector, defineSourceConnector, type ConnectorLogger } from '../plugins/define.ts';
 import type { ConnectorPlugin } from './plugin.ts';
 
 export interface AwsClients {
@@ -70,8 +74,17 @@ interface SourceState {
   ack?: (() => Promise<void>) | undefined;
 }
 
-function changeSourceConnector(make: (props: Readonly<Record<string, string>>, aws: AwsClients) => ChangeSource<unknown>, aws: () => AwsClients) {
+/** A source's check while paused or stopped, given its committed ChangeSource offsets. */
+type Keep = (props: Readonly<Record<string, string>>, offsets: Json | undefined, logger: ConnectorLogger) => Promise<unknown>;
+
+// PostgreSQL: the slot is checked against slot.retained.wal.* while nothing streams from
+// it (postgres/slot.ts), and dropped past the maximum, failing the connector.
+const keepPostgresSlot: Keep = (props, offsets, logger) =>
+  keepSlot(parsePostgresCdcConfig(props), (offsets as { lsn?: string } | undefined)?.lsn, (level, message, details) => logger[level](message, details));
+
+function changeSourceConnector(make: (props: Readonly<Record<string, string>>, aws: AwsClients) => ChangeSource<unknown>, aws: () => AwsClients, keep?: Keep) {
   return defineSourceConnector<SourceState>({
+    ...(keep ? { keep: async ({ name, props, offsets, logger }) => void (await keep(props, offsets.get({ connector: name })?.offsets as Json | undefined, logger)) } : {}),
     configDef: SOURCE_CONFIG,
     validate: (props) => configErrors(() => make(props, aws())),
     taskConfigs: (props) => [{ ...props }],
@@ -140,7 +153,7 @@ export function cdcPlugins(clients?: AwsClients): ConnectorPlugin[] {
   const aws = () => clients ?? (env ??= environmentAwsClients());
   const plugin = (className: string, connector: ConnectorPlugin['connector']): ConnectorPlugin => ({ className, aliases: [`${className}Connector`], connector });
   return [
-    plugin('PostgresCdcSource', changeSourceConnector((p) => new PostgresCdcSource(p), aws)),
+    plugin('PostgresCdcSource', changeSourceConnector((p) => new PostgresCdcSource(p), aws, keepPostgresSlot)),
     plugin('DynamoDbCdcSource', changeSourceConnector((p, a) => new DynamoDbCdcSource(p, { dynamodb: a.dynamodb(), streams: a.streams() }), aws)),
     plugin('SqsSource', changeSourceConnector((p, a) => new SqsSource(p, a.sqs()), aws)),
     plugin('SqsSink', changeSinkConnector((p, a) => new SqsSink(p, a.sqs()), aws)),

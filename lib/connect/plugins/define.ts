@@ -87,6 +87,14 @@ export interface SourceTaskContext<State> extends TaskContext<State> {
   readonly offsets: { get(partition: SourceMap): SourceMap | null };
 }
 
+/** What keep() gets: the connector's settings and committed offsets, no started task. */
+export interface SourceKeepContext {
+  readonly name: string;
+  readonly props: Readonly<Record<string, string>>;
+  readonly offsets: { get(partition: SourceMap): SourceMap | null };
+  readonly logger: ConnectorLogger;
+}
+
 /** Settings as a ConfigDef, or as a map from name to definition. */
 export type ConfigDefInput = ConfigDef | Record<string, Omit<ConfigKeyInput, 'name'>>;
 
@@ -96,7 +104,12 @@ interface CommonDefinition<State> {
   configDef: ConfigDefInput;
   /** Errors beyond the configDef's, by setting name. */
   validate?(props: Readonly<Record<string, string>>): Record<string, string[]> | void;
-  /** The settings of each task, at most maxTasks of them (default: maxTasks copies of the connector's). */
+  /**
+   * The settings of each task, at most maxTasks (tasks.max) of them, merged over the
+   * connector's. A source names its splits here (tables, files, shards), each task then
+   * polling its own source partitions; without it a source runs one task. A sink's tasks
+   * share its topic-partitions; without it a sink runs maxTasks tasks.
+   */
   taskConfigs?(props: Readonly<Record<string, string>>, maxTasks: number): Record<string, string>[];
   start?(ctx: TaskStartContext): State | Promise<State>;
   stop?(ctx: TaskContext<State>): void | Promise<void>;
@@ -116,6 +129,13 @@ export interface SourceConnectorDefinition<State = undefined> extends CommonDefi
    * queue messages to delete) releases it here; never before.
    */
   commit?(ctx: SourceTaskContext<State>): void | Promise<void>;
+  /**
+   * Called on the runtime's schedule (at most once a minute) while the connector is
+   * PAUSED or STOPPED and no task runs: a source that holds something upstream keeps it in
+   * bounds here (a replication slot's retained WAL). Throwing fails the connector's task
+   * with that error.
+   */
+  keep?(ctx: SourceKeepContext): void | Promise<void>;
   /** KIP-875: check offsets a user sets while the connector is stopped; throw to refuse them. */
   alterOffsets?(props: Readonly<Record<string, string>>, offsets: readonly SourceOffset[]): void;
 }

@@ -14,11 +14,18 @@ export async function appendRecords(log: Log, topic: string, records: readonly P
     answers = await log.produce(topic, records);
   } catch (err) {
     if (!(err instanceof UnknownTopicOrPartitionError) || records.some((r) => r.partition !== undefined)) throw err;
-    await log.createTopic({ name: topic, partitions: 1 }).catch((e: unknown) => {
-      if (!(e instanceof TopicAlreadyExistsError)) throw e;
-    });
+    await createTopics(log, [topic]);
     answers = await log.produce(topic, records);
   }
   const failed = answers.find((a) => 'error' in a);
   if (failed && 'error' in failed) throw failed.error;
+}
+
+/** Creates the topics that do not exist yet, with one partition and the topic defaults. */
+export async function createTopics(log: Log, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    await log.createTopic({ name, partitions: 1 }).catch((e: unknown) => {
+      if (!(e instanceof TopicAlreadyExistsError)) throw e;
+    });
+  }
 }

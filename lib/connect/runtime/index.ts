@@ -13,7 +13,8 @@ import { connectorSinkKind } from './sinkKind.ts';
 import { SourceRunner, type SourceRunOptions, type SourceRunReport } from './sources.ts';
 import { TaskCache } from './tasks.ts';
 
-export { appendThenStoreOffsets, SourceRunner, type SourceCommit, type SourceCommitter, type SourceRunReport } from './sources.ts';
+export { transactionalCommitter, type SourceCommit, type SourceCommitter } from './commit.ts';
+export { SourceRunner, type SourceRunReport } from './sources.ts';
 
 export interface ConnectRuntimeOptions {
   registry?: RegistryOptions | PluginRegistry;
@@ -25,6 +26,8 @@ export interface ConnectRuntimeOptions {
   /** How long the list of running sinks is reused. Default 1000 ms. */
   sinkCacheMs?: number;
   workerId?: string;
+  /** Run only these connectors (a custom connector's own function); default: every one whose class the registry knows. */
+  only?: readonly string[];
 }
 
 export interface ConnectRuntime {
@@ -49,6 +52,7 @@ export function createConnectRuntime(log: Log, opts: ConnectRuntimeOptions = {})
     workerId: opts.workerId ?? `sluice-${randomUUID().slice(0, 8)}`,
     ...(opts.logger ? { logger: opts.logger } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.only ? { only: opts.only } : {}),
   };
   const tasks = new TaskCache(deps);
   const kind = connectorSinkKind(deps, tasks, { ...(opts.sinkCacheMs !== undefined ? { cacheMs: opts.sinkCacheMs } : {}), ...(opts.dispatcher?.now ? { now: opts.dispatcher.now } : {}) });

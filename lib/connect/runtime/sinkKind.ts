@@ -14,8 +14,12 @@
 // Each connector's cursors are those of a subscription whose id is the connector's
 // incarnation (`connector.{connectorId}`), under every topic it reads (topics, or the
 // topics matching topics.regex); a new cursor starts at the log start (Kafka Connect's
-// consumers read from the earliest offset). Only RUNNING connectors whose task is not
-// FAILED are bound; the list is read again at most every `cacheMs`.
+// consumers read from the earliest offset). With tasks.max > 1 the connector's
+// topic-partitions are dealt over its tasks (tasks/configs.ts sinkTaskOf): each partition's
+// batches go to one task, started with its own settings, and a failure is that task's.
+// Only RUNNING connectors none of whose tasks FAILED are bound (a failed task stops the
+// connector's delivery until a restart, so no partition is skipped meanwhile); the list
+// is read again at most every `cacheMs`.
 import type { KafkaEventRecord, SluiceKafkaEvent, SubscriptionRecord } from '../../subscriptions/model.ts';
 import type { SubscriptionKind } from '../../subscriptions/kinds.ts';
 import type { DeliveryResult } from '../../subscriptions/targets.ts';
@@ -23,10 +27,11 @@ import { listTopicRecords, type TopicRecord } from '../../storage/metadata.ts';
 import { sinkSubscriptionId, sinkTopics } from '../offsets.ts';
 import type { LogRecord } from '../errors/deadLetter.ts';
 import type { DeadLetter } from '../errors/deadLetter.ts';
+import { sinkTaskOf } from '../tasks/configs.ts';
 import { runSinkBatch } from '../tasks/sink.ts';
 import { listConnectorRecords, putTaskStatus, readTaskStatuses, type ConnectorRecord } from '../store.ts';
 import { appendRecords } from './append.ts';
-import type { ConnectRuntimeDeps, TaskCache } from './tasks.ts';
+import { runsHere, type ConnectRuntimeDeps, type TaskCache } from './tasks.ts';
 
 /** Records per batch unless consumer.override.max.poll.records says otherwise (Kafka's default). */
 export const DEFAULT_SINK_BATCH = 500;
@@ -43,16 +48,16 @@ export interface SinkKindOptions {
 export function connectorSinkKind(deps: ConnectRuntimeDeps, tasks: TaskCache, opts: SinkKindOptions = {}): SubscriptionKind & { refresh(): void } {
   const now = opts.now ?? Date.now;
   const cacheMs = opts.cacheMs ?? 1_000;
-  let cached: { at: number; bound: Promise<{ record: SubscriptionRecord; partitions: number; connector: ConnectorRecord }[]> } | undefined;
+  let cached: { at: number; bound: Promise<SinkBinding[]> } | undefined;
   const bound = () => {
     if (!cached || now() - cached.at >= cacheMs) {
-      const list = runningSinkBindings(deps);
+      const list = runningSinkBindings(deps, tasks);
       cached = { at: now(), bound: list };
       list.catch(() => (cached = undefined));
     }
     return cached.bound;
   };
-  const connectorOf = async (name: string) => (await bound()).find((b) => b.connector.name === name)?.connector;
+  const bindingOf = async (name: string) => (await bound()).find((b) => b.connector.name === name);
 
   return {
     targetType: 'connector',
@@ -62,16 +67,20 @@ export function connectorSinkKind(deps: ConnectRuntimeDeps, tasks: TaskCache, op
     deliver: async (target, event) => {
       if (target.type !== 'connector') return failure('NOT_A_CONNECTOR', 'not a connector target');
       try {
-        const connector = await connectorOf(target.connector);
-        if (!connector) return failure('CONNECTOR_NOT_RUNNING', `Connector ${target.connector} is not running`);
-        const result = await runSinkBatch(await tasks.sink(connector), logRecords(event));
+        const binding = await bindingOf(target.connector);
+        if (!binding) return failure('CONNECTOR_NOT_RUNNING', `Connector ${target.connector} is not running`);
+        const { connector } = binding;
+        const records = logRecords(event);
+        const first = records[0];
+        const task = first ? sinkTaskOf(binding.topics, binding.tasks, first.topic, first.partition) : 0;
+        const result = await runSinkBatch(await tasks.sink(connector, task), records);
         if (result.outcome === 'delivered') {
           await appendDeadLetters(deps, result.deadLetters);
           return { ok: true };
         }
         const message = result.error?.message ?? 'the batch failed';
         if (result.outcome === 'retry') return failure('RETRIABLE', message);
-        await putTaskStatus(deps.clients, connector.name, { task: 0, state: 'FAILED', workerId: deps.workerId, trace: result.error?.trace ?? message, updatedAt: now() });
+        await putTaskStatus(deps.clients, connector.name, { task, state: 'FAILED', workerId: deps.workerId, trace: result.error?.trace ?? message, updatedAt: now() });
         cached = undefined;
         await tasks.drop(connector.name);
         return failure('TASK_FAILED', message);
@@ -86,16 +95,27 @@ export function connectorSinkKind(deps: ConnectRuntimeDeps, tasks: TaskCache, op
 
 const failure = (code: string, message: string): DeliveryResult => ({ ok: false, error: { code, message } });
 
+interface SinkBinding {
+  record: SubscriptionRecord;
+  partitions: number;
+  connector: ConnectorRecord;
+  /** Every topic the connector reads, and how many tasks share their partitions. */
+  topics: { name: string; partitions: number }[];
+  tasks: number;
+}
+
 /** The subscriptions of every running sink connector, one per topic it reads. */
-async function runningSinkBindings(deps: ConnectRuntimeDeps) {
+async function runningSinkBindings(deps: ConnectRuntimeDeps, tasks: TaskCache): Promise<SinkBinding[]> {
   const records = (await listConnectorRecords(deps.clients)).filter((r) => r.type === 'sink' && r.targetState === 'RUNNING');
   let allTopics: Promise<TopicRecord[]> | undefined;
-  const out: { record: SubscriptionRecord; partitions: number; connector: ConnectorRecord }[] = [];
+  const out: SinkBinding[] = [];
   for (const r of records) {
+    if (!(await runsHere(deps, r))) continue;
     const statuses = await readTaskStatuses(deps.clients, r.name);
     if (statuses.some((s) => s.state === 'FAILED')) continue;
     const topics = await sinkTopics(deps.clients, r, () => (allTopics ??= listTopicRecords(deps.clients)));
-    for (const t of topics) out.push({ record: subscriptionOf(r, t), partitions: t.partitions, connector: r });
+    const shared = { topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })), tasks: (await tasks.configs(r).catch(() => [r.config])).length };
+    for (const t of topics) out.push({ record: subscriptionOf(r, t), partitions: t.partitions, connector: r, ...shared });
   }
   return out;
 }

@@ -1,8 +1,8 @@
 // The connector runtime on the emulators: sink connectors driven by the dispatcher from
 // their cursors (S3 on s3rver, files), at-least-once across a crash between the sink's
 // put and the cursor's commit, dead letters with Kafka's headers, a failed task that
-// stops delivering; source connectors appending through the log and storing their
-// offsets (at-least-once across a crash between the two); DynamoDB CDC through it.
+// stops delivering; source connectors committing their records and offsets in one
+// transaction (an answer lost and resent appends nothing twice); DynamoDB CDC through it.
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -140,17 +140,18 @@ describe('sink connectors, driven by the dispatcher from their cursors', () => {
 });
 
 describe('source connectors', () => {
-  it('append through the log and store their offsets; a crash before the offsets are stored appends again, losing nothing', async () => {
+  it('commit their records and offsets in one transaction; a commit whose answer was lost appends nothing twice', async () => {
     const file = join(dir, 'source.txt');
     writeFileSync(file, 'one\ntwo\n');
     await h.service.create({ name: 'file-source', config: { 'connector.class': 'FileStreamSource', file, topic: 'from-file', 'value.converter': 'string' } });
-    h.fault.when = (c) => c.constructor.name === 'BatchWriteItemCommand' && JSON.stringify(c.input).includes('"off#');
-    const crashed = await h.runtime.sources.runAll();
-    expect(crashed).toEqual([expect.objectContaining({ connector: 'file-source', state: 'retry' })]);
+    h.fault.when = (c) => c.constructor.name === 'TransactWriteItemsCommand' && JSON.stringify(c.input).includes('"off#');
+    const first = await h.runtime.sources.runAll();
+    expect(first).toEqual([expect.objectContaining({ connector: 'file-source', state: 'idle', records: 2 })]);
+    expect(h.fault.when).toBeUndefined();
     await h.runtime.sources.runAll();
     appendFileSync(file, 'three\n');
     await h.runtime.sources.runAll();
-    expect((await readAll(h.log, 'from-file')).map((r) => r.value?.toString())).toEqual(['one', 'two', 'one', 'two', 'three']);
+    expect((await readAll(h.log, 'from-file')).map((r) => r.value?.toString())).toEqual(['one', 'two', 'three']);
     const r = await requireConnectorRecord(h.clients, 'file-source');
     expect(await readOffsets(h.clients, r)).toEqual([{ partition: { filename: file }, offset: { position: 14 } }]);
   });

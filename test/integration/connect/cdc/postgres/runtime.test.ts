@@ -1,0 +1,162 @@
+// PostgresCdcSource run by the source runtime (a connector created over the management
+// service, polled by SourceRunner, records and offsets committed in one lib/log
+// transaction, the slot acknowledged in the commit hook), under the workload of
+// workload.ts while the runner is crashed and restarted: before the commit, with the
+// transaction refused after the upload, and after the commit before the acknowledgement.
+// A restart is a fresh runtime whose task opens a new replication connection; the
+// crashed one is left as a dead Lambda leaves it. The topics, read back from the log,
+// replay to exactly the tables, in commit order per key, each change once. While the
+// connector is stopped the runtime keeps its slot in bounds: past its limit it is dropped
+// and the connector shows FAILED with the reason.
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SourceRecord } from '../../../../../lib/connect/cdc/source.ts';
+import { cdcPlugins } from '../../../../../lib/connect/connectors/cdc.ts';
+import { PluginRegistry } from '../../../../../lib/connect/plugins/registry.ts';
+import { createConnectRuntime, transactionalCommitter, type ConnectRuntime, type SourceCommitter } from '../../../../../lib/connect/runtime/index.ts';
+import { ConnectorService } from '../../../../../lib/connect/service.ts';
+import { readSourceOffsets } from '../../../../../lib/connect/store.ts';
+import { Log } from '../../../../../lib/log/index.ts';
+import { createStorageClients, type StorageClients } from '../../../../../lib/storage/clients.ts';
+import { useTestStorage } from '../../../../support/stack.ts';
+import { readAll } from '../../harness.ts';
+import { expectOrderedOnce, expectReplayEquals } from './checker.ts';
+import { usePostgresDatabase } from './harness.ts';
+import { createTables, tableRows, workload } from './workload.ts';
+
+const storage = useTestStorage();
+const db = usePostgresDatabase();
+const NAME = 'shop-cdc';
+const TOPICS = ['shop.public.accounts', 'shop.public.orders'];
+
+type Crash = 'before-commit' | 'refused-commit' | 'before-ack';
+const CRASHES: (Crash | undefined)[] = ['before-commit', undefined, 'before-ack', 'refused-commit', undefined, 'before-ack', 'before-commit'];
+
+let clients: StorageClients;
+let refuseNextTransaction = false;
+const runtimes: ConnectRuntime[] = [];
+const registry = new PluginRegistry({ deployed: false, plugins: cdcPlugins() });
+
+beforeAll(() => {
+  clients = createStorageClients(storage.config);
+  const ddb = clients.ddb as unknown as { send: (c: unknown, ...r: unknown[]) => Promise<unknown> };
+  const send = ddb.send.bind(ddb);
+  ddb.send = async (command: unknown, ...rest: unknown[]) => {
+    if (refuseNextTransaction && command instanceof TransactWriteItemsCommand) {
+      refuseNextTransaction = false;
+      throw Object.assign(new Error('injected crash'), { name: 'InjectedCrash', $fault: 'client' });
+    }
+    return send(command, ...rest);
+  };
+});
+
+afterAll(async () => {
+  await Promise.all(runtimes.map((r) => r.stop()));
+});
+
+const crashed = () => Object.assign(new Error('injected crash'), { name: 'InjectedCrash' });
+
+/** A fresh runtime (a restarted Lambda); its committer crashes as `crash` says, once. */
+function restart(crash?: Crash): ConnectRuntime {
+  const log = new Log(clients);
+  const real = transactionalCommitter({ log, clients });
+  let armed = crash !== undefined;
+  const committer: SourceCommitter = {
+    async commit(c) {
+      if (armed && crash === 'before-commit') {
+        armed = false;
+        throw crashed();
+      }
+      if (armed && crash === 'refused-commit') {
+        armed = false;
+        refuseNextTransaction = true;
+      }
+      await real.commit(c);
+      if (armed && crash === 'before-ack') {
+        armed = false;
+        throw crashed();
+      }
+    },
+  };
+  const runtime = createConnectRuntime(log, { registry, sources: { committer, maxPolls: 2 } });
+  runtimes.push(runtime);
+  return runtime;
+}
+
+/** The change topics as a consumer reads them: JSON keys and envelopes. */
+async function topicRecords(): Promise<SourceRecord[]> {
+  const log = new Log(clients);
+  const out: SourceRecord[] = [];
+  for (const topic of TOPICS) {
+    for (const r of await readAll(log, topic)) {
+      // A snapshot restarted after a crash first clears its table (op t, no key).
+      out.push({ topic, key: r.key === null ? null : JSON.parse(r.key.toString()), value: r.value === null ? null : JSON.parse(r.value.toString()) } as SourceRecord);
+    }
+  }
+  return out;
+}
+
+const snapshotPending = async () => {
+  const stored = (await readSourceOffsets(clients, NAME))[0]?.offset?.offsets as { snapshot?: { pending: string[] } } | undefined;
+  return stored === undefined || (stored.snapshot?.pending.length ?? 0) > 0;
+};
+
+describe('PostgresCdcSource through the source runtime', () => {
+  it('replays to the tables across injected crashes of the runner: each change once, in commit order per key', async () => {
+    await createTables(db);
+    // Slots are the server's, not the database's: a name of this file's own.
+    const config = db.config({ 'table.include.list': 'public.accounts,public.orders', 'snapshot.fetch.size': '7', 'slot.name': `${db.name}_runtime` });
+    await new ConnectorService(clients, registry).create({
+      name: NAME,
+      config: {
+        ...config,
+        'connector.class': 'PostgresCdcSource',
+        'poll.max.records': '9',
+        'poll.max.ms': '1500',
+        'key.converter': 'json',
+        'key.converter.schemas.enable': 'false',
+        'value.converter': 'json',
+        'value.converter.schemas.enable': 'false',
+      },
+    });
+    let runtime = restart();
+    for (let round = 0; round < CRASHES.length; round++) {
+      await workload(db, round);
+      for (let step = 0; step < 3; step++) {
+        const crash = step === 1 ? CRASHES[round] : undefined;
+        if (crash) runtime = restart(crash);
+        const [report] = await runtime.sources.runAll();
+        expect(report!.state).toEqual(crash ? 'retry' : expect.stringMatching(/^(idle|budget)$/));
+        // The crashed runner is gone: the next run is another's, from the committed offsets.
+        if (crash) runtime = restart();
+      }
+    }
+    for (let i = 0; i < 50; i++) {
+      const [report] = await runtime.sources.runAll();
+      if (report!.records === 0 && !(await snapshotPending())) break;
+    }
+    const records = await topicRecords();
+    expect(records.length).toBeGreaterThan(100);
+    expectReplayEquals(records, await tableRows(db), (row) => ({ id: row.id }));
+    expectOrderedOnce(records, true);
+  });
+
+  it('checks a stopped connector\'s slot on its schedule: dropped past slot.retained.wal.max.bytes, the connector FAILED', async () => {
+    const service = new ConnectorService(clients, registry);
+    const config = { ...db.config({ 'topic.prefix': 'kept', 'table.include.list': 'public.accounts', 'snapshot.mode': 'never', 'slot.name': `${db.name}_kept` }), 'connector.class': 'PostgresCdcSource' };
+    await service.create({ name: 'kept', config });
+    const runtime = createConnectRuntime(new Log(clients), { registry, sources: { keepIntervalMs: 0 } });
+    runtimes.push(runtime);
+    await runtime.sources.runAll(); // creates the slot, commits its position
+    const slots = () => db.sql.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [`${db.name}_kept`]);
+    expect((await slots()).rowCount).toBe(1);
+    await service.setTargetState('kept', 'STOPPED');
+    await runtime.stop();
+    await service.putConfig('kept', { ...config, 'slot.retained.wal.max.bytes': '1' });
+    await workload(db, 50); // WAL the stopped slot retains
+    await runtime.sources.runAll();
+    expect((await slots()).rowCount).toBe(0);
+    const status = await service.status('kept');
+    expect(status.connector).toMatchObject({ state: 'FAILED', trace: expect.stringMatching(/^SOURCE_POSITION_LOST: replication slot \S+_kept: .*was dropped/) });
+  });
+});

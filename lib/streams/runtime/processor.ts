@@ -20,6 +20,8 @@ import { TaskRunner, type TaskOutcome, type TaskRunnerOptions } from './task.ts'
 export interface RuntimeOptions extends TaskRunnerOptions {
   /** Tasks run at once (default 4). */
   concurrency?: number;
+  /** Who runs it (ProcessorDefinition.host): 'dev' for the dev server. */
+  host?: 'dev';
 }
 
 export class ProcessorRuntime {
@@ -43,7 +45,7 @@ export class ProcessorRuntime {
       }
     }
     const processors = new Processors(log.clients, opts.now);
-    await processors.register(engine, entry);
+    await processors.register(engine, entry, opts.host);
     return new ProcessorRuntime(log, processors, engine, opts);
   }
 
@@ -62,10 +64,11 @@ export class ProcessorRuntime {
   /**
    * Runs every task until it has caught up (or stopped on an error). Tasks of later
    * sub-topologies read what earlier ones wrote to internal topics, so passes repeat
-   * until one moves nothing.
+   * until one moves nothing. A stopped processor (Processors.stop) runs nothing.
    */
   async runOnce(): Promise<Record<string, TaskOutcome>> {
     const outcomes: Record<string, TaskOutcome> = {};
+    if ((await this.processors.store.require(this.name)).stopped) return outcomes;
     for (let pass = 0; pass < 1 + this.engine.plan.subtopologies.length; pass++) {
       let moved = false;
       await inParallel(this.engine.tasks(), this.opts.concurrency ?? 4, async (task) => {

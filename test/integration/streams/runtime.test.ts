@@ -6,11 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
-import { Grouped, Materialized, Produced, Serdes, StreamsBuilder, type Topology } from '../../../lib/streams/index.ts';
+import { Produced, Serdes, StreamsBuilder } from '../../../lib/streams/index.ts';
 import { ProcessorRuntime } from '../../../lib/streams/runtime/processor.ts';
 import { Processors } from '../../../lib/streams/service.ts';
 import { injectFault } from '../../support/log.ts';
 import { useTestStorage } from '../../support/stack.ts';
+import { expectedCounts, wordCount } from './fixtures/wordCount.ts';
+import { checkOutput } from './helpers.ts';
 
 const storage = useTestStorage();
 const FAST = { backoff: { baseMs: 1, maxMs: 2 } };
@@ -19,24 +21,7 @@ class Crash extends Error {
   override name = 'Crash';
 }
 
-function wordCount(lines: string, counts: string): Topology {
-  const b = new StreamsBuilder();
-  b.stream<string, string>(lines, { key: Serdes.string(), value: Serdes.string() })
-    .flatMapValues((line) => line.split(' ').filter((w) => w.length > 0))
-    .groupBy((_k, word) => word, Grouped.with(Serdes.string(), Serdes.string()))
-    .count(Materialized.as('counts'))
-    .toStream()
-    .to(counts, Produced.with(Serdes.string(), Serdes.long()));
-  return b.build();
-}
-
 const LINES = ['a b c', 'b c', 'c a', 'd', 'a a', 'b d c', 'e', 'c c c', 'a e', 'd d'];
-
-function expectedCounts(lines: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const w of lines.flatMap((l) => l.split(' '))) m.set(w, (m.get(w) ?? 0) + 1);
-  return m;
-}
 
 async function setup(partitions = 2) {
   const id = randomBytes(4).toString('hex');
@@ -50,24 +35,6 @@ async function setup(partitions = 2) {
   // One commit attempt: a lost answer reaches the caller (as a crash would end it) instead of being resolved in place.
   const create = (opts = {}) => ProcessorRuntime.create(new Log(storage.clients, { commit: { maxAttempts: 1 } }), topology, { 'application.id': names.app }, 'wordCount.ts', { ...FAST, maxBatchRecords: 2, ...opts });
   return { log, names, partitions, create };
-}
-
-/** Every (word, count) of the output topic, checked to be 1..n per word in order; returns n per word. */
-async function checkOutput(log: Log, topic: string, partitions: number): Promise<Map<string, number>> {
-  const seen = new Map<string, number[]>();
-  for (let p = 0; p < partitions; p++) {
-    const { records } = await log.fetch(topic, p, { offset: 0, maxRecords: 10_000 });
-    for (const r of records) {
-      const word = r.key!.toString('utf8');
-      seen.set(word, [...(seen.get(word) ?? []), Serdes.long().deserialize(r.value) as number]);
-    }
-  }
-  const totals = new Map<string, number>();
-  for (const [word, counts] of seen) {
-    expect(counts, `counts of '${word}'`).toEqual(counts.map((_, i) => i + 1));
-    totals.set(word, counts.length);
-  }
-  return totals;
 }
 
 async function expectExactlyOnce(s: Awaited<ReturnType<typeof setup>>) {

@@ -13,6 +13,9 @@ import { InvalidConfigError } from '../../core/errors.ts';
 import { engineConfig, type StreamsConfig } from '../engine/config.ts';
 import { Topology } from '../engine/topology.ts';
 
+/** A deployed processor's name (platform.addProcessor), in its function's environment. */
+export const PROCESSOR_NAME_ENV_VAR = 'SLUICE_PROCESSOR_NAME';
+
 export interface TopologyModule {
   topology?: unknown;
   default?: unknown;

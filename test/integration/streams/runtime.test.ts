@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
-import { Produced, Serdes, StreamsBuilder } from '../../../lib/streams/index.ts';
+import { Materialized, Produced, Serdes, StreamsBuilder } from '../../../lib/streams/index.ts';
 import { ProcessorRuntime } from '../../../lib/streams/runtime/processor.ts';
 import { Processors } from '../../../lib/streams/service.ts';
 import { injectFault } from '../../support/log.ts';
@@ -97,6 +97,28 @@ describe('processor runtime', () => {
     const totals = await checkOutput(s.log, s.names.counts, 1);
     for (const w of words) expect(totals.get(w)).toBe(1);
     expect(await new Processors(storage.clients).get(s.names.app, 'counts', 'w149')).toEqual({ key: 'w149', value: 1 });
+  });
+
+  it('cuts batches by bytes too: 16 small records writing state items of 300 KB (4.8 MB) commit in several transactions', async () => {
+    const s = await setup(1);
+    const app = `${s.names.app}-large`;
+    const big = (digit: string) => digit.repeat(300 * 1024);
+    const b = new StreamsBuilder();
+    b.stream<string, string>(s.names.lines, { key: Serdes.string(), value: Serdes.string() })
+      .groupByKey()
+      .aggregate(() => '', (_k, v) => (/^\d$/.test(v) ? big(v) : v), Materialized.as<string, string>('large', { key: Serdes.string(), value: Serdes.string() }));
+    const records = Array.from({ length: 16 }, (_, i) => ({ key: Buffer.from(`big-${i}`), value: Buffer.from(String(i % 10)), timestamp: 10_000 + i }));
+    await s.log.append(s.names.lines, 0, { records });
+    const runtime = await ProcessorRuntime.create(new Log(storage.clients), b.build(), { 'application.id': app }, 'large.ts', { ...FAST, maxBatchRecords: 1000 });
+    const outcomes = await runtime.runOnce();
+    expect(Object.values(outcomes).map((o) => o.status)).toEqual(['caught-up']);
+    const service = new Processors(storage.clients);
+    const { incarnation } = await service.store.require(app);
+    const task = await service.store.task(app, incarnation, { subtopology: 0, partition: 0 });
+    // Every record is in the store, and it took more than one commit (each within 4 MB).
+    expect(task.version).toBeGreaterThan(1);
+    expect(task.state?.positions[`${s.names.lines}:0`]).toBe(records.length + LINES.length);
+    for (const i of [0, 7, 15]) expect((await service.get(app, 'large', `big-${i}`))?.value).toBe(big(String(i % 10)));
   });
 
   it('a runtime started again continues where the last commit left: nothing is processed twice', async () => {

@@ -7,6 +7,8 @@
  *   schedules.ts      the EventBridge rules of the scheduled functions
  *   subscriptions.ts  the dispatcher's stream trigger, dead-letter queue, addSubscription
  *   connectors.ts     addConnector and the connector runtime's grants to the user's resources
+ *   processors.ts     addProcessor: a topology bundled into its own Lambda, rung by the
+ *                     dispatcher and a schedule, with a least-privilege role
  *   api.ts            every route of ROUTES: HTTP API, or REST API, authorized per route
  *   push.ts           the push WebSocket API (PUSH_ROUTES), and who may post to it
  *
@@ -40,6 +42,7 @@ import { PlatformConnectors, type ConnectorOptions } from './connectors.ts';
 import { PlatformFunctions } from './functions.ts';
 import { KafkaGateway } from './gateway.ts';
 import { resolveSettings, type ApiType, type PlatformSettings, type StreamingPlatformProps } from './props.ts';
+import { PlatformProcessors, type ProcessorOptions } from './processors.ts';
 import { PlatformPush } from './push.ts';
 import { addSchedules } from './schedules.ts';
 import { PlatformStorage } from './storage.ts';
@@ -50,6 +53,7 @@ export { BINARY_MEDIA_TYPES } from './api.ts';
 export { DEFAULT_THROTTLE, type ApiAuth, type ApiType, type LogLevelName, type StreamingPlatformProps } from './props.ts';
 export type { SubscriptionOptions } from './subscriptions.ts';
 export type { ConnectorOptions, ConnectorResources } from './connectors.ts';
+export type { ProcessorOptions } from './processors.ts';
 
 /**
  * The concerns of a platform, in the order they are built: each may use those before it.
@@ -62,6 +66,7 @@ export interface PlatformParts {
   readonly functions: PlatformFunctions;
   readonly subscriptions: PlatformSubscriptions;
   readonly connectors: PlatformConnectors;
+  readonly processors: PlatformProcessors;
   readonly api: PlatformApi;
   readonly push: PlatformPush;
 }
@@ -105,7 +110,8 @@ export class StreamingPlatform extends Construct {
     const api = new PlatformApi(this, settings, functions.functions);
     const push = new PlatformPush(this, settings, functions);
     const connectors = new PlatformConnectors(this, functions);
-    this.parts = { settings, storage, functions, subscriptions, connectors, api, push };
+    const processors = new PlatformProcessors(this, settings, storage, subscriptions);
+    this.parts = { settings, storage, functions, subscriptions, connectors, processors, api, push };
     // Optional features are built here, after the core, from `this.parts`, each only when
     // its prop is set (and exposed as an optional field of its own).
     if (props.kafkaGateway) this.kafkaGateway = new KafkaGateway(this, 'KafkaGateway', { ...props.kafkaGateway, settings, storage });
@@ -157,5 +163,15 @@ export class StreamingPlatform extends Construct {
    */
   addConnector(name: string, config: Record<string, string>, options: ConnectorOptions = {}): CustomResource {
     return this.parts.connectors.addConnector(name, config, options);
+  }
+
+  /**
+   * Deploys a stream processor: the topology module `entry` (exporting `config`, whose
+   * application.id must be `name`, and its topology) bundled into its own Lambda, rung by
+   * the dispatcher when its `inputs` move and by a schedule, with a role limited to what a
+   * processor touches (cdk/processors.ts). Returns the function.
+   */
+  addProcessor(name: string, opts: ProcessorOptions): NodejsFunction {
+    return this.parts.processors.addProcessor(name, opts);
   }
 }

@@ -293,6 +293,16 @@ export const ROUTES: readonly RouteDefinition[] = [
   // reset): a new incarnation (empty tasks and stores), the old one's items purged.
   //   POST /v1/processors/{name}/reset → 200 {"name","incarnation","deletedTasks","deletedStateItems"}
   { method: 'POST', path: '/v1/processors/{name}/reset', operation: 'resetProcessor', fn: 'processors' },
+  // Not in API.md: stop and start (as connectors' PUT .../stop|resume), a flag on the
+  // processor that every runtime checks before each pass, kept across restarts.
+  //   PUT /v1/processors/{name}/stop|start → 200 summary (state STOPPED | RUNNING)
+  { method: 'PUT', path: '/v1/processors/{name}/stop', operation: 'stopProcessor', fn: 'processors' },
+  { method: 'PUT', path: '/v1/processors/{name}/start', operation: 'startProcessor', fn: 'processors' },
+  // Not in API.md: `sluice processors run ./topology.ts`, the dev server only (it loads
+  // the module from the directories it allows modules from and runs it); deployed, a
+  // processor is deployed with the platform (CDK addProcessor): 400 INVALID_REQUEST.
+  //   POST /v1/processors {"entry":"/abs/path/topology.ts"} → 201 summary
+  { method: 'POST', path: '/v1/processors', operation: 'runProcessor', fn: 'processors' },
 ];
 
 /** API Gateway's routeKey for a route: "GET /v1/topics/{topic}". */

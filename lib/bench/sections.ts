@@ -14,6 +14,7 @@ export const SECTIONS = [
   (await import('./sections/fetch.ts')).fetch,
   (await import('./sections/gateway.ts')).gateway,
   (await import('./sections/e2e.ts')).e2e,
+  (await import('./sections/streams.ts')).streams,
   (await import('./sections/compaction.ts')).compaction,
   (await import('./sections/compact.ts')).compact,
 ] as const;

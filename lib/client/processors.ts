@@ -37,6 +37,25 @@ export class Processors {
     return (await this.http.json<{ windows: Array<{ start: number; end: number; value: unknown }> }>({ method: 'GET', path, query })).windows;
   }
 
+  /**
+   * Runs the topology module at `entry` (an absolute path, inside a directory the dev
+   * server allows modules from) in the dev server, reloading it when the file changes.
+   * Dev server only: deployed, processors are deployed with the platform.
+   */
+  async run(entry: string): Promise<ProcessorSummary> {
+    return this.http.json<ProcessorSummary>({ method: 'POST', path: processorPath(), body: { entry } });
+  }
+
+  /** Stops the processor: no runtime runs it (across restarts) until start(). */
+  async stop(name: string): Promise<ProcessorSummary> {
+    return this.http.json<ProcessorSummary>({ method: 'PUT', path: processorPath(name, '/stop') });
+  }
+
+  /** Starts a stopped processor again from its committed positions. */
+  async start(name: string): Promise<ProcessorSummary> {
+    return this.http.json<ProcessorSummary>({ method: 'PUT', path: processorPath(name, '/start') });
+  }
+
   /** Starts the processor over from its starting offsets with empty stores; meant for a stopped processor. */
   async reset(name: string): Promise<ProcessorResetResult> {
     return this.http.json<ProcessorResetResult>({ method: 'POST', path: processorPath(name, '/reset') });

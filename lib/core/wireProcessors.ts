@@ -17,6 +17,8 @@ export interface ProcessorSummary {
   entry: string;
   inputs: string[];
   outputs: string[];
+  /** STOPPED after `sluice processors stop` (no runtime runs it) until started again. */
+  state: 'RUNNING' | 'STOPPED';
   lastError?: ProcessorErrorInfo;
 }
 

@@ -6,7 +6,8 @@
 // Exposure: it listens on a loopback address only, answers only requests addressed to
 // that address and port, and refuses what web pages could send it through a browser
 // (requestGuard.ts); slow clients are cut off by timeouts (HttpTimeouts); module targets
-// are imported only from the directories it was started with (moduleDirs). The Kafka
+// and topology modules (lib/local/processors.ts) are imported only from the directories
+// it was started with (moduleDirs). The Kafka
 // gateway, when asked for (kafkaPort), listens on the same loopback address; a browser's
 // HTTP request to it is not a Kafka frame (its first bytes read as a size over the
 // gateway's frame limit) and only closes the connection. Push connections (lib/local/push.ts)
@@ -25,6 +26,7 @@ import { useGroups } from '../api/operations/groups.ts';
 import { healthOperationsFor } from '../api/operations/health.ts';
 import { connectorOperationsFor } from '../api/operations/connectors.ts';
 import { subscriptionOperationsFor } from '../api/operations/subscriptions.ts';
+import { processorOperationsFor } from '../api/operations/processors.ts';
 import { PUSH } from '../core/push.ts';
 import { handlePush } from '../push/handler.ts';
 import type { ConnectionPoster } from '../push/poster.ts';
@@ -37,6 +39,7 @@ import { scheduledMaintenance } from '../log/maintenance/index.ts';
 import { closeServer, internalError, listen, readBody, sendError, sendTooLarge, splitTarget } from './devHttp.ts';
 import { startLocalConnectors, type LocalConnectors, type LocalConnectorsOptions } from './connectors.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
+import { LocalProcessors, type LocalProcessorsOptions } from './processors.ts';
 import { attachPush, type LocalPush } from './push.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
 import { realModuleDirs } from '../core/modulePaths.ts';
@@ -78,6 +81,8 @@ export interface DevServerOptions {
   subscriptions?: LocalDispatcherOptions | false;
   /** Connectors (lib/local/connectors.ts): sinks in the dispatcher, sources on a timer. */
   connectors?: LocalConnectorsOptions;
+  /** Processors run from modules (lib/local/processors.ts): on head moves and a timer. */
+  processors?: LocalProcessorsOptions;
   /**
    * Directories module targets may live in (after resolving symbolic links), checked when
    * a subscription is created and again before its module is imported. Default: the
@@ -116,6 +121,8 @@ export interface DevServer {
   stack: LocalStack;
   /** Its push endpoint (lib/local/push.ts). */
   push: LocalPush;
+  /** The processors it runs from modules (`sluice processors run`). */
+  processors: LocalProcessors;
   /** Closes the HTTP server and its connections (long polls included), then the stack. */
   stop(): Promise<void>;
 }
@@ -153,30 +160,35 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     throw err;
   }
   const log = new Log(stack.clients);
-  const logger =
-    opts.logger ??
-    new Logger({
-      serviceName: 'sluice-dev',
-      logLevel: (process.env.POWERTOOLS_LOG_LEVEL || 'WARN') as 'WARN',
-    });
+  const logger = opts.logger ?? new Logger({ serviceName: 'sluice-dev', logLevel: (process.env.POWERTOOLS_LOG_LEVEL || 'WARN') as 'WARN' });
   // Group changes reach the members push connections hold, as the deployed groups and
   // push functions do it (lib/push/sessions.ts).
   const sessions = pushSessions(log, push.poster, { warn: (message, details) => logger.warn(message, details) });
-  handlers = functionHandlers(log, logger, moduleDirs, sessions);
+  const processors = new LocalProcessors(log, logger, moduleDirs, opts.processors);
+  handlers = functionHandlers(log, logger, moduleDirs, sessions, processors);
   pushHandler = createWebSocketHandler('push', (event) => handlePush(event, { ...sessions, logger }), logger);
   const connectors = startLocalConnectors(log, logger, moduleDirs, opts.connectors);
-  const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts, { poster: push.poster, connectors });
+  const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts, { poster: push.poster, connectors, processors });
+  await processors.resume();
 
+  // What runs beside the requests, stopped in this order (the stack last, always).
+  const background = async () => {
+    try {
+      await push.close();
+      await closeServer(server);
+      await maintenance.stop();
+      await dispatch?.stop();
+      await connectors.stop();
+      await processors.stop();
+    } finally {
+      await stack.stop();
+    }
+  };
   const kafka =
     opts.kafkaPort === undefined
       ? undefined
       : await startGateway({ clients: stack.clients, log, port: opts.kafkaPort, host }).catch(async (err: unknown) => {
-          await dispatch?.stop();
-          await connectors.stop();
-          await maintenance.stop();
-          await push.close();
-          await closeServer(server);
-          await stack.stop();
+          await background();
           throw err;
         });
 
@@ -189,19 +201,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     ...(kafka ? { kafkaPort: kafka.port } : {}),
     stack,
     push,
-    stop: () =>
-      (stopping ??= (async () => {
-        try {
-          await kafka?.stop();
-          await push.close();
-          await closeServer(server);
-          await maintenance.stop();
-          await dispatch?.stop();
-          await connectors.stop();
-        } finally {
-          await stack.stop();
-        }
-      })()),
+    processors,
+    stop: () => (stopping ??= Promise.resolve(kafka?.stop()).finally(background)),
   };
 }
 
@@ -210,11 +211,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
  * push sessions' Groups (its changes are told to held members), GET /v1/push naming this
  * server's own endpoint, connectors validated as the dev server runs them.
  */
-function functionHandlers(log: Log, logger: Logger, moduleDirs: string[], sessions: SessionDeps): Map<FunctionName, Handler> {
+function functionHandlers(log: Log, logger: Logger, moduleDirs: string[], sessions: SessionDeps, processors: LocalProcessors): Map<FunctionName, Handler> {
   useGroups(log, sessions.groups);
   const overrides: Partial<Record<FunctionName, Operations>> = {
     subscriptions: subscriptionOperationsFor({ moduleDirs }),
     connectors: connectorOperationsFor({ deployed: false, moduleDirs }),
+    processors: processorOperationsFor(processors),
     health: healthOperationsFor((hostHeader) => (hostHeader ? `ws://${hostHeader}${PUSH.localPath}` : null)),
   };
   return new Map(
@@ -235,9 +237,9 @@ async function startBackground(
   logger: Logger,
   moduleDirs: string[],
   opts: DevServerOptions,
-  with_: { poster: ConnectionPoster; connectors: LocalConnectors },
+  with_: { poster: ConnectionPoster; connectors: LocalConnectors; processors: LocalProcessors },
 ) {
-  const { poster, connectors } = with_;
+  const { poster, connectors, processors } = with_;
   // The deployed schedule's passes, with its orphan-scan policy (lib/log/maintenance/schedule.ts).
   const maintenance = every(
     opts.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_INTERVAL_MS,
@@ -255,6 +257,7 @@ async function startBackground(
           },
           moduleDirs,
           notices: () => ({ clients: stack.clients, poster }),
+          onHeads: () => processors.kick(),
           ...opts.subscriptions,
           dispatcher: { ...opts.subscriptions?.dispatcher, kinds: [connectors.runtime.sinkKind] },
         });

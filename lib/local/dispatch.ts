@@ -28,6 +28,8 @@ export interface LocalDispatcherOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the data notices of push connections go (lib/push/stream.ts); none without. */
   notices?: () => NoticeDeps;
+  /** Called after each page of the stream (heads moved): the dev server's processors run a pass. */
+  onHeads?: () => void;
 }
 
 export interface LocalDispatcher {
@@ -57,6 +59,7 @@ export function startLocalDispatcher(stack: Pick<LocalStack, 'config' | 'clients
     ...(opts.pollIntervalMs !== undefined ? { intervalMs: opts.pollIntervalMs } : {}),
     onRecords: async (records) => {
       const result = await handler({ Records: records });
+      opts.onHeads?.();
       if (result.batchItemFailures?.length) throw new Error(`${result.batchItemFailures.length} stream records failed to dispatch`);
     },
     onError: (err) => logger?.warn('stream poll failed', { error: (err as Error)?.message ?? String(err) }),

@@ -44,3 +44,4 @@ export { InMemoryStoreBackend } from './stores/memory.ts';
 export { KeyValueStore } from './stores/keyValue.ts';
 export { StoreReader, type QueriedValue, type QueriedWindow } from './stores/query.ts';
 export { TopologyTestDriver, TestInputTopic, TestOutputTopic, type TestRecord } from './testing/driver.ts';
+export { StreamsApp, type StreamsAppOptions } from './runtime/app.ts';

@@ -37,6 +37,8 @@ export interface ProcessorSummary {
   entry: string;
   inputs: string[];
   outputs: string[];
+  /** STOPPED after stop() until start(): no runtime runs its tasks. */
+  state: 'RUNNING' | 'STOPPED';
   lastError?: ProcessorError;
 }
 
@@ -72,7 +74,14 @@ export interface ProcessorDescription extends ProcessorSummary {
 }
 
 function summaryOf(r: ProcessorRecord): ProcessorSummary {
-  return { name: r.name, entry: r.entry, inputs: r.topology.inputs, outputs: r.topology.outputs, ...(r.lastError ? { lastError: r.lastError } : {}) };
+  return {
+    name: r.name,
+    entry: r.entry,
+    inputs: r.topology.inputs,
+    outputs: r.topology.outputs,
+    state: r.stopped ? 'STOPPED' : 'RUNNING',
+    ...(r.lastError ? { lastError: r.lastError } : {}),
+  };
 }
 
 function positionsOf(positions: Record<string, number>): PartitionPosition[] {
@@ -113,8 +122,27 @@ export class Processors {
   }
 
   /** Registers (or, on a new deployment, updates) the processor running this engine's topology from `entry`. */
-  register(engine: StreamsEngine, entry: string): Promise<ProcessorRecord> {
-    return this.store.register({ name: engine.config.applicationId, entry, topology: describeTopology(engine) }, this.now());
+  register(engine: StreamsEngine, entry: string, host?: 'dev'): Promise<ProcessorRecord> {
+    return this.store.register({ name: engine.config.applicationId, entry, topology: describeTopology(engine), ...(host ? { host } : {}) }, this.now());
+  }
+
+  /**
+   * Stops the processor: every runtime (dev server, long-running process, the deployed
+   * dispatcher) checks this before each pass and leaves it alone, across restarts, until
+   * start(). A batch already running commits; nothing is lost either way.
+   */
+  async stop(name: string): Promise<ProcessorSummary> {
+    return summaryOf(await this.store.setStopped(validateProcessorName(name), true, this.now()));
+  }
+
+  /** Starts a stopped processor again, from its committed positions. */
+  async start(name: string): Promise<ProcessorSummary> {
+    return summaryOf(await this.store.setStopped(validateProcessorName(name), false, this.now()));
+  }
+
+  /** One processor's summary (UNKNOWN_PROCESSOR when there is none). */
+  async summary(name: string): Promise<ProcessorSummary> {
+    return summaryOf(await this.store.require(validateProcessorName(name)));
   }
 
   async list(): Promise<ProcessorSummary[]> {

@@ -8,7 +8,10 @@
 //
 //   pk = 'processor'        sk = '{name}'                        the definition
 //     entry (the topology module), topology (JSON: describe.ts), incarnation,
-//     createdAt, updatedAt, lastError (JSON, a failure of the processor as a whole)
+//     createdAt, updatedAt, lastError (JSON, a failure of the processor as a whole),
+//     stopped (BOOL, set by `sluice processors stop`: every runtime leaves it alone until
+//     started again), host ('dev' when the dev server runs it from a module, so a
+//     restarted dev server runs it again)
 //   pk = 'tasks#{name}'     sk = '{incarnation}#{subtopology}_{partition}'   a task
 //     state (JSON TaskState: per input partition the next offset, stream time, ...),
 //     ver (1 on the first commit, +1 on each), updatedAt, lastError (JSON),
@@ -43,6 +46,8 @@ export interface ProcessorDefinition {
   /** Where the topology comes from: a module path (dev server) or the bundle's entry (CDK). */
   entry: string;
   topology: TopologyDescription;
+  /** Who runs it from its entry: 'dev' (the dev server, from a module path). Kept when not given. */
+  host?: 'dev';
 }
 
 /** A failure as status shows it: the error's code and message, when, and where if known. */
@@ -53,6 +58,8 @@ export interface ProcessorRecord extends ProcessorDefinition {
   createdAt: number;
   updatedAt: number;
   lastError?: ProcessorError;
+  /** Stopped by `sluice processors stop`: no runtime runs its tasks until it is started. */
+  stopped: boolean;
 }
 
 export interface TaskRecord {
@@ -82,6 +89,8 @@ function recordOf(item: Item): ProcessorRecord {
     createdAt: num(item.createdAt),
     updatedAt: num(item.updatedAt),
     ...(lastError ? { lastError } : {}),
+    stopped: item.stopped?.BOOL === true,
+    ...(item.host?.S === 'dev' ? { host: 'dev' as const } : {}),
   };
 }
 
@@ -121,17 +130,19 @@ export class ProcessorStore {
 
   /**
    * Creates the processor, or updates the entry and topology of an existing one (a new
-   * deployment), keeping its incarnation: its state carries on.
+   * deployment), keeping its incarnation: its state carries on. A new registration clears
+   * the processor's own last error (a failure to load or deploy it); its tasks' stay.
    */
   async register(def: ProcessorDefinition, now: number): Promise<ProcessorRecord> {
-    const values = { ':entry': S(def.entry), ':topology': S(JSON.stringify(def.topology)), ':now': N(now) };
+    const values = { ':entry': S(def.entry), ':topology': S(JSON.stringify(def.topology)), ':now': N(now), ...(def.host ? { ':host': S(def.host) } : {}) };
+    const host = def.host ? ', host = :host' : '';
     for (;;) {
       const updated = await conditional('UpdateItem', () =>
         this.clients.ddb.send(
           new UpdateItemCommand({
             TableName: this.table,
             Key: this.definitionKey(def.name),
-            UpdateExpression: 'SET entry = :entry, topology = :topology, updatedAt = :now',
+            UpdateExpression: `SET entry = :entry, topology = :topology, updatedAt = :now${host} REMOVE lastError`,
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: values,
             ReturnValues: 'ALL_NEW',
@@ -144,7 +155,7 @@ export class ProcessorStore {
           new UpdateItemCommand({
             TableName: this.table,
             Key: this.definitionKey(def.name),
-            UpdateExpression: 'SET entry = :entry, topology = :topology, incarnation = :inc, createdAt = :now, updatedAt = :now',
+            UpdateExpression: `SET entry = :entry, topology = :topology, incarnation = :inc, createdAt = :now, updatedAt = :now${host}`,
             ConditionExpression: 'attribute_not_exists(pk)',
             ExpressionAttributeValues: { ...values, ':inc': S(newIncarnation()) },
             ReturnValues: 'ALL_NEW',
@@ -245,6 +256,24 @@ export class ProcessorStore {
       ),
     );
     if (!written.ok) throw new UnknownProcessorError(`Processor '${name}' does not exist.`, { processor: name });
+  }
+
+  /** Stops or starts the processor (UNKNOWN_PROCESSOR when there is none); returns its record. */
+  async setStopped(name: string, stopped: boolean, now: number): Promise<ProcessorRecord> {
+    const written = await conditional('UpdateItem', () =>
+      this.clients.ddb.send(
+        new UpdateItemCommand({
+          TableName: this.table,
+          Key: this.definitionKey(name),
+          UpdateExpression: 'SET stopped = :stopped, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':stopped': { BOOL: stopped }, ':now': N(now) },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
+    );
+    if (!written.ok) throw new UnknownProcessorError(`Processor '${name}' does not exist.`, { processor: name });
+    return recordOf(written.value.Attributes!);
   }
 
   /**

@@ -28,7 +28,7 @@ export function registerDev(program: Command): void {
     .option('--emulator-logs', 'show DynamoDB Local\'s own output')
     .option(
       '--allow-modules <dir>',
-      'a directory subscription module targets may be imported from (repeatable; default: the working directory)',
+      'a directory subscription module targets, connector modules and topology modules (sluice processors run) may be imported from (repeatable; default: the working directory)',
       (v: string, previous: string[] | undefined) => [...(previous ?? []), v],
     )
     .option(
@@ -76,7 +76,7 @@ export function registerDev(program: Command): void {
       const storage = emulators ? `data in ${dataDir}` : `storage at ${process.env.AWS_ENDPOINT_URL}`;
       process.stdout.write(`Sluice dev server listening on ${server.url} (${storage})\nWeb console: ${server.url}/console\n`);
       if (server.kafkaPort) process.stdout.write(`Kafka clients: bootstrap server ${opts.host}:${server.kafkaPort}\n`);
-      process.stdout.write(`Subscription module targets are allowed from ${moduleDirs.join(', ')}\n`);
+      process.stdout.write(`Modules (subscription targets, connectors, processors) are allowed from ${moduleDirs.join(', ')}\n`);
       if (process.env.SLUICE_DEBUG && emulators) process.stderr.write(`dynamodb-local pid ${emulators.pid}\n`);
       process.stdout.write(
         `\nQuickstart, in another terminal:\n${quickstartLines(server.url, DEFAULT_ENDPOINT)

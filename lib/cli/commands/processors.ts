@@ -1,5 +1,5 @@
-// sluice processors list|describe|query|reset — stream processors (API.md "Processors"),
-// over the SDK.
+// sluice processors list|describe|query|reset|stop|start|run — stream processors (API.md
+// "Processors"), over the SDK.
 //
 //   sluice processors list                       inputs, outputs, last error per processor
 //   sluice processors describe wordcount         position, high watermark and lag per input partition, stores, errors,
@@ -8,6 +8,10 @@
 //   sluice processors windows views per-user alice --from 2026-01-01T10:00:00Z    a windowed store's windows
 //   sluice processors query views per-user alice --from 0 --to 1700000000000     (the same)
 //   sluice processors reset wordcount            start over with empty stores (like kafka-streams-application-reset)
+//   sluice processors stop wordcount             no runtime runs it (kept across restarts) until
+//   sluice processors start wordcount            ... it is started again
+//   sluice processors run ./topology.ts          the dev server runs the module, reloading it on change
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ProcessorDescription, ProcessorSummary } from '../../client/types.ts';
 import { createSluice, type GlobalOptions } from '../context.ts';
@@ -22,8 +26,8 @@ const errorText = (e: ProcessorSummary['lastError']): string =>
 
 export function renderProcessors(list: readonly ProcessorSummary[]): string {
   return table(
-    ['NAME', 'INPUTS', 'OUTPUTS', 'LAST ERROR'],
-    list.map((p) => [p.name, p.inputs.join(','), p.outputs.join(','), errorText(p.lastError)]),
+    ['NAME', 'STATE', 'INPUTS', 'OUTPUTS', 'LAST ERROR'],
+    list.map((p) => [p.name, p.state, p.inputs.join(','), p.outputs.join(','), errorText(p.lastError)]),
   );
 }
 
@@ -35,7 +39,7 @@ function countersOf(tasks: ProcessorDescription['tasks']): Array<[string, number
 }
 
 export function renderDescription(d: ProcessorDescription): string {
-  const lines = [`Processor ${d.name} (${d.entry}), incarnation ${d.incarnation}`];
+  const lines = [`Processor ${d.name} (${d.entry}), ${d.state}, incarnation ${d.incarnation}`];
   if (d.lastError) lines.push(`Last error: ${errorText(d.lastError)}`);
   lines.push(
     table(
@@ -87,7 +91,7 @@ function storeKeyCommand(cmd: Command, command: string, description: string): Co
 }
 
 export function registerProcessors(program: Command): void {
-  const cmd = program.command('processors').description('stream processors: list, describe, query stores, reset');
+  const cmd = program.command('processors').description('stream processors: list, describe, query stores, reset, stop, start, run');
 
   cmd
     .command('list')
@@ -133,5 +137,29 @@ export function registerProcessors(program: Command): void {
       const r = await processors(c).reset(name);
       if (opts.json) printJson(r);
       else out(`Reset processor ${name}: incarnation ${r.incarnation}, ${r.deletedTasks} task items and ${r.deletedStateItems} state items deleted.`);
+    });
+
+  for (const [verb, what] of [['stop', 'stop the processor: no runtime runs it, across restarts, until started'], ['start', 'start a stopped processor from its committed positions']] as const) {
+    cmd
+      .command(verb)
+      .description(what)
+      .argument('<name>', 'processor name')
+      .option('--json', 'print the processor as JSON')
+      .action(async (name: string, opts: { json?: boolean }, c: Command) => {
+        const p = verb === 'stop' ? await processors(c).stop(name) : await processors(c).start(name);
+        if (opts.json) printJson(p);
+        else out(`Processor ${p.name}: ${p.state}.`);
+      });
+  }
+
+  cmd
+    .command('run')
+    .description('run a topology module in the dev server (reloaded when the file changes); it must lie in a directory the server allows modules from')
+    .argument('<path>', "the module: exports config ({ 'application.id', ... }) and its topology (default export or 'topology')")
+    .option('--json', 'print the processor as JSON')
+    .action(async (path: string, opts: { json?: boolean }, c: Command) => {
+      const p = await processors(c).run(resolve(path));
+      if (opts.json) printJson(p);
+      else out(`Processor ${p.name} runs ${p.entry} (inputs ${p.inputs.join(', ')}; outputs ${p.outputs.join(', ') || 'none'}); it reloads when the file changes.`);
     });
 }

@@ -27,6 +27,8 @@ import { cloneState, taskKey, type OutputRecord, type RecordMetadata, type Strea
 export interface CommitUsage {
   /** Store items written (each one item of the transaction). */
   items: number;
+  /** Their key and value bytes together. */
+  itemBytes: number;
   outputs: number;
   outputBytes: number;
 }
@@ -125,7 +127,7 @@ export class TaskRun {
   }
 
   usage(): CommitUsage {
-    return { items: this.buffer.size, outputs: this.outputs.length, outputBytes: this.outputBytes };
+    return { items: this.buffer.size, itemBytes: this.buffer.bytes, outputs: this.outputs.length, outputBytes: this.outputBytes };
   }
 
   get unitsDone(): number {

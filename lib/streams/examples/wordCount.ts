@@ -12,3 +12,7 @@ export function wordCount() {
     .to('word-counts', Produced.with(Serdes.string(), Serdes.long()));
   return builder.build();
 }
+
+// As a topology module (sluice processors run, platform.addProcessor, a long-running process):
+export const config = { 'application.id': 'word-count' };
+export default wordCount;

@@ -16,7 +16,7 @@
 // very transaction committed: the task item's receipt tells which.
 import { ConcurrentModificationError } from '../../core/errors.ts';
 import type { Log, TxnParticipant, TxnRecord } from '../../log/index.ts';
-import { MAX_TRANSACTION_ITEMS } from '../../log/index.ts';
+import { MAX_TRANSACTION_ITEM_BYTES, MAX_TRANSACTION_ITEMS } from '../../log/index.ts';
 import type { BatchResult } from '../engine/batch.ts';
 import type { CommitUsage } from '../engine/run.ts';
 import { taskKey, type OutputRecord, type TaskId } from '../engine/types.ts';
@@ -33,12 +33,34 @@ export interface TaskCursor {
 }
 
 /**
- * Whether a batch of this size still fits one commit: its store items, the task item,
- * and per output partition a head and an index entry (at most `outputPartitions`
- * distinct ones), plus one shared-object reference.
+ * What one commit's DynamoDB items may weigh besides the state writes' keys and values:
+ * per state item its namespace prefix (application, incarnation, store: at most ~480
+ * bytes), attribute names and version; the task item (a DynamoDB item, 400 KB at most);
+ * per output partition a head and an index entry.
+ */
+export const STATE_ITEM_OVERHEAD_BYTES = 600;
+export const TASK_ITEM_RESERVE_BYTES = 400 * 1024;
+export const OUTPUT_PARTITION_RESERVE_BYTES = 2 * 1024;
+/**
+ * Output bytes one batch may carry: they go to S3 as one object (split into batches of
+ * the topic's max.message.bytes), so no transaction limit applies; this bounds the
+ * memory and the upload of one batch.
+ */
+export const MAX_BATCH_OUTPUT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Whether a batch of this size still fits one commit (lib/log/transaction/limits.ts):
+ * items — its store items, the task item, and per output partition a head and an index
+ * entry (at most `outputPartitions` distinct ones), plus one shared-object reference —
+ * within MAX_TRANSACTION_ITEMS, and their bytes within MAX_TRANSACTION_ITEM_BYTES.
  */
 export function commitFits(outputPartitions: number): (usage: CommitUsage) => boolean {
-  return (u) => u.items + 1 + 2 * Math.min(u.outputs, outputPartitions) + (u.outputs > 1 ? 1 : 0) <= MAX_TRANSACTION_ITEMS;
+  return (u) => {
+    const partitions = Math.min(u.outputs, outputPartitions);
+    const items = u.items + 1 + 2 * partitions + (u.outputs > 1 ? 1 : 0);
+    const bytes = u.itemBytes + u.items * STATE_ITEM_OVERHEAD_BYTES + TASK_ITEM_RESERVE_BYTES + partitions * OUTPUT_PARTITION_RESERVE_BYTES;
+    return items <= MAX_TRANSACTION_ITEMS && bytes <= MAX_TRANSACTION_ITEM_BYTES && u.outputBytes <= MAX_BATCH_OUTPUT_BYTES;
+  };
 }
 
 function txnRecord(out: OutputRecord): TxnRecord {

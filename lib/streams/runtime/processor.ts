@@ -31,6 +31,8 @@ import { TaskRunner, type TaskOutcome, type TaskRunnerOptions } from './task.ts'
 export interface RuntimeOptions extends TaskRunnerOptions {
   /** Tasks run at once (default 4). */
   concurrency?: number;
+  /** Who runs it (ProcessorDefinition.host): 'dev' for the dev server. */
+  host?: 'dev';
 }
 
 export class ProcessorRuntime {
@@ -54,7 +56,7 @@ export class ProcessorRuntime {
       }
     }
     const processors = new Processors(log.clients, opts.now);
-    await processors.register(engine, entry);
+    await processors.register(engine, entry, opts.host);
     return new ProcessorRuntime(log, processors, engine, opts);
   }
 
@@ -73,9 +75,10 @@ export class ProcessorRuntime {
   /**
    * Runs every task until it has caught up (or stopped on an error). Tasks of later
    * sub-topologies read what earlier ones wrote to internal topics, so passes repeat
-   * until one moves nothing.
+   * until one moves nothing. A stopped processor (Processors.stop) runs nothing.
    */
-  runOnce(): Promise<Record<string, TaskOutcome>> {
+  async runOnce(): Promise<Record<string, TaskOutcome>> {
+    if ((await this.processors.store.require(this.name)).stopped) return {};
     return this.passes({});
   }
 
@@ -96,7 +99,8 @@ export class ProcessorRuntime {
    */
   async tick(): Promise<{ outcomes: Record<string, TaskOutcome>; wakeAt?: number }> {
     const now = (this.opts.now ?? Date.now)();
-    const { incarnation } = await this.processors.store.require(this.name);
+    const { incarnation, stopped } = await this.processors.store.require(this.name);
+    if (stopped) return { outcomes: {} };
     const due = (await this.processors.store.tasks(this.name, incarnation)).filter((t) => t.wakeAt !== undefined && t.wakeAt <= now).map((t) => t.task);
     const outcomes: Record<string, TaskOutcome> = {};
     if (due.length > 0) {

@@ -68,6 +68,13 @@ export class WriteBuffer {
     return this.writes.size;
   }
 
+  /** Key and value bytes of the items written so far (the commit's state writes, before per-item overhead). */
+  get bytes(): number {
+    let n = 0;
+    for (const w of this.writes.values()) n += w.key.hash.byteLength + w.key.sort.byteLength + (w.value?.byteLength ?? 0);
+    return n;
+  }
+
   async get(store: string, key: ItemKey): Promise<Uint8Array | undefined> {
     const [v] = await this.getMany(store, [key]);
     return v;

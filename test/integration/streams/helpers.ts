@@ -4,6 +4,9 @@
 // the processor runtime where every batch is a process of its own, to crash between any
 // two steps.
 import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import type { Log } from '../../../lib/log/index.ts';
+import { Serdes } from '../../../lib/streams/index.ts';
 import { transact } from '../../../lib/storage/dynamo.ts';
 import type { TableClients } from '../../../lib/storage/tables.ts';
 import type { ProcessorRuntime } from '../../../lib/streams/runtime/processor.ts';
@@ -56,4 +59,25 @@ export async function runWithRestarts(create: () => Promise<ProcessorRuntime>): 
     if (!moved) return crashes;
   }
   throw new Error('the processor never caught up');
+}
+
+/**
+ * The exactly-once checker of word count over the whole output topic: each word's counts
+ * must be 1, 2, ..., n in order (a duplicate or a loss breaks the run). Returns n per word.
+ */
+export async function checkOutput(log: Log, topic: string, partitions: number): Promise<Map<string, number>> {
+  const seen = new Map<string, number[]>();
+  for (let p = 0; p < partitions; p++) {
+    const { records } = await log.fetch(topic, p, { offset: 0, maxRecords: 10_000 });
+    for (const r of records) {
+      const word = r.key!.toString('utf8');
+      seen.set(word, [...(seen.get(word) ?? []), Serdes.long().deserialize(r.value) as number]);
+    }
+  }
+  const totals = new Map<string, number>();
+  for (const [word, counts] of seen) {
+    expect(counts, `counts of '${word}'`).toEqual(counts.map((_, i) => i + 1));
+    totals.set(word, counts.length);
+  }
+  return totals;
 }

@@ -6,12 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
-import { Grouped, Materialized, Produced, Serdes, StreamsBuilder, type Topology } from '../../../lib/streams/index.ts';
+import { Materialized, Produced, Serdes, StreamsBuilder } from '../../../lib/streams/index.ts';
 import { ProcessorRuntime } from '../../../lib/streams/runtime/processor.ts';
 import { Processors } from '../../../lib/streams/service.ts';
 import { injectFault } from '../../support/log.ts';
 import { useTestStorage } from '../../support/stack.ts';
-import { runWithRestarts } from './helpers.ts';
+import { expectedCounts, wordCount } from './fixtures/wordCount.ts';
+import { checkOutput, runWithRestarts } from './helpers.ts';
 
 const storage = useTestStorage();
 const FAST = { backoff: { baseMs: 1, maxMs: 2 } };
@@ -20,24 +21,7 @@ class Crash extends Error {
   override name = 'Crash';
 }
 
-function wordCount(lines: string, counts: string): Topology {
-  const b = new StreamsBuilder();
-  b.stream<string, string>(lines, { key: Serdes.string(), value: Serdes.string() })
-    .flatMapValues((line) => line.split(' ').filter((w) => w.length > 0))
-    .groupBy((_k, word) => word, Grouped.with(Serdes.string(), Serdes.string()))
-    .count(Materialized.as('counts'))
-    .toStream()
-    .to(counts, Produced.with(Serdes.string(), Serdes.long()));
-  return b.build();
-}
-
 const LINES = ['a b c', 'b c', 'c a', 'd', 'a a', 'b d c', 'e', 'c c c', 'a e', 'd d'];
-
-function expectedCounts(lines: readonly string[]): Map<string, number> {
-  const m = new Map<string, number>();
-  for (const w of lines.flatMap((l) => l.split(' '))) m.set(w, (m.get(w) ?? 0) + 1);
-  return m;
-}
 
 async function setup(partitions = 2) {
   const id = randomBytes(4).toString('hex');
@@ -51,24 +35,6 @@ async function setup(partitions = 2) {
   // One commit attempt: a lost answer reaches the caller (as a crash would end it) instead of being resolved in place.
   const create = (opts = {}) => ProcessorRuntime.create(new Log(storage.clients, { commit: { maxAttempts: 1 } }), topology, { 'application.id': names.app }, 'wordCount.ts', { ...FAST, maxBatchRecords: 2, ...opts });
   return { log, names, partitions, create };
-}
-
-/** Every (word, count) of the output topic, checked to be 1..n per word in order; returns n per word. */
-async function checkOutput(log: Log, topic: string, partitions: number): Promise<Map<string, number>> {
-  const seen = new Map<string, number[]>();
-  for (let p = 0; p < partitions; p++) {
-    const { records } = await log.fetch(topic, p, { offset: 0, maxRecords: 10_000 });
-    for (const r of records) {
-      const word = r.key!.toString('utf8');
-      seen.set(word, [...(seen.get(word) ?? []), Serdes.long().deserialize(r.value) as number]);
-    }
-  }
-  const totals = new Map<string, number>();
-  for (const [word, counts] of seen) {
-    expect(counts, `counts of '${word}'`).toEqual(counts.map((_, i) => i + 1));
-    totals.set(word, counts.length);
-  }
-  return totals;
 }
 
 async function expectExactlyOnce(s: Awaited<ReturnType<typeof setup>>) {
@@ -109,6 +75,28 @@ describe('processor runtime', () => {
     const totals = await checkOutput(s.log, s.names.counts, 1);
     for (const w of words) expect(totals.get(w)).toBe(1);
     expect(await new Processors(storage.clients).get(s.names.app, 'counts', 'w149')).toEqual({ key: 'w149', value: 1 });
+  });
+
+  it('cuts batches by bytes too: 16 small records writing state items of 300 KB (4.8 MB) commit in several transactions', async () => {
+    const s = await setup(1);
+    const app = `${s.names.app}-large`;
+    const big = (digit: string) => digit.repeat(300 * 1024);
+    const b = new StreamsBuilder();
+    b.stream<string, string>(s.names.lines, { key: Serdes.string(), value: Serdes.string() })
+      .groupByKey()
+      .aggregate(() => '', (_k, v) => (/^\d$/.test(v) ? big(v) : v), Materialized.as<string, string>('large', { key: Serdes.string(), value: Serdes.string() }));
+    const records = Array.from({ length: 16 }, (_, i) => ({ key: Buffer.from(`big-${i}`), value: Buffer.from(String(i % 10)), timestamp: 10_000 + i }));
+    await s.log.append(s.names.lines, 0, { records });
+    const runtime = await ProcessorRuntime.create(new Log(storage.clients), b.build(), { 'application.id': app }, 'large.ts', { ...FAST, maxBatchRecords: 1000 });
+    const outcomes = await runtime.runOnce();
+    expect(Object.values(outcomes).map((o) => o.status)).toEqual(['caught-up']);
+    const service = new Processors(storage.clients);
+    const { incarnation } = await service.store.require(app);
+    const task = await service.store.task(app, incarnation, { subtopology: 0, partition: 0 });
+    // Every record is in the store, and it took more than one commit (each within 4 MB).
+    expect(task.version).toBeGreaterThan(1);
+    expect(task.state?.positions[`${s.names.lines}:0`]).toBe(records.length + LINES.length);
+    for (const i of [0, 7, 15]) expect((await service.get(app, 'large', `big-${i}`))?.value).toBe(big(String(i % 10)));
   });
 
   it('a runtime started again continues where the last commit left: nothing is processed twice', async () => {

@@ -83,7 +83,7 @@ describe('the registry', () => {
   });
 
   it('runs the in-process sections first and reports in the established order', () => {
-    expect(SECTIONS.map((s) => s.name)).toEqual(['codec', 'profile', 'produce', 'txn', 'hot', 'cost', 'idle', 'fetch', 'gateway', 'e2e', 'compaction', 'compact']);
-    expect(inReportOrder(SECTIONS).map((s) => s.name)).toEqual(['produce', 'txn', 'hot', 'gateway', 'codec', 'fetch', 'e2e', 'compaction', 'compact', 'cost', 'idle', 'profile']);
+    expect(SECTIONS.map((s) => s.name)).toEqual(['codec', 'profile', 'produce', 'txn', 'hot', 'cost', 'idle', 'fetch', 'gateway', 'e2e', 'streams', 'compaction', 'compact']);
+    expect(inReportOrder(SECTIONS).map((s) => s.name)).toEqual(['produce', 'txn', 'hot', 'gateway', 'codec', 'fetch', 'e2e', 'streams', 'compaction', 'compact', 'cost', 'idle', 'profile']);
   });
 });

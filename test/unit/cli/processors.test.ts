@@ -10,6 +10,7 @@ const description = (tasks: ProcessorDescription['tasks']): ProcessorDescription
   entry: 'views.ts',
   inputs: ['page-views'],
   outputs: ['views-per-user'],
+  state: 'RUNNING',
   incarnation: 'ab12',
   internalTopics: [],
   stores: [{ name: 'per-user', kind: 'window', keyFormat: 'string', valueFormat: 'long', windowSize: 300_000 }],

@@ -16,7 +16,9 @@
 // stack's client (the benchmark's request meter) never sees it: deployed, there is no
 // such request. Should the barrier fail, the transaction may or may not have reached the
 // file: that is reported as an ambiguous outcome (a server fault without a status), which
-// the commit protocol resolves by its ClientRequestToken and index lookup.
+// the commit protocol resolves by its ClientRequestToken and index lookup. The stack's
+// taps sit outside the barrier (stack.ts instrumentClients): a tap timing a transaction
+// sees it end when DynamoDB Local confirmed it, as the caller does.
 import { ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 const MIDDLEWARE_NAME = 'sluice-transaction-commit-barrier';

@@ -3,7 +3,10 @@
 // it needs, measured in the same run on the same emulators: the same transaction
 // committed in this process by a Log on the dev server's own storage clients, timing
 // only its storage calls (S3 PutObject, the topic and head reads, one TransactWriteItems).
-// The two alternate in rounds, so drift hits both alike. Then what a GiB costs written
+// The TransactWriteItems counts until DynamoDB Local has the transaction in its database
+// (its commit barrier, lib/local/commit-barrier.ts, answered): the server cannot answer
+// before then either, and deployed DynamoDB answers only then. The two alternate in
+// rounds, so drift hits both alike. Then what a GiB costs written
 // in 1 MiB transactions (two partitions, 512 KiB each), from the requests one was
 // measured to make, at the cost model's prices.
 import { FUNCTIONS } from '../../api/index.ts';
@@ -149,7 +152,7 @@ export const txn = defineSection({
     }),
   figures(r, row) {
     row('txn.p50Ms / p99Ms', `${ms(r.latency.p50)} / ${ms(r.latency.p99)}`, 'one 1 KiB record to each of 2 topics, POST /v1/transactions, 2 clients');
-    row('txn.storageBaselineMs', `${ms(r.baseline.p50)} / ${ms(r.baseline.p99)}`, 'p50 / p99: PutObject + topic and head reads + TransactWriteItems alone');
+    row('txn.storageBaselineMs', `${ms(r.baseline.p50)} / ${ms(r.baseline.p99)}`, 'p50 / p99: PutObject + topic and head reads + TransactWriteItems (to its durable commit) alone');
     row('txn.overheadRatio', r.ratio.toFixed(2), 'txn p50 / baseline p50');
     row('txn.usdPerGiB1MiB', usd(r.cost1MiB.total), '1 MiB transactions over 2 partitions (512 KiB each)');
   },

@@ -3,7 +3,8 @@
 // (invisible); then ONE TransactWriteItems moves every head (each adding its index entries
 // to its tail) and writes every participant's items, or none of them.
 //
-//   1. read every head (consistent)                     -> the bases
+//   1. read every head (consistent)                     -> the bases (the first attempt
+//      may take heads the caller read while the data was uploaded)
 //   2. TransactWriteItems, ClientRequestToken = h(txnId, heads)
 //   3. a head moved (another append): jittered backoff, re-read, rebuild, retry (bounded)
 //      a participant's condition failed: it says why (a domain error: nothing written)
@@ -39,6 +40,11 @@ export interface TransactionToCommit {
   participants?: readonly TxnParticipant[];
   /** Unique per transaction (default: a fresh UUID). */
   txnId?: string;
+  /**
+   * The partitions' heads, read (consistently) since the data was uploaded: the bases of
+   * the first attempt, which then skips its own read. Stale heads only fail its condition.
+   */
+  heads?: readonly PartitionHead[];
 }
 
 export async function commitTransaction(
@@ -57,7 +63,7 @@ export async function commitTransaction(
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: BACKOFF_BASE_MS, maxMs: cap }));
-    const heads = await Promise.all(txn.partitions.map((p) => getHead(clients, p.topic.topicId, p.partition)));
+    const heads = attempt === 0 && txn.heads?.length === txn.partitions.length ? txn.heads : await Promise.all(txn.partitions.map((p) => getHead(clients, p.topic.topicId, p.partition)));
     const landed = await findLanded(clients, txn.partitions, ambiguous, heads);
     if (landed) return landed;
 

@@ -8,9 +8,9 @@ import type { CommitOptions } from '../../storage/commit.ts';
 import type { TopicRecord } from '../../storage/metadata.ts';
 import { commitTransaction } from './commit.ts';
 import { checkTransactionShape } from './limits.ts';
-import { prepareRecords, uploadParts, type EncodedPart, type TxnRecord } from './prepare.ts';
+import { prepareRecords, uploadParts, type EncodedPart, type TxnRecord, type UploadedParts } from './prepare.ts';
 import { sharedObjectRefs } from './sharedObjects.ts';
-import type { PartitionResult, TxnParticipant, TxnPartition } from './types.ts';
+import type { PartitionResult, TxnParticipant } from './types.ts';
 
 export interface RecordOffset {
   topic: string;
@@ -45,12 +45,12 @@ export async function commitParts(
 /** The commit of uploaded data: a shared object's references go in the same transaction. */
 function commitUploaded(
   clients: StorageClients,
-  uploaded: { partitions: TxnPartition[]; sharedObjectKey?: string },
+  uploaded: UploadedParts,
   participants: readonly TxnParticipant[],
   commit: CommitOptions | undefined,
 ): Promise<PartitionResult[]> {
   const all = uploaded.sharedObjectKey ? [sharedObjectRefs(clients, uploaded.sharedObjectKey), ...participants] : participants;
-  return commitTransaction(clients, { partitions: uploaded.partitions, participants: all }, commit);
+  return commitTransaction(clients, { partitions: uploaded.partitions, participants: all, heads: uploaded.heads }, commit);
 }
 
 export async function commitRecords(

@@ -10,7 +10,7 @@
 import { UnknownTopicOrPartitionError } from '../../core/errors.ts';
 import type { RecordInput } from '../../records/types.ts';
 import type { StorageClients } from '../../storage/clients.ts';
-import { getTopics, type TopicRecord } from '../../storage/metadata.ts';
+import { getHead, getTopics, type PartitionHead, type TopicRecord } from '../../storage/metadata.ts';
 import { newSegmentKey, newSharedSegmentKey, putSegment } from '../../storage/segments.ts';
 import { checkRecords, checkRecordSizes, segmentFromRecords, type Segment } from '../append.ts';
 import { assignPartitions } from '../produce.ts';
@@ -24,18 +24,32 @@ export interface EncodedPart {
   segment: Segment;
 }
 
+/** Uploaded parts: each partition's segment, the shared object if any, and the heads read meanwhile. */
+export interface UploadedParts {
+  partitions: TxnPartition[];
+  sharedObjectKey?: string;
+  /** Every partition's head, read while the upload ran: the bases of the first commit attempt. */
+  heads: PartitionHead[];
+}
+
 /**
  * Uploads the parts as ONE object, each part a byte range of it, and confirms every
  * topic afresh while the upload runs (a topic deleted or re-created since it was cached
- * is never written: UNKNOWN_TOPIC_OR_PARTITION with `topicChanged`). Parts of several
- * partitions share an object under segments/~shared/ (its references must be committed
- * too: sharedObjectRefs); a single part gets the partition's own key.
+ * is never written: UNKNOWN_TOPIC_OR_PARTITION with `topicChanged`). The heads are read
+ * meanwhile too: the commit is conditional on them, so heads read early cost at most a
+ * retry, and the commit needs no round trip of its own before its TransactWriteItems.
+ * Parts of several partitions share an object under segments/~shared/ (its references
+ * must be committed too: sharedObjectRefs); a single part gets the partition's own key.
  */
-export async function uploadParts(clients: StorageClients, parts: readonly EncodedPart[]): Promise<{ partitions: TxnPartition[]; sharedObjectKey?: string }> {
+export async function uploadParts(clients: StorageClients, parts: readonly EncodedPart[]): Promise<UploadedParts> {
   const shared = parts.length > 1;
   const objectKey = shared ? newSharedSegmentKey() : newSegmentKey(parts[0]!.topic.topicId, parts[0]!.partition);
   const names = [...new Set(parts.map((g) => g.topic.name))];
-  const [, current] = await Promise.all([putSegment(clients, objectKey, Buffer.concat(parts.map((e) => e.segment.body))), getTopics(clients, names)]);
+  const [, current, heads] = await Promise.all([
+    putSegment(clients, objectKey, Buffer.concat(parts.map((e) => e.segment.body))),
+    getTopics(clients, names),
+    Promise.all(parts.map((g) => getHead(clients, g.topic.topicId, g.partition))),
+  ]);
   for (const g of parts) {
     if (current.get(g.topic.name)?.topicId !== g.topic.topicId) {
       throw new UnknownTopicOrPartitionError(`Topic '${g.topic.name}' was deleted. Nothing was written.`, { topicChanged: true });
@@ -47,7 +61,7 @@ export async function uploadParts(clients: StorageClients, parts: readonly Encod
     byteStart += e.body.length;
     return { topic, partition, segments: [segment] };
   });
-  return { partitions, ...(shared ? { sharedObjectKey: objectKey } : {}) };
+  return { partitions, ...(shared ? { sharedObjectKey: objectKey } : {}), heads };
 }
 
 /** One record of a transaction, as the API's JSON (or the SDK) gives it. */
@@ -58,10 +72,7 @@ export interface TxnRecord {
   partition?: number;
 }
 
-export interface PreparedTransaction {
-  partitions: TxnPartition[];
-  /** Set when the data of several partitions shares one object (its references are committed too). */
-  sharedObjectKey?: string;
+export interface PreparedTransaction extends UploadedParts {
   /** For each record, in request order: its partition (index into `partitions`) and position there. */
   placements: { at: number; position: number }[];
 }
@@ -83,10 +94,10 @@ export async function prepareRecords(
   checkTransactionShape({ partitions: groups.length, segments: groups.length, sharedObject: shared, participantItems: opts.participantItems });
 
   const encoded = groups.map((g) => ({ topic: g.topic, partition: g.partition, segment: segmentFromRecords(g.topic, g.records, opts.now) }));
-  const { partitions, sharedObjectKey } = await uploadParts(clients, encoded);
+  const uploaded = await uploadParts(clients, encoded);
   const placements = new Array<{ at: number; position: number }>(records.length);
   groups.forEach((g, at) => g.indices.forEach((index, position) => (placements[index] = { at, position })));
-  return { partitions, ...(sharedObjectKey ? { sharedObjectKey } : {}), placements };
+  return { ...uploaded, placements };
 }
 
 interface Group {

@@ -134,6 +134,67 @@ describe('conflicts and ambiguous outcomes', () => {
     }
   }, 60_000);
 
+  it('reads the heads while the data uploads: after the upload, the next call is the commit', async () => {
+    const { names } = await topics();
+    const traced = createStorageClients(storage.config);
+    const events: string[] = [];
+    for (const client of [traced.ddb, traced.s3]) {
+      (client.middlewareStack as any).add(
+        (next: any, context: any) => async (args: any) => {
+          const table = args.input.TableName === storage.clients.names.tables.partitions ? ' head' : '';
+          const op = `${context.commandName.replace(/Command$/, '')}${table}`;
+          events.push(`send ${op}`);
+          const out = await next(args);
+          events.push(`answered ${op}`);
+          return out;
+        },
+        { step: 'initialize', name: 'trace-order' },
+      );
+    }
+    try {
+      await new Log(traced).transaction([to(names[0]!, 'a'), to(names[1]!, 'b')]);
+
+      const afterUpload = events.slice(events.indexOf('answered PutObject') + 1).filter((e) => e.startsWith('send'));
+      expect(afterUpload).toEqual(['send TransactWriteItems']);
+      expect(events.filter((e) => e === 'send GetItem head')).toHaveLength(2);
+    } finally {
+      destroyStorageClients(traced);
+    }
+  });
+
+  it('a head that moves after it was read beside the upload fails only the first attempt: the records land after the append', async () => {
+    const { log, names, ids } = await topics();
+    const racing = createStorageClients(storage.config);
+    let moved = false;
+    let commits = 0;
+    (racing.ddb.middlewareStack as any).add(
+      (next: any, context: any) => async (args: any) => {
+        if (context.commandName === 'TransactWriteItemsCommand') commits++;
+        const out = await next(args);
+        if (context.commandName === 'GetItemCommand' && args.input.TableName === storage.clients.names.tables.partitions && !moved) {
+          moved = true;
+          await log.append(names[0]!, 0, { records: [rec('between')] });
+        }
+        return out;
+      },
+      { step: 'initialize', name: 'move-head-after-read' },
+    );
+    try {
+      const res = await new Log(racing).transaction([to(names[0]!, 'a'), to(names[1]!, 'b')]);
+
+      expect(res.offsets).toEqual([
+        { topic: names[0], partition: 0, offset: 1 },
+        { topic: names[1], partition: 0, offset: 0 },
+      ]);
+      expect(commits).toBe(2);
+      expect((await readAll(log, names[0]!, 0)).map((r) => r.value)).toEqual(['between', 'a']);
+      expect((await readAll(log, names[1]!, 0)).map((r) => r.value)).toEqual(['b']);
+      for (const id of ids) await expectDenseOffsets(storage.clients, id, 0);
+    } finally {
+      destroyStorageClients(racing);
+    }
+  });
+
   it('a response lost after the commit answers the original offsets and commits once', async () => {
     const { log, names, ids } = await topics();
     await log.append(names[0]!, 0, { records: [rec('before')] });

@@ -74,7 +74,7 @@ beforeAll(async () => {
   );
   assembly = app.synth();
   for (const [k, s] of Object.entries(stacks)) templates[k as keyof typeof stacks] = Template.fromStack(s).toJSON() as CfnTemplate;
-});
+}, 300_000); // four stacks bundled and synthesized: slow on a busy 2-core machine
 
 afterAll(() => {
   for (const d of [outdir, compareDir]) if (d) rmSync(d, { recursive: true, force: true });

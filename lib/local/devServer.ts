@@ -35,7 +35,8 @@ import { startGateway } from '../gateway/index.ts';
 import { Log } from '../log/index.ts';
 import { scheduledMaintenance } from '../log/maintenance/index.ts';
 import { closeServer, internalError, listen, readBody, sendError, sendTooLarge, splitTarget } from './devHttp.ts';
-import { startLocalConnectors, type LocalConnectors, type LocalConnectorsOptions } from './connectors.ts';
+import { localAwsConnectors } from './connectorClients.ts';
+import { startLocalConnectors, type LocalConnectorRegistry, type LocalConnectors, type LocalConnectorsOptions } from './connectors.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { attachPush, type LocalPush } from './push.ts';
 import { allowedHosts, refusal } from './requestGuard.ts';
@@ -162,9 +163,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   // Group changes reach the members push connections hold, as the deployed groups and
   // push functions do it (lib/push/sessions.ts).
   const sessions = pushSessions(log, push.poster, { warn: (message, details) => logger.warn(message, details) });
-  handlers = functionHandlers(log, logger, moduleDirs, sessions);
+  const registry: LocalConnectorRegistry = { moduleDirs, plugins: localAwsConnectors(stack.config, opts.env ?? process.env) };
+  handlers = functionHandlers(log, logger, registry, sessions);
   pushHandler = createWebSocketHandler('push', (event) => handlePush(event, { ...sessions, logger }), logger);
-  const connectors = startLocalConnectors(log, logger, moduleDirs, opts.connectors);
+  const connectors = startLocalConnectors(log, logger, registry, opts.connectors);
   const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts, { poster: push.poster, connectors });
 
   const kafka =
@@ -210,11 +212,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
  * push sessions' Groups (its changes are told to held members), GET /v1/push naming this
  * server's own endpoint, connectors validated as the dev server runs them.
  */
-function functionHandlers(log: Log, logger: Logger, moduleDirs: string[], sessions: SessionDeps): Map<FunctionName, Handler> {
+function functionHandlers(log: Log, logger: Logger, registry: LocalConnectorRegistry, sessions: SessionDeps): Map<FunctionName, Handler> {
   useGroups(log, sessions.groups);
   const overrides: Partial<Record<FunctionName, Operations>> = {
-    subscriptions: subscriptionOperationsFor({ moduleDirs }),
-    connectors: connectorOperationsFor({ deployed: false, moduleDirs }),
+    subscriptions: subscriptionOperationsFor({ moduleDirs: registry.moduleDirs }),
+    connectors: connectorOperationsFor({ deployed: false, ...registry }),
     health: healthOperationsFor((hostHeader) => (hostHeader ? `ws://${hostHeader}${PUSH.localPath}` : null)),
   };
   return new Map(

@@ -8,8 +8,9 @@
 // Sinks deliver each batch as plain JSON values (Struct fields, bytes as base64) after
 // the converters.
 //
-// AWS clients come from the environment (region, credentials, AWS_ENDPOINT_URL_* locally);
-// the host may hand its own (cdcPlugins(clients)).
+// AWS clients come from the environment (deployed: the function's region and role); the
+// host may hand its own (cdcPlugins(clients)): the dev server hands clients on its local
+// stack (lib/local/connectorClients.ts), so nothing local calls AWS unasked.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';

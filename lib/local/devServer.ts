@@ -160,8 +160,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
       serviceName: 'sluice-dev',
       logLevel: (process.env.POWERTOOLS_LOG_LEVEL || 'WARN') as 'WARN',
     });
-  // Group changes reach the members push connections hold, as the deployed groups and
-  // push functions do it (lib/push/sessions.ts).
+  // Group changes reach the members push connections hold, as deployed (lib/push/sessions.ts).
   const sessions = pushSessions(log, push.poster, { warn: (message, details) => logger.warn(message, details) });
   const registry: LocalConnectorRegistry = { moduleDirs, plugins: localAwsConnectors(stack.config, opts.env ?? process.env) };
   handlers = functionHandlers(log, logger, registry, sessions);

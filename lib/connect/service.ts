@@ -142,6 +142,9 @@ export class ConnectorService {
 
   async delete(name: string): Promise<void> {
     const r = await requireConnectorRecord(this.clients, name);
+    // What a source holds upstream is released first, so a failure leaves the connector to delete again.
+    const plugin = await this.registry.resolve(r.config['connector.class'] ?? '').catch(() => undefined);
+    if (plugin?.connector.type === 'source') await plugin.connector.onDelete?.({ name, props: r.config });
     await deleteConnectorRecord(this.clients, r);
     if (r.type === 'sink') await deleteSinkPositions(this.clients, r);
   }

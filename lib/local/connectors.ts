@@ -1,10 +1,11 @@
 // Connectors in the local dev server: sink connectors run in the local dispatcher as a
 // subscription kind (fed by the partitions stream poller and the sweep, as deployed), and
 // source connectors are polled on a timer in place of the deployed schedule. Plugins
-// are the built-ins, the local-only file connectors and module connectors from the
-// directories the server allows modules from.
+// are the built-ins (those calling AWS with clients on the local stack), the local-only
+// file connectors and module connectors from the directories the server allows modules from.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createConnectRuntime, type ConnectRuntime } from '../connect/runtime/index.ts';
+import type { ConnectorPlugin } from '../connect/connectors/index.ts';
 import type { Log } from '../log/index.ts';
 import { every, type Timer } from './timers.ts';
 
@@ -15,14 +16,20 @@ export interface LocalConnectorsOptions {
   sourceIntervalMs?: number;
 }
 
+/** Where the dev server's connectors find their plugins: the module directories, and its AWS connectors (connectorClients.ts). */
+export interface LocalConnectorRegistry {
+  moduleDirs: readonly string[];
+  plugins: readonly ConnectorPlugin[];
+}
+
 export interface LocalConnectors {
   runtime: ConnectRuntime;
   stop(): Promise<void>;
 }
 
-export function startLocalConnectors(log: Log, logger: Logger, moduleDirs: readonly string[], opts: LocalConnectorsOptions = {}): LocalConnectors {
+export function startLocalConnectors(log: Log, logger: Logger, registry: LocalConnectorRegistry, opts: LocalConnectorsOptions = {}): LocalConnectors {
   const runtime = createConnectRuntime(log, {
-    registry: { deployed: false, moduleDirs },
+    registry: { deployed: false, ...registry },
     workerId: 'sluice-dev',
     logger: {
       info: (message, details) => logger.info(message, details ?? {}),

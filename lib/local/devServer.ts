@@ -37,7 +37,8 @@ import { startGateway } from '../gateway/index.ts';
 import { Log } from '../log/index.ts';
 import { scheduledMaintenance } from '../log/maintenance/index.ts';
 import { closeServer, internalError, listen, readBody, sendError, sendTooLarge, splitTarget } from './devHttp.ts';
-import { startLocalConnectors, type LocalConnectors, type LocalConnectorsOptions } from './connectors.ts';
+import { localAwsConnectors } from './connectorClients.ts';
+import { startLocalConnectors, type LocalConnectorRegistry, type LocalConnectors, type LocalConnectorsOptions } from './connectors.ts';
 import { startLocalDispatcher, type LocalDispatcherOptions } from './dispatch.ts';
 import { LocalProcessors, type LocalProcessorsOptions } from './processors.ts';
 import { attachPush, type LocalPush } from './push.ts';
@@ -161,13 +162,13 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   }
   const log = new Log(stack.clients);
   const logger = opts.logger ?? new Logger({ serviceName: 'sluice-dev', logLevel: (process.env.POWERTOOLS_LOG_LEVEL || 'WARN') as 'WARN' });
-  // Group changes reach the members push connections hold, as the deployed groups and
-  // push functions do it (lib/push/sessions.ts).
+  // Group changes reach the members push connections hold, as deployed (lib/push/sessions.ts).
   const sessions = pushSessions(log, push.poster, { warn: (message, details) => logger.warn(message, details) });
+  const registry: LocalConnectorRegistry = { moduleDirs, plugins: localAwsConnectors(stack.config, opts.env ?? process.env) };
   const processors = new LocalProcessors(log, logger, moduleDirs, opts.processors);
-  handlers = functionHandlers(log, logger, moduleDirs, sessions, processors);
+  handlers = functionHandlers(log, logger, registry, sessions, processors);
   pushHandler = createWebSocketHandler('push', (event) => handlePush(event, { ...sessions, logger }), logger);
-  const connectors = startLocalConnectors(log, logger, moduleDirs, opts.connectors);
+  const connectors = startLocalConnectors(log, logger, registry, opts.connectors);
   const { maintenance, dispatch } = await startBackground(stack, logger, moduleDirs, opts, { poster: push.poster, connectors, processors });
   await processors.resume();
 
@@ -211,11 +212,11 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
  * push sessions' Groups (its changes are told to held members), GET /v1/push naming this
  * server's own endpoint, connectors validated as the dev server runs them.
  */
-function functionHandlers(log: Log, logger: Logger, moduleDirs: string[], sessions: SessionDeps, processors: LocalProcessors): Map<FunctionName, Handler> {
+function functionHandlers(log: Log, logger: Logger, registry: LocalConnectorRegistry, sessions: SessionDeps, processors: LocalProcessors): Map<FunctionName, Handler> {
   useGroups(log, sessions.groups);
   const overrides: Partial<Record<FunctionName, Operations>> = {
-    subscriptions: subscriptionOperationsFor({ moduleDirs }),
-    connectors: connectorOperationsFor({ deployed: false, moduleDirs }),
+    subscriptions: subscriptionOperationsFor({ moduleDirs: registry.moduleDirs }),
+    connectors: connectorOperationsFor({ deployed: false, ...registry }),
     processors: processorOperationsFor(processors),
     health: healthOperationsFor((hostHeader) => (hostHeader ? `ws://${hostHeader}${PUSH.localPath}` : null)),
   };

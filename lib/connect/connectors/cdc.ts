@@ -4,21 +4,23 @@
 // one source partition, {"connector": NAME}, under {"offsets": ...}; its ack (confirm a
 // replication slot's LSN, delete SQS messages) runs in the connector's commit hook, after
 // the runtime committed the records and offsets, never before; while the connector is
-// paused or stopped, PostgreSQL's keep checks the slot (how it is kept from growing).
+// paused or stopped, PostgreSQL's keep checks the slot (how it is kept from growing);
+// deleting the connector drops the slot (onDelete).
 // Sinks deliver each batch as plain JSON values (Struct fields, bytes as base64) after
 // the converters.
 //
-// AWS clients come from the environment (region, credentials, AWS_ENDPOINT_URL_* locally);
-// the host may hand its own (cdcPlugins(clients)).
+// AWS clients come from the environment (deployed: the function's region and role); the
+// host may hand its own (cdcPlugins(clients)): the dev server hands clients on its local
+// stack (lib/local/connectorClients.ts), so nothing local calls AWS unasked.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { isSluiceError } from '../../core/errors.ts';
+import { DependencyError, isSluiceError } from '../../core/errors.ts';
 import { DynamoDbCdcSource } from '../cdc/dynamodb/source.ts';
 import { parsePostgresCdcConfig } from '../cdc/postgres/config.ts';
-import { keepSlot } from '../cdc/postgres/slot.ts';
+import { keepSlot, releaseSlot } from '../cdc/postgres/slot.ts';
 import { PostgresCdcSource } from '../cdc/postgres/source.ts';
 import type { ChangeSink, DeliveryRecord } from '../cdc/sink.ts';
 import type { ChangeSource, Json } from '../cdc/source.ts';
@@ -82,8 +84,23 @@ type Keep = (props: Readonly<Record<string, string>>, offsets: Json | undefined,
 const keepPostgresSlot: Keep = (props, offsets, logger) =>
   keepSlot(parsePostgresCdcConfig(props), (offsets as { lsn?: string } | undefined)?.lsn, (level, message, details) => logger[level](message, details));
 
-function changeSourceConnector(make: (props: Readonly<Record<string, string>>, aws: AwsClients) => ChangeSource<unknown>, aws: () => AwsClients, keep?: Keep) {
+/** What a source releases upstream when it is deleted. */
+type Release = (props: Readonly<Record<string, string>>) => Promise<void>;
+
+// PostgreSQL: a deleted connector's slot (and the publication it made) is dropped, or it
+// would pin the database's WAL for ever.
+const releasePostgresSlot: Release = async (props) => {
+  try {
+    await releaseSlot(parsePostgresCdcConfig(props));
+  } catch (err) {
+    if (isSluiceError(err)) throw err;
+    throw new DependencyError(`could not drop the replication slot of the connector: ${(err as Error).message}; the connector is kept, delete it again`, {});
+  }
+};
+
+function changeSourceConnector(make: (props: Readonly<Record<string, string>>, aws: AwsClients) => ChangeSource<unknown>, aws: () => AwsClients, keep?: Keep, release?: Release) {
   return defineSourceConnector<SourceState>({
+    ...(release ? { onDelete: async ({ props }) => release(props) } : {}),
     ...(keep ? { keep: async ({ name, props, offsets, logger }) => void (await keep(props, offsets.get({ connector: name })?.offsets as Json | undefined, logger)) } : {}),
     configDef: SOURCE_CONFIG,
     validate: (props) => configErrors(() => make(props, aws())),
@@ -153,7 +170,7 @@ export function cdcPlugins(clients?: AwsClients): ConnectorPlugin[] {
   const aws = () => clients ?? (env ??= environmentAwsClients());
   const plugin = (className: string, connector: ConnectorPlugin['connector']): ConnectorPlugin => ({ className, aliases: [`${className}Connector`], connector });
   return [
-    plugin('PostgresCdcSource', changeSourceConnector((p) => new PostgresCdcSource(p), aws, keepPostgresSlot)),
+    plugin('PostgresCdcSource', changeSourceConnector((p) => new PostgresCdcSource(p), aws, keepPostgresSlot, releasePostgresSlot)),
     plugin('DynamoDbCdcSource', changeSourceConnector((p, a) => new DynamoDbCdcSource(p, { dynamodb: a.dynamodb(), streams: a.streams() }), aws)),
     plugin('SqsSource', changeSourceConnector((p, a) => new SqsSource(p, a.sqs()), aws)),
     plugin('SqsSink', changeSinkConnector((p, a) => new SqsSink(p, a.sqs()), aws)),

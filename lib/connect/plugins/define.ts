@@ -136,6 +136,12 @@ export interface SourceConnectorDefinition<State = undefined> extends CommonDefi
    * with that error.
    */
   keep?(ctx: SourceKeepContext): void | Promise<void>;
+  /**
+   * Called when the connector is deleted, before its record and offsets go: a source that
+   * holds something upstream for its position (a replication slot) releases it for good.
+   * Throwing refuses the delete with that error (the connector stays, to be deleted again).
+   */
+  onDelete?(ctx: { readonly name: string; readonly props: Readonly<Record<string, string>> }): void | Promise<void>;
   /** KIP-875: check offsets a user sets while the connector is stopped; throw to refuse them. */
   alterOffsets?(props: Readonly<Record<string, string>>, offsets: readonly SourceOffset[]): void;
 }

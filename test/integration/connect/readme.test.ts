@@ -1,14 +1,18 @@
-// The README's "Connectors" walkthroughs, run as written: Kafka's file quickstart with the
-// real `sluice` CLI against a dev server (in a scratch directory, `sluice` being the
-// package's bin), and every other connector the section creates validated by the API as
-// its create would be.
+// The README's "Connectors" walkthroughs, run as written: Kafka's file quickstart and the
+// S3 archive of a topic with the real `sluice` CLI against a dev server (in a scratch
+// directory, `sluice` being the package's bin; the archive lands in the dev server's S3
+// emulator), and every other connector the section creates validated by the API as its
+// create would be.
 import { spawn } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sluice } from '../../../lib/client/sluice.ts';
 import type { DevServer } from '../../../lib/local/devServer.ts';
+import { createStorageClients } from '../../../lib/storage/clients.ts';
 import { startTestDevServer } from '../client/devServer.ts';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
@@ -58,6 +62,25 @@ async function sinkFileHas(lines: string[]): Promise<string> {
   return existsSync(file) ? readFileSync(file, 'utf8') : '';
 }
 
+/** path.format 'year'=YYYY/'month'=MM/'day'=dd/'hour'=HH of a time, UTC. */
+const hourPath = (d: Date) => {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `year=${d.getUTCFullYear()}/month=${two(d.getUTCMonth() + 1)}/day=${two(d.getUTCDate())}/hour=${two(d.getUTCHours())}`;
+};
+
+/** The bucket's keys and their gunzipped contents once they hold `lines` lines (or after 30 s). */
+async function archived(s3: S3Client, bucket: string, lines: number): Promise<{ keys: string[]; text: string }> {
+  let found = { keys: [] as string[], text: '' };
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+    const res = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+    const keys = (res.Contents ?? []).map((o) => o.Key!).sort();
+    const bodies = await Promise.all(keys.map(async (Key) => gunzipSync(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key }))).Body!.transformToByteArray()).toString()));
+    found = { keys, text: bodies.join('') };
+    if (found.text.split('\n').filter(Boolean).length >= lines) return found;
+  }
+  return found;
+}
+
 /** `--config k=v` pairs of each `sluice connectors create NAME ...` command in a block. */
 function creates(block: string): { name: string; config: Record<string, string> }[] {
   const commands = block.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.startsWith('sluice connectors create '));
@@ -87,6 +110,23 @@ describe('the README Connectors section', () => {
     expect(second.stdout).toContain('Connector local-file-sink (sink): RUNNING\n  task 0: RUNNING');
     expect(second.stdout).toContain('Paused connector local-file-sink.\nResumed connector local-file-sink.');
     expect(await sinkFileHas(['foo', 'bar', 'Another line'])).toBe('foo\nbar\nAnother line\n');
+  });
+
+  it("archives a topic into the dev server's S3: gzipped JSON lines under the hour's path, named from the first offset", { timeout: 60_000 }, async () => {
+    const s3: S3Client = createStorageClients(dev.stack.config).s3;
+    await s3.send(new CreateBucketCommand({ Bucket: 'my-archive' }));
+    const hours = [new Date()];
+    const archive = blocks()[2]!;
+
+    const res = await run(archive);
+    hours.push(new Date());
+
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toContain('Created sink connector orders-archive.');
+    const { keys, text } = await archived(s3, 'my-archive', 2);
+    const paths = hours.map((d) => `topics/orders/${hourPath(d)}/orders+0+0000000000.json.gz`);
+    expect(paths).toContain(keys[0]);
+    expect(text).toBe('{"id":1,"total":9.5}\n{"id":2,"total":20}\n');
   });
 
   it('creates only connectors the API validates without an error', async () => {

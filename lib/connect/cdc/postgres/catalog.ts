@@ -102,3 +102,8 @@ export async function slotState(client: pg.Client, slot: string): Promise<SlotSt
 export async function dropSlot(client: pg.Client, slot: string): Promise<void> {
   await queryText(client, `SELECT pg_drop_replication_slot(${literal(slot)})`, 'drop slot');
 }
+
+/** Ends the session streaming from the slot, if any (an active slot cannot be dropped). */
+export async function endSlotSession(client: pg.Client, slot: string): Promise<void> {
+  await queryText(client, `SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = ${literal(slot)} AND active_pid IS NOT NULL`, 'end slot session');
+}

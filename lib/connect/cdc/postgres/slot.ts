@@ -22,12 +22,15 @@
 //    max_slot_wal_keep_size), missing while offsets say we streamed from it, or confirmed
 //    beyond our committed offsets (someone else advanced it) fails the same way rather
 //    than silently skipping changes.
-// Stopping a connector for good (delete) drops its slot and publication: dropSlot.
+// Deleting a connector drops its slot (releaseSlot, called by the connector's onDelete
+// before its record goes), so a deleted connector pins no WAL; and the publication too
+// when the connector created it (publication.autocreate.mode other than disabled).
 import type pg from 'pg';
 import { SourcePositionLostError } from '../../../core/errors.ts';
+import { sleep } from '../../../core/time.ts';
 import type { PostgresCdcConfig } from './config.ts';
-import { closeQuietly, connectReplication } from './connection.ts';
-import { dropSlot, slotState, type SlotState } from './catalog.ts';
+import { closeQuietly, connectReplication, ident, queryText } from './connection.ts';
+import { dropSlot, endSlotSession, slotState, type SlotState } from './catalog.ts';
 import { parseLsn, type Lsn } from './wal.ts';
 
 export type SlotLog = (level: 'warn' | 'error', message: string, details: Record<string, unknown>) => void;
@@ -78,6 +81,31 @@ export async function keepSlot(config: PostgresCdcConfig, committedLsn: string |
   const client = await connectReplication(config);
   try {
     return await checkSlot(client, config, committedLsn === undefined ? undefined : parseLsn(committedLsn), log);
+  } finally {
+    await closeQuietly(client);
+  }
+}
+
+const RELEASE_ATTEMPTS = 50;
+
+/** A deleted connector's slot dropped (its streaming session ended first), and the publication it created. */
+export async function releaseSlot(config: PostgresCdcConfig): Promise<void> {
+  const client = await connectReplication(config);
+  try {
+    // A poll of the connector may still stream from the slot: end it, wait until the
+    // server let go of the slot, then drop it.
+    for (let attempt = 0; ; attempt++) {
+      const state = await slotState(client, config.slotName);
+      if (!state) break;
+      if (!state.active) {
+        await dropSlot(client, config.slotName);
+        break;
+      }
+      if (attempt >= RELEASE_ATTEMPTS) throw new Error(`replication slot ${config.slotName} is still in use by another session`);
+      await endSlotSession(client, config.slotName);
+      await sleep(100);
+    }
+    if (config.publicationMode !== 'disabled') await queryText(client, `DROP PUBLICATION IF EXISTS ${ident(config.publicationName)}`, 'DROP PUBLICATION');
   } finally {
     await closeQuietly(client);
   }

@@ -23,7 +23,8 @@
 //   directory.delim / file.delim  / and +
 //   filename.offset.zero.pad.width  10
 //
-// Credentials come from the function's role (deployed) or the environment (locally).
+// Credentials come from the function's role (deployed); in the dev server the sink writes
+// to the local stack's S3 with its key pair unless store.url names another endpoint.
 // Confluent's Wallclock extractor is not offered: object names must not depend on when a
 // batch runs, or a retry would write a second object instead of rewriting the first.
 import { ConfigDef } from '../../config/def.ts';

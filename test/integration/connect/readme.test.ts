@@ -1,8 +1,8 @@
 // The README's "Connectors" walkthroughs, run as written: Kafka's file quickstart and the
-// S3 archive of a topic with the real `sluice` CLI against a dev server (in a scratch
-// directory, `sluice` being the package's bin; the archive lands in the dev server's S3
-// emulator), and every other connector the section creates validated by the API as its
-// create would be.
+// S3 archive of a topic and the custom source connector with the real `sluice` CLI against
+// a dev server (in a scratch directory, `sluice` being the package's bin; the archive lands
+// in the dev server's S3 emulator), and every other connector the section creates
+// validated by the API as its create would be.
 import { spawn } from 'node:child_process';
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -21,7 +21,8 @@ const work = mkdtempSync(join(tmpdir(), 'sluice-quickstart-'));
 let dev: DevServer;
 
 beforeAll(async () => {
-  dev = await startTestDevServer({ moduleDirs: [work], maintenanceIntervalMs: 0 });
+  // The custom connector example loads from the repository, as from a checkout running `npm start`.
+  dev = await startTestDevServer({ moduleDirs: [work, join(ROOT, 'lib/connect/examples')], maintenanceIntervalMs: 0 });
 }, 120_000);
 
 afterAll(async () => {
@@ -129,10 +130,24 @@ describe('the README Connectors section', () => {
     expect(text).toBe('{"id":1,"total":9.5}\n{"id":2,"total":20}\n');
   });
 
+  it('runs the custom source connector: its module is the example file, word for word, and its ticks arrive once each', { timeout: 60_000 }, async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain('```ts\n' + readFileSync(join(ROOT, 'lib/connect/examples/tickSource.ts'), 'utf8') + '```');
+    const custom = blocks().at(-1)!;
+    expect(custom).toContain('connector.class=lib/connect/examples/tickSource.ts');
+
+    const res = await run(custom);
+
+    expect(res.stderr).toBe('Processed a total of 3 messages\n');
+    expect(res.stdout).toContain('Created source connector ticks.');
+    const ticks = res.stdout.split('\n').filter((l) => l.includes('tick '));
+    expect(ticks.map((l) => l.match(/tick \d+/)![0])).toEqual(['tick 1', 'tick 2', 'tick 3']);
+  });
+
   it('creates only connectors the API validates without an error', async () => {
     const connectors = new Sluice({ endpoint: dev.url }).connectors();
     const all = blocks().slice(2).flatMap(creates);
-    expect(all.map((c) => c.name)).toEqual(['orders-archive', 'users-cdc', 'shop-cdc']);
+    expect(all.map((c) => c.name)).toEqual(['orders-archive', 'users-cdc', 'shop-cdc', 'ticks']);
     for (const c of all) {
       const infos = await connectors.validate(c.config['connector.class']!, { name: c.name, ...c.config });
       expect(infos.configs.filter((x) => x.value.errors.length).map((x) => [x.definition.name, x.value.errors]), c.name).toEqual([]);

@@ -12,27 +12,22 @@
 //   SQS, EventBridge,  AWS_ENDPOINT_URL_SQS / _EVENTBRIDGE / _LAMBDA, AWS_ENDPOINT_URL;
 //   Lambda             else none: the connector is refused (INVALID_CONFIG naming the
 //                      variable) rather than sent to AWS
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { InvalidConfigError } from '../core/errors.ts';
 import { cdcPlugins, type AwsClients } from '../connect/connectors/cdc.ts';
 import type { ConnectorPlugin } from '../connect/connectors/index.ts';
 import { createS3Sink, defaultS3Client, s3SinkPlugin, type S3ClientFactory } from '../connect/connectors/s3/sink.ts';
 import type { SinkConnector } from '../connect/plugins/define.ts';
-import type { StorageConfig } from '../storage/clients.ts';
+import { createS3Client } from '../storage/clients.ts';
+import { commonClientConfig, createDynamoClient, type ClientTarget } from '../storage/tables.ts';
 
-type Target = Pick<StorageConfig, 'region' | 'credentials' | 'endpoints'>;
+type Target = ClientTarget;
 
-/** What a client is built with: the stack's region and key pair at one endpoint. */
-const at = (target: Target, endpoint: string) => ({
-  region: target.region,
-  endpoint,
-  ...(target.credentials ? { credentials: { ...target.credentials } } : {}),
-});
+/** What a client is built with: the stack's region and key pair (as its storage clients) at one endpoint. */
+const at = (target: Target, endpoint: string) => ({ ...commonClientConfig(target), endpoint });
 
 /** An S3 client for the sink: store.url when the connector names one, else the stack's S3. */
 export function localS3Client(target: Target): S3ClientFactory {
@@ -40,7 +35,7 @@ export function localS3Client(target: Target): S3ClientFactory {
     if (settings.endpoint) return defaultS3Client(settings);
     const endpoint = target.endpoints?.s3;
     if (!endpoint) throw new InvalidConfigError('The dev server has no S3 endpoint for S3Sink: set store.url.', { field: 'store.url' });
-    return new S3Client({ ...at(target, endpoint), forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    return createS3Client({ ...target, endpoints: { s3: endpoint } });
   };
 }
 
@@ -61,7 +56,7 @@ export function localAwsClients(target: Target, env: NodeJS.ProcessEnv): AwsClie
     return endpoint;
   };
   return {
-    dynamodb: () => once('dynamodb', () => new DynamoDBClient(at(target, dynamodb()))),
+    dynamodb: () => once('dynamodb', () => createDynamoClient({ ...target, endpoints: { dynamodb: dynamodb() } })),
     streams: () => once('streams', () => new DynamoDBStreamsClient(at(target, env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS || dynamodb()))),
     sqs: () => once('sqs', () => new SQSClient(at(target, named('SQS', 'AWS_ENDPOINT_URL_SQS')))),
     events: () => once('events', () => new EventBridgeClient(at(target, named('EventBridge', 'AWS_ENDPOINT_URL_EVENTBRIDGE')))),

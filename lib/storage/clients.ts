@@ -4,7 +4,7 @@
 // code runs against LocalStack. The DynamoDB half lives in tables.ts, for the functions
 // that need no S3 client.
 import { S3Client } from '@aws-sdk/client-s3';
-import { commonClientConfig, createDynamoClient, type StorageConfig, type TableClients } from './tables.ts';
+import { commonClientConfig, createDynamoClient, type ClientTarget, type StorageConfig, type TableClients } from './tables.ts';
 
 export { storageConfigFromEnv, type StorageConfig, type TableClients } from './tables.ts';
 
@@ -16,9 +16,12 @@ const customEndpoint = (explicit: string | undefined, service: 'DYNAMODB' | 'S3'
   Boolean(explicit || process.env[`AWS_ENDPOINT_URL_${service}`] || process.env.AWS_ENDPOINT_URL);
 
 export function createStorageClients(config: StorageConfig): StorageClients {
-  const ddb = createDynamoClient(config);
+  return { names: config.names, ddb: createDynamoClient(config), s3: createS3Client(config) };
+}
+
+export function createS3Client(config: ClientTarget): S3Client {
   const s3Custom = customEndpoint(config.endpoints?.s3, 'S3');
-  const s3 = new S3Client({
+  return new S3Client({
     ...commonClientConfig(config),
     ...(config.endpoints?.s3 ? { endpoint: config.endpoints.s3 } : {}),
     // Emulators serve buckets by path, not by virtual host, and do not speak the
@@ -27,7 +30,6 @@ export function createStorageClients(config: StorageConfig): StorageClients {
       ? { forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }
       : {}),
   });
-  return { names: config.names, ddb, s3 };
 }
 
 export function destroyStorageClients(clients: StorageClients): void {

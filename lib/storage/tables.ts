@@ -20,8 +20,11 @@ export interface TableClients {
   ddb: DynamoDBClient;
 }
 
+/** Where and as whom an SDK client calls: a storage config without its names. */
+export type ClientTarget = Omit<StorageConfig, 'names'>;
+
 /** Options every SDK client of the storage layer shares. */
-export function commonClientConfig(config: StorageConfig) {
+export function commonClientConfig(config: ClientTarget) {
   const region = config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   return {
     region,
@@ -42,7 +45,7 @@ const QUIET_SDK_LOGGER = {
   error: (...args: unknown[]) => console.error(...args),
 } as unknown as { debug(): void; info(): void; warn(): void; error(): void };
 
-export function createDynamoClient(config: StorageConfig): DynamoDBClient {
+export function createDynamoClient(config: ClientTarget): DynamoDBClient {
   return new DynamoDBClient({
     ...commonClientConfig(config),
     ...(config.endpoints?.dynamodb ? { endpoint: config.endpoints.dynamodb } : {}),

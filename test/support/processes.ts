@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 
@@ -38,4 +39,16 @@ export async function waitUntilGone(pid: number, ms = 10_000): Promise<boolean> 
     await new Promise((r) => setTimeout(r, 50));
   }
   return true;
+}
+
+/** What a child process printed and how it ended, once it has closed. */
+export function outputOf(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

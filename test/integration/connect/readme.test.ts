@@ -14,6 +14,7 @@ import { Sluice } from '../../../lib/client/sluice.ts';
 import type { DevServer } from '../../../lib/local/devServer.ts';
 import { createStorageClients } from '../../../lib/storage/clients.ts';
 import { startTestDevServer } from '../client/devServer.ts';
+import { outputOf } from '../../support/processes.ts';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const BIN = join(ROOT, 'lib/cli/bin.mjs');
@@ -39,19 +40,12 @@ function blocks(): string[] {
 }
 
 function run(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-euo', 'pipefail', '-c', `sluice() { node ${JSON.stringify(BIN)} "$@"; }\n${script}`], {
-      cwd: work,
-      env: { ...process.env, SLUICE_ENDPOINT: dev.url, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  const child = spawn('bash', ['-euo', 'pipefail', '-c', `sluice() { node ${JSON.stringify(BIN)} "$@"; }\n${script}`], {
+    cwd: work,
+    env: { ...process.env, SLUICE_ENDPOINT: dev.url, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  return outputOf(child);
 }
 
 async function sinkFileHas(lines: string[]): Promise<string> {

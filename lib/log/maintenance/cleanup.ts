@@ -24,6 +24,7 @@ import {
   readReleases,
   scanHeadKeys,
 } from './store.ts';
+import { noteReleasedSharedObjects } from '../transaction/sharedObjects.ts';
 
 /**
  * One partition. The order of the reads is what makes it safe: the index first (the
@@ -45,7 +46,9 @@ export async function collectGarbage(
   const releases = await readReleases(clients, topicId, partition);
   const releasedAt = new Map<string, number>();
   // An object shared with other partitions is not this partition's to delete: the sweep
-  // of shared objects deletes it once no partition references it (its release is done here).
+  // of shared objects deletes it once no partition references it. It is noted for that
+  // sweep while a release names it (again each pass until the release is done: idempotent).
+  await noteReleasedSharedObjects(clients, releases.flatMap((r) => r.objectKeys.filter(isSharedSegment)));
   for (const r of releases) {
     for (const k of r.objectKeys) if (!isSharedSegment(k)) releasedAt.set(k, Math.max(releasedAt.get(k) ?? -Infinity, r.since));
   }
@@ -150,7 +153,10 @@ export async function purgeTopicData(clients: StorageClients, topicId: string, h
     if (Number.isSafeInteger(p) && p >= 0) partitions.add(p);
   }
   let indexEntriesDeleted = 0;
-  for (const p of partitions) indexEntriesDeleted += await deletePartitionIndex(clients, topicId, p);
+  for (const p of partitions) {
+    await noteReleasedSharedObjects(clients, await sharedObjectsOf(clients, topicId, p));
+    indexEntriesDeleted += await deletePartitionIndex(clients, topicId, p);
+  }
   for (const p of headPartitions) await deleteHead(clients, topicId, p);
   return {
     topicId,
@@ -160,6 +166,14 @@ export async function purgeTopicData(clients: StorageClients, topicId: string, h
     indexEntriesDeleted,
     headsDeleted: headPartitions.length,
   };
+}
+
+/** The shared objects a partition's entries (tail and table) and releases name. */
+async function sharedObjectsOf(clients: StorageClients, topicId: string, partition: number): Promise<string[]> {
+  const { tail } = await getHead(clients, topicId, partition);
+  const keys = [...tail, ...(await readIndex(clients, topicId, partition))].map((e) => e.objectKey);
+  for (const r of await readReleases(clients, topicId, partition)) keys.push(...r.objectKeys);
+  return keys.filter(isSharedSegment);
 }
 
 /** Purges one deleted topic's data now (refuses a live topic id). */

@@ -150,7 +150,6 @@ export async function runMaintenance(clients: StorageClients, opts: MaintenanceO
   }
 
   if (opts.deletedTopics ?? opts.topics === undefined) {
-    await sweepShared(clients, report, { now, graceMs });
     try {
       for (const [topicId, heads] of await findDeletedTopics(clients)) {
         try {
@@ -165,6 +164,8 @@ export async function runMaintenance(clients: StorageClients, opts: MaintenanceO
     } catch (err) {
       report.errors.push(toError(err, {}));
     }
+    // After the purges, which note the shared objects of the topics they remove.
+    await sweepShared(clients, report, { now, graceMs, full: opts.orphanScan ?? true });
   }
 
   sum.errors = report.errors.length;
@@ -173,7 +174,7 @@ export async function runMaintenance(clients: StorageClients, opts: MaintenanceO
 }
 
 /** Objects shared by several partitions (transactions) go once none references them. */
-async function sweepShared(clients: StorageClients, report: MaintenanceReport, opts: { now: () => number; graceMs: number }): Promise<void> {
+async function sweepShared(clients: StorageClients, report: MaintenanceReport, opts: { now: () => number; graceMs: number; full: boolean }): Promise<void> {
   try {
     const shared = await sweepSharedObjects(clients, opts);
     const sum = report.totals;

@@ -63,7 +63,7 @@ export interface PartitionOutcome {
   /** Failed delivery attempts in this run. */
   failures: number;
   /** Why the run ended. */
-  state: 'caught-up' | 'busy' | 'waiting' | 'retrying' | 'budget' | 'lost-lease' | 'idle';
+  state: 'caught-up' | 'busy' | 'waiting' | 'retrying' | 'budget' | 'lost-lease' | 'idle' | 'stopped';
   /** When this partition wants to be looked at again (a window or a backoff running). */
   wakeAt?: number;
 }
@@ -287,6 +287,7 @@ export class PartitionDelivery {
       return undefined;
     }
     outcome.failures++;
+    if (result.stop) return { state: 'stopped', offset: at.offset };
     at.attempts++;
     this.s.logger.warn('delivery failed', {
       topic: sub.topic, subscription: sub.name, partition: key.partition, firstOffset: at.offset, lastOffset: last, attempts: at.attempts, error: result.error,

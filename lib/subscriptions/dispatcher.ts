@@ -32,7 +32,7 @@ import { listHeads } from '../storage/metadata.ts';
 import { SubscriptionCatalog } from './catalog.ts';
 import { readCursors, type CursorState } from './cursorStore.ts';
 import { describe, PartitionDelivery, type DispatcherLogger, type PartitionOutcome } from './delivery.ts';
-import type { SubscriptionRecord } from './model.ts';
+import { drives, type SubscriptionRecord } from './model.ts';
 import { listBindings } from './store.ts';
 import { createSqsSender, type SendDeadLetter } from './sqs.ts';
 import { createDeliver, type Deliver } from './targets.ts';
@@ -171,7 +171,7 @@ export class Dispatcher {
         return;
       }
       await Promise.all(
-        subs.map(async (sub) => {
+        subs.filter((sub) => drives(sub, e.partition)).map(async (sub) => {
           try {
             outcomes.push(await this.dispatchPartition(sub, e.partition, opts));
           } catch (err) {
@@ -218,7 +218,7 @@ export class Dispatcher {
       })
     ).flat();
     for (const o of outcomes) if (o.wakeAt !== undefined) wakes.push(o.wakeAt);
-    lagging += outcomes.filter((o) => o.state !== 'caught-up' && o.state !== 'idle').length;
+    lagging += outcomes.filter((o) => o.state !== 'caught-up' && o.state !== 'idle' && o.state !== 'stopped').length;
     return { outcomes, lagging, ...(wakes.length > 0 ? { nextWakeAt: Math.min(...wakes) } : {}) };
   }
 
@@ -235,7 +235,7 @@ export class Dispatcher {
     for (const sub of subs) {
       const cursors = await readCursors(this.clients, topicId, sub.subscriptionId);
       for (const h of heads) {
-        if (!h.exists) continue;
+        if (!h.exists || !drives(sub, h.partition)) continue;
         const c = cursors.get(h.partition);
         const at = c?.offset ?? 0;
         if (h.nextOffset <= at && at >= h.logStartOffset) continue;

@@ -14,7 +14,15 @@ export interface SubscriptionRecord extends SubscriptionSpec {
   createdAt: number;
   /** The topic incarnation it is bound to; absent while the topic does not exist (pending). */
   topicId?: string;
+  /**
+   * Partitions not to drive for now (never stored): a sink connector's partitions whose
+   * task failed stay where their cursors are until a restart, while its other tasks go on.
+   */
+  stoppedPartitions?: readonly number[];
 }
+
+/** Whether the dispatcher drives this subscription on this partition. */
+export const drives = (sub: SubscriptionRecord, partition: number): boolean => !sub.stoppedPartitions?.includes(partition);
 
 /** Env var naming the queue that receives dead letters of subscriptions without their own. */
 export const DEAD_LETTER_QUEUE_ENV_VAR = 'SLUICE_DEAD_LETTER_QUEUE_URL';

@@ -41,7 +41,12 @@ function kafkaRecord(topic: string, partition: number, r: FetchedRecord): KafkaE
   };
 }
 
-export type DeliveryResult = { ok: true } | { ok: false; error: { code: string; message: string } };
+/**
+ * A failure with `stop` is not retried: the target has stopped this partition (a sink
+ * connector's failed task), so the run ends with the cursor where it is, no attempt
+ * counted, until the subscription is bound again without it.
+ */
+export type DeliveryResult = { ok: true } | { ok: false; error: { code: string; message: string }; stop?: true };
 
 export interface DeliveryOptions {
   /** Give up (and count a failure) after this long. */

@@ -9,7 +9,8 @@
 //   outcome    what the dispatcher is told            then
 //   delivered  ok (after the dead letters appended)    the cursor advances
 //   retry      a retriable failure                      backoff, the same batch again
-//   failed     a failure, and the task marked FAILED   no more batches until a restart
+//   failed     a failure, and the task marked FAILED   stopped: the task's partitions wait
+//                                                      for a restart (the cursor stays)
 //
 // Each connector's cursors are those of a subscription whose id is the connector's
 // incarnation (`connector.{connectorId}`), under every topic it reads (topics, or the
@@ -17,9 +18,9 @@
 // consumers read from the earliest offset). With tasks.max > 1 the connector's
 // topic-partitions are dealt over its tasks (tasks/configs.ts sinkTaskOf): each partition's
 // batches go to one task, started with its own settings, and a failure is that task's.
-// Only RUNNING connectors none of whose tasks FAILED are bound (a failed task stops the
-// connector's delivery until a restart, so no partition is skipped meanwhile); the list
-// is read again at most every `cacheMs`.
+// Only RUNNING connectors are bound, and a FAILED task's partitions are left where their
+// cursors are (stoppedPartitions) until a restart, while the other tasks go on, as in
+// Kafka Connect; the list is read again at most every `cacheMs`.
 import type { KafkaEventRecord, SluiceKafkaEvent, SubscriptionRecord } from '../../subscriptions/model.ts';
 import type { SubscriptionKind } from '../../subscriptions/kinds.ts';
 import type { DeliveryResult } from '../../subscriptions/targets.ts';
@@ -73,6 +74,8 @@ export function connectorSinkKind(deps: ConnectRuntimeDeps, tasks: TaskCache, op
         const records = logRecords(event);
         const first = records[0];
         const task = first ? sinkTaskOf(binding.topics, binding.tasks, first.topic, first.partition) : 0;
+        // A batch already under way when its task failed: not run again until a restart.
+        if (binding.failedTasks.has(task)) return stopped(`Task ${task} of connector ${connector.name} failed`);
         const result = await runSinkBatch(await tasks.sink(connector, task), records);
         if (result.outcome === 'delivered') {
           await appendDeadLetters(deps, result.deadLetters);
@@ -82,8 +85,8 @@ export function connectorSinkKind(deps: ConnectRuntimeDeps, tasks: TaskCache, op
         if (result.outcome === 'retry') return failure('RETRIABLE', message);
         await putTaskStatus(deps.clients, connector.name, { task, state: 'FAILED', workerId: deps.workerId, trace: result.error?.trace ?? message, updatedAt: now() });
         cached = undefined;
-        await tasks.drop(connector.name);
-        return failure('TASK_FAILED', message);
+        await tasks.drop(connector.name, task);
+        return stopped(message);
       } catch (err) {
         // Deliver never throws: a storage or start failure is a failed attempt, retried.
         const e = err as { code?: string; name?: string; message?: string };
@@ -94,6 +97,8 @@ export function connectorSinkKind(deps: ConnectRuntimeDeps, tasks: TaskCache, op
 }
 
 const failure = (code: string, message: string): DeliveryResult => ({ ok: false, error: { code, message } });
+/** The partition's task failed: its cursor stays until a restart binds the task again. */
+const stopped = (message: string): DeliveryResult => ({ ok: false, error: { code: 'TASK_FAILED', message }, stop: true });
 
 interface SinkBinding {
   record: SubscriptionRecord;
@@ -102,6 +107,7 @@ interface SinkBinding {
   /** Every topic the connector reads, and how many tasks share their partitions. */
   topics: { name: string; partitions: number }[];
   tasks: number;
+  failedTasks: ReadonlySet<number>;
 }
 
 /** The subscriptions of every running sink connector, one per topic it reads. */
@@ -111,11 +117,16 @@ async function runningSinkBindings(deps: ConnectRuntimeDeps, tasks: TaskCache): 
   const out: SinkBinding[] = [];
   for (const r of records) {
     if (!(await runsHere(deps, r))) continue;
-    const statuses = await readTaskStatuses(deps.clients, r.name);
-    if (statuses.some((s) => s.state === 'FAILED')) continue;
+    const failedTasks = new Set((await readTaskStatuses(deps.clients, r.name)).filter((s) => s.state === 'FAILED').map((s) => s.task));
+    const taskCount = (await tasks.configs(r).catch(() => [r.config])).length;
+    if ([...failedTasks].filter((t) => t < taskCount).length >= taskCount) continue; // all failed
     const topics = await sinkTopics(deps.clients, r, () => (allTopics ??= listTopicRecords(deps.clients)));
-    const shared = { topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })), tasks: (await tasks.configs(r).catch(() => [r.config])).length };
-    for (const t of topics) out.push({ record: subscriptionOf(r, t), partitions: t.partitions, connector: r, ...shared });
+    const shared = { topics: topics.map((t) => ({ name: t.name, partitions: t.partitions })), tasks: taskCount, failedTasks };
+    for (const t of topics) {
+      const stopped = [...Array(t.partitions).keys()].filter((p) => failedTasks.has(sinkTaskOf(shared.topics, taskCount, t.name, p)));
+      const record = { ...subscriptionOf(r, t), ...(stopped.length > 0 ? { stoppedPartitions: stopped } : {}) };
+      out.push({ record, partitions: t.partitions, connector: r, ...shared });
+    }
   }
   return out;
 }

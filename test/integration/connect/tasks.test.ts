@@ -1,7 +1,7 @@
 // tasks.max on the emulators. A source declares its splits with taskConfigs: each task
 // polls its own split, commits its own offsets, and fails alone (status per task). A
 // sink's topic-partitions are dealt over its tasks: each partition delivered by one task,
-// started with its own settings.
+// started with its own settings; a failed sink task stops its own partitions only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSinkConnector, defineSourceConnector } from '../../../lib/connect/plugins/define.ts';
 import { PluginRegistry } from '../../../lib/connect/plugins/registry.ts';
@@ -42,6 +42,16 @@ const recorder = defineSinkConnector({
   },
 });
 
+// Fails a batch holding a value it rejects (errors.tolerance none: the task fails).
+const rejected = new Set(['bad']);
+const picky = defineSinkConnector({
+  configDef: {},
+  put: (records, { taskId }) => {
+    if (records.some((r) => rejected.has(String(r.value)))) throw new Error('a rejected record');
+    for (const r of records) puts.push({ task: taskId, partition: r.kafkaPartition, value: String(r.value) });
+  },
+});
+
 let log: Log;
 let service: ConnectorService;
 let runtime: ConnectRuntime;
@@ -52,6 +62,7 @@ beforeAll(() => {
     plugins: [
       { className: 'Letters', aliases: [], connector: letters },
       { className: 'Recorder', aliases: [], connector: recorder },
+      { className: 'Picky', aliases: [], connector: picky },
     ],
   });
   log = new Log(storage.clients);
@@ -106,5 +117,48 @@ describe('tasks.max', () => {
     const { info } = await service.putConfig('shrinking', { ...config, 'tasks.max': '1' });
     expect(info.tasks).toEqual([{ connector: 'shrinking', task: 0 }]);
     expect((await service.status('shrinking')).tasks.map((t) => t.id)).toEqual([0]);
+  });
+
+  it('stops only a failed sink task\'s partitions; the other task goes on', async () => {
+    await log.createTopic({ name: 'picky', partitions: 4 });
+    const produce = (values: Record<number, string>) =>
+      log.produce('picky', Object.entries(values).map(([p, v]) => ({ partition: Number(p), record: { key: null, value: Buffer.from(v) } })));
+    const delivered = (from: number) => puts.slice(from).filter((p) => p.value.startsWith('k')).map((p) => `${p.partition}:${p.value}`).sort();
+    await service.create({ name: 'picky', config: { 'connector.class': 'Picky', topics: 'picky', 'tasks.max': '2', 'value.converter': 'string' } });
+    const start = puts.length;
+
+    await produce({ 0: 'k0a', 1: 'bad', 2: 'k2a', 3: 'k3a' }); // task 1 owns partitions 1 and 3
+    await runtime.sinks.sweep();
+    await runtime.sinks.sweep();
+    await produce({ 0: 'k0b', 1: 'k1b', 2: 'k2b', 3: 'k3b' });
+    await runtime.sinks.sweep();
+    const whileFailed = delivered(start);
+    const status = await service.status('picky');
+
+    expect(status.tasks.map((t) => [t.id, t.state])).toEqual([[0, 'RUNNING'], [1, 'FAILED']]);
+    expect(whileFailed.filter((v) => v.startsWith('0:') || v.startsWith('2:'))).toEqual(['0:k0a', '0:k0b', '2:k2a', '2:k2b']);
+    // Partition 3's first batch may have gone before partition 1 failed the task; nothing after.
+    expect(whileFailed.filter((v) => v.startsWith('1:') || v === '3:k3b')).toEqual([]);
+  });
+
+  it('resumes a failed sink task\'s partitions from their cursors after a restart', async () => {
+    await log.createTopic({ name: 'mended', partitions: 2 });
+    await service.create({ name: 'mended', config: { 'connector.class': 'Picky', topics: 'mended', 'tasks.max': '2', 'value.converter': 'string' } });
+    const start = puts.length;
+    rejected.add('mend-me');
+    await log.produce('mended', [{ partition: 1, record: { key: null, value: Buffer.from('mend-me') } }]);
+    await runtime.sinks.sweep();
+    await log.produce('mended', [0, 1].map((partition) => ({ partition, record: { key: null, value: Buffer.from(`k${partition}`) } })));
+    await runtime.sinks.sweep();
+    const beforeRestart = puts.slice(start).map((p) => `${p.partition}:${p.value}`);
+
+    // The sink mended (what made it reject the record is fixed), then a restart.
+    rejected.delete('mend-me');
+    await service.restart('mended');
+    await runtime.sinks.sweep();
+
+    expect(beforeRestart).toEqual(['0:k0']);
+    expect(puts.slice(start).map((p) => `${p.partition}:${p.value}`).sort()).toEqual(['0:k0', '1:k1', '1:mend-me']);
+    expect((await service.status('mended')).tasks.map((t) => t.state)).toEqual(['RUNNING', 'RUNNING']);
   });
 });

@@ -161,6 +161,30 @@ describe('failures', () => {
     expect(await describeSub('later-retry', 's')).toMatchObject({ lag: 0, delivered: 2 });
   });
 
+  it('a target that stops a partition ends the run there: no attempt counted, the cursor stays, the other partitions go on', async () => {
+    const topicId = await createTopic('halting', 2);
+    await produce('halting', [{ value: 'a', partition: 0 }, { value: 'b', partition: 1 }]);
+    const sub = { topic: 'halting', name: 'halting', subscriptionId: `halting-${Date.now()}`, createdAt: 0, topicId, target: { type: 'connector' as const, connector: 'halting' }, batchSize: 10, maxBatchingWindowMs: 0, startingPosition: 'earliest' as const, maxRetries: 3 };
+    const calls: number[] = [];
+    const kind = {
+      targetType: 'connector' as const,
+      bindings: async () => [sub],
+      bound: async () => [{ record: sub, partitions: 2 }],
+      deliver: async (_t: unknown, event: SluiceKafkaEvent) => {
+        const partition = Object.values(event.records)[0]![0]!.partition;
+        calls.push(partition);
+        return partition === 1 ? { ok: false as const, error: { code: 'TASK_FAILED', message: 'stopped' }, stop: true as const } : { ok: true as const };
+      },
+    };
+
+    const report = await dispatcher({ kinds: [kind], subscriptions: false }).handleStreamRecords(await headRecords(storage.clients, topicId, 2));
+
+    const byPartition = Object.fromEntries(report.outcomes.map((o) => [o.partition, o.state]));
+    expect(byPartition).toEqual({ 0: 'caught-up', 1: 'stopped' });
+    expect(calls.filter((p) => p === 1)).toHaveLength(1);
+    expect(await readCursor(storage.clients, { topicId, subscriptionId: sub.subscriptionId, partition: 1 })).toMatchObject({ offset: 0, attempts: 0 });
+  });
+
   it('an always failing target ends in dead letters after maxRetries, the cursor moves on, and another subscription keeps flowing', async () => {
     const topicId = await createTopic('payments', 2);
     await subscribe('payments', {

@@ -16,39 +16,29 @@ async function sharedObjects(): Promise<string[]> {
   return (res.Contents ?? []).map((o) => o.Key!);
 }
 
-describe('a shared object under retention', () => {
-  it('outlives the retention of one partition while another still references it, and goes after the last', async () => {
-    const t0 = Date.now();
-    let now = t0;
-    const log = new Log(storage.clients, { now: () => now });
-    const short = await log.createTopic({ name: `short-${t0}`, config: { 'retention.ms': 60_000 } });
-    const long = await log.createTopic({ name: `long-${t0}`, config: { 'retention.ms': 86_400_000 } });
-    await log.transaction([
-      { topic: short.name, partition: 0, record: rec('s') },
-      { topic: long.name, partition: 0, record: rec('l') },
-    ]);
-    const [object] = await sharedObjects();
-    now = t0 + 120_000;
-    await log.append(short.name, 0, { records: [rec('newer')] });
-    await log.append(long.name, 0, { records: [rec('newer')] });
-    // The cheap scheduled kind of pass: objects named by release records only, no listing.
-    const pass = (at: number) => runMaintenance(storage.clients, { now: () => at, graceMs: 1_000, compactionTargetBytes: 0, orphanScan: false });
+const DAY_MS = 86_400_000;
 
-    const first = await pass(t0 + 150_000);
-    await pass(t0 + 160_000);
-
-    expect(first.totals.segmentsExpired).toBe(1);
-    expect(await sharedObjects()).toContain(object);
-    expect((await readAll(log, long.name, 0)).map((r) => r.value)).toEqual(['l', 'newer']);
-
-    // The long topic's retention removes the last reference: deleted after the grace period.
-    await log.alterTopic(long.name, { config: { 'retention.ms': 60_000 } });
-    await pass(t0 + 500_000);
-    expect(await sharedObjects()).toContain(object);
-    await pass(t0 + 600_000);
-    expect(await sharedObjects()).not.toContain(object);
-  });
-});
+/**
+ * Topics `a` and `b` whose partitions 0 share one object (one transaction at t0), each
+ * with a newer record of its own 120 s later.
+ */
+async function sharingTopics(prefix: string, retentionMs: { a: number; b: number }) {
+  const t0 = Date.now();
+  let now = t0;
+  const log = new Log(storage.clients, { now: () => now });
+  const a = await log.createTopic({ name: `${prefix}-a-${t0}`, config: { 'retention.ms': retentionMs.a } });
+  const b = await log.createTopic({ name: `${prefix}-b-${t0}`, config: { 'retention.ms': retentionMs.b } });
+  const before = await sharedObjects();
+  await log.transaction([
+    { topic: a.name, partition: 0, record: rec('a') },
+    { topic: b.name, partition: 0, record: rec('b') },
+  ]);
+  const objectKey = (await sharedObjects()).find((k) => !before.includes(k))!;
+  now = t0 + 120_000;
+  await log.append(a.name, 0, { records: [rec('newer')] });
+  await log.append(b.name, 0, { records: [rec('newer')] });
+  return { t0, log, a, b, objectKey };
+}
 
 /** The notes of released shared objects waiting for a sweep (sharedObjects.ts). */
 async function notes(): Promise<string[]> {
@@ -70,31 +60,39 @@ async function sharedListings<T>(fn: () => Promise<T>): Promise<{ value: T; list
   }
 }
 
-const pass = (at: number, orphanScan: boolean) =>
+/** A maintenance pass at `at`; `orphanScan` false is the cheap scheduled kind (no listing). */
+const pass = (at: number, orphanScan = false) =>
   runMaintenance(storage.clients, { now: () => at, graceMs: 1_000, compactionTargetBytes: 0, orphanScan });
+
+describe('a shared object under retention', () => {
+  it('outlives the retention of one partition while another still references it, and goes after the last', async () => {
+    const { t0, log, b: long, objectKey } = await sharingTopics('short-long', { a: 60_000, b: DAY_MS });
+
+    const first = await pass(t0 + 150_000);
+    await pass(t0 + 160_000);
+
+    expect(first.totals.segmentsExpired).toBe(1);
+    expect(await sharedObjects()).toContain(objectKey);
+    expect((await readAll(log, long.name, 0)).map((r) => r.value)).toEqual(['b', 'newer']);
+
+    // The long topic's retention removes the last reference: deleted after the grace period.
+    await log.alterTopic(long.name, { config: { 'retention.ms': 60_000 } });
+    await pass(t0 + 500_000);
+    expect(await sharedObjects()).toContain(objectKey);
+    await pass(t0 + 600_000);
+    expect(await sharedObjects()).not.toContain(objectKey);
+  });
+});
 
 describe('the sweep of shared objects between orphan scans', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('deletes a released shared object from its note, without listing the shared objects', async () => {
-    const t0 = Date.now();
-    let now = t0;
-    const log = new Log(storage.clients, { now: () => now });
-    const a = await log.createTopic({ name: `nl-a-${t0}`, config: { 'retention.ms': 60_000 } });
-    const b = await log.createTopic({ name: `nl-b-${t0}`, config: { 'retention.ms': 60_000 } });
-    const before = await sharedObjects();
-    await log.transaction([
-      { topic: a.name, partition: 0, record: rec('a') },
-      { topic: b.name, partition: 0, record: rec('b') },
-    ]);
-    const objectKey = (await sharedObjects()).find((k) => !before.includes(k))!;
-    now = t0 + 120_000;
-    await log.append(a.name, 0, { records: [rec('newer')] });
-    await log.append(b.name, 0, { records: [rec('newer')] });
+    const { t0, objectKey } = await sharingTopics('noted', { a: 60_000, b: 60_000 });
 
-    const first = await sharedListings(() => pass(t0 + 150_000, false));
+    const first = await sharedListings(() => pass(t0 + 150_000));
     const noted = await notes();
-    const second = await sharedListings(() => pass(t0 + 160_000, false));
+    const second = await sharedListings(() => pass(t0 + 160_000));
 
     expect(first.listings + second.listings).toBe(0);
     expect(noted).toContain(objectKey);
@@ -105,27 +103,14 @@ describe('the sweep of shared objects between orphan scans', () => {
   });
 
   it('drops the note of an object another partition still references, and notes it again when that one lets go', async () => {
-    const t0 = Date.now();
-    let now = t0;
-    const log = new Log(storage.clients, { now: () => now });
-    const short = await log.createTopic({ name: `nr-s-${t0}`, config: { 'retention.ms': 60_000 } });
-    const long = await log.createTopic({ name: `nr-l-${t0}`, config: { 'retention.ms': 86_400_000 } });
-    const before = await sharedObjects();
-    await log.transaction([
-      { topic: short.name, partition: 0, record: rec('s') },
-      { topic: long.name, partition: 0, record: rec('l') },
-    ]);
-    const objectKey = (await sharedObjects()).find((k) => !before.includes(k))!;
-    now = t0 + 120_000;
-    await log.append(short.name, 0, { records: [rec('newer')] });
-    await log.append(long.name, 0, { records: [rec('newer')] });
+    const { t0, log, b: long, objectKey } = await sharingTopics('renoted', { a: 60_000, b: DAY_MS });
 
-    await pass(t0 + 150_000, false);
+    await pass(t0 + 150_000);
     const whileReferenced = await notes();
     await log.alterTopic(long.name, { config: { 'retention.ms': 60_000 } });
-    await pass(t0 + 500_000, false);
+    await pass(t0 + 500_000);
     const afterLastRelease = await notes();
-    await pass(t0 + 600_000, false);
+    await pass(t0 + 600_000);
 
     expect(whileReferenced).not.toContain(objectKey);
     expect(afterLastRelease).toContain(objectKey);
@@ -137,7 +122,7 @@ describe('the sweep of shared objects between orphan scans', () => {
     await storage.clients.s3.send(new PutObjectCommand({ Bucket: storage.clients.names.bucket, Key: key, Body: Buffer.from('never committed') }));
     const later = Date.now() + 3_600_000;
 
-    await pass(later, false);
+    await pass(later);
     const afterCheapPass = await sharedObjects();
     const scan = await pass(later + 1, true);
 
@@ -147,23 +132,14 @@ describe('the sweep of shared objects between orphan scans', () => {
   });
 
   it('notes the shared objects of a deleted topic, deleted once the other partition lets go too', async () => {
-    const t0 = Date.now();
-    const log = new Log(storage.clients, { now: () => t0 });
-    const gone = await log.createTopic({ name: `nd-g-${t0}` });
-    const kept = await log.createTopic({ name: `nd-k-${t0}` });
-    const before = await sharedObjects();
-    await log.transaction([
-      { topic: gone.name, partition: 0, record: rec('g') },
-      { topic: kept.name, partition: 0, record: rec('k') },
-    ]);
-    const objectKey = (await sharedObjects()).find((k) => !before.includes(k))!;
+    const { t0, log, a: gone, b: kept, objectKey } = await sharingTopics('deleted', { a: DAY_MS, b: DAY_MS });
 
     await log.deleteTopic(gone.name);
-    await pass(t0 + 10_000, false);
+    await pass(t0 + 130_000);
     const whileKept = await sharedObjects();
     await log.deleteTopic(kept.name);
-    await pass(t0 + 20_000, false);
-    await pass(t0 + 30_000, false);
+    await pass(t0 + 140_000);
+    await pass(t0 + 150_000);
 
     expect(whileKept).toContain(objectKey);
     expect(await sharedObjects()).not.toContain(objectKey);

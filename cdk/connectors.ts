@@ -24,11 +24,14 @@
 // gets a function of its own: functions/customConnector.ts bundled with the module as
 // 'sluice-custom-connector', its role the connector runtime's storage access, serving the
 // connector's custom resource (validated by its own configDef) and running it alone on
-// the same schedule (a sink is swept from its cursors, not driven by the stream). The
-// shared runtime leaves it alone (it cannot resolve its class). Named resources are
-// granted to that function for reading and writing: the module's needs are its own.
+// the same schedule. It has no stream mapping of its own (a DynamoDB stream serves few
+// readers per shard): the shared runtime, which cannot resolve its class and so leaves
+// its work alone, wakes a custom sink's function for each stream batch that moves its
+// topics (SLUICE_CUSTOM_CONNECTOR_FUNCTIONS names the functions; the runtime may invoke
+// exactly those). Named resources are granted to that function for reading and writing:
+// the module's needs are its own.
 import * as path from 'node:path';
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as eventsRule from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -39,6 +42,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FUNCTIONS } from '../lib/api/routes.ts';
+import { CUSTOM_SINK_FUNCTIONS_ENV } from '../lib/connect/runtime/customSinks.ts';
 import { validateConnectorName } from '../lib/connect/service.ts';
 import { acknowledge, flattenForFinding } from './findings.ts';
 import type { PlatformFunctions } from './functions.ts';
@@ -62,6 +66,9 @@ export interface ConnectorOptions extends ConnectorResources {
 const kindOf = (className: string): string => className.split('.').at(-1)!.replace(/Connector$/, '');
 
 export class PlatformConnectors {
+  /** Custom connectors' functions by connector name, for the shared runtime to wake. */
+  private readonly customFunctions: Record<string, string> = {};
+
   constructor(
     private readonly scope: Construct,
     private readonly functions: PlatformFunctions,
@@ -113,7 +120,18 @@ export class PlatformConnectors {
       schedule: eventsRule.Schedule.rate(Duration.minutes(def.scheduleMinutes ?? 1)),
       targets: [new eventsTargets.LambdaFunction(fn, { retryAttempts: 0 })],
     });
+    this.wakeable(name, fn);
     return fn;
+  }
+
+  /** Lets the shared runtime wake the function (customSinks.ts): its name in the runtime's environment, and invoke on it alone. */
+  private wakeable(name: string, fn: lambda.Function): void {
+    if (Object.keys(this.customFunctions).length === 0) {
+      this.runtime.addEnvironment(CUSTOM_SINK_FUNCTIONS_ENV, Lazy.string({ produce: () => Stack.of(this.scope).toJsonString(this.customFunctions) }));
+    }
+    this.customFunctions[name] = fn.functionName;
+    // The unqualified function only (grantInvoke would add its versions and aliases).
+    this.runtime.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
   }
 
   /** A custom connector's resources: read and write on each, nothing beyond them. */

@@ -3,12 +3,13 @@
 // with defineSinkConnector or defineSourceConnector as its default export, is bundled in
 // as 'sluice-custom-connector'. The function serves the connector's custom resource (so
 // its config is validated by the connector's own configDef) and runs that connector alone
-// on the connector runtime's schedule: a source is polled, a sink swept from its cursors.
+// on the connector runtime's schedule: a source is polled, a sink swept from its cursors;
+// and a sink at once when the shared runtime wakes it for an append to its topics.
 import userModule from 'sluice-custom-connector';
 import { isConnector } from '../lib/connect/plugins/define.ts';
 import { PluginRegistry } from '../lib/connect/plugins/registry.ts';
 import { connectorResource } from '../lib/connect/resource.ts';
-import { createConnectRuntime, type ConnectRuntime } from '../lib/connect/runtime/index.ts';
+import { createConnectRuntime, isRunRequest, type ConnectRuntime } from '../lib/connect/runtime/index.ts';
 import { ConnectorService } from '../lib/connect/service.ts';
 import { handleEvents } from '../lib/runtime/events.ts';
 import { createInvokeHandler } from '../lib/runtime/invoke.ts';
@@ -28,9 +29,13 @@ let service: ConnectorService | undefined;
 const runtimeOf = () => (runtime ??= createConnectRuntime(logFromEnv(), { registry: registry(), only: [NAME] }));
 const serviceOf = () => (service ??= new ConnectorService(logFromEnv().clients, registry()));
 
+const scheduled = createScheduleHandler('connectorRuntime', (pass) => runtimeOf().runScheduled(pass.deadline !== undefined ? { deadline: pass.deadline } : {}), {
+  summary: (r) => ({ sources: r.sources.map((s) => ({ connector: s.connector, task: s.task, records: s.records, state: s.state })), sinkRuns: r.sinkRuns }),
+});
+const resource = createInvokeHandler('connectorRuntime', connectorResource(serviceOf));
+
 export const handler = handleEvents('connectorRuntime', {
-  schedule: createScheduleHandler('connectorRuntime', (pass) => runtimeOf().runScheduled(pass.deadline !== undefined ? { deadline: pass.deadline } : {}), {
-    summary: (r) => ({ sources: r.sources.map((s) => ({ connector: s.connector, task: s.task, records: s.records, state: s.state })), sinkRuns: r.sinkRuns }),
-  }),
-  invoke: createInvokeHandler('connectorRuntime', connectorResource(serviceOf)),
+  schedule: scheduled,
+  // Woken by the shared runtime (a run now, as the schedule's), else its custom resource.
+  invoke: (event, context) => (isRunRequest(event) ? scheduled(event, context) : resource(event, context)),
 });

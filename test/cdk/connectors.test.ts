@@ -113,6 +113,18 @@ describe('addConnector', () => {
     expect(id).not.toBe(fnId('connectorRuntime'));
   });
 
+  it('lets the shared runtime wake a custom connector\'s function: named in its environment, invoke granted on it alone', () => {
+    const [id] = customFunction();
+    const runtime = t.Resources[fnId('connectorRuntime')]!;
+    const env = (runtime.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    const invokes = roleStatements(t, roleOf('connectorRuntime')).filter((s) => asArray(s.Action).includes('lambda:InvokeFunction'));
+
+    expect(refsIn(env.SLUICE_CUSTOM_CONNECTOR_FUNCTIONS).has(id)).toBe(true);
+    expect(JSON.stringify(env.SLUICE_CUSTOM_CONNECTOR_FUNCTIONS)).toContain('\\"echo\\":');
+    expect(invokes.length).toBeGreaterThan(0);
+    for (const s of invokes) for (const r of asArray(s.Resource)) expect(refsIn(r).has(id)).toBe(true);
+  });
+
   it('has no unacknowledged cdk-nag findings', () => {
     expect(findingsSummary(new AwsSolutionsChecks().validateScope(stack.platform))).toEqual([]);
   });

@@ -26,31 +26,51 @@ export interface CustomSinkWakerOptions {
   /** Invokes a function asynchronously with RUN_REQUEST. */
   invoke(functionName: string): Promise<void>;
   onError?(connector: string, err: unknown): void;
+  /** How long the list of running custom sinks is reused. Default 1000 ms. */
+  cacheMs?: number;
+  now?: () => number;
 }
 
 /** Wakes the custom sinks that read the topics a stream batch moved; returns the connectors woken. */
 export function customSinkWaker(clients: TableClients, opts: CustomSinkWakerOptions): (records: readonly PartitionStreamRecord[]) => Promise<string[]> {
   const names = new Set(Object.keys(opts.functions));
+  const now = opts.now ?? Date.now;
+  const cacheMs = opts.cacheMs ?? 1_000;
+  let cached: { at: number; sinks: Promise<Map<string, Set<string>>> } | undefined;
+  // Which topic ids each running custom sink reads, read again at most every cacheMs.
+  const sinks = () => {
+    if (!cached || now() - cached.at >= cacheMs) {
+      const read = readSinks(clients, names);
+      cached = { at: now(), sinks: read };
+      read.catch(() => (cached = undefined));
+    }
+    return cached.sinks;
+  };
   return async (records) => {
     const moved = new Set(records.map((r) => movedPartition(r)?.topicId).filter((id) => id !== undefined));
     if (names.size === 0 || moved.size === 0) return [];
-    let allTopics: Promise<TopicRecord[]> | undefined;
-    const connectors = (await listConnectorRecords(clients)).filter((r) => names.has(r.name) && r.type === 'sink' && r.targetState === 'RUNNING');
     const woken: string[] = [];
     await Promise.all(
-      connectors.map(async (r) => {
-        const topics = await sinkTopics(clients, r, () => (allTopics ??= listTopicRecords(clients)));
-        if (!topics.some((t) => moved.has(t.topicId))) return;
+      [...(await sinks())].map(async ([name, topicIds]) => {
+        if (![...topicIds].some((id) => moved.has(id))) return;
         try {
-          await opts.invoke(opts.functions[r.name]!);
-          woken.push(r.name);
+          await opts.invoke(opts.functions[name]!);
+          woken.push(name);
         } catch (err) {
-          opts.onError?.(r.name, err);
+          opts.onError?.(name, err);
         }
       }),
     );
     return woken.sort();
   };
+}
+
+async function readSinks(clients: TableClients, names: ReadonlySet<string>): Promise<Map<string, Set<string>>> {
+  let allTopics: Promise<TopicRecord[]> | undefined;
+  const running = (await listConnectorRecords(clients)).filter((r) => names.has(r.name) && r.type === 'sink' && r.targetState === 'RUNNING');
+  const out = new Map<string, Set<string>>();
+  for (const r of running) out.set(r.name, new Set((await sinkTopics(clients, r, () => (allTopics ??= listTopicRecords(clients)))).map((t) => t.topicId)));
+  return out;
 }
 
 /** The functions map from its environment variable (set by the CDK; absent: none). */

@@ -14,6 +14,7 @@ import { headRecords } from '../subscriptions/helpers.ts';
 
 const storage = useTestStorage();
 let log: Log;
+let service: ConnectorService;
 let watched: PartitionStreamRecord[];
 let elsewhere: PartitionStreamRecord[];
 
@@ -28,7 +29,7 @@ beforeAll(async () => {
     ],
   });
   log = new Log(storage.clients);
-  const service = new ConnectorService(storage.clients, registry);
+  service = new ConnectorService(storage.clients, registry);
   const w = await log.createTopic({ name: 'watched', partitions: 2 });
   const e = await log.createTopic({ name: 'elsewhere', partitions: 1 });
   await service.create({ name: 'mine', config: { 'connector.class': 'Custom', topics: 'watched' } });
@@ -74,5 +75,20 @@ describe('waking custom sinks', () => {
 
     expect(await wake(watched)).toEqual(['also']);
     expect(errors).toEqual(['mine: throttled']);
+  });
+
+  it('reads which sinks run at most every cacheMs: a pause counts from the next read', async () => {
+    const clock = { now: 0 };
+    const wake = customSinkWaker(storage.clients, { functions: { fresh: 'fn-fresh' }, invoke: async () => undefined, cacheMs: 1_000, now: () => clock.now });
+    await service.create({ name: 'fresh', config: { 'connector.class': 'Custom', topics: 'watched' } });
+
+    const first = await wake(watched);
+    await service.setTargetState('fresh', 'PAUSED');
+    clock.now = 999;
+    const cached = await wake(watched);
+    clock.now = 1_000;
+    const reread = await wake(watched);
+
+    expect([first, cached, reread]).toEqual([['fresh'], ['fresh'], []]);
   });
 });

@@ -149,7 +149,11 @@ export class DynamoDbCdcSource implements ChangeSource<DynamoDbOffsets> {
         this.iterators.delete(id);
         return true;
       }
-      this.iterators.set(id, { after: position.seq, iterator: res.NextShardIterator });
+      // A shard read nothing from yet is read from TRIM_HORIZON afresh each time: DynamoDB
+      // Local refuses the iterator an empty read returned (TrimmedDataAccessException) once
+      // other streams' writes have moved past it.
+      if (position.seq !== undefined) this.iterators.set(id, { after: position.seq, iterator: res.NextShardIterator });
+      else this.iterators.delete(id);
       if (!res.Records?.length) return false;
     }
     return false;

@@ -3,11 +3,14 @@
 // data directory: the data survives and no DynamoDB Local process is left behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { prefixedStorageNames } from '../../lib/storage/definitions.ts';
 import { freePort } from '../support/devProcess.ts';
 import { isRunning, waitUntilGone } from '../support/processes.ts';
 
@@ -269,6 +272,23 @@ describe('sluice CLI against `sluice dev`', () => {
 
     // The server is still fine afterwards.
     expect((await fetch(`${dev.url}/v1/health`)).status).toBe(200);
+  });
+
+  it('writes <data-dir>/aws.env, with which the AWS SDK reaches its DynamoDB and the tables Sluice keeps there', async () => {
+    const path = join(dataDir, 'aws.env');
+    const env = parseEnv(readFileSync(path, 'utf8'));
+    const ddb = new DynamoDBClient({
+      endpoint: env.AWS_ENDPOINT_URL_DYNAMODB!,
+      region: env.AWS_REGION!,
+      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! },
+    });
+    try {
+      expect((await ddb.send(new ListTablesCommand({}))).TableNames).toContain(prefixedStorageNames('sluice').tables.topics);
+    } finally {
+      ddb.destroy();
+    }
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(dev.output()).toContain(`node --env-file=${relative(ROOT, path)} ...`);
   });
 
   it('keeps the data across a restart and leaves no DynamoDB Local behind', async () => {

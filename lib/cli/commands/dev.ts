@@ -1,6 +1,6 @@
 // sluice dev — the local stack and API on loopback, until Ctrl-C, SIGTERM, SIGHUP or the
 // end of the process that started it (lib/local/lifecycle.ts).
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_ENDPOINT } from '../context.ts';
 import { CliError, UsageError } from '../errors.ts';
@@ -77,6 +77,12 @@ export function registerDev(program: Command): void {
       process.stdout.write(`Sluice dev server listening on ${server.url} (${storage})\nWeb console: ${server.url}/console\n`);
       if (server.kafkaPort) process.stdout.write(`Kafka clients: bootstrap server ${opts.host}:${server.kafkaPort}\n`);
       process.stdout.write(`Modules (subscription targets, connectors, processors) are allowed from ${moduleDirs.join(', ')}\n`);
+      // Where a user's own tables go (DynamoDbCdcSource, DynamoDbSink read and write them there).
+      const { writeAwsEnv } = await import('../../local/awsEnv.ts');
+      await writeAwsEnv(dataDir, server.stack.config).then(
+        (path) => process.stdout.write(`Its DynamoDB, for tables of your own, as AWS tools read it: node --env-file=${relative(process.cwd(), path)} ...\n`),
+        (err: unknown) => process.stderr.write(`warning: could not write ${dataDir}/aws.env: ${(err as Error).message}\n`),
+      );
       if (process.env.SLUICE_DEBUG && emulators) process.stderr.write(`dynamodb-local pid ${emulators.pid}\n`);
       process.stdout.write(
         `\nQuickstart, in another terminal:\n${quickstartLines(server.url, DEFAULT_ENDPOINT)

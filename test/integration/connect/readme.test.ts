@@ -1,29 +1,35 @@
-// The README's "Connectors" walkthroughs, run as written: Kafka's file quickstart and the
-// S3 archive of a topic and the custom source connector with the real `sluice` CLI against
-// a dev server (in a scratch directory, `sluice` being the package's bin; the archive lands
-// in the dev server's S3 emulator), and every other connector the section creates
-// validated by the API as its create would be.
-import { spawn } from 'node:child_process';
+// The README's "Connectors" walkthroughs, run as written: Kafka's file quickstart, the S3
+// archive of a topic, the custom source connector and "Capture changes from DynamoDB"
+// with the real `sluice` CLI against a dev server (in a scratch directory, `sluice` being
+// the package's bin; the archive lands in the dev server's S3 emulator, the users table in
+// its DynamoDB), and every other connector the section creates validated by the API as
+// its create would be. ("Capture changes from PostgreSQL" needs a PostgreSQL:
+// cdc/postgres/readme.test.ts.)
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sluice } from '../../../lib/client/sluice.ts';
+import { writeAwsEnv } from '../../../lib/local/awsEnv.ts';
 import type { DevServer } from '../../../lib/local/devServer.ts';
 import { createStorageClients } from '../../../lib/storage/clients.ts';
 import { startTestDevServer } from '../client/devServer.ts';
-import { outputOf } from '../../support/processes.ts';
-
-const ROOT = new URL('../../..', import.meta.url).pathname;
-const BIN = join(ROOT, 'lib/cli/bin.mjs');
+import { codeBlocks, connectorCreates, matchesShown, readme, readmeSection, recordsOnceAtLeast, ROOT, runBlock } from '../../support/readme.ts';
 const work = mkdtempSync(join(tmpdir(), 'sluice-quickstart-'));
 let dev: DevServer;
 
 beforeAll(async () => {
   // The custom connector example loads from the repository, as from a checkout running `npm start`.
   dev = await startTestDevServer({ moduleDirs: [work, join(ROOT, 'lib/connect/examples')], maintenanceIntervalMs: 0 });
+  // The scratch directory stands for the checkout the DynamoDB walkthrough runs in: its lib
+  // and node_modules are the repository's, its .sluice/aws.env what `sluice dev` writes on
+  // start (the dev server here runs on the test run's emulators, not a data directory).
+  symlinkSync(join(ROOT, 'lib'), join(work, 'lib'));
+  symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
+  mkdirSync(join(work, '.sluice'));
+  await writeAwsEnv(join(work, '.sluice'), dev.stack.config);
 }, 120_000);
 
 afterAll(async () => {
@@ -31,22 +37,10 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** The ```sh blocks of the README's Connectors section, in order. */
-function blocks(): string[] {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('\n## Connectors\n');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 5));
-  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
-}
+/** The ```sh blocks of the README's Connectors section before its subsections, in order. */
+const blocks = (): string[] => codeBlocks(readmeSection('## Connectors', { subsections: false }), 'sh');
 
-function run(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn('bash', ['-euo', 'pipefail', '-c', `sluice() { node ${JSON.stringify(BIN)} "$@"; }\n${script}`], {
-    cwd: work,
-    env: { ...process.env, SLUICE_ENDPOINT: dev.url, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return outputOf(child);
-}
+const run = (script: string) => runBlock(script, { cwd: work, endpoint: dev.url });
 
 async function sinkFileHas(lines: string[]): Promise<string> {
   const file = join(work, 'test.sink.txt');
@@ -74,21 +68,6 @@ async function archived(s3: S3Client, bucket: string, lines: number): Promise<{ 
     if (found.text.split('\n').filter(Boolean).length >= lines) return found;
   }
   return found;
-}
-
-/** `--config k=v` pairs of each `sluice connectors create NAME ...` command in a block. */
-function creates(block: string): { name: string; config: Record<string, string> }[] {
-  const commands = block.replace(/\\\n\s*/g, ' ').split('\n').filter((l) => l.startsWith('sluice connectors create '));
-  return commands.map((c) => {
-    const name = c.split(/\s+/)[3]!;
-    const config: Record<string, string> = {};
-    for (const m of c.matchAll(/--config ("([^"]*)"|(\S+))/g)) {
-      const pair = (m[2] ?? m[3]!).replace(/^'|'$/g, '');
-      const eq = pair.indexOf('=');
-      config[pair.slice(0, eq)] = pair.slice(eq + 1);
-    }
-    return { name, config };
-  });
 }
 
 describe('the README Connectors section', () => {
@@ -125,8 +104,7 @@ describe('the README Connectors section', () => {
   });
 
   it('runs the custom source connector: its module is the example file, word for word, and its ticks arrive once each', { timeout: 60_000 }, async () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    expect(readme).toContain('```ts\n' + readFileSync(join(ROOT, 'lib/connect/examples/tickSource.ts'), 'utf8') + '```');
+    expect(readme()).toContain('```ts\n' + readFileSync(join(ROOT, 'lib/connect/examples/tickSource.ts'), 'utf8') + '```');
     const custom = blocks().at(-1)!;
     expect(custom).toContain('connector.class=lib/connect/examples/tickSource.ts');
 
@@ -138,10 +116,28 @@ describe('the README Connectors section', () => {
     expect(ticks.map((l) => l.match(/tick \d+/)![0])).toEqual(['tick 1', 'tick 2', 'tick 3']);
   });
 
+  it('captures the changes of a DynamoDB table made with the example script: c, u, d and a tombstone, keyed by the item key', { timeout: 90_000 }, async () => {
+    const section = readmeSection('### Capture changes from DynamoDB');
+    const [prepare, consume] = codeBlocks(section, 'sh');
+    const [shown] = codeBlocks(section, 'text');
+
+    const prepared = await run(prepare!);
+    expect(prepared.stderr).toBe('');
+    expect(prepared.stdout).toBe(
+      'Created table users with a NEW_AND_OLD_IMAGES stream.\nCreated source connector users-cdc.\nInserted, updated and deleted item alice of table users.\n',
+    );
+    // "Within a few seconds" the topic holds them.
+    expect(await recordsOnceAtLeast(dev.url, 'ddb.users', 4)).toBe(4);
+    const consumed = await run(consume!);
+
+    expect(consumed.stderr).toBe('Processed a total of 4 messages\n');
+    expect(matchesShown(shown!, consumed.stdout)).toEqual([]);
+  });
+
   it('creates only connectors the API validates without an error', async () => {
     const connectors = new Sluice({ endpoint: dev.url }).connectors();
-    const all = blocks().slice(2).flatMap(creates);
-    expect(all.map((c) => c.name)).toEqual(['orders-archive', 'users-cdc', 'shop-cdc', 'ticks']);
+    const all = codeBlocks(readmeSection('## Connectors'), 'sh').slice(2).flatMap(connectorCreates);
+    expect(all.map((c) => c.name)).toEqual(['orders-archive', 'ticks', 'shop-cdc', 'users-cdc']);
     for (const c of all) {
       const infos = await connectors.validate(c.config['connector.class']!, { name: c.name, ...c.config });
       expect(infos.configs.filter((x) => x.value.errors.length).map((x) => [x.definition.name, x.value.errors]), c.name).toEqual([]);

@@ -3,8 +3,8 @@
 //
 // Records: key = the item's primary key (partition key, then sort key), value = the envelope
 // of envelope.ts with op c (INSERT), u (MODIFY), d (REMOVE, then a tombstone), before =
-// OldImage, after = NewImage, and source {connector: dynamodb, table, shard, seq,
-// eventId, ts_ms}.
+// OldImage, after = NewImage (key attributes first, then the others by name), and source
+// {connector: dynamodb, table, shard, seq, eventId, ts_ms}.
 //
 // Offsets: per shard, the sequence number of the last record delivered and whether the
 // shard was read to its end; the stream's ARN, so a stream that was disabled and enabled
@@ -24,6 +24,7 @@ import {
   GetShardIteratorCommand,
   TrimmedDataAccessException,
   type _Record,
+  type AttributeValue,
   type DynamoDBStreamsClient,
   type Shard,
 } from '@aws-sdk/client-dynamodb-streams';
@@ -149,7 +150,11 @@ export class DynamoDbCdcSource implements ChangeSource<DynamoDbOffsets> {
         this.iterators.delete(id);
         return true;
       }
-      this.iterators.set(id, { after: position.seq, iterator: res.NextShardIterator });
+      // A shard read nothing from yet is read from TRIM_HORIZON afresh each time: DynamoDB
+      // Local refuses the iterator an empty read returned (TrimmedDataAccessException) once
+      // other streams' writes have moved past it.
+      if (position.seq !== undefined) this.iterators.set(id, { after: position.seq, iterator: res.NextShardIterator });
+      else this.iterators.delete(id);
       if (!res.Records?.length) return false;
     }
     return false;
@@ -173,6 +178,14 @@ export class DynamoDbCdcSource implements ChangeSource<DynamoDbOffsets> {
     return Object.fromEntries(this.keyNames.map((name) => [name, keys[name] ?? null]));
   }
 
+  /** An image with the key attributes first, then the others by name: DynamoDB gives them in no set order. */
+  private image(item: Record<string, AttributeValue> | undefined): Row | null {
+    if (!item) return null;
+    const row = itemToJson(item);
+    const rest = Object.keys(row).filter((k) => !this.keyNames.includes(k)).sort();
+    return Object.fromEntries([...this.keyNames.filter((k) => k in row), ...rest].map((k) => [k, row[k]!]));
+  }
+
   private toRecords(r: _Record, shardId: string): SourceRecord[] {
     const d = r.dynamodb ?? {};
     const timestamp = d.ApproximateCreationDateTime ? new Date(d.ApproximateCreationDateTime).getTime() : this.clock();
@@ -183,8 +196,8 @@ export class DynamoDbCdcSource implements ChangeSource<DynamoDbOffsets> {
       topic: this.config.topic,
       key: this.key(itemToJson(d.Keys ?? {})),
       op,
-      before: d.OldImage ? itemToJson(d.OldImage) : null,
-      after: d.NewImage ? itemToJson(d.NewImage) : null,
+      before: this.image(d.OldImage),
+      after: this.image(d.NewImage),
       source,
       timestamp,
     };

@@ -53,6 +53,8 @@ export function usePostgresDatabase(): TestDatabase {
         'database.dbname': name,
         'database.sslmode': 'disable',
         'topic.prefix': 'shop',
+        // Slots are the server's, not the database's: one of this database's own unless named.
+        'slot.name': name,
         ...extra,
       };
     },

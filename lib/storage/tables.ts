@@ -34,7 +34,10 @@ export function commonClientConfig(config: ClientTarget) {
     maxAttempts: 3,
     // The SDK builds a redacted copy of every request and response for `logger.info`,
     // even when the default logger drops it: a fifth of a fetch's CPU. A logger without
-    // `info` skips that work; warnings and errors still reach the console.
+    // `info` skips that work. Failed calls are not logged here either: every one is
+    // thrown to its caller, and many are the protocol's own answers (a condition that
+    // failed, a transaction cancelled by a concurrent one), which the storage boundary
+    // turns into domain errors and the handlers log as such. Warnings still reach the console.
     logger: QUIET_SDK_LOGGER,
   };
 }
@@ -42,7 +45,7 @@ export function commonClientConfig(config: ClientTarget) {
 const QUIET_SDK_LOGGER = {
   debug: () => undefined,
   warn: (...args: unknown[]) => console.warn(...args),
-  error: (...args: unknown[]) => console.error(...args),
+  error: () => undefined,
 } as unknown as { debug(): void; info(): void; warn(): void; error(): void };
 
 export function createDynamoClient(config: ClientTarget): DynamoDBClient {

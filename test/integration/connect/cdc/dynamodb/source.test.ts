@@ -11,7 +11,7 @@ import type { Envelope } from '../../../../../lib/connect/cdc/envelope.ts';
 import { InvalidConfigError } from '../../../../../lib/core/errors.ts';
 import { useTestStorage } from '../../../../support/stack.ts';
 import { emptyLog, pollAndCommit, type Committed } from '../postgres/harness.ts';
-import { replay } from '../postgres/checker.ts';
+import { replay } from '../checker.ts';
 
 const storage = useTestStorage();
 const tablePrefix = `cdc${randomBytes(4).toString('hex')}`;

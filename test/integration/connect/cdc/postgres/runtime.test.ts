@@ -20,7 +20,7 @@ import { Log } from '../../../../../lib/log/index.ts';
 import { createStorageClients, type StorageClients } from '../../../../../lib/storage/clients.ts';
 import { useTestStorage } from '../../../../support/stack.ts';
 import { readAll } from '../../harness.ts';
-import { expectOrderedOnce, expectReplayEquals } from './checker.ts';
+import { expectOrderedOnce, expectReplayEquals } from '../checker.ts';
 import { usePostgresDatabase } from './harness.ts';
 import { createTables, tableRows, workload } from './workload.ts';
 

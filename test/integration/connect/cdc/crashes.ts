@@ -1,0 +1,156 @@
+// Crash plumbing of the change-data-capture sources run by the source runtime: a fresh
+// runtime per restart (its own runner, task and source, over the same storage, as a new
+// Lambda), crashed at one step of one run:
+//
+//   during-poll           the upstream read is sent, its answer lost (the runner dies
+//                         holding what it read: SQS messages stay invisible)
+//   before-commit         polled, nothing committed
+//   refused-commit        the records are uploaded, the transaction refused
+//   lost-answer           the transaction lands, its answer is lost; the commit resends
+//   lost-answer-and-die   the transaction lands, the runner dies with its answer
+//   before-ack            committed, the connector's commit hook (ack) never runs
+//   during-ack            the ack's first upstream write is sent, then the runner dies
+//
+// A crash is an exception thrown where the process would stop; the run ends there and
+// the next runtime polls from what is committed. Faults are matched per AWS SDK command,
+// on the storage clients and on the connector's own upstream clients alike.
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { expect } from 'vitest';
+import type { SourceRecord } from '../../../../lib/connect/cdc/source.ts';
+import type { ConnectorPlugin } from '../../../../lib/connect/connectors/plugin.ts';
+import { PluginRegistry } from '../../../../lib/connect/plugins/registry.ts';
+import { createConnectRuntime, transactionalCommitter, type ConnectRuntime, type SourceCommitter, type SourceRunReport } from '../../../../lib/connect/runtime/index.ts';
+import { ConnectorService } from '../../../../lib/connect/service.ts';
+import { requireConnectorRecord } from '../../../../lib/connect/store.ts';
+import { ConcurrentModificationError } from '../../../../lib/core/errors.ts';
+import { Log } from '../../../../lib/log/index.ts';
+import { createStorageClients, type StorageClients, type StorageConfig } from '../../../../lib/storage/clients.ts';
+import { readAll } from '../harness.ts';
+
+export type Crash = 'during-poll' | 'before-commit' | 'refused-commit' | 'lost-answer' | 'lost-answer-and-die' | 'before-ack' | 'during-ack';
+
+export type Command = { constructor: { name: string }; input: Record<string, unknown> };
+/** Refuse the command (never sent), or send it and lose the answer (then go on, or die). */
+export type FaultMode = 'refuse' | 'lose-answer' | 'lose-answer-and-die';
+export interface Fault {
+  when: (c: Command) => boolean;
+  mode: FaultMode;
+}
+
+// A dying process is a definite failure to the caller ($fault client): nothing is retried
+// in that call. A lost answer is ambiguous (a timeout, no $fault): the caller may resend.
+export const crashed = () => Object.assign(new Error('injected crash'), { name: 'InjectedCrash', $fault: 'client' });
+const lostAnswer = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+
+type Sender = { send: (c: Command, ...rest: unknown[]) => Promise<unknown> };
+
+/** Makes `client` fail the first command each of `faults` matches (each fault once). */
+export function injectFaults(client: object, faults: Fault[]): void {
+  const sender = client as Sender;
+  const send = sender.send.bind(sender);
+  sender.send = async (command: Command, ...rest: unknown[]) => {
+    const i = faults.findIndex((f) => f.when(command));
+    if (i < 0) return send(command, ...rest);
+    const [fault] = faults.splice(i, 1);
+    if (fault!.mode === 'refuse') throw crashed();
+    await send(command, ...rest);
+    throw fault!.mode === 'lose-answer' ? lostAnswer() : crashed();
+  };
+}
+
+/** Which upstream commands a connector's poll and ack send (the ack: none for a source that acknowledges nothing). */
+export interface Upstream {
+  /** Clients of the connector's own (the rig injects faults into them). */
+  clients: object[];
+  read: (c: Command) => boolean;
+  ack?: (c: Command) => boolean;
+}
+
+export interface CrashRig {
+  clients: StorageClients;
+  /** Faults armed now, on storage and upstream clients. */
+  faults: Fault[];
+  service: ConnectorService;
+  /** A fresh runtime that crashes as `crash` says, once; `now`/`leaseMs` for runners whose leases expire. */
+  restart(crash?: Crash, opts?: { now?: () => number; leaseMs?: number }): ConnectRuntime;
+  /** Runs of two fresh runtimes at once on task 0 whose leases expire at once: each may take the task from the other. */
+  race(connector: string): Promise<void>;
+  /** A topic as a consumer reads it, key and value through `decode` (JSON by default). */
+  topic(name: string, decode?: (b: Buffer) => unknown): Promise<(SourceRecord & { headers: { key: string; value: string | null }[] })[]>;
+  stop(): Promise<void>;
+}
+
+const isTransaction = (c: Command) => c instanceof TransactWriteItemsCommand;
+
+/** Storage clients of the rig's own (faults injected) over `config`; `plugins` the connectors it runs. */
+export function crashRig(config: StorageConfig, plugins: ConnectorPlugin[], upstream: Upstream, opts: { maxPolls?: number } = {}): CrashRig {
+  const clients = createStorageClients(config);
+  const faults: Fault[] = [];
+  for (const c of [clients.ddb, clients.s3, ...upstream.clients]) injectFaults(c, faults);
+  const registry = new PluginRegistry({ deployed: false, plugins });
+  const runtimes: ConnectRuntime[] = [];
+
+  const arm = (crash: Crash | undefined): void => {
+    if (crash === 'during-poll') faults.push({ when: upstream.read, mode: 'lose-answer' });
+    if (crash === 'refused-commit') faults.push({ when: isTransaction, mode: 'refuse' });
+    if (crash === 'lost-answer') faults.push({ when: isTransaction, mode: 'lose-answer' });
+    if (crash === 'lost-answer-and-die') faults.push({ when: isTransaction, mode: 'lose-answer-and-die' });
+    if (crash === 'during-ack') faults.push({ when: upstream.ack ?? (() => false), mode: 'lose-answer-and-die' });
+  };
+
+  const restart: CrashRig['restart'] = (crash, o = {}) => {
+    arm(crash);
+    const log = new Log(clients);
+    const real = transactionalCommitter({ log, clients });
+    let armed = crash === 'before-commit' || crash === 'before-ack';
+    const committer: SourceCommitter = {
+      async commit(c) {
+        if (armed && crash === 'before-commit') {
+          armed = false;
+          throw crashed();
+        }
+        await real.commit(c);
+        if (armed && crash === 'before-ack') {
+          armed = false;
+          throw crashed();
+        }
+      },
+    };
+    const runtime = createConnectRuntime(log, { registry, sources: { committer, maxPolls: opts.maxPolls ?? 2, ...o } });
+    runtimes.push(runtime);
+    return runtime;
+  };
+
+  return {
+    clients,
+    faults,
+    service: new ConnectorService(clients, registry),
+    restart,
+    async race(connector) {
+      const r = await requireConnectorRecord(clients, connector);
+      const now = Date.now() * 1000;
+      const runs = [restart(undefined, { now: () => now, leaseMs: -1 }), restart(undefined, { now: () => now, leaseMs: -1 })].map((rt) => rt.sources.run(r));
+      for (const res of await Promise.allSettled(runs)) if (res.status === 'rejected') expect(res.reason).toBeInstanceOf(ConcurrentModificationError);
+    },
+    async topic(name, decode = (b) => JSON.parse(b.toString())) {
+      return (await readAll(new Log(clients), name)).map((r) => ({
+        topic: name,
+        key: r.key === null ? null : (decode(r.key) as SourceRecord['key']),
+        value: r.value === null ? null : (decode(r.value) as SourceRecord['value']),
+        headers: r.headers.map((h) => ({ key: h.key, value: h.value === null ? null : h.value.toString() })),
+      }));
+    },
+    stop: async () => {
+      await Promise.all(runtimes.map((r) => r.stop()));
+    },
+  };
+}
+
+/**
+ * What a run ends in: a crashed runner gave up its run (a lost answer is resent, no
+ * crash); the crash really happened (its fault was met).
+ */
+export function expectRun(rig: CrashRig, report: SourceRunReport | undefined, crash: Crash | undefined): void {
+  expect(report?.state).toEqual(crash && crash !== 'lost-answer' ? 'retry' : expect.stringMatching(/^(idle|budget)$/));
+  expect(rig.faults).toEqual([]);
+}

@@ -22,7 +22,7 @@ import { PluginRegistry } from '../../../../lib/connect/plugins/registry.ts';
 import { createConnectRuntime, transactionalCommitter, type ConnectRuntime, type SourceCommitter, type SourceRunReport } from '../../../../lib/connect/runtime/index.ts';
 import { ConnectorService } from '../../../../lib/connect/service.ts';
 import { requireConnectorRecord } from '../../../../lib/connect/store.ts';
-import { ConcurrentModificationError } from '../../../../lib/core/errors.ts';
+import { ConcurrentModificationError, UnknownTopicOrPartitionError } from '../../../../lib/core/errors.ts';
 import { Log } from '../../../../lib/log/index.ts';
 import { createStorageClients, type StorageClients, type StorageConfig } from '../../../../lib/storage/clients.ts';
 import { readAll } from '../harness.ts';
@@ -76,7 +76,7 @@ export interface CrashRig {
   /** Runs of two fresh runtimes at once on task 0 whose leases expire at once: each may take the task from the other. */
   race(connector: string): Promise<void>;
   /** A topic as a consumer reads it, key and value through `decode` (JSON by default). */
-  topic(name: string, decode?: (b: Buffer) => unknown): Promise<(SourceRecord & { headers: { key: string; value: string | null }[] })[]>;
+  topic(name: string, decode?: (b: Buffer) => unknown): Promise<(Omit<SourceRecord, 'headers'> & { headers: { key: string; value: string | null }[] })[]>;
   stop(): Promise<void>;
 }
 
@@ -133,7 +133,12 @@ export function crashRig(config: StorageConfig, plugins: ConnectorPlugin[], upst
       for (const res of await Promise.allSettled(runs)) if (res.status === 'rejected') expect(res.reason).toBeInstanceOf(ConcurrentModificationError);
     },
     async topic(name, decode = (b) => JSON.parse(b.toString())) {
-      return (await readAll(new Log(clients), name)).map((r) => ({
+      // Before the first commit the runtime has not created the topic yet.
+      const read = await readAll(new Log(clients), name).catch((err: unknown) => {
+        if (err instanceof UnknownTopicOrPartitionError) return [];
+        throw err;
+      });
+      return read.map((r) => ({
         topic: name,
         key: r.key === null ? null : (decode(r.key) as SourceRecord['key']),
         value: r.value === null ? null : (decode(r.value) as SourceRecord['value']),

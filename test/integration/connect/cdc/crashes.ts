@@ -12,9 +12,8 @@
 //   during-ack            the ack's first upstream write is sent, then the runner dies
 //
 // A crash is an exception thrown where the process would stop; the run ends there and
-// the next runtime polls from what is committed. Faults are matched per AWS SDK command,
-// on the storage clients and on the connector's own upstream clients alike.
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+// the next runtime polls from what is committed. Faults are injected per AWS SDK command
+// (test/support injectFault), on the storage clients and on the connector's own clients.
 import { expect } from 'vitest';
 import type { SourceRecord } from '../../../../lib/connect/cdc/source.ts';
 import type { ConnectorPlugin } from '../../../../lib/connect/connectors/plugin.ts';
@@ -25,51 +24,30 @@ import { requireConnectorRecord } from '../../../../lib/connect/store.ts';
 import { ConcurrentModificationError, UnknownTopicOrPartitionError } from '../../../../lib/core/errors.ts';
 import { Log } from '../../../../lib/log/index.ts';
 import { createStorageClients, type StorageClients, type StorageConfig } from '../../../../lib/storage/clients.ts';
+import { injectFault } from '../../../support/log.ts';
 import { readAll } from '../harness.ts';
 
 export type Crash = 'during-poll' | 'before-commit' | 'refused-commit' | 'lost-answer' | 'lost-answer-and-die' | 'before-ack' | 'during-ack';
 
-export type Command = { constructor: { name: string }; input: Record<string, unknown> };
-/** Refuse the command (never sent), or send it and lose the answer (then go on, or die). */
-export type FaultMode = 'refuse' | 'lose-answer' | 'lose-answer-and-die';
-export interface Fault {
-  when: (c: Command) => boolean;
-  mode: FaultMode;
-}
-
 // A dying process is a definite failure to the caller ($fault client): nothing is retried
-// in that call. A lost answer is ambiguous (a timeout, no $fault): the caller may resend.
+// in that call. A lost answer is ambiguous (a reset connection): the caller may resend.
 export const crashed = () => Object.assign(new Error('injected crash'), { name: 'InjectedCrash', $fault: 'client' });
-const lostAnswer = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+const lostAnswer = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
 
-type Sender = { send: (c: Command, ...rest: unknown[]) => Promise<unknown> };
+type SdkClient = { middlewareStack: unknown };
 
-/** Makes `client` fail the first command each of `faults` matches (each fault once). */
-export function injectFaults(client: object, faults: Fault[]): void {
-  const sender = client as Sender;
-  const send = sender.send.bind(sender);
-  sender.send = async (command: Command, ...rest: unknown[]) => {
-    const i = faults.findIndex((f) => f.when(command));
-    if (i < 0) return send(command, ...rest);
-    const [fault] = faults.splice(i, 1);
-    if (fault!.mode === 'refuse') throw crashed();
-    await send(command, ...rest);
-    throw fault!.mode === 'lose-answer' ? lostAnswer() : crashed();
-  };
-}
-
-/** Which upstream commands a connector's poll and ack send (the ack: none for a source that acknowledges nothing). */
+/** The upstream commands a connector's poll and ack send (by name, e.g. 'GetRecords'), on its own clients. */
 export interface Upstream {
-  /** Clients of the connector's own (the rig injects faults into them). */
-  clients: object[];
-  read: (c: Command) => boolean;
-  ack?: (c: Command) => boolean;
+  clients?: SdkClient[];
+  read?: string;
+  /** None for a source that acknowledges nothing upstream. */
+  ack?: string;
 }
 
 export interface CrashRig {
   clients: StorageClients;
-  /** Faults armed now, on storage and upstream clients. */
-  faults: Fault[];
+  /** Faults armed and not yet met, on storage and upstream clients. */
+  readonly pending: number;
   service: ConnectorService;
   /** A fresh runtime that crashes as `crash` says, once; `now`/`leaseMs` for runners whose leases expire. */
   restart(crash?: Crash, opts?: { now?: () => number; leaseMs?: number }): ConnectRuntime;
@@ -80,22 +58,33 @@ export interface CrashRig {
   stop(): Promise<void>;
 }
 
-const isTransaction = (c: Command) => c instanceof TransactWriteItemsCommand;
-
 /** Storage clients of the rig's own (faults injected) over `config`; `plugins` the connectors it runs. */
-export function crashRig(config: StorageConfig, plugins: ConnectorPlugin[], upstream: Upstream, opts: { maxPolls?: number } = {}): CrashRig {
+export function crashRig(config: StorageConfig, plugins: ConnectorPlugin[], upstream: Upstream = {}, opts: { maxPolls?: number } = {}): CrashRig {
   const clients = createStorageClients(config);
-  const faults: Fault[] = [];
-  for (const c of [clients.ddb, clients.s3, ...upstream.clients]) injectFaults(c, faults);
   const registry = new PluginRegistry({ deployed: false, plugins });
   const runtimes: ConnectRuntime[] = [];
+  let pending = 0;
+
+  /** One fault, once, on `command` of `targets`: sent first (`after`) or not, then `error`. */
+  const fault = (targets: SdkClient[], command: string | undefined, when: 'before' | 'after', error: () => Error): void => {
+    if (!command || !targets.length) throw new Error(`no ${command ?? 'upstream'} command to crash in`);
+    pending++;
+    const removers: (() => void)[] = [];
+    const fire = () => {
+      pending--;
+      for (const remove of removers) remove();
+      return error();
+    };
+    for (const client of targets) removers.push(injectFault(client, command, when, { times: 1, error: fire }));
+  };
 
   const arm = (crash: Crash | undefined): void => {
-    if (crash === 'during-poll') faults.push({ when: upstream.read, mode: 'lose-answer' });
-    if (crash === 'refused-commit') faults.push({ when: isTransaction, mode: 'refuse' });
-    if (crash === 'lost-answer') faults.push({ when: isTransaction, mode: 'lose-answer' });
-    if (crash === 'lost-answer-and-die') faults.push({ when: isTransaction, mode: 'lose-answer-and-die' });
-    if (crash === 'during-ack') faults.push({ when: upstream.ack ?? (() => false), mode: 'lose-answer-and-die' });
+    const up = upstream.clients ?? [];
+    if (crash === 'during-poll') fault(up, upstream.read, 'after', lostAnswer);
+    if (crash === 'refused-commit') fault([clients.ddb], 'TransactWriteItems', 'before', crashed);
+    if (crash === 'lost-answer') fault([clients.ddb], 'TransactWriteItems', 'after', lostAnswer);
+    if (crash === 'lost-answer-and-die') fault([clients.ddb], 'TransactWriteItems', 'after', crashed);
+    if (crash === 'during-ack') fault(up, upstream.ack, 'after', crashed);
   };
 
   const restart: CrashRig['restart'] = (crash, o = {}) => {
@@ -123,7 +112,9 @@ export function crashRig(config: StorageConfig, plugins: ConnectorPlugin[], upst
 
   return {
     clients,
-    faults,
+    get pending() {
+      return pending;
+    },
     service: new ConnectorService(clients, registry),
     restart,
     async race(connector) {
@@ -157,5 +148,5 @@ export function crashRig(config: StorageConfig, plugins: ConnectorPlugin[], upst
  */
 export function expectRun(rig: CrashRig, report: SourceRunReport | undefined, crash: Crash | undefined): void {
   expect(report?.state).toEqual(crash && crash !== 'lost-answer' ? 'retry' : expect.stringMatching(/^(idle|budget)$/));
-  expect(rig.faults).toEqual([]);
+  expect(rig.pending).toBe(0);
 }

@@ -5,7 +5,7 @@
 // log, replays (envelopes and tombstones) to exactly the table's final scan, and per key
 // it holds exactly the stream's changes in the stream's order: none lost, none twice.
 import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, DeleteItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { cdcPlugins, environmentAwsClients } from '../../../../../lib/connect/co
 import { useTestStorage } from '../../../../support/stack.ts';
 import { expectChangesPerKey, expectReplayEquals, keyText } from '../checker.ts';
 import { crashRig, expectRun, type Crash, type CrashRig } from '../crashes.ts';
+import { createStreamTable } from './table.ts';
 
 const storage = useTestStorage();
 const TABLE = `cdc${randomBytes(4).toString('hex')}-crash`;
@@ -30,7 +31,7 @@ beforeAll(() => {
   const { config } = storage;
   streams = new DynamoDBStreamsClient({ region: config.region!, endpoint: config.endpoints!.dynamodb!, credentials: config.credentials! });
   const aws = { ...environmentAwsClients(), dynamodb: () => storage.clients.ddb, streams: () => streams };
-  rig = crashRig(config, cdcPlugins(aws), { clients: [streams], read: (c) => c instanceof GetRecordsCommand });
+  rig = crashRig(config, cdcPlugins(aws), { clients: [streams], read: 'GetRecords' });
 });
 
 afterAll(async () => {
@@ -75,15 +76,7 @@ const CRASHES: (Crash | undefined)[] = ['during-poll', 'before-commit', undefine
 
 describe('DynamoDbCdcSource through the source runtime, crashed and restarted', () => {
   it('replays to the table\'s scan, with per key exactly the stream\'s changes in its order', async () => {
-    await storage.clients.ddb.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
-        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-        BillingMode: 'PAY_PER_REQUEST',
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      }),
-    );
+    await createStreamTable(storage.clients.ddb, TABLE);
     await rig.service.create({
       name: NAME,
       config: {

@@ -6,11 +6,11 @@
 // they come back already in the topic, and the source, remembering their ids with its
 // offsets, deletes them without producing them again. In the end every message is in the
 // topic exactly once, with its attributes as headers, and the queue is empty.
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, DeleteMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cdcPlugins, environmentAwsClients } from '../../../../../lib/connect/connectors/cdc.ts';
 import { useTestStorage } from '../../../../support/stack.ts';
-import { crashRig, expectRun, type Command, type Crash, type CrashRig } from '../crashes.ts';
+import { crashRig, expectRun, type Crash, type CrashRig } from '../crashes.ts';
 import { useLocalSqs } from './server.ts';
 
 const storage = useTestStorage();
@@ -26,14 +26,14 @@ const receives = new Map<string, number>();
 beforeAll(async () => {
   url = await local.queue('crashes', { VisibilityTimeout: '1' });
   const sqs = local.client();
-  const send = sqs.send.bind(sqs) as (c: Command) => Promise<unknown>;
-  (sqs as unknown as { send: (c: Command) => Promise<unknown> }).send = async (command: Command) => {
+  const send = sqs.send.bind(sqs) as (c: unknown) => Promise<unknown>;
+  (sqs as unknown as { send: (c: unknown) => Promise<unknown> }).send = async (command: unknown) => {
     const out = await send(command);
     if (command instanceof ReceiveMessageCommand) for (const m of (out as { Messages?: { MessageId: string }[] }).Messages ?? []) receives.set(m.MessageId, (receives.get(m.MessageId) ?? 0) + 1);
     return out;
   };
   const aws = { ...environmentAwsClients(), sqs: () => sqs };
-  rig = crashRig(storage.config, cdcPlugins(aws), { clients: [sqs], read: (c) => c instanceof ReceiveMessageCommand, ack: (c) => c instanceof DeleteMessageBatchCommand });
+  rig = crashRig(storage.config, cdcPlugins(aws), { clients: [sqs], read: 'ReceiveMessage', ack: 'DeleteMessageBatch' });
 });
 
 afterAll(async () => {

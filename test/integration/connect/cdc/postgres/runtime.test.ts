@@ -3,7 +3,8 @@
 // transaction, the slot acknowledged in the commit hook), under the workload of
 // workload.ts while the runner is crashed and restarted (../crashes.ts): before the commit,
 // with the transaction refused after the upload, with its answer lost (resent, or the
-// runner dying with it), and after the commit before the acknowledgement.
+// runner dying with it), and after the commit before the acknowledgement; and two
+// runners racing the task after each round.
 // A restart is a fresh runtime whose task opens a new replication connection; the
 // crashed one is left as a dead Lambda leaves it. The topics, read back from the log,
 // replay to exactly the tables, in commit order per key, each change once. While the
@@ -78,6 +79,7 @@ describe('PostgresCdcSource through the source runtime', () => {
         // The crashed runner is gone: the next run is another's, from the committed offsets.
         if (crash) runtime = rig.restart();
       }
+      await rig.race(NAME);
     }
     for (let i = 0; i < 50; i++) {
       const [report] = await runtime.sources.runAll();

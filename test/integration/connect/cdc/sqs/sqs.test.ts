@@ -2,7 +2,7 @@
 // on a free loopback port): messages become records with their attributes as headers and
 // are deleted only after the runtime's commit; a message that comes back after a crash
 // between commit and delete is not produced twice.
-import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { SqsSource, type SqsOffsets } from '../../../../../lib/connect/cdc/sqs/source.ts';
 import { SqsSink } from '../../../../../lib/connect/cdc/sqs/sinks.ts';
@@ -82,5 +82,24 @@ describe('SqsSink', () => {
       for (const m of res.Messages) got.push({ body: m.Body!, offset: m.MessageAttributes!['sluice.offset']!.StringValue!, h: m.MessageAttributes!.h!.StringValue! });
     }
     expect(got.sort((a, b) => Number(a.offset) - Number(b.offset))).toEqual(records.map((r) => ({ body: JSON.stringify(r.value), offset: String(r.offset), h: `v${r.offset}` })));
+  });
+
+  it('FIFO: a key SQS would refuse as a group id (spaces, non-ASCII, empty, over 128 characters) still has one group of its own', async () => {
+    const url = await local.queue('sink-keys.fifo', { FifoQueue: 'true' });
+    const sink = new SqsSink({ 'sqs.queue.url': url }, local.sqs);
+    const keys = ['user 1', 'café', '', 'x'.repeat(200), 'x'.repeat(200) + 'y', 'plain'];
+    const records = Array.from({ length: 18 }, (_, i) => ({ topic: 'orders', partition: 0, offset: i, key: keys[i % keys.length]!, value: `v${i}` }));
+    await sink.deliver(records);
+    const groups = new Map<string, number[]>();
+    for (;;) {
+      // AttributeNames (deprecated, still served by SQS): the local server knows no MessageSystemAttributeNames.
+      const res = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], AttributeNames: ['All'] }));
+      if (!res.Messages?.length) break;
+      for (const m of res.Messages) groups.set(m.Attributes!.MessageGroupId!, [...(groups.get(m.Attributes!.MessageGroupId!) ?? []), Number(m.MessageAttributes!['sluice.offset']!.StringValue)]);
+      await local.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: url, Entries: res.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    }
+    // One group per key, each with its key's records in offset order.
+    expect([...groups.values()].sort((a, b) => a[0]! - b[0]!)).toEqual(keys.map((_, k) => records.filter((r) => r.offset % keys.length === k).map((r) => r.offset)));
+    expect(groups.get('plain')).toEqual([5, 11, 17]);
   });
 });

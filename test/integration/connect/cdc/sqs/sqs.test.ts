@@ -1,7 +1,7 @@
-// SqsSource and SqsSink against the local SQS server (server.ts: npm local-aws-sqs, in this process,
-// on a free loopback port): messages become records with their attributes as headers and
-// are deleted only after the runtime's commit; a message that comes back after a crash
-// between commit and delete is not produced twice.
+// SqsSource and SqsSink against the local SQS server (server.ts): messages become records
+// with their attributes as headers and are deleted only after the runtime's commit; a
+// message that comes back after a crash between commit and delete is not produced twice;
+// the sink sends in batches, and on a FIFO queue gives each key a group of its own.
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { SqsSource, type SqsOffsets } from '../../../../../lib/connect/cdc/sqs/source.ts';

@@ -108,7 +108,7 @@ export function countRequests(client: AnyClient): { counts: Map<string, number>;
  * Returns a function removing the fault. `times` bounds how often it fires.
  */
 export function injectFault(
-  client: AnyClient,
+  client: AnyClient | { middlewareStack: unknown },
   command: string,
   when: 'before' | 'after',
   opts: { times?: number; error?: () => Error } = {},

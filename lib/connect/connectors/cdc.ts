@@ -5,7 +5,9 @@
 // replication slot's LSN, delete SQS messages) runs in the connector's commit hook, after
 // the runtime committed the records and offsets, never before; while the connector is
 // paused or stopped, PostgreSQL's keep checks the slot (how it is kept from growing);
-// deleting the connector drops the slot (onDelete).
+// deleting the connector drops the slot (onDelete). A poll's transient upstream failure
+// (a timeout, throttling, a 5xx) is retriable (cdc/failures.ts): the run ends and the
+// next polls again from the committed offsets; only a definite refusal fails the task.
 // Sinks deliver each batch as plain JSON values (Struct fields, bytes as base64) after
 // the converters.
 //
@@ -23,6 +25,7 @@ import { parsePostgresCdcConfig } from '../cdc/postgres/config.ts';
 import { keepSlot, releaseSlot } from '../cdc/postgres/slot.ts';
 import { PostgresCdcSource } from '../cdc/postgres/source.ts';
 import type { ChangeSink, DeliveryRecord } from '../cdc/sink.ts';
+import { upstreamFailure } from '../cdc/failures.ts';
 import type { ChangeSource, Json } from '../cdc/source.ts';
 import { DynamoDbSink } from '../cdc/sqs/dynamodbSink.ts';
 import { LambdaSink } from '../cdc/sqs/lambdaSink.ts';
@@ -109,7 +112,9 @@ function changeSourceConnector(make: (props: Readonly<Record<string, string>>, a
     poll: async ({ name, config, offsets, state }) => {
       const partition = { connector: name };
       const committed = offsets.get(partition)?.offsets;
-      const res = await state.source.poll({ offsets: committed ?? undefined, maxRecords: config['poll.max.records'] as number, maxMs: Number(config['poll.max.ms']) });
+      const res = await state.source
+        .poll({ offsets: committed ?? undefined, maxRecords: config['poll.max.records'] as number, maxMs: Number(config['poll.max.ms']) })
+        .catch((err: unknown) => Promise.reject(upstreamFailure(`${name} poll`, err)));
       state.ack = res.ack;
       return {
         records: res.records.map((r) => ({

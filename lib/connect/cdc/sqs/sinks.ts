@@ -4,13 +4,16 @@
 // SqsSink: SendMessageBatch (≤ 10 entries, ≤ 256 KiB in all); body = the value (text as
 // is, else JSON), message attributes = the headers plus sluice.topic, sluice.partition,
 // sluice.offset. For a FIFO queue (.fifo) MessageGroupId = the key (so one key's records
-// stay in order) and MessageDeduplicationId = topic/partition/offset, so that a batch
-// delivered again within SQS's five-minute deduplication interval is dropped by SQS.
+// stay in order; a key SQS would refuse as a group id, not 1 to 128 printable ASCII
+// characters, is named by its SHA-256 instead, still one group per key) and
+// MessageDeduplicationId = topic/partition/offset, so that a batch delivered again within
+// SQS's five-minute deduplication interval is dropped by SQS.
 //
 // EventBridgeSink: PutEvents (≤ 10 entries, ≤ 256 KiB in all) to `eventbridge.bus.name`,
 // Source = `event.source`, DetailType = `detail.type` (default: the topic), Detail = the
 // value when it is a JSON object, else {"value": ...}; tombstones are skipped (an event
 // bus has nothing to delete).
+import { createHash } from 'node:crypto';
 import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { ConfigReader, type ConfigMap } from '../config.ts';
@@ -18,6 +21,10 @@ import { batches, bodyText, sendWithRetries, type ChangeSink, type DeliveryRecor
 
 const MAX_ENTRIES = 10;
 const MAX_BATCH_BYTES = 256 * 1024;
+
+/** What SQS takes as a MessageGroupId: 1 to 128 letters, digits and punctuation. */
+const GROUP_ID = /^[\x21-\x7e]{1,128}$/;
+const groupId = (text: string): string => (GROUP_ID.test(text) ? text : createHash('sha256').update(text).digest('hex'));
 
 const attributeBytes = (e: SendMessageBatchRequestEntry): number =>
   Buffer.byteLength(e.MessageBody ?? '') + Object.entries(e.MessageAttributes ?? {}).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v.StringValue ?? '') + (v.BinaryValue?.length ?? 0) + 6, 0);
@@ -56,7 +63,7 @@ export class SqsSink implements ChangeSink {
       Id: String(i),
       MessageBody: r.value === null ? '' : bodyText(r.value),
       MessageAttributes: attributes,
-      ...(this.fifo ? { MessageGroupId: r.key === null ? `${r.topic}-${r.partition}` : bodyText(r.key).slice(0, 128), MessageDeduplicationId: `${r.topic}/${r.partition}/${r.offset}`.slice(-128) } : {}),
+      ...(this.fifo ? { MessageGroupId: r.key === null ? `${r.topic}-${r.partition}` : groupId(bodyText(r.key)), MessageDeduplicationId: `${r.topic}/${r.partition}/${r.offset}`.slice(-128) } : {}),
     };
   }
 }

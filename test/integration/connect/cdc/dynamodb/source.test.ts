@@ -2,7 +2,7 @@
 // deletes with the reader crashed and restarted between and inside its steps; the
 // committed records replay to exactly the table, in stream order per key, each once.
 import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, DeleteItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemToJson } from '../../../../../lib/connect/cdc/dynamodb/attributes.ts';
@@ -11,7 +11,8 @@ import type { Envelope } from '../../../../../lib/connect/cdc/envelope.ts';
 import { InvalidConfigError } from '../../../../../lib/core/errors.ts';
 import { useTestStorage } from '../../../../support/stack.ts';
 import { emptyLog, pollAndCommit, type Committed } from '../postgres/harness.ts';
-import { replay } from '../postgres/checker.ts';
+import { replay } from '../checker.ts';
+import { createStreamTable } from './table.ts';
 
 const storage = useTestStorage();
 const tablePrefix = `cdc${randomBytes(4).toString('hex')}`;
@@ -22,17 +23,7 @@ beforeAll(() => {
 });
 afterAll(() => streams?.destroy());
 
-async function createTable(name: string, view: 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' = 'NEW_AND_OLD_IMAGES'): Promise<void> {
-  await storage.clients.ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: view },
-    }),
-  );
-}
+const createTable = (name: string, view?: 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY') => createStreamTable(storage.clients.ddb, name, view);
 
 const newSource = (table: string) => new DynamoDbCdcSource({ 'table.name': table, 'topic.prefix': 'ddb' }, { dynamodb: storage.clients.ddb, streams });
 

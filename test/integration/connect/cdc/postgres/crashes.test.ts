@@ -4,7 +4,7 @@
 // key, each change once.
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresCdcSource, type PostgresOffsets } from '../../../../../lib/connect/cdc/postgres/source.ts';
-import { expectOrderedOnce, expectReplayEquals } from './checker.ts';
+import { expectOrderedOnce, expectReplayEquals } from '../checker.ts';
 import { emptyLog, pollAndCommit, usePostgresDatabase, type Committed } from './harness.ts';
 import { createTables, tableRows, workload } from './workload.ts';
 

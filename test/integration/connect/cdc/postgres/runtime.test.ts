@@ -1,26 +1,26 @@
 // PostgresCdcSource run by the source runtime (a connector created over the management
 // service, polled by SourceRunner, records and offsets committed in one lib/log
 // transaction, the slot acknowledged in the commit hook), under the workload of
-// workload.ts while the runner is crashed and restarted: before the commit, with the
-// transaction refused after the upload, and after the commit before the acknowledgement.
+// workload.ts while the runner is crashed and restarted (../crashes.ts): before the commit,
+// with the transaction refused after the upload, with its answer lost (resent, or the
+// runner dying with it), and after the commit before the acknowledgement; and two
+// runners racing the task after each round.
 // A restart is a fresh runtime whose task opens a new replication connection; the
 // crashed one is left as a dead Lambda leaves it. The topics, read back from the log,
 // replay to exactly the tables, in commit order per key, each change once. While the
 // connector is stopped the runtime keeps its slot in bounds: past its limit it is dropped
 // and the connector shows FAILED with the reason.
-import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SourceRecord } from '../../../../../lib/connect/cdc/source.ts';
 import { cdcPlugins } from '../../../../../lib/connect/connectors/cdc.ts';
 import { PluginRegistry } from '../../../../../lib/connect/plugins/registry.ts';
-import { createConnectRuntime, transactionalCommitter, type ConnectRuntime, type SourceCommitter } from '../../../../../lib/connect/runtime/index.ts';
+import { createConnectRuntime, type ConnectRuntime } from '../../../../../lib/connect/runtime/index.ts';
 import { ConnectorService } from '../../../../../lib/connect/service.ts';
 import { readSourceOffsets } from '../../../../../lib/connect/store.ts';
 import { Log } from '../../../../../lib/log/index.ts';
-import { createStorageClients, type StorageClients } from '../../../../../lib/storage/clients.ts';
+import type { StorageClients } from '../../../../../lib/storage/clients.ts';
 import { useTestStorage } from '../../../../support/stack.ts';
-import { readAll } from '../../harness.ts';
-import { expectOrderedOnce, expectReplayEquals } from './checker.ts';
+import { expectOrderedOnce, expectReplayEquals } from '../checker.ts';
+import { crashRig, expectRun, type Crash, type CrashRig } from '../crashes.ts';
 import { usePostgresDatabase } from './harness.ts';
 import { createTables, tableRows, workload } from './workload.ts';
 
@@ -29,72 +29,22 @@ const db = usePostgresDatabase();
 const NAME = 'shop-cdc';
 const TOPICS = ['shop.public.accounts', 'shop.public.orders'];
 
-type Crash = 'before-commit' | 'refused-commit' | 'before-ack';
-const CRASHES: (Crash | undefined)[] = ['before-commit', undefined, 'before-ack', 'refused-commit', undefined, 'before-ack', 'before-commit'];
+const CRASHES: (Crash | undefined)[] = ['before-commit', undefined, 'before-ack', 'refused-commit', 'lost-answer', 'lost-answer-and-die', 'before-ack', 'before-commit'];
 
+let rig: CrashRig;
 let clients: StorageClients;
-let refuseNextTransaction = false;
 const runtimes: ConnectRuntime[] = [];
 const registry = new PluginRegistry({ deployed: false, plugins: cdcPlugins() });
 
 beforeAll(() => {
-  clients = createStorageClients(storage.config);
-  const ddb = clients.ddb as unknown as { send: (c: unknown, ...r: unknown[]) => Promise<unknown> };
-  const send = ddb.send.bind(ddb);
-  ddb.send = async (command: unknown, ...rest: unknown[]) => {
-    if (refuseNextTransaction && command instanceof TransactWriteItemsCommand) {
-      refuseNextTransaction = false;
-      throw Object.assign(new Error('injected crash'), { name: 'InjectedCrash', $fault: 'client' });
-    }
-    return send(command, ...rest);
-  };
+  rig = crashRig(storage.config, cdcPlugins());
+  clients = rig.clients;
 });
 
 afterAll(async () => {
   await Promise.all(runtimes.map((r) => r.stop()));
+  await rig?.stop();
 });
-
-const crashed = () => Object.assign(new Error('injected crash'), { name: 'InjectedCrash' });
-
-/** A fresh runtime (a restarted Lambda); its committer crashes as `crash` says, once. */
-function restart(crash?: Crash): ConnectRuntime {
-  const log = new Log(clients);
-  const real = transactionalCommitter({ log, clients });
-  let armed = crash !== undefined;
-  const committer: SourceCommitter = {
-    async commit(c) {
-      if (armed && crash === 'before-commit') {
-        armed = false;
-        throw crashed();
-      }
-      if (armed && crash === 'refused-commit') {
-        armed = false;
-        refuseNextTransaction = true;
-      }
-      await real.commit(c);
-      if (armed && crash === 'before-ack') {
-        armed = false;
-        throw crashed();
-      }
-    },
-  };
-  const runtime = createConnectRuntime(log, { registry, sources: { committer, maxPolls: 2 } });
-  runtimes.push(runtime);
-  return runtime;
-}
-
-/** The change topics as a consumer reads them: JSON keys and envelopes. */
-async function topicRecords(): Promise<SourceRecord[]> {
-  const log = new Log(clients);
-  const out: SourceRecord[] = [];
-  for (const topic of TOPICS) {
-    for (const r of await readAll(log, topic)) {
-      // A snapshot restarted after a crash first clears its table (op t, no key).
-      out.push({ topic, key: r.key === null ? null : JSON.parse(r.key.toString()), value: r.value === null ? null : JSON.parse(r.value.toString()) } as SourceRecord);
-    }
-  }
-  return out;
-}
 
 const snapshotPending = async () => {
   const stored = (await readSourceOffsets(clients, NAME))[0]?.offset?.offsets as { snapshot?: { pending: string[] } } | undefined;
@@ -106,7 +56,7 @@ describe('PostgresCdcSource through the source runtime', () => {
     await createTables(db);
     // Slots are the server's, not the database's: a name of this file's own.
     const config = db.config({ 'table.include.list': 'public.accounts,public.orders', 'snapshot.fetch.size': '7', 'slot.name': `${db.name}_runtime` });
-    await new ConnectorService(clients, registry).create({
+    await rig.service.create({
       name: NAME,
       config: {
         ...config,
@@ -119,23 +69,24 @@ describe('PostgresCdcSource through the source runtime', () => {
         'value.converter.schemas.enable': 'false',
       },
     });
-    let runtime = restart();
+    let runtime = rig.restart();
     for (let round = 0; round < CRASHES.length; round++) {
       await workload(db, round);
       for (let step = 0; step < 3; step++) {
         const crash = step === 1 ? CRASHES[round] : undefined;
-        if (crash) runtime = restart(crash);
-        const [report] = await runtime.sources.runAll();
-        expect(report!.state).toEqual(crash ? 'retry' : expect.stringMatching(/^(idle|budget)$/));
+        if (crash) runtime = rig.restart(crash);
+        expectRun(rig, (await runtime.sources.runAll())[0], crash);
         // The crashed runner is gone: the next run is another's, from the committed offsets.
-        if (crash) runtime = restart();
+        if (crash) runtime = rig.restart();
       }
+      await rig.race(NAME);
     }
     for (let i = 0; i < 50; i++) {
       const [report] = await runtime.sources.runAll();
       if (report!.records === 0 && !(await snapshotPending())) break;
     }
-    const records = await topicRecords();
+    // A snapshot restarted after a crash first clears its table (op t, no key).
+    const records = (await Promise.all(TOPICS.map((t) => rig.topic(t)))).flat();
     expect(records.length).toBeGreaterThan(100);
     expectReplayEquals(records, await tableRows(db), (row) => ({ id: row.id }));
     expectOrderedOnce(records, true);

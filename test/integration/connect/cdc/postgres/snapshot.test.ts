@@ -3,7 +3,7 @@
 // restarted by a new reader while the tables keep changing.
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresCdcSource, type PostgresOffsets } from '../../../../../lib/connect/cdc/postgres/source.ts';
-import { expectOrderedOnce, expectReplayEquals } from './checker.ts';
+import { expectOrderedOnce, expectReplayEquals } from '../checker.ts';
 import { emptyLog, pollAndCommit, usePostgresDatabase, type Committed } from './harness.ts';
 
 const db = usePostgresDatabase();

@@ -3,8 +3,8 @@
 // them: the replay equals the tables, each key's changes come in commit order, and no
 // change is delivered twice.
 import { expect } from 'vitest';
-import type { SourceRecord } from '../../../../../lib/connect/cdc/source.ts';
-import type { Envelope } from '../../../../../lib/connect/cdc/envelope.ts';
+import type { SourceRecord } from '../../../../lib/connect/cdc/source.ts';
+import type { Envelope } from '../../../../lib/connect/cdc/envelope.ts';
 
 export type Tables = Map<string, Map<string, unknown>>;
 
@@ -56,3 +56,21 @@ export function expectOrderedOnce(records: readonly SourceRecord[], allowRepeate
     seen.add(fingerprint);
   }
 }
+
+/**
+ * Per key, the changes in the records (tombstones aside) are exactly `expected` (change
+ * ids in the upstream's order, e.g. a stream's): none lost, none twice, none out of order.
+ */
+export function expectChangesPerKey(records: readonly SourceRecord[], expected: ReadonlyMap<string, readonly string[]>, changeId: (v: Envelope) => string): void {
+  const got = new Map<string, string[]>();
+  for (const r of records) {
+    const v = r.value as Envelope | null;
+    if (v === null) continue;
+    const id = keyText(r.key);
+    got.set(id, [...(got.get(id) ?? []), changeId(v)]);
+  }
+  expect(Object.fromEntries([...got].sort())).toEqual(Object.fromEntries([...expected].sort()));
+}
+
+/** The key as the checks compare keys: its JSON text. */
+export { keyText };

@@ -3,16 +3,19 @@
 // range of it. No partition may delete such an object on its own, so the commit writes a
 // reference record in the same transaction as the index entries, in the producers table:
 //
-//   id = 'txnobject#{objectKey}'   refs: { "topicId#partition": lastOffset of its entry }
+//   id = 'txnobject#{objectKey}'   refs: { "topicId#partition": lastOffset of its entry,
+//                                          or [lastOffset, ...] of its entries (several) }
 //                                  unreferencedSince?: epoch ms (set by the sweep)
 //
 // The sweep (a maintenance pass) deletes a shared object once it is older than the grace
 // period and either has no record (its commit never happened: an orphan) or none of its
 // referencing entries still exists with this object key (retention, compaction or a
 // topic's deletion removed them all) since at least the grace period, so a reader that
-// read an entry before it went can still read the object. A record's condition
+// read an entry before it went can still read the object. Only committed entries are
+// referenced: bytes of batches a commit left out (an idempotent producer's duplicate or
+// refused batch, judge.ts) are never read, and go with the object. A record's condition
 // (not exists) doubles as the transaction's receipt after an ambiguous attempt.
-import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../../storage/clients.ts';
 import { SHARED_SEGMENT_PREFIX } from '../../storage/definitions.ts';
 import { call, getItem, N, num, S, type Item } from '../../storage/dynamo.ts';
@@ -27,13 +30,13 @@ export function sharedObjectRefs(clients: StorageClients, objectKey: string): Tx
   return {
     what: `references of object ${objectKey}`,
     count: 1,
-    items: ({ results }) => [
+    items: ({ results, lastOffsets }) => [
       {
         Put: {
           TableName: clients.names.tables.producers,
           Item: {
             ...refsKey(objectKey),
-            refs: { M: Object.fromEntries(results.map((r) => [`${r.topicId}#${r.partition}`, N(r.lastOffset)])) },
+            refs: { M: Object.fromEntries(results.map((r, i) => [`${r.topicId}#${r.partition}`, lastOffsetsValue(lastOffsets[i]!)])) },
           },
           ConditionExpression: 'attribute_not_exists(id)',
         },
@@ -79,11 +82,15 @@ export async function sweepSharedObjects(clients: StorageClients, opts: { now: (
   return result;
 }
 
+const lastOffsetsValue = (offsets: readonly number[]): AttributeValue => (offsets.length === 1 ? N(offsets[0]!) : { L: offsets.map(N) });
+
 async function stillReferenced(clients: StorageClients, objectKey: string, record: Item): Promise<boolean> {
   for (const [tp, last] of Object.entries(record.refs?.M ?? {})) {
     const cut = tp.lastIndexOf('#');
-    const entry = await findEntry(clients, tp.slice(0, cut), Number(tp.slice(cut + 1)), num(last));
-    if (entry?.objectKey === objectKey) return true;
+    for (const offset of last.L ?? [last]) {
+      const entry = await findEntry(clients, tp.slice(0, cut), Number(tp.slice(cut + 1)), num(offset));
+      if (entry?.objectKey === objectKey) return true;
+    }
   }
   return false;
 }

@@ -16,7 +16,7 @@
 // Later features with data already uploaded call `commitTransaction(clients,
 // { partitions: [{ topic, partition, segments }], participants })` directly. The limits
 // (100 items, 4 MB) are checked before anything is uploaded (INVALID_TXN_STATE).
-import { InvalidRequestError, UnknownTopicOrPartitionError } from '../core/errors.ts';
+import { UnknownTopicOrPartitionError } from '../core/errors.ts';
 import type { RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import type { CommitGuard, CommitOptions } from '../storage/commit.ts';
@@ -27,7 +27,6 @@ import {
   checkKeys,
   checkRecords,
   checkRecordSizes,
-  segmentFromBatches,
   segmentFromRecords,
   type AppendInput,
   type AppendResult,
@@ -55,7 +54,6 @@ import {
   abortStaged,
   commitParts,
   commitRecords,
-  partitionsPerCommit,
   commitStaged,
   describeTxnProducer,
   type EncodedPart,

@@ -3,13 +3,13 @@
 // judged against its partition's head in that commit. A resend is answered with its
 // first offsets and never written twice, a gap or a fenced epoch fails that batch alone,
 // and the shared object's references name only the entries committed.
-import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Log, sweepSharedObjects, type AppendResult, type BatchesFor } from '../../../../lib/log/index.ts';
 import { encodeBatch } from '../../../../lib/records/index.ts';
 import { useTestStorage } from '../../../support/stack.ts';
-import { countRequests, expectDenseOffsets, indexEntries, injectFault, readAll, rec } from '../../../support/log.ts';
+import { bumpEpoch, countRequests, expectDenseOffsets, indexEntries, injectFault, readAll, rec } from '../../../support/log.ts';
 
 const storage = useTestStorage();
 let n = 0;
@@ -138,7 +138,7 @@ describe('idempotent batches in a many-partition commit', () => {
     const { log, name, producer } = await setup(2);
     const [p, q] = [await producer(), await producer()];
     await log.appendBatchesMany([item(name, 0, batch(p, 0, ['old'], 0)), item(name, 1, batch(q, 0, ['q0']))]);
-    await bumpEpoch(p, 1);
+    await bumpEpoch(storage.clients, p, 1);
 
     const settled = await log.appendBatchesMany([
       item(name, 0, batch(p, 0, ['new'], 1)),
@@ -254,17 +254,6 @@ describe('idempotent batches in a many-partition commit', () => {
   });
 });
 
-/** What a re-initialised producer gets: its registration at a new epoch. */
-async function bumpEpoch(producerId: bigint, epoch: number) {
-  await storage.clients.ddb.send(
-    new UpdateItemCommand({
-      TableName: storage.clients.names.tables.producers,
-      Key: { id: { S: `producer#${producerId}` } },
-      UpdateExpression: 'SET epoch = :e',
-      ExpressionAttributeValues: { ':e': { N: String(epoch) } },
-    }),
-  );
-}
 
 async function refsOf(objectKey: string) {
   const res = await storage.clients.ddb.send(

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { RequestTimedOutError } from '../../../lib/core/errors.ts';
 import { flushShared, type Flush } from '../../../lib/gateway/handlers/produce-buffer.ts';
 import { encodeBatch } from '../../../lib/records/index.ts';
-import { countRequests, indexEntries, injectFault, readAll } from '../../support/log.ts';
+import { bumpEpoch, countRequests, indexEntries, injectFault, readAll } from '../../support/log.ts';
 import { uniqueName, useGateway } from './harness.ts';
 import { RawConnection } from './raw.ts';
 
@@ -167,22 +167,57 @@ describe('idempotent producers through the produce buffer', () => {
 
   it("answers a sequence gap on one partition with OUT_OF_ORDER_SEQUENCE_NUMBER and commits the request's other partitions", async () => {
     const topic = await topicWith(2);
-    const conn = await RawConnection.open(h.gateway().port);
-    const init = await conn.request(22, 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
-    const batch = (baseSequence: number, value: string) =>
-      encodeBatch({ records: [{ key: null, value: Buffer.from(value) }], producerId: BigInt(init.producerId), producerEpoch: 0, baseSequence });
+    const raw = await rawProducer();
 
-    const res = await conn.request(0, 9, {
-      transactionalId: null,
-      acks: -1,
-      timeoutMs: 5000,
-      topicData: [{ name: topic, partitionData: [{ index: 0, records: batch(0, 'ok') }, { index: 1, records: batch(4, 'gap') }] }],
-    });
-    conn.close();
+    const res = await raw.produce(topic, [
+      [0, raw.batch(0, 0, 'ok')],
+      [1, raw.batch(0, 4, 'gap')],
+    ]);
+    raw.conn.close();
 
-    expect(res.responses[0].partitionResponses.map((p: { errorCode: number }) => p.errorCode)).toEqual([0, 45]);
+    expect(res).toEqual([0, 45]);
     const { log } = h.gateway().services;
     expect((await readAll(log, topic, 0)).map((r) => r.value)).toEqual(['ok']);
     expect(await log.listOffsets(topic, 1, 'latest')).toBe(0);
   });
+
+  it('answers a batch of a fenced epoch with INVALID_PRODUCER_EPOCH, as a broker answers it on Produce, and commits the others', async () => {
+    const topic = await topicWith(2);
+    const raw = await rawProducer();
+    await bumpEpoch(h.storage.clients, raw.producerId, 1);
+    expect(await raw.produce(topic, [[0, raw.batch(1, 0, 'new')]])).toEqual([0]);
+
+    const res = await raw.produce(topic, [
+      [0, raw.batch(0, 1, 'zombie')],
+      [1, raw.batch(1, 0, 'fine')],
+    ]);
+    raw.conn.close();
+
+    expect(res).toEqual([47, 0]);
+    const { log } = h.gateway().services;
+    expect((await readAll(log, topic, 0)).map((r) => r.value)).toEqual(['new']);
+    expect((await readAll(log, topic, 1)).map((r) => r.value)).toEqual(['fine']);
+  });
 });
+
+/** A producer id from InitProducerId, and Produce requests of one idempotent batch per partition, answered with their error codes. */
+async function rawProducer() {
+  const conn = await RawConnection.open(h.gateway().port);
+  const init = await conn.request(22, 4, { transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+  const producerId = BigInt(init.producerId);
+  return {
+    conn,
+    producerId,
+    batch: (producerEpoch: number, baseSequence: number, value: string) =>
+      encodeBatch({ records: [{ key: null, value: Buffer.from(value) }], producerId, producerEpoch, baseSequence }),
+    async produce(topic: string, partitions: [number, Buffer][]): Promise<number[]> {
+      const res = await conn.request(0, 9, {
+        transactionalId: null,
+        acks: -1,
+        timeoutMs: 5000,
+        topicData: [{ name: topic, partitionData: partitions.map(([index, records]) => ({ index, records })) }],
+      });
+      return res.responses[0].partitionResponses.map((p: { errorCode: number }) => p.errorCode);
+    },
+  };
+}

@@ -3,7 +3,7 @@
 // judged against its partition's head in that commit. A resend is answered with its
 // first offsets and never written twice, a gap or a fenced epoch fails that batch alone,
 // and the shared object's references name only the entries committed.
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Log, sweepSharedObjects, type AppendResult, type BatchesFor } from '../../../../lib/log/index.ts';
@@ -201,6 +201,27 @@ describe('idempotent batches in a many-partition commit', () => {
     expect(await values(log, name, 0)).toEqual(['a', 'c', 'd', 'e']);
   });
 
+  it('keeps a shared object while any entry its record lists still references it', async () => {
+    const { log, name, topicId, producer } = await setup(2);
+    const p = await producer();
+    const before = new Set(await sharedObjects());
+    await log.appendBatchesMany([item(name, 0, batch(p, 0, ['a'])), item(name, 1, batch(p, 0, ['b']))]);
+    const object = (await sharedObjects()).find((k) => !before.has(k))!;
+    // Two sweeps a grace period apart delete an object unreferenced at both.
+    const sweepTwice = async () => {
+      for (const later of [3_600_000, 7_200_000]) await sweepSharedObjects(storage.clients, { now: () => Date.now() + later, graceMs: 60_000 });
+    };
+
+    // Partition 0's entry listed after one that no longer exists: still referenced.
+    await setRefs(object, { [`${topicId}#0`]: { L: [{ N: '99' }, { N: '0' }] } });
+    await sweepTwice();
+    expect(await sharedObjects()).toContain(object);
+
+    await setRefs(object, { [`${topicId}#0`]: { L: [{ N: '98' }, { N: '99' }] } });
+    await sweepTwice();
+    expect(await sharedObjects()).not.toContain(object);
+  });
+
   it('commits once when the answer of the transaction is lost, and a resend after the caller gave up writes nothing again', async () => {
     const { log, name, topicId, producer } = await setup(3);
     const p = await producer();
@@ -260,4 +281,15 @@ async function refsOf(objectKey: string) {
     new GetItemCommand({ TableName: storage.clients.names.tables.producers, Key: { id: { S: `txnobject#${objectKey}` } }, ConsistentRead: true }),
   );
   return res.Item?.refs?.M;
+}
+
+async function setRefs(objectKey: string, refs: Record<string, unknown>) {
+  await storage.clients.ddb.send(
+    new UpdateItemCommand({
+      TableName: storage.clients.names.tables.producers,
+      Key: { id: { S: `txnobject#${objectKey}` } },
+      UpdateExpression: 'SET refs = :r',
+      ExpressionAttributeValues: { ':r': { M: refs } as never },
+    }),
+  );
 }

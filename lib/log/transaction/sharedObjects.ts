@@ -11,11 +11,9 @@
 // period and either has no record (its commit never happened: an orphan) or none of its
 // referencing entries still exists with this object key (retention, compaction or a
 // topic's deletion removed them all) since at least the grace period, so a reader that
-// read an entry before it went can still read the object. Only committed entries are
-// referenced: bytes of batches a commit left out (an idempotent producer's duplicate or
-// refused batch, judge.ts) are never read, and go with the object. A record's condition
+// read an entry before it went can still read the object. A record's condition
 // (not exists) doubles as the transaction's receipt after an ambiguous attempt.
-import { DeleteItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../../storage/clients.ts';
 import { SHARED_SEGMENT_PREFIX } from '../../storage/definitions.ts';
 import { call, getItem, N, num, S, type Item } from '../../storage/dynamo.ts';
@@ -25,7 +23,12 @@ import type { TxnParticipant } from './types.ts';
 
 const refsKey = (objectKey: string): Item => ({ id: S(`txnobject#${objectKey}`) });
 
-/** The reference record of a shared object, committed with the entries that reference it. */
+/**
+ * The reference record of a shared object, committed with the entries that reference it:
+ * every entry the commit adds (a partition with several lists them all). Only committed
+ * entries are referenced: bytes of batches a commit left out (an idempotent producer's
+ * duplicate or refused batch, judge.ts) are never read, and go with the object.
+ */
 export function sharedObjectRefs(clients: StorageClients, objectKey: string): TxnParticipant {
   return {
     what: `references of object ${objectKey}`,
@@ -36,7 +39,14 @@ export function sharedObjectRefs(clients: StorageClients, objectKey: string): Tx
           TableName: clients.names.tables.producers,
           Item: {
             ...refsKey(objectKey),
-            refs: { M: Object.fromEntries(results.map((r, i) => [`${r.topicId}#${r.partition}`, lastOffsetsValue(lastOffsets[i]!)])) },
+            refs: {
+              M: Object.fromEntries(
+                results.map((r, i) => {
+                  const last = lastOffsets[i]!;
+                  return [`${r.topicId}#${r.partition}`, last.length === 1 ? N(last[0]!) : { L: last.map((o) => N(o)) }];
+                }),
+              ),
+            },
           },
           ConditionExpression: 'attribute_not_exists(id)',
         },
@@ -81,8 +91,6 @@ export async function sweepSharedObjects(clients: StorageClients, opts: { now: (
   }
   return result;
 }
-
-const lastOffsetsValue = (offsets: readonly number[]): AttributeValue => (offsets.length === 1 ? N(offsets[0]!) : { L: offsets.map(N) });
 
 async function stillReferenced(clients: StorageClients, objectKey: string, record: Item): Promise<boolean> {
   for (const [tp, last] of Object.entries(record.refs?.M ?? {})) {

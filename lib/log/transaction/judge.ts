@@ -112,7 +112,8 @@ async function confirmAll(
 }
 
 function judgePartition(p: TxnPartition, head: PartitionHead, now: number, confirmation: (b: ProducerBatch) => Confirmation | undefined) {
-  let states: ProducerStates = parseProducerStates(head.producersJson);
+  // Only a partition with idempotent segments reads (and may replace) the producer state.
+  let states: ProducerStates = p.segments.some((s) => s.producer) ? parseProducerStates(head.producersJson) : {};
   let changed = false;
   let next = head.nextOffset;
   const kept: TxnSegment[] = [];

@@ -16,7 +16,7 @@
 // Later features with data already uploaded call `commitTransaction(clients,
 // { partitions: [{ topic, partition, segments }], participants })` directly. The limits
 // (100 items, 4 MB) are checked before anything is uploaded (INVALID_TXN_STATE).
-import { InvalidRequestError, UnknownTopicOrPartitionError } from '../core/errors.ts';
+import { UnknownTopicOrPartitionError } from '../core/errors.ts';
 import type { RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import type { CommitGuard, CommitOptions } from '../storage/commit.ts';
@@ -27,11 +27,11 @@ import {
   checkKeys,
   checkRecords,
   checkRecordSizes,
-  segmentFromBatches,
   segmentFromRecords,
   type AppendInput,
   type AppendResult,
 } from './append.ts';
+import { appendBatchesMany, type BatchesFor } from './appendMany.ts';
 import { produceRecords, type PreparedRecord, type ProduceDeps, type ProducedRecord } from './produce.ts';
 import {
   fetchBatches,
@@ -54,7 +54,6 @@ import {
   abortStaged,
   commitParts,
   commitRecords,
-  partitionsPerCommit,
   commitStaged,
   describeTxnProducer,
   type EncodedPart,
@@ -72,6 +71,7 @@ import {
 } from './transaction/index.ts';
 
 export type { AppendInput, AppendResult } from './append.ts';
+export type { BatchesFor } from './appendMany.ts';
 export type { PreparedRecord, ProducedRecord } from './produce.ts';
 /** The records an append takes, as the API's JSON produce builds them. */
 export type { RecordHeader, RecordInput } from '../records/types.ts';
@@ -88,13 +88,6 @@ export * from './transaction/index.ts';
  * cache because their commit re-checks the id.
  */
 const FRESH = { fresh: true } as const;
-
-/** Raw batches for one partition (Log.appendBatchesMany). */
-export interface BatchesFor {
-  topic: string;
-  partition: number;
-  batches: Buffer;
-}
 
 export interface LogOptions {
   commit?: CommitOptions;
@@ -237,41 +230,22 @@ export class Log {
   }
 
   /**
-   * Raw batches (without a producer id) for several partitions, each (topic, partition)
-   * at most once: one object and one commit per as many partitions as one commit holds.
-   * Each item's outcome, in order: refused alone when its batches are invalid (nothing of
-   * it written), else its commit's.
+   * Raw batches for several partitions, a partition possibly several times (its items take
+   * its offsets in the order given): one object and one commit per as many partitions as
+   * one commit holds (appendMany.ts). Each item's outcome, in order: refused alone when its
+   * batches are invalid or an idempotent producer's sequence refuses them (nothing of it
+   * written), its earlier offsets when it duplicates an idempotent producer's batch, else
+   * its commit's.
    */
-  async appendBatchesMany(items: readonly BatchesFor[]): Promise<PromiseSettledResult<AppendResult>[]> {
-    const now = this.now();
-    const out: PromiseSettledResult<AppendResult>[] = new Array(items.length);
-    const parts: { at: number; part: EncodedPart }[] = [];
-    await Promise.all(
-      items.map(async (item, at) => {
-        try {
-          const topic = await this.topics.requirePartition(item.topic, item.partition);
-          const segment = segmentFromBatches(topic, item.batches, now);
-          if (segment.producer) throw new InvalidRequestError("An idempotent producer's batches are appended to their partition alone.");
-          parts.push({ at, part: { topic, partition: item.partition, segment } });
-        } catch (reason) {
-          out[at] = { status: 'rejected', reason };
-        }
-      }),
-    );
-    parts.sort((a, b) => a.at - b.at);
-    const size = partitionsPerCommit(0);
-    const chunks = Array.from({ length: Math.ceil(parts.length / size) }, (_, i) => parts.slice(i * size, (i + 1) * size));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        try {
-          const results = await this.appendParts(chunk.map((c) => c.part));
-          chunk.forEach((c, i) => (out[c.at] = { status: 'fulfilled', value: results[i]! }));
-        } catch (reason) {
-          for (const c of chunk) out[c.at] = { status: 'rejected', reason };
-        }
-      }),
-    );
-    return out;
+  appendBatchesMany(items: readonly BatchesFor[]): Promise<PromiseSettledResult<AppendResult>[]> {
+    const deps = {
+      clients: this.clients,
+      topics: this.topics,
+      now: this.now(),
+      ...(this.opts.commit ? { commit: this.opts.commit } : {}),
+      written: (topic: TopicRecord, partition: number) => this.watch.notify(topic.topicId, partition),
+    };
+    return appendBatchesMany(deps, items);
   }
 
   /** Records from `offset` with absolute offsets, never beyond the high watermark. */

@@ -24,14 +24,14 @@ const FUNCTION_NAMES = Object.keys(FUNCTIONS) as FunctionName[];
  * connector (the AWS clients of the CDC sources and sinks, and pg). Request bodies are
  * checked with zod/mini.
  *
- *   measured (KiB): admin 425, produce 612, fetch 582, groups 633, health 48,
+ *   measured (KiB): admin 425, produce 612, fetch 671, groups 633, health 48,
  *                   maintenance 617, subscriptions 441, dispatcher 690, transactions 680,
  *                   connectors 1013, connectorRuntime 1029, processors (not yet measured)
  */
 const BUDGET_BYTES: Record<FunctionName, number> = {
   admin: 490 * 1024,
   produce: 705 * 1024,
-  fetch: 670 * 1024,
+  fetch: 770 * 1024,
   groups: 730 * 1024,
   health: 55 * 1024,
   maintenance: 710 * 1024,

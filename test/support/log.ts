@@ -1,6 +1,6 @@
 // Helpers for log tests: readers that check invariants from the stored state itself, and
 // SDK middleware to count requests or inject the faults emulators cannot produce.
-import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import type { Log } from '../../lib/log/index.ts';
@@ -128,4 +128,16 @@ export function injectFault(
     { step: 'initialize', name, priority: 'high' },
   );
   return () => (client.middlewareStack as any).remove(name);
+}
+
+/** What a re-initialised (transactional) producer gets: its registration at a new epoch. */
+export async function bumpEpoch(clients: StorageClients, producerId: bigint, epoch: number): Promise<void> {
+  await clients.ddb.send(
+    new UpdateItemCommand({
+      TableName: clients.names.tables.producers,
+      Key: { id: { S: `producer#${producerId}` } },
+      UpdateExpression: 'SET epoch = :e',
+      ExpressionAttributeValues: { ':e': { N: String(epoch) } },
+    }),
+  );
 }

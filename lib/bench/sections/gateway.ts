@@ -1,7 +1,10 @@
 // The gateway section: the Kafka gateway under a real Kafka client. kafkajs producers send
 // keyed 1 KiB records through the local platform's gateway (DevServer.kafkaPort), and the
 // SDK's producers send the same records over HTTP in the same run; the ratio of their
-// throughputs is the figure to watch (target >= 0.8). A second pass sends 16 KiB client
+// throughputs is the figure to watch (target >= 0.8). Idempotent kafkajs producers (what
+// Java clients are by default) send the same records too: their batches share each
+// flush's object and commit like the others', so `idempotentRatio` shows what checking
+// their sequences in that commit costs. A last pass sends 16 KiB client
 // batches through the gateway with the storage meter on and prices what S3 and DynamoDB
 // bill per GiB (the gateway's own tasks are a fixed monthly cost, not per GiB; target
 // <= $0.02). That pass is many clients at once (INGEST_CLIENTS senders, each with one
@@ -38,6 +41,10 @@ export interface GatewayBenchResult {
   sdkRecordsPerSec: number;
   /** gateway / SDK over HTTP. */
   ratio: number;
+  /** Idempotent kafkajs producers through the gateway. */
+  idempotentRecordsPerSec: number;
+  /** Idempotent producers through the gateway / SDK over HTTP. */
+  idempotentRatio: number;
   /** What S3 and DynamoDB bill per GiB ingested in 16 KiB client batches through the gateway. */
   ingest16KiBUsdPerGiB: number;
   s3PutsPerMiB: number;
@@ -80,16 +87,25 @@ export async function runGatewayBench(ctx: BenchContext, opts: GatewayBenchOptio
   const messages = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ key: Buffer.from(`key-${(from + i) % 64}`), value }));
   const topic = async (name: string) => (await createTopic(ctx, http, `bench-gateway-${name}-${ctx.runId}`, 4)).name;
   let done = 0;
-  const tick = (n: number) => ctx.progress.update((done += n), opts.records * 3);
+  const tick = (n: number) => ctx.progress.update((done += n), opts.records * 4);
 
   const kafka = new Kafka({ clientId: 'sluice-bench', brokers: [`127.0.0.1:${local.server.kafkaPort}`], logLevel: logLevel.NOTHING });
   const producers = Array.from({ length: opts.producers }, () => kafka.producer());
+  const idempotent = Array.from({ length: opts.producers }, () => kafka.producer({ idempotent: true, maxInFlightRequests: 1 }));
   try {
-    await Promise.all(producers.map((p) => p.connect()));
+    await Promise.all([...producers, ...idempotent].map((p) => p.connect()));
     const viaGateway = await topic('kafka');
     const gatewaySeconds = await timed(() =>
       spread(opts.records, opts.producers, opts.recordsPerSend, async (w, from, n) => {
         await producers[w]!.send({ topic: viaGateway, messages: messages(from, n) });
+        tick(n);
+      }),
+    );
+
+    const viaIdempotent = await topic('idempotent');
+    const idempotentSeconds = await timed(() =>
+      spread(opts.records, opts.producers, opts.recordsPerSend, async (w, from, n) => {
+        await idempotent[w]!.send({ topic: viaIdempotent, messages: messages(from, n) });
         tick(n);
       }),
     );
@@ -123,16 +139,19 @@ export async function runGatewayBench(ctx: BenchContext, opts: GatewayBenchOptio
 
     const gatewayRecordsPerSec = opts.records / gatewaySeconds;
     const sdkRecordsPerSec = opts.records / sdkSeconds;
+    const idempotentRecordsPerSec = opts.records / idempotentSeconds;
     return {
       records: opts.records,
       gatewayRecordsPerSec,
       sdkRecordsPerSec,
       ratio: gatewayRecordsPerSec / sdkRecordsPerSec,
+      idempotentRecordsPerSec,
+      idempotentRatio: idempotentRecordsPerSec / sdkRecordsPerSec,
       ingest16KiBUsdPerGiB: c.s3 + c.dynamodbWrites + c.dynamodbReads,
       s3PutsPerMiB: (s.s3Puts * 2 ** 20) / bytes,
     };
   } finally {
-    await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
+    await Promise.all([...producers, ...idempotent].map((p) => p.disconnect().catch(() => undefined)));
   }
 }
 
@@ -147,12 +166,15 @@ export const gateway = defineSection({
   values: (r, put) =>
     putAll(put, 'gateway', {
       recordsPerSec: r.gatewayRecordsPerSec, sdkRecordsPerSec: r.sdkRecordsPerSec, ratio: r.ratio,
+      idempotentRecordsPerSec: r.idempotentRecordsPerSec, idempotentRatio: r.idempotentRatio,
       ingest16KiBUsdPerGiB: r.ingest16KiBUsdPerGiB, s3PutsPerMiB: r.s3PutsPerMiB,
     }),
   figures(r, row) {
     row('gateway.recordsPerSec', String(Math.round(r.gatewayRecordsPerSec)), `kafkajs through the gateway, ${r.records} keyed 1 KiB records`);
     row('gateway.sdkRecordsPerSec', String(Math.round(r.sdkRecordsPerSec)), 'the SDK over HTTP, same records, same run');
     row('gateway.ratio', r.ratio.toFixed(2), 'gateway / SDK');
+    row('gateway.idempotentRecordsPerSec', String(Math.round(r.idempotentRecordsPerSec)), 'idempotent kafkajs producers through the gateway, same records');
+    row('gateway.idempotentRatio', r.idempotentRatio.toFixed(2), 'idempotent through the gateway / SDK');
     row('gateway.ingest16KiBUsdPerGiB', usd(r.ingest16KiBUsdPerGiB), `S3 + DynamoDB per GiB, ${INGEST_CLIENTS} clients' 16 KiB batches (Kinesis: ${BASELINES.kinesisOnDemand.ingestUsdPerGb})`);
     row('gateway.s3PutsPerMiB', r.s3PutsPerMiB.toFixed(2), 'objects written per MiB in that pass');
   },

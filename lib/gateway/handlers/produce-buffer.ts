@@ -3,10 +3,10 @@
 // client batches cost one append instead of one each. A request is acknowledged only
 // after the append holding its batches has committed.
 //
-// The write itself is one function, `flush`, over everything the linger gathered: the
-// partitions whose batches carry no producer id are written as ONE object for all of
-// them, committed in one transaction (Log.appendBatchesMany; as few as one commit's
-// limits allow), each partition's batches merged into one byte range of it.
+// The write itself is one function, `flush`, over everything the linger gathered: ONE
+// object for all partitions, committed in one transaction (Log.appendBatchesMany; as few
+// as one commit's limits allow), each partition's plain batches merged into byte ranges
+// of it.
 //
 // One flush at a time (group commit): what arrives while a flush is being written waits
 // for it and goes out in the next one, written as soon as the current one ends. Under
@@ -15,15 +15,14 @@
 // twice); with little traffic nothing waits longer than the linger.
 //
 // Order and idempotence: entries keep their arrival order per partition, and a
-// partition's appends run one after another. A partition with batches of an idempotent
-// producer in the flush is appended on its own, run by run (consecutive plain batches
-// merged, idempotent ones alone), because the log checks and deduplicates an idempotent
-// producer's sequence ranges per append against its partition's head, which the shared
-// commit does not carry: lib/log's many-partition commit (commitParts) updates each head
-// without its producer state, so it could neither refuse a sequence gap nor answer a
-// resent batch with its first offsets. Sharing the object needs that check and the
-// producer-state update in the shared commit's head updates first. If a merged append is refused for a reason that is not retriable
-// (one bad batch), each of its entries is tried alone, so only the guilty request fails.
+// partition's entries take its offsets in that order. Consecutive plain batches of a
+// partition are merged into one range; each idempotent producer's batches are a range
+// of their own, which the log judges against its partition's head in the shared commit
+// (lib/log/transaction/judge.ts): a resent batch is answered with its first offsets and
+// not written again, a sequence gap or a fenced epoch fails that request alone. If a
+// merged run is refused for a reason that is not retriable (one bad batch), each of its
+// entries is tried alone, so only the guilty request fails. A flush of one run (one
+// partition, one producer) is an ordinary append.
 import { isSluiceError } from '../../core/errors.ts';
 import type { AppendResult, Log } from '../../log/index.ts';
 
@@ -104,10 +103,7 @@ export class ProduceBuffer {
   }
 }
 
-/**
- * Partitions of plain batches in one object and commit; partitions with idempotent
- * batches on their own, in order; all in parallel.
- */
+/** Every partition's runs in one object and commit (a single run: its own append). */
 export async function flushShared(log: Log, entries: PendingAppend[]): Promise<void> {
   const byPartition = new Map<string, PendingAppend[]>();
   for (const e of entries) {
@@ -116,17 +112,21 @@ export async function flushShared(log: Log, entries: PendingAppend[]): Promise<v
     if (!list) byPartition.set(key, (list = []));
     list.push(e);
   }
-  const lists = [...byPartition.values()];
-  const plain = lists.filter((list) => list.every((e) => !e.idempotent));
-  const own = lists.filter((list) => list.some((e) => e.idempotent));
-  await Promise.all([appendPlain(log, plain), ...own.map((list) => appendInOrder(log, list))]);
-}
-
-/** One merged run per partition, all in one object (a single partition: its own append). */
-async function appendPlain(log: Log, runs: PendingAppend[][]): Promise<void> {
-  if (runs.length <= 1) return runs[0] && appendRun(log, runs[0]);
+  const runs = [...byPartition.values()].flatMap(runsOf);
+  if (runs.length === 1) return appendRun(log, runs[0]!);
   const settled = await log.appendBatchesMany(runs.map((run) => ({ topic: run[0]!.topic, partition: run[0]!.partition, batches: merged(run) })));
   await Promise.all(settled.map((s, i) => (s.status === 'fulfilled' ? answerRun(runs[i]!, s.value) : failRun(log, runs[i]!, s.reason))));
+}
+
+/** A partition's entries in order: consecutive plain ones merged, each idempotent one alone. */
+function runsOf(list: PendingAppend[]): PendingAppend[][] {
+  const runs: PendingAppend[][] = [];
+  for (const e of list) {
+    const last = runs.at(-1);
+    if (last && !e.idempotent && !last[0]!.idempotent) last.push(e);
+    else runs.push([e]);
+  }
+  return runs;
 }
 
 const merged = (run: PendingAppend[]): Buffer => (run.length === 1 ? run[0]!.batches : Buffer.concat(run.map((e) => e.batches)));
@@ -147,15 +147,6 @@ async function failRun(log: Log, run: PendingAppend[], err: unknown): Promise<vo
     return;
   }
   for (const e of run) e.reject(err);
-}
-
-async function appendInOrder(log: Log, list: PendingAppend[]): Promise<void> {
-  for (let i = 0; i < list.length; ) {
-    let j = i + 1;
-    if (!list[i]!.idempotent) while (j < list.length && !list[j]!.idempotent) j++;
-    await appendRun(log, list.slice(i, j));
-    i = j;
-  }
 }
 
 async function appendRun(log: Log, run: PendingAppend[]): Promise<void> {

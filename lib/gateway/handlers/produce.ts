@@ -15,7 +15,9 @@
 // partition in the same transaction as the append, so a retried batch gets its first
 // offsets back. A request naming the id and epoch it already has (KIP-360, after a
 // sequence error) also gets a new id at epoch 0, as a Kafka broker answers producers
-// without a transactional id: an epoch the log never issued is never handed out.
+// without a transactional id: an epoch the log never issued is never handed out. A
+// batch of an epoch a newer one fenced is INVALID_PRODUCER_EPOCH, as a broker answers it
+// on Produce (KIP-588: the producer may abort and go on, not die as if fenced).
 import { InvalidRequestError, isSluiceError } from '../../core/errors.ts';
 import { MAX_TRANSACTION_TIMEOUT_MS, validateKafkaName, type AppendResult } from '../../log/index.ts';
 import { readBatchHeaders } from '../../records/index.ts';
@@ -30,9 +32,10 @@ function partitionResponse(o: PartitionOutcome): Message {
   if (o.result) {
     return { index: o.index, errorCode: E.NONE, baseOffset: o.result.baseOffset, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage: null };
   }
+  const code = o.errorCode ?? errorCodeOf(o.error);
   return {
     index: o.index,
-    errorCode: o.errorCode ?? errorCodeOf(o.error),
+    errorCode: code === E.PRODUCER_FENCED ? E.INVALID_PRODUCER_EPOCH : code,
     baseOffset: -1,
     logAppendTimeMs: -1,
     logStartOffset: -1,

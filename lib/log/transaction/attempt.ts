@@ -1,19 +1,22 @@
-// One attempt of a transaction commit, built for the heads just read: the items of one
-// TransactWriteItems, and who owns each item (to read a cancellation's reasons).
+// One attempt of a transaction commit, built for the heads just read (and the judgement
+// of idempotent segments at them, judge.ts): the items of one TransactWriteItems, and who
+// owns each item (to read a cancellation's reasons).
 //
-//   per partition (in input order)
+//   per partition with segments to commit (in input order)
 //     Update head   nextOffset = base + n, counters,     IF nextOffset = base (or absent)
 //                   tail += one entry per segment (the head's tail, lib/storage/commit.ts)
+//                   producers = the judged state, when idempotent segments changed it
 //   per participant (in input order): its items, each with its own condition
 //
-// The head update sets only what the commit protocol sets (counters, the tail): an
-// idempotent producer's state on the head (`producers`) is left as it is, and the
+// Without idempotent segments the head's producer state (`producers`) is left as it is;
+// with them it is replaced by the state judged from the head read. Either way the
 // condition on nextOffset means no append can have changed it since the read.
 import { createHash } from 'node:crypto';
 import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../../storage/clients.ts';
-import { headKey, N, tailEntryValue, type PartitionHead } from '../../storage/metadata.ts';
-import type { AttemptContext, PartitionResult, TxnParticipant, TxnPartition } from './types.ts';
+import { headKey, N, S, tailEntryValue, type PartitionHead } from '../../storage/metadata.ts';
+import type { Judgement } from './judge.ts';
+import type { AttemptContext, PartitionResult, SegmentResult, TxnParticipant, TxnPartition } from './types.ts';
 
 /** Who an item of the attempt belongs to. */
 export type ItemOwner = { kind: 'head'; partition: number } | { kind: 'participant'; index: number; local: number };
@@ -24,6 +27,13 @@ export interface Attempt {
   input: TransactWriteItemsCommandInput;
   owners: ItemOwner[];
   ctx: AttemptContext;
+  /** Every input segment's result if this attempt commits (judge.ts). */
+  segments: SegmentResult[][];
+  /**
+   * The index entry of the attempt's first segment, and the input partition it is in:
+   * found there once that head moved, it proves the attempt committed.
+   */
+  receipt?: { at: number; topicId: string; partition: number; base: number; lastOffset: number; objectKey: string; byteStart: number };
 }
 
 export const headState = (heads: readonly PartitionHead[]): string =>
@@ -35,13 +45,8 @@ const requestToken = (txnId: string, state: string): string =>
 
 const recordCount = (p: TxnPartition): number => p.segments.reduce((n, s) => n + s.recordCount, 0);
 
-export function buildAttempt(
-  clients: StorageClients,
-  txnId: string,
-  partitions: readonly TxnPartition[],
-  heads: readonly PartitionHead[],
-  participants: readonly TxnParticipant[],
-): Attempt {
+export function buildAttempt(clients: StorageClients, txnId: string, judged: Judgement, participants: readonly TxnParticipant[], state: string): Attempt {
+  const { partitions, heads } = judged;
   const results: PartitionResult[] = partitions.map((p, i) => ({
     topic: p.topic.name,
     topicId: p.topic.topicId,
@@ -49,12 +54,16 @@ export function buildAttempt(
     baseOffset: heads[i]!.nextOffset,
     lastOffset: heads[i]!.nextOffset + recordCount(p) - 1,
   }));
-  const ctx: AttemptContext = { txnId, results };
+  const lastOffsets = partitions.map((p, i) => {
+    let last = heads[i]!.nextOffset - 1;
+    return p.segments.map((s) => (last += s.recordCount));
+  });
+  const ctx: AttemptContext = { txnId, results, lastOffsets };
   const items: TransactWriteItem[] = [];
   const owners: ItemOwner[] = [];
   partitions.forEach((p, i) => {
     const head = heads[i]!;
-    items.push(headUpdate(clients, p, head));
+    items.push(headUpdate(clients, p, head, judged.producers[i]));
     owners.push({ kind: 'head', partition: i });
   });
   participants.forEach((participant, index) => {
@@ -63,11 +72,21 @@ export function buildAttempt(
       owners.push({ kind: 'participant', index, local });
     });
   });
-  const state = headState(heads);
-  return { state, input: { ClientRequestToken: requestToken(txnId, state), TransactItems: items }, owners, ctx };
+  const first = partitions[0]?.segments[0];
+  const receipt = first && {
+    at: judged.at[0]!,
+    topicId: partitions[0]!.topic.topicId,
+    partition: partitions[0]!.partition,
+    base: heads[0]!.nextOffset,
+    lastOffset: heads[0]!.nextOffset + first.recordCount - 1,
+    objectKey: first.objectKey,
+    byteStart: first.byteStart,
+  };
+  const input = { ClientRequestToken: requestToken(txnId, state), TransactItems: items };
+  return { state, input, owners, ctx, segments: judged.segments, ...(receipt ? { receipt } : {}) };
 }
 
-function headUpdate(clients: StorageClients, p: TxnPartition, head: PartitionHead): TransactWriteItem {
+function headUpdate(clients: StorageClients, p: TxnPartition, head: PartitionHead, producers: string | undefined): TransactWriteItem {
   const n = recordCount(p);
   const bytes = p.segments.reduce((b, s) => b + s.byteLength, 0);
   return {
@@ -77,7 +96,8 @@ function headUpdate(clients: StorageClients, p: TxnPartition, head: PartitionHea
       UpdateExpression:
         'SET nextOffset = :next, tailBase = if_not_exists(tailBase, :base), tail = list_append(if_not_exists(tail, :none), :entries), ' +
         'logStartOffset = if_not_exists(logStartOffset, :zero), sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
-        'segmentCount = if_not_exists(segmentCount, :zero) + :segments',
+        'segmentCount = if_not_exists(segmentCount, :zero) + :segments' +
+        (producers === undefined ? '' : ', producers = :producers'),
       ConditionExpression: head.exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
       ExpressionAttributeValues: {
         ':next': N(head.nextOffset + n),
@@ -87,6 +107,7 @@ function headUpdate(clients: StorageClients, p: TxnPartition, head: PartitionHea
         ':zero': N(0),
         ':segments': N(p.segments.length),
         ':bytes': N(bytes),
+        ...(producers === undefined ? {} : { ':producers': S(producers) }),
       },
     },
   };

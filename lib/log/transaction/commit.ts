@@ -4,8 +4,9 @@
 // to its tail) and writes every participant's items, or none of them.
 //
 //   1. read every head (consistent)                     -> the bases (the first attempt
-//      may take heads the caller read while the data was uploaded)
-//   2. TransactWriteItems, ClientRequestToken = h(txnId, heads)
+//      may take heads the caller read while the data was uploaded); judge idempotent
+//      producers' segments at them (judge.ts): duplicates and refused ones drop out
+//   2. TransactWriteItems, ClientRequestToken = h(txnId, heads, judgement)
 //   3. a head moved (another append): jittered backoff, re-read, rebuild, retry (bounded)
 //      a participant's condition failed: it says why (a domain error: nothing written)
 //   4. ambiguous (timeout, reset, 5xx): resend the identical request while the heads are
@@ -14,6 +15,11 @@
 //      first segment: if it holds our object, that attempt committed and its offsets are
 //      the answer. A transaction without records is recognised by a participant's
 //      receipt instead (a versioned item or the producer item carrying the txnId).
+//      (An idempotent segment of an attempt that landed is also judged a duplicate of
+//      itself at the heads it moved: the same answer, found the other way.)
+//
+// A commit whose segments were all judged duplicates or refused writes nothing, its
+// participants included: they ride with the records (the shared object's references).
 //
 // A transaction committed at two sets of bases would be a duplicate: the token and the
 // index lookup are what prevent it, so neither may be skipped.
@@ -29,8 +35,9 @@ import { itemSize } from '../../storage/itemSize.ts';
 import { getHead, type PartitionHead } from '../../storage/metadata.ts';
 import { findEntry, flushQuietly, FLUSH_AT } from '../../storage/tail.ts';
 import { buildAttempt, headState, type Attempt } from './attempt.ts';
+import { judge, type Confirmations } from './judge.ts';
 import { checkTransactionBytes, checkTransactionShape } from './limits.ts';
-import type { PartitionResult, TxnParticipant, TxnPartition } from './types.ts';
+import type { PartitionResult, SegmentResult, TxnParticipant, TxnPartition } from './types.ts';
 
 const BACKOFF_BASE_MS = 5;
 
@@ -45,6 +52,16 @@ export interface TransactionToCommit {
    * the first attempt, which then skips its own read. Stale heads only fail its condition.
    */
   heads?: readonly PartitionHead[];
+  /** Clock for idempotent producers' state (read once per commit, so a resend is byte-identical). */
+  now?: () => number;
+}
+
+/** What a commit did: the partitions it wrote and every input segment's result. */
+export interface CommitOutcome {
+  /** The partitions written, in input order (without producers' segments: every input partition). */
+  results: PartitionResult[];
+  /** Per input partition, per segment. */
+  segments: SegmentResult[][];
 }
 
 export async function commitTransaction(
@@ -52,9 +69,16 @@ export async function commitTransaction(
   txn: TransactionToCommit,
   opts: CommitOptions = {},
 ): Promise<PartitionResult[]> {
+  return (await commitSegments(clients, txn, opts)).results;
+}
+
+/** The commit, answering every segment (idempotent producers' segments may be duplicates or refused). */
+export async function commitSegments(clients: StorageClients, txn: TransactionToCommit, opts: CommitOptions = {}): Promise<CommitOutcome> {
   const participants = txn.participants ?? [];
   checkInput(txn.partitions, participants);
   const txnId = txn.txnId ?? randomUUID();
+  const now = txn.now?.() ?? Date.now();
+  const confirmations: Confirmations = new Map();
   const maxAttempts = opts.maxAttempts ?? 40;
   const cap = opts.backoffCapMs ?? 200;
   const ambiguous: Attempt[] = [];
@@ -64,16 +88,22 @@ export async function commitTransaction(
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     if (attempt > 0) await sleep(fullJitter(attempt, { baseMs: BACKOFF_BASE_MS, maxMs: cap }));
     const heads = attempt === 0 && txn.heads?.length === txn.partitions.length ? txn.heads : await Promise.all(txn.partitions.map((p) => getHead(clients, p.topic.topicId, p.partition)));
-    const landed = await findLanded(clients, txn.partitions, ambiguous, heads);
-    if (landed) return landed;
+    const landed = await findLanded(clients, ambiguous, heads);
+    if (landed) return outcome(landed);
+    const judged = await judge(clients, txn.partitions, heads, now, confirmations);
+    if (judged.partitions.length === 0 && txn.partitions.length > 0) return { results: [], segments: judged.segments };
 
     // Re-send byte-identical input at unchanged heads: the token only dedupes equal requests.
-    if (pending?.state !== headState(heads)) pending = buildAttempt(clients, txnId, txn.partitions, heads, participants);
-    if (attempt === 0) checkTransactionBytes(requestBytes(pending));
+    const state = `${headState(heads)}|${judged.key}`;
+    if (pending?.state !== state) {
+      pending = buildAttempt(clients, txnId, judged, participants, state);
+      // Refused only while no earlier attempt may have landed: then nothing was written.
+      if (ambiguous.length === 0) checkTransactionBytes(requestBytes(pending));
+    }
     try {
       await clients.ddb.send(new TransactWriteItemsCommand(pending.input));
-      await flushLongTails(clients, txn.partitions, heads);
-      return [...pending.ctx.results];
+      await flushLongTails(clients, judged.partitions, judged.heads);
+      return outcome(pending);
     } catch (err) {
       lastError = err;
       const failure = classifyTransactionError(err);
@@ -129,26 +159,22 @@ function requestBytes(a: Attempt): number {
   return bytes;
 }
 
+const outcome = (a: Attempt): CommitOutcome => ({ results: [...a.ctx.results], segments: a.segments });
+
 /**
- * The answer of an ambiguous attempt that did commit, found through the index entry of
- * its first segment, once the first partition's head moved. Attempts that provably did
- * not commit (a head moved past their base without our entry) are forgotten.
+ * The ambiguous attempt that did commit, found through the index entry of its first
+ * segment once that partition's head moved. Attempts that provably did not commit (the
+ * head moved past their base without our entry) are forgotten.
  */
-async function findLanded(
-  clients: StorageClients,
-  partitions: readonly TxnPartition[],
-  ambiguous: Attempt[],
-  heads: readonly PartitionHead[],
-): Promise<PartitionResult[] | undefined> {
-  const first = partitions[0];
-  if (!first) return undefined;
-  const seg = first.segments[0]!;
+async function findLanded(clients: StorageClients, ambiguous: Attempt[], heads: readonly PartitionHead[]): Promise<Attempt | undefined> {
   for (const a of [...ambiguous]) {
-    const base = a.ctx.results[0]!.baseOffset;
-    if (heads[0]!.nextOffset === base) continue; // not landed (yet): a resend is deduplicated
-    const entry = await findEntry(clients, first.topic.topicId, first.partition, base + seg.recordCount - 1);
-    if (entry?.objectKey === seg.objectKey && entry.byteStart === seg.byteStart) return [...a.ctx.results];
-    if (heads[0]!.nextOffset > base) ambiguous.splice(ambiguous.indexOf(a), 1);
+    const r = a.receipt;
+    if (!r) continue;
+    const next = heads[r.at]!.nextOffset;
+    if (next === r.base) continue; // not landed (yet): a resend is deduplicated
+    const entry = await findEntry(clients, r.topicId, r.partition, r.lastOffset);
+    if (entry?.objectKey === r.objectKey && entry.byteStart === r.byteStart) return a;
+    if (next > r.base) ambiguous.splice(ambiguous.indexOf(a), 1);
   }
   return undefined;
 }
@@ -164,7 +190,7 @@ async function conditionFailed(
   attempt: Attempt,
   failed: readonly number[],
   ambiguous: Attempt[],
-): Promise<PartitionResult[] | undefined> {
+): Promise<CommitOutcome | undefined> {
   const byParticipant = new Map<number, number[]>();
   for (const i of failed) {
     const owner = attempt.owners[i];
@@ -175,10 +201,10 @@ async function conditionFailed(
     if (verdict === undefined) continue;
     if (verdict !== 'committed') throw verdict;
     // Our own receipt: an earlier, ambiguous attempt committed.
-    if (partitions.length === 0) return ambiguous.length > 0 ? [] : undefined;
+    if (partitions.length === 0) return ambiguous.length > 0 ? { results: [], segments: [] } : undefined;
     const heads = await Promise.all(partitions.map((p) => getHead(clients, p.topic.topicId, p.partition)));
-    const landed = await findLanded(clients, partitions, ambiguous, heads);
-    if (landed) return landed;
+    const landed = await findLanded(clients, ambiguous, heads);
+    if (landed) return outcome(landed);
   }
   return undefined;
 }

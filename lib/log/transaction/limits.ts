@@ -3,7 +3,9 @@
 //
 //   per partition written        1 (its head)
 //   per segment committed        1 (its index entry; a one-shot transaction has one per
-//                                  partition, a staged one one per staged batch). The
+//                                  partition, a staged one one per staged batch, a
+//                                  gateway flush one per run of a partition's requests:
+//                                  plain ones merged, each idempotent one alone). The
 //                                  entry rides in its head's tail (lib/storage/commit.ts),
 //                                  not an item of its own; it is still counted, which
 //                                  bounds how much one commit adds to one head item

@@ -1,16 +1,17 @@
 // A one-shot transaction (POST /v1/transactions): records for many topics and partitions
 // uploaded as one object, then committed with the participants (group offsets, ...) in
 // one TransactWriteItems. Answers every record's offset, in request order. A produce
-// request over several partitions and the gateway's flush commit the same way
-// (commitParts), from partitions' data they encoded themselves.
+// request over several partitions commits the same way (commitParts), and the gateway's
+// flush too (commitPartsEach: several parts per partition, idempotent producers' batches
+// judged per attempt, every part answered on its own), from data they encoded themselves.
 import type { StorageClients } from '../../storage/clients.ts';
 import type { CommitOptions } from '../../storage/commit.ts';
 import type { TopicRecord } from '../../storage/metadata.ts';
-import { commitTransaction } from './commit.ts';
+import { commitSegments, commitTransaction } from './commit.ts';
 import { checkTransactionShape } from './limits.ts';
 import { prepareRecords, uploadParts, type EncodedPart, type TxnRecord, type UploadedParts } from './prepare.ts';
 import { sharedObjectRefs } from './sharedObjects.ts';
-import type { PartitionResult, TxnParticipant } from './types.ts';
+import type { PartitionResult, SegmentResult, TxnParticipant } from './types.ts';
 
 export interface RecordOffset {
   topic: string;
@@ -40,6 +41,25 @@ export async function commitParts(
   const participantItems = participants.reduce((n, p) => n + p.count, 0);
   checkTransactionShape({ partitions: parts.length, segments: parts.length, sharedObject: parts.length > 1, participantItems });
   return commitUploaded(clients, await uploadParts(clients, parts), participants, opts.commit);
+}
+
+/**
+ * Parts (consecutive parts of one partition take its offsets in their order) uploaded as
+ * ONE object and committed in ONE transaction, each part answered: its offsets, its
+ * earlier offsets (an idempotent producer's duplicate) or why it was refused. Throws only
+ * what fails the commit as a whole.
+ */
+export async function commitPartsEach(
+  clients: StorageClients,
+  parts: readonly EncodedPart[],
+  opts: { now: () => number; commit?: CommitOptions },
+): Promise<SegmentResult[]> {
+  const partitions = new Set(parts.map((p) => `${p.topic.topicId}#${p.partition}`)).size;
+  checkTransactionShape({ partitions, segments: parts.length, sharedObject: parts.length > 1, participantItems: 0 });
+  const uploaded = await uploadParts(clients, parts);
+  const participants = uploaded.sharedObjectKey ? [sharedObjectRefs(clients, uploaded.sharedObjectKey)] : [];
+  const txn = { partitions: uploaded.partitions, participants, heads: uploaded.heads, now: opts.now };
+  return (await commitSegments(clients, txn, opts.commit)).segments.flat();
 }
 
 /** The commit of uploaded data: a shared object's references go in the same transaction. */

@@ -40,27 +40,40 @@ export interface UploadedParts {
  * retry, and the commit needs no round trip of its own before its TransactWriteItems.
  * Parts of several partitions share an object under segments/~shared/ (its references
  * must be committed too: sharedObjectRefs); a single part gets the partition's own key.
+ * Consecutive parts of one partition become its segments, in their order (a gateway
+ * flush: each idempotent producer's batches a segment of their own, judge.ts).
  */
 export async function uploadParts(clients: StorageClients, parts: readonly EncodedPart[]): Promise<UploadedParts> {
   const shared = parts.length > 1;
   const objectKey = shared ? newSharedSegmentKey() : newSegmentKey(parts[0]!.topic.topicId, parts[0]!.partition);
+  const partitions: TxnPartition[] = [];
+  let byteStart = 0;
+  for (const { topic, partition, segment: e } of parts) {
+    const segment = {
+      objectKey,
+      byteStart,
+      byteLength: e.body.length,
+      recordCount: e.recordCount,
+      firstTimestamp: e.firstTimestamp,
+      maxTimestamp: e.maxTimestamp,
+      ...(e.producer ? { producer: e.producer } : {}),
+    };
+    byteStart += e.body.length;
+    const last = partitions.at(-1);
+    if (last?.topic.topicId === topic.topicId && last.partition === partition) last.segments.push(segment);
+    else partitions.push({ topic, partition, segments: [segment] });
+  }
   const names = [...new Set(parts.map((g) => g.topic.name))];
   const [, current, heads] = await Promise.all([
     putSegment(clients, objectKey, Buffer.concat(parts.map((e) => e.segment.body))),
     getTopics(clients, names),
-    Promise.all(parts.map((g) => getHead(clients, g.topic.topicId, g.partition))),
+    Promise.all(partitions.map((g) => getHead(clients, g.topic.topicId, g.partition))),
   ]);
   for (const g of parts) {
     if (current.get(g.topic.name)?.topicId !== g.topic.topicId) {
       throw new UnknownTopicOrPartitionError(`Topic '${g.topic.name}' was deleted. Nothing was written.`, { topicChanged: true });
     }
   }
-  let byteStart = 0;
-  const partitions = parts.map(({ topic, partition, segment: e }) => {
-    const segment = { objectKey, byteStart, byteLength: e.body.length, recordCount: e.recordCount, firstTimestamp: e.firstTimestamp, maxTimestamp: e.maxTimestamp };
-    byteStart += e.body.length;
-    return { topic, partition, segments: [segment] };
-  });
   return { partitions, ...(shared ? { sharedObjectKey: objectKey } : {}), heads };
 }
 

@@ -3,7 +3,8 @@
 // range of it. No partition may delete such an object on its own, so the commit writes a
 // reference record in the same transaction as the index entries, in the producers table:
 //
-//   id = 'txnobject#{objectKey}'   refs: { "topicId#partition": lastOffset of its entry }
+//   id = 'txnobject#{objectKey}'   refs: { "topicId#partition": lastOffset of its entry,
+//                                          or [lastOffset, ...] of its entries (several) }
 //                                  unreferencedSince?: epoch ms (set by the sweep)
 //
 // The sweep (a maintenance pass) deletes a shared object once it is older than the grace
@@ -36,18 +37,30 @@ import type { TxnParticipant } from './types.ts';
 
 const refsKey = (objectKey: string): Item => ({ id: S(`txnobject#${objectKey}`) });
 
-/** The reference record of a shared object, committed with the entries that reference it. */
+/**
+ * The reference record of a shared object, committed with the entries that reference it:
+ * every entry the commit adds (a partition with several lists them all). Only committed
+ * entries are referenced: bytes of batches a commit left out (an idempotent producer's
+ * duplicate or refused batch, judge.ts) are never read, and go with the object.
+ */
 export function sharedObjectRefs(clients: StorageClients, objectKey: string): TxnParticipant {
   return {
     what: `references of object ${objectKey}`,
     count: 1,
-    items: ({ results }) => [
+    items: ({ results, lastOffsets }) => [
       {
         Put: {
           TableName: clients.names.tables.producers,
           Item: {
             ...refsKey(objectKey),
-            refs: { M: Object.fromEntries(results.map((r) => [`${r.topicId}#${r.partition}`, N(r.lastOffset)])) },
+            refs: {
+              M: Object.fromEntries(
+                results.map((r, i) => {
+                  const last = lastOffsets[i]!;
+                  return [`${r.topicId}#${r.partition}`, last.length === 1 ? N(last[0]!) : { L: last.map((o) => N(o)) }];
+                }),
+              ),
+            },
           },
           ConditionExpression: 'attribute_not_exists(id)',
         },
@@ -148,8 +161,10 @@ async function settle(clients: StorageClients, objectKey: string, record: Item |
 async function stillReferenced(clients: StorageClients, objectKey: string, record: Item): Promise<boolean> {
   for (const [tp, last] of Object.entries(record.refs?.M ?? {})) {
     const cut = tp.lastIndexOf('#');
-    const entry = await findEntry(clients, tp.slice(0, cut), Number(tp.slice(cut + 1)), num(last));
-    if (entry?.objectKey === objectKey) return true;
+    for (const offset of last.L ?? [last]) {
+      const entry = await findEntry(clients, tp.slice(0, cut), Number(tp.slice(cut + 1)), num(offset));
+      if (entry?.objectKey === objectKey) return true;
+    }
   }
   return false;
 }

@@ -5,9 +5,20 @@
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import type { SluiceError } from '../../core/errors.ts';
 import type { IndexEntry, TopicRecord } from '../../storage/metadata.ts';
+import type { ProducerBatch } from '../idempotence.ts';
 
-/** Data uploaded before the commit: a byte range of an object, batches based at offset 0 (an index entry without its offsets). */
-export type TxnSegment = Omit<IndexEntry, 'baseOffset' | 'lastOffset'>;
+/**
+ * Data uploaded before the commit: a byte range of an object, batches based at offset 0
+ * (an index entry without its offsets). With `producer`, the batches of an idempotent
+ * producer: each attempt judges them against the head it read (judge.ts).
+ */
+export type TxnSegment = Omit<IndexEntry, 'baseOffset' | 'lastOffset'> & { producer?: ProducerBatch };
+
+/**
+ * What became of one segment: committed at these offsets, a duplicate of an earlier
+ * commit (these are its offsets; nothing was written again), or refused (`error`).
+ */
+export type SegmentResult = { baseOffset: number; lastOffset: number; duplicate?: boolean } | { error: unknown };
 
 /** One partition a transaction writes: its segments, in the order they take offsets. */
 export interface TxnPartition {
@@ -29,8 +40,10 @@ export interface PartitionResult {
 export interface AttemptContext {
   /** Unique per commit call; a participant may write it as a receipt (see TxnVerdict). */
   txnId: string;
-  /** The offsets the attempt gives each partition, in the order of `partitions`. */
+  /** The offsets the attempt gives each partition it writes, in the order of `partitions`. */
   results: readonly PartitionResult[];
+  /** For each of `results`: the last offset of every index entry the attempt adds there. */
+  lastOffsets: readonly (readonly number[])[];
 }
 
 /**

@@ -1,9 +1,9 @@
-import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
 import { encodeBatch } from '../../../lib/records/index.ts';
 import { useTestStorage } from '../../support/stack.ts';
-import { countRequests, expectDenseOffsets, injectFault, readAll, rec } from '../../support/log.ts';
+import { bumpEpoch, countRequests, expectDenseOffsets, injectFault, readAll, rec } from '../../support/log.ts';
 import { CONFIRM_INTERVAL_MS } from '../../../lib/log/idempotence.ts';
 
 const storage = useTestStorage();
@@ -18,17 +18,6 @@ async function topic() {
 const batch = (producerId: bigint, baseSequence: number, values: string[], producerEpoch = 0) =>
   encodeBatch({ records: values.map((v) => rec(v)), producerId, producerEpoch, baseSequence });
 
-/** What a re-initialised (transactional) producer gets: its registration at a new epoch. */
-async function bumpEpoch(producerId: bigint, epoch: number) {
-  await storage.clients.ddb.send(
-    new UpdateItemCommand({
-      TableName: storage.clients.names.tables.producers,
-      Key: { id: { S: `producer#${producerId}` } },
-      UpdateExpression: 'SET epoch = :e',
-      ExpressionAttributeValues: { ':e': { N: String(epoch) } },
-    }),
-  );
-}
 
 describe('idempotent producers', () => {
   it('allocates a distinct producer id each time', async () => {
@@ -91,7 +80,7 @@ describe('idempotent producers', () => {
   it('fences an older epoch once a newer one has written', async () => {
     const { log, name, producerId } = await topic();
     await log.append(name, 0, { batches: batch(producerId, 0, ['old'], 0) });
-    await bumpEpoch(producerId, 1);
+    await bumpEpoch(storage.clients, producerId, 1);
     await log.append(name, 0, { batches: batch(producerId, 0, ['new'], 1) });
 
     await expect(log.append(name, 0, { batches: batch(producerId, 1, ['zombie'], 0) })).rejects.toMatchObject({

@@ -1,6 +1,6 @@
-// The produce buffer: arrival order per partition, the plain batches of every partition
-// in one shared append, separate appends for idempotent ones, a bad batch failing
-// alone, and one flush at a time.
+// The produce buffer: arrival order per partition, every partition's batches in one
+// shared append (consecutive plain batches merged, each idempotent producer's batches a
+// part of their own), a bad batch failing alone, and one flush at a time.
 import { describe, expect, it } from 'vitest';
 import { CorruptMessageError } from '../../../lib/core/errors.ts';
 import { ProduceBuffer } from '../../../lib/gateway/handlers/produce-buffer.ts';
@@ -27,6 +27,7 @@ function fakeLog(refuse?: (body: Buffer) => boolean) {
     async appendBatchesMany(items: BatchesFor[]) {
       const good = items.filter((i) => !refuse?.(i.batches));
       shared.push(good.map((i) => ({ partition: i.partition, body: i.batches.toString() })));
+      // Items of one partition take its offsets in the order given.
       return items.map((i) =>
         refuse?.(i.batches) ? { status: 'rejected', reason: new CorruptMessageError('bad batch') } : { status: 'fulfilled', value: commit(i.topic, i.partition, i.batches) },
       );
@@ -53,13 +54,29 @@ describe('ProduceBuffer', () => {
     expect(calls).toEqual([]);
   });
 
-  it('appends idempotent batches one by one, in arrival order', async () => {
-    const { log, calls } = fakeLog();
+  it("gives each idempotent producer's batches a part of their own, plain ones merged between them, in arrival order, in one shared append", async () => {
+    const { log, calls, shared } = fakeLog();
     const buffer = new ProduceBuffer(log, { lingerMs: 1_000, maxBytes: 1 << 20 });
     const results = [add(buffer, 0, 'p1', true), add(buffer, 0, 'x'), add(buffer, 0, 'y'), add(buffer, 0, 'p2', true)];
     await buffer.drain();
-    await Promise.all(results);
-    expect(calls.map((c) => c.body)).toEqual(['p1', 'xy', 'p2']);
+    expect(await Promise.all(results)).toEqual([
+      { partition: 0, baseOffset: 0, lastOffset: 1 },
+      { partition: 0, baseOffset: 2, lastOffset: 2 },
+      { partition: 0, baseOffset: 3, lastOffset: 3 },
+      { partition: 0, baseOffset: 4, lastOffset: 5 },
+    ]);
+    expect(shared).toEqual([[{ partition: 0, body: 'p1' }, { partition: 0, body: 'xy' }, { partition: 0, body: 'p2' }]]);
+    expect(calls).toEqual([]);
+  });
+
+  it('appends a flush of a single idempotent request on its own', async () => {
+    const { log, calls, shared } = fakeLog();
+    const buffer = new ProduceBuffer(log, { lingerMs: 1_000, maxBytes: 1 << 20 });
+    const result = add(buffer, 3, 'p1', true);
+    await buffer.drain();
+    await expect(result).resolves.toEqual({ partition: 3, baseOffset: 0, lastOffset: 1 });
+    expect(calls.map((c) => [c.partition, c.body])).toEqual([[3, 'p1']]);
+    expect(shared).toEqual([]);
   });
 
   it('fails only the bad batch of a merged append', async () => {
@@ -73,14 +90,27 @@ describe('ProduceBuffer', () => {
     expect(calls.map((c) => c.body)).toEqual(['ok']);
   });
 
-  it('appends a partition with idempotent batches on its own and the plain partitions together', async () => {
+  it('writes partitions with idempotent batches in the same shared append as the plain partitions', async () => {
     const { log, calls, shared } = fakeLog();
     const buffer = new ProduceBuffer(log, { lingerMs: 1_000, maxBytes: 1 << 20 });
     const results = [add(buffer, 0, 'p1', true), add(buffer, 1, 'a'), add(buffer, 0, 'x'), add(buffer, 2, 'b')];
     await buffer.drain();
     await Promise.all(results);
-    expect(calls.map((c) => [c.partition, c.body])).toEqual([[0, 'p1'], [0, 'x']]);
-    expect(shared).toEqual([[{ partition: 1, body: 'a' }, { partition: 2, body: 'b' }]]);
+    expect(calls).toEqual([]);
+    expect(shared).toEqual([[{ partition: 0, body: 'p1' }, { partition: 0, body: 'x' }, { partition: 1, body: 'a' }, { partition: 2, body: 'b' }]]);
+  });
+
+  it('fails only the idempotent request the log refused and answers the others of the shared append', async () => {
+    const { log, shared } = fakeLog((body) => body.toString() === 'gap');
+    const buffer = new ProduceBuffer(log, { lingerMs: 1_000, maxBytes: 1 << 20 });
+    const ok = add(buffer, 0, 'p1', true);
+    const gap = add(buffer, 0, 'gap', true);
+    const plain = add(buffer, 1, 'a');
+    await buffer.drain();
+    await expect(ok).resolves.toEqual({ partition: 0, baseOffset: 0, lastOffset: 1 });
+    await expect(gap).rejects.toBeInstanceOf(CorruptMessageError);
+    await expect(plain).resolves.toEqual({ partition: 1, baseOffset: 0, lastOffset: 0 });
+    expect(shared).toEqual([[{ partition: 0, body: 'p1' }, { partition: 1, body: 'a' }]]);
   });
 
   it("fails only the bad batch of a shared append's partition and answers the other partitions", async () => {

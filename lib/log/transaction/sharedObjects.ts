@@ -15,9 +15,9 @@
 // (not exists) doubles as the transaction's receipt after an ambiguous attempt.
 //
 // Only the hourly orphan-scanning pass lists every shared object. Every other pass
-// visits just the objects a partition let go of: when a partition's garbage collection
-// retires a release record naming a shared object (retention, compaction, a deleted
-// topic's purge), it first notes the object in the segments table,
+// visits just the objects a partition let go of: while a release record of a partition
+// names a shared object (retention, compaction), its garbage collection notes the object
+// in the segments table, and so does a deleted topic's purge for the objects it drops,
 //
 //   tp = "gc#~shared"   lastOffset = 52 bits of the object key's SHA-256   objectKey
 //

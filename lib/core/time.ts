@@ -1,7 +1,7 @@
 // Waiting: a sleep that an AbortSignal can cut short, and the exponential backoff with
 // jitter that every retry loop uses (server writers that lost a conditional write, and
 // SDK calls that met a retriable error). One definition, so a retry policy reads the same
-// wherever it is written.
+// wherever it is written. Also a value re-read at most every so often (readEvery).
 
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -46,4 +46,27 @@ export function fullJitter(doublings: number, b: Backoff, random: () => number =
 export function equalJitter(doublings: number, b: Backoff, random: () => number = Math.random): number {
   const ceiling = backoffCeiling(doublings, b);
   return ceiling / 2 + random() * (ceiling / 2);
+}
+
+/**
+ * A value read at most every `ttlMs` and shared meanwhile (a list of what runs, read by
+ * every batch): `get` answers the last read while it is fresh, a failed read is not
+ * kept, `reset` forgets it.
+ */
+export function readEvery<T>(ttlMs: number, now: () => number, read: () => Promise<T>): { get(): Promise<T>; reset(): void } {
+  let cached: { at: number; value: Promise<T> } | undefined;
+  return {
+    get() {
+      if (!cached || now() - cached.at >= ttlMs) {
+        const value = read();
+        const entry = { at: now(), value };
+        cached = entry;
+        value.catch(() => {
+          if (cached === entry) cached = undefined;
+        });
+      }
+      return cached.value;
+    },
+    reset: () => (cached = undefined),
+  };
 }

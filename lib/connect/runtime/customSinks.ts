@@ -9,6 +9,7 @@
 // which runs it as its schedule would (its sinks swept from their cursors, under their
 // leases, so wake-ups that overlap deliver nothing twice). A failed wake-up is logged and
 // left to the function's one-minute schedule: the records wait, none is lost.
+import { readEvery } from '../../core/time.ts';
 import { movedPartition, type PartitionStreamRecord } from '../../subscriptions/dispatcher.ts';
 import { listTopicRecords, type TopicRecord } from '../../storage/metadata.ts';
 import type { TableClients } from '../../storage/clients.ts';
@@ -34,24 +35,14 @@ export interface CustomSinkWakerOptions {
 /** Wakes the custom sinks that read the topics a stream batch moved; returns the connectors woken. */
 export function customSinkWaker(clients: TableClients, opts: CustomSinkWakerOptions): (records: readonly PartitionStreamRecord[]) => Promise<string[]> {
   const names = new Set(Object.keys(opts.functions));
-  const now = opts.now ?? Date.now;
-  const cacheMs = opts.cacheMs ?? 1_000;
-  let cached: { at: number; sinks: Promise<Map<string, Set<string>>> } | undefined;
   // Which topic ids each running custom sink reads, read again at most every cacheMs.
-  const sinks = () => {
-    if (!cached || now() - cached.at >= cacheMs) {
-      const read = readSinks(clients, names);
-      cached = { at: now(), sinks: read };
-      read.catch(() => (cached = undefined));
-    }
-    return cached.sinks;
-  };
+  const running = readEvery(opts.cacheMs ?? 1_000, opts.now ?? Date.now, () => readSinks(clients, names));
   return async (records) => {
     const moved = new Set(records.map((r) => movedPartition(r)?.topicId).filter((id) => id !== undefined));
     if (names.size === 0 || moved.size === 0) return [];
     const woken: string[] = [];
     await Promise.all(
-      [...(await sinks())].map(async ([name, topicIds]) => {
+      [...(await running.get())].map(async ([name, topicIds]) => {
         if (![...topicIds].some((id) => moved.has(id))) return;
         try {
           await opts.invoke(opts.functions[name]!);

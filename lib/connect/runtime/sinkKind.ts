@@ -24,6 +24,7 @@
 import type { KafkaEventRecord, SluiceKafkaEvent, SubscriptionRecord } from '../../subscriptions/model.ts';
 import type { SubscriptionKind } from '../../subscriptions/kinds.ts';
 import type { DeliveryResult } from '../../subscriptions/targets.ts';
+import { readEvery } from '../../core/time.ts';
 import { listTopicRecords, type TopicRecord } from '../../storage/metadata.ts';
 import { sinkSubscriptionId, sinkTopics } from '../offsets.ts';
 import type { LogRecord } from '../errors/deadLetter.ts';
@@ -48,21 +49,13 @@ export interface SinkKindOptions {
 
 export function connectorSinkKind(deps: ConnectRuntimeDeps, tasks: TaskCache, opts: SinkKindOptions = {}): SubscriptionKind & { refresh(): void } {
   const now = opts.now ?? Date.now;
-  const cacheMs = opts.cacheMs ?? 1_000;
-  let cached: { at: number; bound: Promise<SinkBinding[]> } | undefined;
-  const bound = () => {
-    if (!cached || now() - cached.at >= cacheMs) {
-      const list = runningSinkBindings(deps, tasks);
-      cached = { at: now(), bound: list };
-      list.catch(() => (cached = undefined));
-    }
-    return cached.bound;
-  };
+  const running = readEvery(opts.cacheMs ?? 1_000, now, () => runningSinkBindings(deps, tasks));
+  const bound = () => running.get();
   const bindingOf = async (name: string) => (await bound()).find((b) => b.connector.name === name);
 
   return {
     targetType: 'connector',
-    refresh: () => (cached = undefined),
+    refresh: () => running.reset(),
     bindings: async (topicId) => (await bound()).filter((b) => b.record.topicId === topicId).map((b) => b.record),
     bound: async () => (await bound()).map(({ record, partitions }) => ({ record, partitions })),
     deliver: async (target, event) => {
@@ -84,7 +77,7 @@ export function connectorSinkKind(deps: ConnectRuntimeDeps, tasks: TaskCache, op
         const message = result.error?.message ?? 'the batch failed';
         if (result.outcome === 'retry') return failure('RETRIABLE', message);
         await putTaskStatus(deps.clients, connector.name, { task, state: 'FAILED', workerId: deps.workerId, trace: result.error?.trace ?? message, updatedAt: now() });
-        cached = undefined;
+        running.reset();
         await tasks.drop(connector.name, task);
         return stopped(message);
       } catch (err) {

@@ -4,8 +4,8 @@
 // stops delivering; source connectors committing their records and offsets in one
 // transaction (an answer lost and resent appends nothing twice); DynamoDB CDC through it.
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { CreateTableCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,7 @@ import { requireConnectorRecord } from '../../../lib/connect/store.ts';
 import { createStorageClients } from '../../../lib/storage/clients.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { harness, readAll, type Harness } from './harness.ts';
+import { createStreamTable, streamsClient } from './cdc/dynamodb/table.ts';
 
 const storage = useTestStorage();
 const dir = mkdtempSync(join(tmpdir(), 'sluice-connect-'));
@@ -27,7 +28,7 @@ let streams: DynamoDBStreamsClient;
 
 beforeAll(async () => {
   const { config } = storage;
-  streams = new DynamoDBStreamsClient({ region: config.region!, endpoint: config.endpoints!.dynamodb!, credentials: config.credentials! });
+  streams = streamsClient(config);
   const aws: AwsClients = { ...environmentAwsClients(), dynamodb: () => storage.clients.ddb, streams: () => streams };
   h = harness(config, aws, [dir]);
   s3 = createStorageClients(config).s3;
@@ -158,15 +159,7 @@ describe('source connectors', () => {
 
   it('captures a DynamoDB table\'s changes through the runtime: envelopes per change, tombstone after a delete', async () => {
     const table = `users${randomBytes(3).toString('hex')}`;
-    await storage.clients.ddb.send(
-      new CreateTableCommand({
-        TableName: table,
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-        BillingMode: 'PAY_PER_REQUEST',
-        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-      }),
-    );
+    await createStreamTable(storage.clients.ddb, table, 'NEW_AND_OLD_IMAGES', 'id');
     await h.service.create({
       name: 'users-cdc',
       config: { 'connector.class': 'DynamoDbCdcSource', 'table.name': table, 'topic.prefix': 'ddb', 'key.converter': 'json', 'key.converter.schemas.enable': 'false', 'value.converter': 'json', 'value.converter.schemas.enable': 'false' },

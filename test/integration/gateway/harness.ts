@@ -2,6 +2,8 @@
 // with real Kafka clients. Clients log nothing unless a test fails loudly.
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll } from 'vitest';
+import { RequestTimedOutError } from '../../../lib/core/errors.ts';
+import { flushShared, type Flush } from '../../../lib/gateway/handlers/produce-buffer.ts';
 import { startGateway, type Gateway, type GatewayOptions } from '../../../lib/gateway/index.ts';
 import { useTestStorage, type TestStorage } from '../../support/stack.ts';
 
@@ -10,6 +12,30 @@ export interface GatewayHarness {
   gateway: () => Gateway;
   broker: () => string;
   kafka: (extra?: Partial<ConstructorParameters<typeof Kafka>[0]>) => Kafka;
+  /** A new topic of `partitions` partitions, created through the gateway (CreateTopics). */
+  topicWith: (prefix: string, partitions: number) => Promise<string>;
+}
+
+/**
+ * A flush that commits everything it is given but loses the first `lose` acknowledgements
+ * (their clients see a timeout, as after a lost answer), counting the flushes.
+ */
+export function lossyFlush(): { flush: Flush; lose: number; flushes: number } {
+  const state = {
+    lose: 0,
+    flushes: 0,
+    flush: ((log, entries) => {
+      state.flushes++;
+      return flushShared(
+        log,
+        entries.map((e) => ({
+          ...e,
+          resolve: (r) => (state.lose > 0 ? (state.lose--, e.reject(new RequestTimedOutError('acknowledgement lost'))) : e.resolve(r)),
+        })),
+      );
+    }) as Flush,
+  };
+  return state;
 }
 
 /** Storage and one gateway node for the enclosing file. */
@@ -28,6 +54,14 @@ export function useGateway(opts: Partial<Omit<GatewayOptions, 'clients'>> = {}):
     storage,
     gateway,
     broker,
+    topicWith: async (prefix, partitions) => {
+      const topic = uniqueName(prefix);
+      const admin = new Kafka({ clientId: 'test-admin', brokers: [broker()], logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+      await admin.disconnect();
+      return topic;
+    },
     kafka: (extra = {}) =>
       new Kafka({ clientId: 'test', brokers: [broker()], logLevel: logLevel.NOTHING, retry: { retries: 5, initialRetryTime: 50 }, ...extra }),
   };

@@ -6,37 +6,14 @@
 import '../../support/node22.ts';
 import { Producer, stringSerializers } from '@platformatic/kafka';
 import { describe, expect, it } from 'vitest';
-import { RequestTimedOutError } from '../../../lib/core/errors.ts';
-import { flushShared, type Flush } from '../../../lib/gateway/handlers/produce-buffer.ts';
 import { encodeBatch } from '../../../lib/records/index.ts';
 import { bumpEpoch, countRequests, indexEntries, injectFault, readAll } from '../../support/log.ts';
-import { uniqueName, useGateway } from './harness.ts';
+import { lossyFlush, useGateway } from './harness.ts';
 import { RawConnection } from './raw.ts';
 
-/** Flushes counted; the first `lose` answers of committed entries are lost (the client sees a timeout). */
-let flushes = 0;
-let lose = 0;
-const lossy: Flush = (log, entries) => {
-  flushes++;
-  return flushShared(
-    log,
-    entries.map((e) => ({
-      ...e,
-      resolve: (r) => (lose > 0 ? (lose--, e.reject(new RequestTimedOutError('acknowledgement lost'))) : e.resolve(r)),
-    })),
-  );
-};
-
-const h = useGateway({ produce: { lingerMs: 10, flush: lossy } });
-
-async function topicWith(partitions: number): Promise<string> {
-  const topic = uniqueName('idemflush');
-  const admin = h.kafka().admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
-  await admin.disconnect();
-  return topic;
-}
+const lossy = lossyFlush();
+const h = useGateway({ produce: { lingerMs: 10, flush: lossy.flush } });
+const topicWith = (partitions: number) => h.topicWith('idemflush', partitions);
 
 /** Every partition's values; each must appear once, and each producer's in the order it sent them. */
 async function expectExactlyOnceInOrder(topic: string, partitions: number, sent: readonly string[]) {
@@ -91,8 +68,8 @@ describe('idempotent producers through the produce buffer', () => {
     );
     const sent: string[] = [];
     const s3 = countRequests(h.storage.clients.s3);
-    flushes = 0;
-    lose = 5;
+    lossy.flushes = 0;
+    lossy.lose = 5;
 
     await Promise.all(
       producers.map(async ({ name, p }) => {
@@ -106,9 +83,9 @@ describe('idempotent producers through the produce buffer', () => {
     s3.remove();
     await Promise.all(producers.map(({ p }) => p.disconnect()));
 
-    expect(lose).toBe(0);
-    expect(s3.counts.get('PutObject')).toBe(flushes);
-    expect((await objectsOf(topic, 6)).size).toBeLessThanOrEqual(flushes);
+    expect(lossy.lose).toBe(0);
+    expect(s3.counts.get('PutObject')).toBe(lossy.flushes);
+    expect((await objectsOf(topic, 6)).size).toBeLessThanOrEqual(lossy.flushes);
     await expectExactlyOnceInOrder(topic, 6, sent);
   });
 
@@ -144,12 +121,12 @@ describe('idempotent producers through the produce buffer', () => {
     const p = new Producer({ clientId: 'idem', bootstrapBrokers: [h.broker()], serializers: stringSerializers, idempotent: true, acks: -1, retryDelay: 20 });
     const s3 = countRequests(h.storage.clients.s3);
     const sent: string[] = [];
-    flushes = 0;
+    lossy.flushes = 0;
 
     const first = Array.from({ length: 6 }, (_, part) => ({ topic, partition: part, value: `pf-0-${part}` }));
     await p.send({ messages: first });
     const firstPuts = s3.counts.get('PutObject');
-    lose = 3;
+    lossy.lose = 3;
     for (let i = 1; i < 5; i++) {
       const messages = Array.from({ length: 6 }, (_, part) => ({ topic, partition: part, value: `pf-${i}-${part}` }));
       sent.push(...messages.map((m) => m.value));
@@ -160,8 +137,8 @@ describe('idempotent producers through the produce buffer', () => {
     sent.push(...first.map((m) => m.value));
 
     expect(firstPuts).toBe(1);
-    expect(lose).toBe(0);
-    expect(s3.counts.get('PutObject')).toBe(flushes);
+    expect(lossy.lose).toBe(0);
+    expect(s3.counts.get('PutObject')).toBe(lossy.flushes);
     await expectExactlyOnceInOrder(topic, 6, sent);
   });
 

@@ -4,44 +4,24 @@
 // their partitions, and answered with their own offsets.
 import { CompressionTypes } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { RequestTimedOutError } from '../../../lib/core/errors.ts';
-import { flushShared, type Flush } from '../../../lib/gateway/handlers/produce-buffer.ts';
 import { encodeBatch } from '../../../lib/records/index.ts';
 import { indexEntries } from '../../support/log.ts';
-import { useGateway, uniqueName } from './harness.ts';
+import { lossyFlush, useGateway } from './harness.ts';
 import { RawConnection } from './raw.ts';
 
-/** Commits every flush but loses the first `lose` acknowledgements (the client sees a timeout). */
-let lose = 0;
-const lossy: Flush = (log, entries) =>
-  flushShared(
-    log,
-    entries.map((e) => ({
-      ...e,
-      resolve: (r) => (lose > 0 ? (lose--, e.reject(new RequestTimedOutError('acknowledgement lost'))) : e.resolve(r)),
-    })),
-  );
-
-const h = useGateway({ produce: { lingerMs: 2, flush: lossy } });
-
-async function topicWith(partitions: number): Promise<string> {
-  const topic = uniqueName('produce');
-  const admin = h.kafka().admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
-  await admin.disconnect();
-  return topic;
-}
+const lossy = lossyFlush();
+const h = useGateway({ produce: { lingerMs: 2, flush: lossy.flush } });
+const topicWith = (partitions: number) => h.topicWith('produce', partitions);
 
 describe('produce through the gateway', () => {
   it('writes each record of an idempotent producer once although its acknowledgements were lost and it retried', async () => {
     const topic = await topicWith(1);
     const producer = h.kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    lose = 2;
+    lossy.lose = 2;
     for (let i = 0; i < 5; i++) await producer.send({ topic, messages: [{ key: `k${i}`, value: `v${i}` }] });
     await producer.disconnect();
-    expect(lose).toBe(0);
+    expect(lossy.lose).toBe(0);
     const read = await h.gateway().services.log.fetch(topic, 0, { offset: 0 });
     expect(read.records.map((r) => r.value!.toString())).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
     expect(read.highWatermark).toBe(5);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { backoffCeiling, equalJitter, fullJitter, sleep } from '../../../lib/core/time.ts';
+import { backoffCeiling, equalJitter, fullJitter, readEvery, sleep } from '../../../lib/core/time.ts';
 
 describe('sleep', () => {
   afterEach(() => {
@@ -50,5 +50,44 @@ describe('backoff', () => {
         expect(equal).toBeLessThanOrEqual(ceiling);
       }),
     );
+  });
+});
+
+describe('readEvery', () => {
+  const counting = () => {
+    let reads = 0;
+    return { read: async () => ++reads };
+  };
+
+  it('answers the last read while it is younger than the ttl, and reads again after', async () => {
+    const clock = { now: 0 };
+    const source = counting();
+    const value = readEvery(1_000, () => clock.now, source.read);
+
+    const first = await value.get();
+    clock.now = 999;
+    const fresh = await value.get();
+    clock.now = 1_000;
+    const stale = await value.get();
+
+    expect([first, fresh, stale]).toEqual([1, 1, 2]);
+  });
+
+  it('keeps no failed read, and forgets on reset', async () => {
+    let fail = true;
+    let reads = 0;
+    const value = readEvery(1_000, () => 0, async () => {
+      reads++;
+      if (fail) throw new Error('unavailable');
+      return reads;
+    });
+
+    await expect(value.get()).rejects.toThrow('unavailable');
+    fail = false;
+    const afterFailure = await value.get();
+    value.reset();
+    const afterReset = await value.get();
+
+    expect([afterFailure, afterReset]).toEqual([2, 3]);
   });
 });

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
+import { type DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemToJson } from '../../../../../lib/connect/cdc/dynamodb/attributes.ts';
 import { listShards } from '../../../../../lib/connect/cdc/dynamodb/shards.ts';
@@ -16,7 +16,7 @@ import { cdcPlugins, environmentAwsClients } from '../../../../../lib/connect/co
 import { useTestStorage } from '../../../../support/stack.ts';
 import { expectChangesPerKey, expectReplayEquals, keyText } from '../checker.ts';
 import { crashRig, expectRun, type Crash, type CrashRig } from '../crashes.ts';
-import { createStreamTable } from './table.ts';
+import { createStreamTable, streamsClient } from './table.ts';
 
 const storage = useTestStorage();
 const TABLE = `cdc${randomBytes(4).toString('hex')}-crash`;
@@ -29,7 +29,7 @@ let rig: CrashRig;
 
 beforeAll(() => {
   const { config } = storage;
-  streams = new DynamoDBStreamsClient({ region: config.region!, endpoint: config.endpoints!.dynamodb!, credentials: config.credentials! });
+  streams = streamsClient(config);
   const aws = { ...environmentAwsClients(), dynamodb: () => storage.clients.ddb, streams: () => streams };
   rig = crashRig(config, cdcPlugins(aws), { clients: [streams], read: 'GetRecords' });
 });

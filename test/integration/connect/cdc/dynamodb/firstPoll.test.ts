@@ -5,34 +5,24 @@
 // have passed it, with TrimmedDataAccessException). And its images in a set order, key
 // attributes first, as DynamoDB gives attributes in none.
 import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbCdcSource, type DynamoDbOffsets } from '../../../../../lib/connect/cdc/dynamodb/source.ts';
 import type { Envelope } from '../../../../../lib/connect/cdc/envelope.ts';
 import { useTestStorage } from '../../../../support/stack.ts';
 import { emptyLog, pollAndCommit, type Committed } from '../postgres/harness.ts';
+import { createStreamTable, streamsClient } from './table.ts';
 
 const storage = useTestStorage();
 const prefix = `empty${randomBytes(4).toString('hex')}`;
 let streams: DynamoDBStreamsClient;
 beforeAll(() => {
-  const { config } = storage;
-  streams = new DynamoDBStreamsClient({ region: config.region!, endpoint: config.endpoints!.dynamodb!, credentials: config.credentials! });
+  streams = streamsClient(storage.config);
 });
 afterAll(() => streams?.destroy());
 
-async function createTable(name: string): Promise<void> {
-  await storage.clients.ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-    }),
-  );
-}
+const createTable = (name: string) => createStreamTable(storage.clients.ddb, name, 'NEW_AND_OLD_IMAGES', 'id');
 
 const put = (table: string, id: string, more: Record<string, AttributeValue> = {}) =>
   storage.clients.ddb.send(new PutItemCommand({ TableName: table, Item: { ...more, id: { S: id } } }));

@@ -3,7 +3,7 @@
 // committed records replay to exactly the table, in stream order per key, each once.
 import { randomBytes } from 'node:crypto';
 import { DeleteItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemToJson } from '../../../../../lib/connect/cdc/dynamodb/attributes.ts';
 import { DynamoDbCdcSource, type DynamoDbOffsets } from '../../../../../lib/connect/cdc/dynamodb/source.ts';
@@ -12,14 +12,13 @@ import { InvalidConfigError } from '../../../../../lib/core/errors.ts';
 import { useTestStorage } from '../../../../support/stack.ts';
 import { emptyLog, pollAndCommit, type Committed } from '../postgres/harness.ts';
 import { replay } from '../checker.ts';
-import { createStreamTable } from './table.ts';
+import { createStreamTable, streamsClient } from './table.ts';
 
 const storage = useTestStorage();
 const tablePrefix = `cdc${randomBytes(4).toString('hex')}`;
 let streams: DynamoDBStreamsClient;
 beforeAll(() => {
-  const { config } = storage;
-  streams = new DynamoDBStreamsClient({ region: config.region!, endpoint: config.endpoints!.dynamodb!, credentials: config.credentials! });
+  streams = streamsClient(storage.config);
 });
 afterAll(() => streams?.destroy());
 

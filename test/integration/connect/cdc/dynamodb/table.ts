@@ -1,15 +1,22 @@
-// A user's table with a stream, as the DynamoDB CDC tests capture it: partition key pk
-// (string), sort key sk (number), on-demand.
+// A user's table with a stream, as the DynamoDB CDC tests capture it (on-demand), and a
+// DynamoDB Streams client for the test's DynamoDB Local.
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { StorageConfig } from '../../../../../lib/storage/clients.ts';
 
-export async function createStreamTable(ddb: DynamoDBClient, name: string, view: 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' = 'NEW_AND_OLD_IMAGES'): Promise<void> {
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      BillingMode: 'PAY_PER_REQUEST',
-      StreamSpecification: { StreamEnabled: true, StreamViewType: view },
-    }),
-  );
+type View = 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
+
+/** Keys: partition key pk (string) and sort key sk (number); or `id` (string) alone. */
+export async function createStreamTable(ddb: DynamoDBClient, name: string, view: View = 'NEW_AND_OLD_IMAGES', keys: 'pk-sk' | 'id' = 'pk-sk'): Promise<void> {
+  const schema =
+    keys === 'id'
+      ? { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' as const }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' as const }] }
+      : {
+          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' as const }, { AttributeName: 'sk', AttributeType: 'N' as const }],
+          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' as const }, { AttributeName: 'sk', KeyType: 'RANGE' as const }],
+        };
+  await ddb.send(new CreateTableCommand({ TableName: name, ...schema, BillingMode: 'PAY_PER_REQUEST', StreamSpecification: { StreamEnabled: true, StreamViewType: view } }));
 }
+
+export const streamsClient = (config: StorageConfig): DynamoDBStreamsClient =>
+  new DynamoDBStreamsClient({ region: config.region!, endpoint: config.endpoints!.dynamodb!, credentials: config.credentials! });

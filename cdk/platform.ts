@@ -110,7 +110,7 @@ export class StreamingPlatform extends Construct {
     const api = new PlatformApi(this, settings, functions.functions);
     const push = new PlatformPush(this, settings, functions);
     const connectors = new PlatformConnectors(this, functions);
-    const processors = new PlatformProcessors(this, settings, storage, subscriptions);
+    const processors = new PlatformProcessors(this, functions, settings, storage, subscriptions);
     this.parts = { settings, storage, functions, subscriptions, connectors, processors, api, push };
     // Optional features are built here, after the core, from `this.parts`, each only when
     // its prop is set (and exposed as an optional field of its own).

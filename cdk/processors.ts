@@ -23,17 +23,14 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import * as path from 'node:path';
-import { storageEnvironment } from '../lib/storage/definitions.ts';
+import type { FunctionDefinition } from '../lib/api/routes.ts';
 import { PROCESSOR_NAME_ENV_VAR } from '../lib/streams/runtime/module.ts';
 import { validateProcessorName } from '../lib/streams/schema.ts';
-import { ACTIONS, storageStatements, type StorageAccess } from './access.ts';
-import { nodejsBundlingOptions } from './bundling.ts';
-import { acknowledge } from './findings.ts';
+import type { StorageAccess } from './access.ts';
+import type { PlatformFunctions } from './functions.ts';
 import { pascal } from './ids.ts';
 import type { PlatformSettings } from './props.ts';
 import type { PlatformStorage } from './storage.ts';
@@ -68,6 +65,7 @@ export class PlatformProcessors {
 
   constructor(
     private readonly scope: Construct,
+    private readonly platformFunctions: PlatformFunctions,
     private readonly settings: PlatformSettings,
     private readonly storage: PlatformStorage,
     private readonly subscriptions: PlatformSubscriptions,
@@ -83,8 +81,27 @@ export class PlatformProcessors {
     if (this.functions[name]) throw new Error(`StreamingPlatform.addProcessor: processor '${name}' is already added.`);
     if (opts.inputs.length === 0) throw new Error(`StreamingPlatform.addProcessor(${name}): name its input topics ('inputs').`);
     const id = `Processor${pascal(name.replace(/[^a-zA-Z0-9]/g, '-'))}`;
-    const logGroup = new logs.LogGroup(this.scope, `${id}LogGroup`, { retention: this.settings.logRetention, removalPolicy: this.settings.logRemoval });
-    const fn = this.lambda(id, name, opts, this.role(id, name, logGroup), logGroup);
+    // Built as the platform's own functions are (its log group, storage grants, bundling),
+    // with the topology module bundled in as 'sluice-topology'.
+    const def: FunctionDefinition = {
+      description: `Sluice stream processor ${name}`,
+      entry: 'functions/processor.ts',
+      memoryMb: opts.memoryMb ?? 1024,
+      timeoutSeconds: (opts.timeout ?? Duration.minutes(5)).toSeconds(),
+      ...PROCESSOR_ACCESS,
+    };
+    const fn = this.platformFunctions.addFunction(id, `processor ${name}`, def, {
+      aliases: { 'sluice-topology': path.resolve(this.settings.projectRoot, opts.entry) },
+      environment: { [PROCESSOR_NAME_ENV_VAR]: name },
+    });
+    fn.role!.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'OwnProcessorItems',
+        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'],
+        resources: [this.storage.tables.processors.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['processor', `tasks#${name}`] } },
+      }),
+    );
     for (const topic of opts.inputs) this.subscriptions.addSubscription(topic, fn, { name: `processor-${name}`, startingPosition: 'earliest', batchSize: 10_000 });
     if (opts.tick !== false) {
       new events.Rule(this.scope, `${id}Tick`, {
@@ -94,54 +111,6 @@ export class PlatformProcessors {
       });
     }
     this.functions[name] = fn;
-    return fn;
-  }
-
-  private role(id: string, name: string, logGroup: logs.LogGroup): iam.Role {
-    const role = new iam.Role(this.scope, `${id}Role`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Sluice processor ${name}: its log group, appends and internal topics, its processor items, the state table`,
-    });
-    const statements = [
-      new iam.PolicyStatement({ sid: 'OwnLogGroup', actions: [...ACTIONS.logs], resources: [logGroup.logGroupArn] }),
-      ...storageStatements(this.storage, PROCESSOR_ACCESS, role, `processor ${name}`),
-      new iam.PolicyStatement({
-        sid: 'OwnProcessorItems',
-        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:UpdateItem'],
-        resources: [this.storage.tables.processors.tableArn],
-        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['processor', `tasks#${name}`] } },
-      }),
-    ];
-    for (const statement of statements) role.addToPrincipalPolicy(statement);
-    return role;
-  }
-
-  private lambda(id: string, name: string, opts: ProcessorOptions, role: iam.Role, logGroup: logs.LogGroup): NodejsFunction {
-    const root = this.settings.projectRoot;
-    const fn = new NodejsFunction(this.scope, `${id}Function`, {
-      description: `Sluice stream processor ${name}`,
-      entry: path.join(root, 'functions/processor.ts'),
-      handler: 'handler',
-      projectRoot: root,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: this.settings.architecture,
-      memorySize: opts.memoryMb ?? 1024,
-      timeout: opts.timeout ?? Duration.minutes(5),
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      applicationLogLevelV2: lambda.ApplicationLogLevel[this.settings.logLevel],
-      systemLogLevelV2: lambda.SystemLogLevel.INFO,
-      environment: {
-        ...storageEnvironment(this.storage.names),
-        [PROCESSOR_NAME_ENV_VAR]: name,
-        POWERTOOLS_SERVICE_NAME: this.settings.serviceName,
-        POWERTOOLS_LOG_LEVEL: this.settings.logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: { ...nodejsBundlingOptions(), esbuildArgs: { '--alias:sluice-topology': path.resolve(root, opts.entry) } },
-    });
-    acknowledge(fn, 'AwsSolutions-L1', 'Pinned to nodejs22.x on purpose, as the platform functions: bundles target node22.');
     return fn;
   }
 }

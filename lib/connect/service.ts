@@ -22,6 +22,7 @@ import {
   listConnectorRecords,
   deleteTaskStatusesFrom,
   putTaskStatus,
+  readFailedTasks,
   readTaskStatuses,
   requireConnectorRecord,
   updateConnectorRecord,
@@ -129,7 +130,7 @@ export class ConnectorService {
     if (r.targetState === state) return;
     const updated = await updateConnectorRecord(this.clients, r, { targetState: state }, this.now());
     // A failed task stays failed through pause and resume (Kafka): only restart clears it.
-    const failed = (await readTaskStatuses(this.clients, name)).some((t) => t.state === 'FAILED');
+    const failed = (await readFailedTasks(this.clients, name)).size > 0;
     if (!failed || state === 'STOPPED') await this.putStatus(updated, state);
   }
 

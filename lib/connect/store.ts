@@ -50,6 +50,8 @@ export interface TaskStatusRecord {
 const DEFS = 'defs';
 const connPk = (name: string) => `conn#${name}`;
 const taskSk = (task: number) => `task#${String(task).padStart(4, '0')}`;
+/** The key of a task's item (its status and, for a source, its run lease). */
+const taskKey = (name: string, task: number): Item => ({ pk: S(connPk(name)), sk: S(taskSk(task)) });
 const OFFSET_PREFIX = 'off#';
 const defKey = (name: string) => ({ pk: S(DEFS), sk: S(name) });
 const table = (clients: TableClients) => clients.names.tables.connectors;
@@ -155,7 +157,7 @@ export async function putTaskStatus(clients: TableClients, name: string, s: Task
     clients.ddb.send(
       new UpdateItemCommand({
         TableName: table(clients),
-        Key: { pk: S(connPk(name)), sk: S(taskSk(s.task)) },
+        Key: taskKey(name, s.task),
         UpdateExpression: s.trace === undefined ? 'SET #st = :s, workerId = :w, updatedAt = :t, task = :n REMOVE trace' : 'SET #st = :s, workerId = :w, updatedAt = :t, task = :n, trace = :tr',
         ExpressionAttributeNames: { '#st': 'state' },
         ExpressionAttributeValues: { ':s': S(s.state), ':w': S(s.workerId), ':t': N(s.updatedAt), ':n': N(s.task), ...(s.trace === undefined ? {} : { ':tr': S(s.trace) }) },
@@ -181,6 +183,11 @@ export async function readTaskStatuses(clients: TableClients, name: string): Pro
   }));
 }
 
+/** The ids of a connector's tasks that FAILED (a restart clears them). */
+export async function readFailedTasks(clients: TableClients, name: string): Promise<Set<number>> {
+  return new Set((await readTaskStatuses(clients, name)).filter((s) => s.state === 'FAILED').map((s) => s.task));
+}
+
 /**
  * Takes the run lease of a source task for `owner` until `until`, if nobody holds an
  * unexpired one: one poller at a time, whichever container runs it.
@@ -190,7 +197,7 @@ export async function claimSourceTask(clients: TableClients, name: string, task:
     clients.ddb.send(
       new UpdateItemCommand({
         TableName: table(clients),
-        Key: { pk: S(connPk(name)), sk: S(taskSk(task)) },
+        Key: taskKey(name, task),
         UpdateExpression: 'SET leaseOwner = :me, leaseExpiresAt = :until, task = :n',
         ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseExpiresAt < :now OR leaseOwner = :me',
         ExpressionAttributeValues: { ':me': S(owner), ':until': N(until), ':now': N(now), ':n': N(task) },
@@ -205,7 +212,7 @@ export async function releaseSourceTask(clients: TableClients, name: string, tas
     clients.ddb.send(
       new UpdateItemCommand({
         TableName: table(clients),
-        Key: { pk: S(connPk(name)), sk: S(taskSk(task)) },
+        Key: taskKey(name, task),
         UpdateExpression: 'REMOVE leaseOwner, leaseExpiresAt',
         ConditionExpression: 'leaseOwner = :me',
         ExpressionAttributeValues: { ':me': S(owner) },
@@ -261,7 +268,7 @@ export function sourceLeaseCheck(clients: TableClients, name: string, task: numb
   return {
     ConditionCheck: {
       TableName: table(clients),
-      Key: { pk: S(connPk(name)), sk: S(taskSk(task)) },
+      Key: taskKey(name, task),
       ConditionExpression: 'leaseOwner = :me',
       ExpressionAttributeValues: { ':me': S(owner) },
     },
@@ -270,6 +277,6 @@ export function sourceLeaseCheck(clients: TableClients, name: string, task: numb
 
 /** Who holds the run lease of a source task now, if anyone. */
 export async function sourceLeaseOwner(clients: TableClients, name: string, task: number): Promise<string | undefined> {
-  const item = await getItem(clients, table(clients), { pk: S(connPk(name)), sk: S(taskSk(task)) });
+  const item = await getItem(clients, table(clients), taskKey(name, task));
   return item?.leaseOwner?.S;
 }

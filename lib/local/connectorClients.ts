@@ -17,20 +17,18 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { InvalidConfigError } from '../core/errors.ts';
-import { cdcPlugins, type AwsClients } from '../connect/connectors/cdc.ts';
+import { cdcPlugins, lazyAwsClients, type AwsClients } from '../connect/connectors/cdc.ts';
 import type { ConnectorPlugin } from '../connect/connectors/index.ts';
 import { createS3Sink, defaultS3Client, s3SinkPlugin, type S3ClientFactory } from '../connect/connectors/s3/sink.ts';
 import type { SinkConnector } from '../connect/plugins/define.ts';
 import { createS3Client } from '../storage/clients.ts';
 import { commonClientConfig, createDynamoClient, type ClientTarget } from '../storage/tables.ts';
 
-type Target = ClientTarget;
-
 /** What a client is built with: the stack's region and key pair (as its storage clients) at one endpoint. */
-const at = (target: Target, endpoint: string) => ({ ...commonClientConfig(target), endpoint });
+const at = (target: ClientTarget, endpoint: string) => ({ ...commonClientConfig(target), endpoint });
 
 /** An S3 client for the sink: store.url when the connector names one, else the stack's S3. */
-export function localS3Client(target: Target): S3ClientFactory {
+export function localS3Client(target: ClientTarget): S3ClientFactory {
   return (settings) => {
     if (settings.endpoint) return defaultS3Client(settings);
     const endpoint = target.endpoints?.s3;
@@ -40,9 +38,7 @@ export function localS3Client(target: Target): S3ClientFactory {
 }
 
 /** The clients of the CDC sources and AWS sinks, on the stack (made on first use, one of each). */
-export function localAwsClients(target: Target, env: NodeJS.ProcessEnv): AwsClients {
-  const made = new Map<string, unknown>();
-  const once = <T>(k: string, make: () => T): T => (made.get(k) as T | undefined) ?? (made.set(k, make()), made.get(k) as T);
+export function localAwsClients(target: ClientTarget, env: NodeJS.ProcessEnv): AwsClients {
   const dynamodb = () => {
     const endpoint = target.endpoints?.dynamodb;
     if (!endpoint) throw new InvalidConfigError('The dev server has no DynamoDB endpoint.', { field: 'connector.class' });
@@ -55,16 +51,16 @@ export function localAwsClients(target: Target, env: NodeJS.ProcessEnv): AwsClie
     }
     return endpoint;
   };
-  return {
-    dynamodb: () => once('dynamodb', () => createDynamoClient({ ...target, endpoints: { dynamodb: dynamodb() } })),
-    streams: () => once('streams', () => new DynamoDBStreamsClient(at(target, env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS || dynamodb()))),
-    sqs: () => once('sqs', () => new SQSClient(at(target, named('SQS', 'AWS_ENDPOINT_URL_SQS')))),
-    events: () => once('events', () => new EventBridgeClient(at(target, named('EventBridge', 'AWS_ENDPOINT_URL_EVENTBRIDGE')))),
-    lambda: () => once('lambda', () => new LambdaClient(at(target, named('Lambda', 'AWS_ENDPOINT_URL_LAMBDA')))),
-  };
+  return lazyAwsClients({
+    dynamodb: () => createDynamoClient({ ...target, endpoints: { dynamodb: dynamodb() } }),
+    streams: () => new DynamoDBStreamsClient(at(target, env.AWS_ENDPOINT_URL_DYNAMODB_STREAMS || dynamodb())),
+    sqs: () => new SQSClient(at(target, named('SQS', 'AWS_ENDPOINT_URL_SQS'))),
+    events: () => new EventBridgeClient(at(target, named('EventBridge', 'AWS_ENDPOINT_URL_EVENTBRIDGE'))),
+    lambda: () => new LambdaClient(at(target, named('Lambda', 'AWS_ENDPOINT_URL_LAMBDA'))),
+  });
 }
 
 /** The built-in connectors that call AWS, as the dev server registers them (replacing the built-ins). */
-export function localAwsConnectors(target: Target, env: NodeJS.ProcessEnv): ConnectorPlugin[] {
+export function localAwsConnectors(target: ClientTarget, env: NodeJS.ProcessEnv): ConnectorPlugin[] {
   return [{ ...s3SinkPlugin, connector: createS3Sink(localS3Client(target)) as SinkConnector }, ...cdcPlugins(localAwsClients(target, env))];
 }

@@ -42,6 +42,8 @@ export interface LocalProcessorsOptions {
 }
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+/** A load's failure as the processor's lastError. */
+const loadError = (err: unknown) => ({ code: err instanceof SluiceError ? err.code : 'INVALID_CONFIG', message: messageOf(err), at: Date.now() });
 
 /** One processor run from a module: its runtime (replaced on reload) and its passes. */
 class Hosted {
@@ -150,7 +152,7 @@ export class LocalProcessors {
         await this.host(path, await this.runtimeOf(await this.load(path), path));
       } catch (err) {
         this.logger.warn('processor not resumed', { processor: record.name, entry: record.entry, error: messageOf(err) });
-        await this.processors.store.recordError(record.name, { code: err instanceof SluiceError ? err.code : 'INVALID_CONFIG', message: messageOf(err), at: Date.now() });
+        await this.processors.store.recordError(record.name, loadError(err));
       }
     }
   }
@@ -223,7 +225,7 @@ export class LocalProcessors {
       this.logger.info('processor reloaded', { processor: runtime.name, entry: hosted.path });
     } catch (err) {
       this.logger.warn('processor reload failed; the previous topology keeps running', { processor: name, error: messageOf(err) });
-      await this.processors.store.recordError(name, { code: err instanceof SluiceError ? err.code : 'INVALID_CONFIG', message: messageOf(err), at: Date.now() }).catch(() => {});
+      await this.processors.store.recordError(name, loadError(err)).catch(() => {});
     }
   }
 }

@@ -63,7 +63,9 @@ export async function appendBatchesMany(deps: AppendManyDeps, items: readonly Ba
   for (const placed of checked) {
     if (!placed) continue;
     const key = `${placed.part.topic.topicId}#${placed.part.partition}`;
-    byPartition.set(key, [...(byPartition.get(key) ?? []), placed]);
+    const list = byPartition.get(key);
+    if (list) list.push(placed);
+    else byPartition.set(key, [placed]);
   }
   const lists = [...byPartition.values()];
   for (let round = 0; lists.some((l) => l.length > round * MAX_SEGMENTS_PER_COMMIT); round++) {

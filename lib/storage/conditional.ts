@@ -3,14 +3,14 @@
 // (an idempotent producer's sequences) or carry other items (an Idempotency-Key request's
 // result): they need the base before they write. The index entry joins the head's tail
 // like any other append's.
-import { TransactWriteItemsCommand, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
+import { TransactWriteItemsCommand, type TransactWriteItem, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { ConcurrentRequestError, RequestTimedOutError } from '../core/errors.ts';
 import { fullJitter, sleep } from '../core/time.ts';
 import type { StorageClients } from './clients.ts';
 import type { CommitGuard, CommitOptions, CommitResult, SegmentToCommit } from './commit.ts';
 import { classifyTransactionError } from './dynamo.ts';
 import { dependencyFailure, errorName } from './failures.ts';
-import { getHead, headKey, N, S, tailEntryValue, type PartitionHead } from './metadata.ts';
+import { getHead, headKey, N, S, tailEntryValue, type PartitionHead, type TailEntry } from './metadata.ts';
 import { findEntry, flushQuietly, FLUSH_AT } from './tail.ts';
 import { createHash } from 'node:crypto';
 
@@ -96,29 +96,47 @@ function transaction(
   return {
     ClientRequestToken: requestToken(seg.objectKey, base),
     TransactItems: [
-      {
-        Update: {
-          TableName: clients.names.tables.partitions,
-          Key: headKey(seg.topicId, seg.partition),
-          UpdateExpression:
-            'SET nextOffset = :next, tailBase = if_not_exists(tailBase, :base), tail = list_append(if_not_exists(tail, :none), :entry), ' +
-            'logStartOffset = if_not_exists(logStartOffset, :zero), sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
-            'segmentCount = if_not_exists(segmentCount, :zero) + :one' +
-            (producersJson === undefined ? '' : ', producers = :producers'),
-          ConditionExpression: head.exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
-          ExpressionAttributeValues: {
-            ':next': N(base + seg.recordCount),
-            ':base': N(base),
-            ':none': { L: [] },
-            ':entry': { L: [tailEntryValue(seg.topicId, seg.partition, { ...seg, byteStart: 0 })] },
-            ':zero': N(0),
-            ':one': N(1),
-            ':bytes': N(seg.byteLength),
-            ...(producersJson === undefined ? {} : { ':producers': S(producersJson) }),
-          },
-        },
-      },
+      conditionalHeadMove(clients, seg.topicId, seg.partition, head, [{ ...seg, byteStart: 0 }], producersJson),
       ...(seg.guard?.items({ baseOffset: base, lastOffset: base + seg.recordCount - 1 }) ?? []),
     ],
+  };
+}
+
+/**
+ * The head move of a conditional commit at the head just read: nextOffset past the
+ * entries' records, the entries at the end of the tail, the counters, and the producers'
+ * state when given; IF nextOffset is still the one read. Transactions over many heads
+ * (lib/log/transaction) move each head with it too.
+ */
+export function conditionalHeadMove(
+  clients: StorageClients,
+  topicId: string,
+  partition: number,
+  head: PartitionHead,
+  entries: readonly TailEntry[],
+  producersJson: string | undefined,
+): TransactWriteItem {
+  const base = head.nextOffset;
+  return {
+    Update: {
+      TableName: clients.names.tables.partitions,
+      Key: headKey(topicId, partition),
+      UpdateExpression:
+        'SET nextOffset = :next, tailBase = if_not_exists(tailBase, :base), tail = list_append(if_not_exists(tail, :none), :entries), ' +
+        'logStartOffset = if_not_exists(logStartOffset, :zero), sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
+        'segmentCount = if_not_exists(segmentCount, :zero) + :segments' +
+        (producersJson === undefined ? '' : ', producers = :producers'),
+      ConditionExpression: head.exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
+      ExpressionAttributeValues: {
+        ':next': N(base + entries.reduce((n, e) => n + e.recordCount, 0)),
+        ':base': N(base),
+        ':none': { L: [] },
+        ':entries': { L: entries.map((e) => tailEntryValue(topicId, partition, e)) },
+        ':zero': N(0),
+        ':segments': N(entries.length),
+        ':bytes': N(entries.reduce((b, e) => b + e.byteLength, 0)),
+        ...(producersJson === undefined ? {} : { ':producers': S(producersJson) }),
+      },
+    },
   };
 }

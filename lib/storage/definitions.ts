@@ -130,9 +130,14 @@ export const SEGMENT_PREFIX = 'segments/';
  * Objects holding the segments of several partitions (one transaction's data):
  * `segments/~shared/{uuid}`. Under SEGMENT_PREFIX, so the same grants cover them; '~' is
  * no character of a topic id, so no topic's cleanup mistakes them for its own. They are
- * deleted only when no partition references them (lib/log/transaction/sweep.ts).
+ * deleted only when no partition references them (lib/log/transaction/sharedObjects.ts).
  */
 export const SHARED_SEGMENT_PREFIX = `${SEGMENT_PREFIX}~shared/`;
+
+/** Where a topic's segment objects live (`segments/{topicId}/`), or one partition's (`.../{p}/`). */
+export function segmentPrefix(topicId: string, partition?: number): string {
+  return `${SEGMENT_PREFIX}${topicId}/${partition === undefined ? '' : `${partition}/`}`;
+}
 
 export const BUCKET = {
   /** Multipart uploads nobody finished are aborted after this many days. */

@@ -12,7 +12,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../core/errors.ts';
-import { SEGMENT_PREFIX } from './definitions.ts';
+import { segmentPrefix } from './definitions.ts';
 import type { TableClients } from './tables.ts';
 import { batchGet, call, conditional, getItem, N, num, queryAll, S, scanAll, str, type Item } from './dynamo.ts';
 
@@ -214,25 +214,26 @@ export const headFromItem = (topicId: string, partition: number, i: Item | undef
 // An entry carries no base offset, so an appender can add it without knowing where it
 // lands (commit.ts). Short names: every byte of the head is paid for at every append.
 
-/** The key prefix of a partition's own objects (segments.ts' segmentPrefix, without the S3 client it brings). */
-const ownPrefix = (topicId: string, partition: number): string => `${SEGMENT_PREFIX}${topicId}/${partition}/`;
-
 /** A tail entry as stored: an index entry without its offsets. */
 export type TailEntry = Omit<IndexEntry, 'baseOffset' | 'lastOffset' | 'deleteHorizon'>;
 
-export const tailEntryValue = (topicId: string, partition: number, e: TailEntry): AttributeValue => ({
-  M: {
-    k: S(e.objectKey.startsWith(ownPrefix(topicId, partition)) ? `/${e.objectKey.slice(ownPrefix(topicId, partition).length)}` : e.objectKey),
-    s: N(e.byteStart),
-    l: N(e.byteLength),
-    n: N(e.recordCount),
-    f: N(e.firstTimestamp),
-    m: N(e.maxTimestamp),
-  },
-});
+export const tailEntryValue = (topicId: string, partition: number, e: TailEntry): AttributeValue => {
+  const own = segmentPrefix(topicId, partition);
+  return {
+    M: {
+      k: S(e.objectKey.startsWith(own) ? `/${e.objectKey.slice(own.length)}` : e.objectKey),
+      s: N(e.byteStart),
+      l: N(e.byteLength),
+      n: N(e.recordCount),
+      f: N(e.firstTimestamp),
+      m: N(e.maxTimestamp),
+    },
+  };
+};
 
 /** Stored tail entries of partition `partition` of `topicId` with their offsets, from `base`. */
 export function tailEntries(topicId: string, partition: number, values: readonly AttributeValue[], base: number): IndexEntry[] {
+  const own = segmentPrefix(topicId, partition);
   let at = base;
   return values.map((v) => {
     const m = v.M ?? {};
@@ -240,7 +241,7 @@ export function tailEntries(topicId: string, partition: number, values: readonly
     const e: IndexEntry = {
       baseOffset: at,
       lastOffset: at + recordCount - 1,
-      objectKey: str(m.k).startsWith('/') ? `${ownPrefix(topicId, partition)}${str(m.k).slice(1)}` : str(m.k),
+      objectKey: str(m.k).startsWith('/') ? `${own}${str(m.k).slice(1)}` : str(m.k),
       byteStart: num(m.s),
       byteLength: num(m.l),
       recordCount,

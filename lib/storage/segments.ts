@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { RECORD_BATCH_TYPE } from '../core/wire.ts';
 import type { StorageClients } from './clients.ts';
-import { SEGMENT_PREFIX, SHARED_SEGMENT_PREFIX } from './definitions.ts';
+import { SEGMENT_PREFIX, segmentPrefix, SHARED_SEGMENT_PREFIX } from './definitions.ts';
 import { paginate } from './dynamo.ts';
 import { dependencyFailure } from './failures.ts';
 
@@ -26,10 +26,7 @@ export interface StoredObject {
   lastModified: number;
 }
 
-/** Where a topic's segment objects live (`segments/{topicId}/`), or one partition's (`.../{p}/`). */
-export function segmentPrefix(topicId: string, partition?: number): string {
-  return `${SEGMENT_PREFIX}${topicId}/${partition === undefined ? '' : `${partition}/`}`;
-}
+export { segmentPrefix };
 
 export function newSegmentKey(topicId: string, partition: number): string {
   return `${segmentPrefix(topicId, partition)}${randomUUID()}`;

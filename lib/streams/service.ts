@@ -104,7 +104,7 @@ function statusOf(t: TaskRecord): TaskStatus {
 }
 
 /** The earliest wake-up time of the tasks, if any has one. */
-function earliestWake(tasks: ReadonlyArray<{ wakeAt?: number }>): number | undefined {
+export function earliestWake(tasks: ReadonlyArray<{ wakeAt?: number }>): number | undefined {
   const times = tasks.flatMap((t) => (t.wakeAt === undefined ? [] : [t.wakeAt]));
   return times.length ? Math.min(...times) : undefined;
 }

@@ -44,17 +44,25 @@ export interface AwsClients {
   lambda(): LambdaClient;
 }
 
+/** Clients each made by its factory on first use, then reused (a factory that throws makes none). */
+export function lazyAwsClients(make: AwsClients): AwsClients {
+  const made = new Map<keyof AwsClients, unknown>();
+  const once = <K extends keyof AwsClients>(k: K): ReturnType<AwsClients[K]> => {
+    if (!made.has(k)) made.set(k, make[k]());
+    return made.get(k) as ReturnType<AwsClients[K]>;
+  };
+  return { dynamodb: () => once('dynamodb'), streams: () => once('streams'), sqs: () => once('sqs'), events: () => once('events'), lambda: () => once('lambda') };
+}
+
 /** Clients made on first use from the environment, one of each per process. */
 export function environmentAwsClients(): AwsClients {
-  const made = new Map<string, unknown>();
-  const once = <T>(k: string, make: () => T): T => (made.get(k) as T | undefined) ?? (made.set(k, make()), made.get(k) as T);
-  return {
-    dynamodb: () => once('dynamodb', () => new DynamoDBClient({})),
-    streams: () => once('streams', () => new DynamoDBStreamsClient({})),
-    sqs: () => once('sqs', () => new SQSClient({})),
-    events: () => once('events', () => new EventBridgeClient({})),
-    lambda: () => once('lambda', () => new LambdaClient({})),
-  };
+  return lazyAwsClients({
+    dynamodb: () => new DynamoDBClient({}),
+    streams: () => new DynamoDBStreamsClient({}),
+    sqs: () => new SQSClient({}),
+    events: () => new EventBridgeClient({}),
+    lambda: () => new LambdaClient({}),
+  });
 }
 
 /** A setting's error as validation reports it, from a library's InvalidConfigError. */

@@ -6,7 +6,7 @@
 // the connector's task with that error, as a poll would, so status shows why.
 import type { SourceMap } from '../data/record.ts';
 import { partitionKey } from '../tasks/source.ts';
-import { putTaskStatus, readSourceOffsets, readTaskStatuses, type ConnectorRecord } from '../store.ts';
+import { putTaskStatus, readSourceOffsets, readFailedTasks, type ConnectorRecord } from '../store.ts';
 import type { ConnectRuntimeDeps } from './tasks.ts';
 
 const SILENT = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -27,7 +27,7 @@ export class IdleSourceKeeper {
     if (last && last.version === r.version && this.now() - last.at < this.intervalMs) return false;
     const connector = (await this.deps.registry.resolve(r.config['connector.class'] ?? '')).connector;
     if (connector.type !== 'source' || !connector.keep) return false;
-    if ((await readTaskStatuses(this.deps.clients, r.name)).some((s) => s.state === 'FAILED')) return false;
+    if ((await readFailedTasks(this.deps.clients, r.name)).size > 0) return false;
     this.last.set(r.name, { at: this.now(), version: r.version });
     const offsets = new Map((await readSourceOffsets(this.deps.clients, r.name)).map((o) => [partitionKey(o.partition), o.offset]));
     try {

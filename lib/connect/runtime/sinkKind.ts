@@ -31,7 +31,7 @@ import type { LogRecord } from '../errors/deadLetter.ts';
 import type { DeadLetter } from '../errors/deadLetter.ts';
 import { sinkTaskOf } from '../tasks/configs.ts';
 import { runSinkBatch } from '../tasks/sink.ts';
-import { listConnectorRecords, putTaskStatus, readTaskStatuses, type ConnectorRecord } from '../store.ts';
+import { listConnectorRecords, putTaskStatus, readFailedTasks, type ConnectorRecord } from '../store.ts';
 import { appendRecords } from './append.ts';
 import { runsHere, type ConnectRuntimeDeps, type TaskCache } from './tasks.ts';
 
@@ -110,7 +110,7 @@ async function runningSinkBindings(deps: ConnectRuntimeDeps, tasks: TaskCache): 
   const out: SinkBinding[] = [];
   for (const r of records) {
     if (!(await runsHere(deps, r))) continue;
-    const failedTasks = new Set((await readTaskStatuses(deps.clients, r.name)).filter((s) => s.state === 'FAILED').map((s) => s.task));
+    const failedTasks = await readFailedTasks(deps.clients, r.name);
     const taskCount = (await tasks.configs(r).catch(() => [r.config])).length;
     if ([...failedTasks].filter((t) => t < taskCount).length >= taskCount) continue; // all failed
     const topics = await sinkTopics(deps.clients, r, () => (allTopics ??= listTopicRecords(deps.clients)));

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { SluiceError } from '../../core/errors.ts';
 import { partitionKey, pollSource } from '../tasks/source.ts';
 import { taskContext } from '../tasks/task.ts';
-import { claimSourceTask, listConnectorRecords, putTaskStatus, readSourceOffsets, readTaskStatuses, releaseSourceTask, type ConnectorRecord } from '../store.ts';
+import { claimSourceTask, listConnectorRecords, putTaskStatus, readSourceOffsets, readFailedTasks, releaseSourceTask, type ConnectorRecord } from '../store.ts';
 import { transactionalCommitter, type SourceCommitter } from './commit.ts';
 import { IdleSourceKeeper } from './keep.ts';
 import { runsHere, type ConnectRuntimeDeps, type TaskCache } from './tasks.ts';
@@ -63,7 +63,7 @@ export class SourceRunner {
     const running = sources.filter((r) => r.targetState === 'RUNNING');
     const reports: SourceRunReport[] = [];
     for (const r of running) {
-      const failed = new Set((await readTaskStatuses(this.deps.clients, r.name)).filter((s) => s.state === 'FAILED').map((s) => s.task));
+      const failed = await readFailedTasks(this.deps.clients, r.name);
       let tasks = 1;
       try {
         tasks = (await this.tasks.configs(r)).length;

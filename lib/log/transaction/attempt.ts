@@ -14,7 +14,8 @@
 import { createHash } from 'node:crypto';
 import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../../storage/clients.ts';
-import { headKey, N, S, tailEntryValue, type PartitionHead } from '../../storage/metadata.ts';
+import { conditionalHeadMove } from '../../storage/conditional.ts';
+import type { PartitionHead } from '../../storage/metadata.ts';
 import type { Judgement } from './judge.ts';
 import type { AttemptContext, PartitionResult, SegmentResult, TxnParticipant, TxnPartition } from './types.ts';
 
@@ -63,7 +64,7 @@ export function buildAttempt(clients: StorageClients, txnId: string, judged: Jud
   const owners: ItemOwner[] = [];
   partitions.forEach((p, i) => {
     const head = heads[i]!;
-    items.push(headUpdate(clients, p, head, judged.producers[i]));
+    items.push(conditionalHeadMove(clients, p.topic.topicId, p.partition, head, p.segments, judged.producers[i]));
     owners.push({ kind: 'head', partition: i });
   });
   participants.forEach((participant, index) => {
@@ -86,29 +87,3 @@ export function buildAttempt(clients: StorageClients, txnId: string, judged: Jud
   return { state, input, owners, ctx, segments: judged.segments, ...(receipt ? { receipt } : {}) };
 }
 
-function headUpdate(clients: StorageClients, p: TxnPartition, head: PartitionHead, producers: string | undefined): TransactWriteItem {
-  const n = recordCount(p);
-  const bytes = p.segments.reduce((b, s) => b + s.byteLength, 0);
-  return {
-    Update: {
-      TableName: clients.names.tables.partitions,
-      Key: headKey(p.topic.topicId, p.partition),
-      UpdateExpression:
-        'SET nextOffset = :next, tailBase = if_not_exists(tailBase, :base), tail = list_append(if_not_exists(tail, :none), :entries), ' +
-        'logStartOffset = if_not_exists(logStartOffset, :zero), sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
-        'segmentCount = if_not_exists(segmentCount, :zero) + :segments' +
-        (producers === undefined ? '' : ', producers = :producers'),
-      ConditionExpression: head.exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
-      ExpressionAttributeValues: {
-        ':next': N(head.nextOffset + n),
-        ':base': N(head.nextOffset),
-        ':none': { L: [] },
-        ':entries': { L: p.segments.map((s) => tailEntryValue(p.topic.topicId, p.partition, s)) },
-        ':zero': N(0),
-        ':segments': N(p.segments.length),
-        ':bytes': N(bytes),
-        ...(producers === undefined ? {} : { ':producers': S(producers) }),
-      },
-    },
-  };
-}

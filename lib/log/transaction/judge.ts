@@ -58,11 +58,13 @@ export async function judge(
   now: number,
   confirmations: Confirmations,
 ): Promise<Judgement> {
+  // Only a partition with idempotent segments reads (and may replace) the producer state.
+  const states = partitions.map((p, i) => (p.segments.some((s) => s.producer) ? parseProducerStates(heads[i]!.producersJson) : {}));
   const idempotent = partitions.some((p) => p.segments.some((s) => s.producer));
-  const failed = idempotent ? await confirmAll(clients, partitions, heads, now, confirmations) : new Map<string, unknown>();
+  const failed = idempotent ? await confirmAll(clients, partitions, states, now, confirmations) : new Map<string, unknown>();
   const out: Judgement = { partitions: [], at: [], heads: [], producers: [], segments: [], key: '' };
   partitions.forEach((p, i) => {
-    const judged = judgePartition(p, heads[i]!, now, (b) => confirmations.get(confirmKey(b)) ?? (failed.has(confirmKey(b)) ? { error: failed.get(confirmKey(b)) } : undefined));
+    const judged = judgePartition(p, heads[i]!, states[i]!, now, (b) => confirmations.get(confirmKey(b)) ?? (failed.has(confirmKey(b)) ? { error: failed.get(confirmKey(b)) } : undefined));
     out.segments.push(judged.results);
     if (judged.kept.length === 0) return;
     out.partitions.push({ ...p, segments: judged.kept });
@@ -84,16 +86,15 @@ export async function judge(
 async function confirmAll(
   clients: StorageClients,
   partitions: readonly TxnPartition[],
-  heads: readonly PartitionHead[],
+  states: readonly ProducerStates[],
   now: number,
   confirmations: Confirmations,
 ): Promise<Map<string, unknown>> {
   const failed = new Map<string, unknown>();
   const wanted = new Map<string, ProducerBatch>();
   partitions.forEach((p, i) => {
-    const states = parseProducerStates(heads[i]!.producersJson);
     for (const s of p.segments) {
-      if (s.producer && !confirmations.has(confirmKey(s.producer)) && needsConfirmation(states, s.producer, now)) wanted.set(confirmKey(s.producer), s.producer);
+      if (s.producer && !confirmations.has(confirmKey(s.producer)) && needsConfirmation(states[i]!, s.producer, now)) wanted.set(confirmKey(s.producer), s.producer);
     }
   });
   await Promise.all(
@@ -111,9 +112,8 @@ async function confirmAll(
   return failed;
 }
 
-function judgePartition(p: TxnPartition, head: PartitionHead, now: number, confirmation: (b: ProducerBatch) => Confirmation | undefined) {
-  // Only a partition with idempotent segments reads (and may replace) the producer state.
-  let states: ProducerStates = p.segments.some((s) => s.producer) ? parseProducerStates(head.producersJson) : {};
+function judgePartition(p: TxnPartition, head: PartitionHead, read: ProducerStates, now: number, confirmation: (b: ProducerBatch) => Confirmation | undefined) {
+  let states = read;
   let changed = false;
   let next = head.nextOffset;
   const kept: TxnSegment[] = [];

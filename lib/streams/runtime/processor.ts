@@ -24,7 +24,7 @@ import type { StreamsConfig } from '../engine/config.ts';
 import { StreamsEngine } from '../engine/engine.ts';
 import type { Topology } from '../engine/topology.ts';
 import { taskKey, type TaskId } from '../engine/types.ts';
-import { Processors } from '../service.ts';
+import { earliestWake, Processors } from '../service.ts';
 import { DynamoStoreBackend } from '../stores/dynamo/backend.ts';
 import { TaskRunner, type TaskOutcome, type TaskRunnerOptions } from './task.ts';
 
@@ -101,13 +101,15 @@ export class ProcessorRuntime {
     const now = (this.opts.now ?? Date.now)();
     const { incarnation, stopped } = await this.processors.store.require(this.name);
     if (stopped) return { outcomes: {} };
-    const due = (await this.processors.store.tasks(this.name, incarnation)).filter((t) => t.wakeAt !== undefined && t.wakeAt <= now).map((t) => t.task);
+    const tasks = await this.processors.store.tasks(this.name, incarnation);
+    const due = tasks.filter((t) => t.wakeAt !== undefined && t.wakeAt <= now).map((t) => t.task);
     const outcomes: Record<string, TaskOutcome> = {};
     if (due.length > 0) {
       await this.runTasks(due, outcomes);
       if (this.engine.plan.subtopologies.length > 1) await this.passes(outcomes);
     }
-    const wakeAt = await this.nextWakeAt();
+    // The tasks read are still current unless some ran.
+    const wakeAt = earliestWake(due.length > 0 ? await this.processors.store.tasks(this.name, incarnation) : tasks);
     return { outcomes, ...(wakeAt !== undefined ? { wakeAt } : {}) };
   }
 

@@ -6,21 +6,16 @@
 // attributes first, as DynamoDB gives attributes in none.
 import { randomBytes } from 'node:crypto';
 import { PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbCdcSource, type DynamoDbOffsets } from '../../../../../lib/connect/cdc/dynamodb/source.ts';
+import { describe, expect, it } from 'vitest';
+import type { DynamoDbOffsets } from '../../../../../lib/connect/cdc/dynamodb/source.ts';
 import type { Envelope } from '../../../../../lib/connect/cdc/envelope.ts';
 import { useTestStorage } from '../../../../support/stack.ts';
 import { emptyLog, pollAndCommit, type Committed } from '../postgres/harness.ts';
-import { createStreamTable, streamsClient } from './table.ts';
+import { createStreamTable, useStreamSources } from './table.ts';
 
 const storage = useTestStorage();
 const prefix = `empty${randomBytes(4).toString('hex')}`;
-let streams: DynamoDBStreamsClient;
-beforeAll(() => {
-  streams = streamsClient(storage.config);
-});
-afterAll(() => streams?.destroy());
+const { source: newSource } = useStreamSources(storage);
 
 const createTable = (name: string) => createStreamTable(storage.clients.ddb, name, 'NEW_AND_OLD_IMAGES', 'id');
 
@@ -32,7 +27,7 @@ describe('DynamoDbCdcSource on a stream that was empty at its first poll', () =>
     const [table, other] = [`${prefix}-users`, `${prefix}-other`];
     await createTable(other);
     await createTable(table);
-    const source = new DynamoDbCdcSource({ 'table.name': table, 'topic.prefix': 'ddb' }, { dynamodb: storage.clients.ddb, streams });
+    const source = newSource(table);
     const log: Committed<DynamoDbOffsets> = emptyLog();
     await pollAndCommit(source, log);
     expect(log.records).toEqual([]);
@@ -53,7 +48,7 @@ describe('DynamoDbCdcSource images', () => {
     await put(table, 'bob', { beta: { S: 'b' }, alpha: { S: 'a2' } });
     const log: Committed<DynamoDbOffsets> = emptyLog();
 
-    await pollAndCommit(new DynamoDbCdcSource({ 'table.name': table, 'topic.prefix': 'ddb' }, { dynamodb: storage.clients.ddb, streams }), log);
+    await pollAndCommit(newSource(table), log);
 
     const images = log.records.flatMap((r) => [(r.value as Envelope).before, (r.value as Envelope).after]).filter((x) => x !== null);
     expect(images.map((i) => Object.keys(i!))).toEqual([['id', 'alpha', 'mid', 'zeta'], ['id', 'alpha', 'mid', 'zeta'], ['id', 'alpha', 'beta']]);

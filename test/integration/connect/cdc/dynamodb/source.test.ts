@@ -3,28 +3,22 @@
 // committed records replay to exactly the table, in stream order per key, each once.
 import { randomBytes } from 'node:crypto';
 import { DeleteItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { itemToJson } from '../../../../../lib/connect/cdc/dynamodb/attributes.ts';
-import { DynamoDbCdcSource, type DynamoDbOffsets } from '../../../../../lib/connect/cdc/dynamodb/source.ts';
+import type { DynamoDbOffsets } from '../../../../../lib/connect/cdc/dynamodb/source.ts';
 import type { Envelope } from '../../../../../lib/connect/cdc/envelope.ts';
 import { InvalidConfigError } from '../../../../../lib/core/errors.ts';
 import { useTestStorage } from '../../../../support/stack.ts';
 import { emptyLog, pollAndCommit, type Committed } from '../postgres/harness.ts';
 import { replay } from '../checker.ts';
-import { createStreamTable, streamsClient } from './table.ts';
+import { createStreamTable, useStreamSources } from './table.ts';
 
 const storage = useTestStorage();
 const tablePrefix = `cdc${randomBytes(4).toString('hex')}`;
-let streams: DynamoDBStreamsClient;
-beforeAll(() => {
-  streams = streamsClient(storage.config);
-});
-afterAll(() => streams?.destroy());
+const { source: newSource } = useStreamSources(storage);
 
 const createTable = (name: string, view?: 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY') => createStreamTable(storage.clients.ddb, name, view);
 
-const newSource = (table: string) => new DynamoDbCdcSource({ 'table.name': table, 'topic.prefix': 'ddb' }, { dynamodb: storage.clients.ddb, streams });
 
 async function workload(table: string, round: number): Promise<void> {
   const ddb = storage.clients.ddb;

@@ -1,8 +1,11 @@
-// A user's table with a stream, as the DynamoDB CDC tests capture it (on-demand), and a
-// DynamoDB Streams client for the test's DynamoDB Local.
+// A user's table with a stream, as the DynamoDB CDC tests capture it (on-demand), a
+// DynamoDB Streams client for the test's DynamoDB Local, and sources reading over it.
 import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { afterAll, beforeAll } from 'vitest';
+import { DynamoDbCdcSource } from '../../../../../lib/connect/cdc/dynamodb/source.ts';
 import type { StorageConfig } from '../../../../../lib/storage/clients.ts';
+import type { TestStorage } from '../../../../support/stack.ts';
 
 type View = 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY';
 
@@ -20,3 +23,13 @@ export async function createStreamTable(ddb: DynamoDBClient, name: string, view:
 
 export const streamsClient = (config: StorageConfig): DynamoDBStreamsClient =>
   new DynamoDBStreamsClient({ region: config.region!, endpoint: config.endpoints!.dynamodb!, credentials: config.credentials! });
+
+/** For the enclosing file: a streams client on its DynamoDB Local, and a source of a table (topic prefix 'ddb') over it. */
+export function useStreamSources(storage: TestStorage): { source: (table: string) => DynamoDbCdcSource } {
+  let streams: DynamoDBStreamsClient | undefined;
+  beforeAll(() => {
+    streams = streamsClient(storage.config);
+  });
+  afterAll(() => streams?.destroy());
+  return { source: (table) => new DynamoDbCdcSource({ 'table.name': table, 'topic.prefix': 'ddb' }, { dynamodb: storage.clients.ddb, streams: streams! }) };
+}

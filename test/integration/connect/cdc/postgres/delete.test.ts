@@ -1,8 +1,7 @@
 // Deleting a PostgresCdcSource connector releases what it holds in the database: its
 // replication slot (which would otherwise pin the WAL for ever) and the publication it
 // created, even while a session still streams from the slot.
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cdcPlugins } from '../../../../../lib/connect/connectors/cdc.ts';
 import { PluginRegistry } from '../../../../../lib/connect/plugins/registry.ts';
 import { createConnectRuntime, type ConnectRuntime } from '../../../../../lib/connect/runtime/index.ts';
@@ -10,7 +9,7 @@ import { ConnectorService } from '../../../../../lib/connect/service.ts';
 import { Log } from '../../../../../lib/log/index.ts';
 import { createStorageClients, type StorageClients } from '../../../../../lib/storage/clients.ts';
 import { useTestStorage } from '../../../../support/stack.ts';
-import { usePostgresDatabase } from './harness.ts';
+import { streamFrom, usePostgresDatabase } from './harness.ts';
 import { createTables } from './workload.ts';
 
 const storage = useTestStorage();
@@ -32,16 +31,6 @@ afterAll(async () => {
 const slots = async (name: string) => (await db.sql.query('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [name])).rows as { active: boolean }[];
 const publications = async (name: string) => (await db.sql.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name])).rowCount;
 
-/** A replication session streaming from the slot, as a running poll holds one. */
-async function streamFrom(slot: string, publication: string): Promise<pg.Client> {
-  const { host, port, user, password } = inject('postgres');
-  const client = new pg.Client({ host, port, user, password, database: db.name, replication: 'database' } as pg.ClientConfig);
-  client.on('error', () => undefined);
-  await client.connect();
-  client.query(`START_REPLICATION SLOT ${slot} LOGICAL 0/0 (proto_version '1', publication_names '${publication}')`).catch(() => undefined);
-  return client;
-}
-
 describe('deleting a PostgresCdcSource connector', () => {
   it('drops its replication slot and its publication, ending the session that still streams from the slot', async () => {
     const slot = `${db.name}_deleted`;
@@ -52,7 +41,7 @@ describe('deleting a PostgresCdcSource connector', () => {
     });
     await runtime.sources.runAll();
     // A poll still streaming from the slot (another Lambda's, say) holds it active.
-    const streaming = await streamFrom(slot, `${db.name}_pub`);
+    const streaming = await streamFrom(db, slot, `${db.name}_pub`);
     await expect.poll(() => slots(slot)).toEqual([{ active: true }]);
     expect(await publications(`${db.name}_pub`)).toBe(1);
 

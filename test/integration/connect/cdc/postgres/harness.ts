@@ -90,3 +90,13 @@ export async function pollAndCommit<O>(
   await result.ack?.();
   return result;
 }
+
+/** A replication session streaming from the slot, as a running poll (another runner's) holds one. */
+export async function streamFrom(db: TestDatabase, slot: string, publication: string): Promise<pg.Client> {
+  const { host, port, user, password } = inject('postgres');
+  const client = new pg.Client({ host, port, user, password, database: db.name, replication: 'database' } as pg.ClientConfig);
+  client.on('error', () => undefined);
+  await client.connect();
+  client.query(`START_REPLICATION SLOT ${slot} LOGICAL 0/0 (proto_version '1', publication_names '${publication}')`).catch(() => undefined);
+  return client;
+}

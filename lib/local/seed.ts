@@ -27,6 +27,8 @@ export interface SeedOptions {
 
 const BATCH_WRITE_ITEMS = 25;
 const MAX_UNPROCESSED_ROUNDS = 10;
+/** Seeded entries are time marks this far apart (a flush moves 8 entries). */
+const TIME_MARK_EVERY = 8;
 
 /** Each of `segments` (one or more RecordBatch v2, offsets relative to 0) becomes one committed segment. */
 export async function seedPartition(clients: StorageClients, target: SeedTarget, segments: readonly Buffer[], opts: SeedOptions = {}): Promise<void> {
@@ -40,7 +42,10 @@ export async function seedPartition(clients: StorageClients, target: SeedTarget,
   await putSegment(clients, objectKey, Buffer.concat(segments));
 
   let runningMax = -1;
-  const items = entries.map((e) => indexEntryItem(target.topicId, target.partition, e, (runningMax = Math.max(runningMax, e.maxTimestamp))));
+  // A time mark every TIME_MARK_EVERY entries and at the end, as flushes leave them.
+  const items = entries.map((e, i) =>
+    indexEntryItem(target.topicId, target.partition, e, (runningMax = Math.max(runningMax, e.maxTimestamp)), i % TIME_MARK_EVERY === TIME_MARK_EVERY - 1 || i === entries.length - 1),
+  );
   let next = 0;
   let written = 0;
   const writer = async () => {

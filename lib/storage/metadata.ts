@@ -83,6 +83,24 @@ export const tpKey = (topicId: string, partition: number): string => `${topicId}
 export const timeKey = (runningMaxTimestamp: number, lastOffset: number): string =>
   `${String(Math.max(0, runningMaxTimestamp)).padStart(16, '0')}#${String(lastOffset).padStart(16, '0')}`;
 
+/**
+ * An index entry as the segments table stores it:
+ *
+ *   tp, lastOffset (key), baseOffset, objectKey, byteStart, byteLength, recordCount,
+ *   firstTimestamp, maxTimestamp, deleteHorizon?
+ *   runMax     N  running maximum record timestamp up to lastOffset (monotone in offset)
+ *   timeKey    S  timeKey(runMax, lastOffset), on time marks only: the byTime index's key
+ *
+ * The byTime index is sparse: a write to it costs as much as the entry's own, so only
+ * time marks are in it, the last entry of every flush (tail.ts), at most a flush apart.
+ * A lookup by time finds the first mark reaching the time, then walks back from it
+ * through the table to the first entry that does (queryIndexByTime). Entries written
+ * before runMax existed carry it in their timeKey.
+ */
+export interface StoredIndexEntry extends IndexEntry {
+  runMax: number;
+  timeMark: boolean;
+}
 
 // ---- topics -------------------------------------------------------------------------
 
@@ -285,7 +303,13 @@ export const entryFromItem = (i: Item): IndexEntry => ({
   ...(i.deleteHorizon?.N ? { deleteHorizon: num(i.deleteHorizon) } : {}),
 });
 
-export function indexEntryItem(topicId: string, partition: number, e: IndexEntry, runningMaxTimestamp: number): Item {
+export const storedEntryFromItem = (i: Item): StoredIndexEntry => ({
+  ...entryFromItem(i),
+  runMax: i.runMax?.N !== undefined ? num(i.runMax) : i.timeKey?.S !== undefined ? Number(i.timeKey.S.slice(0, 16)) : -1,
+  timeMark: i.timeKey?.S !== undefined,
+});
+
+export function indexEntryItem(topicId: string, partition: number, e: IndexEntry, runMax: number, timeMark: boolean): Item {
   return {
     tp: S(tpKey(topicId, partition)),
     lastOffset: N(e.lastOffset),
@@ -296,7 +320,8 @@ export function indexEntryItem(topicId: string, partition: number, e: IndexEntry
     recordCount: N(e.recordCount),
     firstTimestamp: N(e.firstTimestamp),
     maxTimestamp: N(e.maxTimestamp),
-    timeKey: S(timeKey(runningMaxTimestamp, e.lastOffset)),
+    runMax: N(runMax),
+    ...(timeMark ? { timeKey: S(timeKey(runMax, e.lastOffset)) } : {}),
     ...(e.deleteHorizon !== undefined ? { deleteHorizon: N(e.deleteHorizon) } : {}),
   };
 }
@@ -337,10 +362,16 @@ export async function getIndexEntry(
   return item ? entryFromItem(item) : undefined;
 }
 
+/** Entries one step of the walk back from a time mark reads (marks are at most a flush apart). */
+const TIME_WALK_PAGE = 64;
+
 /**
  * The first entry whose running max timestamp reaches `timestamp`: the earliest entry
  * that can hold a record with timestamp >= `timestamp` (every earlier entry's records
- * are all older). One query on the byTime index.
+ * are all older). The first time mark reaching it (one query on the byTime index), then
+ * the entries before that mark, newest first, down to the first that does not reach it:
+ * runMax is monotone in offset, so the answer is the last one reaching it on the way.
+ * Without such a mark, the walk starts at the table's newest entry.
  */
 export async function queryIndexByTime(
   clients: TableClients,
@@ -348,18 +379,42 @@ export async function queryIndexByTime(
   partition: number,
   timestamp: number,
 ): Promise<IndexEntry | undefined> {
-  const res = await call('Query', () =>
+  const tp = S(tpKey(topicId, partition));
+  const marks = await call('Query', () =>
     clients.ddb.send(
       new QueryCommand({
         TableName: clients.names.tables.segments,
         IndexName: 'byTime',
         KeyConditionExpression: 'tp = :tp AND timeKey >= :k',
-        ExpressionAttributeValues: { ':tp': S(tpKey(topicId, partition)), ':k': S(timeKey(timestamp, 0)) },
+        ExpressionAttributeValues: { ':tp': tp, ':k': S(timeKey(timestamp, 0)) },
         ConsistentRead: true,
         Limit: 1,
       }),
     ),
   );
-  const item = res.Items?.[0];
-  return item ? entryFromItem(item) : undefined;
+  const mark = marks.Items?.[0];
+  let found: StoredIndexEntry | undefined;
+  let from: Item | undefined;
+  do {
+    const page = await call('Query', () =>
+      clients.ddb.send(
+        new QueryCommand({
+          TableName: clients.names.tables.segments,
+          KeyConditionExpression: mark ? 'tp = :tp AND lastOffset <= :o' : 'tp = :tp',
+          ExpressionAttributeValues: { ':tp': tp, ...(mark ? { ':o': mark.lastOffset! } : {}) },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          Limit: TIME_WALK_PAGE,
+          ...(from ? { ExclusiveStartKey: from } : {}),
+        }),
+      ),
+    );
+    for (const item of page.Items ?? []) {
+      const e = storedEntryFromItem(item);
+      if (e.runMax < timestamp) return found;
+      found = e;
+    }
+    from = page.LastEvaluatedKey;
+  } while (from);
+  return found;
 }

@@ -6,7 +6,8 @@
 // in both and never in neither):
 //   Update head   REMOVE tail[0..k-1]  SET tailBase = tailBase + n(0..k-1), maxTimestamp
 //                                      IF tailBase = :read
-//   Put entry     x k, with its offsets and byTime key          IF not exists
+//   Put entry     x k, with its offsets and running max timestamp  IF not exists
+//                 (the last of them a time mark: metadata.ts StoredIndexEntry)
 // The tail only grows at its end and only shrinks at its front, and only a flush moves
 // tailBase, so an unchanged tailBase means an unchanged prefix: the condition is the whole
 // proof that the Puts are the entries the Update removes. A flush that loses the race
@@ -64,12 +65,12 @@ async function flushOnce(clients: TableClients, topicId: string, partition: numb
   if (head.tail.length < Math.max(1, min) || item?.tailBase?.N === undefined) return 'empty';
   const moved = head.tail.slice(0, MAX_FLUSH);
   let runningMax = num(item.maxTimestamp, -1);
-  const puts: TransactWriteItem[] = moved.map((e) => {
+  const puts: TransactWriteItem[] = moved.map((e, i) => {
     runningMax = Math.max(runningMax, e.maxTimestamp);
     return {
       Put: {
         TableName: clients.names.tables.segments,
-        Item: indexEntryItem(topicId, partition, e, runningMax),
+        Item: indexEntryItem(topicId, partition, e, runningMax, i === moved.length - 1),
         ConditionExpression: 'attribute_not_exists(tp)',
       },
     };

@@ -162,7 +162,8 @@ export function cleanRun(
       recordCount: group.reduce((s, f) => s + f.records, 0),
       firstTimestamp: group[0]!.entry.firstTimestamp,
       maxTimestamp: group.reduce((m, f) => Math.max(m, f.entry.maxTimestamp), -1),
-      timeKey: last.timeKey,
+      runMax: last.runMax,
+      timeMark: group.some((f) => f.entry.timeMark),
       ...(horizons.length ? { deleteHorizon: Math.max(...horizons) } : {}),
     });
     pos += length;

@@ -129,7 +129,8 @@ export function rewriteRun(
       firstTimestamp: group[0]!.firstTimestamp,
       maxTimestamp: group.reduce((m, e) => Math.max(m, e.maxTimestamp), -1),
       // Same lastOffset as the last entry it replaces, so the same running max timestamp.
-      timeKey: group.at(-1)!.timeKey,
+      runMax: group.at(-1)!.runMax,
+      timeMark: group.some((e) => e.timeMark),
       ...(horizons.length ? { deleteHorizon: Math.max(...horizons) } : {}),
     });
     pos += bytes;

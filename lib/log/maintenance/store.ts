@@ -25,22 +25,20 @@ import { ConcurrentModificationError } from '../../core/errors.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { batchWrite, call, conditional, N, num, queryAll, S, scanAll, str, transact, type Item } from '../../storage/dynamo.ts';
 import {
-  entryFromItem,
   getIndexEntry,
   headKey,
   indexEntryItem,
+  storedEntryFromItem,
   tpKey,
   type CleaningCheckpoint,
   type IndexEntry,
+  type StoredIndexEntry,
 } from '../../storage/metadata.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
-/** An index entry as stored, with its byTime sort key. */
-export interface StoredIndexEntry extends IndexEntry {
-  timeKey: string;
-}
+export type { StoredIndexEntry };
 
 export interface Release {
   /** The item's sort key, as stored (a decimal string; too wide for a JS number). */
@@ -66,7 +64,7 @@ const itemsOf = (clients: StorageClients, tp: string, projection?: string): Prom
 /** Every index entry of a partition in offset order. O(entries): maintenance only. */
 export async function readIndex(clients: StorageClients, topicId: string, partition: number): Promise<StoredIndexEntry[]> {
   const items = await itemsOf(clients, tpKey(topicId, partition));
-  return items.map((i) => ({ ...entryFromItem(i), timeKey: str(i.timeKey) }));
+  return items.map(storedEntryFromItem);
 }
 
 export async function readReleases(clients: StorageClients, topicId: string, partition: number): Promise<Release[]> {
@@ -159,7 +157,9 @@ export interface IndexSwap {
   replaced: StoredIndexEntry[];
   /**
    * Their replacement: contiguous entries covering exactly the same offsets, all in one
-   * new object. Each ends where a replaced entry ends and takes that entry's timeKey.
+   * new object. Each ends where a replaced entry ends, with that entry's running max
+   * timestamp, and is a time mark if any entry it replaces was one (so marks stay at most
+   * a flush apart).
    */
   written: StoredIndexEntry[];
   releasedAt: number;
@@ -209,7 +209,7 @@ export async function swapIndexEntries(clients: StorageClients, swap: IndexSwap)
       return {
         Put: {
           TableName: clients.names.tables.segments,
-          Item: { ...indexEntryItem(swap.topicId, swap.partition, w, 0), timeKey: S(old.timeKey) },
+          Item: indexEntryItem(swap.topicId, swap.partition, w, w.runMax, w.timeMark),
           ConditionExpression: 'objectKey = :old',
           ExpressionAttributeValues: { ':old': S(old.objectKey) },
         },

@@ -238,7 +238,7 @@ describe('crashes between steps', () => {
     await storage.clients.s3.send(new PutObjectCommand({ Bucket: storage.clients.names.bucket, Key: key, Body: encodeBatch({ records: [rec('future')] }) }));
     await storage.clients.ddb.send(new PutItemCommand({
       TableName: storage.clients.names.tables.segments,
-      Item: indexEntryItem(topicId, 0, { baseOffset: 1, lastOffset: 1, objectKey: key, byteStart: 0, byteLength: encodeBatch({ records: [rec('future')] }).length, recordCount: 1, firstTimestamp: 0, maxTimestamp: 0 }, 0),
+      Item: indexEntryItem(topicId, 0, { baseOffset: 1, lastOffset: 1, objectKey: key, byteStart: 0, byteLength: encodeBatch({ records: [rec('future')] }).length, recordCount: 1, firstTimestamp: 0, maxTimestamp: 0 }, 0, true),
     }));
 
     expect((await readAll(log, name, 0)).map((r) => r.value)).toEqual(['a']);
@@ -256,7 +256,7 @@ describe('a partition with thousands of segments', () => {
     await storage.clients.s3.send(new PutObjectCommand({ Bucket: storage.clients.names.bucket, Key: key, Body: Buffer.concat(batches) }));
     let at = 0;
     const items = batches.map((b, i) => {
-      const item = indexEntryItem(topicId, 0, { baseOffset: i, lastOffset: i, objectKey: key, byteStart: at, byteLength: b.length, recordCount: 1, firstTimestamp: 1000 + i, maxTimestamp: 1000 + i }, 1000 + i);
+      const item = indexEntryItem(topicId, 0, { baseOffset: i, lastOffset: i, objectKey: key, byteStart: at, byteLength: b.length, recordCount: 1, firstTimestamp: 1000 + i, maxTimestamp: 1000 + i }, 1000 + i, i % 8 === 7);
       at += b.length;
       return item;
     });

@@ -136,7 +136,7 @@ export async function seedSegments(
     items.push(indexEntryItem(topic.topicId, partition, {
       baseOffset: base, lastOffset: base + s.recordCount - 1, objectKey: s.key, byteStart: 0, byteLength: s.body.length,
       recordCount: s.recordCount, firstTimestamp: s.firstTimestamp, maxTimestamp: s.maxTimestamp,
-    }, runningMax));
+    }, runningMax, true));
     base += s.recordCount;
     bytes += s.body.length;
   }

@@ -46,7 +46,7 @@ class MemoryPartition implements CleanerStore {
     const base = this.h.nextOffset;
     this.entries.push({
       baseOffset: base, lastOffset: base + records.length - 1, objectKey, byteStart: 0, byteLength: body.length,
-      recordCount: records.length, firstTimestamp: ts, maxTimestamp: ts, timeKey: '',
+      recordCount: records.length, firstTimestamp: ts, maxTimestamp: ts, runMax: ts, timeMark: false,
     });
     this.h = { ...this.h, nextOffset: base + records.length, sizeBytes: this.h.sizeBytes + body.length, segmentCount: this.h.segmentCount + 1 };
   }

@@ -32,6 +32,7 @@ import {
   type AppendResult,
 } from './append.ts';
 import { appendBatchesMany, type BatchesFor } from './appendMany.ts';
+import { appendShared } from './sharedAppend.ts';
 import { produceRecords, type PreparedRecord, type ProduceDeps, type ProducedRecord } from './produce.ts';
 import {
   fetchBatches,
@@ -210,6 +211,19 @@ export class Log {
         const now = this.now();
         const parts = groups.map((g) => ({ topic, partition: g.partition, segment: segmentFromRecords(topic, g.records, now) }));
         return this.appendParts(parts, participants);
+      },
+      appendShared: async (groups) => {
+        const now = this.now();
+        const parts = groups.map((g) => ({ topic, partition: g.partition, segment: segmentFromRecords(topic, g.records, now) }));
+        try {
+          const settled = await appendShared(this.clients, parts, { ...this.opts.commit, now });
+          settled.forEach((s, i) => s.status === 'fulfilled' && this.watch.notify(topic.topicId, groups[i]!.partition));
+          if (settled.some((s) => s.status === 'rejected')) this.topics.forget(topic.name);
+          return settled;
+        } catch (err) {
+          this.topics.forget(topic.name);
+          throw err;
+        }
       },
     };
   }

@@ -1,16 +1,16 @@
 // Produce of one request's records to a topic: Kafka's partitioner spreads them, and the
 // request's partitions are written as ONE object, each partition's batches a byte range
-// of it, committed by ONE transaction over all of them (lib/log/transaction: heads,
-// index entries and the object's reference record together). A request over more
-// partitions than one commit may hold (partitionsPerCommit) is split into as few commits
-// as the limits allow, each its own object, run in parallel; a request to one partition
-// is an ordinary append. Every record's answer is its offset or its commit's error, so a
-// split request can succeed on some partitions and fail on others.
+// of it, each committed by its own append (sharedAppend.ts); a request to one partition
+// is an ordinary append. Every record's answer is its offset or its partition's error,
+// so a request can succeed on some partitions and fail on others, as a Kafka produce can.
 //
 // With an Idempotency-Key the request happens once, whatever fails or crashes: the key
 // is claimed first (fixing how records are spread, so every attempt spreads them alike),
 // and each commit records every one of its partitions' results under the key in the same
-// transaction (lib/storage/requests.ts). A retry answers from the recorded results and
+// transaction (lib/storage/requests.ts; lib/log/transaction: heads, index entries and the
+// object's reference record together). A request over more partitions than one commit
+// may hold (partitionsPerCommit) is split into as few commits as the limits allow, each
+// its own object, run in parallel. A retry answers from the recorded results and
 // appends only the partitions that have none, which provably never committed.
 import { createHash, randomUUID } from 'node:crypto';
 import { ConcurrentRequestError } from '../core/errors.ts';
@@ -40,6 +40,8 @@ export interface ProduceDeps {
   append(partition: number, records: RecordInput[], guard?: CommitGuard): Promise<AppendResult>;
   /** Appends several partitions' records as one object in one commit, with the participants' items. */
   appendMany(groups: readonly PartitionRecords[], participants: readonly TxnParticipant[]): Promise<AppendResult[]>;
+  /** Appends several partitions' records as one object, each partition by its own append: each one's outcome. */
+  appendShared(groups: readonly PartitionRecords[]): Promise<PromiseSettledResult<AppendResult>[]>;
 }
 
 /** One partition's share of a request. */
@@ -149,10 +151,18 @@ interface Recording {
 }
 
 /**
- * The groups in as few commits as the limits allow, in parallel; each group's outcome
- * (in the order of `groups`) is its commit's.
+ * Each group's outcome, in the order of `groups`. Without a key, one shared object and
+ * an append per partition; with one, as few commits as the limits allow, in parallel,
+ * each group's outcome its commit's.
  */
 async function commitGroups(deps: ProduceDeps, groups: readonly Group[], rec?: Recording): Promise<PromiseSettledResult<AppendResult>[]> {
+  if (!rec && groups.length > 1) {
+    try {
+      return await deps.appendShared(groups);
+    } catch (reason) {
+      return groups.map(() => ({ status: 'rejected', reason }));
+    }
+  }
   const size = partitionsPerCommit(rec ? 1 : 0);
   const chunks: Group[][] = [];
   for (let i = 0; i < groups.length; i += size) chunks.push(groups.slice(i, i + size));

@@ -63,6 +63,8 @@ export interface SegmentToCommit {
   topicId: string;
   partition: number;
   objectKey: string;
+  /** Where the segment starts in its object: 0 unless the object is shared by partitions. */
+  byteStart?: number;
   byteLength: number;
   recordCount: number;
   firstTimestamp: number;
@@ -184,7 +186,7 @@ function headUpdate(clients: StorageClients, seg: SegmentToCommit, w: { seq: str
       ':zero': N(0),
       ':one': N(1),
       ':none': { L: [] },
-      ':entry': { L: [tailEntryValue(seg.topicId, seg.partition, { ...seg, byteStart: 0 })] },
+      ':entry': { L: [tailEntryValue(seg.topicId, seg.partition, { ...seg, byteStart: seg.byteStart ?? 0 })] },
       ':bytes': N(seg.byteLength),
       ':cap': N(TAIL_CAP),
     },

@@ -96,7 +96,7 @@ function transaction(
   return {
     ClientRequestToken: requestToken(seg.objectKey, base),
     TransactItems: [
-      conditionalHeadMove(clients, seg.topicId, seg.partition, head, [{ ...seg, byteStart: 0 }], producersJson),
+      conditionalHeadMove(clients, seg.topicId, seg.partition, head, [{ ...seg, byteStart: seg.byteStart ?? 0 }], producersJson),
       ...(seg.guard?.items({ baseOffset: base, lastOffset: base + seg.recordCount - 1 }) ?? []),
     ],
   };

@@ -28,7 +28,7 @@ export interface EncodedPart {
 export interface UploadedParts {
   partitions: TxnPartition[];
   sharedObjectKey?: string;
-  /** Every partition's head, read while the upload ran: the bases of the first commit attempt. */
+  /** Every partition's head, read while the upload ran: the bases of the first commit attempt (none if not asked for). */
   heads: PartitionHead[];
 }
 
@@ -41,11 +41,16 @@ export interface UploadedParts {
  * Parts of several partitions share an object under segments/~shared/ (its references
  * must be committed too: sharedObjectRefs); a single part gets the partition's own key.
  * Consecutive parts of one partition become its segments, in their order (a gateway
- * flush: each idempotent producer's batches a segment of their own, judge.ts).
+ * flush: each idempotent producer's batches a segment of their own, judge.ts). Appends
+ * that need no heads (sharedAppend.ts) skip reading them.
  */
-export async function uploadParts(clients: StorageClients, parts: readonly EncodedPart[]): Promise<UploadedParts> {
+export async function uploadParts(
+  clients: StorageClients,
+  parts: readonly EncodedPart[],
+  opts: { readHeads?: boolean; sharedObjectKey?: string } = {},
+): Promise<UploadedParts> {
   const shared = parts.length > 1;
-  const objectKey = shared ? newSharedSegmentKey() : newSegmentKey(parts[0]!.topic.topicId, parts[0]!.partition);
+  const objectKey = shared ? (opts.sharedObjectKey ?? newSharedSegmentKey()) : newSegmentKey(parts[0]!.topic.topicId, parts[0]!.partition);
   const partitions: TxnPartition[] = [];
   let byteStart = 0;
   for (const { topic, partition, segment: e } of parts) {
@@ -67,7 +72,7 @@ export async function uploadParts(clients: StorageClients, parts: readonly Encod
   const [, current, heads] = await Promise.all([
     putSegment(clients, objectKey, Buffer.concat(parts.map((e) => e.segment.body))),
     getTopics(clients, names),
-    Promise.all(partitions.map((g) => getHead(clients, g.topic.topicId, g.partition))),
+    opts.readHeads === false ? [] : Promise.all(partitions.map((g) => getHead(clients, g.topic.topicId, g.partition))),
   ]);
   for (const g of parts) {
     if (current.get(g.topic.name)?.topicId !== g.topic.topicId) {

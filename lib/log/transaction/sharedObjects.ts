@@ -14,6 +14,20 @@
 // read an entry before it went can still read the object. A record's condition
 // (not exists) doubles as the transaction's receipt after an ambiguous attempt.
 //
+// A produce request's object (lib/log/sharedAppend.ts) is committed by one append per
+// partition rather than by a transaction, so its record is written BEFORE the appends,
+// naming the partitions that may come to reference it, and completed after them:
+//
+//   id = 'txnobject#{objectKey}'   pending: SS of "topicId#partition"   createdAt: epoch ms
+//   ... then                       refs as above, pending removed (or left for partitions
+//                                  whose append had no clear outcome)
+//
+// A record still pending PENDING_SETTLE_MS after it was written (its writer crashed, or
+// could not complete it) is settled by the sweep: by then no append of it can land any
+// more (an append resends for at most RESEND_WINDOW_MS), so the entries that reference
+// the object in the pending partitions are all it will ever have; the sweep finds them
+// (the head's tail, then the index, as every lookup reads) and records them as refs.
+//
 // Only the hourly orphan-scanning pass lists every shared object. Every other pass
 // visits just the objects a partition let go of: while a release record of a partition
 // names a shared object (retention, compaction), its garbage collection notes the object
@@ -27,10 +41,12 @@
 // then its note. So a pass costs O(objects released), not O(objects stored), and an
 // object that only the orphan scan can find (its commit never happened) waits for it.
 import { createHash } from 'node:crypto';
-import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../../storage/clients.ts';
 import { SHARED_SEGMENT_PREFIX } from '../../storage/definitions.ts';
-import { batchWrite, call, getItem, N, num, queryAll, S, str, type Item } from '../../storage/dynamo.ts';
+import { RESEND_WINDOW_MS } from '../../storage/commit.ts';
+import { batchWrite, call, conditional, getItem, N, num, queryAll, S, str, type Item } from '../../storage/dynamo.ts';
+import { getHead, tpKey } from '../../storage/metadata.ts';
 import { findEntry } from '../../storage/tail.ts';
 import { deleteObjects, listObjects } from '../../storage/segments.ts';
 import type { TxnParticipant } from './types.ts';
@@ -69,6 +85,43 @@ export function sharedObjectRefs(clients: StorageClients, objectKey: string): Tx
     // Only this transaction writes this record: if it exists, an earlier attempt committed.
     explain: async () => 'committed',
   };
+}
+
+/** A pending record is the sweep's to settle this long after it was written (see the header). */
+export const PENDING_SETTLE_MS = 2 * RESEND_WINDOW_MS;
+
+/** Before the appends: the record naming the partitions (`topicId#partition`) that may reference the object. */
+export async function putPendingRefs(clients: StorageClients, objectKey: string, partitions: readonly string[], now: number): Promise<void> {
+  // A fresh object key: a failed condition is this Put's own earlier attempt, landed.
+  await conditional('PutItem', () =>
+    clients.ddb.send(
+      new PutItemCommand({
+        TableName: clients.names.tables.producers,
+        Item: { ...refsKey(objectKey), pending: { SS: [...partitions] }, createdAt: N(now) },
+        ConditionExpression: 'attribute_not_exists(id)',
+      }),
+    ),
+  );
+}
+
+/**
+ * After the appends: the entries they made (`topicId#partition` -> lastOffset); the
+ * partitions whose append may or may not have landed stay pending, for the sweep.
+ */
+export async function completeRefs(clients: StorageClients, objectKey: string, refs: ReadonlyMap<string, number>, unknown: readonly string[]): Promise<void> {
+  await call('UpdateItem', () =>
+    clients.ddb.send(
+      new UpdateItemCommand({
+        TableName: clients.names.tables.producers,
+        Key: refsKey(objectKey),
+        UpdateExpression: unknown.length > 0 ? 'SET refs = :refs, pending = :unknown' : 'SET refs = :refs REMOVE pending',
+        ExpressionAttributeValues: {
+          ':refs': { M: Object.fromEntries([...refs].map(([tp, last]) => [tp, N(last)])) },
+          ...(unknown.length > 0 ? { ':unknown': { SS: [...unknown] } } : {}),
+        },
+      }),
+    ),
+  );
 }
 
 export interface SharedSweepResult {
@@ -146,7 +199,9 @@ const refsOf = (clients: StorageClients, objectKey: string): Promise<Item | unde
  * reference record (never committed) deleted; unreferenced, deleted once it has been so
  * for the grace period (the first sweep to see it unreferenced starts that clock).
  */
-async function settle(clients: StorageClients, objectKey: string, record: Item | undefined, now: number, graceMs: number): Promise<Outcome> {
+async function settle(clients: StorageClients, objectKey: string, found: Item | undefined, now: number, graceMs: number): Promise<Outcome> {
+  const record = found?.pending ? await settlePending(clients, objectKey, found, now) : found;
+  if (record === 'wait') return 'pending';
   if (record && (await stillReferenced(clients, objectKey, record))) return 'referenced';
   if (record) {
     const since = record.unreferencedSince?.N === undefined ? undefined : num(record.unreferencedSince);
@@ -156,6 +211,54 @@ async function settle(clients: StorageClients, objectKey: string, record: Item |
   await deleteObjects(clients, [objectKey]);
   if (record) await call('DeleteItem', () => clients.ddb.send(new DeleteItemCommand({ TableName: clients.names.tables.producers, Key: refsKey(objectKey) })));
   return record ? 'deleted' : 'orphan';
+}
+
+/**
+ * A pending record, once its appends can no longer land: the entries of its pending
+ * partitions that reference the object, recorded as refs beside those it has. 'wait'
+ * while an append of it may still land.
+ */
+async function settlePending(clients: StorageClients, objectKey: string, record: Item, now: number): Promise<Item | 'wait'> {
+  if (now - num(record.createdAt) < PENDING_SETTLE_MS) return 'wait';
+  const offsets = new Map<string, number[]>();
+  for (const [tp, last] of Object.entries(record.refs?.M ?? {})) offsets.set(tp, (last.L ?? [last]).map((o) => num(o)));
+  for (const tp of record.pending?.SS ?? []) {
+    const cut = tp.lastIndexOf('#');
+    const found = await entriesOn(clients, tp.slice(0, cut), Number(tp.slice(cut + 1)), objectKey);
+    if (found.length > 0) offsets.set(tp, [...(offsets.get(tp) ?? []), ...found]);
+  }
+  const refs = Object.fromEntries([...offsets].map(([tp, list]) => [tp, { L: list.map((o) => N(o)) }]));
+  await call('UpdateItem', () =>
+    clients.ddb.send(
+      new UpdateItemCommand({
+        TableName: clients.names.tables.producers,
+        Key: refsKey(objectKey),
+        UpdateExpression: 'SET refs = :refs REMOVE pending',
+        ConditionExpression: 'attribute_exists(id)',
+        ExpressionAttributeValues: { ':refs': { M: refs } },
+      }),
+    ),
+  ).catch(() => undefined);
+  const { pending: _settled, ...rest } = record;
+  return { ...rest, refs: { M: refs } };
+}
+
+/**
+ * lastOffsets of the entries of a partition that reference `objectKey`: the head's tail,
+ * then the index (an entry the flush moves between the two reads is in the index). Reads
+ * the partition's whole index: only for records whose writer never completed them.
+ */
+async function entriesOn(clients: StorageClients, topicId: string, partition: number, objectKey: string): Promise<number[]> {
+  const head = await getHead(clients, topicId, partition);
+  const items = await queryAll(clients, {
+    TableName: clients.names.tables.segments,
+    KeyConditionExpression: 'tp = :tp',
+    FilterExpression: 'objectKey = :k',
+    ProjectionExpression: 'lastOffset',
+    ExpressionAttributeValues: { ':tp': S(tpKey(topicId, partition)), ':k': S(objectKey) },
+  });
+  const offsets = new Set([...head.tail.filter((e) => e.objectKey === objectKey).map((e) => e.lastOffset), ...items.map((i) => num(i.lastOffset))]);
+  return [...offsets].sort((a, b) => a - b);
 }
 
 async function stillReferenced(clients: StorageClients, objectKey: string, record: Item): Promise<boolean> {

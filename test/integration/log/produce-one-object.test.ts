@@ -1,13 +1,17 @@
-// A produce request over several partitions is ONE object and ONE commit: each
-// partition's batches a byte range of the object, every head and index entry (and the
-// object's reference record) in one transaction; beyond one commit's limits, as few
-// commits as they allow. Maintenance deletes such an object only once no partition
-// references it, and an upload whose commit never happened as an orphan. (Passes here
-// cover every topic: the sweep of shared objects runs in whole passes only.)
+// A produce request over several partitions is ONE object: each partition's batches a
+// byte range of it, each committed by its own append (no transaction, no head read), the
+// object's reference record written before the appends and completed after them
+// (lib/log/sharedAppend.ts). With an Idempotency-Key, ONE transaction per as many
+// partitions as its limits allow. Maintenance deletes such an object only once no
+// partition references it, settles a record its writer never completed, and deletes an
+// upload nothing ever referenced. (Passes here cover every topic: the sweep of shared
+// objects runs in whole passes only.)
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Log, partitionsPerCommit, type PreparedRecord } from '../../../lib/log/index.ts';
 import { runMaintenance } from '../../../lib/log/maintenance/index.ts';
+import { PENDING_SETTLE_MS } from '../../../lib/log/transaction/sharedObjects.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { countRequests, expectDenseOffsets, indexEntries, injectFault, readAll, rec } from '../../support/log.ts';
 
@@ -28,8 +32,19 @@ async function sharedObjects(): Promise<string[]> {
   return (res.Contents ?? []).map((o) => o.Key!);
 }
 
+/** The reference record of a shared object, as stored. */
+async function refsRecord(objectKey: string) {
+  const res = await storage.clients.ddb.send(
+    new GetItemCommand({ TableName: storage.clients.names.tables.producers, Key: { id: { S: `txnobject#${objectKey}` } }, ConsistentRead: true }),
+  );
+  const refs = Object.fromEntries(Object.entries(res.Item?.refs?.M ?? {}).map(([tp, v]) => [tp.slice(tp.lastIndexOf('#') + 1), (v.L ?? [v]).map((o) => Number(o.N))]));
+  return { refs, pending: (res.Item?.pending?.SS ?? []).map((tp) => Number(tp.slice(tp.lastIndexOf('#') + 1))).sort() };
+}
+
+const denied = () => Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+
 describe('produce over several partitions', () => {
-  it('uploads one object and commits every partition in one transaction, each at its own byte range', async () => {
+  it('uploads one object and commits every partition by its own append at its own byte range, no transaction and no head read', async () => {
     const log = new Log(storage.clients);
     const t = await topic(log, 8);
     const s3 = countRequests(storage.clients.s3);
@@ -40,56 +55,127 @@ describe('produce over several partitions', () => {
     ddb.remove();
 
     expect(s3.counts.get('PutObject')).toBe(1);
-    expect(ddb.counts.get('TransactWriteItems')).toBe(1);
+    expect(ddb.counts.get('TransactWriteItems')).toBeUndefined();
+    // 8 appends and the record's completion; the topic confirmed once, no head read.
+    expect(ddb.counts.get('UpdateItem')).toBe(9);
+    expect(ddb.counts.get('BatchGetItem')).toBe(1);
+    expect(ddb.counts.get('GetItem')).toBeUndefined();
     expect(answer).toEqual(spread(8, 3).map((r, i) => ({ partition: r.partition, offset: Math.floor(i / 8) })));
     const entries = (await Promise.all(Array.from({ length: 8 }, (_, p) => indexEntries(storage.clients, t.topicId, p)))).flat();
     expect(new Set(entries.map((e) => e.objectKey)).size).toBe(1);
     expect(entries[0]!.objectKey.startsWith('segments/~shared/')).toBe(true);
     const ranges = entries.map((e) => [e.byteStart, e.byteStart + e.byteLength]).sort((a, b) => a[0]! - b[0]!);
     ranges.slice(1).forEach((r, i) => expect(r[0]).toBe(ranges[i]![1]));
+    expect(await refsRecord(entries[0]!.objectKey)).toEqual({ refs: Object.fromEntries(Array.from({ length: 8 }, (_, p) => [String(p), [2]])), pending: [] });
     for (let p = 0; p < 8; p++) {
       expect((await readAll(log, t.name, p)).map((r) => r.value)).toEqual([`v${p}`, `v${p + 8}`, `v${p + 16}`]);
       await expectDenseOffsets(storage.clients, t.topicId, p);
     }
   });
 
-  it('splits a request over more partitions than one commit holds into as few commits as the limits allow', async () => {
+  it('8 producers sending requests over the same 4 partitions at once: offsets dense, every ack readable exactly once at its offset', async () => {
     const log = new Log(storage.clients);
-    const max = partitionsPerCommit(0);
+    const t = await topic(log, 4);
+    const ddb = countRequests(storage.clients.ddb);
+
+    const acks = await Promise.all(
+      Array.from({ length: 8 }, async (_, w) => {
+        const producer = new Log(storage.clients); // one per producer, as separate Lambda instances
+        const mine: { partition: number; offset: number; value: string }[] = [];
+        for (let i = 0; i < 10; i++) {
+          const request = Array.from({ length: 8 }, (_, k) => ({ record: rec(`w${w}-${i}-${k}`), partition: k % 4 }));
+          const answer = await producer.produce(t.name, request);
+          answer.forEach((a, k) => mine.push({ ...(a as { partition: number; offset: number }), value: `w${w}-${i}-${k}` }));
+        }
+        return mine;
+      }),
+    );
+    ddb.remove();
+
+    // Flushes are transactions; appends never are, so none was retried on a conflict.
+    expect(ddb.counts.get('TransactWriteItems') ?? 0).toBeLessThanOrEqual(4 * Math.ceil((8 * 10) / 8));
+    for (let p = 0; p < 4; p++) {
+      const all = await readAll(log, t.name, p);
+      expect(all.map((r) => r.offset)).toEqual(all.map((_, i) => i));
+      expect(new Set(all.map((r) => r.value)).size).toBe(8 * 10 * 2);
+      const byOffset = new Map(all.map((r) => [r.offset, r.value]));
+      for (const ack of acks.flat().filter((a) => a.partition === p)) expect(byOffset.get(ack.offset)).toBe(ack.value);
+      await expectDenseOffsets(storage.clients, t.topicId, p);
+    }
+  }, 120_000);
+
+  it('with an Idempotency-Key, splits a request over more partitions than one commit holds into as few commits as the limits allow', async () => {
+    const log = new Log(storage.clients);
+    const max = partitionsPerCommit(1);
     const t = await topic(log, max + 11);
     const s3 = countRequests(storage.clients.s3);
     const ddb = countRequests(storage.clients.ddb);
 
-    const answer = await log.produce(t.name, spread(max + 11, 1));
+    const answer = await log.produce(t.name, spread(max + 11, 1), { idempotencyKey: `split-${Date.now()}` });
     s3.remove();
     ddb.remove();
 
-    expect(max).toBe(49);
     expect(s3.counts.get('PutObject')).toBe(2);
     expect(ddb.counts.get('TransactWriteItems')).toBe(2);
     expect(answer).toEqual(spread(max + 11, 1).map((r) => ({ partition: r.partition, offset: 0 })));
   });
 
-  it('answers every partition of a failed commit with its error and leaves an orphan the sweep deletes after the grace period', async () => {
+  it('answers every partition whose append failed with its error; the sweep settles the record and deletes the unreferenced object', async () => {
     const t0 = Date.now();
     const log = new Log(storage.clients, { commit: { maxAttempts: 1 } });
     const t = await topic(log, 2);
     const before = await sharedObjects();
-    const denied = () => Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-    const remove = injectFault(storage.clients.ddb, 'TransactWriteItems', 'before', { times: 1, error: denied });
+    const remove = injectFault(storage.clients.ddb, 'UpdateItem', 'before', { times: 2, error: denied });
 
     const failed = await log.produce(t.name, spread(2, 1)).catch((e: unknown) => e);
     remove();
-    const orphan = (await sharedObjects()).filter((k) => !before.includes(k));
+    const [object] = (await sharedObjects()).filter((k) => !before.includes(k));
 
     expect(failed).toMatchObject({ code: 'KAFKA_STORAGE_ERROR' });
-    expect(orphan).toHaveLength(1);
-    await runMaintenance(storage.clients, { now: () => t0 + 1_000, graceMs: 60_000, compactionTargetBytes: 0 });
-    expect(await sharedObjects()).toContain(orphan[0]);
-    await runMaintenance(storage.clients, { now: () => t0 + 120_000, graceMs: 60_000, compactionTargetBytes: 0 });
-    expect(await sharedObjects()).not.toContain(orphan[0]);
+    expect(await refsRecord(object!)).toEqual({ refs: {}, pending: [0, 1] });
+    const pass = (at: number) => runMaintenance(storage.clients, { now: () => at, graceMs: 60_000, compactionTargetBytes: 0 });
+    await pass(t0 + PENDING_SETTLE_MS - 1_000);
+    expect(await sharedObjects()).toContain(object);
+    await pass(t0 + PENDING_SETTLE_MS + 1_000);
+    expect(await refsRecord(object!)).toEqual({ refs: {}, pending: [] });
+    expect(await sharedObjects()).toContain(object);
+    await pass(t0 + PENDING_SETTLE_MS + 120_000);
+    expect(await sharedObjects()).not.toContain(object);
+  });
+
+  it('a record its writer never completed (a crash after the appends) is settled by the sweep from the entries, and the object kept', async () => {
+    const t0 = Date.now();
+    const log = new Log(storage.clients, { now: () => t0 });
+    const t = await topic(log, 3);
+    // Only the completion fails: the appends (heads) go through.
+    const completion = injectCompletionFault();
+
+    await log.produce(t.name, spread(3, 2));
+    completion();
+    const object = (await indexEntries(storage.clients, t.topicId, 0))[0]!.objectKey;
+
+    expect(await refsRecord(object)).toEqual({ refs: {}, pending: [0, 1, 2] });
+    await runMaintenance(storage.clients, { now: () => t0 + PENDING_SETTLE_MS + 1_000, graceMs: 60_000, compactionTargetBytes: 0 });
+    await runMaintenance(storage.clients, { now: () => t0 + PENDING_SETTLE_MS + 120_000, graceMs: 60_000, compactionTargetBytes: 0 });
+
+    expect(await refsRecord(object)).toEqual({ refs: { 0: [1], 1: [1], 2: [1] }, pending: [] });
+    expect(await sharedObjects()).toContain(object);
+    for (let p = 0; p < 3; p++) expect((await readAll(log, t.name, p)).map((r) => r.value)).toEqual([`v${p}`, `v${p + 3}`]);
   });
 });
+
+/** Fails every UpdateItem of the producers table (a shared object's record completion) until removed. */
+function injectCompletionFault(): () => void {
+  const name = `completion-fault-${Math.random()}`;
+  (storage.clients.ddb.middlewareStack as any).add(
+    (next: any, context: any) => async (args: any) => {
+      if (context.commandName === 'UpdateItemCommand' && args.input.TableName === storage.clients.names.tables.producers) throw denied();
+      return next(args);
+    },
+    { step: 'initialize', name, priority: 'high' },
+  );
+  return () => (storage.clients.ddb.middlewareStack as any).remove(name);
+}
 
 describe("a produce request's shared object under compaction", () => {
   it('stays while one partition still references it and goes once compaction moved the last partition off it', async () => {

@@ -10,7 +10,8 @@
 import { BatchWriteItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { readBatchHeaders } from '../records/index.ts';
 import type { StorageClients } from '../storage/clients.ts';
-import { indexEntryItem, N, S, type IndexEntry } from '../storage/metadata.ts';
+import { N, S, type IndexEntry } from '../storage/metadata.ts';
+import { indexEntryItem } from '../storage/segmentIndex.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
 
 export interface SeedTarget {

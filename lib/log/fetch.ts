@@ -10,12 +10,11 @@ import type { DecodedRecord, TimestampType } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import {
   getHead,
-  queryIndexByTime,
-  queryIndexFrom,
   type IndexEntry,
   type PartitionHead,
   type TopicRecord,
 } from '../storage/metadata.ts';
+import { queryIndexByTime, queryIndexFrom } from '../storage/segmentIndex.ts';
 import { readRanges } from '../storage/segments.ts';
 import { tailFrom, withTail } from '../storage/tail.ts';
 import type { HeadWatch } from './watch.ts';

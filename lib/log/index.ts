@@ -17,7 +17,6 @@
 // { partitions: [{ topic, partition, segments }], participants })` directly. The limits
 // (100 items, 4 MB) are checked before anything is uploaded (INVALID_TXN_STATE).
 import { UnknownTopicOrPartitionError } from '../core/errors.ts';
-import type { RecordInput } from '../records/types.ts';
 import type { StorageClients } from '../storage/clients.ts';
 import type { CommitGuard, CommitOptions } from '../storage/commit.ts';
 import type { TopicRecord } from '../storage/metadata.ts';

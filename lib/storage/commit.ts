@@ -13,7 +13,8 @@
 //     ws<writer>       N   the writer's last sequence (writers.ts)
 //     wb<writer>       N   the base offset that append got
 //     producers        S   idempotent producers' state (lib/log/idempotence.ts)
-//   segments table: the entries below tailBase, keyed by lastOffset (moved by tail.ts)
+//   segments table: the entries below tailBase, a flush's in one page keyed by its last
+//                   entry's lastOffset (segmentIndex.ts; moved by tail.ts)
 //
 // A. (caller) PutObject segments/{topicId}/{p}/{uuid}, batches based at offset 0
 // B. ONE UpdateItem of the head, no read before it:
@@ -33,12 +34,13 @@
 //    conditional path instead (conditional.ts): read the head, one TransactWriteItems
 //    IF nextOffset = base, retried on conflict, token + lookup on ambiguity. Its entry
 //    joins the same tail. So do transactions (lib/log/transaction), which move many
-//    heads at once; a request over several partitions that is neither is committed as
-//    one transaction too (lib/log/produce.ts), sharing one object.
+//    heads at once. A request over several partitions that is neither shares one object
+//    and commits each partition's byte range by B (lib/log/sharedAppend.ts).
 // D. The appender whose entry makes the tail a multiple of FLUSH_AT long moves it to
-//    the segments table (tail.ts, one transaction; losing it changes nothing). So do the
-//    conditional path and transactions once a tail is long, and maintenance before each
-//    pass. A reader reads the head (consistent) and takes tail ∪ table (fetch.ts).
+//    the segments table as one page (tail.ts, one transaction; losing it changes
+//    nothing). So do the conditional path and transactions once a tail is long, and
+//    maintenance before each pass. A reader reads the head (consistent) and takes
+//    tail ∪ table (fetch.ts).
 //
 // Invariants: the tail is contiguous from tailBase to nextOffset (appends add at the end
 // under the same update that moves nextOffset; a flush removes at the front under the

@@ -1,20 +1,19 @@
-// The metadata every feature reads: topics, partition heads and the segment index (the
-// items of the `topics`, `partitions` and `segments` tables). The log writes topics; the
-// commit protocol (commit.ts) writes heads, whose tails hold the newest index entries
-// until tail.ts moves them to the segments table; groups and subscriptions
-// read topics and heads. Maintenance's own writes to these tables are the log's
-// (lib/log/maintenance/store.ts).
+// The metadata every feature reads: topics and partition heads (the items of the
+// `topics` and `partitions` tables), and the index entry's shape. The log writes topics;
+// the commit protocol (commit.ts) writes heads, whose tails hold the newest index entries
+// until tail.ts moves them to the segments table (segmentIndex.ts); groups and
+// subscriptions read topics and heads. Maintenance's own writes to these tables are the
+// log's (lib/log/maintenance/store.ts).
 import {
   type AttributeValue,
   DeleteItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { TopicAlreadyExistsError, UnknownTopicOrPartitionError } from '../core/errors.ts';
 import { segmentPrefix } from './definitions.ts';
 import type { TableClients } from './tables.ts';
-import { batchGet, call, conditional, getItem, N, num, queryAll, S, scanAll, str, type Item } from './dynamo.ts';
+import { batchGet, conditional, getItem, N, num, queryAll, S, scanAll, str, type Item } from './dynamo.ts';
 
 // The item helpers, for the modules that read items through this one.
 export { N, num, S, str, type Item } from './dynamo.ts';
@@ -78,29 +77,6 @@ export interface IndexEntry {
 }
 
 export const tpKey = (topicId: string, partition: number): string => `${topicId}#${partition}`;
-
-/** byTime sort key: running max timestamp, then lastOffset, both fixed-width so strings sort as numbers. */
-export const timeKey = (runningMaxTimestamp: number, lastOffset: number): string =>
-  `${String(Math.max(0, runningMaxTimestamp)).padStart(16, '0')}#${String(lastOffset).padStart(16, '0')}`;
-
-/**
- * An index entry as the segments table stores it:
- *
- *   tp, lastOffset (key), baseOffset, objectKey, byteStart, byteLength, recordCount,
- *   firstTimestamp, maxTimestamp, deleteHorizon?
- *   runMax     N  running maximum record timestamp up to lastOffset (monotone in offset)
- *   timeKey    S  timeKey(runMax, lastOffset), on time marks only: the byTime index's key
- *
- * The byTime index is sparse: a write to it costs as much as the entry's own, so only
- * time marks are in it, the last entry of every flush (tail.ts), at most a flush apart.
- * A lookup by time finds the first mark reaching the time, then walks back from it
- * through the table to the first entry that does (queryIndexByTime). Entries written
- * before runMax existed carry it in their timeKey.
- */
-export interface StoredIndexEntry extends IndexEntry {
-  runMax: number;
-  timeMark: boolean;
-}
 
 // ---- topics -------------------------------------------------------------------------
 
@@ -287,134 +263,4 @@ export async function listHeads(clients: TableClients, topicId: string, count: n
   });
   const found = new Map(items.map((i) => [num(i.partition), i]));
   return Array.from({ length: count }, (_, p) => headFromItem(topicId, p, found.get(p)));
-}
-
-// ---- segment index ---------------------------------------------------------------------
-
-export const entryFromItem = (i: Item): IndexEntry => ({
-  baseOffset: num(i.baseOffset),
-  lastOffset: num(i.lastOffset),
-  objectKey: str(i.objectKey),
-  byteStart: num(i.byteStart),
-  byteLength: num(i.byteLength),
-  recordCount: num(i.recordCount),
-  firstTimestamp: num(i.firstTimestamp),
-  maxTimestamp: num(i.maxTimestamp),
-  ...(i.deleteHorizon?.N ? { deleteHorizon: num(i.deleteHorizon) } : {}),
-});
-
-export const storedEntryFromItem = (i: Item): StoredIndexEntry => ({
-  ...entryFromItem(i),
-  runMax: i.runMax?.N !== undefined ? num(i.runMax) : i.timeKey?.S !== undefined ? Number(i.timeKey.S.slice(0, 16)) : -1,
-  timeMark: i.timeKey?.S !== undefined,
-});
-
-export function indexEntryItem(topicId: string, partition: number, e: IndexEntry, runMax: number, timeMark: boolean): Item {
-  return {
-    tp: S(tpKey(topicId, partition)),
-    lastOffset: N(e.lastOffset),
-    baseOffset: N(e.baseOffset),
-    objectKey: S(e.objectKey),
-    byteStart: N(e.byteStart),
-    byteLength: N(e.byteLength),
-    recordCount: N(e.recordCount),
-    firstTimestamp: N(e.firstTimestamp),
-    maxTimestamp: N(e.maxTimestamp),
-    runMax: N(runMax),
-    ...(timeMark ? { timeKey: S(timeKey(runMax, e.lastOffset)) } : {}),
-    ...(e.deleteHorizon !== undefined ? { deleteHorizon: N(e.deleteHorizon) } : {}),
-  };
-}
-
-/**
- * Entries holding offsets >= `offset`, in offset order. The first is the entry holding
- * `offset` itself: entries are keyed by lastOffset, so `lastOffset >= offset` skips
- * every entry that ends before it without reading it. Cost is independent of log length.
- */
-export async function queryIndexFrom(
-  clients: TableClients,
-  topicId: string,
-  partition: number,
-  offset: number,
-  limit: number,
-): Promise<IndexEntry[]> {
-  const res = await call('Query', () =>
-    clients.ddb.send(
-      new QueryCommand({
-        TableName: clients.names.tables.segments,
-        KeyConditionExpression: 'tp = :tp AND lastOffset >= :o',
-        ExpressionAttributeValues: { ':tp': S(tpKey(topicId, partition)), ':o': N(offset) },
-        ConsistentRead: true,
-        Limit: limit,
-      }),
-    ),
-  );
-  return (res.Items ?? []).map(entryFromItem);
-}
-
-export async function getIndexEntry(
-  clients: TableClients,
-  topicId: string,
-  partition: number,
-  lastOffset: number,
-): Promise<IndexEntry | undefined> {
-  const item = await getItem(clients, clients.names.tables.segments, { tp: S(tpKey(topicId, partition)), lastOffset: N(lastOffset) });
-  return item ? entryFromItem(item) : undefined;
-}
-
-/** Entries one step of the walk back from a time mark reads (marks are at most a flush apart). */
-const TIME_WALK_PAGE = 64;
-
-/**
- * The first entry whose running max timestamp reaches `timestamp`: the earliest entry
- * that can hold a record with timestamp >= `timestamp` (every earlier entry's records
- * are all older). The first time mark reaching it (one query on the byTime index), then
- * the entries before that mark, newest first, down to the first that does not reach it:
- * runMax is monotone in offset, so the answer is the last one reaching it on the way.
- * Without such a mark, the walk starts at the table's newest entry.
- */
-export async function queryIndexByTime(
-  clients: TableClients,
-  topicId: string,
-  partition: number,
-  timestamp: number,
-): Promise<IndexEntry | undefined> {
-  const tp = S(tpKey(topicId, partition));
-  const marks = await call('Query', () =>
-    clients.ddb.send(
-      new QueryCommand({
-        TableName: clients.names.tables.segments,
-        IndexName: 'byTime',
-        KeyConditionExpression: 'tp = :tp AND timeKey >= :k',
-        ExpressionAttributeValues: { ':tp': tp, ':k': S(timeKey(timestamp, 0)) },
-        ConsistentRead: true,
-        Limit: 1,
-      }),
-    ),
-  );
-  const mark = marks.Items?.[0];
-  let found: StoredIndexEntry | undefined;
-  let from: Item | undefined;
-  do {
-    const page = await call('Query', () =>
-      clients.ddb.send(
-        new QueryCommand({
-          TableName: clients.names.tables.segments,
-          KeyConditionExpression: mark ? 'tp = :tp AND lastOffset <= :o' : 'tp = :tp',
-          ExpressionAttributeValues: { ':tp': tp, ...(mark ? { ':o': mark.lastOffset! } : {}) },
-          ScanIndexForward: false,
-          ConsistentRead: true,
-          Limit: TIME_WALK_PAGE,
-          ...(from ? { ExclusiveStartKey: from } : {}),
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) {
-      const e = storedEntryFromItem(item);
-      if (e.runMax < timestamp) return found;
-      found = e;
-    }
-    from = page.LastEvaluatedKey;
-  } while (from);
-  return found;
 }

@@ -6,11 +6,10 @@
 // in both and never in neither):
 //   Update head   REMOVE tail[0..k-1]  SET tailBase = tailBase + n(0..k-1), maxTimestamp
 //                                      IF tailBase = :read
-//   Put entry     x k, with its offsets and running max timestamp  IF not exists
-//                 (the last of them a time mark: metadata.ts StoredIndexEntry)
+//   Put page      the k entries as ONE item, a time mark (segmentIndex.ts)  IF not exists
 // The tail only grows at its end and only shrinks at its front, and only a flush moves
 // tailBase, so an unchanged tailBase means an unchanged prefix: the condition is the whole
-// proof that the Puts are the entries the Update removes. A flush that loses the race
+// proof that the page holds the entries the Update removes. A flush that loses the race
 // (another flush, a transaction in the way) changes nothing; the next one moves them.
 //
 // The same update drops writers idle for WRITER_IDLE_MS (their sequence is the time of
@@ -24,14 +23,15 @@ import { TransactWriteItemsCommand, type TransactWriteItem } from '@aws-sdk/clie
 import type { TableClients } from './tables.ts';
 import { classifyTransactionError, getItem } from './dynamo.ts';
 import { dependencyFailure } from './failures.ts';
-import { getHead, getIndexEntry, headFromItem, headKey, indexEntryItem, N, num, tpKey, type IndexEntry, type Item, type PartitionHead } from './metadata.ts';
+import { getHead, headFromItem, headKey, N, num, tpKey, type IndexEntry, type Item, type PartitionHead } from './metadata.ts';
+import { getIndexEntry, indexPageItem } from './segmentIndex.ts';
 import { WRITER_SEQ_PREFIX, writerAttributes } from './writers.ts';
 
 /** An appender whose entry makes the tail this long (or a multiple of it) flushes it. */
 export const FLUSH_AT = 8;
 /** No append lengthens a tail past this: it flushes first (a backstop; flushes keep it short). */
 export const TAIL_CAP = 64;
-/** Entries one flush moves at most (one transaction: the head and one Put each). */
+/** Entries one flush moves at most (one page: about 100 bytes each). */
 const MAX_FLUSH = 48;
 /** A writer that has not appended for this long is dropped from the head by a flush. */
 export const WRITER_IDLE_MS = 60 * 60_000;
@@ -64,17 +64,15 @@ async function flushOnce(clients: TableClients, topicId: string, partition: numb
   const head = headFromItem(topicId, partition, item);
   if (head.tail.length < Math.max(1, min) || item?.tailBase?.N === undefined) return 'empty';
   const moved = head.tail.slice(0, MAX_FLUSH);
-  let runningMax = num(item.maxTimestamp, -1);
-  const puts: TransactWriteItem[] = moved.map((e, i) => {
-    runningMax = Math.max(runningMax, e.maxTimestamp);
-    return {
-      Put: {
-        TableName: clients.names.tables.segments,
-        Item: indexEntryItem(topicId, partition, e, runningMax, i === moved.length - 1),
-        ConditionExpression: 'attribute_not_exists(tp)',
-      },
-    };
-  });
+  const runBase = num(item.maxTimestamp, -1);
+  const runningMax = moved.reduce((m, e) => Math.max(m, e.maxTimestamp), runBase);
+  const put: TransactWriteItem = {
+    Put: {
+      TableName: clients.names.tables.segments,
+      Item: indexPageItem(topicId, partition, moved, runBase, true),
+      ConditionExpression: 'attribute_not_exists(tp)',
+    },
+  };
   const idle = idleWriters(item, at);
   const update: TransactWriteItem = {
     Update: {
@@ -96,7 +94,7 @@ async function flushOnce(clients: TableClients, topicId: string, partition: numb
     },
   };
   try {
-    await clients.ddb.send(new TransactWriteItemsCommand({ TransactItems: [update, ...puts] }));
+    await clients.ddb.send(new TransactWriteItemsCommand({ TransactItems: [update, put] }));
     return 'flushed';
   } catch (err) {
     const failure = classifyTransactionError(err);

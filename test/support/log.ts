@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import type { Log } from '../../lib/log/index.ts';
 import type { StorageClients } from '../../lib/storage/clients.ts';
 import { getHead, num, str, tpKey, type IndexEntry } from '../../lib/storage/metadata.ts';
+import { entriesFromItem } from '../../lib/storage/segmentIndex.ts';
 
 export const text = (b: Buffer | null | undefined): string | null => (b ? b.toString('utf8') : null);
 export const rec = (value: string, key: string | null = null) => ({
@@ -38,11 +39,11 @@ export async function tableEntries(clients: StorageClients, topicId: string, par
         ExclusiveStartKey: start,
       }),
     );
-    for (const i of res.Items ?? []) {
+    for (const e of (res.Items ?? []).flatMap(entriesFromItem)) {
       out.push({
-        baseOffset: num(i.baseOffset), lastOffset: num(i.lastOffset), objectKey: str(i.objectKey),
-        byteStart: num(i.byteStart), byteLength: num(i.byteLength), recordCount: num(i.recordCount),
-        firstTimestamp: num(i.firstTimestamp), maxTimestamp: num(i.maxTimestamp),
+        baseOffset: e.baseOffset, lastOffset: e.lastOffset, objectKey: e.objectKey,
+        byteStart: e.byteStart, byteLength: e.byteLength, recordCount: e.recordCount,
+        firstTimestamp: e.firstTimestamp, maxTimestamp: e.maxTimestamp,
       });
     }
     start = res.LastEvaluatedKey;

@@ -166,6 +166,17 @@ export class Meter {
     const consistent = input.ConsistentRead === true;
     const table = input.TableName as string | undefined;
     switch (operation) {
+      case 'UpdateItem': {
+        // What the update returned of the item (UPDATED_OLD: every attribute it changed)
+        // and what it wrote: a floor for the item's size at the next update of it.
+        const old = output.Attributes as Item | undefined;
+        if (old) {
+          const added = Object.values((input.ExpressionAttributeValues ?? {}) as Item).reduce((s, v) => s + valueSize(v), 0);
+          const key = input.Key as Item;
+          this.seen(table!, key, Math.max(this.updatedSize(table!, key, undefined), itemSize({ ...key, ...old }) + added));
+        }
+        break;
+      }
       case 'GetItem': {
         const item = output.Item as Item | undefined;
         const size = itemSize(item);

@@ -24,16 +24,9 @@ import { DeleteItemCommand, UpdateItemCommand, type TransactWriteItem, type Upda
 import { ConcurrentModificationError } from '../../core/errors.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { batchWrite, call, conditional, N, num, queryAll, S, scanAll, str, transact, type Item } from '../../storage/dynamo.ts';
-import {
-  getIndexEntry,
-  headKey,
-  indexEntryItem,
-  storedEntryFromItem,
-  tpKey,
-  type CleaningCheckpoint,
-  type IndexEntry,
-  type StoredIndexEntry,
-} from '../../storage/metadata.ts';
+import { headKey, tpKey, type CleaningCheckpoint, type IndexEntry } from '../../storage/metadata.ts';
+import { entriesFromItem, getIndexEntry, type StoredIndexEntry } from '../../storage/segmentIndex.ts';
+import { rewriteItems } from './indexItems.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
@@ -61,10 +54,10 @@ const itemsOf = (clients: StorageClients, tp: string, projection?: string): Prom
 
 // ---- reading ---------------------------------------------------------------------------
 
-/** Every index entry of a partition in offset order. O(entries): maintenance only. */
+/** Every index entry of a partition in offset order, pages opened. O(entries): maintenance only. */
 export async function readIndex(clients: StorageClients, topicId: string, partition: number): Promise<StoredIndexEntry[]> {
   const items = await itemsOf(clients, tpKey(topicId, partition));
-  return items.map(storedEntryFromItem);
+  return items.flatMap(entriesFromItem);
 }
 
 export async function readReleases(clients: StorageClients, topicId: string, partition: number): Promise<Release[]> {
@@ -103,16 +96,19 @@ export interface LogStartAdvance {
   from: number;
   /** The new logStartOffset: the last removed entry's lastOffset + 1. */
   to: number;
-  /** The entries wholly below `to`, removed in the same transaction. */
-  entries: IndexEntry[];
+  /** The entries wholly below `to`, removed in the same transaction (the rest of a page they cut kept). */
+  entries: StoredIndexEntry[];
   /** Clock value recorded as the release time of their objects. */
   releasedAt: number;
   /** Bytes of the removed entries that key compaction had cleaned (lowers the head's cleanBytes). */
   cleanBytesRemoved?: number;
 }
 
-/** Entries one advance may remove: the head update, the release and one item per entry. */
-export const MAX_ENTRIES_PER_ADVANCE = MAX_TRANSACTION_ITEMS - 2;
+/**
+ * Entries one advance may remove: the head update, the release, at most one item per
+ * entry, and the rest of a page it cuts through (indexItems.ts).
+ */
+export const MAX_ENTRIES_PER_ADVANCE = MAX_TRANSACTION_ITEMS - 4;
 
 /**
  * Retention, atomically: advance the head's logStartOffset from `from` to `to` (never past
@@ -126,6 +122,13 @@ export async function advanceLogStart(clients: StorageClients, a: LogStartAdvanc
   if (a.entries.length === 0 || a.entries.length > MAX_ENTRIES_PER_ADVANCE) {
     throw new RangeError(`an advance removes 1..${MAX_ENTRIES_PER_ADVANCE} entries, not ${a.entries.length}`);
   }
+  const conflict = () =>
+    new ConcurrentModificationError(`Log start of partition ${a.partition} moved, or its index changed, during retention.`, {
+      topicId: a.topicId,
+      partition: a.partition,
+    });
+  const rewrite = await rewriteItems(clients, a.topicId, a.partition, a.entries, []);
+  if (!rewrite) throw conflict();
   const bytes = a.entries.reduce((s, e) => s + e.byteLength, 0);
   const clean = a.cleanBytesRemoved ?? 0;
   const items: TransactWriteItem[] = [
@@ -136,16 +139,11 @@ export async function advanceLogStart(clients: StorageClients, a: LogStartAdvanc
         ':from': N(a.from), ':to': N(a.to), ':bytes': N(bytes), ':n': N(a.entries.length), ...(clean > 0 ? { ':clean': N(clean) } : {}),
       },
     }),
-    ...a.entries.map((e) => deleteEntry(clients, a.topicId, a.partition, e)),
+    ...rewrite,
     releasePut(clients, a.topicId, a.partition, a.entries.map((e) => e.objectKey), a.releasedAt, 'retention'),
   ];
   const advanced = await transact(clients, items, { what: `advance the log start of partition ${a.partition}` });
-  if (!advanced.ok) {
-    throw new ConcurrentModificationError(`Log start of partition ${a.partition} moved, or its index changed, during retention.`, {
-      topicId: a.topicId,
-      partition: a.partition,
-    });
-  }
+  if (!advanced.ok) throw conflict();
 }
 
 // ---- compaction ------------------------------------------------------------------------
@@ -170,17 +168,22 @@ export interface IndexSwap {
   reason?: 'compaction' | 'cleaning';
 }
 
-/** Entries one swap may replace: one operation each, plus the head update and the release. */
-export const MAX_ENTRIES_PER_SWAP = MAX_TRANSACTION_ITEMS - 2;
+/**
+ * Entries one swap may replace: with the items they sit in (at most one each), their
+ * replacements (at most one each), the rest of the pages it cuts through, the head
+ * update and the release, within one transaction (indexItems.ts).
+ */
+export const MAX_ENTRIES_PER_SWAP = (MAX_TRANSACTION_ITEMS - 6) >> 1;
 
 /**
  * Compaction, atomically: replace a run of index entries by entries pointing into one new
  * object, lower the head's segmentCount, and record the old objects as released. Every
- * replaced entry must still hold the object we read, and the head's logStartOffset must
- * not have passed the run. A written entry ends at the same lastOffset (the same key) as
- * a replaced one, so it is a conditional Put over it; the other replaced entries are
- * conditional Deletes. Readers see the old entries or the new ones (the old objects stay
- * through the grace period), never a mix of offsets.
+ * item the run touches must still be the one we read (ItemId), and the head's
+ * logStartOffset must not have passed the run. The written entries are items of their
+ * own; a page the run starts or ends inside keeps its other entries, as a page before
+ * the run (a new key) and one after it (the old key, since it ends where the page did).
+ * Readers see the old items or the new ones (the old objects stay through the grace
+ * period), never a mix of offsets.
  *
  * ConcurrentModificationError when it definitely did not commit (so the new object may be
  * deleted); any other error leaves the outcome unknown.
@@ -193,40 +196,30 @@ export async function swapIndexEntries(clients: StorageClients, swap: IndexSwap)
     throw new RangeError(`a swap replaces ${least}..${MAX_ENTRIES_PER_SWAP} entries, not ${replaced.length}`);
   }
   checkSameOffsets(replaced, written);
-  const byLast = new Map(written.map((w) => [w.lastOffset, w]));
   const first = replaced[0]!.baseOffset;
   const last = replaced.at(-1)!.lastOffset;
   const freed = replaced.reduce((s, e) => s + e.byteLength, 0) - written.reduce((s, e) => s + e.byteLength, 0);
+  const { topicId, partition } = swap;
+  const conflict = () =>
+    new ConcurrentModificationError(`The index of partition ${partition} changed during compaction of offsets ${first}..${last}.`, { topicId, partition });
+  const rewrite = await rewriteItems(clients, topicId, partition, replaced, written);
+  if (!rewrite) throw conflict();
   const items: TransactWriteItem[] = [
-    updateHead(clients, swap.topicId, swap.partition, {
+    updateHead(clients, topicId, partition, {
       UpdateExpression: 'SET segmentCount = segmentCount - :d, sizeBytes = sizeBytes - :freed',
       ConditionExpression: 'logStartOffset <= :first AND nextOffset > :last',
       ExpressionAttributeValues: { ':d': N(replaced.length - written.length), ':freed': N(freed), ':first': N(first), ':last': N(last) },
     }),
-    ...replaced.map((old): TransactWriteItem => {
-      const w = byLast.get(old.lastOffset);
-      if (!w) return deleteEntry(clients, swap.topicId, swap.partition, old);
-      return {
-        Put: {
-          TableName: clients.names.tables.segments,
-          Item: indexEntryItem(swap.topicId, swap.partition, w, w.runMax, w.timeMark),
-          ConditionExpression: 'objectKey = :old',
-          ExpressionAttributeValues: { ':old': S(old.objectKey) },
-        },
-      };
-    }),
-    releasePut(clients, swap.topicId, swap.partition, replaced.map((e) => e.objectKey), swap.releasedAt, reason),
+    ...rewrite,
+    releasePut(clients, topicId, partition, replaced.map((e) => e.objectKey), swap.releasedAt, reason),
   ];
-  if ((await transact(clients, items, { what: `${reason === 'cleaning' ? 'clean' : 'compact'} offsets ${first}..${last} of partition ${swap.partition}` })).ok) return;
+  if ((await transact(clients, items, { what: `${reason === 'cleaning' ? 'clean' : 'compact'} offsets ${first}..${last} of partition ${partition}` })).ok) return;
   // A lost condition can also be the answer to the SDK's own resend of a request that
   // had already committed: the new object is referenced then, and must stay.
   const probe = written.at(-1)!;
-  const now = await getIndexEntry(clients, swap.topicId, swap.partition, probe.lastOffset);
+  const now = await getIndexEntry(clients, topicId, partition, probe.lastOffset);
   if (now?.objectKey === probe.objectKey) return;
-  throw new ConcurrentModificationError(`The index of partition ${swap.partition} changed during compaction of offsets ${first}..${last}.`, {
-    topicId: swap.topicId,
-    partition: swap.partition,
-  });
+  throw conflict();
 }
 
 function checkSameOffsets(replaced: IndexEntry[], written: IndexEntry[]): void {
@@ -263,17 +256,6 @@ export async function markCleaned(clients: StorageClients, topicId: string, part
 /** A conditional update of a partition's head, inside a maintenance transaction. */
 function updateHead(clients: StorageClients, topicId: string, partition: number, change: Omit<Update, 'TableName' | 'Key'>): TransactWriteItem {
   return { Update: { TableName: clients.names.tables.partitions, Key: headKey(topicId, partition), ...change } };
-}
-
-function deleteEntry(clients: StorageClients, topicId: string, partition: number, e: IndexEntry): TransactWriteItem {
-  return {
-    Delete: {
-      TableName: clients.names.tables.segments,
-      Key: { tp: S(tpKey(topicId, partition)), lastOffset: N(e.lastOffset) },
-      ConditionExpression: 'objectKey = :k',
-      ExpressionAttributeValues: { ':k': S(e.objectKey) },
-    },
-  };
 }
 
 function releasePut(

@@ -47,6 +47,7 @@ import { SHARED_SEGMENT_PREFIX } from '../../storage/definitions.ts';
 import { RESEND_WINDOW_MS } from '../../storage/commit.ts';
 import { batchWrite, call, conditional, getItem, N, num, queryAll, S, str, type Item } from '../../storage/dynamo.ts';
 import { getHead, tpKey } from '../../storage/metadata.ts';
+import { entriesFromItem } from '../../storage/segmentIndex.ts';
 import { findEntry } from '../../storage/tail.ts';
 import { deleteObjects, listObjects } from '../../storage/segments.ts';
 import type { TxnParticipant } from './types.ts';
@@ -253,11 +254,10 @@ async function entriesOn(clients: StorageClients, topicId: string, partition: nu
   const items = await queryAll(clients, {
     TableName: clients.names.tables.segments,
     KeyConditionExpression: 'tp = :tp',
-    FilterExpression: 'objectKey = :k',
-    ProjectionExpression: 'lastOffset',
-    ExpressionAttributeValues: { ':tp': S(tpKey(topicId, partition)), ':k': S(objectKey) },
+    ExpressionAttributeValues: { ':tp': S(tpKey(topicId, partition)) },
   });
-  const offsets = new Set([...head.tail.filter((e) => e.objectKey === objectKey).map((e) => e.lastOffset), ...items.map((i) => num(i.lastOffset))]);
+  const table = items.flatMap(entriesFromItem);
+  const offsets = new Set([...head.tail, ...table].filter((e) => e.objectKey === objectKey).map((e) => e.lastOffset));
   return [...offsets].sort((a, b) => a - b);
 }
 

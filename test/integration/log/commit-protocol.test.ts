@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
 import { encodeBatch } from '../../../lib/records/index.ts';
 import { createStorageClients, destroyStorageClients } from '../../../lib/storage/clients.ts';
-import { getHead, indexEntryItem, N, S } from '../../../lib/storage/metadata.ts';
+import { getHead, N, S } from '../../../lib/storage/metadata.ts';
+import { indexEntryItem } from '../../../lib/storage/segmentIndex.ts';
 import { flushTail } from '../../../lib/storage/tail.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { countRequests, expectDenseOffsets, indexEntries, injectFault, readAll, rec, tableEntries } from '../../support/log.ts';
@@ -328,8 +329,11 @@ describe('reads racing an index swap', () => {
 
   it('asks again when the entry holding the offset is missing from the answer', async () => {
     const { log, name, topicId } = await topic();
-    for (const v of ['a', 'b', 'c']) await log.append(name, 0, { records: [rec(v)] });
-    await flushTail(storage.clients, topicId, 0);
+    // One flush per append: each entry an item of its own, so one can go missing.
+    for (const v of ['a', 'b', 'c']) {
+      await log.append(name, 0, { records: [rec(v)] });
+      await flushTail(storage.clients, topicId, 0);
+    }
     const restore = tamperNextQuery((items) => items.slice(1));
 
     const res = await log.fetch(name, 0, { offset: 0 }).finally(restore);
@@ -339,8 +343,10 @@ describe('reads racing an index swap', () => {
 
   it('stops before a gap rather than skipping records, and continues from there', async () => {
     const { log, name, topicId } = await topic();
-    for (const v of ['a', 'b', 'c']) await log.append(name, 0, { records: [rec(v)] });
-    await flushTail(storage.clients, topicId, 0);
+    for (const v of ['a', 'b', 'c']) {
+      await log.append(name, 0, { records: [rec(v)] });
+      await flushTail(storage.clients, topicId, 0);
+    }
     const restore = tamperNextQuery((items) => [items[0], items[2]]);
 
     const first = await log.fetch(name, 0, { offset: 0 }).finally(restore);

@@ -1,4 +1,4 @@
-import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { FakeAws } from '../../../lib/bench/profile/fakeStorage.ts';
@@ -154,6 +154,37 @@ describe('Meter', () => {
       meter.reset();
       await clients.ddb.send(new GetItemCommand({ TableName: names.tables.topics, Key: { name: S('orders') } }));
       expect(meter.snapshot()).toMatchObject({ dynamodb: 1, rru: 0.5 });
+    } finally {
+      clients.ddb.destroy();
+      clients.s3.destroy();
+    }
+  });
+});
+
+describe('Meter on updates', () => {
+  it('prices an update by the size of the item as its last update returned it, not only by what it writes', async () => {
+    const fake = new FakeAws();
+    const clients = fake.clients();
+    const names = clients.names;
+    const key = { topicId: S('abc'), partition: N(0) };
+    const entry = { M: { k: S('x'.repeat(100)) } };
+    await clients.ddb.send(new PutItemCommand({ TableName: names.tables.partitions, Item: { ...key, nextOffset: N(0), tail: { L: Array.from({ length: 20 }, () => entry) } } }));
+    const meter = new Meter(fake.layout.tables);
+    installTaps(clients, [meter.tap]);
+    const append = () =>
+      clients.ddb.send(new UpdateItemCommand({
+        TableName: names.tables.partitions, Key: key, ReturnValues: 'UPDATED_OLD',
+        UpdateExpression: 'SET nextOffset = nextOffset + :n, tail = list_append(tail, :e)',
+        ExpressionAttributeValues: { ':n': N(1), ':e': { L: [entry] } },
+      }));
+    try {
+      await append();
+      const first = meter.snapshot().wru;
+      await append();
+
+      // The first knows only what it writes (1 WRU); the second, the 2 KB tail the first returned.
+      expect(first).toBe(1);
+      expect(meter.snapshot().wru - first).toBeGreaterThanOrEqual(3);
     } finally {
       clients.ddb.destroy();
       clients.s3.destroy();

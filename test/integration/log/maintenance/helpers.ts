@@ -6,7 +6,8 @@ import { segmentFromRecords } from '../../../../lib/log/append.ts';
 import type { Log } from '../../../../lib/log/index.ts';
 import { readBatchHeaders, setBaseOffset, type RecordInput } from '../../../../lib/records/index.ts';
 import type { StorageClients } from '../../../../lib/storage/clients.ts';
-import { getHead, getTopic, indexEntryItem, N, S, tpKey, type Item } from '../../../../lib/storage/metadata.ts';
+import { getHead, getTopic, N, S, tpKey, type Item } from '../../../../lib/storage/metadata.ts';
+import { indexEntryItem } from '../../../../lib/storage/segmentIndex.ts';
 import { newSegmentKey, putSegment } from '../../../../lib/storage/segments.ts';
 import { indexEntries } from '../../../support/log.ts';
 

@@ -10,7 +10,8 @@
 // (transaction/sharedObjects.ts) is written before any partition can reference it:
 //
 //   1. PutObject segments/~shared/{uuid}           topics confirmed meanwhile, and
-//   2. Put record  pending = the partitions        (nothing references the object yet)
+//   2. Put record  pending = the partitions, each  (nothing references the object yet)
+//      with its append's writer and sequence
 //   3. per partition: the append of its range      in parallel, once 1 and 2 are done
 //   4. Update record  refs = each entry's lastOffset, pending = the partitions whose
 //      append failed (a failure after retries may still have landed), else removed
@@ -18,16 +19,16 @@
 // A crash before 3 leaves an object without a record (an orphan, which the sweep
 // deletes) or a pending record that nothing references; a crash after 3, or a step 4
 // that failed, leaves a pending record with references. The sweep settles a pending
-// record once no append of it can land any more, by finding the entries itself. Either
+// record once no append of it can land any more, from what the heads say of them. Either
 // way the object outlives every entry that references it.
 import { inParallel } from '../core/parallel.ts';
 import type { StorageClients } from '../storage/clients.ts';
-import { commitSegment, type CommitOptions } from '../storage/commit.ts';
+import { claimAppend, commitClaimed, releaseClaim, type CommitOptions } from '../storage/commit.ts';
 import { tpKey } from '../storage/metadata.ts';
 import { newSharedSegmentKey } from '../storage/segments.ts';
 import type { AppendResult } from './append.ts';
-import { uploadParts, type EncodedPart } from './transaction/prepare.ts';
-import { completeRefs, putPendingRefs } from './transaction/sharedObjects.ts';
+import { uploadParts, type EncodedPart, type UploadedParts } from './transaction/prepare.ts';
+import { completeRefs, putPendingRefs, type PendingAppend } from './transaction/sharedObjects.ts';
 
 /** Appends of one request in flight at once (a request may name many partitions). */
 const APPENDS_IN_FLIGHT = 32;
@@ -43,14 +44,29 @@ export async function appendShared(
   opts: CommitOptions & { now: number },
 ): Promise<PromiseSettledResult<AppendResult>[]> {
   const objectKey = newSharedSegmentKey();
-  const tps = parts.map((p) => tpKey(p.topic.topicId, p.partition));
-  const [uploaded] = await Promise.all([uploadParts(clients, parts, { readHeads: false, sharedObjectKey: objectKey }), putPendingRefs(clients, objectKey, tps, opts.now)]);
-  const settled = await inParallel(uploaded.partitions, APPENDS_IN_FLIGHT, async ({ topic, partition, segments: [s] }): Promise<PromiseSettledResult<AppendResult>> => {
-    const seg = s!;
+  const appends: PendingAppend[] = parts.map((p) => ({
+    tp: tpKey(p.topic.topicId, p.partition),
+    claim: claimAppend(p.topic.topicId, p.partition),
+    recordCount: p.segment.recordCount,
+  }));
+  let uploaded: UploadedParts;
+  try {
+    [uploaded] = await Promise.all([
+      uploadParts(clients, parts, { readHeads: false, sharedObjectKey: objectKey }),
+      putPendingRefs(clients, objectKey, appends, opts.now),
+    ]);
+  } catch (err) {
+    for (const a of appends) releaseClaim(a.claim);
+    throw err;
+  }
+  const work = uploaded.partitions.map((p, i) => ({ ...p, claim: appends[i]!.claim }));
+  const settled = await inParallel(work, APPENDS_IN_FLIGHT, async ({ topic, partition, segments, claim }): Promise<PromiseSettledResult<AppendResult>> => {
+    const seg = segments[0]!;
     try {
-      const committed = await commitSegment(
+      const committed = await commitClaimed(
         clients,
         { topicName: topic.name, topicId: topic.topicId, partition, objectKey, byteStart: seg.byteStart, byteLength: seg.byteLength, recordCount: seg.recordCount, firstTimestamp: seg.firstTimestamp, maxTimestamp: seg.maxTimestamp },
+        claim,
         opts,
       );
       return { status: 'fulfilled', value: { partition, ...committed } };
@@ -59,13 +75,9 @@ export async function appendShared(
     }
   });
   const refs = new Map<string, number>();
-  const unknown: string[] = [];
-  settled.forEach((s, i) => {
-    const tp = tpKey(uploaded.partitions[i]!.topic.topicId, uploaded.partitions[i]!.partition);
-    if (s.status === 'fulfilled') refs.set(tp, s.value.lastOffset);
-    else unknown.push(tp);
-  });
+  const failed: PendingAppend[] = [];
+  settled.forEach((s, i) => (s.status === 'fulfilled' ? refs.set(appends[i]!.tp, s.value.lastOffset) : failed.push(appends[i]!)));
   // The records are committed whatever becomes of this: a record left pending is the sweep's.
-  await completeRefs(clients, objectKey, refs, unknown).catch(() => undefined);
+  await completeRefs(clients, objectKey, refs, failed).catch(() => undefined);
   return settled;
 }

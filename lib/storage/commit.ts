@@ -55,8 +55,8 @@ import { commitConditional } from './conditional.ts';
 import { RETRIABLE_TRANSACTION_ERRORS } from './dynamo.ts';
 import { dependencyFailure, errorName, isAmbiguous } from './failures.ts';
 import { headKey, N, num, tailEntryValue, tpKey, type PartitionHead } from './metadata.ts';
-import { FLUSH_AT, flushQuietly, TAIL_CAP } from './tail.ts';
-import { nextSeq, returnWriter, takeWriter, writerAttributes } from './writers.ts';
+import { FLUSH_AT, flushQuietly, TAIL_CAP, WRITER_IDLE_MS } from './tail.ts';
+import { nextSeq, returnWriter, takeWriter, writerAttributes, type Writer } from './writers.ts';
 
 export { requestToken } from './conditional.ts';
 
@@ -110,13 +110,53 @@ export const RESEND_WINDOW_MS = 5 * 60_000;
 
 export async function commitSegment(clients: StorageClients, seg: SegmentToCommit, opts: CommitOptions = {}): Promise<CommitResult> {
   if (seg.producerCheck || seg.guard) return commitConditional(clients, seg, opts);
-  const tp = tpKey(seg.topicId, seg.partition);
+  return commitClaimed(clients, seg, claimAppend(seg.topicId, seg.partition), opts);
+}
+
+/**
+ * Who an append will be on the head (step B): its writer and sequence, fixed before it
+ * is sent, for a caller that records them first (lib/log/sharedAppend.ts). What the head
+ * then shows for them says whether the append landed (appendLanded).
+ */
+export interface AppendClaim {
+  tp: string;
+  writer: Writer;
+  seq: number;
+}
+
+export function claimAppend(topicId: string, partition: number): AppendClaim {
+  const tp = tpKey(topicId, partition);
   const writer = takeWriter(tp);
+  return { tp, writer, seq: nextSeq(writer, Date.now()) };
+}
+
+/** Gives back a claim whose append was never sent. */
+export function releaseClaim(claim: AppendClaim): void {
+  returnWriter(claim.tp, claim.writer);
+}
+
+/** Step B under a claim taken for it (claimAppend); the claim's writer is free again after. */
+export async function commitClaimed(clients: StorageClients, seg: SegmentToCommit, claim: AppendClaim, opts: CommitOptions = {}): Promise<CommitResult> {
   try {
-    return await appendToHead(clients, seg, writer.id, nextSeq(writer, Date.now()), opts);
+    return await appendToHead(clients, seg, claim.writer.id, claim.seq, opts);
   } finally {
-    returnWriter(tp, writer);
+    releaseClaim(claim);
   }
+}
+
+/**
+ * What a head item says of the append `seq` of writer `writer`, once no attempt of it
+ * can land any more (RESEND_WINDOW_MS after it was claimed): its base if it landed,
+ * 'absent' if it did not, 'unknown' when the head cannot tell (the writer appended again
+ * since, or the claim is so old that a flush may have dropped the writer as idle).
+ */
+export function appendLanded(head: Record<string, AttributeValue> | undefined, writer: string, seq: number, claimedAt: number, now: number): number | 'absent' | 'unknown' {
+  const w = writerAttributes(writer);
+  const last = head?.[w.seq]?.N === undefined ? undefined : num(head[w.seq]);
+  if (last === seq) return num(head![w.base]);
+  if (last !== undefined && last > seq) return 'unknown';
+  // Absent or older: never landed, unless the writer may have been dropped meanwhile.
+  return now - claimedAt < WRITER_IDLE_MS / 2 ? 'absent' : 'unknown';
 }
 
 /** Step B of the header, resent as it is until it is answered. */

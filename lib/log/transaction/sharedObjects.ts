@@ -16,17 +16,21 @@
 //
 // A produce request's object (lib/log/sharedAppend.ts) is committed by one append per
 // partition rather than by a transaction, so its record is written BEFORE the appends,
-// naming the partitions that may come to reference it, and completed after them:
+// naming the partitions that may come to reference it and who each append is on the
+// head (its writer and sequence, lib/storage/commit.ts claimAppend), and completed after:
 //
-//   id = 'txnobject#{objectKey}'   pending: SS of "topicId#partition"   createdAt: epoch ms
+//   id = 'txnobject#{objectKey}'   createdAt: epoch ms
+//                                  pending: { "topicId#partition": { w: writer, q: seq,
+//                                             n: record count } }
 //   ... then                       refs as above, pending removed (or left for partitions
-//                                  whose append had no clear outcome)
+//                                  whose append failed: it may still have landed)
 //
 // A record still pending PENDING_SETTLE_MS after it was written (its writer crashed, or
 // could not complete it) is settled by the sweep: by then no append of it can land any
-// more (an append resends for at most RESEND_WINDOW_MS), so the entries that reference
-// the object in the pending partitions are all it will ever have; the sweep finds them
-// (the head's tail, then the index, as every lookup reads) and records them as refs.
+// more (an append resends for at most RESEND_WINDOW_MS). The head says whether each one
+// landed and where (its writer's sequence and base, appendLanded); only when it cannot
+// tell (the writer appended again since, or the record is very old) does the sweep look
+// through the partition's index for the object's entries itself.
 //
 // Only the hourly orphan-scanning pass lists every shared object. Every other pass
 // visits just the objects a partition let go of: while a release record of a partition
@@ -44,9 +48,9 @@ import { createHash } from 'node:crypto';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../../storage/clients.ts';
 import { SHARED_SEGMENT_PREFIX } from '../../storage/definitions.ts';
-import { RESEND_WINDOW_MS } from '../../storage/commit.ts';
+import { appendLanded, RESEND_WINDOW_MS, type AppendClaim } from '../../storage/commit.ts';
 import { batchWrite, call, conditional, getItem, N, num, queryAll, S, str, type Item } from '../../storage/dynamo.ts';
-import { getHead, tpKey } from '../../storage/metadata.ts';
+import { getHead, headKey, tpKey } from '../../storage/metadata.ts';
 import { entriesFromItem } from '../../storage/segmentIndex.ts';
 import { findEntry } from '../../storage/tail.ts';
 import { deleteObjects, listObjects } from '../../storage/segments.ts';
@@ -91,34 +95,46 @@ export function sharedObjectRefs(clients: StorageClients, objectKey: string): Tx
 /** A pending record is the sweep's to settle this long after it was written (see the header). */
 export const PENDING_SETTLE_MS = 2 * RESEND_WINDOW_MS;
 
-/** Before the appends: the record naming the partitions (`topicId#partition`) that may reference the object. */
-export async function putPendingRefs(clients: StorageClients, objectKey: string, partitions: readonly string[], now: number): Promise<void> {
+/** One partition's append of a shared object, as its pending record names it. */
+export interface PendingAppend {
+  /** `topicId#partition` */
+  tp: string;
+  claim: AppendClaim;
+  recordCount: number;
+}
+
+/** Before the appends: the record naming the partitions that may reference the object, and who each append is. */
+export async function putPendingRefs(clients: StorageClients, objectKey: string, appends: readonly PendingAppend[], now: number): Promise<void> {
   // A fresh object key: a failed condition is this Put's own earlier attempt, landed.
   await conditional('PutItem', () =>
     clients.ddb.send(
       new PutItemCommand({
         TableName: clients.names.tables.producers,
-        Item: { ...refsKey(objectKey), pending: { SS: [...partitions] }, createdAt: N(now) },
+        Item: { ...refsKey(objectKey), pending: pendingValue(appends), createdAt: N(now) },
         ConditionExpression: 'attribute_not_exists(id)',
       }),
     ),
   );
 }
 
+const pendingValue = (appends: readonly PendingAppend[]) => ({
+  M: Object.fromEntries(appends.map((a) => [a.tp, { M: { w: S(a.claim.writer.id), q: N(a.claim.seq), n: N(a.recordCount) } }])),
+});
+
 /**
  * After the appends: the entries they made (`topicId#partition` -> lastOffset); the
- * partitions whose append may or may not have landed stay pending, for the sweep.
+ * appends that failed (they may still have landed) stay pending, for the sweep.
  */
-export async function completeRefs(clients: StorageClients, objectKey: string, refs: ReadonlyMap<string, number>, unknown: readonly string[]): Promise<void> {
+export async function completeRefs(clients: StorageClients, objectKey: string, refs: ReadonlyMap<string, number>, failed: readonly PendingAppend[]): Promise<void> {
   await call('UpdateItem', () =>
     clients.ddb.send(
       new UpdateItemCommand({
         TableName: clients.names.tables.producers,
         Key: refsKey(objectKey),
-        UpdateExpression: unknown.length > 0 ? 'SET refs = :refs, pending = :unknown' : 'SET refs = :refs REMOVE pending',
+        UpdateExpression: failed.length > 0 ? 'SET refs = :refs, pending = :failed' : 'SET refs = :refs REMOVE pending',
         ExpressionAttributeValues: {
           ':refs': { M: Object.fromEntries([...refs].map(([tp, last]) => [tp, N(last)])) },
-          ...(unknown.length > 0 ? { ':unknown': { SS: [...unknown] } } : {}),
+          ...(failed.length > 0 ? { ':failed': pendingValue(failed) } : {}),
         },
       }),
     ),
@@ -215,17 +231,21 @@ async function settle(clients: StorageClients, objectKey: string, found: Item | 
 }
 
 /**
- * A pending record, once its appends can no longer land: the entries of its pending
- * partitions that reference the object, recorded as refs beside those it has. 'wait'
- * while an append of it may still land.
+ * A pending record, once its appends can no longer land: the entries its pending appends
+ * made (as their heads tell, else as the index shows), recorded as refs beside those it
+ * has. 'wait' while an append of it may still land.
  */
 async function settlePending(clients: StorageClients, objectKey: string, record: Item, now: number): Promise<Item | 'wait'> {
   if (now - num(record.createdAt) < PENDING_SETTLE_MS) return 'wait';
   const offsets = new Map<string, number[]>();
   for (const [tp, last] of Object.entries(record.refs?.M ?? {})) offsets.set(tp, (last.L ?? [last]).map((o) => num(o)));
-  for (const tp of record.pending?.SS ?? []) {
+  for (const [tp, claim] of Object.entries(record.pending?.M ?? {})) {
     const cut = tp.lastIndexOf('#');
-    const found = await entriesOn(clients, tp.slice(0, cut), Number(tp.slice(cut + 1)), objectKey);
+    const [topicId, partition] = [tp.slice(0, cut), Number(tp.slice(cut + 1))];
+    const head = await getItem(clients, clients.names.tables.partitions, headKey(topicId, partition));
+    const c = claim.M ?? {};
+    const landed = appendLanded(head, str(c.w), num(c.q), num(record.createdAt), now);
+    const found = landed === 'unknown' ? await entriesOn(clients, topicId, partition, objectKey) : landed === 'absent' ? [] : [landed + num(c.n) - 1];
     if (found.length > 0) offsets.set(tp, [...(offsets.get(tp) ?? []), ...found]);
   }
   const refs = Object.fromEntries([...offsets].map(([tp, list]) => [tp, { L: list.map((o) => N(o)) }]));

@@ -38,7 +38,7 @@ async function refsRecord(objectKey: string) {
     new GetItemCommand({ TableName: storage.clients.names.tables.producers, Key: { id: { S: `txnobject#${objectKey}` } }, ConsistentRead: true }),
   );
   const refs = Object.fromEntries(Object.entries(res.Item?.refs?.M ?? {}).map(([tp, v]) => [tp.slice(tp.lastIndexOf('#') + 1), (v.L ?? [v]).map((o) => Number(o.N))]));
-  return { refs, pending: (res.Item?.pending?.SS ?? []).map((tp) => Number(tp.slice(tp.lastIndexOf('#') + 1))).sort() };
+  return { refs, pending: Object.keys(res.Item?.pending?.M ?? {}).map((tp) => Number(tp.slice(tp.lastIndexOf('#') + 1))).sort() };
 }
 
 const denied = () => Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
@@ -143,7 +143,7 @@ describe('produce over several partitions', () => {
     expect(await sharedObjects()).not.toContain(object);
   });
 
-  it('a record its writer never completed (a crash after the appends) is settled by the sweep from the entries, and the object kept', async () => {
+  it('a record its writer never completed (a crash after the appends) is settled by the sweep from the heads, and the object kept', async () => {
     const t0 = Date.now();
     const log = new Log(storage.clients, { now: () => t0 });
     const t = await topic(log, 3);
@@ -161,6 +161,24 @@ describe('produce over several partitions', () => {
     expect(await refsRecord(object)).toEqual({ refs: { 0: [1], 1: [1], 2: [1] }, pending: [] });
     expect(await sharedObjects()).toContain(object);
     for (let p = 0; p < 3; p++) expect((await readAll(log, t.name, p)).map((r) => r.value)).toEqual([`v${p}`, `v${p + 3}`]);
+  });
+
+  it('when a head cannot tell (the writer appended again since), the sweep finds the entries in the index', async () => {
+    const t0 = Date.now();
+    const log = new Log(storage.clients, { now: () => t0 });
+    const t = await topic(log, 2);
+    const completion = injectCompletionFault();
+    await log.produce(t.name, spread(2, 1));
+    completion();
+    const object = (await indexEntries(storage.clients, t.topicId, 0))[0]!.objectKey;
+    // The same process appends again: its writer's sequence on the head moves past the claim.
+    await log.append(t.name, 0, { records: [rec('later')] });
+    await log.append(t.name, 1, { records: [rec('later')] });
+
+    await runMaintenance(storage.clients, { now: () => t0 + PENDING_SETTLE_MS + 1_000, graceMs: 60_000, compactionTargetBytes: 0 });
+
+    expect(await refsRecord(object)).toEqual({ refs: { 0: [0], 1: [0] }, pending: [] });
+    expect(await sharedObjects()).toContain(object);
   });
 });
 

@@ -5,13 +5,15 @@
 //
 // The result is what the commit protocol writes, with one upload shared by every segment
 // (index entries may point at byte ranges of one object): the object holding the
-// segments end to end, one index entry per segment, and the head. Only for a partition
+// segments end to end, one index entry per segment (in pages, as flushes write them), and
+// the head. Only for a partition
 // nobody writes to: the head is put on the condition that the partition is still empty.
 import { BatchWriteItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { readBatchHeaders } from '../records/index.ts';
 import type { StorageClients } from '../storage/clients.ts';
-import { N, S, type IndexEntry } from '../storage/metadata.ts';
-import { indexEntryItem } from '../storage/segmentIndex.ts';
+import { N, S, type IndexEntry, type Item } from '../storage/metadata.ts';
+import { indexPageItem } from '../storage/segmentIndex.ts';
+import { FLUSH_AT } from '../storage/tail.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
 
 export interface SeedTarget {
@@ -28,8 +30,8 @@ export interface SeedOptions {
 
 const BATCH_WRITE_ITEMS = 25;
 const MAX_UNPROCESSED_ROUNDS = 10;
-/** Seeded entries are time marks this far apart (a flush moves 8 entries). */
-const TIME_MARK_EVERY = 8;
+/** Entries per page of the index, as a flush writes them (tail.ts FLUSH_AT). */
+const PAGE_ENTRIES = FLUSH_AT;
 
 /** Each of `segments` (one or more RecordBatch v2, offsets relative to 0) becomes one committed segment. */
 export async function seedPartition(clients: StorageClients, target: SeedTarget, segments: readonly Buffer[], opts: SeedOptions = {}): Promise<void> {
@@ -42,18 +44,21 @@ export async function seedPartition(clients: StorageClients, target: SeedTarget,
   const entries = indexEntries(segments, objectKey);
   await putSegment(clients, objectKey, Buffer.concat(segments));
 
+  // Pages of PAGE_ENTRIES entries, each a time mark, as flushes leave them.
   let runningMax = -1;
-  // A time mark every TIME_MARK_EVERY entries and at the end, as flushes leave them.
-  const items = entries.map((e, i) =>
-    indexEntryItem(target.topicId, target.partition, e, (runningMax = Math.max(runningMax, e.maxTimestamp)), i % TIME_MARK_EVERY === TIME_MARK_EVERY - 1 || i === entries.length - 1),
-  );
+  const pages: { item: Item; entries: number }[] = [];
+  for (let i = 0; i < entries.length; i += PAGE_ENTRIES) {
+    const page = entries.slice(i, i + PAGE_ENTRIES);
+    pages.push({ item: indexPageItem(target.topicId, target.partition, page, runningMax, true), entries: page.length });
+    runningMax = page.reduce((m, e) => Math.max(m, e.maxTimestamp), runningMax);
+  }
   let next = 0;
   let written = 0;
   const writer = async () => {
-    while (next < items.length) {
-      const chunk = items.slice(next, (next += BATCH_WRITE_ITEMS));
-      await batchPut(clients, clients.names.tables.segments, chunk.map((Item) => ({ PutRequest: { Item } })));
-      opts.onProgress?.((written += chunk.length));
+    while (next < pages.length) {
+      const chunk = pages.slice(next, (next += BATCH_WRITE_ITEMS));
+      await batchPut(clients, clients.names.tables.segments, chunk.map(({ item: Item }) => ({ PutRequest: { Item } })));
+      opts.onProgress?.((written += chunk.reduce((n, p) => n + p.entries, 0)));
     }
   };
   await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, writer));

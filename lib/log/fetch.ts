@@ -97,7 +97,7 @@ async function entriesFor(
   // The newest entries are on the head we read (its tail): from there on, no query at all.
   let found: IndexEntry[] = offset >= head.tailBase ? tailFrom(head, offset) : [];
   for (let attempt = 0; offset < head.tailBase; attempt++) {
-    found = withTail(head, await queryIndexFrom(clients, topic.topicId, partition, offset, limit), offset);
+    found = withTail(head, await queryIndexFrom(clients, topic.topicId, partition, offset, { entries: limit, bytes: maxBytes }), offset);
     if (!found[0] || found[0].baseOffset <= offset || found[0].baseOffset >= head.nextOffset) break;
     if (attempt === SWAP_RETRIES) {
       throw new RequestTimedOutError(`The index of partition ${partition} is being rewritten; retry.`, {

@@ -132,36 +132,63 @@ export function pagesFor<E extends IndexEntry>(entries: readonly E[]): E[][] {
   return pages;
 }
 
+/** Entries a flush's page holds (tail.ts FLUSH_AT): how many entries to expect of an item. */
+const PAGE_ENTRIES = 8;
+/** Queries one lookup makes at most to gather what it wants. */
+const MAX_QUERIES = 4;
+
 /**
- * Entries holding offsets >= `offset`, in offset order, from at most `limit` items. The
- * first is the entry holding `offset` itself: items are keyed by their last entry's
- * lastOffset, so `lastOffset >= offset` skips every item that ends before it without
- * reading it. Cost is independent of log length.
+ * Entries holding offsets >= `offset`, in offset order: at least `want.entries` of them
+ * (or `want.bytes` of data) if the index has them. The first is the entry holding
+ * `offset` itself: items are keyed by their last entry's lastOffset, so
+ * `lastOffset >= offset` skips every item that ends before it without reading it. Cost is
+ * independent of log length. A query asks for as many items as pages would hold the
+ * entries wanted (a read is billed by the kilobyte), and goes on for more only where
+ * items hold fewer, as many as those it read held.
  */
 export async function queryIndexFrom(
   clients: TableClients,
   topicId: string,
   partition: number,
   offset: number,
-  limit: number,
+  want: { entries: number; bytes?: number },
 ): Promise<StoredIndexEntry[]> {
-  const res = await call('Query', () =>
-    clients.ddb.send(
-      new QueryCommand({
-        TableName: clients.names.tables.segments,
-        KeyConditionExpression: 'tp = :tp AND lastOffset >= :o',
-        ExpressionAttributeValues: { ':tp': S(tpKey(topicId, partition)), ':o': N(offset) },
-        ConsistentRead: true,
-        Limit: limit,
-      }),
-    ),
-  );
-  return (res.Items ?? []).flatMap(entriesFromItem).filter((e) => e.lastOffset >= offset);
+  const out: StoredIndexEntry[] = [];
+  let bytes = 0;
+  let items = 0;
+  let start: Item | undefined;
+  for (let queries = 0; queries < MAX_QUERIES; queries++) {
+    // Entries per item: a page's worth at first, then as many as the items read held.
+    const perItem = items === 0 ? PAGE_ENTRIES : Math.max(1, out.length / items);
+    const res = await call('Query', () =>
+      clients.ddb.send(
+        new QueryCommand({
+          TableName: clients.names.tables.segments,
+          KeyConditionExpression: 'tp = :tp AND lastOffset >= :o',
+          ExpressionAttributeValues: { ':tp': S(tpKey(topicId, partition)), ':o': N(offset) },
+          ConsistentRead: true,
+          // The first item may hold entries below `offset` too: one more for those (the
+          // entry holding `offset` itself is always in the first).
+          Limit: Math.ceil((want.entries - out.length) / perItem) + (items === 0 && want.entries > 1 ? 1 : 0),
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      ),
+    );
+    items += res.Items?.length ?? 0;
+    for (const e of (res.Items ?? []).flatMap(entriesFromItem)) {
+      if (e.lastOffset < offset) continue;
+      out.push(e);
+      bytes += e.byteLength;
+    }
+    start = res.LastEvaluatedKey;
+    if (!start || out.length >= want.entries || bytes >= (want.bytes ?? Infinity)) break;
+  }
+  return out;
 }
 
 /** The entry ending at `lastOffset`, an item of its own or inside a page. */
 export async function getIndexEntry(clients: TableClients, topicId: string, partition: number, lastOffset: number): Promise<StoredIndexEntry | undefined> {
-  return (await queryIndexFrom(clients, topicId, partition, lastOffset, 1)).find((e) => e.lastOffset === lastOffset);
+  return (await queryIndexFrom(clients, topicId, partition, lastOffset, { entries: 1 })).find((e) => e.lastOffset === lastOffset);
 }
 
 /** Items one step of the walk back from a time mark reads (marks are at most a flush apart). */

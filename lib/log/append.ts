@@ -27,9 +27,10 @@ import type { StorageClients } from '../storage/clients.ts';
 import { commitSegment, type CommitGuard, type CommitOptions } from '../storage/commit.ts';
 import { getTopic, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import { confirmProducer } from '../storage/producers.ts';
+import { readProducerStates, stateKey } from '../storage/producerStates.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
 import { effectiveConfig, isCompacted, type TopicConfig } from './config.ts';
-import { checkSequence, needsConfirmation, nextSeq, parseProducerStates, type ProducerBatch } from './idempotence.ts';
+import { checkSequence, loadStates, needsConfirmation, nextSeq, stateWrites, type ProducerBatch } from './idempotence.ts';
 
 export type AppendInput = { records: RecordInput[] } | { batches: Buffer };
 
@@ -82,7 +83,7 @@ export async function appendToPartition(
       recordCount: segment.recordCount,
       firstTimestamp: segment.firstTimestamp,
       maxTimestamp: segment.maxTimestamp,
-      ...(segment.producer ? { producerCheck: producerCheck(clients, segment.producer, segment.recordCount, now) } : {}),
+      ...(segment.producer ? { producerCheck: producerCheck(clients, topic.topicId, partition, segment.producer, segment.recordCount, now) } : {}),
       ...(opts.guard ? { guard: opts.guard } : {}),
     },
     opts,
@@ -92,13 +93,16 @@ export async function appendToPartition(
 
 /**
  * `now` is fixed for the whole commit, so a resent transaction is byte-identical. The
- * producer is confirmed registered at most once per append, and only when the head
+ * producer's state is read after the head (lib/storage/producerStates.ts says why), and
+ * the producer confirmed registered at most once per append, and only when that state
  * cannot vouch for it (needsConfirmation).
  */
-function producerCheck(clients: StorageClients, producer: ProducerBatch, count: number, now: number) {
+function producerCheck(clients: StorageClients, topicId: string, partition: number, producer: ProducerBatch, count: number, now: number) {
   let confirmedAt: number | undefined;
   return async (head: PartitionHead) => {
-    const states = parseProducerStates(head.producersJson);
+    const key = { topicId, partition, producerId: producer.producerId };
+    const stored = (await readProducerStates(clients, [key])).get(stateKey(key));
+    const states = loadStates(new Map(stored === undefined ? [] : [[producer.producerId, stored]]), head.producersJson, [producer.producerId], now);
     if (confirmedAt === undefined && needsConfirmation(states, producer, now)) {
       await confirmProducer(clients, producer.producerId, producer.epoch, now);
       confirmedAt = now;
@@ -106,7 +110,7 @@ function producerCheck(clients: StorageClients, producer: ProducerBatch, count: 
     const verdict = checkSequence(states, producer, head.nextOffset, count, now, confirmedAt);
     return verdict.kind === 'duplicate'
       ? { duplicate: { baseOffset: verdict.baseOffset, lastOffset: verdict.lastOffset } }
-      : { producersJson: JSON.stringify(verdict.states) };
+      : { producerStates: stateWrites(states, verdict.states) };
   };
 }
 

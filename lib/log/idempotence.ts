@@ -1,7 +1,8 @@
 // Idempotent produce, as Kafka does it. A producer with an id and epoch numbers its
-// batches per partition; the partition head remembers, per producer, its epoch and its
-// last few batches (sequence range -> offsets). The head is updated in the same
-// transaction as the append, so the check and the write cannot be separated:
+// batches per partition; the partition remembers, per producer, its epoch and its last
+// few batches (sequence range -> offsets), in an item of its own (lib/storage/
+// producerStates.ts) written in the same transaction as the append that moves the head,
+// so the check and the write cannot be separated:
 //
 //   epoch < known epoch                      -> PRODUCER_FENCED (a zombie instance)
 //   same epoch, batch equals a recent one    -> duplicate: answer its original offsets
@@ -10,18 +11,20 @@
 //   anything else                            -> OUT_OF_ORDER_SEQUENCE_NUMBER
 //
 // Sequences wrap at 2^31 like Kafka's. State of producers silent for longer than
-// PRODUCER_EXPIRY_MS is dropped (Kafka's producer.id.expiration.ms), and at most
-// MAX_PRODUCERS are kept per partition so the head item stays small.
+// PRODUCER_EXPIRY_MS is forgotten (Kafka's producer.id.expiration.ms; the items expire
+// by TTL), and the head's size does not depend on how many producers write to it.
 //
 // Only producer ids POST /v1/producers handed out are taken (lib/storage/producers.ts).
 // That is confirmed against the producers table when a partition meets a producer (or
 // an epoch of it) it has no state for, and again once CONFIRM_INTERVAL_MS has passed;
 // in between, the head's own state vouches for it, so an append costs no extra read.
 import { OutOfOrderSequenceError, ProducerFencedError } from '../core/errors.ts';
+import type { ProducerStateWrite } from '../storage/producerStates.ts';
 
 export const PRODUCER_EXPIRY_MS = 86_400_000;
 /** How long a head trusts a producer confirmation before asking the table again. */
 export const CONFIRM_INTERVAL_MS = 86_400_000;
+/** States one judgement keeps at most (it loads only the producers it judges). */
 export const MAX_PRODUCERS = 1_000;
 /** Recent batches remembered per producer, as Kafka's broker does. */
 const RECENT_BATCHES = 5;
@@ -67,6 +70,38 @@ export function parseProducerStates(json: string | undefined): ProducerStates {
   } catch {
     return {};
   }
+}
+
+function parseEntry(json: string): ProducerEntry | undefined {
+  try {
+    return JSON.parse(json) as ProducerEntry;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The states of `producerIds` on one partition: each producer's own item (`stored`, by
+ * producer id) or, for a producer without one, the head's older `producers` attribute.
+ * A state silent for longer than PRODUCER_EXPIRY_MS is not taken (its item may outlive
+ * that until its TTL runs).
+ */
+export function loadStates(stored: ReadonlyMap<string, string>, legacyJson: string | undefined, producerIds: Iterable<string>, now: number): ProducerStates {
+  const legacy = legacyJson ? parseProducerStates(legacyJson) : {};
+  const out: ProducerStates = {};
+  for (const id of producerIds) {
+    const raw = stored.get(id);
+    const entry = raw !== undefined ? parseEntry(raw) : legacy[id];
+    if (entry && now - entry.t <= PRODUCER_EXPIRY_MS) out[id] = entry;
+  }
+  return out;
+}
+
+/** The states `after` changed from `before` (checkSequence makes a new entry only then), to store. */
+export function stateWrites(before: ProducerStates, after: ProducerStates): ProducerStateWrite[] {
+  return Object.entries(after)
+    .filter(([id, e]) => before[id] !== e)
+    .map(([producerId, e]) => ({ producerId, state: JSON.stringify(e), expiresAt: e.t + PRODUCER_EXPIRY_MS }));
 }
 
 /**

@@ -12,7 +12,8 @@
 //     logStartOffset, sizeBytes, segmentCount                 counters
 //     ws<writer>       N   the writer's last sequence (writers.ts)
 //     wb<writer>       N   the base offset that append got
-//     producers        S   idempotent producers' state (lib/log/idempotence.ts)
+//     producers        S   idempotent producers' state, on heads written before it had
+//                          items of its own (producerStates.ts)
 //   segments table: the entries below tailBase, a flush's in one page keyed by its last
 //                   entry's lastOffset (segmentIndex.ts; moved by tail.ts)
 //
@@ -55,6 +56,7 @@ import { commitConditional } from './conditional.ts';
 import { RETRIABLE_TRANSACTION_ERRORS } from './dynamo.ts';
 import { dependencyFailure, errorName, isAmbiguous } from './failures.ts';
 import { headKey, N, num, tailEntryValue, tpKey, type PartitionHead } from './metadata.ts';
+import type { ProducerStateWrite } from './producerStates.ts';
 import { FLUSH_AT, flushQuietly, TAIL_CAP, WRITER_IDLE_MS } from './tail.ts';
 import { nextSeq, returnWriter, takeWriter, writerAttributes, type Writer } from './writers.ts';
 
@@ -76,7 +78,7 @@ export interface SegmentToCommit {
    * segment duplicates an earlier commit (whose offsets are then the result), or give
    * the producer state to store with this append, in the same transaction.
    */
-  producerCheck?: (head: PartitionHead) => Promise<{ duplicate: CommitResult } | { producersJson: string }>;
+  producerCheck?: (head: PartitionHead) => Promise<{ duplicate: CommitResult } | { producerStates: ProducerStateWrite[] }>;
   guard?: CommitGuard;
 }
 

@@ -1,7 +1,7 @@
 // The conditional commit (commit.ts' step C): read the head, then one TransactWriteItems
-// conditional on the offset read, for appends whose commit must check the head's state
-// (an idempotent producer's sequences) or carry other items (an Idempotency-Key request's
-// result): they need the base before they write. The index entry joins the head's tail
+// conditional on the offset read, for appends whose commit must check state that goes
+// with the head (an idempotent producer's sequences, producerStates.ts) or carry other
+// items (an Idempotency-Key request's result): they need the base before they write. The index entry joins the head's tail
 // like any other append's.
 import { TransactWriteItemsCommand, type TransactWriteItem, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { ConcurrentRequestError, RequestTimedOutError } from '../core/errors.ts';
@@ -10,12 +10,11 @@ import type { StorageClients } from './clients.ts';
 import type { CommitGuard, CommitOptions, CommitResult, SegmentToCommit } from './commit.ts';
 import { classifyTransactionError } from './dynamo.ts';
 import { dependencyFailure, errorName } from './failures.ts';
-import { getHead, headKey, N, S, tailEntryValue, type PartitionHead, type TailEntry } from './metadata.ts';
+import { getHead, headKey, N, tailEntryValue, type PartitionHead, type TailEntry } from './metadata.ts';
+import { producerStatePut, type ProducerStateWrite } from './producerStates.ts';
 import { findEntry, flushQuietly, FLUSH_AT } from './tail.ts';
 import { createHash } from 'node:crypto';
 
-/** Index of the first guard item in a commit transaction (after the head). */
-const GUARD_AT = 1;
 const BACKOFF_BASE_MS = 5;
 
 /** ≤ 36 chars, stable for one (object, base): a resend of the same attempt is a no-op. */
@@ -32,7 +31,8 @@ export async function commitConditional(
   const n = seg.recordCount;
   // Bases at which an attempt ended ambiguously: any of them may hold our segment.
   const ambiguous = new Set<number>();
-  let pending: { base: number; state: string; input: TransactWriteItemsCommandInput } | undefined;
+  // guardAt: index of the first guard item (after the head and the producer states).
+  let pending: { base: number; state: string; guardAt: number; input: TransactWriteItemsCommandInput } | undefined;
   let lastError: unknown;
 
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
@@ -48,11 +48,11 @@ export async function commitConditional(
 
     const verdict = await seg.producerCheck?.(head);
     if (verdict && 'duplicate' in verdict) return verdict.duplicate;
-    const producersJson = verdict?.producersJson;
+    const producerStates = verdict?.producerStates ?? [];
 
     // Re-send byte-identical input at an unchanged head: the token only dedupes equal requests.
-    const state = `${head.nextOffset}/${head.exists}/${producersJson ?? ''}`;
-    if (pending?.state !== state) pending = { base: head.nextOffset, state, input: transaction(clients, seg, head, producersJson) };
+    const state = `${head.nextOffset}/${head.exists}/${JSON.stringify(producerStates)}`;
+    if (pending?.state !== state) pending = { base: head.nextOffset, state, guardAt: 1 + producerStates.length, input: transaction(clients, seg, head, producerStates) };
     if (head.tail.length >= FLUSH_AT) await flushQuietly(clients, seg.topicId, seg.partition, FLUSH_AT);
     try {
       await clients.ddb.send(new TransactWriteItemsCommand(pending.input));
@@ -60,7 +60,7 @@ export async function commitConditional(
     } catch (err) {
       lastError = err;
       const failure = classifyTransactionError(err);
-      if (seg.guard && failure.kind === 'condition' && failure.failed.some((i) => i >= GUARD_AT)) return guarded(seg, seg.guard);
+      if (seg.guard && failure.kind === 'condition' && failure.failed.some((i) => i >= pending!.guardAt)) return guarded(seg, seg.guard);
       if (failure.kind === 'failed') throw dependencyFailure('dynamodb', 'TransactWriteItems', err);
       // The head moved, or another transaction or throttling was in the way: re-read and
       // retry. An attempt that may still land (in progress, or no answer) is remembered.
@@ -90,13 +90,14 @@ function transaction(
   clients: StorageClients,
   seg: SegmentToCommit,
   head: PartitionHead,
-  producersJson: string | undefined,
+  producerStates: readonly ProducerStateWrite[],
 ): TransactWriteItemsCommandInput {
   const base = head.nextOffset;
   return {
     ClientRequestToken: requestToken(seg.objectKey, base),
     TransactItems: [
-      conditionalHeadMove(clients, seg.topicId, seg.partition, head, [{ ...seg, byteStart: seg.byteStart ?? 0 }], producersJson),
+      conditionalHeadMove(clients, seg.topicId, seg.partition, head, [{ ...seg, byteStart: seg.byteStart ?? 0 }]),
+      ...producerStates.map((w) => producerStatePut(clients, seg.topicId, seg.partition, w)),
       ...(seg.guard?.items({ baseOffset: base, lastOffset: base + seg.recordCount - 1 }) ?? []),
     ],
   };
@@ -104,9 +105,10 @@ function transaction(
 
 /**
  * The head move of a conditional commit at the head just read: nextOffset past the
- * entries' records, the entries at the end of the tail, the counters, and the producers'
- * state when given; IF nextOffset is still the one read. Transactions over many heads
- * (lib/log/transaction) move each head with it too.
+ * entries' records, the entries at the end of the tail and the counters, IF nextOffset is
+ * still the one read (which is what makes the producer states written beside it the ones
+ * judged: producerStates.ts). Transactions over many heads (lib/log/transaction) move
+ * each head with it too.
  */
 export function conditionalHeadMove(
   clients: StorageClients,
@@ -114,7 +116,6 @@ export function conditionalHeadMove(
   partition: number,
   head: PartitionHead,
   entries: readonly TailEntry[],
-  producersJson: string | undefined,
 ): TransactWriteItem {
   const base = head.nextOffset;
   return {
@@ -124,8 +125,7 @@ export function conditionalHeadMove(
       UpdateExpression:
         'SET nextOffset = :next, tailBase = if_not_exists(tailBase, :base), tail = list_append(if_not_exists(tail, :none), :entries), ' +
         'logStartOffset = if_not_exists(logStartOffset, :zero), sizeBytes = if_not_exists(sizeBytes, :zero) + :bytes, ' +
-        'segmentCount = if_not_exists(segmentCount, :zero) + :segments' +
-        (producersJson === undefined ? '' : ', producers = :producers'),
+        'segmentCount = if_not_exists(segmentCount, :zero) + :segments',
       ConditionExpression: head.exists ? 'nextOffset = :base' : 'attribute_not_exists(nextOffset)',
       ExpressionAttributeValues: {
         ':next': N(base + entries.reduce((n, e) => n + e.recordCount, 0)),
@@ -135,7 +135,6 @@ export function conditionalHeadMove(
         ':zero': N(0),
         ':segments': N(entries.length),
         ':bytes': N(entries.reduce((b, e) => b + e.byteLength, 0)),
-        ...(producersJson === undefined ? {} : { ':producers': S(producersJson) }),
       },
     },
   };

@@ -5,16 +5,18 @@
 //   per partition with segments to commit (in input order)
 //     Update head   nextOffset = base + n, counters,     IF nextOffset = base (or absent)
 //                   tail += one entry per segment (the head's tail, lib/storage/commit.ts)
-//                   producers = the judged state, when idempotent segments changed it
+//     Put state     per producer whose state its idempotent segments changed
+//                   (lib/storage/producerStates.ts)
 //   per participant (in input order): its items, each with its own condition
 //
-// Without idempotent segments the head's producer state (`producers`) is left as it is;
-// with them it is replaced by the state judged from the head read. Either way the
-// condition on nextOffset means no append can have changed it since the read.
+// Without idempotent segments no producer state is written; with them, each changed one
+// is replaced by the state judged, read after the head. Either way the condition on
+// nextOffset means no append can have changed it since the read.
 import { createHash } from 'node:crypto';
 import type { TransactWriteItem, TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import type { StorageClients } from '../../storage/clients.ts';
 import { conditionalHeadMove } from '../../storage/conditional.ts';
+import { producerStatePut } from '../../storage/producerStates.ts';
 import type { PartitionHead } from '../../storage/metadata.ts';
 import type { Judgement } from './judge.ts';
 import type { AttemptContext, PartitionResult, SegmentResult, TxnParticipant, TxnPartition } from './types.ts';
@@ -64,8 +66,13 @@ export function buildAttempt(clients: StorageClients, txnId: string, judged: Jud
   const owners: ItemOwner[] = [];
   partitions.forEach((p, i) => {
     const head = heads[i]!;
-    items.push(conditionalHeadMove(clients, p.topic.topicId, p.partition, head, p.segments, judged.producers[i]));
+    items.push(conditionalHeadMove(clients, p.topic.topicId, p.partition, head, p.segments));
     owners.push({ kind: 'head', partition: i });
+    // Unconditional: the head move's condition is what makes them the states judged.
+    for (const w of judged.producers[i] ?? []) {
+      items.push(producerStatePut(clients, p.topic.topicId, p.partition, w));
+      owners.push({ kind: 'head', partition: i });
+    }
   });
   participants.forEach((participant, index) => {
     participant.items(ctx).forEach((item, local) => {

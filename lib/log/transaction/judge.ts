@@ -1,8 +1,9 @@
 // Idempotent producers' batches in a many-partition commit (the Kafka gateway's flush:
 // one object, one TransactWriteItems for many partitions). Each attempt judges them
-// against the heads it read, as the single-partition conditional path does
-// (lib/log/idempotence.ts, lib/storage/conditional.ts), and writes each partition's new
-// producer state (`producers`) in the same head update that moves nextOffset:
+// against the heads it read and the producers' states read after them, as the
+// single-partition conditional path does (lib/log/idempotence.ts,
+// lib/storage/conditional.ts, lib/storage/producerStates.ts), and writes each changed
+// producer state in the same transaction as the head update that moves nextOffset:
 //
 //   per partition, segment by segment in their order, the producer state threaded
 //   through (so several batches of one producer in one flush are judged in order):
@@ -11,8 +12,8 @@
 //     gap, fenced or unknown epoch   -> refused with its error (that segment only)
 //     anything else                  -> committed; the producer's state advances
 //
-// The head update is conditional on the nextOffset read, and every write of a head's
-// producer state moves its nextOffset, so the state judged is the state replaced. A
+// The head update is conditional on the nextOffset read, and every write of a producer
+// state moves its head's nextOffset, so the state judged is the state replaced. A
 // resend of the same batch after an ambiguous outcome finds itself in that state and is
 // answered as a duplicate, never written twice. A partition left with no segment to
 // commit is not written at all; the bytes of its refused or duplicate batches stay
@@ -26,7 +27,8 @@ import { isSluiceError } from '../../core/errors.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import type { PartitionHead } from '../../storage/metadata.ts';
 import { confirmProducer } from '../../storage/producers.ts';
-import { checkSequence, needsConfirmation, parseProducerStates, type ProducerBatch, type ProducerStates } from '../idempotence.ts';
+import { readProducerStates, stateKey, type ProducerStateWrite } from '../../storage/producerStates.ts';
+import { checkSequence, loadStates, needsConfirmation, stateWrites, type ProducerBatch, type ProducerStates } from '../idempotence.ts';
 import type { SegmentResult, TxnPartition, TxnSegment } from './types.ts';
 
 /** The outcome of confirming one producer id at one epoch: when, or the error to answer. */
@@ -38,10 +40,10 @@ export type Confirmations = Map<string, Confirmation>;
 export interface Judgement {
   /** The partitions with segments to commit, each with only those, in input order. */
   partitions: TxnPartition[];
-  /** For each of `partitions`: its index in the input, its head, its new producer state (undefined: unchanged). */
+  /** For each of `partitions`: its index in the input, its head, the producer states it changed. */
   at: number[];
   heads: PartitionHead[];
-  producers: (string | undefined)[];
+  producers: ProducerStateWrite[][];
   /** Per input partition, per segment: its offsets if the attempt commits, or its answer. */
   segments: SegmentResult[][];
   /** Names what was judged (with the heads' state, it identifies the attempt). */
@@ -58,8 +60,7 @@ export async function judge(
   now: number,
   confirmations: Confirmations,
 ): Promise<Judgement> {
-  // Only a partition with idempotent segments reads (and may replace) the producer state.
-  const states = partitions.map((p, i) => (p.segments.some((s) => s.producer) ? parseProducerStates(heads[i]!.producersJson) : {}));
+  const states = await readStates(clients, partitions, heads, now);
   const idempotent = partitions.some((p) => p.segments.some((s) => s.producer));
   const failed = idempotent ? await confirmAll(clients, partitions, states, now, confirmations) : new Map<string, unknown>();
   const out: Judgement = { partitions: [], at: [], heads: [], producers: [], segments: [], key: '' };
@@ -77,6 +78,24 @@ export async function judge(
     out.key = createHash('sha256').update(JSON.stringify([kinds, out.producers])).digest('base64url');
   }
   return out;
+}
+
+/**
+ * The states of the producers with segments in each partition, read (after the heads)
+ * in one batch; a partition without idempotent segments reads none.
+ */
+async function readStates(clients: StorageClients, partitions: readonly TxnPartition[], heads: readonly PartitionHead[], now: number): Promise<ProducerStates[]> {
+  const wanted = partitions.map((p) => [...new Set(p.segments.flatMap((s) => (s.producer ? [s.producer.producerId] : [])))]);
+  const keys = partitions.flatMap((p, i) => wanted[i]!.map((producerId) => ({ topicId: p.topic.topicId, partition: p.partition, producerId })));
+  const stored = await readProducerStates(clients, keys);
+  return partitions.map((p, i) => {
+    const mine = new Map<string, string>();
+    for (const producerId of wanted[i]!) {
+      const st = stored.get(stateKey({ topicId: p.topic.topicId, partition: p.partition, producerId }));
+      if (st !== undefined) mine.set(producerId, st);
+    }
+    return wanted[i]!.length ? loadStates(mine, heads[i]!.producersJson, wanted[i]!, now) : {};
+  });
 }
 
 /**
@@ -114,7 +133,6 @@ async function confirmAll(
 
 function judgePartition(p: TxnPartition, head: PartitionHead, read: ProducerStates, now: number, confirmation: (b: ProducerBatch) => Confirmation | undefined) {
   let states = read;
-  let changed = false;
   let next = head.nextOffset;
   const kept: TxnSegment[] = [];
   const results: SegmentResult[] = [];
@@ -131,7 +149,6 @@ function judgePartition(p: TxnPartition, head: PartitionHead, read: ProducerStat
           continue;
         }
         states = verdict.states;
-        changed = true;
       }
       results.push({ baseOffset: next, lastOffset: next + s.recordCount - 1 });
       kept.push(s);
@@ -140,5 +157,5 @@ function judgePartition(p: TxnPartition, head: PartitionHead, read: ProducerStat
       results.push({ error });
     }
   }
-  return { kept, results, producers: changed ? JSON.stringify(states) : undefined };
+  return { kept, results, producers: stateWrites(read, states) };
 }

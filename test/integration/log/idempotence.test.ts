@@ -1,10 +1,12 @@
-import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { Log } from '../../../lib/log/index.ts';
 import { encodeBatch } from '../../../lib/records/index.ts';
 import { useTestStorage } from '../../support/stack.ts';
 import { bumpEpoch, countRequests, expectDenseOffsets, injectFault, readAll, rec } from '../../support/log.ts';
-import { CONFIRM_INTERVAL_MS } from '../../../lib/log/idempotence.ts';
+import { CONFIRM_INTERVAL_MS, PRODUCER_EXPIRY_MS } from '../../../lib/log/idempotence.ts';
+import { headKey } from '../../../lib/storage/metadata.ts';
+import { itemSize } from '../../../lib/storage/itemSize.ts';
 
 const storage = useTestStorage();
 let n = 0;
@@ -108,6 +110,50 @@ describe('idempotent producers', () => {
     expect(new Set(results.map((r) => r.baseOffset))).toEqual(new Set([0]));
     expect((await readAll(new Log(storage.clients), name, 0)).map((r) => r.value)).toEqual(['once']);
     await expectDenseOffsets(storage.clients, topicId, 0);
+  });
+});
+
+describe('producer state', () => {
+  it('lives beside the head, one item per producer: the head does not grow with 30 producers', async () => {
+    const { log, name, topicId, producerId } = await topic();
+    const headBytes = async () => {
+      const res = await storage.clients.ddb.send(new GetItemCommand({ TableName: storage.clients.names.tables.partitions, Key: headKey(topicId, 0), ConsistentRead: true }));
+      const { tail: _tail, ...rest } = res.Item!;
+      return itemSize(rest);
+    };
+    await log.append(name, 0, { batches: batch(producerId, 0, ['p0']) });
+    const withOne = await headBytes();
+
+    for (let i = 1; i < 30; i++) {
+      const other = BigInt((await log.initProducer()).producerId);
+      await log.append(name, 0, { batches: batch(other, 0, [`p${i}`]) });
+    }
+
+    // Only its counters grew a digit or two; 30 producers' states would be kilobytes.
+    expect(await headBytes()).toBeLessThan(withOne + 64);
+    const state = await storage.clients.ddb.send(new GetItemCommand({
+      TableName: storage.clients.names.tables.producers, Key: { id: { S: `pstate#${topicId}#0#${producerId}` } }, ConsistentRead: true,
+    }));
+    expect(JSON.parse(state.Item!.st!.S!)).toMatchObject({ e: 0, b: [{ f: 0, l: 0, o: 0 }] });
+    expect(Number(state.Item!.expiresAt!.N) * 1000).toBeGreaterThan(Date.now() + PRODUCER_EXPIRY_MS - 60_000);
+  });
+
+  it('a head written before producer items still vouches for its producers: a resend is a duplicate, the next batch follows on', async () => {
+    const { log, name, topicId, producerId } = await topic();
+    await log.append(name, 0, { records: [rec('before')] });
+    const legacy = { [String(producerId)]: { e: 0, b: [{ f: 0, l: 1, o: 1 }], t: Date.now(), v: Date.now() } };
+    await storage.clients.ddb.send(new UpdateItemCommand({
+      TableName: storage.clients.names.tables.partitions, Key: headKey(topicId, 0),
+      UpdateExpression: 'SET nextOffset = :n, producers = :p', ExpressionAttributeValues: { ':n': { N: '3' }, ':p': { S: JSON.stringify(legacy) } },
+    }));
+
+    const resent = await log.append(name, 0, { batches: batch(producerId, 0, ['a', 'b']) });
+    const next = await log.append(name, 0, { batches: batch(producerId, 2, ['c']) });
+    const gap = await log.append(name, 0, { batches: batch(producerId, 9, ['z']) }).catch((e: unknown) => e);
+
+    expect(resent).toMatchObject({ baseOffset: 1, lastOffset: 2 });
+    expect(next).toMatchObject({ baseOffset: 3, lastOffset: 3 });
+    expect(gap).toMatchObject({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
   });
 });
 

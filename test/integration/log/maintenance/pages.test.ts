@@ -7,6 +7,7 @@ import { Log } from '../../../../lib/log/index.ts';
 import { rewriteRun } from '../../../../lib/log/maintenance/compaction.ts';
 import { runMaintenance } from '../../../../lib/log/maintenance/index.ts';
 import { readIndex, swapIndexEntries } from '../../../../lib/log/maintenance/store.ts';
+import type { StoredIndexEntry } from '../../../../lib/storage/segmentIndex.ts';
 import { tpKey } from '../../../../lib/storage/metadata.ts';
 import { newSegmentKey, putSegment, readRanges } from '../../../../lib/storage/segments.ts';
 import { FLUSH_AT } from '../../../../lib/storage/tail.ts';
@@ -33,6 +34,15 @@ async function items(topicId: string): Promise<{ key: number; from: number }[]> 
     ConsistentRead: true,
   }));
   return (res.Items ?? []).map((i) => ({ key: Number(i.lastOffset!.N), from: Number((i.pageBase ?? i.baseOffset)!.N) }));
+}
+
+/** Compacts `run` (entries of partition 0) into one new object, as a compaction pass would. */
+async function compact(topicId: string, run: StoredIndexEntry[]): Promise<void> {
+  const bodies = await readRanges(storage.clients, run.map((e) => ({ key: e.objectKey, start: e.byteStart, length: e.byteLength })));
+  const objectKey = newSegmentKey(topicId, 0);
+  const merged = rewriteRun(run, bodies, objectKey, 1 << 20);
+  await putSegment(storage.clients, objectKey, merged.body);
+  await swapIndexEntries(storage.clients, { topicId, partition: 0, replaced: run, written: merged.written, releasedAt: Date.now() });
 }
 
 describe('index pages under maintenance', () => {
@@ -64,11 +74,7 @@ describe('index pages under maintenance', () => {
     expect(await items(topicId)).toEqual([{ key: FLUSH_AT - 1, from: 0 }, { key: 2 * FLUSH_AT - 1, from: FLUSH_AT }]);
     const run = (await readIndex(storage.clients, topicId, 0)).slice(FLUSH_AT - 3, FLUSH_AT + 3);
 
-    const bodies = await readRanges(storage.clients, run.map((e) => ({ key: e.objectKey, start: e.byteStart, length: e.byteLength })));
-    const objectKey = newSegmentKey(topicId, 0);
-    const merged = rewriteRun(run, bodies, objectKey, 1 << 20);
-    await putSegment(storage.clients, objectKey, merged.body);
-    await swapIndexEntries(storage.clients, { topicId, partition: 0, replaced: run, written: merged.written, releasedAt: Date.now() });
+    await compact(topicId, run);
 
     expect(await items(topicId)).toEqual([
       { key: FLUSH_AT - 4, from: 0 },
@@ -89,17 +95,9 @@ describe('index pages under maintenance', () => {
     for (let i = 0; i < FLUSH_AT; i++) await log.append(name, 0, { records: [rec(`v${i}`)] });
     const before = await readAll(log, name, 0);
     const index = await readIndex(storage.clients, topicId, 0);
-    const swap = async (from: number, to: number) => {
-      const run = index.slice(from, to);
-      const bodies = await readRanges(storage.clients, run.map((e) => ({ key: e.objectKey, start: e.byteStart, length: e.byteLength })));
-      const objectKey = newSegmentKey(topicId, 0);
-      const merged = rewriteRun(run, bodies, objectKey, 1 << 20);
-      await putSegment(storage.clients, objectKey, merged.body);
-      await swapIndexEntries(storage.clients, { topicId, partition: 0, replaced: run, written: merged.written, releasedAt: Date.now() });
-    };
 
-    await swap(1, 3);
-    await swap(4, 6);
+    await compact(topicId, index.slice(1, 3));
+    await compact(topicId, index.slice(4, 6));
 
     expect(await items(topicId)).toEqual([
       { key: 0, from: 0 }, { key: 2, from: 1 }, { key: 3, from: 3 }, { key: 5, from: 4 }, { key: FLUSH_AT - 1, from: 6 },

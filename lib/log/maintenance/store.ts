@@ -292,11 +292,11 @@ export async function deleteReleases(clients: StorageClients, topicId: string, p
 
 /** Deletes every index entry and release of a partition; returns how many index entries went. */
 export async function deletePartitionIndex(clients: StorageClients, topicId: string, partition: number): Promise<number> {
-  const keys = (tp: string) => itemsOf(clients, tp, 'tp, lastOffset');
-  const entries = await keys(tpKey(topicId, partition));
-  await batchDelete(clients, entries);
-  await batchDelete(clients, await keys(releaseTp(topicId, partition)));
-  return entries.length;
+  const items = await itemsOf(clients, tpKey(topicId, partition));
+  await batchDelete(clients, items.map((i) => ({ tp: i.tp!, lastOffset: i.lastOffset! })));
+  await batchDelete(clients, await itemsOf(clients, releaseTp(topicId, partition), 'tp, lastOffset'));
+  // A page is several entries.
+  return items.reduce((n, i) => n + entriesFromItem(i).length, 0);
 }
 
 export async function deleteHead(clients: StorageClients, topicId: string, partition: number): Promise<void> {

@@ -27,7 +27,7 @@ import { claimAppend, commitClaimed, releaseClaim, type CommitOptions } from '..
 import { tpKey } from '../storage/metadata.ts';
 import { newSharedSegmentKey } from '../storage/segments.ts';
 import type { AppendResult } from './append.ts';
-import { uploadParts, type EncodedPart, type UploadedParts } from './transaction/prepare.ts';
+import { uploadParts, type EncodedPart } from './transaction/prepare.ts';
 import { completeRefs, putPendingRefs, type PendingAppend } from './transaction/sharedObjects.ts';
 
 /** Appends of one request in flight at once (a request may name many partitions). */
@@ -49,16 +49,17 @@ export async function appendShared(
     claim: claimAppend(p.topic.topicId, p.partition),
     recordCount: p.segment.recordCount,
   }));
-  let uploaded: UploadedParts;
-  try {
-    [uploaded] = await Promise.all([
-      uploadParts(clients, parts, { readHeads: false, sharedObjectKey: objectKey }),
-      putPendingRefs(clients, objectKey, appends, opts.now),
-    ]);
-  } catch (err) {
+  // Both settle before anything is answered, so nothing of a failed request is still
+  // running when it fails (a topic that changed is the upload's answer, retried by Log).
+  const [upload, record] = await Promise.allSettled([
+    uploadParts(clients, parts, { readHeads: false, sharedObjectKey: objectKey }),
+    putPendingRefs(clients, objectKey, appends, opts.now),
+  ]);
+  if (upload.status === 'rejected' || record.status === 'rejected') {
     for (const a of appends) releaseClaim(a.claim);
-    throw err;
+    throw upload.status === 'rejected' ? upload.reason : (record as PromiseRejectedResult).reason;
   }
+  const uploaded = upload.value;
   const work = uploaded.partitions.map((p, i) => ({ ...p, claim: appends[i]!.claim }));
   const settled = await inParallel(work, APPENDS_IN_FLIGHT, async ({ topic, partition, segments, claim }): Promise<PromiseSettledResult<AppendResult>> => {
     const seg = segments[0]!;

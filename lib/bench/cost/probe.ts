@@ -26,6 +26,8 @@ export interface CostProbeResult {
   ingest16KiB: ProbeResult;
   /** 16 KiB of records per JSON request, spread over MULTI_PARTITIONS partitions. */
   ingest16KiBMulti: ProbeResult;
+  /** The same JSON requests, every record to one partition: the multi-partition request's own baseline. */
+  ingest16KiBJson: ProbeResult;
   read1MiB: ProbeResult;
   readJson1MiB: ProbeResult;
 }
@@ -44,13 +46,13 @@ export const MULTI_PARTITIONS = 8;
  * The records of `batch` as one JSON produce request (string encoding, the same keys and
  * values), record i sent to partition i % MULTI_PARTITIONS.
  */
-function spreadRequest(batch: Buffer): Buffer {
+function spreadRequest(batch: Buffer, partitions = MULTI_PARTITIONS): Buffer {
   const records = decodeBatches(batch).flatMap((b) => b.records);
   const text = (v: Buffer | null) => (v === null ? null : v.toString('latin1'));
   return Buffer.from(
     JSON.stringify({
       encoding: 'string',
-      records: records.map((r, i) => ({ key: text(r.key), value: text(r.value), timestamp: r.timestamp, partition: i % MULTI_PARTITIONS })),
+      records: records.map((r, i) => ({ key: text(r.key), value: text(r.value), timestamp: r.timestamp, partition: i % partitions })),
     }),
   );
 }
@@ -100,7 +102,7 @@ export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): P
   const http = api(ctx);
   const { progress } = ctx;
   let done = 0;
-  progress.update(0, opts.batches1MiB * 3 + opts.batches16KiB * 2);
+  progress.update(0, opts.batches1MiB * 3 + opts.batches16KiB * 3);
   const tick = () => progress.update(++done);
 
   const big = await createTopic(ctx, http, `bench-cost-1mib-${ctx.runId}`);
@@ -121,16 +123,20 @@ export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): P
   const ingest16KiB = await measure(local, 'produce 16 KiB batch', opts.batches16KiB, perSmall, produceMb, produce(small.name, smallBatches), tick);
   const multi = await createTopic(ctx, http, `bench-cost-16kib-multi-${ctx.runId}`, MULTI_PARTITIONS);
   const jsonBatches = [makeBatch(perSmall, opts.recordBytes, 15, 'json'), makeBatch(perSmall, opts.recordBytes, 16, 'json')];
-  const spreadBodies = jsonBatches.map(spreadRequest);
-  const produceSpread = async (i: number) => {
-    const k = (i + 2) % spreadBodies.length;
-    const body = spreadBodies[k]!;
-    const res = await http.request({ method: 'POST', path: `/v1/topics/${encodeURIComponent(multi.name)}/records`, headers: { 'content-type': 'application/json' }, body });
-    if (res.status !== 200) throw new Error(`multi-partition produce probe: HTTP ${res.status}`);
-    // Priced per GiB of record data, which is what the equal 16 KiB batch carries.
-    return { data: jsonBatches[k]!.length, api: body.length };
+  const produceJson = (topic: string, partitions: number) => {
+    const bodies = jsonBatches.map((b) => spreadRequest(b, partitions));
+    return async (i: number) => {
+      const k = (i + 2) % bodies.length;
+      const body = bodies[k]!;
+      const res = await http.request({ method: 'POST', path: `/v1/topics/${encodeURIComponent(topic)}/records`, headers: { 'content-type': 'application/json' }, body });
+      if (res.status !== 200) throw new Error(`JSON produce probe: HTTP ${res.status}`);
+      // Priced per GiB of record data, which is what the equal 16 KiB batch carries.
+      return { data: jsonBatches[k]!.length, api: body.length };
+    };
   };
-  const ingest16KiBMulti = await measure(local, `produce 16 KiB over ${MULTI_PARTITIONS} partitions (JSON)`, opts.batches16KiB, perSmall, produceMb, produceSpread, tick);
+  const ingest16KiBMulti = await measure(local, `produce 16 KiB over ${MULTI_PARTITIONS} partitions (JSON)`, opts.batches16KiB, perSmall, produceMb, produceJson(multi.name, MULTI_PARTITIONS), tick);
+  const one = await createTopic(ctx, http, `bench-cost-16kib-json-${ctx.runId}`);
+  const ingest16KiBJson = await measure(local, 'produce 16 KiB to 1 partition (JSON)', opts.batches16KiB, perSmall, produceMb, produceJson(one.name, 1), tick);
 
   // Batch i sits at offsets [(i + 1) * perBig, (i + 2) * perBig): the warm-up wrote the first.
   const path = `/v1/topics/${encodeURIComponent(big.name)}/partitions/0/records`;
@@ -150,5 +156,5 @@ export async function runCostProbe(ctx: BenchContext, opts: CostProbeOptions): P
   };
   const read1MiB = await measure(local, 'fetch 1 MiB (raw batches)', opts.batches1MiB, perBig, fetchMb, readRaw, tick);
   const readJson1MiB = await measure(local, 'fetch 1 MiB (JSON)', opts.batches1MiB, perBig, fetchMb, readJson, tick);
-  return { ingest1MiB, ingest16KiB, ingest16KiBMulti, read1MiB, readJson1MiB };
+  return { ingest1MiB, ingest16KiB, ingest16KiBMulti, ingest16KiBJson, read1MiB, readJson1MiB };
 }

@@ -14,6 +14,7 @@ export interface CostResult {
   ingest1MiB: CostBreakdown;
   ingest16KiB: CostBreakdown;
   ingest16KiBMulti: CostBreakdown;
+  ingest16KiBJson: CostBreakdown;
   read1MiB: CostBreakdown;
   readJson1MiB: CostBreakdown;
   idleLongPollUsdPerHour: number;
@@ -28,6 +29,7 @@ function costTable(c: CostResult): string {
     ['ingest, 1 MiB batches', c.ingest1MiB],
     ['ingest, 16 KiB batches', c.ingest16KiB],
     [`ingest, 16 KiB requests over ${MULTI_PARTITIONS} partitions`, c.ingest16KiBMulti],
+    ['ingest, the same JSON requests to 1 partition', c.ingest16KiBJson],
     ['read, 1 MiB fetches (raw batches)', c.read1MiB],
     ['read, 1 MiB fetches (JSON)', c.readJson1MiB],
   ];
@@ -69,6 +71,7 @@ export const cost = defineSection({
       ingest1MiB: costPerGiB(probe.ingest1MiB.profile),
       ingest16KiB: costPerGiB(probe.ingest16KiB.profile),
       ingest16KiBMulti: costPerGiB(probe.ingest16KiBMulti.profile),
+      ingest16KiBJson: costPerGiB(probe.ingest16KiBJson.profile),
       read1MiB: costPerGiB(probe.read1MiB.profile),
       readJson1MiB: costPerGiB(probe.readJson1MiB.profile),
       idleLongPollUsdPerHour: idleLongPollUsdPerHour({
@@ -86,7 +89,7 @@ export const cost = defineSection({
   },
   values(c, put) {
     putAll(put, 'cost', {
-      usdPerGiBIngest1MiB: c.ingest1MiB.total, usdPerGiBIngest16KiB: c.ingest16KiB.total, usdPerGiBIngest16KiBMulti: c.ingest16KiBMulti.total,
+      usdPerGiBIngest1MiB: c.ingest1MiB.total, usdPerGiBIngest16KiB: c.ingest16KiB.total, usdPerGiBIngest16KiBMulti: c.ingest16KiBMulti.total, usdPerGiBIngest16KiBJson: c.ingest16KiBJson.total,
       usdPerGiBRead1MiB: c.read1MiB.total, usdPerGiBReadJson1MiB: c.readJson1MiB.total,
       idleLongPollUsdPerHour: c.idleLongPollUsdPerHour, ...baselineCosts,
     });
@@ -98,6 +101,7 @@ export const cost = defineSection({
     row('cost.usdPerGiBIngest1MiB', usd(c.ingest1MiB.total), `Kinesis ${baselineCosts.kinesisIngest}, MSK Serverless ${baselineCosts.mskIngest}`);
     row('cost.usdPerGiBIngest16KiB', usd(c.ingest16KiB.total));
     row('cost.usdPerGiBIngest16KiBMulti', usd(c.ingest16KiBMulti.total), `1 KiB records in 16 KiB requests over ${MULTI_PARTITIONS} partitions; single partition: ${usd(c.ingest16KiB.total)}`);
+    row('cost.usdPerGiBIngest16KiBJson', usd(c.ingest16KiBJson.total), 'the same JSON requests, every record to one partition');
     row('cost.usdPerGiBRead1MiB', usd(c.read1MiB.total), `Kinesis ${baselineCosts.kinesisRead}, MSK Serverless ${baselineCosts.mskRead}; JSON: ${usd(c.readJson1MiB.total)}`);
     row('cost.idleLongPollUsdPerHour', usd(c.idleLongPollUsdPerHour), 'one consumer long-polling one idle partition (20 s polls)');
   },

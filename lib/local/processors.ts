@@ -46,9 +46,11 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
 const loadError = (err: unknown) => ({ code: err instanceof SluiceError ? err.code : 'INVALID_CONFIG', message: messageOf(err), at: Date.now() });
 
 /** One processor run from a module: its runtime (replaced on reload) and its passes. */
-class Hosted {
+export class Hosted {
   private busy: Promise<void> | undefined;
   private again = false;
+  /** A runtime replacing the current one at the start of the next pass (reload). */
+  private next: ProcessorRuntime | undefined;
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   closed = false;
@@ -73,6 +75,7 @@ class Hosted {
     try {
       do {
         this.again = false;
+        this.swap();
         try {
           await this.runtime.runOnce();
         } catch (err) {
@@ -104,10 +107,20 @@ class Hosted {
     await this.busy;
   }
 
-  /** Swaps in a new runtime once the pass in progress has ended. */
+  /**
+   * Swaps in a new runtime once the pass in progress has ended: every pass that starts
+   * after this call runs it, the repeat of a running loop included.
+   */
   async replace(runtime: ProcessorRuntime): Promise<void> {
+    this.next = runtime;
     await this.busy;
-    this.runtime = runtime;
+    this.swap();
+  }
+
+  private swap(): void {
+    if (!this.next) return;
+    this.runtime = this.next;
+    this.next = undefined;
   }
 }
 

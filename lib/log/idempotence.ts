@@ -97,6 +97,12 @@ export function loadStates(stored: ReadonlyMap<string, string>, legacyJson: stri
   return out;
 }
 
+/** The live producers of a head's older `producers` attribute, as the items that would hold them. */
+export function liveLegacyStates(json: string, now: number): ProducerStateWrite[] {
+  const live = Object.entries(parseProducerStates(json)).filter(([, e]) => now - e.t <= PRODUCER_EXPIRY_MS);
+  return stateWrites({}, Object.fromEntries(live));
+}
+
 /** The states `after` changed from `before` (checkSequence makes a new entry only then), to store. */
 export function stateWrites(before: ProducerStates, after: ProducerStates): ProducerStateWrite[] {
   return Object.entries(after)

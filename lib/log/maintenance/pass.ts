@@ -28,6 +28,7 @@ import { effectiveConfig, isCompacted } from '../config.ts';
 import { CLEANER_DEFAULTS, cleanPartition, storageCleanerStore } from './cleaner.ts';
 import { collectGarbage, findDeletedTopics, purgeTopicData } from './cleanup.ts';
 import { compactPartition } from './compaction.ts';
+import { moveLegacyProducerStates } from './producerState.ts';
 import { applyRetention } from './retention.ts';
 import { sweepSharedObjects } from '../transaction/sharedObjects.ts';
 
@@ -222,6 +223,7 @@ export async function maintainPartition(
     r.segments = { before: head.segmentCount, after: head.segmentCount };
     r.sizeBytes = { before: head.sizeBytes, after: head.sizeBytes };
     r.highWatermark = head.nextOffset;
+    if (head.producersJson !== undefined) await moveLegacyProducerStates(clients, head, opts.now());
     if (head.exists) {
       r.retention = await applyRetention(clients, topic, partition, opts.now);
       const config = effectiveConfig(topic.config);

@@ -6,6 +6,7 @@ import { useTestStorage } from '../../support/stack.ts';
 import { bumpEpoch, countRequests, expectDenseOffsets, injectFault, readAll, rec } from '../../support/log.ts';
 import { CONFIRM_INTERVAL_MS, PRODUCER_EXPIRY_MS } from '../../../lib/log/idempotence.ts';
 import { headKey } from '../../../lib/storage/metadata.ts';
+import { runMaintenance } from '../../../lib/log/maintenance/index.ts';
 import { itemSize } from '../../../lib/storage/itemSize.ts';
 
 const storage = useTestStorage();
@@ -154,6 +155,49 @@ describe('producer state', () => {
     expect(resent).toMatchObject({ baseOffset: 1, lastOffset: 2 });
     expect(next).toMatchObject({ baseOffset: 3, lastOffset: 3 });
     expect(gap).toMatchObject({ code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+  });
+});
+
+describe('producer state on heads written before its items', () => {
+  const legacyHead = async (topicId: string, producers: Record<string, unknown>) =>
+    storage.clients.ddb.send(new UpdateItemCommand({
+      TableName: storage.clients.names.tables.partitions, Key: headKey(topicId, 0),
+      UpdateExpression: 'SET nextOffset = :n, producers = :p', ExpressionAttributeValues: { ':n': { N: '3' }, ':p': { S: JSON.stringify(producers) } },
+    }));
+  const headItem = async (topicId: string) =>
+    (await storage.clients.ddb.send(new GetItemCommand({ TableName: storage.clients.names.tables.partitions, Key: headKey(topicId, 0), ConsistentRead: true }))).Item!;
+  const stateItem = async (topicId: string, producerId: bigint | string) =>
+    (await storage.clients.ddb.send(new GetItemCommand({
+      TableName: storage.clients.names.tables.producers, Key: { id: { S: `pstate#${topicId}#0#${producerId}` } }, ConsistentRead: true,
+    }))).Item;
+
+  it('a maintenance pass moves the live states to their items and removes the attribute; the producer carries on', async () => {
+    const { log, name, topicId, producerId } = await topic();
+    await log.append(name, 0, { records: [rec('before')] });
+    const live = { e: 0, b: [{ f: 0, l: 1, o: 1 }], t: Date.now(), v: Date.now() };
+    await legacyHead(topicId, { [String(producerId)]: live, '77': { e: 0, b: [{ f: 0, l: 0, o: 0 }], t: Date.now() - 2 * PRODUCER_EXPIRY_MS } });
+
+    await runMaintenance(storage.clients, { topics: [name], compactionTargetBytes: 0 });
+
+    expect((await headItem(topicId)).producers).toBeUndefined();
+    expect(JSON.parse((await stateItem(topicId, producerId))!.st!.S!)).toEqual(live);
+    expect(await stateItem(topicId, '77')).toBeUndefined();
+    expect(await log.append(name, 0, { batches: batch(producerId, 0, ['a', 'b']) })).toMatchObject({ baseOffset: 1, lastOffset: 2 });
+    expect(await log.append(name, 0, { batches: batch(producerId, 2, ['c']) })).toMatchObject({ baseOffset: 3 });
+  });
+
+  it('does not overwrite a state an append has written since', async () => {
+    const { log, name, topicId, producerId } = await topic();
+    await log.append(name, 0, { records: [rec('before')] });
+    await legacyHead(topicId, { [String(producerId)]: { e: 0, b: [{ f: 0, l: 1, o: 1 }], t: Date.now(), v: Date.now() } });
+    await log.append(name, 0, { batches: batch(producerId, 2, ['c']) });
+    const newer = (await stateItem(topicId, producerId))!.st!.S!;
+
+    await runMaintenance(storage.clients, { topics: [name], compactionTargetBytes: 0 });
+
+    expect((await headItem(topicId)).producers).toBeUndefined();
+    expect((await stateItem(topicId, producerId))!.st!.S!).toBe(newer);
+    expect(await log.append(name, 0, { batches: batch(producerId, 2, ['c']) })).toMatchObject({ baseOffset: 3 });
   });
 });
 

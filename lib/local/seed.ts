@@ -6,14 +6,13 @@
 // The result is what the commit protocol writes, with one upload shared by every segment
 // (index entries may point at byte ranges of one object): the object holding the
 // segments end to end, one index entry per segment (in pages, as flushes write them), and
-// the head. Only for a partition
-// nobody writes to: the head is put on the condition that the partition is still empty.
+// the head. Only for a partition nobody writes to: the head is put on the condition that
+// the partition is still empty.
 import { BatchWriteItemCommand, ConditionalCheckFailedException, GetItemCommand, PutItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { readBatchHeaders } from '../records/index.ts';
 import type { StorageClients } from '../storage/clients.ts';
-import { N, S, type IndexEntry, type Item } from '../storage/metadata.ts';
-import { indexPageItem } from '../storage/segmentIndex.ts';
-import { FLUSH_AT } from '../storage/tail.ts';
+import { N, num, S, type IndexEntry, type Item } from '../storage/metadata.ts';
+import { indexPageItem, PAGE_ENTRIES } from '../storage/segmentIndex.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
 
 export interface SeedTarget {
@@ -30,8 +29,6 @@ export interface SeedOptions {
 
 const BATCH_WRITE_ITEMS = 25;
 const MAX_UNPROCESSED_ROUNDS = 10;
-/** Entries per page of the index, as a flush writes them (tail.ts FLUSH_AT). */
-const PAGE_ENTRIES = FLUSH_AT;
 
 /** Each of `segments` (one or more RecordBatch v2, offsets relative to 0) becomes one committed segment. */
 export async function seedPartition(clients: StorageClients, target: SeedTarget, segments: readonly Buffer[], opts: SeedOptions = {}): Promise<void> {
@@ -49,8 +46,9 @@ export async function seedPartition(clients: StorageClients, target: SeedTarget,
   const pages: { item: Item; entries: number }[] = [];
   for (let i = 0; i < entries.length; i += PAGE_ENTRIES) {
     const page = entries.slice(i, i + PAGE_ENTRIES);
-    pages.push({ item: indexPageItem(target.topicId, target.partition, page, runningMax, true), entries: page.length });
-    runningMax = page.reduce((m, e) => Math.max(m, e.maxTimestamp), runningMax);
+    const item = indexPageItem(target.topicId, target.partition, page, runningMax, true);
+    pages.push({ item, entries: page.length });
+    runningMax = num(item.runMax);
   }
   let next = 0;
   let written = 0;

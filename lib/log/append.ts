@@ -27,10 +27,9 @@ import type { StorageClients } from '../storage/clients.ts';
 import { commitSegment, type CommitGuard, type CommitOptions } from '../storage/commit.ts';
 import { getTopic, type PartitionHead, type TopicRecord } from '../storage/metadata.ts';
 import { confirmProducer } from '../storage/producers.ts';
-import { readProducerStates, stateKey } from '../storage/producerStates.ts';
 import { newSegmentKey, putSegment } from '../storage/segments.ts';
 import { effectiveConfig, isCompacted, type TopicConfig } from './config.ts';
-import { checkSequence, loadStates, needsConfirmation, nextSeq, stateWrites, type ProducerBatch } from './idempotence.ts';
+import { checkSequence, needsConfirmation, nextSeq, readStates, stateWrites, type ProducerBatch } from './idempotence.ts';
 
 export type AppendInput = { records: RecordInput[] } | { batches: Buffer };
 
@@ -100,9 +99,7 @@ export async function appendToPartition(
 function producerCheck(clients: StorageClients, topicId: string, partition: number, producer: ProducerBatch, count: number, now: number) {
   let confirmedAt: number | undefined;
   return async (head: PartitionHead) => {
-    const key = { topicId, partition, producerId: producer.producerId };
-    const stored = (await readProducerStates(clients, [key])).get(stateKey(key));
-    const states = loadStates(new Map(stored === undefined ? [] : [[producer.producerId, stored]]), head.producersJson, [producer.producerId], now);
+    const [states = {}] = await readStates(clients, [{ topicId, partition, producerIds: [producer.producerId], legacyJson: head.producersJson }], now);
     if (confirmedAt === undefined && needsConfirmation(states, producer, now)) {
       await confirmProducer(clients, producer.producerId, producer.epoch, now);
       confirmedAt = now;

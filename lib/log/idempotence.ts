@@ -17,9 +17,10 @@
 // Only producer ids POST /v1/producers handed out are taken (lib/storage/producers.ts).
 // That is confirmed against the producers table when a partition meets a producer (or
 // an epoch of it) it has no state for, and again once CONFIRM_INTERVAL_MS has passed;
-// in between, the head's own state vouches for it, so an append costs no extra read.
+// in between, the partition's own state vouches for it, so an append costs no extra read.
 import { OutOfOrderSequenceError, ProducerFencedError } from '../core/errors.ts';
-import type { ProducerStateWrite } from '../storage/producerStates.ts';
+import type { StorageClients } from '../storage/clients.ts';
+import { readProducerStates, stateKey, type ProducerStateWrite } from '../storage/producerStates.ts';
 
 export const PRODUCER_EXPIRY_MS = 86_400_000;
 /** How long a head trusts a producer confirmation before asking the table again. */
@@ -80,21 +81,33 @@ function parseEntry(json: string): ProducerEntry | undefined {
   }
 }
 
+/** A partition whose producers' states are wanted, with its head's older `producers` attribute. */
+export interface StatesWanted {
+  topicId: string;
+  partition: number;
+  producerIds: readonly string[];
+  legacyJson?: string | undefined;
+}
+
 /**
- * The states of `producerIds` on one partition: each producer's own item (`stored`, by
- * producer id) or, for a producer without one, the head's older `producers` attribute.
- * A state silent for longer than PRODUCER_EXPIRY_MS is not taken (its item may outlive
- * that until its TTL runs).
+ * The states wanted, per partition, read in one batch after the heads they go with
+ * (lib/storage/producerStates.ts says why): each producer's own item or, for a producer
+ * without one, the head's older attribute. A state silent for longer than
+ * PRODUCER_EXPIRY_MS is not taken (its item may outlive that until its TTL runs).
  */
-export function loadStates(stored: ReadonlyMap<string, string>, legacyJson: string | undefined, producerIds: Iterable<string>, now: number): ProducerStates {
-  const legacy = legacyJson ? parseProducerStates(legacyJson) : {};
-  const out: ProducerStates = {};
-  for (const id of producerIds) {
-    const raw = stored.get(id);
-    const entry = raw !== undefined ? parseEntry(raw) : legacy[id];
-    if (entry && now - entry.t <= PRODUCER_EXPIRY_MS) out[id] = entry;
-  }
-  return out;
+export async function readStates(clients: StorageClients, wanted: readonly StatesWanted[], now: number): Promise<ProducerStates[]> {
+  const keyOf = (w: StatesWanted, producerId: string) => ({ topicId: w.topicId, partition: w.partition, producerId });
+  const stored = await readProducerStates(clients, wanted.flatMap((w) => w.producerIds.map((id) => keyOf(w, id))));
+  return wanted.map((w) => {
+    const legacy = w.legacyJson ? parseProducerStates(w.legacyJson) : {};
+    const out: ProducerStates = {};
+    for (const id of w.producerIds) {
+      const raw = stored.get(stateKey(keyOf(w, id)));
+      const entry = raw !== undefined ? parseEntry(raw) : legacy[id];
+      if (entry && now - entry.t <= PRODUCER_EXPIRY_MS) out[id] = entry;
+    }
+    return out;
+  });
 }
 
 /** The live producers of a head's older `producers` attribute, as the items that would hold them. */

@@ -32,7 +32,7 @@ import {
 } from './append.ts';
 import { appendBatchesMany, type BatchesFor } from './appendMany.ts';
 import { appendShared } from './sharedAppend.ts';
-import { produceRecords, type PreparedRecord, type ProduceDeps, type ProducedRecord } from './produce.ts';
+import { produceRecords, type PartitionRecords, type PreparedRecord, type ProduceDeps, type ProducedRecord } from './produce.ts';
 import {
   fetchBatches,
   fetchRecords,
@@ -202,18 +202,16 @@ export class Log {
   }
 
   private produceDeps(topic: TopicRecord): ProduceDeps {
+    const encode = (groups: readonly PartitionRecords[], now: number): EncodedPart[] =>
+      groups.map((g) => ({ topic, partition: g.partition, segment: segmentFromRecords(topic, g.records, now) }));
     return {
       clients: this.clients,
       now: () => this.now(),
       append: (partition, group, guard) => this.appendTo(topic, partition, { records: group }, guard),
-      appendMany: (groups, participants) => {
-        const now = this.now();
-        const parts = groups.map((g) => ({ topic, partition: g.partition, segment: segmentFromRecords(topic, g.records, now) }));
-        return this.appendParts(parts, participants);
-      },
+      appendMany: (groups, participants) => this.appendParts(encode(groups, this.now()), participants),
       appendShared: async (groups) => {
         const now = this.now();
-        const parts = groups.map((g) => ({ topic, partition: g.partition, segment: segmentFromRecords(topic, g.records, now) }));
+        const parts = encode(groups, now);
         try {
           const settled = await appendShared(this.clients, parts, { ...this.opts.commit, now });
           settled.forEach((s, i) => s.status === 'fulfilled' && this.watch.notify(topic.topicId, groups[i]!.partition));

@@ -1,8 +1,8 @@
 // The conditional commit (commit.ts' step C): read the head, then one TransactWriteItems
 // conditional on the offset read, for appends whose commit must check state that goes
 // with the head (an idempotent producer's sequences, producerStates.ts) or carry other
-// items (an Idempotency-Key request's result): they need the base before they write. The index entry joins the head's tail
-// like any other append's.
+// items (an Idempotency-Key request's result): they need the base before they write. The
+// index entry joins the head's tail like any other append's.
 import { TransactWriteItemsCommand, type TransactWriteItem, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { ConcurrentRequestError, RequestTimedOutError } from '../core/errors.ts';
 import { fullJitter, sleep } from '../core/time.ts';

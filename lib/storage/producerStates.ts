@@ -31,25 +31,23 @@ export interface ProducerStateKey {
   producerId: string;
 }
 
-const stateId = (k: ProducerStateKey): string => `pstate#${k.topicId}#${k.partition}#${k.producerId}`;
+/** A state's item id, which is also the key `readProducerStates` answers it under. */
+export const stateKey = (k: ProducerStateKey): string => `pstate#${k.topicId}#${k.partition}#${k.producerId}`;
 
 /** The stored states of `keys`, by `stateKey`; producers without one are absent. */
 export async function readProducerStates(clients: StorageClients, keys: readonly ProducerStateKey[]): Promise<Map<string, string>> {
   if (keys.length === 0) return new Map();
-  const unique = [...new Map(keys.map((k) => [stateId(k), k])).keys()];
-  const items = await batchGet(clients, clients.names.tables.producers, unique.map((id) => ({ id: S(id) })), 'read producer states');
+  const ids = [...new Set(keys.map(stateKey))];
+  const items = await batchGet(clients, clients.names.tables.producers, ids.map((id) => ({ id: S(id) })), 'read producer states');
   return new Map(items.map((i: Item) => [str(i.id), str(i.st)]));
 }
-
-/** The key `readProducerStates` answers a state under. */
-export const stateKey = stateId;
 
 /** The Put storing one producer's state, for the transaction that moves the partition's head. */
 export function producerStatePut(clients: StorageClients, topicId: string, partition: number, w: ProducerStateWrite): TransactWriteItem {
   return {
     Put: {
       TableName: clients.names.tables.producers,
-      Item: { id: S(stateId({ topicId, partition, producerId: w.producerId })), st: S(w.state), expiresAt: N(Math.ceil(w.expiresAt / 1000)) },
+      Item: { id: S(stateKey({ topicId, partition, producerId: w.producerId })), st: S(w.state), expiresAt: N(Math.ceil(w.expiresAt / 1000)) },
     },
   };
 }

@@ -53,9 +53,6 @@ export interface StoredIndexEntry extends IndexEntry {
 /** The item holding `e`. */
 export const itemOf = (e: StoredIndexEntry): ItemId => e.item ?? { lastOffset: e.lastOffset, objectKey: e.objectKey };
 
-/** True when `e` is the last entry of its item (items are cut only there). */
-export const endsItem = (e: StoredIndexEntry): boolean => itemOf(e).lastOffset === e.lastOffset;
-
 const lastEntryOf = (i: Item): StoredIndexEntry => ({
   baseOffset: num(i.baseOffset),
   lastOffset: num(i.lastOffset),
@@ -132,8 +129,8 @@ export function pagesFor<E extends IndexEntry>(entries: readonly E[]): E[][] {
   return pages;
 }
 
-/** Entries a flush's page holds (tail.ts FLUSH_AT): how many entries to expect of an item. */
-const PAGE_ENTRIES = 8;
+/** Entries a flush writes as one page (tail.ts flushes at this many): what to expect of an item. */
+export const PAGE_ENTRIES = 8;
 /** Queries one lookup makes at most to gather what it wants. */
 const MAX_QUERIES = 4;
 

@@ -24,11 +24,11 @@ import type { TableClients } from './tables.ts';
 import { classifyTransactionError, getItem } from './dynamo.ts';
 import { dependencyFailure } from './failures.ts';
 import { getHead, headFromItem, headKey, N, num, tpKey, type IndexEntry, type Item, type PartitionHead } from './metadata.ts';
-import { getIndexEntry, indexPageItem } from './segmentIndex.ts';
+import { getIndexEntry, indexPageItem, PAGE_ENTRIES } from './segmentIndex.ts';
 import { WRITER_SEQ_PREFIX, writerAttributes } from './writers.ts';
 
-/** An appender whose entry makes the tail this long (or a multiple of it) flushes it. */
-export const FLUSH_AT = 8;
+/** An appender whose entry makes the tail this long (or a multiple of it) flushes it: a page's worth. */
+export const FLUSH_AT = PAGE_ENTRIES;
 /** No append lengthens a tail past this: it flushes first (a backstop; flushes keep it short). */
 export const TAIL_CAP = 64;
 /** Entries one flush moves at most (one page: about 100 bytes each). */
@@ -64,15 +64,9 @@ async function flushOnce(clients: TableClients, topicId: string, partition: numb
   const head = headFromItem(topicId, partition, item);
   if (head.tail.length < Math.max(1, min) || item?.tailBase?.N === undefined) return 'empty';
   const moved = head.tail.slice(0, MAX_FLUSH);
-  const runBase = num(item.maxTimestamp, -1);
-  const runningMax = moved.reduce((m, e) => Math.max(m, e.maxTimestamp), runBase);
-  const put: TransactWriteItem = {
-    Put: {
-      TableName: clients.names.tables.segments,
-      Item: indexPageItem(topicId, partition, moved, runBase, true),
-      ConditionExpression: 'attribute_not_exists(tp)',
-    },
-  };
+  const page = indexPageItem(topicId, partition, moved, num(item.maxTimestamp, -1), true);
+  const runningMax = num(page.runMax);
+  const put: TransactWriteItem = { Put: { TableName: clients.names.tables.segments, Item: page, ConditionExpression: 'attribute_not_exists(tp)' } };
   const idle = idleWriters(item, at);
   const update: TransactWriteItem = {
     Update: {

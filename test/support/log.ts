@@ -1,11 +1,12 @@
 // Helpers for log tests: readers that check invariants from the stored state itself, and
 // SDK middleware to count requests or inject the faults emulators cannot produce.
 import { QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import type { Log } from '../../lib/log/index.ts';
 import type { StorageClients } from '../../lib/storage/clients.ts';
-import { getHead, num, str, tpKey, type IndexEntry } from '../../lib/storage/metadata.ts';
+import { SHARED_SEGMENT_PREFIX } from '../../lib/storage/definitions.ts';
+import { getHead, tpKey, type IndexEntry } from '../../lib/storage/metadata.ts';
 import { entriesFromItem } from '../../lib/storage/segmentIndex.ts';
 
 export const text = (b: Buffer | null | undefined): string | null => (b ? b.toString('utf8') : null);
@@ -141,4 +142,26 @@ export async function bumpEpoch(clients: StorageClients, producerId: bigint, epo
       ExpressionAttributeValues: { ':e': { N: String(epoch) } },
     }),
   );
+}
+
+/** Every object under segments/~shared/ (the objects several partitions share). */
+export async function sharedObjectKeys(clients: StorageClients): Promise<string[]> {
+  const res = await clients.s3.send(new ListObjectsV2Command({ Bucket: clients.names.bucket, Prefix: SHARED_SEGMENT_PREFIX }));
+  return (res.Contents ?? []).map((o) => o.Key!);
+}
+
+/** A failure that is no dependency's fault and never retried (AccessDenied). */
+export const accessDenied = (): Error => Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
+
+/** Fails, before it is sent, every call `matches` picks (command name, input) until the returned function is called. */
+export function failWhen(client: AnyClient, matches: (command: string, input: any) => boolean): () => void {
+  const name = `fail-${Math.random()}`;
+  (client.middlewareStack as any).add(
+    (next: any, ctx: any) => async (args: any) => {
+      if (matches(ctx.commandName, args.input)) throw accessDenied();
+      return next(args);
+    },
+    { step: 'initialize', name, priority: 'high' },
+  );
+  return () => (client.middlewareStack as any).remove(name);
 }

@@ -44,7 +44,7 @@ export const MULTI_PARTITIONS = 8;
 
 /**
  * The records of `batch` as one JSON produce request (string encoding, the same keys and
- * values), record i sent to partition i % MULTI_PARTITIONS.
+ * values), record i sent to partition i % `partitions`.
  */
 function spreadRequest(batch: Buffer, partitions = MULTI_PARTITIONS): Buffer {
   const records = decodeBatches(batch).flatMap((b) => b.records);

@@ -154,8 +154,15 @@ export async function purgeTopicData(clients: StorageClients, topicId: string, h
   }
   let indexEntriesDeleted = 0;
   for (const p of partitions) {
-    await noteReleasedSharedObjects(clients, await sharedObjectsOf(clients, topicId, p));
-    indexEntriesDeleted += await deletePartitionIndex(clients, topicId, p);
+    // The shared objects its entries (tail and table) and releases name are noted first,
+    // for the sweep, then the entries and releases go.
+    const { tail } = await getHead(clients, topicId, p);
+    const entries = await readIndex(clients, topicId, p);
+    const releases = await readReleases(clients, topicId, p);
+    const named = [...tail, ...entries].map((e) => e.objectKey).concat(releases.flatMap((r) => r.objectKeys));
+    await noteReleasedSharedObjects(clients, named.filter(isSharedSegment));
+    await deletePartitionIndex(clients, topicId, p, entries, releases);
+    indexEntriesDeleted += entries.length;
   }
   for (const p of headPartitions) await deleteHead(clients, topicId, p);
   return {
@@ -166,14 +173,6 @@ export async function purgeTopicData(clients: StorageClients, topicId: string, h
     indexEntriesDeleted,
     headsDeleted: headPartitions.length,
   };
-}
-
-/** The shared objects a partition's entries (tail and table) and releases name. */
-async function sharedObjectsOf(clients: StorageClients, topicId: string, partition: number): Promise<string[]> {
-  const { tail } = await getHead(clients, topicId, partition);
-  const keys = [...tail, ...(await readIndex(clients, topicId, partition))].map((e) => e.objectKey);
-  for (const r of await readReleases(clients, topicId, partition)) keys.push(...r.objectKeys);
-  return keys.filter(isSharedSegment);
 }
 
 /** Purges one deleted topic's data now (refuses a live topic id). */

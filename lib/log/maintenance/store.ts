@@ -25,7 +25,7 @@ import { ConcurrentModificationError } from '../../core/errors.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { batchWrite, call, conditional, N, num, queryAll, S, scanAll, str, transact, type Item } from '../../storage/dynamo.ts';
 import { headKey, tpKey, type CleaningCheckpoint, type IndexEntry } from '../../storage/metadata.ts';
-import { entriesFromItem, getIndexEntry, type StoredIndexEntry } from '../../storage/segmentIndex.ts';
+import { entriesFromItem, getIndexEntry, itemOf, type StoredIndexEntry } from '../../storage/segmentIndex.ts';
 import { rewriteItems } from './indexItems.ts';
 
 /** DynamoDB's limit on the items of one TransactWriteItems. */
@@ -44,13 +44,8 @@ const releaseTp = (topicId: string, partition: number): string => `gc#${tpKey(to
 const randomId = (): string => BigInt(`0x${randomBytes(12).toString('hex')}`).toString();
 
 /** Every item of the segments table under one `tp` (index entries or releases). */
-const itemsOf = (clients: StorageClients, tp: string, projection?: string): Promise<Item[]> =>
-  queryAll(clients, {
-    TableName: clients.names.tables.segments,
-    KeyConditionExpression: 'tp = :tp',
-    ExpressionAttributeValues: { ':tp': S(tp) },
-    ...(projection ? { ProjectionExpression: projection } : {}),
-  });
+const itemsOf = (clients: StorageClients, tp: string): Promise<Item[]> =>
+  queryAll(clients, { TableName: clients.names.tables.segments, KeyConditionExpression: 'tp = :tp', ExpressionAttributeValues: { ':tp': S(tp) } });
 
 // ---- reading ---------------------------------------------------------------------------
 
@@ -290,13 +285,17 @@ export async function deleteReleases(clients: StorageClients, topicId: string, p
 
 // ---- deleted topics ----------------------------------------------------------------------
 
-/** Deletes every index entry and release of a partition; returns how many index entries went. */
-export async function deletePartitionIndex(clients: StorageClients, topicId: string, partition: number): Promise<number> {
-  const items = await itemsOf(clients, tpKey(topicId, partition));
-  await batchDelete(clients, items.map((i) => ({ tp: i.tp!, lastOffset: i.lastOffset! })));
-  await batchDelete(clients, await itemsOf(clients, releaseTp(topicId, partition), 'tp, lastOffset'));
-  // A page is several entries.
-  return items.reduce((n, i) => n + entriesFromItem(i).length, 0);
+/** Deletes a deleted topic's partition's index entries and releases, as read (readIndex, readReleases). */
+export async function deletePartitionIndex(
+  clients: StorageClients,
+  topicId: string,
+  partition: number,
+  entries: readonly StoredIndexEntry[],
+  releases: readonly Release[],
+): Promise<void> {
+  const keys = new Set(entries.map((e) => itemOf(e).lastOffset));
+  await batchDelete(clients, [...keys].map((o) => ({ tp: S(tpKey(topicId, partition)), lastOffset: N(o) })));
+  await deleteReleases(clients, topicId, partition, releases.map((r) => r.id));
 }
 
 export async function deleteHead(clients: StorageClients, topicId: string, partition: number): Promise<void> {

@@ -93,4 +93,3 @@ export function buildAttempt(clients: StorageClients, txnId: string, judged: Jud
   const input = { ClientRequestToken: requestToken(txnId, state), TransactItems: items };
   return { state, input, owners, ctx, segments: judged.segments, ...(receipt ? { receipt } : {}) };
 }
-

@@ -27,8 +27,8 @@ import { isSluiceError } from '../../core/errors.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import type { PartitionHead } from '../../storage/metadata.ts';
 import { confirmProducer } from '../../storage/producers.ts';
-import { readProducerStates, stateKey, type ProducerStateWrite } from '../../storage/producerStates.ts';
-import { checkSequence, loadStates, needsConfirmation, stateWrites, type ProducerBatch, type ProducerStates } from '../idempotence.ts';
+import type { ProducerStateWrite } from '../../storage/producerStates.ts';
+import { checkSequence, needsConfirmation, readStates, stateWrites, type ProducerBatch, type ProducerStates } from '../idempotence.ts';
 import type { SegmentResult, TxnPartition, TxnSegment } from './types.ts';
 
 /** The outcome of confirming one producer id at one epoch: when, or the error to answer. */
@@ -60,7 +60,17 @@ export async function judge(
   now: number,
   confirmations: Confirmations,
 ): Promise<Judgement> {
-  const states = await readStates(clients, partitions, heads, now);
+  // Only the producers with segments in a partition are read (after the heads).
+  const states = await readStates(
+    clients,
+    partitions.map((p, i) => ({
+      topicId: p.topic.topicId,
+      partition: p.partition,
+      producerIds: [...new Set(p.segments.flatMap((s) => (s.producer ? [s.producer.producerId] : [])))],
+      legacyJson: heads[i]!.producersJson,
+    })),
+    now,
+  );
   const idempotent = partitions.some((p) => p.segments.some((s) => s.producer));
   const failed = idempotent ? await confirmAll(clients, partitions, states, now, confirmations) : new Map<string, unknown>();
   const out: Judgement = { partitions: [], at: [], heads: [], producers: [], segments: [], key: '' };
@@ -78,24 +88,6 @@ export async function judge(
     out.key = createHash('sha256').update(JSON.stringify([kinds, out.producers])).digest('base64url');
   }
   return out;
-}
-
-/**
- * The states of the producers with segments in each partition, read (after the heads)
- * in one batch; a partition without idempotent segments reads none.
- */
-async function readStates(clients: StorageClients, partitions: readonly TxnPartition[], heads: readonly PartitionHead[], now: number): Promise<ProducerStates[]> {
-  const wanted = partitions.map((p) => [...new Set(p.segments.flatMap((s) => (s.producer ? [s.producer.producerId] : [])))]);
-  const keys = partitions.flatMap((p, i) => wanted[i]!.map((producerId) => ({ topicId: p.topic.topicId, partition: p.partition, producerId })));
-  const stored = await readProducerStates(clients, keys);
-  return partitions.map((p, i) => {
-    const mine = new Map<string, string>();
-    for (const producerId of wanted[i]!) {
-      const st = stored.get(stateKey({ topicId: p.topic.topicId, partition: p.partition, producerId }));
-      if (st !== undefined) mine.set(producerId, st);
-    }
-    return wanted[i]!.length ? loadStates(mine, heads[i]!.producersJson, wanted[i]!, now) : {};
-  });
 }
 
 /**

@@ -7,13 +7,12 @@
 // upload nothing ever referenced. (Passes here cover every topic: the sweep of shared
 // objects runs in whole passes only.)
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Log, partitionsPerCommit, type PreparedRecord } from '../../../lib/log/index.ts';
 import { runMaintenance } from '../../../lib/log/maintenance/index.ts';
 import { PENDING_SETTLE_MS } from '../../../lib/log/transaction/sharedObjects.ts';
 import { useTestStorage } from '../../support/stack.ts';
-import { countRequests, expectDenseOffsets, indexEntries, injectFault, readAll, rec } from '../../support/log.ts';
+import { accessDenied, countRequests, expectDenseOffsets, failWhen, indexEntries, injectFault, readAll, rec, sharedObjectKeys } from '../../support/log.ts';
 
 const storage = useTestStorage();
 let n = 0;
@@ -27,10 +26,7 @@ function spread(partitions: number, perPartition: number): PreparedRecord[] {
   return Array.from({ length: partitions * perPartition }, (_, i) => ({ record: rec(`v${i}`), partition: i % partitions }));
 }
 
-async function sharedObjects(): Promise<string[]> {
-  const res = await storage.clients.s3.send(new ListObjectsV2Command({ Bucket: storage.clients.names.bucket, Prefix: 'segments/~shared/' }));
-  return (res.Contents ?? []).map((o) => o.Key!);
-}
+const sharedObjects = () => sharedObjectKeys(storage.clients);
 
 /** The reference record of a shared object, as stored. */
 async function refsRecord(objectKey: string) {
@@ -40,8 +36,6 @@ async function refsRecord(objectKey: string) {
   const refs = Object.fromEntries(Object.entries(res.Item?.refs?.M ?? {}).map(([tp, v]) => [tp.slice(tp.lastIndexOf('#') + 1), (v.L ?? [v]).map((o) => Number(o.N))]));
   return { refs, pending: Object.keys(res.Item?.pending?.M ?? {}).map((tp) => Number(tp.slice(tp.lastIndexOf('#') + 1))).sort() };
 }
-
-const denied = () => Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
 
 describe('produce over several partitions', () => {
   it('uploads one object and commits every partition by its own append at its own byte range, no transaction and no head read', async () => {
@@ -125,7 +119,7 @@ describe('produce over several partitions', () => {
     const log = new Log(storage.clients, { commit: { maxAttempts: 1 } });
     const t = await topic(log, 2);
     const before = await sharedObjects();
-    const remove = injectFault(storage.clients.ddb, 'UpdateItem', 'before', { times: 2, error: denied });
+    const remove = injectFault(storage.clients.ddb, 'UpdateItem', 'before', { times: 2, error: accessDenied });
 
     const failed = await log.produce(t.name, spread(2, 1)).catch((e: unknown) => e);
     remove();
@@ -147,12 +141,7 @@ describe('produce over several partitions', () => {
     const t0 = Date.now();
     const log = new Log(storage.clients, { now: () => t0 });
     const t = await topic(log, 3);
-    // Only the completion fails: the appends (heads) go through.
-    const completion = injectCompletionFault();
-
-    await log.produce(t.name, spread(3, 2));
-    completion();
-    const object = (await indexEntries(storage.clients, t.topicId, 0))[0]!.objectKey;
+    const object = await produceUncompleted(log, t, spread(3, 2));
 
     expect(await refsRecord(object)).toEqual({ refs: {}, pending: [0, 1, 2] });
     await runMaintenance(storage.clients, { now: () => t0 + PENDING_SETTLE_MS + 1_000, graceMs: 60_000, compactionTargetBytes: 0 });
@@ -167,10 +156,7 @@ describe('produce over several partitions', () => {
     const t0 = Date.now();
     const log = new Log(storage.clients, { now: () => t0 });
     const t = await topic(log, 2);
-    const completion = injectCompletionFault();
-    await log.produce(t.name, spread(2, 1));
-    completion();
-    const object = (await indexEntries(storage.clients, t.topicId, 0))[0]!.objectKey;
+    const object = await produceUncompleted(log, t, spread(2, 1));
     // The same process appends again: its writer's sequence on the head moves past the claim.
     await log.append(t.name, 0, { records: [rec('later')] });
     await log.append(t.name, 1, { records: [rec('later')] });
@@ -182,17 +168,14 @@ describe('produce over several partitions', () => {
   });
 });
 
-/** Fails every UpdateItem of the producers table (a shared object's record completion) until removed. */
-function injectCompletionFault(): () => void {
-  const name = `completion-fault-${Math.random()}`;
-  (storage.clients.ddb.middlewareStack as any).add(
-    (next: any, context: any) => async (args: any) => {
-      if (context.commandName === 'UpdateItemCommand' && args.input.TableName === storage.clients.names.tables.producers) throw denied();
-      return next(args);
-    },
-    { step: 'initialize', name, priority: 'high' },
-  );
-  return () => (storage.clients.ddb.middlewareStack as any).remove(name);
+/**
+ * Produces `request` while the completion of its shared object's record fails (every
+ * UpdateItem of the producers table), the appends going through: its object's key.
+ */
+async function produceUncompleted(log: Log, t: { name: string; topicId: string }, request: PreparedRecord[]): Promise<string> {
+  const heal = failWhen(storage.clients.ddb, (command, input) => command === 'UpdateItemCommand' && input.TableName === storage.clients.names.tables.producers);
+  await log.produce(t.name, request).finally(heal);
+  return (await indexEntries(storage.clients, t.topicId, 0))[0]!.objectKey;
 }
 
 describe("a produce request's shared object under compaction", () => {

@@ -2,37 +2,18 @@
 // between its steps: whatever committed stays readable, the shared object stays exactly as
 // long as an entry references it, and an object nothing references goes after the grace
 // period. Faults are injected with SDK middleware; the clock is the pass's.
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Log, type PreparedRecord } from '../../../lib/log/index.ts';
 import { runMaintenance } from '../../../lib/log/maintenance/index.ts';
 import { PENDING_SETTLE_MS } from '../../../lib/log/transaction/sharedObjects.ts';
 import { useTestStorage } from '../../support/stack.ts';
-import { expectDenseOffsets, readAll, rec } from '../../support/log.ts';
+import { expectDenseOffsets, failWhen, readAll, rec, sharedObjectKeys } from '../../support/log.ts';
 
 const storage = useTestStorage();
 let n = 0;
 const GRACE = 60_000;
 
-const denied = () => Object.assign(new Error('denied'), { name: 'AccessDeniedException', $fault: 'client', $metadata: { httpStatusCode: 400 } });
-
-/** Fails every call `matches` picks until removed. */
-function failWhen(matches: (command: string, input: any) => boolean): () => void {
-  const name = `fail-${Math.random()}`;
-  (storage.clients.ddb.middlewareStack as any).add(
-    (next: any, ctx: any) => async (args: any) => {
-      if (matches(ctx.commandName, args.input)) throw denied();
-      return next(args);
-    },
-    { step: 'initialize', name, priority: 'high' },
-  );
-  return () => (storage.clients.ddb.middlewareStack as any).remove(name);
-}
-
-async function sharedObjects(): Promise<string[]> {
-  const res = await storage.clients.s3.send(new ListObjectsV2Command({ Bucket: storage.clients.names.bucket, Prefix: 'segments/~shared/' }));
-  return (res.Contents ?? []).map((o) => o.Key!);
-}
+const sharedObjects = () => sharedObjectKeys(storage.clients);
 
 const spread = (partitions: number): PreparedRecord[] => Array.from({ length: partitions }, (_, p) => ({ record: rec(`v${p}`), partition: p }));
 const pass = (at: number) => runMaintenance(storage.clients, { now: () => at, graceMs: GRACE, compactionTargetBytes: 0 });
@@ -43,7 +24,7 @@ describe('a multi-partition produce that fails part-way', () => {
     const log = new Log(storage.clients, { now: () => t0, commit: { maxAttempts: 1 } });
     const t = await log.createTopic({ name: `sac${n++}-${t0}`, partitions: 2, config: { 'retention.ms': 3_600_000 } });
     const before = await sharedObjects();
-    const heal = failWhen((c, input) => c === 'UpdateItemCommand' && input.TableName === storage.clients.names.tables.partitions && input.Key?.partition?.N === '1');
+    const heal = failWhen(storage.clients.ddb, (c, input) => c === 'UpdateItemCommand' && input.TableName === storage.clients.names.tables.partitions && input.Key?.partition?.N === '1');
 
     const answer = await log.produce(t.name, spread(2));
     heal();
@@ -69,7 +50,7 @@ describe('a multi-partition produce that fails part-way', () => {
     const log = new Log(storage.clients);
     const t = await log.createTopic({ name: `sac${n++}-${Date.now()}`, partitions: 3 });
     const before = await sharedObjects();
-    const heal = failWhen((c, input) => c === 'PutItemCommand' && input.TableName === storage.clients.names.tables.producers);
+    const heal = failWhen(storage.clients.ddb, (c, input) => c === 'PutItemCommand' && input.TableName === storage.clients.names.tables.producers);
 
     const failed = await log.produce(t.name, spread(3)).catch((e: unknown) => e);
     heal();

@@ -7,14 +7,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Log } from '../../../../lib/log/index.ts';
 import { runMaintenance } from '../../../../lib/log/maintenance/index.ts';
 import { useTestStorage } from '../../../support/stack.ts';
-import { readAll, rec } from '../../../support/log.ts';
+import { readAll, rec, sharedObjectKeys } from '../../../support/log.ts';
 
 const storage = useTestStorage();
 
-async function sharedObjects(): Promise<string[]> {
-  const res = await storage.clients.s3.send(new ListObjectsV2Command({ Bucket: storage.clients.names.bucket, Prefix: 'segments/~shared/' }));
-  return (res.Contents ?? []).map((o) => o.Key!);
-}
+const sharedObjects = () => sharedObjectKeys(storage.clients);
 
 const DAY_MS = 86_400_000;
 

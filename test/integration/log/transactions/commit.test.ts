@@ -3,7 +3,6 @@
 // crashes between the upload and the commit. Faults are injected with SDK middleware
 // where the emulators cannot produce them.
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { Groups } from '../../../../lib/groups/index.ts';
 import { Log, MAX_TRANSACTION_ITEMS, versionedItems, type TxnRecord } from '../../../../lib/log/index.ts';
@@ -11,7 +10,7 @@ import { encodeBatch } from '../../../../lib/records/index.ts';
 import { createStorageClients, destroyStorageClients } from '../../../../lib/storage/clients.ts';
 import { getHead } from '../../../../lib/storage/metadata.ts';
 import { useTestStorage } from '../../../support/stack.ts';
-import { expectDenseOffsets, indexEntries, injectFault, readAll, rec } from '../../../support/log.ts';
+import { expectDenseOffsets, indexEntries, injectFault, readAll, rec, sharedObjectKeys } from '../../../support/log.ts';
 
 const storage = useTestStorage();
 let n = 0;
@@ -23,10 +22,7 @@ async function topics(count = 2, partitions = 1) {
 }
 const to = (topic: string, value: string, partition = 0): TxnRecord => ({ topic, partition, record: rec(value) });
 
-async function sharedObjects(): Promise<string[]> {
-  const res = await storage.clients.s3.send(new ListObjectsV2Command({ Bucket: storage.clients.names.bucket, Prefix: 'segments/~shared/' }));
-  return (res.Contents ?? []).map((o) => o.Key!);
-}
+const sharedObjects = () => sharedObjectKeys(storage.clients);
 
 describe('a one-shot transaction', () => {
   it('writes records of two topics in one object and answers their offsets in request order', async () => {

@@ -73,7 +73,7 @@ async function flushOnce(clients: TableClients, topicId: string, partition: numb
       TableName: clients.names.tables.partitions,
       Key: headKey(topicId, partition),
       UpdateExpression:
-        `REMOVE ${[...moved.map((_, i) => `tail[${i}]`), ...idle.flatMap((w, i) => [`#ws${i}`, `#wb${i}`])].join(', ')} ` +
+        `REMOVE ${[...moved.map((_, i) => `tail[${i}]`), ...idle.flatMap((_, i) => [`#ws${i}`, `#wb${i}`])].join(', ')} ` +
         'SET tailBase = :to, maxTimestamp = :max',
       ConditionExpression: ['tailBase = :from', ...idle.map((_, i) => `#ws${i} = :ws${i}`)].join(' AND '),
       ExpressionAttributeValues: {

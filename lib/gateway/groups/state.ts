@@ -135,7 +135,6 @@ export const readyToComplete = (g: ClassicGroup, now: number): boolean =>
 
 /** Ends the join phase: drops members that did not rejoin, bumps the generation, picks protocol and leader. */
 export function completeJoin(g: ClassicGroup, now: number): void {
-  const stale = g.members.filter((m) => !m.joined).map((m) => m.memberId);
   g.members = g.members.filter((m) => m.joined);
   g.generation++;
   if (g.members.length === 0) {

@@ -93,7 +93,7 @@ async function resolveTopics(ctx: RequestContext, req: Message): Promise<Wanted[
   return wanted;
 }
 
-function respond(ctx: RequestContext, req: Message, wanted: Wanted[], reads: Read[]): Message {
+function respond(req: Message, wanted: Wanted[], reads: Read[]): Message {
   const committed = req.isolationLevel === 1;
   const responses: Message[] = [];
   let i = 0;
@@ -135,7 +135,7 @@ export const handleFetch: Handler = async (ctx, req) => {
     // A fetch of no partitions is answered at once, as a Kafka broker does.
     const full = reads.every((r) => r.records.length > 0);
     if (total >= Math.max(1, req.minBytes as number) || failed || full || left <= 0 || ctx.conn.signal.aborted) {
-      return respond(ctx, req, wanted, reads);
+      return respond(req, wanted, reads);
     }
     await waitForAny(ctx, wanted, reads, left);
   }

@@ -4,7 +4,6 @@ import { networkInterfaces } from 'node:os';
 import { DescribeTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { HeadBucketCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
-import { assertJava } from '../../../lib/local/emulators.ts';
 import { startLocalStack } from '../../../lib/local/stack.ts';
 import { TABLE_IDS } from '../../../lib/storage/definitions.ts';
 import { uniquePrefix } from '../../support/stack.ts';

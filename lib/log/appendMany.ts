@@ -15,7 +15,7 @@
 //   round 1: items 16..31 of the partitions that have them, ...
 import type { StorageClients } from '../storage/clients.ts';
 import type { CommitOptions } from '../storage/commit.ts';
-import type { TopicRecord } from '../storage/metadata.ts';
+import { tpKey, type TopicRecord } from '../storage/metadata.ts';
 import { segmentFromBatches, type AppendResult } from './append.ts';
 import type { TopicCatalog } from './topics.ts';
 import { commitPartsEach, MAX_TRANSACTION_ITEMS, type EncodedPart } from './transaction/index.ts';
@@ -62,7 +62,7 @@ export async function appendBatchesMany(deps: AppendManyDeps, items: readonly Ba
   );
   for (const placed of checked) {
     if (!placed) continue;
-    const key = `${placed.part.topic.topicId}#${placed.part.partition}`;
+    const key = tpKey(placed.part.topic.topicId, placed.part.partition);
     const list = byPartition.get(key);
     if (list) list.push(placed);
     else byPartition.set(key, [placed]);

@@ -99,7 +99,7 @@ export async function readStates(clients: StorageClients, wanted: readonly State
   const keyOf = (w: StatesWanted, producerId: string) => ({ topicId: w.topicId, partition: w.partition, producerId });
   const stored = await readProducerStates(clients, wanted.flatMap((w) => w.producerIds.map((id) => keyOf(w, id))));
   return wanted.map((w) => {
-    const legacy = w.legacyJson ? parseProducerStates(w.legacyJson) : {};
+    const legacy = w.legacyJson && w.producerIds.length > 0 ? parseProducerStates(w.legacyJson) : {};
     const out: ProducerStates = {};
     for (const id of w.producerIds) {
       const raw = stored.get(stateKey(keyOf(w, id)));

@@ -78,6 +78,12 @@ export interface IndexEntry {
 
 export const tpKey = (topicId: string, partition: number): string => `${topicId}#${partition}`;
 
+/** The topic id and partition a tpKey names (topic ids hold no '#'; the last one splits). */
+export function parseTpKey(tp: string): { topicId: string; partition: number } {
+  const cut = tp.lastIndexOf('#');
+  return { topicId: tp.slice(0, cut), partition: Number(tp.slice(cut + 1)) };
+}
+
 // ---- topics -------------------------------------------------------------------------
 
 const topicItem = (t: TopicRecord): Item => ({

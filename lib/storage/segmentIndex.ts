@@ -26,7 +26,7 @@
 // before runMax existed carry it in their timeKey.
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { call, N, num, S, str, type Item } from './dynamo.ts';
-import { tailEntries, tailEntryValue, tpKey, type IndexEntry } from './metadata.ts';
+import { parseTpKey, tailEntries, tailEntryValue, tpKey, type IndexEntry } from './metadata.ts';
 import type { TableClients } from './tables.ts';
 
 /** byTime sort key: running max timestamp, then lastOffset, both fixed-width so strings sort as numbers. */
@@ -71,11 +71,10 @@ const lastEntryOf = (i: Item): StoredIndexEntry => ({
 export function entriesFromItem(i: Item): StoredIndexEntry[] {
   const last = lastEntryOf(i);
   if (i.page?.L === undefined) return [last];
-  const tp = str(i.tp);
-  const cut = tp.lastIndexOf('#');
+  const { topicId, partition } = parseTpKey(str(i.tp));
   const item: ItemId = { lastOffset: last.lastOffset, objectKey: last.objectKey, pageBase: num(i.pageBase) };
   let runMax = num(i.runBase);
-  const before = tailEntries(tp.slice(0, cut), Number(tp.slice(cut + 1)), i.page.L, item.pageBase!).map(
+  const before = tailEntries(topicId, partition, i.page.L, item.pageBase!).map(
     (e): StoredIndexEntry => ({ ...e, runMax: (runMax = Math.max(runMax, e.maxTimestamp)), timeMark: false, item }),
   );
   return [...before, { ...last, item }];

@@ -26,7 +26,6 @@ export interface StoredObject {
   lastModified: number;
 }
 
-export { segmentPrefix };
 
 export function newSegmentKey(topicId: string, partition: number): string {
   return `${segmentPrefix(topicId, partition)}${randomUUID()}`;

@@ -1,13 +1,14 @@
 // Helpers for log tests: readers that check invariants from the stored state itself, and
 // SDK middleware to count requests or inject the faults emulators cannot produce.
-import { QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { BatchWriteItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import type { Log } from '../../lib/log/index.ts';
 import type { StorageClients } from '../../lib/storage/clients.ts';
 import { SHARED_SEGMENT_PREFIX } from '../../lib/storage/definitions.ts';
-import { getHead, tpKey, type IndexEntry } from '../../lib/storage/metadata.ts';
-import { entriesFromItem } from '../../lib/storage/segmentIndex.ts';
+import { encodeBatch } from '../../lib/records/index.ts';
+import { getHead, N, S, tpKey, type IndexEntry } from '../../lib/storage/metadata.ts';
+import { entriesFromItem, indexEntryItem } from '../../lib/storage/segmentIndex.ts';
 
 export const text = (b: Buffer | null | undefined): string | null => (b ? b.toString('utf8') : null);
 export const rec = (value: string, key: string | null = null) => ({
@@ -164,4 +165,35 @@ export function failWhen(client: AnyClient, matches: (command: string, input: an
     { step: 'initialize', name, priority: 'high' },
   );
   return () => (client.middlewareStack as any).remove(name);
+}
+
+/**
+ * Partition 0 of `topicId` committed as one-record batches stamped `stamps`, each index
+ * entry an item of its own (as maintenance writes them, not a flush's pages), a time mark
+ * where `marks` says; the head's tail empty. For reads of the index as it may be stored.
+ */
+export async function seedSingleEntries(clients: StorageClients, topicId: string, stamps: readonly number[], marks: readonly boolean[]): Promise<void> {
+  const batches = stamps.map((ts, i) => encodeBatch({ records: [{ ...rec(`v${i}`), timestamp: ts }] }));
+  const key = `segments/${topicId}/0/seeded`;
+  await clients.s3.send(new PutObjectCommand({ Bucket: clients.names.bucket, Key: key, Body: Buffer.concat(batches) }));
+  let at = 0;
+  let runMax = -1;
+  const items = batches.map((b, i) => {
+    runMax = Math.max(runMax, stamps[i]!);
+    const entry = { baseOffset: i, lastOffset: i, objectKey: key, byteStart: at, byteLength: b.length, recordCount: 1, firstTimestamp: stamps[i]!, maxTimestamp: stamps[i]! };
+    at += b.length;
+    return indexEntryItem(topicId, 0, entry, runMax, marks[i]!);
+  });
+  for (let i = 0; i < items.length; i += 25) {
+    await clients.ddb.send(new BatchWriteItemCommand({
+      RequestItems: { [clients.names.tables.segments]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
+    }));
+  }
+  await clients.ddb.send(new PutItemCommand({
+    TableName: clients.names.tables.partitions,
+    Item: {
+      topicId: S(topicId), partition: N(0), nextOffset: N(stamps.length), logStartOffset: N(0), sizeBytes: N(at),
+      segmentCount: N(stamps.length), maxTimestamp: N(runMax), tailBase: N(stamps.length), tail: { L: [] },
+    },
+  }));
 }

@@ -31,7 +31,8 @@ import type { TopicConfig } from '../config.ts';
 import { cleaningConfig, cleanRun, planCleaning, type CleaningPlan } from './cleaning.ts';
 import { OffsetMap } from './offsetMap.ts';
 import { liveEntries } from './retention.ts';
-import { markCleaned, MAX_ENTRIES_PER_SWAP, readIndex, swapIndexEntries, type StoredIndexEntry } from './store.ts';
+import type { StoredIndexEntry } from '../../storage/segmentIndex.ts';
+import { markCleaned, MAX_ENTRIES_PER_SWAP, readIndex, swapIndexEntries } from './store.ts';
 
 /** What the cleaner reads and writes: one partition's head, index and objects. */
 export interface CleanerStore {

@@ -27,7 +27,7 @@ import { decodeEachBatch, readBatchHeaders, retainRecords, setBaseOffset } from 
 import type { PartitionHead } from '../../storage/metadata.ts';
 import type { TopicConfig } from '../config.ts';
 import type { OffsetMap } from './offsetMap.ts';
-import type { StoredIndexEntry } from './store.ts';
+import type { StoredIndexEntry } from '../../storage/segmentIndex.ts';
 
 export interface CleaningConfig {
   minLagMs: number;

@@ -13,7 +13,8 @@ import { InvalidRequestError } from '../../core/errors.ts';
 import type { DeletedTopicCleanup, GarbageResult } from '../../core/wire.ts';
 import type { StorageClients } from '../../storage/clients.ts';
 import { getHead, listTopicRecords } from '../../storage/metadata.ts';
-import { deleteObjects, isSharedSegment, listObjects, listTopicIdsWithObjects, segmentPrefix } from '../../storage/segments.ts';
+import { segmentPrefix } from '../../storage/definitions.ts';
+import { deleteObjects, isSharedSegment, listObjects, listTopicIdsWithObjects } from '../../storage/segments.ts';
 import { SHARED_SEGMENT_PREFIX, SEGMENT_PREFIX } from '../../storage/definitions.ts';
 import {
   deleteHead,

@@ -27,7 +27,8 @@ import type { StorageClients } from '../../storage/clients.ts';
 import { getHead } from '../../storage/metadata.ts';
 import { deleteObjects, newSegmentKey, putSegment, readRanges } from '../../storage/segments.ts';
 import { liveEntries } from './retention.ts';
-import { MAX_ENTRIES_PER_SWAP, readIndex, swapIndexEntries, type StoredIndexEntry } from './store.ts';
+import type { StoredIndexEntry } from '../../storage/segmentIndex.ts';
+import { MAX_ENTRIES_PER_SWAP, readIndex, swapIndexEntries } from './store.ts';
 
 export interface CompactionOptions {
   /** Merged objects grow up to about this size. */

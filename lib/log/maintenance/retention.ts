@@ -6,12 +6,8 @@
 import { ConcurrentModificationError } from '../../core/errors.ts';
 import type { RetentionResult } from '../../core/wire.ts';
 import type { StorageClients } from '../../storage/clients.ts';
-import {
-  advanceLogStart,
-  MAX_ENTRIES_PER_ADVANCE,
-  readIndex,
-  type StoredIndexEntry,
-} from './store.ts';
+import type { StoredIndexEntry } from '../../storage/segmentIndex.ts';
+import { advanceLogStart, MAX_ENTRIES_PER_ADVANCE, readIndex } from './store.ts';
 import { getHead, type PartitionHead, type TopicRecord } from '../../storage/metadata.ts';
 import { effectiveConfig, hasRetention } from '../config.ts';
 

@@ -31,7 +31,6 @@ import { rewriteItems } from './indexItems.ts';
 /** DynamoDB's limit on the items of one TransactWriteItems. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
-export type { StoredIndexEntry };
 
 export interface Release {
   /** The item's sort key, as stored (a decimal string; too wide for a JS number). */

@@ -6,7 +6,7 @@
 // judged per attempt, every part answered on its own), from data they encoded themselves.
 import type { StorageClients } from '../../storage/clients.ts';
 import type { CommitOptions } from '../../storage/commit.ts';
-import type { TopicRecord } from '../../storage/metadata.ts';
+import { tpKey, type TopicRecord } from '../../storage/metadata.ts';
 import { commitSegments, commitTransaction } from './commit.ts';
 import { checkTransactionShape } from './limits.ts';
 import { prepareRecords, uploadParts, type EncodedPart, type TxnRecord, type UploadedParts } from './prepare.ts';
@@ -54,7 +54,7 @@ export async function commitPartsEach(
   parts: readonly EncodedPart[],
   opts: { now: () => number; commit?: CommitOptions },
 ): Promise<SegmentResult[]> {
-  const partitions = new Set(parts.map((p) => `${p.topic.topicId}#${p.partition}`)).size;
+  const partitions = new Set(parts.map((p) => tpKey(p.topic.topicId, p.partition))).size;
   checkTransactionShape({ partitions, segments: parts.length, sharedObject: parts.length > 1, participantItems: 0 });
   const uploaded = await uploadParts(clients, parts);
   const participants = uploaded.sharedObjectKey ? [sharedObjectRefs(clients, uploaded.sharedObjectKey)] : [];

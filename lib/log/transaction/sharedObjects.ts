@@ -50,7 +50,7 @@ import type { StorageClients } from '../../storage/clients.ts';
 import { SHARED_SEGMENT_PREFIX } from '../../storage/definitions.ts';
 import { appendLanded, RESEND_WINDOW_MS, type AppendClaim } from '../../storage/commit.ts';
 import { batchWrite, call, conditional, getItem, N, num, queryAll, S, str, type Item } from '../../storage/dynamo.ts';
-import { getHead, headKey, tpKey } from '../../storage/metadata.ts';
+import { getHead, headKey, parseTpKey, tpKey } from '../../storage/metadata.ts';
 import { entriesFromItem } from '../../storage/segmentIndex.ts';
 import { findEntry } from '../../storage/tail.ts';
 import { deleteObjects, listObjects } from '../../storage/segments.ts';
@@ -78,7 +78,7 @@ export function sharedObjectRefs(clients: StorageClients, objectKey: string): Tx
               M: Object.fromEntries(
                 results.map((r, i) => {
                   const last = lastOffsets[i]!;
-                  return [`${r.topicId}#${r.partition}`, last.length === 1 ? N(last[0]!) : { L: last.map((o) => N(o)) }];
+                  return [tpKey(r.topicId, r.partition), last.length === 1 ? N(last[0]!) : { L: last.map((o) => N(o)) }];
                 }),
               ),
             },
@@ -240,8 +240,7 @@ async function settlePending(clients: StorageClients, objectKey: string, record:
   const offsets = new Map<string, number[]>();
   for (const [tp, last] of Object.entries(record.refs?.M ?? {})) offsets.set(tp, (last.L ?? [last]).map((o) => num(o)));
   for (const [tp, claim] of Object.entries(record.pending?.M ?? {})) {
-    const cut = tp.lastIndexOf('#');
-    const [topicId, partition] = [tp.slice(0, cut), Number(tp.slice(cut + 1))];
+    const { topicId, partition } = parseTpKey(tp);
     const head = await getItem(clients, clients.names.tables.partitions, headKey(topicId, partition));
     const c = claim.M ?? {};
     const landed = appendLanded(head, str(c.w), num(c.q), num(record.createdAt), now);
@@ -283,9 +282,9 @@ async function entriesOn(clients: StorageClients, topicId: string, partition: nu
 
 async function stillReferenced(clients: StorageClients, objectKey: string, record: Item): Promise<boolean> {
   for (const [tp, last] of Object.entries(record.refs?.M ?? {})) {
-    const cut = tp.lastIndexOf('#');
+    const { topicId, partition } = parseTpKey(tp);
     for (const offset of last.L ?? [last]) {
-      const entry = await findEntry(clients, tp.slice(0, cut), Number(tp.slice(cut + 1)), num(offset));
+      const entry = await findEntry(clients, topicId, partition, num(offset));
       if (entry?.objectKey === objectKey) return true;
     }
   }

@@ -1,16 +1,12 @@
 // Reads of the segment index (lib/storage/segmentIndex.ts queryIndexFrom): a read is
 // billed by the kilobyte, so a fetch asks for as many items as pages would hold the
 // entries it wants, and asks again only where items hold fewer.
-import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { seedPartition } from '../../../lib/local/index.ts';
 import { Log } from '../../../lib/log/index.ts';
 import { encodeBatch } from '../../../lib/records/index.ts';
-import { N, S } from '../../../lib/storage/metadata.ts';
-import { indexEntryItem } from '../../../lib/storage/segmentIndex.ts';
 import { useTestStorage } from '../../support/stack.ts';
-import { rec } from '../../support/log.ts';
+import { rec, seedSingleEntries } from '../../support/log.ts';
 
 const storage = useTestStorage();
 let n = 0;
@@ -56,22 +52,7 @@ describe('index reads', () => {
 
   it('where every entry is an item of its own, it asks again for as many as are missing', async () => {
     const { log, name, topicId } = await topic();
-    const body = batches(120);
-    const key = `segments/${topicId}/0/singles`;
-    await storage.clients.s3.send(new PutObjectCommand({ Bucket: storage.clients.names.bucket, Key: key, Body: Buffer.concat(body) }));
-    let at = 0;
-    const items = body.map((b, i) => {
-      const item = indexEntryItem(topicId, 0, { baseOffset: i, lastOffset: i, objectKey: key, byteStart: at, byteLength: b.length, recordCount: 1, firstTimestamp: 0, maxTimestamp: 0 }, 0, false);
-      at += b.length;
-      return item;
-    });
-    for (let i = 0; i < items.length; i += 25) {
-      await storage.clients.ddb.send(new BatchWriteItemCommand({ RequestItems: { [storage.clients.names.tables.segments]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
-    }
-    await storage.clients.ddb.send(new PutItemCommand({
-      TableName: storage.clients.names.tables.partitions,
-      Item: { topicId: S(topicId), partition: N(0), nextOffset: N(120), logStartOffset: N(0), sizeBytes: N(at), segmentCount: N(120), maxTimestamp: N(0), tailBase: N(120), tail: { L: [] } },
-    }));
+    await seedSingleEntries(storage.clients, topicId, new Array(120).fill(0), new Array(120).fill(false));
 
     let res: Awaited<ReturnType<Log['fetch']>> | undefined;
     const limits = await queryLimits(async () => (res = await log.fetch(name, 0, { offset: 10, maxRecords: 50 })));

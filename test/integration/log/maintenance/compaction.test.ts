@@ -8,17 +8,10 @@ import type { RecordInput } from '../../../../lib/records/index.ts';
 import { getHead } from '../../../../lib/storage/metadata.ts';
 import { useTestStorage } from '../../../support/stack.ts';
 import { expectDenseOffsets, indexEntries, readAll, rec } from '../../../support/log.ts';
-import { expectCountersMatchIndex, expectedSnapshot, GRACE, objectKeys, rawBatches, releaseCount, seedSegments, snapshot, testClock } from './helpers.ts';
+import { clockedTopic, expectCountersMatchIndex, expectedSnapshot, GRACE, objectKeys, rawBatches, releaseCount, seedSegments, snapshot } from './helpers.ts';
 
 const storage = useTestStorage();
-let n = 0;
-
-async function setup(config: Record<string, unknown> = {}) {
-  const clock = testClock();
-  const log = new Log(storage.clients, { now: clock.now });
-  const t = await log.createTopic({ name: `k${n++}-${Date.now()}`, config });
-  return { clock, log, name: t.name, topicId: t.topicId };
-}
+const setup = (config: Record<string, unknown> = {}) => clockedTopic(storage.clients, 'k', config);
 
 /** Records with everything varied: null and empty keys and values, headers, out-of-order timestamps. */
 function record(i: number, base: number): RecordInput {

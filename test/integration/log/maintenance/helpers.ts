@@ -3,7 +3,7 @@ import { BatchWriteItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/cl
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import { segmentFromRecords } from '../../../../lib/log/append.ts';
-import type { Log } from '../../../../lib/log/index.ts';
+import { Log } from '../../../../lib/log/index.ts';
 import { readBatchHeaders, setBaseOffset, type RecordInput } from '../../../../lib/records/index.ts';
 import type { StorageClients } from '../../../../lib/storage/clients.ts';
 import { getHead, getTopic, N, S, tpKey, type Item } from '../../../../lib/storage/metadata.ts';
@@ -12,6 +12,16 @@ import { newSegmentKey, putSegment } from '../../../../lib/storage/segments.ts';
 import { indexEntries } from '../../../support/log.ts';
 
 export const GRACE = 10 * 60_000;
+
+let topics = 0;
+
+/** A one-partition topic named `{prefix}{n}-{time}`, and a Log whose clock the test moves (testClock). */
+export async function clockedTopic(clients: StorageClients, prefix: string, config: Record<string, unknown> = {}) {
+  const clock = testClock();
+  const log = new Log(clients, { now: clock.now });
+  const t = await log.createTopic({ name: `${prefix}${topics++}-${Date.now()}`, config });
+  return { clock, log, name: t.name, topicId: t.topicId };
+}
 
 /** A clock tests move by hand; starts at the real time so S3 upload times line up with it. */
 export function testClock() {

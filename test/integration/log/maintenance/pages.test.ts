@@ -3,7 +3,6 @@
 // its other entries, readable at their offsets, while the items it replaced go.
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { Log } from '../../../../lib/log/index.ts';
 import { rewriteRun } from '../../../../lib/log/maintenance/compaction.ts';
 import { runMaintenance } from '../../../../lib/log/maintenance/index.ts';
 import { readIndex, swapIndexEntries } from '../../../../lib/log/maintenance/store.ts';
@@ -13,17 +12,10 @@ import { newSegmentKey, putSegment, readRanges } from '../../../../lib/storage/s
 import { FLUSH_AT } from '../../../../lib/storage/tail.ts';
 import { useTestStorage } from '../../../support/stack.ts';
 import { expectDenseOffsets, readAll, rec } from '../../../support/log.ts';
-import { expectCountersMatchIndex, testClock } from './helpers.ts';
+import { clockedTopic, expectCountersMatchIndex } from './helpers.ts';
 
 const storage = useTestStorage();
-let n = 0;
-
-async function setup(config: Record<string, unknown> = {}) {
-  const clock = testClock();
-  const log = new Log(storage.clients, { now: clock.now });
-  const t = await log.createTopic({ name: `pg${n++}-${Date.now()}`, config });
-  return { clock, log, name: t.name, topicId: t.topicId };
-}
+const setup = (config: Record<string, unknown> = {}) => clockedTopic(storage.clients, 'pg', config);
 
 /** The index's items: each one's key and the offsets its entries cover. */
 async function items(topicId: string): Promise<{ key: number; from: number }[]> {

@@ -3,23 +3,18 @@
 // after the grace period, and offsets never restart. The clock is injected into both the
 // Log (record timestamps) and the pass: nothing sleeps.
 import { describe, expect, it } from 'vitest';
-import { Log } from '../../../../lib/log/index.ts';
 import { runMaintenance } from '../../../../lib/log/maintenance/index.ts';
 import { getHead } from '../../../../lib/storage/metadata.ts';
 import { useTestStorage } from '../../../support/stack.ts';
 import { expectDenseOffsets, indexEntries, readAll, rec } from '../../../support/log.ts';
-import { expectCountersMatchIndex, GRACE, objectKeys, releaseCount, seedSegments, testClock } from './helpers.ts';
+import { clockedTopic, expectCountersMatchIndex, GRACE, objectKeys, releaseCount, seedSegments } from './helpers.ts';
 
 const storage = useTestStorage();
-let n = 0;
-
 async function setup(config: Record<string, unknown> = {}) {
-  const clock = testClock();
-  const log = new Log(storage.clients, { now: clock.now });
-  const t = await log.createTopic({ name: `r${n++}-${Date.now()}`, config });
+  const t = await clockedTopic(storage.clients, 'r', config);
   const pass = (extra: Parameters<typeof runMaintenance>[1] = {}) =>
-    runMaintenance(storage.clients, { now: clock.now, topics: [t.name], compactionTargetBytes: 0, ...extra });
-  return { clock, log, name: t.name, topicId: t.topicId, pass };
+    runMaintenance(storage.clients, { now: t.clock.now, topics: [t.name], compactionTargetBytes: 0, ...extra });
+  return { ...t, pass };
 }
 
 describe('retention by time', () => {

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type TopicConfig } from '../../../../lib/log/config.ts';
 import { cleanPartition, type CleanerStore } from '../../../../lib/log/maintenance/cleaner.ts';
-import type { StoredIndexEntry } from '../../../../lib/log/maintenance/store.ts';
+import type { StoredIndexEntry } from '../../../../lib/storage/segmentIndex.ts';
 import { decodeEachBatch, encodeBatch } from '../../../../lib/records/index.ts';
 import type { CleaningCheckpoint, PartitionHead } from '../../../../lib/storage/metadata.ts';
 
